@@ -1,0 +1,69 @@
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import type { Reply } from './reply';
+import type { Store } from '../store/types';
+import type { AppConfig } from '../config/schema';
+
+export type Platform = 'discord' | 'slack' | 'console';
+
+/**
+ * One option of a subcommand. The same spec builds Discord's registered options, parses Slack and
+ * console text, and writes the help.
+ */
+export interface OptionSpec {
+  /** Lowercase; also the keyword in text form (`subscribe time 09:00`). */
+  name: string;
+  description: string;
+  type: 'string' | 'integer' | 'boolean';
+  required?: boolean;
+  choices?: string[];
+  min?: number;
+  max?: number;
+  /**
+   * In text form the value may stand alone, without its keyword (`top week`, `paper 2401.00001`).
+   * A token goes to the first open positional option whose choices contain it, else to the first
+   * open positional option without choices.
+   */
+  positional?: boolean;
+  /** Takes the rest of the line (`search memorize test time`). Implies positional. */
+  rest?: boolean;
+  /** Extra validation of the value after type coercion; its messages are shown to the user. */
+  schema?: z.ZodType;
+}
+
+export type ArgValue = string | number | boolean;
+
+export interface Invocation {
+  platform: Platform;
+  /** Subcommand name, e.g. `today`. */
+  command: string;
+  args: Record<string, ArgValue>;
+  user: { id: string; name: string };
+  channel: { id: string; workspace?: string; isDirect: boolean };
+  /** Whether the caller may change this channel's settings (Discord: Manage Channels; Slack: policy). */
+  canManageChannel: boolean;
+}
+
+/** Status of the paper source, so answers can say how old their data is. */
+export interface SourceStatus {
+  lastSuccessAt: Date | null;
+  lastError: string | null;
+  /** What the store was filled from when not from the live source (e.g. the bundled listing). */
+  note: string | null;
+}
+
+/** What a command may use. Commands read the store; they never call a platform or the network. */
+export interface Services {
+  store: Store;
+  config: AppConfig;
+  log: Logger;
+  now: () => Date;
+  sourceStatus: () => SourceStatus;
+}
+
+export interface CommandSpec {
+  name: string;
+  description: string;
+  options: OptionSpec[];
+  run(inv: Invocation, svc: Services): Promise<Reply>;
+}

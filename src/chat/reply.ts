@@ -1,0 +1,35 @@
+import type { Paper } from '../model/paper';
+
+/**
+ * What a command says, not how a platform shows it. Each adapter's render.ts turns a Reply into
+ * its platform's message and owns escaping, length limits and truncation.
+ * All strings here are plain text (never markup); paper fields are untrusted.
+ */
+export type Block =
+  | { kind: 'text'; text: string }
+  /** A ranked list. On a list message, keycap k bookmarks items[k-1]. */
+  | { kind: 'papers'; items: { rank: number; paper: Paper; reason: string }[] }
+  /** One paper in full. */
+  | { kind: 'paper'; paper: Paper; reason?: string }
+  | { kind: 'fields'; fields: { label: string; value: string }[] }
+  /** A document to hand over (bookmark export); chat platforms show it as a code block or file. */
+  | { kind: 'file'; name: string; mime: string; content: string };
+
+export interface Reply {
+  blocks: Block[];
+  /** private: only the caller sees it (Discord ephemeral, Slack postEphemeral/response_type). */
+  visibility: 'public' | 'private';
+  /** Plain-text summary for notifications and clients that cannot show rich content. */
+  fallback: string;
+}
+
+export function textReply(text: string, visibility: Reply['visibility'] = 'private'): Reply {
+  return { blocks: [{ kind: 'text', text }], visibility, fallback: text };
+}
+
+/** The papers a reply shows, in order, so adapters can record which message carries which paper. */
+export function papersOf(reply: Reply): Paper[] {
+  return reply.blocks.flatMap((b) =>
+    b.kind === 'papers' ? b.items.map((i) => i.paper) : b.kind === 'paper' ? [b.paper] : [],
+  );
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+/** The environment the bot reads, validated once at start by loadConfig (src/config/load.ts). */
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const httpUrl = (name: string) =>
+  optional.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
+    message: `${name} must be an http(s) URL`,
+  });
+
+const positiveInt = (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  optional.transform((v, ctx) => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > max) {
+      ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from 1 to ${max}, got "${v}"` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+export const EnvSchema = z.object({
+  DATABASE_URL: optional,
+  HF_BASE_URL: httpUrl('HF_BASE_URL'),
+  ARXIV_API_URL: httpUrl('ARXIV_API_URL'),
+  DISCORD_TOKEN: optional,
+  DISCORD_APPLICATION_ID: optional,
+  DISCORD_API_URL: httpUrl('DISCORD_API_URL'),
+  DISCORD_SHARDS: optional.refine((v) => v === undefined || v === 'auto' || /^[1-9]\d*$/.test(v), {
+    message: 'DISCORD_SHARDS must be "auto" or a positive whole number',
+  }),
+  DISCORD_DM_CONFIRMATIONS: optional.refine((v) => v === undefined || v === 'true' || v === 'false', {
+    message: 'DISCORD_DM_CONFIRMATIONS must be true or false',
+  }),
+  SLACK_BOT_TOKEN: optional,
+  SLACK_SIGNING_SECRET: optional,
+  SLACK_APP_TOKEN: optional,
+  SLACK_API_URL: httpUrl('SLACK_API_URL'),
+  SLACK_CLIENT_ID: optional,
+  SLACK_CLIENT_SECRET: optional,
+  SLACK_STATE_SECRET: optional,
+  /** Comma-separated Slack user ids allowed to subscribe/unsubscribe; empty = anyone in the channel. */
+  SLACK_ADMINS: optional,
+  PORT: positiveInt('PORT', 3000, 65535),
+  HOST: optional,
+  LOG_LEVEL: optional.refine(
+    (v) => v === undefined || ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v),
+    { message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' },
+  ),
+  /** Minutes between refreshes of today's and yesterday's lists. */
+  REFRESH_MINUTES: positiveInt('REFRESH_MINUTES', 15, 24 * 60),
+  /** Path of a subscriptions file (YAML or JSON); default config/subscriptions.yaml when it exists. */
+  PAPERS_CONFIG: optional,
+  /** Days a paper posted in a channel is not posted there again. */
+  SKIP_POSTED_DAYS: positiveInt('SKIP_POSTED_DAYS', 30, 3650),
+  /** Hours after a subscription's time during which a late start still posts the day's digest. */
+  CATCH_UP_HOURS: positiveInt('CATCH_UP_HOURS', 6, 24),
+  /** What a day with nothing new posts: nothing, or a one-line note. */
+  EMPTY_DIGEST: optional.refine((v) => v === undefined || v === 'skip' || v === 'note', {
+    message: 'EMPTY_DIGEST must be skip or note',
+  }),
+  /** When the source is down at posting time: post from the last good data (marked), or skip. */
+  STALE_DIGEST: optional.refine((v) => v === undefined || v === 'post' || v === 'skip', {
+    message: 'STALE_DIGEST must be post or skip',
+  }),
+  FANOUT_CONCURRENCY: positiveInt('FANOUT_CONCURRENCY', 8, 256),
+});
+
+export interface AppConfig {
+  databaseUrl: string;
+  hfBaseUrl: string;
+  arxivApiUrl: string;
+  discord: {
+    token: string;
+    applicationId: string | null;
+    apiUrl: string | null;
+    shards: 'auto' | number | null;
+    dmConfirmations: boolean;
+  } | null;
+  slack: {
+    botToken: string | null;
+    signingSecret: string | null;
+    appToken: string | null;
+    apiUrl: string | null;
+    clientId: string | null;
+    clientSecret: string | null;
+    stateSecret: string | null;
+    admins: string[];
+  } | null;
+  http: { port: number; host: string };
+  logLevel: string;
+  refreshMinutes: number;
+  subscriptionsFile: string | null;
+  schedule: {
+    skipPostedDays: number;
+    catchUpHours: number;
+    emptyDigest: 'skip' | 'note';
+    staleDigest: 'post' | 'skip';
+    concurrency: number;
+    /** Attempts for one delivery before it is given up for the day. */
+    maxAttempts: number;
+    /** Consecutive permanent failures before a subscription is disabled. */
+    disableAfter: number;
+    /** A claim whose heartbeat is older than this belongs to a dead owner. */
+    claimStaleMs: number;
+  };
+  /** Every secret value, so the logger can scrub them from any line. */
+  secrets: string[];
+}

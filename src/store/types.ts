@@ -1,0 +1,175 @@
+import type { Paper } from '../model/paper';
+import type { Platform } from '../chat/command';
+
+/**
+ * Everything the bot remembers. One implementation (kysely) over two dialects: SQLite (embedded
+ * default) and PostgreSQL (several replicas). Every method is safe to call concurrently from
+ * several processes; the exactly-once guarantees rest on claimDelivery.
+ */
+
+export type RankMode = 'popular' | 'balanced' | 'channel';
+
+export interface SubscriptionSettings {
+  /** `HH:MM`, local to timezone. */
+  time: string;
+  /** IANA zone, e.g. `Europe/Berlin`. */
+  timezone: string;
+  /** Papers per post, 1..10. */
+  top: number;
+  /** Keywords that boost; `-keyword` excludes. */
+  topics: string[];
+  minUpvotes: number;
+  rank: RankMode;
+}
+
+export interface Subscription extends SubscriptionSettings {
+  /** `${platform}:${channelId}`: one subscription per channel. */
+  id: string;
+  platform: Platform;
+  /** Discord guild id / Slack team id; null for console. */
+  workspaceId: string | null;
+  channelId: string;
+  enabled: boolean;
+  /** Where it was declared: by `/papers subscribe` or in a config file. */
+  origin: 'command' | 'config';
+  createdBy: string;
+  updatedAt: Date;
+  /** Consecutive permanent posting failures, and the last one; reset by a success. */
+  failures: number;
+  lastError: string | null;
+  /** Why the scheduler disabled it (shown by `/papers settings`), else null. */
+  disabledReason: string | null;
+}
+
+export interface SubscriptionInput extends SubscriptionSettings {
+  platform: Platform;
+  workspaceId: string | null;
+  channelId: string;
+  origin: 'command' | 'config';
+  createdBy: string;
+}
+
+/** A message the bot sent that carries papers, so a reaction on it resolves to a paper. */
+export interface PostRecord {
+  platform: Platform;
+  channelId: string;
+  /** Discord message id, Slack ts, console message number. */
+  messageId: string;
+  /** The papers in display order: keycap k means paperIds[k-1]. Empty for a digest header. */
+  paperIds: string[];
+  /** digest: part of a daily post (counts as "already posted"); answer: a reply to a command. */
+  kind: 'digest' | 'answer';
+  deliveryId: string | null;
+  postedAt: Date;
+}
+
+export interface Bookmark {
+  paper: Paper;
+  createdAt: Date;
+  /** The message it was bookmarked from, if any. */
+  messageId: string | null;
+}
+
+export interface ClaimOwner {
+  host: string;
+  pid: number;
+}
+
+export type DeliveryState = 'claimed' | 'posted' | 'failed';
+
+export interface Delivery {
+  /** `${subscriptionId}@${date}`. */
+  id: string;
+  subscriptionId: string;
+  /** The subscription's local date. */
+  date: string;
+  state: DeliveryState;
+  attempts: number;
+  lastError: string | null;
+  owner: ClaimOwner | null;
+  heartbeatAt: Date | null;
+  /** The papers this delivery posts, fixed when first planned so a resumed run posts the same list. */
+  plan: string[] | null;
+  updatedAt: Date;
+}
+
+export interface ClaimRequest {
+  subscriptionId: string;
+  date: string;
+  owner: ClaimOwner;
+  now: Date;
+  /** A claim whose heartbeat is older than this is taken over. */
+  staleAfterMs: number;
+  /** True when the claim's owner is known to be gone (same host, dead pid). */
+  ownerIsGone: (owner: ClaimOwner) => boolean;
+  /** A failed delivery is claimed again only while attempts < maxAttempts. */
+  maxAttempts: number;
+}
+
+/** won: this caller now owns the delivery. Otherwise delivery is the current row (posted, or owned by a live claimer). */
+export interface ClaimResult {
+  won: boolean;
+  delivery: Delivery;
+}
+
+export interface PaperUpsertResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
+  migrate(): Promise<{ from: number; to: number }>;
+  close(): Promise<void>;
+
+  // papers
+  /** Insert new papers, update changed ones in place (upvotes, richer fields). Never duplicates. */
+  upsertPapers(papers: Paper[], seenAt: Date): Promise<PaperUpsertResult>;
+  getPaper(id: string): Promise<Paper | null>;
+  getPapers(ids: string[]): Promise<Paper[]>;
+  /** The most recent listedOn date (≤ onOrBefore when given) that has at least one paper. */
+  latestListDate(onOrBefore?: string): Promise<string | null>;
+  /** Papers whose listedOn is in [from, to] (inclusive). */
+  papersListedBetween(from: string, to: string): Promise<Paper[]>;
+  /** Papers whose title or abstract contain all words; best matches first. */
+  searchPapers(query: string, limit: number): Promise<Paper[]>;
+  countPapers(): Promise<number>;
+
+  // subscriptions
+  upsertSubscription(input: SubscriptionInput): Promise<Subscription>;
+  getSubscription(id: string): Promise<Subscription | null>;
+  listSubscriptions(filter?: { enabledOnly?: boolean; platform?: Platform }): Promise<Subscription[]>;
+  deleteSubscription(id: string): Promise<boolean>;
+  /** Records a posting failure; permanent ones count towards disabling. */
+  recordSubscriptionFailure(id: string, error: string, disableAfter: number): Promise<Subscription>;
+  recordSubscriptionSuccess(id: string): Promise<void>;
+
+  // posts
+  recordPost(post: PostRecord): Promise<void>;
+  findPost(platform: Platform, channelId: string, messageId: string): Promise<PostRecord | null>;
+  /** Paper ids posted by digests (not command answers) in this channel since the given time. */
+  paperIdsPostedInChannel(platform: Platform, channelId: string, since: Date): Promise<Set<string>>;
+  postsForDelivery(deliveryId: string): Promise<PostRecord[]>;
+
+  // bookmarks
+  /** True when newly added; adding twice is harmless. */
+  addBookmark(b: { platform: Platform; userId: string; paperId: string; messageId: string | null; at: Date }): Promise<boolean>;
+  /** True when something was removed; removing twice is harmless. */
+  removeBookmark(platform: Platform, userId: string, paperId: string): Promise<boolean>;
+  /** Oldest first, so list numbers stay stable as new bookmarks arrive. */
+  listBookmarks(platform: Platform, userId: string): Promise<Bookmark[]>;
+
+  // deliveries (exactly-once daily posting)
+  claimDelivery(req: ClaimRequest): Promise<ClaimResult>;
+  /** Extends the claim; false when it was lost to another owner. */
+  heartbeatDelivery(id: string, owner: ClaimOwner, now: Date): Promise<boolean>;
+  setDeliveryPlan(id: string, owner: ClaimOwner, paperIds: string[]): Promise<boolean>;
+  finishDelivery(id: string, owner: ClaimOwner, outcome: { state: 'posted' } | { state: 'failed'; error: string }, now: Date): Promise<void>;
+  getDelivery(id: string): Promise<Delivery | null>;
+
+  // small key/value state (source status, Slack installations)
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string | null): Promise<void>;
+}
