@@ -1,0 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** The repository root, and the shared real-data fixtures beside it (../shared/fixtures). */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const fixturesDir = path.resolve(repoRoot, '../shared/fixtures');
+
+export function fixturePath(rel: string): string {
+  return path.join(fixturesDir, rel);
+}
+
+export function readFixture(rel: string): string {
+  return readFileSync(fixturePath(rel), 'utf8');
+}
