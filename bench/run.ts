@@ -1,0 +1,32 @@
+/**
+ * `npm run bench`: runs every benchmark on loopback fakes, prints each figure, and writes
+ * bench/RESULTS.md with the date and the machine. Not part of `npm test`: figures, not assertions.
+ */
+import os from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+interface Bench {
+  title: string;
+  load: () => Promise<{ run: () => Promise<string[]> }>;
+}
+
+const BENCHES: Bench[] = [
+  { title: 'Search index (100,000 papers)', load: () => import('./search') },
+];
+
+const only = process.argv.slice(2);
+const sections: string[] = [];
+for (const bench of BENCHES.filter((b) => only.length === 0 || only.some((o) => b.title.toLowerCase().includes(o.toLowerCase())))) {
+  console.log(`\n## ${bench.title}`);
+  const lines = await (await bench.load()).run();
+  for (const line of lines) console.log(line);
+  sections.push(`## ${bench.title}\n\n${lines.map((l) => `- ${l}`).join('\n')}\n`);
+}
+
+const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}, ${os.platform()} ${os.arch()}`;
+if (only.length === 0) {
+  const out = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+  writeFileSync(out, `# Benchmark results\n\nRun ${new Date().toISOString()} on ${machine}.\nReproduce with \`npm run bench\`.\n\n${sections.join('\n')}`);
+  console.log(`\nwrote ${out}`);
+}
