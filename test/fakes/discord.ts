@@ -1,0 +1,418 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { readFixture } from '../helpers/fixtures';
+
+/**
+ * A loopback Discord for end-to-end tests: REST under /api/v10 and a gateway websocket speaking the
+ * real protocol, with the payloads from the shared platform fixtures. The real discord.js client
+ * talks to it through `rest: { api: fake.apiUrl }`; the gateway address comes from GET /gateway/bot,
+ * as it does against discord.com. Every REST request is recorded for assertions.
+ */
+
+export interface RecordedRequest {
+  method: string;
+  /** Path below /api/v10, e.g. `/channels/123/messages`. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  /** Parsed JSON body (for multipart bodies: payload_json), or null. */
+  body: any;
+  /** Names of files sent as multipart attachments. */
+  files: { name: string; content: string }[];
+  /** The status the fake answered with. */
+  status: number;
+}
+
+export interface FakeMessage {
+  id: string;
+  channel_id: string;
+  content: string;
+  embeds: unknown[];
+  nonce?: string | number;
+  flags: number;
+}
+
+export interface FakeDiscordOptions {
+  applicationId?: string;
+  guildId?: string;
+  /** Text channels of the guild, sent in GUILD_CREATE. */
+  channelIds?: string[];
+  /** What GET /gateway/bot recommends. */
+  recommendedShards?: number;
+}
+
+type Json = Record<string, any>;
+
+const fixture = (name: string): Json => JSON.parse(readFixture(`platform/${name}`));
+
+/** Snowflakes that sort by creation, as Discord's do. */
+let lastSnowflake = 1_300_000_000_000_000_000n;
+function snowflake(): string {
+  lastSnowflake += 1n;
+  return lastSnowflake.toString();
+}
+
+export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
+  const ready = fixture('discord-ready-constructed.json');
+  const applicationId = opts.applicationId ?? (ready.d.application.id as string);
+  const guildId = opts.guildId ?? (ready.d.guilds[0].id as string);
+  const channelIds = opts.channelIds ?? ['645027906669510667'];
+  const botUser = { ...ready.d.user, id: applicationId };
+
+  const requests: RecordedRequest[] = [];
+  const messages = new Map<string, FakeMessage>();
+  /** Users whose DMs are closed: sending to their DM channel answers 50007. */
+  const closedDms = new Set<string>();
+  /** Channels the bot cannot see: 403 Missing Access. */
+  const forbiddenChannels = new Set<string>();
+  const dmChannels = new Map<string, string>(); // dm channel id -> user id
+  const pendingRateLimits: { method: string; path: RegExp; retryAfter: number; global: boolean }[] = [];
+  const interactionReplies = new Map<string, FakeMessage>(); // interaction token -> original response
+  const identifies: Json[] = [];
+  const sockets = new Set<WebSocket>();
+  let sequence = 0;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err) => send(res, 500, { message: String(err), code: 0 }));
+  });
+  const wss = new WebSocketServer({ server, path: '/gateway' });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const gatewayUrl = `ws://127.0.0.1:${port}/gateway`;
+
+  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+    const text = body === null ? '' : JSON.stringify(body);
+    res.writeHead(status, {
+      ...(text ? { 'content-type': 'application/json' } : {}),
+      'x-ratelimit-limit': '5',
+      'x-ratelimit-remaining': '4',
+      'x-ratelimit-reset-after': '1',
+      'x-ratelimit-bucket': 'fake-bucket',
+      ...headers,
+    });
+    res.end(text);
+  }
+
+  async function readBody(req: IncomingMessage): Promise<{ body: any; files: RecordedRequest['files'] }> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    if (raw.length === 0) return { body: null, files: [] };
+    const type = req.headers['content-type'] ?? '';
+    if (type.startsWith('multipart/form-data')) {
+      // The web Request parses multipart exactly as a server would, without a hand-written parser.
+      const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
+      const files: RecordedRequest['files'] = [];
+      let body: any = null;
+      for (const [key, value] of form.entries()) {
+        if (key === 'payload_json') body = JSON.parse(String(value));
+        else if (typeof value !== 'string') files.push({ name: value.name, content: await value.text() });
+      }
+      return { body, files };
+    }
+    return { body: JSON.parse(raw.toString('utf8')), files: [] };
+  }
+
+  function message(channelId: string, body: Json): FakeMessage {
+    return {
+      id: snowflake(),
+      channel_id: channelId,
+      content: body.content ?? '',
+      embeds: body.embeds ?? [],
+      flags: body.flags ?? 0,
+      ...(body.nonce !== undefined ? { nonce: body.nonce } : {}),
+    };
+  }
+
+  /** A message object shaped as Discord returns it, so discord.js can build a Message. */
+  function apiMessage(m: FakeMessage): Json {
+    return {
+      ...m,
+      type: 0,
+      author: botUser,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      attachments: [],
+      pinned: false,
+    };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const { body, files } = await readBody(req);
+    const method = req.method ?? 'GET';
+    const path = url.pathname.replace(/^\/api\/v10/, '');
+    const record: RecordedRequest = { method, path, query: url.searchParams, headers: req.headers, body, files, status: 0 };
+    requests.push(record);
+    const reply = (status: number, payload: unknown, headers?: Record<string, string>) => {
+      record.status = status;
+      send(res, status, payload, headers);
+    };
+
+    if (!url.pathname.startsWith('/api/v10/')) return reply(404, { message: '404: Not Found', code: 0 });
+
+    const limitAt = pendingRateLimits.findIndex((l) => l.method === method && l.path.test(path));
+    if (limitAt >= 0) {
+      const [limit] = pendingRateLimits.splice(limitAt, 1);
+      return reply(
+        429,
+        { message: 'You are being rate limited.', retry_after: limit!.retryAfter, global: limit!.global },
+        {
+          'retry-after': String(limit!.retryAfter),
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset-after': String(limit!.retryAfter),
+          'x-ratelimit-scope': limit!.global ? 'global' : 'user',
+          ...(limit!.global ? { 'x-ratelimit-global': 'true' } : {}),
+        },
+      );
+    }
+
+    let m: RegExpMatchArray | null;
+    if (method === 'GET' && path === '/gateway/bot') {
+      const info = fixture('discord-gateway-bot.json');
+      return reply(200, { ...info, url: gatewayUrl, shards: opts.recommendedShards ?? 1 });
+    }
+    if (method === 'GET' && path === '/users/@me') return reply(200, botUser);
+
+    if (method === 'PUT' && (m = path.match(/^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/))) {
+      const registered = (body as Json[]).map((c) => ({ id: snowflake(), application_id: m![1], version: snowflake(), ...c }));
+      return reply(200, registered);
+    }
+
+    if (method === 'POST' && (m = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/))) {
+      const [, interactionId, token] = m;
+      const data = (body?.data ?? {}) as Json;
+      const original = message(channelIds[0]!, data);
+      interactionReplies.set(token!, original);
+      if (url.searchParams.get('with_response') !== 'true') return reply(204, null);
+      return reply(200, {
+        interaction: {
+          id: interactionId,
+          type: 2,
+          response_message_id: original.id,
+          response_message_loading: body?.type === 5,
+          response_message_ephemeral: ((data.flags ?? 0) & 64) === 64,
+        },
+        resource: body?.type === 4 ? { type: 4, message: apiMessage(original) } : { type: body?.type },
+      });
+    }
+
+    if ((m = path.match(/^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/(@original|\d+))?$/))) {
+      const [, , token, which] = m;
+      const original = interactionReplies.get(token!);
+      if (!original) return reply(404, { message: 'Unknown Webhook', code: 10015 });
+      if (which === '@original' && method === 'PATCH') {
+        Object.assign(original, { content: body?.content ?? original.content, embeds: body?.embeds ?? original.embeds });
+        return reply(200, apiMessage(original));
+      }
+      if (which === '@original' && method === 'GET') return reply(200, apiMessage(original));
+      if (which === '@original' && method === 'DELETE') return reply(204, null);
+      if (!which && method === 'POST') return reply(200, apiMessage(message(original.channel_id, body ?? {})));
+    }
+
+    if (method === 'POST' && path === '/users/@me/channels') {
+      const userId = String(body?.recipient_id);
+      const dm = [...dmChannels].find(([, u]) => u === userId)?.[0] ?? snowflake();
+      dmChannels.set(dm, userId);
+      return reply(200, { id: dm, type: 1, last_message_id: null, recipients: [{ id: userId, username: `user${userId}`, discriminator: '0', avatar: null }] });
+    }
+
+    if ((m = path.match(/^\/channels\/(\d+)\/messages(?:\/(\d+))?$/))) {
+      const [, channelId, messageId] = m;
+      const dmUser = dmChannels.get(channelId!);
+      if (dmUser && closedDms.has(dmUser)) return reply(403, { message: 'Cannot send messages to this user', code: 50007 });
+      if (forbiddenChannels.has(channelId!)) return reply(403, { message: 'Missing Access', code: 50001 });
+      if (!dmUser && !channelIds.includes(channelId!)) return reply(404, { message: 'Unknown Channel', code: 10003 });
+      if (method === 'GET' && messageId) {
+        const found = messages.get(messageId);
+        return found ? reply(200, apiMessage(found)) : reply(404, { message: 'Unknown Message', code: 10008 });
+      }
+      if (method === 'POST' && !messageId) {
+        // enforce_nonce: a second create with the same nonce in the channel returns the first message.
+        if (body?.enforce_nonce && body.nonce !== undefined) {
+          const earlier = [...messages.values()].find((x) => x.channel_id === channelId && x.nonce === body.nonce);
+          if (earlier) return reply(200, apiMessage(earlier));
+        }
+        const created = message(channelId!, body ?? {});
+        messages.set(created.id, created);
+        return reply(200, apiMessage(created));
+      }
+    }
+
+    return reply(404, { message: '404: Not Found', code: 0 });
+  }
+
+  // --- gateway -------------------------------------------------------------------------------
+
+  function dispatchTo(ws: WebSocket, t: string, d: unknown) {
+    sequence += 1;
+    ws.send(JSON.stringify({ op: 0, t, s: sequence, d }));
+  }
+
+  function guildCreate(): Json {
+    return {
+      id: guildId,
+      name: 'Papers Lab',
+      icon: null,
+      owner_id: '80351110224678912',
+      afk_timeout: 300,
+      verification_level: 0,
+      default_message_notifications: 0,
+      explicit_content_filter: 0,
+      features: [],
+      mfa_level: 0,
+      system_channel_flags: 0,
+      premium_tier: 0,
+      preferred_locale: 'en-US',
+      nsfw_level: 0,
+      large: false,
+      unavailable: false,
+      member_count: 2,
+      joined_at: '2025-10-14T00:00:00.000000+00:00',
+      roles: [{ id: guildId, name: '@everyone', permissions: '1071698660929', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+      emojis: [],
+      stickers: [],
+      members: [],
+      voice_states: [],
+      presences: [],
+      threads: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+      channels: channelIds.map((id, position) => ({ id, type: 0, guild_id: guildId, name: `papers-${position}`, position, permission_overwrites: [], nsfw: false, parent_id: null, last_message_id: null })),
+    };
+  }
+
+  wss.on('connection', (ws) => {
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    ws.send(JSON.stringify(fixture('discord-hello.json')));
+    ws.on('message', (raw) => {
+      const payload = JSON.parse(String(raw)) as Json;
+      if (payload.op === 1) ws.send(JSON.stringify(fixture('discord-heartbeat-ack.json')));
+      if (payload.op === 2) {
+        identifies.push(payload.d);
+        const d = structuredClone(ready.d);
+        Object.assign(d, {
+          user: botUser,
+          application: { ...d.application, id: applicationId },
+          guilds: [{ id: guildId, unavailable: true }],
+          resume_gateway_url: gatewayUrl,
+          shard: payload.d.shard ?? [0, 1],
+        });
+        dispatchTo(ws, 'READY', d);
+        dispatchTo(ws, 'GUILD_CREATE', guildCreate());
+      }
+    });
+  });
+
+  function broadcast(t: string, d: unknown) {
+    if (sockets.size === 0) throw new Error('no gateway connection to send to');
+    for (const ws of sockets) dispatchTo(ws, t, d);
+  }
+
+  let interactionCount = 0;
+
+  return {
+    apiUrl: `http://127.0.0.1:${port}/api`,
+    gatewayUrl,
+    applicationId,
+    guildId,
+    channelIds,
+    botUser,
+    requests,
+    messages,
+    identifies,
+    closedDms,
+    forbiddenChannels,
+    dmChannels,
+    /** How many gateway connections are open. */
+    connections: () => sockets.size,
+
+    /** The next matching request gets a 429 with retry_after (seconds) and the rate-limit headers. */
+    rateLimitNext(method: string, path: RegExp, retryAfter: number, global = false) {
+      pendingRateLimits.push({ method, path, retryAfter, global });
+    },
+
+    /** Sends INTERACTION_CREATE for `/papers <subcommand> [options]`, as the gateway does. Returns its id and token. */
+    sendCommand(
+      subcommand: string,
+      options: Record<string, string | number | boolean> = {},
+      who: { userId?: string; username?: string; permissions?: bigint; channelId?: string } = {},
+    ) {
+      const base = fixture('discord-interaction-create-subcommand-constructed.json');
+      interactionCount += 1;
+      const id = snowflake();
+      const token = `token-${interactionCount}-${id}`;
+      const d = base.d as Json;
+      const optionType = (v: unknown) => (typeof v === 'number' ? 4 : typeof v === 'boolean' ? 5 : 3);
+      Object.assign(d, {
+        id,
+        token,
+        application_id: applicationId,
+        guild_id: guildId,
+        channel_id: who.channelId ?? channelIds[0],
+        member: {
+          ...d.member,
+          user: { ...d.member.user, id: who.userId ?? d.member.user.id, username: who.username ?? d.member.user.username },
+          permissions: String(who.permissions ?? BigInt(d.member.permissions)),
+        },
+        data: {
+          ...d.data,
+          options: [
+            { type: 1, name: subcommand, options: Object.entries(options).map(([name, value]) => ({ type: optionType(value), name, value })) },
+          ],
+        },
+        authorizing_integration_owners: { '0': guildId },
+      });
+      broadcast('INTERACTION_CREATE', d);
+      return { id, token };
+    },
+
+    /** MESSAGE_REACTION_ADD / REMOVE as Discord sends them; a removal carries no member. */
+    sendReaction(kind: 'add' | 'remove', r: { userId: string; channelId: string; messageId: string; emoji: string }) {
+      const base = fixture('discord-message-reaction-add-constructed.json').d as Json;
+      const d: Json = {
+        ...base,
+        user_id: r.userId,
+        channel_id: r.channelId,
+        message_id: r.messageId,
+        guild_id: guildId,
+        emoji: { id: null, name: r.emoji },
+        message_author_id: applicationId,
+      };
+      if (kind === 'add') d.member = { ...base.member, user: { ...base.member.user, id: r.userId } };
+      else delete d.member;
+      broadcast(kind === 'add' ? 'MESSAGE_REACTION_ADD' : 'MESSAGE_REACTION_REMOVE', d);
+    },
+
+    /** The response recorded for an interaction (callback, then any edit of @original). */
+    interactionRequests(token: string) {
+      return requests.filter((r) => r.path.includes(`/${token}/`));
+    },
+
+    /** Resolves once a request matching the predicate has been answered (or fails after timeoutMs). */
+    async waitForRequest(pred: (r: RecordedRequest) => boolean, timeoutMs = 5000): Promise<RecordedRequest> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const hit = requests.find((r) => r.status !== 0 && pred(r));
+        if (hit) return hit;
+        if (Date.now() > deadline) throw new Error('fake Discord: no matching request arrived');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+
+    async close() {
+      for (const ws of sockets) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export type FakeDiscord = Awaited<ReturnType<typeof startFakeDiscord>>;
