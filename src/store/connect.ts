@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Logger } from 'pino';
+import { ConfigError, errorMessage } from '../errors';
+import type { DatabaseTarget } from './database-url';
+import type { Database } from './tables';
+
+export interface Connection {
+  db: Kysely<Database>;
+  dialect: 'sqlite' | 'postgres';
+  /** The PostgreSQL schema every table lives in; undefined on SQLite. */
+  schema: string | undefined;
+}
+
+/** How long a writer waits for another process's write lock on the SQLite file before failing. */
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+const PG_CONNECT_TIMEOUT_MS = 5_000;
+
+/** Opens the database and checks it can be used, or throws ConfigError with one line saying why. */
+export async function connect(target: DatabaseTarget, log?: Logger): Promise<Connection> {
+  return target.kind === 'sqlite' ? connectSqlite(target.path) : connectPostgres(target, log);
+}
+
+function connectSqlite(file: string): Connection {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+  } catch (err) {
+    throw new ConfigError(`cannot create the directory for the SQLite database ${file}: ${systemReason(err)}`);
+  }
+  let sqlite: BetterSqlite3.Database | undefined;
+  try {
+    sqlite = new BetterSqlite3(file);
+    sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    // WAL: readers never block the writer, and a committed transaction survives a killed process.
+    sqlite.pragma('journal_mode = WAL');
+    // Fail now, not at the first bookmark, when the file or its directory is read-only.
+    sqlite.exec('BEGIN IMMEDIATE; ROLLBACK');
+  } catch (err) {
+    sqlite?.close();
+    throw new ConfigError(`cannot open the SQLite database ${file}: ${systemReason(err)}`);
+  }
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite', schema: undefined };
+}
+
+async function connectPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, log?: Logger): Promise<Connection> {
+  const pool = new pg.Pool({
+    connectionString: target.connectionString,
+    connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+    // Every pooled connection starts in the chosen schema (a startup parameter, so no extra round trip).
+    ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+  });
+  // An idle connection dropped by the server must not crash the process; the pool replaces it.
+  pool.on('error', (err) => log?.warn({ err: errorMessage(err) }, 'postgres connection lost'));
+  try {
+    if (target.schema) await createSchema(pool, target.schema);
+    const { rows } = await pool.query<{ schema: string | null }>('select current_schema() as schema');
+    const schema = rows[0]?.schema;
+    if (!schema) throw new Error('no schema on the search_path exists (add ?schema=NAME to DATABASE_URL)');
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', schema };
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw new ConfigError(`cannot use PostgreSQL at ${target.where}: ${systemReason(err)}`);
+  }
+}
+
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  try {
+    await pool.query(`create schema if not exists "${schema}"`);
+  } catch (err) {
+    // Two processes creating the same schema at once: "if not exists" can still collide; the loser is fine.
+    if ((err as { code?: string }).code !== '23505') throw err;
+  }
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET']);
+
+/** One line for a person: the OS/driver reason without a stack or nested causes. */
+function systemReason(err: unknown): string {
+  // Node reports a refused connection to every address of a host as an AggregateError.
+  if (err instanceof AggregateError && err.errors.length) return systemReason(err.errors[0]);
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && UNREACHABLE.has(code)) return `host unreachable (${code})`;
+  if (typeof code === 'string' && code === 'EACCES') return 'permission denied';
+  if (typeof code === 'string' && code === 'ENOTDIR') return 'a part of the path is not a directory';
+  return (errorMessage(err).split('\n')[0] || String(code ?? 'unknown error')).trim();
+}

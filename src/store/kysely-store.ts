@@ -1,0 +1,463 @@
+import { sql, type Kysely, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
+import type { Paper } from '../model/paper';
+import type { Platform } from '../chat/command';
+import { migrateToLatest } from './migrations';
+import { deliveryFromRow, mergeSeenPaper, paperFromRow, paperToRow, subscriptionFromRow } from './rows';
+import type { Connection } from './connect';
+import type { Database } from './tables';
+import type {
+  Bookmark,
+  ClaimOwner,
+  ClaimRequest,
+  ClaimResult,
+  Delivery,
+  PaperUpsertResult,
+  PostRecord,
+  Store,
+  Subscription,
+  SubscriptionInput,
+} from './types';
+
+/** Ids per `where id in (…)`, well under SQLite's and PostgreSQL's parameter limits. */
+const ID_CHUNK = 500;
+/** Words of a search query that are matched; the rest are ignored. */
+const MAX_SEARCH_WORDS = 8;
+
+type Db = Kysely<Database>;
+type DeliveryUpdate = UpdateQueryBuilder<Database, 'deliveries', 'deliveries', UpdateResult>;
+
+/** The Store over kysely. Every statement is written once and runs on both dialects. */
+export class KyselyStore implements Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly #db: Db;
+  readonly #schema: string | undefined;
+
+  constructor(conn: Connection) {
+    this.#db = conn.db;
+    this.dialect = conn.dialect;
+    this.#schema = conn.schema;
+  }
+
+  migrate() {
+    return migrateToLatest(this.#db, this.#schema);
+  }
+
+  close() {
+    return this.#db.destroy();
+  }
+
+  /**
+   * Runs fn in a transaction that holds the write lock from its first statement. On SQLite a plain
+   * BEGIN would take the lock only at the first write, and a read-then-write transaction could then
+   * fail at once with SQLITE_BUSY when another process wrote in between; BEGIN IMMEDIATE waits instead.
+   */
+  async #write<T>(fn: (tx: Db | Transaction<Database>) => Promise<T>): Promise<T> {
+    if (this.dialect === 'postgres') return this.#db.transaction().execute(fn);
+    return this.#db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const result = await fn(conn);
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (err) {
+        await sql`rollback`.execute(conn);
+        throw err;
+      }
+    });
+  }
+
+  // papers
+
+  async upsertPapers(papers: Paper[], seenAt: Date): Promise<PaperUpsertResult> {
+    const result: PaperUpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
+    if (papers.length === 0) return result;
+    const at = seenAt.toISOString();
+    return this.#write(async (tx) => {
+      const stored = new Map<string, Paper>();
+      for (const ids of chunks(papers.map((p) => p.id))) {
+        const rows = await tx.selectFrom('papers').selectAll().where('id', 'in', ids).execute();
+        for (const row of rows) stored.set(row.id, paperFromRow(row));
+      }
+      for (const seen of papers) {
+        const old = stored.get(seen.id);
+        if (!old) {
+          // Another replica may insert the same paper at the same moment: theirs stands, no duplicate.
+          const added = await tx.insertInto('papers').values(paperToRow(seen, seenAt)).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
+          if (added) result.inserted++;
+          else result.unchanged++;
+          stored.set(seen.id, seen);
+        } else {
+          const merged = mergeSeenPaper(old, seen);
+          if (samePaper(merged, old)) result.unchanged++;
+          else {
+            const { first_seen_at: _keep, ...row } = paperToRow(merged, seenAt);
+            await tx.updateTable('papers').set(row).where('id', '=', seen.id).execute();
+            result.updated++;
+          }
+          stored.set(seen.id, merged);
+        }
+        await tx
+          .insertInto('paper_sightings')
+          .values({ paper_id: seen.id, source: seen.source, first_seen_at: at })
+          .onConflict((oc) => oc.columns(['paper_id', 'source']).doNothing())
+          .execute();
+      }
+      return result;
+    });
+  }
+
+  async getPaper(id: string): Promise<Paper | null> {
+    const row = await this.#db.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? paperFromRow(row) : null;
+  }
+
+  async getPapers(ids: string[]): Promise<Paper[]> {
+    const found = new Map<string, Paper>();
+    for (const chunk of chunks(ids)) {
+      const rows = await this.#db.selectFrom('papers').selectAll().where('id', 'in', chunk).execute();
+      for (const row of rows) found.set(row.id, paperFromRow(row));
+    }
+    // In the order asked for, so callers can keep a ranking.
+    return ids.flatMap((id) => found.get(id) ?? []);
+  }
+
+  async latestListDate(onOrBefore?: string): Promise<string | null> {
+    let q = this.#db.selectFrom('papers').select((eb) => eb.fn.max('listed_on').as('latest')).where('listed_on', 'is not', null);
+    if (onOrBefore) q = q.where('listed_on', '<=', onOrBefore);
+    const row = await q.executeTakeFirst();
+    return row?.latest ?? null;
+  }
+
+  async papersListedBetween(from: string, to: string): Promise<Paper[]> {
+    const rows = await this.#db
+      .selectFrom('papers')
+      .selectAll()
+      .where('listed_on', '>=', from)
+      .where('listed_on', '<=', to)
+      .orderBy('listed_on', 'desc')
+      .orderBy('upvotes', 'desc')
+      .orderBy('id')
+      .execute();
+    return rows.map(paperFromRow);
+  }
+
+  /**
+   * Every word must appear in the title or the abstract (case-insensitive; on SQLite only for ASCII
+   * letters). Papers with more words in the title come first, then by upvotes.
+   */
+  async searchPapers(query: string, limit: number): Promise<Paper[]> {
+    const words = [...new Set(query.toLowerCase().split(/\s+/).filter(Boolean))].slice(0, MAX_SEARCH_WORDS);
+    if (words.length === 0 || limit < 1) return [];
+    const patterns = words.map((w) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const inTitle = (p: string) => sql<boolean>`lower(title) like ${p} escape '\\'`;
+    const inSummary = (p: string) => sql<boolean>`lower(summary) like ${p} escape '\\'`;
+    const titleHits = sql.join(patterns.map((p) => sql`case when ${inTitle(p)} then 1 else 0 end`), sql` + `);
+    let q = this.#db.selectFrom('papers').selectAll();
+    for (const p of patterns) q = q.where(sql<boolean>`(${inTitle(p)} or ${inSummary(p)})`);
+    const rows = await q
+      .orderBy(sql`${titleHits}`, 'desc')
+      .orderBy('upvotes', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(paperFromRow);
+  }
+
+  async countPapers(): Promise<number> {
+    const row = await this.#db.selectFrom('papers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    // PostgreSQL returns count(*) as a bigint string.
+    return Number(row.n);
+  }
+
+  // subscriptions
+
+  /**
+   * A person subscribing again re-enables a channel the scheduler disabled; a config file declaring
+   * the same settings again at start does not, or a gone channel would be retried on every restart.
+   */
+  async upsertSubscription(input: SubscriptionInput): Promise<Subscription> {
+    const id = `${input.platform}:${input.channelId}`;
+    const now = new Date().toISOString();
+    const settings = {
+      workspace_id: input.workspaceId,
+      time: input.time,
+      timezone: input.timezone,
+      top: input.top,
+      topics: JSON.stringify(input.topics),
+      min_upvotes: input.minUpvotes,
+      rank: input.rank,
+      origin: input.origin,
+      created_by: input.createdBy,
+    };
+    return this.#write(async (tx) => {
+      const old = await tx.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!old) {
+        await tx
+          .insertInto('subscriptions')
+          .values({ id, platform: input.platform, channel_id: input.channelId, ...settings, enabled: 1, created_at: now, updated_at: now, failures: 0, last_error: null, disabled_reason: null })
+          .execute();
+      } else {
+        const unchanged = (Object.keys(settings) as (keyof typeof settings)[]).every((k) => settings[k] === old[k]);
+        const reenable = input.origin === 'command' || !unchanged;
+        await tx
+          .updateTable('subscriptions')
+          .set({ ...settings, updated_at: now, ...(reenable ? { enabled: 1, failures: 0, last_error: null, disabled_reason: null } : {}) })
+          .where('id', '=', id)
+          .execute();
+      }
+      return subscriptionFromRow(await tx.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+    });
+  }
+
+  async getSubscription(id: string): Promise<Subscription | null> {
+    const row = await this.#db.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? subscriptionFromRow(row) : null;
+  }
+
+  async listSubscriptions(filter: { enabledOnly?: boolean; platform?: Platform } = {}): Promise<Subscription[]> {
+    let q = this.#db.selectFrom('subscriptions').selectAll().orderBy('id');
+    if (filter.enabledOnly) q = q.where('enabled', '=', 1);
+    if (filter.platform) q = q.where('platform', '=', filter.platform);
+    return (await q.execute()).map(subscriptionFromRow);
+  }
+
+  async deleteSubscription(id: string): Promise<boolean> {
+    const res = await this.#db.deleteFrom('subscriptions').where('id', '=', id).executeTakeFirst();
+    return res.numDeletedRows > 0n;
+  }
+
+  async recordSubscriptionFailure(id: string, error: string, disableAfter: number): Promise<Subscription> {
+    // One statement, so two replicas failing at once both count.
+    const reached = sql<boolean>`failures + 1 >= ${disableAfter}`;
+    await this.#db
+      .updateTable('subscriptions')
+      .set({
+        failures: sql`failures + 1`,
+        last_error: error,
+        enabled: sql`case when ${reached} then 0 else enabled end`,
+        disabled_reason: sql`case when ${reached} then ${`disabled after ${disableAfter} failed posts; last: ${error}`} else disabled_reason end`,
+        updated_at: new Date().toISOString(),
+      })
+      .where('id', '=', id)
+      .execute();
+    const row = await this.#db.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new Error(`no subscription ${id}`);
+    return subscriptionFromRow(row);
+  }
+
+  async recordSubscriptionSuccess(id: string): Promise<void> {
+    await this.#db.updateTable('subscriptions').set({ failures: 0, last_error: null }).where('id', '=', id).execute();
+  }
+
+  // posts
+
+  /** Recording the same message twice (a retried send) keeps the first record. */
+  async recordPost(post: PostRecord): Promise<void> {
+    const key = { platform: post.platform, channel_id: post.channelId, message_id: post.messageId };
+    await this.#write(async (tx) => {
+      const added = await tx
+        .insertInto('posts')
+        .values({ ...key, kind: post.kind, delivery_id: post.deliveryId, posted_at: post.postedAt.toISOString() })
+        .onConflict((oc) => oc.columns(['platform', 'channel_id', 'message_id']).doNothing())
+        .returning('message_id')
+        .executeTakeFirst();
+      if (!added || post.paperIds.length === 0) return;
+      await tx
+        .insertInto('post_papers')
+        .values(post.paperIds.map((paper_id, i) => ({ ...key, position: i + 1, paper_id })))
+        .execute();
+    });
+  }
+
+  async findPost(platform: Platform, channelId: string, messageId: string): Promise<PostRecord | null> {
+    const row = await this.#db
+      .selectFrom('posts')
+      .selectAll()
+      .where('platform', '=', platform)
+      .where('channel_id', '=', channelId)
+      .where('message_id', '=', messageId)
+      .executeTakeFirst();
+    if (!row) return null;
+    return (await this.#withPaperIds([row]))[0]!;
+  }
+
+  async paperIdsPostedInChannel(platform: Platform, channelId: string, since: Date): Promise<Set<string>> {
+    const rows = await this.#db
+      .selectFrom('post_papers as pp')
+      .innerJoin('posts as p', (j) =>
+        j.onRef('p.platform', '=', 'pp.platform').onRef('p.channel_id', '=', 'pp.channel_id').onRef('p.message_id', '=', 'pp.message_id'),
+      )
+      .select('pp.paper_id')
+      .distinct()
+      .where('p.platform', '=', platform)
+      .where('p.channel_id', '=', channelId)
+      .where('p.kind', '=', 'digest')
+      .where('p.posted_at', '>=', since.toISOString())
+      .execute();
+    return new Set(rows.map((r) => r.paper_id));
+  }
+
+  async postsForDelivery(deliveryId: string): Promise<PostRecord[]> {
+    const rows = await this.#db.selectFrom('posts').selectAll().where('delivery_id', '=', deliveryId).orderBy('posted_at').orderBy('message_id').execute();
+    return this.#withPaperIds(rows);
+  }
+
+  async #withPaperIds(rows: { platform: string; channel_id: string; message_id: string; kind: string; delivery_id: string | null; posted_at: string }[]): Promise<PostRecord[]> {
+    if (rows.length === 0) return [];
+    const papers = await this.#db
+      .selectFrom('post_papers')
+      .select(['channel_id', 'message_id', 'paper_id'])
+      .where('platform', '=', rows[0]!.platform)
+      .where((eb) => eb.or(rows.map((r) => eb.and([eb('channel_id', '=', r.channel_id), eb('message_id', '=', r.message_id)]))))
+      .orderBy('position')
+      .execute();
+    return rows.map((r) => ({
+      platform: r.platform as Platform,
+      channelId: r.channel_id,
+      messageId: r.message_id,
+      paperIds: papers.filter((p) => p.channel_id === r.channel_id && p.message_id === r.message_id).map((p) => p.paper_id),
+      kind: r.kind as PostRecord['kind'],
+      deliveryId: r.delivery_id,
+      postedAt: new Date(r.posted_at),
+    }));
+  }
+
+  // bookmarks
+
+  async addBookmark(b: { platform: Platform; userId: string; paperId: string; messageId: string | null; at: Date }): Promise<boolean> {
+    const added = await this.#db
+      .insertInto('bookmarks')
+      .values({ platform: b.platform, user_id: b.userId, paper_id: b.paperId, message_id: b.messageId, created_at: b.at.toISOString() })
+      .onConflict((oc) => oc.columns(['platform', 'user_id', 'paper_id']).doNothing())
+      .returning('paper_id')
+      .executeTakeFirst();
+    return added !== undefined;
+  }
+
+  async removeBookmark(platform: Platform, userId: string, paperId: string): Promise<boolean> {
+    const res = await this.#db
+      .deleteFrom('bookmarks')
+      .where('platform', '=', platform)
+      .where('user_id', '=', userId)
+      .where('paper_id', '=', paperId)
+      .executeTakeFirst();
+    return res.numDeletedRows > 0n;
+  }
+
+  async listBookmarks(platform: Platform, userId: string): Promise<Bookmark[]> {
+    const rows = await this.#db
+      .selectFrom('bookmarks as b')
+      .innerJoin('papers', 'papers.id', 'b.paper_id')
+      .selectAll('papers')
+      .select(['b.created_at as bookmarked_at', 'b.message_id as bookmarked_from'])
+      .where('b.platform', '=', platform)
+      .where('b.user_id', '=', userId)
+      .orderBy('b.created_at')
+      .orderBy('b.paper_id')
+      .execute();
+    return rows.map((r) => ({ paper: paperFromRow(r), createdAt: new Date(r.bookmarked_at), messageId: r.bookmarked_from }));
+  }
+
+  // deliveries
+
+  /**
+   * Insert-or-nothing decides a fresh claim; a taken claim changes hands only by a compare-and-set
+   * on the row as it was read (state, attempts, heartbeat), so of two claimers exactly one wins on
+   * either dialect, whatever the interleaving.
+   */
+  async claimDelivery(req: ClaimRequest): Promise<ClaimResult> {
+    const id = `${req.subscriptionId}@${req.date}`;
+    const now = req.now.toISOString();
+    const claim = { state: 'claimed', owner_host: req.owner.host, owner_pid: req.owner.pid, heartbeat_at: now, updated_at: now };
+    const inserted = await this.#db
+      .insertInto('deliveries')
+      .values({ id, subscription_id: req.subscriptionId, date: req.date, attempts: 1, last_error: null, plan: null, ...claim })
+      .onConflict((oc) => oc.doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted) return { won: true, delivery: deliveryFromRow(inserted) };
+
+    const current = deliveryFromRow(await this.#db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+    if (!mayTakeOver(current, req)) return { won: false, delivery: current };
+
+    const taken = await this.#db
+      .updateTable('deliveries')
+      .set({ ...claim, attempts: current.attempts + 1 })
+      .where('id', '=', id)
+      .where('state', '=', current.state)
+      .where('attempts', '=', current.attempts)
+      .where('heartbeat_at', current.heartbeatAt ? '=' : 'is', current.heartbeatAt?.toISOString() ?? null)
+      .returningAll()
+      .executeTakeFirst();
+    if (taken) return { won: true, delivery: deliveryFromRow(taken) };
+    return { won: false, delivery: (await this.getDelivery(id))! };
+  }
+
+  async heartbeatDelivery(id: string, owner: ClaimOwner, now: Date): Promise<boolean> {
+    const res = await this.#ownedClaim(this.#db.updateTable('deliveries').set({ heartbeat_at: now.toISOString() }), id, owner).executeTakeFirst();
+    return res.numUpdatedRows > 0n;
+  }
+
+  async setDeliveryPlan(id: string, owner: ClaimOwner, paperIds: string[]): Promise<boolean> {
+    const res = await this.#ownedClaim(this.#db.updateTable('deliveries').set({ plan: JSON.stringify(paperIds) }), id, owner).executeTakeFirst();
+    return res.numUpdatedRows > 0n;
+  }
+
+  /** Does nothing when the claim was lost: the new owner finishes the delivery. */
+  async finishDelivery(id: string, owner: ClaimOwner, outcome: { state: 'posted' } | { state: 'failed'; error: string }, now: Date): Promise<void> {
+    await this.#ownedClaim(
+      this.#db.updateTable('deliveries').set({ state: outcome.state, last_error: outcome.state === 'failed' ? outcome.error : null, updated_at: now.toISOString() }),
+      id,
+      owner,
+    ).execute();
+  }
+
+  /** Narrows an update to a claim this owner still holds. */
+  #ownedClaim(q: DeliveryUpdate, id: string, owner: ClaimOwner): DeliveryUpdate {
+    return q.where('id', '=', id).where('state', '=', 'claimed').where('owner_host', '=', owner.host).where('owner_pid', '=', owner.pid);
+  }
+
+  async getDelivery(id: string): Promise<Delivery | null> {
+    const row = await this.#db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? deliveryFromRow(row) : null;
+  }
+
+  // meta
+
+  async getMeta(key: string): Promise<string | null> {
+    const row = await this.#db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value ?? null;
+  }
+
+  async setMeta(key: string, value: string | null): Promise<void> {
+    if (value === null) {
+      await this.#db.deleteFrom('meta').where('key', '=', key).execute();
+      return;
+    }
+    await this.#db
+      .insertInto('meta')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  }
+}
+
+/** Whether a delivery someone else holds may be claimed now. */
+function mayTakeOver(d: Delivery, req: ClaimRequest): boolean {
+  if (d.state === 'posted') return false;
+  if (d.state === 'failed') return d.attempts < req.maxAttempts;
+  const stale = d.heartbeatAt === null || req.now.getTime() - d.heartbeatAt.getTime() > req.staleAfterMs;
+  return stale || (d.owner !== null && req.ownerIsGone(d.owner));
+}
+
+/** Same stored content (the row without its timestamps), whatever the key order of the objects. */
+function samePaper(a: Paper, b: Paper): boolean {
+  const epoch = new Date(0);
+  return JSON.stringify(paperToRow(a, epoch)) === JSON.stringify(paperToRow(b, epoch));
+}
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += ID_CHUNK) out.push(items.slice(i, i + ID_CHUNK));
+  return out;
+}

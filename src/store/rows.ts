@@ -1,0 +1,121 @@
+import type { Selectable } from 'kysely';
+import type { Paper, PaperSource } from '../model/paper';
+import type { Platform } from '../chat/command';
+import type { Delivery, DeliveryState, RankMode, Subscription } from './types';
+import type { DeliveriesTable, PapersTable, SubscriptionsTable } from './tables';
+
+/** Conversions between the domain types and the rows of tables.ts. */
+
+const list = (json: string): string[] => JSON.parse(json) as string[];
+
+export function paperToRow(p: Paper, seenAt: Date): PapersTable {
+  const at = seenAt.toISOString();
+  return {
+    id: p.id,
+    arxiv_id: p.arxivId,
+    title: p.title,
+    summary: p.summary,
+    ai_summary: p.aiSummary,
+    authors: JSON.stringify(p.authors),
+    author_count: p.authorCount,
+    organization: p.organization,
+    published_at: p.publishedAt,
+    listed_on: p.listedOn,
+    upvotes: p.upvotes,
+    url: p.url,
+    pdf_url: p.pdfUrl,
+    github_url: p.githubUrl,
+    keywords: JSON.stringify(p.keywords),
+    thumbnail_url: p.thumbnailUrl,
+    source: p.source,
+    first_seen_at: at,
+    updated_at: at,
+  };
+}
+
+export function paperFromRow(r: Selectable<PapersTable>): Paper {
+  return {
+    id: r.id,
+    arxivId: r.arxiv_id,
+    title: r.title,
+    summary: r.summary,
+    aiSummary: r.ai_summary,
+    authors: list(r.authors),
+    authorCount: r.author_count,
+    organization: r.organization,
+    publishedAt: r.published_at,
+    listedOn: r.listed_on,
+    upvotes: r.upvotes,
+    url: r.url,
+    pdfUrl: r.pdf_url,
+    githubUrl: r.github_url,
+    keywords: list(r.keywords),
+    thumbnailUrl: r.thumbnail_url,
+    source: r.source as PaperSource,
+  };
+}
+
+/**
+ * The paper as the store keeps it after seeing it again: the new listing's values, except where it
+ * knows less than what is stored (a missing field, an empty list). arXiv listings carry no upvotes,
+ * so they never reset the Hugging Face count.
+ */
+export function mergeSeenPaper(stored: Paper, seen: Paper): Paper {
+  const hasUpvotes = seen.source !== 'arxiv';
+  return {
+    id: stored.id,
+    arxivId: seen.arxivId ?? stored.arxivId,
+    title: seen.title,
+    summary: seen.summary || stored.summary,
+    aiSummary: seen.aiSummary ?? stored.aiSummary,
+    authors: seen.authors.length ? seen.authors : stored.authors,
+    authorCount: seen.authorCount ?? stored.authorCount,
+    organization: seen.organization ?? stored.organization,
+    publishedAt: seen.publishedAt,
+    listedOn: seen.listedOn ?? stored.listedOn,
+    upvotes: hasUpvotes ? seen.upvotes : stored.upvotes,
+    url: seen.url ?? stored.url,
+    pdfUrl: seen.pdfUrl ?? stored.pdfUrl,
+    githubUrl: seen.githubUrl ?? stored.githubUrl,
+    keywords: seen.keywords.length ? seen.keywords : stored.keywords,
+    thumbnailUrl: seen.thumbnailUrl ?? stored.thumbnailUrl,
+    source: hasUpvotes ? seen.source : stored.source,
+  };
+}
+
+export function subscriptionFromRow(r: Selectable<SubscriptionsTable>): Subscription {
+  return {
+    id: r.id,
+    platform: r.platform as Platform,
+    workspaceId: r.workspace_id,
+    channelId: r.channel_id,
+    time: r.time,
+    timezone: r.timezone,
+    top: r.top,
+    topics: list(r.topics),
+    minUpvotes: r.min_upvotes,
+    rank: r.rank as RankMode,
+    enabled: r.enabled === 1,
+    origin: r.origin as Subscription['origin'],
+    createdBy: r.created_by,
+    updatedAt: new Date(r.updated_at),
+    failures: r.failures,
+    lastError: r.last_error,
+    disabledReason: r.disabled_reason,
+  };
+}
+
+export function deliveryFromRow(r: Selectable<DeliveriesTable>): Delivery {
+  return {
+    id: r.id,
+    subscriptionId: r.subscription_id,
+    date: r.date,
+    state: r.state as DeliveryState,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    owner: r.owner_host !== null && r.owner_pid !== null ? { host: r.owner_host, pid: r.owner_pid } : null,
+    heartbeatAt: r.heartbeat_at === null ? null : new Date(r.heartbeat_at),
+    plan: r.plan === null ? null : list(r.plan),
+    updatedAt: new Date(r.updated_at),
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Row types of the tables, as kysely sees them. The same on SQLite and PostgreSQL: times are ISO
+ * 8601 text (`Date#toISOString`, so they sort and compare as text), lists are JSON text, and flags
+ * are 0/1 integers, because those are the types both dialects store and return alike.
+ */
+
+export interface PapersTable {
+  id: string;
+  arxiv_id: string | null;
+  title: string;
+  summary: string;
+  ai_summary: string | null;
+  /** JSON string[] */
+  authors: string;
+  author_count: number | null;
+  organization: string | null;
+  published_at: string;
+  listed_on: string | null;
+  upvotes: number;
+  url: string | null;
+  pdf_url: string | null;
+  github_url: string | null;
+  /** JSON string[] */
+  keywords: string;
+  thumbnail_url: string | null;
+  source: string;
+  first_seen_at: string;
+  updated_at: string;
+}
+
+/** When each source first showed a paper. */
+export interface PaperSightingsTable {
+  paper_id: string;
+  source: string;
+  first_seen_at: string;
+}
+
+export interface SubscriptionsTable {
+  id: string;
+  platform: string;
+  workspace_id: string | null;
+  channel_id: string;
+  time: string;
+  timezone: string;
+  top: number;
+  /** JSON string[] */
+  topics: string;
+  min_upvotes: number;
+  rank: string;
+  enabled: number;
+  origin: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  failures: number;
+  last_error: string | null;
+  disabled_reason: string | null;
+}
+
+export interface PostsTable {
+  platform: string;
+  channel_id: string;
+  message_id: string;
+  kind: string;
+  delivery_id: string | null;
+  posted_at: string;
+}
+
+/** The papers a message carries, in display order (position 1 = keycap 1). */
+export interface PostPapersTable {
+  platform: string;
+  channel_id: string;
+  message_id: string;
+  position: number;
+  paper_id: string;
+}
+
+export interface BookmarksTable {
+  platform: string;
+  user_id: string;
+  paper_id: string;
+  message_id: string | null;
+  created_at: string;
+}
+
+export interface DeliveriesTable {
+  id: string;
+  subscription_id: string;
+  date: string;
+  state: string;
+  attempts: number;
+  last_error: string | null;
+  owner_host: string | null;
+  owner_pid: number | null;
+  heartbeat_at: string | null;
+  /** JSON string[] or null */
+  plan: string | null;
+  updated_at: string;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  papers: PapersTable;
+  paper_sightings: PaperSightingsTable;
+  subscriptions: SubscriptionsTable;
+  posts: PostsTable;
+  post_papers: PostPapersTable;
+  bookmarks: BookmarksTable;
+  deliveries: DeliveriesTable;
+  meta: MetaTable;
+}
