@@ -1,0 +1,206 @@
+import { once } from 'node:events';
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  Options,
+  Partials,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  type MessageReaction,
+  type PartialMessageReaction,
+  type PartialUser,
+  type User,
+} from 'discord.js';
+import type { AdapterDeps, RunningAdapter, StartAdapter } from '../types';
+import type { Services } from '../../src/chat/command';
+import { papersOf, type Reply } from '../../src/chat/reply';
+import { ConfigError, errorMessage } from '../../src/errors';
+import type { Logger } from '../../src/log';
+import { dispatch } from '../../commands/dispatch';
+import { handleReaction } from '../../commands/reactions';
+import { createDiscordPoster } from './poster';
+import { NO_MENTIONS, renderReply, toMessageOptions } from './render';
+import { CANNOT_DM_USER, createRest, isApiError } from './rest';
+import { COMMAND_NAME, reactionKind, toInvocation } from './translate';
+
+type DiscordConfig = NonNullable<AdapterDeps['config']['discord']>;
+
+export interface DiscordClientOptions {
+  /**
+   * How long an answer may take before the interaction is deferred. Discord drops interactions
+   * not answered within 3 s; answers from the store are usually ready long before this.
+   */
+  deferAfterMs?: number;
+}
+
+/** Only what the bot uses: slash commands, reactions in guilds, DMs for confirmations. Nothing privileged. */
+const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactions, GatewayIntentBits.DirectMessages];
+
+/**
+ * Reactions arrive for messages the client never saw (posted before a restart, or not cached):
+ * the partials let those events through with just ids, which is all the posts table needs.
+ * Removals carry no member, hence Partials.User.
+ */
+const PARTIALS = [Partials.Message, Partials.Reaction, Partials.User, Partials.Channel];
+
+export function createClient(discord: DiscordConfig): Client {
+  return new Client({
+    intents: INTENTS,
+    partials: PARTIALS,
+    allowedMentions: NO_MENTIONS,
+    rest: discord.apiUrl ? { api: discord.apiUrl } : {},
+    // Reactions resolve through the store, so keeping messages in memory buys nothing at scale.
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
+  });
+}
+
+/**
+ * Connects one gateway client (or one shard of it) and answers `/papers` and reactions.
+ * Resolves once the client is ready; the returned stop() lets in-flight answers finish first.
+ */
+export async function startDiscordClient(
+  deps: Pick<AdapterDeps, 'config' | 'services' | 'log'>,
+  opts: DiscordClientOptions = {},
+): Promise<{ client: Client; stop(): Promise<void> }> {
+  const discord = deps.config.discord;
+  if (!discord) throw new ConfigError('Discord needs DISCORD_TOKEN');
+  const log = deps.log.child({ adapter: 'discord' });
+  const client = createClient(discord);
+  const inFlight = new Set<Promise<void>>();
+  const track = (work: Promise<void>) => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+
+  client.on(Events.InteractionCreate, (interaction) => track(onInteraction(interaction, deps.services, log, opts)));
+  client.on(Events.MessageReactionAdd, (reaction, user) => track(onReaction(client, reaction, user, true, deps.services, discord, log)));
+  client.on(Events.MessageReactionRemove, (reaction, user) => track(onReaction(client, reaction, user, false, deps.services, discord, log)));
+  client.on(Events.Error, (err) => log.error({ err: errorMessage(err) }, 'discord client error'));
+  client.on(Events.ShardDisconnect, (event, shardId) => log.warn({ shardId, code: event.code }, 'discord shard disconnected'));
+
+  const ready = once(client, Events.ClientReady);
+  try {
+    await client.login(discord.token);
+  } catch (err) {
+    await client.destroy();
+    throw new ConfigError(`Discord login failed: ${errorMessage(err)}`);
+  }
+  await ready;
+  log.info({ user: client.user?.id, guilds: client.guilds.cache.size }, 'discord connected');
+
+  return {
+    client,
+    async stop() {
+      await Promise.allSettled([...inFlight]);
+      await client.destroy();
+    },
+  };
+}
+
+/** Waits at most ms for the answer; null means it is not ready yet. */
+async function within(answer: Promise<Reply>, ms: number): Promise<Reply | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  try {
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function onInteraction(interaction: Interaction, svc: Services, log: Logger, opts: DiscordClientOptions): Promise<void> {
+  if (!interaction.isChatInputCommand() || interaction.commandName !== COMMAND_NAME) return;
+  try {
+    const answer = dispatch(toInvocation(interaction), svc);
+    const ready = await within(answer, opts.deferAfterMs ?? 2000);
+    if (ready) await replyNow(interaction, ready, svc);
+    else await replyLate(interaction, answer, svc);
+  } catch (err) {
+    // dispatch never throws; this is Discord refusing the reply (expired token, lost permissions).
+    log.warn({ err: errorMessage(err), command: interaction.options.getSubcommand(false) }, 'could not answer a discord interaction');
+  }
+}
+
+async function replyNow(interaction: ChatInputCommandInteraction, reply: Reply, svc: Services): Promise<void> {
+  const msg = renderReply(reply);
+  const response = await interaction.reply({
+    ...toMessageOptions(msg),
+    flags: msg.ephemeral ? MessageFlags.Ephemeral : undefined,
+    withResponse: true,
+  });
+  const messageId = response.interaction.responseMessageId;
+  if (!msg.ephemeral && messageId) await recordAnswer(interaction.channelId, messageId, reply, svc);
+}
+
+/**
+ * Deferred answers are public until they are known: a private one then replaces the placeholder
+ * with an ephemeral follow-up, since a deferral's visibility cannot change afterwards.
+ */
+async function replyLate(interaction: ChatInputCommandInteraction, answer: Promise<Reply>, svc: Services): Promise<void> {
+  await interaction.deferReply();
+  const reply = await answer;
+  const msg = renderReply(reply);
+  if (msg.ephemeral) {
+    await interaction.deleteReply();
+    await interaction.followUp({ ...toMessageOptions(msg), flags: MessageFlags.Ephemeral });
+    return;
+  }
+  const message = await interaction.editReply(toMessageOptions(msg));
+  await recordAnswer(interaction.channelId, message.id, reply, svc);
+}
+
+/** Keeps which papers a public answer shows, so a keycap reaction on it resolves to the n-th. */
+async function recordAnswer(channelId: string, messageId: string, reply: Reply, svc: Services): Promise<void> {
+  const paperIds = papersOf(reply).map((p) => p.id);
+  if (paperIds.length === 0) return;
+  await svc.store.recordPost({ platform: 'discord', channelId, messageId, paperIds, kind: 'answer', deliveryId: null, postedAt: svc.now() });
+}
+
+async function onReaction(
+  client: Client,
+  reaction: MessageReaction | PartialMessageReaction,
+  user: User | PartialUser,
+  added: boolean,
+  svc: Services,
+  discord: DiscordConfig,
+  log: Logger,
+): Promise<void> {
+  // Discord echoes the bot's own reactions back; they are never a user's bookmark.
+  if (user.id === client.user?.id) return;
+  const kind = reactionKind(reaction.emoji);
+  if (!kind) return;
+  try {
+    const confirmation = await handleReaction(
+      { platform: 'discord', channelId: reaction.message.channelId, messageId: reaction.message.id, userId: user.id, reaction: kind, added },
+      svc,
+    );
+    if (confirmation && discord.dmConfirmations) await confirmByDm(user, confirmation, log);
+  } catch (err) {
+    log.error({ err: errorMessage(err), messageId: reaction.message.id }, 'discord reaction failed');
+  }
+}
+
+/** A quiet confirmation: a DM, so the channel stays clean. Closed DMs are the user's choice, not an error. */
+async function confirmByDm(user: User | PartialUser, reply: Reply, log: Logger): Promise<void> {
+  try {
+    await user.send(toMessageOptions(renderReply(reply)));
+  } catch (err) {
+    if (isApiError(err, CANNOT_DM_USER)) log.debug({ userId: user.id }, 'DMs closed; confirmation skipped');
+    else log.warn({ err: errorMessage(err), userId: user.id }, 'could not send a DM confirmation');
+  }
+}
+
+/** The Discord adapter for `papers start`: slash commands, reactions, and the digest poster (REST). */
+export const startDiscord: StartAdapter = async (deps): Promise<RunningAdapter> => {
+  const discord = deps.config.discord;
+  if (!discord) throw new ConfigError('Discord needs DISCORD_TOKEN');
+  const running = await startDiscordClient(deps);
+  return {
+    platform: 'discord',
+    poster: createDiscordPoster(createRest(discord)),
+    ownsHttpPort: false,
+    stop: running.stop,
+  };
+};
