@@ -1,0 +1,119 @@
+import type { Block, Reply } from '../../src/chat/reply';
+import type { Paper } from '../../src/model/paper';
+import { papersOf } from '../../src/chat/reply';
+import { paperLinks } from '../../commands/links';
+
+/** One console message: its text, and the papers it carries (so a reaction on it resolves). */
+export interface ConsoleMessage {
+  text: string;
+  paperIds: string[];
+  private: boolean;
+}
+
+/**
+ * Paper fields are untrusted: drop control characters (an ANSI escape in a title could rewrite the
+ * terminal) and, for one-line fields, fold whitespace.
+ */
+function clean(text: string, oneLine = true): string {
+  // eslint-disable-next-line no-control-regex
+  const stripped = text.replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g, '');
+  return oneLine ? stripped.replace(/\s+/g, ' ').trim() : stripped.replace(/[ \t]+/g, ' ').trim();
+}
+
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
+}
+
+function byline(paper: Paper): string {
+  const shown = paper.authors.slice(0, 4).map((a) => clean(a));
+  const more = (paper.authorCount ?? paper.authors.length) - shown.length;
+  const people = shown.length ? shown.join(', ') + (more > 0 ? ` +${more} more` : '') : paper.authorCount ? `${paper.authorCount} authors` : '';
+  return [people, paper.organization ? clean(paper.organization) : ''].filter(Boolean).join(' · ');
+}
+
+function facts(paper: Paper): string {
+  return [`${paper.upvotes} upvotes`, paper.listedOn ? `listed ${paper.listedOn}` : `published ${paper.publishedAt}`, paper.arxivId ? `arXiv ${paper.arxivId}` : '']
+    .filter(Boolean)
+    .join(' · ');
+}
+
+function links(paper: Paper): string {
+  return paperLinks(paper).map((l) => `${l.label}: ${clean(l.url)}`).join('\n');
+}
+
+/** A ranked entry (with a reason) is a digest item: short. Without one it is the paper in full. */
+function renderPaper(paper: Paper, reason: string | undefined): string {
+  const lines = [clean(paper.title), facts(paper)];
+  const by = byline(paper);
+  if (by) lines.push(by);
+  if (reason !== undefined) {
+    lines.push(`Why: ${clean(reason)}`);
+    lines.push(shorten(clean(paper.aiSummary ?? paper.summary), 300));
+  } else {
+    if (paper.aiSummary) lines.push(`AI summary: ${clean(paper.aiSummary)}`);
+    lines.push('', clean(paper.summary, false), '');
+    if (paper.keywords.length) lines.push(`Keywords: ${paper.keywords.map((k) => clean(k)).join(', ')}`);
+  }
+  lines.push(links(paper));
+  return lines.join('\n');
+}
+
+function renderBlock(block: Block): string {
+  switch (block.kind) {
+    case 'text':
+      return clean(block.text, false);
+    case 'fields':
+      return block.fields.map((f) => `${clean(f.label)}: ${clean(f.value)}`).join('\n');
+    case 'paper':
+      return renderPaper(block.paper, block.reason);
+    case 'papers':
+      return block.items
+        .map((i) => `${i.rank}. ${clean(i.paper.title)}\n   ${[facts(i.paper), clean(i.reason)].filter(Boolean).join(' · ')}`)
+        .join('\n');
+    case 'file':
+      return `----- ${clean(block.name)} -----\n${block.content.trimEnd()}\n----- end of ${clean(block.name)} -----`;
+  }
+}
+
+/**
+ * A command's reply as console messages: each paper block is a message of its own (so `react N 🔖`
+ * bookmarks that paper), a list is one message (keycap k picks its k-th entry), and runs of text,
+ * fields and files between them are plain messages.
+ */
+export function renderMessages(reply: Reply): ConsoleMessage[] {
+  const messages: ConsoleMessage[] = [];
+  let pending: string[] = [];
+  const isPrivate = reply.visibility === 'private';
+  const flush = () => {
+    if (pending.length) messages.push({ text: pending.join('\n'), paperIds: [], private: isPrivate });
+    pending = [];
+  };
+  for (const block of reply.blocks) {
+    if (block.kind === 'paper' || block.kind === 'papers') {
+      flush();
+      const ids = block.kind === 'paper' ? [block.paper.id] : block.items.map((i) => i.paper.id);
+      if (ids.length) messages.push({ text: renderBlock(block), paperIds: ids, private: isPrivate });
+    } else {
+      pending.push(renderBlock(block));
+    }
+  }
+  flush();
+  return messages;
+}
+
+/** A whole reply as one message (a daily-post message from the scheduler is one platform message). */
+export function renderOneMessage(reply: Reply): ConsoleMessage {
+  return {
+    text: reply.blocks.map(renderBlock).join('\n'),
+    paperIds: papersOf(reply).map((p) => p.id),
+    private: reply.visibility === 'private',
+  };
+}
+
+/** How a message looks on screen: `[n] ` before messages one can react to, the rest indented under it. */
+export function formatMessage(message: ConsoleMessage, number: number | null): string {
+  const prefix = number === null ? '' : `[${number}] `;
+  const lines = message.text.split('\n');
+  const body = lines.map((l, i) => (i === 0 ? prefix + l : l === '' ? '' : ' '.repeat(prefix.length) + l)).join('\n');
+  return `${message.private ? '(only you can see this)\n' : ''}${body}\n`;
+}

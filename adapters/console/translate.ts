@@ -1,0 +1,68 @@
+import type { Invocation } from '../../src/chat/command';
+import type { ReactionKind } from '../../commands/reactions';
+import { reactionFromEmoji } from '../../commands/reactions';
+import { parseCommandText } from '../../commands/text';
+import { UserError } from '../../src/errors';
+
+/** The console is one channel; the typing user may manage it (it is their own bot). */
+export const CONSOLE_CHANNEL = 'console';
+
+/** What one typed line asks for. */
+export type ConsoleInput =
+  | { kind: 'command'; inv: Invocation }
+  | { kind: 'reaction'; messageId: string; reaction: ReactionKind; added: boolean }
+  /** Feedback from the console itself (a typo, an emoji the bot ignores). */
+  | { kind: 'notice'; text: string }
+  | { kind: 'quit' }
+  | { kind: 'nothing' };
+
+export const CONSOLE_HELP = [
+  'Type /papers help for the commands, e.g. /papers today.',
+  'react <message> <emoji> reacts to a numbered message as a chat user would: 🔖 (or bookmark) on a paper, 1️⃣…🔟 (or a number) on a list; unreact <message> <emoji> takes it back.',
+  'quit (or end of input) leaves.',
+].join('\n');
+
+/** An emoji as typed: the emoji itself, a Slack-style name, or a plain number for a keycap (easier to type). */
+function reactionOf(emoji: string): ReactionKind | null {
+  if (/^(10|[1-9])$/.test(emoji)) return { kind: 'keycap', n: Number(emoji) };
+  return reactionFromEmoji(emoji);
+}
+
+export function translate(line: string, user: string): ConsoleInput {
+  const text = line.trim();
+  if (text === '') return { kind: 'nothing' };
+  if (/^(quit|exit)$/i.test(text)) return { kind: 'quit' };
+
+  const command = /^\/?papers(?:\s+(.*))?$/i.exec(text);
+  if (command) {
+    try {
+      const { command: name, args } = parseCommandText(command[1] ?? 'help');
+      return {
+        kind: 'command',
+        inv: {
+          platform: 'console',
+          command: name,
+          args,
+          user: { id: user, name: user },
+          channel: { id: CONSOLE_CHANNEL, isDirect: false },
+          canManageChannel: true,
+        },
+      };
+    } catch (err) {
+      if (err instanceof UserError) return { kind: 'notice', text: err.message };
+      throw err;
+    }
+  }
+
+  const reaction = /^(un)?react\s+(\S+)\s+(\S+)$/i.exec(text);
+  if (reaction) {
+    const message = reaction[2]!;
+    const emoji = reaction[3]!;
+    if (!/^[1-9]\d*$/.test(message)) return { kind: 'notice', text: `"${message}" is not a message number; use the number in [brackets], e.g. react 1 🔖.` };
+    const kind = reactionOf(emoji);
+    if (!kind) return { kind: 'notice', text: `The bot does not act on ${emoji}; it reacts to 🔖 on a paper and 1️⃣…🔟 on a list.` };
+    return { kind: 'reaction', messageId: message, reaction: kind, added: !reaction[1] };
+  }
+  if (/^(un)?react\b/i.test(text)) return { kind: 'notice', text: 'Usage: react <message number> <emoji>, e.g. react 1 🔖' };
+  return { kind: 'notice', text: CONSOLE_HELP };
+}

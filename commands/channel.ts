@@ -1,0 +1,28 @@
+import type { Invocation } from '../src/chat/command';
+import type { Subscription, SubscriptionSettings } from '../src/store/types';
+
+/** One subscription per channel; its id is the store's `${platform}:${channelId}`. */
+export function subscriptionIdOf(inv: Pick<Invocation, 'platform' | 'channel'>): string {
+  return `${inv.platform}:${inv.channel.id}`;
+}
+
+/** What a channel without a subscription gets from `today`, and what `subscribe` starts from. */
+export const DEFAULT_SETTINGS: SubscriptionSettings = {
+  time: '09:00',
+  timezone: 'UTC',
+  top: 5,
+  topics: [],
+  minUpvotes: 0,
+  rank: 'balanced',
+};
+
+/** A subscription as label/value pairs, for `settings` and the `subscribe` confirmation. */
+export function subscriptionFields(sub: Subscription): { label: string; value: string }[] {
+  return [
+    { label: 'Time', value: `${sub.time} ${sub.timezone}` },
+    { label: 'Papers per post', value: String(sub.top) },
+    { label: 'Topics', value: sub.topics.length ? sub.topics.join(', ') : 'any' },
+    { label: 'Minimum upvotes', value: String(sub.minUpvotes) },
+    { label: 'Status', value: sub.enabled ? 'on' : 'off' },
+  ];
+}

@@ -1,0 +1,24 @@
+import type { Invocation, Services } from '../src/chat/command';
+import type { Reply } from '../src/chat/reply';
+import { textReply } from '../src/chat/reply';
+import { UserError } from '../src/errors';
+import { commands, findCommand } from './index';
+import { validateArgs } from './args';
+
+/**
+ * Runs one invocation: finds the subcommand, validates and coerces its arguments against the spec,
+ * runs it. Never throws: a UserError becomes a private reply with its message, anything else is
+ * logged and answered with a generic private line (never a stack trace in chat).
+ */
+export async function dispatch(inv: Invocation, svc: Services): Promise<Reply> {
+  try {
+    const spec = findCommand(inv.command);
+    if (!spec) throw new UserError(`Unknown command "${inv.command}". Commands: ${commands.map((c) => c.name).join(', ')}.`);
+    const args = validateArgs(spec, inv.args);
+    return await spec.run({ ...inv, command: spec.name, args }, svc);
+  } catch (err) {
+    if (err instanceof UserError) return textReply(err.message);
+    svc.log.error({ err, command: inv.command, platform: inv.platform, channel: inv.channel.id }, 'command failed');
+    return textReply(`Sorry, /papers ${inv.command} failed unexpectedly. The error was logged; please try again later.`);
+  }
+}

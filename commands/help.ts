@@ -1,0 +1,28 @@
+import type { CommandSpec } from '../src/chat/command';
+import type { Reply } from '../src/chat/reply';
+import { describeAccepted, usageOf } from './args';
+
+/** Help for every subcommand, written from the specs so it never drifts from what is accepted. */
+export function helpCommand(all: () => CommandSpec[]): CommandSpec {
+  return {
+    name: 'help',
+    description: 'What the bot can do',
+    options: [],
+    async run(): Promise<Reply> {
+      const lines = all().flatMap((spec) => [
+        `/papers ${usageOf(spec)}`,
+        `    ${spec.description}`,
+        ...spec.options.map((o) => `    ${o.name}: ${o.description}${o.type !== 'string' || o.choices ? ` (${describeAccepted(o)})` : ''}`),
+      ]);
+      const reactions = 'React with 🔖 on a paper to bookmark it, or with 1️⃣…🔟 on a list to bookmark that entry; remove the reaction to undo.';
+      return {
+        blocks: [
+          { kind: 'text', text: lines.join('\n') },
+          { kind: 'text', text: reactions },
+        ],
+        visibility: 'private',
+        fallback: `Commands: ${all().map((c) => c.name).join(', ')}`,
+      };
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import type { Platform, Services } from '../src/chat/command';
+import type { Reply } from '../src/chat/reply';
+import { textReply } from '../src/chat/reply';
+
+export type ReactionKind = { kind: 'bookmark' } | { kind: 'keycap'; n: number };
+
+export interface ReactionEvent {
+  platform: Platform;
+  channelId: string;
+  messageId: string;
+  userId: string;
+  reaction: ReactionKind;
+  added: boolean;
+}
+
+const KEYCAP_NAMES = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'keycap_ten'];
+
+/**
+ * The reactions the bot acts on, from a Unicode emoji (Discord, console) or a Slack emoji name
+ * (`bookmark`, `one`…`keycap_ten`, with or without colons). Null for any other emoji.
+ */
+export function reactionFromEmoji(emoji: string): ReactionKind | null {
+  const e = emoji.trim().replace(/^:(.*):$/, '$1');
+  if (e === '🔖' || e === 'bookmark') return { kind: 'bookmark' };
+  if (e === '🔟') return { kind: 'keycap', n: 10 };
+  const keycap = /^([1-9])\uFE0F?\u20E3$/.exec(e);
+  if (keycap) return { kind: 'keycap', n: Number(keycap[1]) };
+  const named = KEYCAP_NAMES.indexOf(e);
+  return named >= 0 ? { kind: 'keycap', n: named + 1 } : null;
+}
+
+/**
+ * A bookmark reaction on one of our messages: 🔖 on a single-paper message, or keycap k on a list
+ * (k-th paper). Resolves the message through the posts table. Returns a short private confirmation,
+ * or null when the message carries no paper of ours (so adapters stay quiet).
+ */
+export async function handleReaction(ev: ReactionEvent, svc: Services): Promise<Reply | null> {
+  const post = await svc.store.findPost(ev.platform, ev.channelId, ev.messageId);
+  if (!post || post.paperIds.length === 0) return null;
+
+  let paperId: string;
+  if (ev.reaction.kind === 'keycap') {
+    const picked = post.paperIds[ev.reaction.n - 1];
+    if (!picked) return ev.added ? textReply(`That message lists ${post.paperIds.length} paper${post.paperIds.length === 1 ? '' : 's'}; there is no number ${ev.reaction.n}.`) : null;
+    paperId = picked;
+  } else {
+    if (post.paperIds.length > 1) return ev.added ? textReply(`That message lists ${post.paperIds.length} papers; react with its number (1️⃣…) to bookmark one.`) : null;
+    paperId = post.paperIds[0]!;
+  }
+
+  const paper = await svc.store.getPaper(paperId);
+  const title = paper ? `"${paper.title}"` : `paper ${paperId}`;
+  if (ev.added) {
+    const added = await svc.store.addBookmark({ platform: ev.platform, userId: ev.userId, paperId, messageId: ev.messageId, at: svc.now() });
+    return textReply(added ? `Bookmarked ${title}. See /papers bookmarks.` : `${title} is already in your bookmarks.`);
+  }
+  const removed = await svc.store.removeBookmark(ev.platform, ev.userId, paperId);
+  return removed ? textReply(`Removed ${title} from your bookmarks.`) : null;
+}

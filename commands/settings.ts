@@ -1,0 +1,24 @@
+import type { CommandSpec } from '../src/chat/command';
+import type { Reply } from '../src/chat/reply';
+import { textReply } from '../src/chat/reply';
+import { subscriptionFields, subscriptionIdOf } from './channel';
+
+/** This channel's daily post as stored, with a note when the scheduler disabled it or hit errors. */
+export const settings: CommandSpec = {
+  name: 'settings',
+  description: "Show this channel's daily post settings",
+  options: [],
+  async run(inv, svc): Promise<Reply> {
+    const sub = await svc.store.getSubscription(subscriptionIdOf(inv));
+    if (!sub) return textReply('This channel has no daily post. Set one up with /papers subscribe time 09:00 tz Europe/Berlin top 5.');
+    const lines = [`Daily post for this channel${sub.origin === 'config' ? ' (declared in the config file)' : ''}:`];
+    const notes: string[] = [];
+    if (sub.disabledReason) notes.push(`Paused by the bot: ${sub.disabledReason}. Run /papers subscribe to turn it back on.`);
+    if (sub.lastError) notes.push(`Last posting error${sub.failures > 1 ? ` (${sub.failures} in a row)` : ''}: ${sub.lastError}`);
+    return {
+      blocks: [{ kind: 'text', text: lines[0]! }, { kind: 'fields', fields: subscriptionFields(sub) }, ...notes.map((text) => ({ kind: 'text' as const, text }))],
+      visibility: 'private',
+      fallback: [lines[0], `${sub.time} ${sub.timezone}, top ${sub.top}`, ...notes].join(' '),
+    };
+  },
+};

@@ -1,0 +1,55 @@
+import type { CommandSpec } from '../src/chat/command';
+import type { Block, Reply } from '../src/chat/reply';
+import { selectDigest } from '../src/digest/select';
+import { DEFAULT_SETTINGS, subscriptionIdOf } from './channel';
+import { formatListDate, freshnessNote } from './freshness';
+
+/**
+ * The latest non-empty Daily Papers list, ranked with this channel's settings: the same selection
+ * as the daily post (minus the "already posted" filter, since asking again should show the list).
+ * Each paper is its own block so a reaction can bookmark one paper.
+ */
+export const today: CommandSpec = {
+  name: 'today',
+  description: "Top papers of the latest Hugging Face Daily Papers list, with this channel's settings",
+  options: [],
+  async run(inv, svc): Promise<Reply> {
+    const now = svc.now();
+    const subscription = await svc.store.getSubscription(subscriptionIdOf(inv));
+    const settings = subscription ?? DEFAULT_SETTINGS;
+    const { listDate, ranked, excluded } = await selectDigest(svc.store, settings, { now });
+    const freshness = freshnessNote(svc.sourceStatus(), now);
+    const notes = freshness ? [freshness] : [];
+
+    if (!listDate) {
+      const text = ['No Daily Papers list in the store yet; the bot fills it from Hugging Face shortly after it starts.', ...notes].join('\n');
+      return { blocks: [{ kind: 'text', text }], visibility: 'public', fallback: text };
+    }
+
+    const day = formatListDate(listDate);
+    const isToday = listDate === now.toISOString().slice(0, 10);
+    const header = isToday
+      ? `Daily Papers of ${day} (today)`
+      : `Daily Papers of ${day}, the latest list (Hugging Face lists papers by the day they were added, and weekends are empty)`;
+    if (ranked.length === 0) {
+      const text = [
+        header,
+        `None of its ${excluded.length} papers pass this channel's settings (minimum upvotes ${settings.minUpvotes}, topics ${settings.topics.join(', ') || 'any'}).`,
+        ...notes,
+      ].join('\n');
+      return { blocks: [{ kind: 'text', text }], visibility: 'public', fallback: text };
+    }
+
+    const total = ranked.length + excluded.length;
+    const summary = `${header}: top ${ranked.length} of ${total}${subscription ? " by this channel's settings" : ''}.`;
+    const blocks: Block[] = [
+      { kind: 'text', text: [summary, ...notes].join('\n') },
+      ...ranked.map((r): Block => ({ kind: 'paper', paper: r.paper, reason: r.reason })),
+    ];
+    return {
+      blocks,
+      visibility: 'public',
+      fallback: `${summary} ${ranked.map((r) => `${r.rank}. ${r.paper.title}`).join(' ')}`,
+    };
+  },
+};
