@@ -1,0 +1,185 @@
+import type { types } from '@slack/bolt';
+import type { Block, Reply } from '../../src/chat/reply';
+import type { Paper } from '../../src/model/paper';
+
+type KnownBlock = types.KnownBlock;
+
+/** A Slack message: Block Kit blocks and the plain `text` Slack shows in notifications. */
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+// Slack's documented limits (docs.slack.dev/reference/block-kit/blocks).
+export const MAX_BLOCKS = 50;
+export const MAX_TEXT = 3000;
+const MAX_HEADER = 150;
+const MAX_FIELD = 2000;
+const MAX_FIELDS = 10;
+/** Longer URLs are dropped; real paper links are far shorter, and this keeps a section within MAX_TEXT. */
+const MAX_URL = 1000;
+const LIST_ABSTRACT = 280;
+const FULL_ABSTRACT = 1200;
+
+/** Action ids of the PDF/code link buttons, which need only an ack. */
+export const OPEN_LINK_ACTION_PREFIX = 'papers_open_';
+
+/**
+ * Escapes text for mrkdwn. Slack reads only `&`, `<` and `>` as control characters, so escaping
+ * them is what stops `<!channel>` or `<@U123>` in an untrusted title from pinging anyone.
+ */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Cuts text to at most max characters, at a word boundary when there is one nearby, with `…`. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
+}
+
+/** Escaped, then cut so the escaped form fits (escaping lengthens the text). */
+function mrkdwn(text: string, max: number): string {
+  let escaped = escapeMrkdwn(text);
+  for (let room = max; escaped.length > max; room -= escaped.length - max) escaped = escapeMrkdwn(truncate(text, room));
+  return escaped;
+}
+
+/** Only http(s) URLs become links, images or buttons; anything else in untrusted data is dropped. */
+function isSafeUrl(url: string | null): url is string {
+  return url !== null && url.length <= MAX_URL && /^https?:\/\/[^\s<>|]+$/i.test(url);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function byline(paper: Paper): string | null {
+  if (paper.organization) return paper.organization;
+  if (paper.authors.length > 0) {
+    const shown = paper.authors.slice(0, 3).join(', ');
+    return paper.authors.length > 3 ? `${shown} et al.` : shown;
+  }
+  return paper.authorCount ? `${paper.authorCount} authors` : null;
+}
+
+function paperBlocks(paper: Paper, opts: { rank?: number; reason?: string; abstractChars: number }): KnownBlock[] {
+  const title = oneLine(paper.title);
+  const link = isSafeUrl(paper.url) ? paper.url.replace(/&/g, '&amp;') : null;
+  const prefix = opts.rank !== undefined ? `${opts.rank}. ` : '';
+  const titleText = link ? `*${prefix}<${link}|${mrkdwn(title, 500)}>*` : `*${prefix}${mrkdwn(title, 500)}*`;
+  const meta = [`▲ ${paper.upvotes}`, paper.publishedAt, byline(paper)].filter((x): x is string => Boolean(x));
+  const abstract = oneLine(paper.aiSummary ?? paper.summary);
+  const body = [titleText, mrkdwn(meta.join(' · '), 400), abstract ? mrkdwn(abstract, opts.abstractChars) : '']
+    .filter(Boolean)
+    .join('\n');
+
+  const main = section(body);
+  if (isSafeUrl(paper.thumbnailUrl)) main.accessory = { type: 'image', image_url: paper.thumbnailUrl, alt_text: truncate(title, 200) };
+
+  const blocks: KnownBlock[] = [main];
+  const buttons = [
+    { label: 'PDF', url: paper.pdfUrl },
+    { label: 'Code', url: paper.githubUrl },
+  ].filter((b): b is { label: string; url: string } => isSafeUrl(b.url));
+  if (buttons.length > 0) {
+    blocks.push({
+      type: 'actions',
+      elements: buttons.map((b) => ({
+        type: 'button' as const,
+        // URL buttons still send an interaction; main.ts acks every action id with this prefix.
+        action_id: `${OPEN_LINK_ACTION_PREFIX}${b.label.toLowerCase()}_${paper.id}`.slice(0, 255),
+        text: { type: 'plain_text' as const, text: b.label },
+        url: b.url,
+      })),
+    });
+  }
+  if (opts.reason) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn(opts.reason, MAX_TEXT) }] });
+  return blocks;
+}
+
+/**
+ * Escapes text and splits it into pieces of at most max characters, at line breaks where a line
+ * fits, so no piece ends inside an entity like `&amp;`.
+ */
+function escapedPieces(text: string, max: number): string[] {
+  const pieces: string[] = [];
+  let current = '';
+  const flush = () => {
+    if (current) pieces.push(current);
+    current = '';
+  };
+  for (const line of text.split(/(?<=\n)/)) {
+    const escaped = escapeMrkdwn(line);
+    if (current.length + escaped.length <= max) {
+      current += escaped;
+      continue;
+    }
+    flush();
+    if (escaped.length <= max) current = escaped;
+    else
+      for (const ch of line) {
+        const e = escapeMrkdwn(ch);
+        if (current.length + e.length > max) flush();
+        current += e;
+      }
+  }
+  flush();
+  return pieces.length > 0 ? pieces : [' '];
+}
+
+function section(text: string): types.SectionBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text } };
+}
+
+function renderBlock(block: Block): KnownBlock[] {
+  switch (block.kind) {
+    case 'text':
+      return escapedPieces(block.text, MAX_TEXT).map(section);
+    case 'papers':
+      return block.items.flatMap((item) =>
+        paperBlocks(item.paper, { rank: item.rank, reason: item.reason, abstractChars: LIST_ABSTRACT }),
+      );
+    case 'paper':
+      return paperBlocks(block.paper, { reason: block.reason, abstractChars: FULL_ABSTRACT });
+    case 'fields':
+      return [
+        {
+          type: 'section',
+          fields: block.fields.slice(0, MAX_FIELDS).map((f) => ({
+            type: 'mrkdwn' as const,
+            text: `*${mrkdwn(f.label, 100)}*\n${mrkdwn(f.value, MAX_FIELD - 110)}`,
+          })),
+        },
+      ];
+    case 'file':
+      // A code block per piece; Slack still reads &, < and > inside code, so the content is escaped too.
+      return [
+        { type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn(block.name, 200) }] },
+        ...escapedPieces(block.content, MAX_TEXT - 6).map((piece) => section('```' + piece + '```')),
+      ];
+  }
+}
+
+/** A short first line above a list of papers reads as its title: show it as a header block. */
+function headerFor(reply: Reply): { header: KnownBlock; rest: Block[] } | null {
+  const [first, ...rest] = reply.blocks;
+  const hasPapers = rest.some((b) => b.kind === 'papers' || b.kind === 'paper');
+  if (first?.kind !== 'text' || !hasPapers || first.text.includes('\n') || first.text.length > MAX_HEADER) return null;
+  return { header: { type: 'header', text: { type: 'plain_text', text: first.text, emoji: true } }, rest };
+}
+
+/** A Reply as a Slack message within Slack's limits; what does not fit is cut with a note saying so. */
+export function renderReply(reply: Reply): SlackMessage {
+  const head = headerFor(reply);
+  const blocks: KnownBlock[] = head ? [head.header] : [];
+  for (const block of head ? head.rest : reply.blocks) blocks.push(...renderBlock(block));
+  if (blocks.length > MAX_BLOCKS) {
+    const dropped = blocks.length - (MAX_BLOCKS - 1);
+    blocks.length = MAX_BLOCKS - 1;
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…${dropped} more blocks did not fit in one Slack message.` }] });
+  }
+  return { text: mrkdwn(reply.fallback, MAX_TEXT), blocks };
+}

@@ -1,0 +1,219 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A loopback stand-in for Slack: the Web API methods the bot calls (point SLACK_API_URL at `apiUrl`)
+ * and `response_url` endpoints, recording every request so tests can assert what reached "Slack".
+ * Plus helpers that sign requests to the bot exactly as Slack does.
+ */
+
+export interface FakeCall {
+  method: string;
+  /** Bearer token of the call, if any. */
+  token: string | null;
+  /** Parsed body; JSON-encoded form fields (blocks, metadata) are decoded. */
+  body: Record<string, unknown>;
+}
+
+export interface FakeMessage {
+  ts: string;
+  channel: string;
+  text: string;
+  blocks: unknown[];
+  metadata: { event_type: string; event_payload: Record<string, unknown> } | null;
+}
+
+export interface FakeSlack {
+  /** Base URL ending in `/api/`, as SLACK_API_URL. */
+  apiUrl: string;
+  /** A fresh response_url on this server. */
+  responseUrl(id: string): string;
+  /** Every Web API call, in order. */
+  calls: FakeCall[];
+  /** Every POST to a response_url, in order. */
+  responses: { id: string; body: Record<string, unknown> }[];
+  /** Messages posted with chat.postMessage (and edited with chat.update), per channel, oldest first. */
+  messages: Map<string, FakeMessage[]>;
+  /** The bot identity auth.test reports. */
+  bot: { userId: string; botId: string; teamId: string };
+  callsTo(method: string): FakeCall[];
+  /** Makes the next call(s) to method answer `{ ok: false, error }` (or HTTP status when a number). */
+  failNext(method: string, error: string | number, times?: number): void;
+  /** Resolves at the next response_url POST (or at once if one arrived since the last wait). */
+  nextResponse(): Promise<{ id: string; body: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+/** Web API methods whose form fields carry JSON. */
+const JSON_FIELDS = ['blocks', 'attachments', 'metadata'];
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  if (raw === '') return {};
+  if ((req.headers['content-type'] ?? '').includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  const body: Record<string, unknown> = Object.fromEntries(new URLSearchParams(raw));
+  for (const field of JSON_FIELDS) if (typeof body[field] === 'string') body[field] = JSON.parse(body[field] as string);
+  return body;
+}
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const calls: FakeCall[] = [];
+  const responses: FakeSlack['responses'] = [];
+  const messages = new Map<string, FakeMessage[]>();
+  const failures = new Map<string, (string | number)[]>();
+  const bot = { userId: 'UBOT00001', botId: 'BBOT00001', teamId: 'T0FAKE001' };
+  let clock = 1_700_000_000;
+  let seq = 0;
+  const nextTs = () => `${clock++}.${String(++seq).padStart(6, '0')}`;
+  let responseWaiters: ((r: FakeSlack['responses'][number]) => void)[] = [];
+  let unclaimedResponses = 0;
+
+  function api(method: string, body: Record<string, unknown>): Record<string, unknown> {
+    const channel = String(body.channel ?? '');
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'papers', team_id: bot.teamId, user_id: bot.userId, bot_id: bot.botId };
+      case 'chat.postMessage': {
+        const message: FakeMessage = {
+          ts: nextTs(),
+          channel,
+          text: String(body.text ?? ''),
+          blocks: (body.blocks as unknown[] | undefined) ?? [],
+          metadata: (body.metadata as FakeMessage['metadata'] | undefined) ?? null,
+        };
+        messages.set(channel, [...(messages.get(channel) ?? []), message]);
+        return { ok: true, channel, ts: message.ts, message: { text: message.text, ts: message.ts } };
+      }
+      case 'chat.update': {
+        const message = messages.get(channel)?.find((m) => m.ts === body.ts);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        message.text = String(body.text ?? message.text);
+        message.blocks = (body.blocks as unknown[] | undefined) ?? message.blocks;
+        return { ok: true, channel, ts: message.ts };
+      }
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: nextTs() };
+      case 'conversations.history': {
+        const withMetadata = body.include_all_metadata === true || body.include_all_metadata === 'true';
+        const limit = Number(body.limit ?? 100);
+        const newestFirst = [...(messages.get(channel) ?? [])].reverse().slice(0, limit);
+        return {
+          ok: true,
+          has_more: false,
+          messages: newestFirst.map((m) => ({
+            type: 'message',
+            ts: m.ts,
+            text: m.text,
+            ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+          })),
+        };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const body = await readBody(req);
+      const reply = (status: number, json: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(json));
+      };
+      if (url.pathname.startsWith('/response/')) {
+        const entry = { id: decodeURIComponent(url.pathname.slice('/response/'.length)), body };
+        responses.push(entry);
+        const waiter = responseWaiters.shift();
+        if (waiter) waiter(entry);
+        else unclaimedResponses++;
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('ok');
+        return;
+      }
+      if (!url.pathname.startsWith('/api/')) return reply(404, { ok: false, error: 'not_found' });
+      const method = url.pathname.slice('/api/'.length);
+      const auth = req.headers.authorization;
+      const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof body.token === 'string' ? body.token : null;
+      calls.push({ method, token, body });
+      const failure = failures.get(method)?.shift();
+      if (typeof failure === 'number') return reply(failure, { ok: false, error: 'fake_http_error' });
+      if (failure !== undefined) return reply(200, { ok: false, error: failure });
+      reply(200, api(method, body));
+    })().catch((err: unknown) => {
+      res.writeHead(500);
+      res.end(String(err));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    apiUrl: `${base}/api/`,
+    responseUrl: (id) => `${base}/response/${encodeURIComponent(id)}`,
+    calls,
+    responses,
+    messages,
+    bot,
+    callsTo: (method) => calls.filter((c) => c.method === method),
+    failNext(method, error, times = 1) {
+      failures.set(method, [...(failures.get(method) ?? []), ...Array<string | number>(times).fill(error)]);
+    },
+    nextResponse() {
+      if (unclaimedResponses > 0) {
+        unclaimedResponses--;
+        return Promise.resolve(responses[responses.length - 1 - unclaimedResponses]!);
+      }
+      return new Promise((resolve) => responseWaiters.push(resolve));
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        responseWaiters = [];
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+/** `X-Slack-Signature` for a body: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret. */
+export function slackSignature(signingSecret: string, timestamp: number | string, body: string): string {
+  return `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+/** The headers Slack sends with a request body (timestamp defaults to now). */
+export function signedHeaders(
+  signingSecret: string,
+  body: string,
+  opts: { timestamp?: number; contentType?: string } = {},
+): Record<string, string> {
+  const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  return {
+    'content-type': opts.contentType ?? 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': slackSignature(signingSecret, timestamp, body),
+  };
+}
+
+/**
+ * POSTs to the bot as Slack would: slash commands and interactivity form-encoded, Events API as
+ * JSON, signed with the secret (or with `opts.signature` to test forgeries). Returns status and body.
+ */
+export async function sendToBot(
+  url: string,
+  signingSecret: string,
+  payload: { form: Record<string, string> } | { json: object },
+  opts: { timestamp?: number; signature?: string } = {},
+): Promise<{ status: number; text: string }> {
+  const isForm = 'form' in payload;
+  const body = isForm ? new URLSearchParams(payload.form).toString() : JSON.stringify(payload.json);
+  const headers = signedHeaders(signingSecret, body, {
+    timestamp: opts.timestamp,
+    contentType: isForm ? 'application/x-www-form-urlencoded' : 'application/json',
+  });
+  if (opts.signature) headers['x-slack-signature'] = opts.signature;
+  const res = await fetch(url, { method: 'POST', headers, body });
+  return { status: res.status, text: await res.text() };
+}
