@@ -2,6 +2,8 @@ import { sql, type Kysely, type Transaction, type UpdateQueryBuilder, type Updat
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
 import { migrateToLatest } from './migrations';
+import { fullTextMatches } from '../search/fulltext';
+import { searchPapers as rankedSearch, type TextCandidates } from '../search/search';
 import { deliveryFromRow, mergeSeenPaper, paperFromRow, paperToRow, subscriptionFromRow } from './rows';
 import type { Connection } from './connect';
 import type { Database } from './tables';
@@ -20,8 +22,6 @@ import type {
 
 /** Ids per `where id in (…)`, well under SQLite's and PostgreSQL's parameter limits. */
 const ID_CHUNK = 500;
-/** Words of a search query that are matched; the rest are ignored. */
-const MAX_SEARCH_WORDS = 8;
 
 type Db = Kysely<Database>;
 type DeliveryUpdate = UpdateQueryBuilder<Database, 'deliveries', 'deliveries', UpdateResult>;
@@ -141,26 +141,15 @@ export class KyselyStore implements Store {
     return rows.map(paperFromRow);
   }
 
-  /**
-   * Every word must appear in the title or the abstract (case-insensitive; on SQLite only for ASCII
-   * letters). Papers with more words in the title come first, then by upvotes.
-   */
+  /** Ranked by src/search (BM25 over the full-text index's candidates), so both dialects agree. */
   async searchPapers(query: string, limit: number): Promise<Paper[]> {
-    const words = [...new Set(query.toLowerCase().split(/\s+/).filter(Boolean))].slice(0, MAX_SEARCH_WORDS);
-    if (words.length === 0 || limit < 1) return [];
-    const patterns = words.map((w) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    const inTitle = (p: string) => sql<boolean>`lower(title) like ${p} escape '\\'`;
-    const inSummary = (p: string) => sql<boolean>`lower(summary) like ${p} escape '\\'`;
-    const titleHits = sql.join(patterns.map((p) => sql`case when ${inTitle(p)} then 1 else 0 end`), sql` + `);
-    let q = this.#db.selectFrom('papers').selectAll();
-    for (const p of patterns) q = q.where(sql<boolean>`(${inTitle(p)} or ${inSummary(p)})`);
-    const rows = await q
-      .orderBy(sql`${titleHits}`, 'desc')
-      .orderBy('upvotes', 'desc')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map(paperFromRow);
+    return (await rankedSearch(this, query, limit)).map((hit) => hit.paper);
+  }
+
+  async textCandidates(terms: string[], opts: { match: 'all' | 'any'; limit: number }): Promise<TextCandidates> {
+    if (terms.length === 0) return { papers: [], docCount: await this.countPapers(), docFreq: {} };
+    const { ids, docCount, docFreq } = await fullTextMatches(this.#db, terms, opts);
+    return { papers: await this.getPapers(ids), docCount, docFreq };
   }
 
   async countPapers(): Promise<number> {

@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import { ConfigError } from '../errors';
+import { fullTextMigration } from '../search/fulltext';
 
 /**
  * The versioned schema, one list for both dialects. Names start with their version number and
@@ -119,6 +120,8 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  // Full-text index over title, abstract and keywords for search, similar and for-you (src/search).
+  '0002_full_text': fullTextMigration,
 };
 
 const MIGRATION_TABLE = 'kysely_migration';

@@ -1,5 +1,6 @@
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
+import type { TextCandidates } from '../search/search';
 
 /**
  * Everything the bot remembers. One implementation (kysely) over two dialects: SQLite (embedded
@@ -136,6 +137,12 @@ export interface Store {
   /** Papers whose title or abstract contain all words; best matches first. */
   searchPapers(query: string, limit: number): Promise<Paper[]>;
   countPapers(): Promise<number>;
+  /**
+   * Full-text candidates for src/search, which ranks them: papers with a word starting with every
+   * (`all`) or any (`any`) term, best first by the database's rank, with the counts BM25 needs.
+   * Terms are src/search/text tokens.
+   */
+  textCandidates(terms: string[], opts: { match: 'all' | 'any'; limit: number }): Promise<TextCandidates>;
 
   // subscriptions
   upsertSubscription(input: SubscriptionInput): Promise<Subscription>;

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseListing } from '../../src/parse/index';
+import { words } from '../../src/search/text';
+import { similarPapers } from '../../src/search/similar';
+import type { Paper } from '../../src/model/paper';
+import type { Store } from '../../src/store/types';
+import { readFixture } from '../helpers/fixtures';
+import { openTestStore, storeKinds, type StoreKind } from '../helpers/stores';
+
+const seenAt = new Date('2026-04-21T12:00:00Z');
+
+/** The hf-text search page (has Titans) and a full 2025 Daily Papers list, as a store would hold them. */
+export function fixturePapers(): Paper[] {
+  return [
+    ...parseListing(readFixture('hf-text/daily-papers-search-2026-04-21.txt'), { today: '2026-04-21' }).papers,
+    ...parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers,
+  ];
+}
+
+const HOSTILE = [
+  `memorize" OR "attention`,
+  'memorize -test time',
+  'memorize NEAR(test time)',
+  'memor* test time',
+  "memorize'; DROP TABLE papers; --",
+  'memorize & test | time !',
+  "memorize:* 'test' <-> time",
+  'title:memorize AND test NOT time',
+  '(((memorize test time',
+  'MEMORIZE  TEST\tTIME\n',
+  'ｍｅｍｏｒｉｚｅ test time',
+  `memorize test time ${'padding '.repeat(1300)}`,
+  '"',
+  '*',
+  '-',
+  'NEAR',
+  '🔖 注意力 機構 ñandú',
+  '\u0000\u202e',
+  'the of and',
+];
+
+const open: Partial<Record<StoreKind, Store>> = {};
+const cleanups: (() => Promise<void>)[] = [];
+beforeAll(async () => {
+  const papers = fixturePapers();
+  for (const kind of storeKinds) {
+    const t = await openTestStore(kind);
+    cleanups.push(t.cleanup);
+    await t.store.upsertPapers(papers, seenAt);
+    open[kind] = t.store;
+  }
+});
+afterAll(async () => {
+  for (const c of cleanups) await c();
+});
+
+describe.each(storeKinds)('search on %s', (kind) => {
+  const store = () => open[kind]!;
+
+  it('finds "Titans: Learning to Memorize at Test Time" first for "memorize test time"', async () => {
+    const found = await store().searchPapers('memorize test time', 10);
+    expect(found[0]?.title).toBe('Titans: Learning to Memorize at Test Time');
+  });
+
+  it('matches other forms of the words', async () => {
+    const found = await store().searchPapers('memorizing tests', 10);
+    expect(found.map((p) => p.title)).toContain('Titans: Learning to Memorize at Test Time');
+  });
+
+  it('requires every word', async () => {
+    expect(await store().searchPapers('memorize zebrafish', 10)).toEqual([]);
+    const found = await store().searchPapers('attention', 50);
+    expect(found.length).toBeGreaterThan(5);
+    for (const p of found) expect(`${p.title} ${p.summary} ${p.keywords.join(' ')}`.toLowerCase()).toMatch(/attent/);
+  });
+
+  it('gives the same order every time', async () => {
+    for (const q of ['attention', 'learning', 'neural networks', 'model']) {
+      const first = (await store().searchPapers(q, 20)).map((p) => p.id);
+      expect((await store().searchPapers(q, 20)).map((p) => p.id)).toEqual(first);
+    }
+  });
+
+  it('treats any text as plain words: operators, quotes, SQL and 10 kB never error or change the query', async () => {
+    for (const q of HOSTILE) {
+      const plain = words(q).join(' ');
+      const got = (await store().searchPapers(q, 10)).map((p) => p.id);
+      expect(got, q.slice(0, 40)).toEqual((await store().searchPapers(plain, 10)).map((p) => p.id));
+    }
+    // "-test" does not exclude, "OR" does not widen.
+    expect((await store().searchPapers('memorize -test time', 1))[0]?.title).toBe('Titans: Learning to Memorize at Test Time');
+    expect(await store().searchPapers('memorize OR zebrafish', 10)).toEqual([]);
+    expect(await store().countPapers()).toBe(fixturePapers().length);
+  });
+
+  it('finds the nearest papers to a paper, without the paper itself', async () => {
+    const titans = (await store().searchPapers('titans memorize', 1))[0]!;
+    const near = await similarPapers(store(), titans, 5);
+    expect(near.map((s) => s.paper.id)).not.toContain(titans.id);
+    expect(near.map((s) => s.paper.title)).toContain('Test-time regression: a unifying framework for designing sequence models with associative memory');
+    expect((await similarPapers(store(), titans, 5)).map((s) => s.paper.id)).toEqual(near.map((s) => s.paper.id));
+  });
+});
+
+describe.runIf(storeKinds.length > 1)('search across stores', () => {
+  it('gives SQLite and Postgres the same order', async () => {
+    for (const q of ['attention', 'memorize test time', 'neural networks', 'video generation', 'language model']) {
+      const [a, b] = await Promise.all(storeKinds.map(async (k) => (await open[k]!.searchPapers(q, 20)).map((p) => p.id)));
+      expect(b, q).toEqual(a);
+    }
+    const paper = (await open.sqlite!.searchPapers('titans', 1))[0]!;
+    const [a, b] = await Promise.all(storeKinds.map(async (k) => (await similarPapers(open[k]!, paper, 10)).map((s) => s.paper.id)));
+    expect(b).toEqual(a);
+  });
+});
