@@ -116,3 +116,39 @@ export function latestOccurrence(time: string, zone: string, now: Date): { date:
     if (at <= now) return { date, at };
   }
 }
+
+const transitionsCache = new Map<string, { from: string; dates: string[] }>();
+
+/** Local dates in the `days` after `from` on which the zone's UTC offset changes (DST days). */
+function offsetChangeDates(zone: string, from: Date, days: number): string[] {
+  const key = `${zone}|${days}`;
+  const fromDate = from.toISOString().slice(0, 10);
+  const cached = transitionsCache.get(key);
+  if (cached?.from === fromDate) return cached.dates;
+  const dates: string[] = [];
+  const start = Date.parse(`${fromDate}T12:00:00Z`);
+  let prev = offsetAt(start, zone);
+  for (let d = 1; d <= days; d++) {
+    const off = offsetAt(start + d * DAY, zone);
+    if (off !== prev) dates.push(localDate(new Date(start + d * DAY), zone));
+    prev = off;
+  }
+  transitionsCache.set(key, { from: fromDate, dates });
+  return dates;
+}
+
+/**
+ * Every wall-clock time at which a subscription at `time` posts in the coming `days`: `time`
+ * itself, plus where a DST gap moves it (02:30 → 03:00 on Berlin's spring-forward day).
+ * A cron task per returned time makes sure the scheduler wakes up on those days too.
+ */
+export function postingTimesOfDay(time: string, zone: string, from: Date, days = 400): string[] {
+  const times = new Set([time]);
+  for (const changed of offsetChangeDates(zone, from, days)) {
+    // The change may fall on either side of local midnight of the sampled day.
+    for (const date of [addDays(changed, -1), changed, addDays(changed, 1)]) {
+      times.add(localDateTime(occurrenceOn(date, time, zone), zone).time);
+    }
+  }
+  return [...times].sort();
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, latestOccurrence, localDateTime, nextOccurrence, occurrenceOn } from '../../src/schedule/time';
+import { addDays, latestOccurrence, localDateTime, nextOccurrence, occurrenceOn, postingTimesOfDay } from '../../src/schedule/time';
 
 const iso = (d: Date) => d.toISOString();
 
@@ -73,5 +73,17 @@ describe('nextOccurrence and latestOccurrence', () => {
   it('adds calendar days across month and year ends', () => {
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
     expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+  });
+});
+
+describe('postingTimesOfDay', () => {
+  it('adds the time a DST gap moves a subscription to', () => {
+    const from = new Date('2026-01-01T00:00:00Z');
+    expect(postingTimesOfDay('02:30', 'Europe/Berlin', from)).toEqual(['02:30', '03:00']);
+    expect(postingTimesOfDay('02:30', 'America/New_York', from)).toEqual(['02:30', '03:00']);
+    expect(postingTimesOfDay('09:00', 'Europe/Berlin', from)).toEqual(['09:00']);
+    expect(postingTimesOfDay('02:30', 'UTC', from)).toEqual(['02:30']);
+    // Auckland springs forward 02:00 → 03:00 on the last Sunday of September.
+    expect(postingTimesOfDay('02:15', 'Pacific/Auckland', from)).toEqual(['02:15', '03:00']);
   });
 });

@@ -1,0 +1,239 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/schema';
+import type { SourceStatus } from '../chat/command';
+import { PostError, type DigestPoster, type PostTarget } from '../chat/poster';
+import type { Reply } from '../chat/reply';
+import type { RankedPaper } from '../model/paper';
+import type { ClaimOwner, Delivery, Store, Subscription } from '../store/types';
+import { errorMessage } from '../errors';
+import { selectDigest } from '../digest/select';
+import { digestHeader, digestPaperMessage, emptyDigestNote } from '../digest/messages';
+import { rank } from '../rank/rank';
+import { ownerIsGone, startHeartbeat, type Heartbeat } from './claims';
+
+/** Sends of one message before a transient failure fails the delivery (it is retried at a later run). */
+const POST_ATTEMPTS = 3;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface DeliveryContext {
+  store: Store;
+  config: AppConfig;
+  log: Logger;
+  now: () => Date;
+  owner: ClaimOwner;
+  sourceStatus?: () => SourceStatus;
+  /** First wait before re-sending after a transient error; doubles each time. */
+  retryDelayMs: number;
+}
+
+export type DeliveryOutcome =
+  | 'posted'
+  /** Nothing new for this channel: nothing was posted (or only the one-line note). */
+  | 'empty'
+  | 'already-posted'
+  /** Another live process owns today's delivery, or gave it up after its attempts. */
+  | 'claimed-elsewhere'
+  | 'failed'
+  | 'skipped'
+  | 'dry-run';
+
+export interface PlannedPaper {
+  id: string;
+  title: string;
+  reason: string;
+}
+
+export interface DeliveryReport {
+  subscriptionId: string;
+  date: string;
+  outcome: DeliveryOutcome;
+  /** Messages sent by this run. */
+  messages: number;
+  detail?: string;
+  /** Dry runs: what the channel would get, and what was left out and why. */
+  plan?: { listDate: string | null; papers: PlannedPaper[]; excluded: PlannedPaper[] };
+}
+
+/** A message of the day's post with its idempotency suffix and the papers it carries. */
+interface Outgoing {
+  part: string;
+  reply: Reply;
+  paperIds: string[];
+}
+
+export function deliveryIdOf(subscriptionId: string, date: string): string {
+  return `${subscriptionId}@${date}`;
+}
+
+function targetOf(sub: Subscription): PostTarget {
+  return { platform: sub.platform, workspaceId: sub.workspaceId, channelId: sub.channelId };
+}
+
+/** True when the source's last refresh failed, so the data may be older than it should be. */
+function staleness(ctx: DeliveryContext): { lastRefreshedAt: Date | null } | null {
+  const status = ctx.sourceStatus?.();
+  return status && status.lastError !== null ? { lastRefreshedAt: status.lastSuccessAt } : null;
+}
+
+/** What the channel gets today: ranked with its settings, minus papers posted there recently. */
+async function planDigest(ctx: DeliveryContext, sub: Subscription, date: string) {
+  const since = new Date(ctx.now().getTime() - ctx.config.schedule.skipPostedDays * DAY_MS);
+  const skipIds = await ctx.store.paperIdsPostedInChannel(sub.platform, sub.channelId, since);
+  return selectDigest(ctx.store, sub, { now: ctx.now(), onOrBefore: date, skipIds });
+}
+
+/** The papers of a plan fixed by an earlier (crashed) run, in the planned order, with fresh reasons. */
+async function resumePlan(ctx: DeliveryContext, sub: Subscription, plan: string[]): Promise<RankedPaper[]> {
+  const papers = await ctx.store.getPapers(plan);
+  const reasons = new Map(rank(papers, { now: ctx.now(), topics: sub.topics }).map((r) => [r.paper.id, r]));
+  const byId = new Map(papers.map((p) => [p.id, p]));
+  return plan.flatMap((id, i) => {
+    const paper = byId.get(id);
+    return paper ? [{ rank: i + 1, paper, score: reasons.get(id)?.score ?? 0, reason: reasons.get(id)?.reason ?? '' }] : [];
+  });
+}
+
+function messagesFor(ctx: DeliveryContext, ranked: RankedPaper[], listDate: string | null): Outgoing[] {
+  if (ranked.length === 0) {
+    return ctx.config.schedule.emptyDigest === 'note' ? [{ part: 'header', reply: emptyDigestNote(listDate), paperIds: [] }] : [];
+  }
+  const header = digestHeader({ listDate: listDate ?? ranked[0]!.paper.listedOn ?? 'latest', count: ranked.length, stale: staleness(ctx) });
+  return [
+    { part: 'header', reply: header, paperIds: [] },
+    ...ranked.map((r) => ({ part: r.paper.id, reply: digestPaperMessage(r), paperIds: [r.paper.id] })),
+  ];
+}
+
+async function postWithRetry(ctx: DeliveryContext, poster: DigestPoster, target: PostTarget, reply: Reply, key: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await poster.post(target, reply, key);
+    } catch (err) {
+      const transient = !(err instanceof PostError && err.permanent);
+      if (!transient || attempt >= POST_ATTEMPTS) throw err;
+      ctx.log.warn({ key, attempt, err: errorMessage(err) }, 'digest message failed; retrying');
+      await sleep(ctx.retryDelayMs * 2 ** (attempt - 1));
+    }
+  }
+}
+
+/** What a dry run reports: the plan, without claiming or posting anything. */
+export async function dryRunDelivery(ctx: DeliveryContext, sub: Subscription, date: string): Promise<DeliveryReport> {
+  const base = { subscriptionId: sub.id, date, messages: 0 };
+  const existing = await ctx.store.getDelivery(deliveryIdOf(sub.id, date));
+  if (existing?.state === 'posted') return { ...base, outcome: 'already-posted' };
+  const sel = await planDigest(ctx, sub, date);
+  const show = (p: { id: string; title: string }, reason: string) => ({ id: p.id, title: p.title, reason });
+  return {
+    ...base,
+    outcome: 'dry-run',
+    plan: {
+      listDate: sel.listDate,
+      papers: sel.ranked.map((r) => show(r.paper, r.reason)),
+      excluded: sel.excluded.map((e) => show(e.paper, e.why)),
+    },
+  };
+}
+
+/**
+ * The day's post for one channel, exactly once: claim (subscription, date), fix the plan, post
+ * the header and each paper not yet posted, recording each message right after it is sent.
+ * Never throws: a failure is reported and recorded, so one channel can't block the others.
+ */
+export async function deliver(ctx: DeliveryContext, sub: Subscription, date: string, poster: DigestPoster): Promise<DeliveryReport> {
+  const base = { subscriptionId: sub.id, date };
+  if (staleness(ctx) && ctx.config.schedule.staleDigest === 'skip') {
+    return { ...base, outcome: 'skipped', messages: 0, detail: 'the paper source is down (STALE_DIGEST=skip)' };
+  }
+  const { won, delivery } = await ctx.store.claimDelivery({
+    subscriptionId: sub.id,
+    date,
+    owner: ctx.owner,
+    now: ctx.now(),
+    staleAfterMs: ctx.config.schedule.claimStaleMs,
+    ownerIsGone,
+    maxAttempts: ctx.config.schedule.maxAttempts,
+  });
+  if (!won) {
+    return { ...base, outcome: delivery.state === 'posted' ? 'already-posted' : 'claimed-elsewhere', messages: 0 };
+  }
+
+  const heartbeat = startHeartbeat({ ...ctx, deliveryId: delivery.id, staleAfterMs: ctx.config.schedule.claimStaleMs });
+  let sent = 0;
+  try {
+    const outcome = await postClaimed(ctx, sub, delivery, poster, heartbeat, () => sent++);
+    return { ...base, outcome, messages: sent };
+  } catch (err) {
+    return { ...base, outcome: 'failed', messages: sent, detail: await recordFailure(ctx, sub, delivery, err) };
+  } finally {
+    heartbeat.stop();
+  }
+}
+
+async function postClaimed(
+  ctx: DeliveryContext,
+  sub: Subscription,
+  delivery: Delivery,
+  poster: DigestPoster,
+  heartbeat: Heartbeat,
+  onSent: () => void,
+): Promise<DeliveryOutcome> {
+  let ranked: RankedPaper[];
+  let listDate: string | null;
+  if (delivery.plan) {
+    ranked = await resumePlan(ctx, sub, delivery.plan);
+    listDate = ranked[0]?.paper.listedOn ?? null;
+  } else {
+    const sel = await planDigest(ctx, sub, delivery.date);
+    ranked = sel.ranked;
+    listDate = sel.listDate;
+    if (!(await ctx.store.setDeliveryPlan(delivery.id, ctx.owner, ranked.map((r) => r.paper.id)))) return 'claimed-elsewhere';
+  }
+
+  const done = new Set(
+    (await ctx.store.postsForDelivery(delivery.id)).map((p) => (p.paperIds.length === 0 ? 'header' : p.paperIds[0]!)),
+  );
+  const target = targetOf(sub);
+  for (const msg of messagesFor(ctx, ranked, listDate)) {
+    if (done.has(msg.part)) continue;
+    if (!heartbeat.held) return 'claimed-elsewhere';
+    const { messageId } = await postWithRetry(ctx, poster, target, msg.reply, `${delivery.id}:${msg.part}`);
+    onSent();
+    await ctx.store.recordPost({
+      platform: sub.platform,
+      channelId: sub.channelId,
+      messageId,
+      paperIds: msg.paperIds,
+      kind: 'digest',
+      deliveryId: delivery.id,
+      postedAt: ctx.now(),
+    });
+  }
+  await ctx.store.finishDelivery(delivery.id, ctx.owner, { state: 'posted' }, ctx.now());
+  if (sub.failures > 0) await ctx.store.recordSubscriptionSuccess(sub.id);
+  ctx.log.info({ deliveryId: delivery.id, papers: ranked.length }, 'daily digest posted');
+  return ranked.length === 0 ? 'empty' : 'posted';
+}
+
+/** Marks the delivery failed; a permanent error counts towards disabling the subscription. */
+async function recordFailure(ctx: DeliveryContext, sub: Subscription, delivery: Delivery, err: unknown): Promise<string> {
+  const message = errorMessage(err);
+  const permanent = err instanceof PostError && err.permanent;
+  try {
+    await ctx.store.finishDelivery(delivery.id, ctx.owner, { state: 'failed', error: message }, ctx.now());
+    if (!permanent) {
+      ctx.log.warn({ deliveryId: delivery.id, err: message }, 'daily digest failed; a later run retries it');
+      return message;
+    }
+    const updated = await ctx.store.recordSubscriptionFailure(sub.id, message, ctx.config.schedule.disableAfter);
+    if (!updated.enabled) {
+      ctx.log.warn({ subscriptionId: sub.id, failures: updated.failures, err: message }, 'subscription disabled after repeated permanent errors');
+      return `${message} (subscription disabled after ${updated.failures} failures)`;
+    }
+    ctx.log.warn({ deliveryId: delivery.id, failures: updated.failures, err: message }, 'daily digest failed permanently');
+  } catch (storeErr) {
+    ctx.log.error({ deliveryId: delivery.id, err: errorMessage(storeErr) }, 'could not record a failed delivery');
+  }
+  return message;
+}

@@ -1,0 +1,147 @@
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { postDaily, type PostDailyOptions } from '../../src/schedule/fanout';
+import { currentOwner } from '../../src/schedule/claims';
+import type { Store } from '../../src/store/types';
+import { openTestStore, storeKinds } from '../helpers/stores';
+import { LIST_DATE, log, RecordingPoster, seed, subscription, testConfig } from './harness';
+
+const now = () => new Date('2025-10-14T09:00:00Z');
+
+/** A pid that certainly belonged to a process on this host and is gone now. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '']).pid!;
+}
+
+describe.each(storeKinds)('postDaily on %s', (kind) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let poster: RecordingPoster;
+  beforeEach(async () => {
+    ({ store, cleanup } = await openTestStore(kind));
+    poster = new RecordingPoster();
+  });
+  afterEach(() => cleanup());
+
+  const run = (over: Partial<PostDailyOptions> = {}) =>
+    postDaily({ store, posters: [poster], config: testConfig(), log, now, owner: currentOwner(), retryDelayMs: 0, ...over });
+
+  it('posts a header and the top papers to each channel, records every message, and a second run posts nothing', async () => {
+    await seed(store, [subscription('a'), subscription('b', { top: 5 })]);
+    const first = await run();
+    expect(first.channels.map((c) => [c.subscriptionId, c.outcome, c.messages]).sort()).toEqual([
+      ['console:a', 'posted', 4],
+      ['console:b', 'posted', 6],
+    ]);
+    const a = poster.inChannel('a');
+    expect(a[0]!.text).toBe(`Top 3 papers from Hugging Face Daily Papers, ${LIST_DATE}`);
+    expect(a.slice(1).every((m) => m.paperIds.length === 1)).toBe(true);
+    // A reaction on a paper message resolves to its paper.
+    const rec = await store.findPost('console', 'a', a[1]!.messageId);
+    expect(rec).toMatchObject({ kind: 'digest', deliveryId: `console:a@${LIST_DATE}`, paperIds: a[1]!.paperIds });
+    expect((await store.getDelivery(`console:a@${LIST_DATE}`))!.state).toBe('posted');
+
+    const again = await run();
+    expect(again.channels.map((c) => c.outcome)).toEqual(['already-posted', 'already-posted']);
+    expect(poster.shown).toHaveLength(10);
+  });
+
+  it('never posts a paper twice in a channel within SKIP_POSTED_DAYS', async () => {
+    await seed(store, [subscription('a')]);
+    const days = ['2025-10-14', '2025-10-15', '2025-10-16'];
+    for (const date of days) await run({ date });
+    const papers = poster.inChannel('a').flatMap((m) => m.paperIds);
+    expect(papers).toHaveLength(9);
+    expect(new Set(papers).size).toBe(9);
+  });
+
+  it('a day with nothing new posts nothing, or a one-line note', async () => {
+    await seed(store, [subscription('a', { minUpvotes: 1_000_000 })]);
+    const quiet = await run();
+    expect(quiet.channels[0]).toMatchObject({ outcome: 'empty', messages: 0 });
+    expect(poster.shown).toHaveLength(0);
+
+    const noted = await run({ date: '2025-10-15', config: testConfig({ emptyDigest: 'note' }) });
+    expect(noted.channels[0]).toMatchObject({ outcome: 'empty', messages: 1 });
+    expect(poster.shown.map((m) => m.text)).toEqual([expect.stringMatching(/^No new papers today/)]);
+  });
+
+  it('marks the header when the source is down, and can skip instead', async () => {
+    await seed(store, [subscription('a')]);
+    const sourceStatus = () => ({ lastSuccessAt: new Date('2025-10-14T07:49:00Z'), lastError: 'HTTP 503', note: null });
+    await run({ sourceStatus });
+    expect(poster.shown[0]!.text).toContain('(from data last refreshed at 2025-10-14 07:49 UTC)');
+
+    const skipped = await run({ date: '2025-10-15', sourceStatus, config: testConfig({ staleDigest: 'skip' }) });
+    expect(skipped.channels[0]).toMatchObject({ outcome: 'skipped' });
+  });
+
+  it('after a crash between two paper messages, a restart posts what is missing and nothing twice', async () => {
+    await seed(store, [subscription('a', { top: 4 })]);
+    // The crashed process: header and first paper sent, then it dies during the second paper.
+    poster.crashBeforeSend = 3;
+    const crashed = { host: os.hostname(), pid: deadPid() };
+    void run({ owner: crashed });
+    await expect.poll(() => poster.calls.size).toBe(3);
+    expect(poster.shown).toHaveLength(2);
+
+    // The restart takes the dead owner's claim over at once (its heartbeat is still fresh).
+    const restarted = await run();
+    expect(restarted.channels[0]).toMatchObject({ outcome: 'posted', messages: 3 });
+    const shown = poster.inChannel('a');
+    expect(shown).toHaveLength(5);
+    expect(new Set(shown.map((m) => m.key)).size).toBe(5);
+    const planned = (await store.getDelivery(`console:a@${LIST_DATE}`))!.plan!;
+    expect(shown.slice(1).map((m) => m.paperIds[0])).toEqual(planned);
+    expect(await store.postsForDelivery(`console:a@${LIST_DATE}`)).toHaveLength(5);
+  });
+
+  it('leaves a delivery held by a live owner alone', async () => {
+    await seed(store, [subscription('a')]);
+    const other = { host: 'replica-b', pid: 1 };
+    await store.claimDelivery({ subscriptionId: 'console:a', date: LIST_DATE, owner: other, now: now(), staleAfterMs: 60_000, ownerIsGone: () => false, maxAttempts: 3 });
+    const report = await run();
+    expect(report.channels[0]).toMatchObject({ outcome: 'claimed-elsewhere', messages: 0 });
+    expect(poster.shown).toHaveLength(0);
+  });
+
+  it('retries transient errors; disables a channel after repeated permanent errors while the others post', async () => {
+    await seed(store, [subscription('ok'), subscription('flaky'), subscription('deleted')]);
+    poster.flaky.set('flaky', 2);
+    poster.gone.add('deleted');
+    const days = ['2025-10-14', '2025-10-15', '2025-10-16', '2025-10-17'];
+    const reports = [];
+    for (const date of days) reports.push(await run({ date }));
+
+    for (const r of reports) {
+      expect(r.channels.find((c) => c.subscriptionId === 'console:ok')!.outcome).toBe('posted');
+      expect(r.channels.find((c) => c.subscriptionId === 'console:flaky')!.outcome).toBe('posted');
+    }
+    expect(reports.slice(0, 3).map((r) => r.channels.find((c) => c.subscriptionId === 'console:deleted')!.outcome)).toEqual(['failed', 'failed', 'failed']);
+    // Disabled after the third (disableAfter) failure: the fourth day no longer tries it.
+    expect(reports[3]!.channels.map((c) => c.subscriptionId).sort()).toEqual(['console:flaky', 'console:ok']);
+    const deleted = (await store.getSubscription('console:deleted'))!;
+    expect(deleted).toMatchObject({ enabled: false, failures: 3, lastError: 'channel deleted not found' });
+    expect(deleted.disabledReason).toContain('channel deleted not found');
+    expect(poster.inChannel('deleted')).toHaveLength(0);
+  });
+
+  it('a dry run says what each channel would get and why each paper was left out, and posts nothing', async () => {
+    await seed(store, [subscription('a', { topics: ['-video'], minUpvotes: 5 })]);
+    await run();
+    const posted = new Set(poster.shown.flatMap((m) => m.paperIds));
+    const shownBefore = poster.shown.length;
+
+    const report = await run({ dryRun: true, date: '2025-10-15' });
+    expect(poster.shown).toHaveLength(shownBefore);
+    const c = report.channels[0]!;
+    expect(c.outcome).toBe('dry-run');
+    expect(c.plan!.listDate).toBe(LIST_DATE);
+    expect(c.plan!.papers).toHaveLength(3);
+    const whys = new Set(c.plan!.excluded.map((e) => e.reason.replace(/:.*/, '')));
+    expect(whys).toEqual(new Set(['already posted', 'below 5 upvotes', 'excluded topic']));
+    expect(c.plan!.excluded.filter((e) => e.reason === 'already posted').map((e) => e.id).sort()).toEqual([...posted].sort());
+    expect(await store.getDelivery('console:a@2025-10-15')).toBeNull();
+  });
+});

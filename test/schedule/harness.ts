@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PostError, type DigestPoster, type PostTarget } from '../../src/chat/poster';
+import type { Platform } from '../../src/chat/command';
+import type { Reply } from '../../src/chat/reply';
+import { papersOf } from '../../src/chat/reply';
+import { loadConfig } from '../../src/config/load';
+import type { AppConfig } from '../../src/config/schema';
+import { createLogger } from '../../src/log';
+import { parseListing } from '../../src/parse';
+import type { Store, SubscriptionInput } from '../../src/store/types';
+import { repoRoot } from '../helpers/fixtures';
+
+/** What the scheduler tests share: a real listing, quiet logs, and a fake platform that records. */
+
+export const log = createLogger({ level: 'silent' });
+
+/** The bundled real Daily Papers list of 2025-10-14 (39 papers). */
+export const realPapers = parseListing(readFileSync(path.join(repoRoot, 'src/sources/bundled/hf-daily-papers-2025-10-14.json'), 'utf8')).papers;
+export const LIST_DATE = '2025-10-14';
+
+export function testConfig(schedule: Partial<AppConfig['schedule']> = {}): AppConfig {
+  const config = loadConfig({}, '/nonexistent');
+  return { ...config, schedule: { ...config.schedule, ...schedule } };
+}
+
+export function subscription(channelId: string, over: Partial<SubscriptionInput> = {}): SubscriptionInput {
+  return {
+    platform: 'console',
+    workspaceId: null,
+    channelId,
+    time: '09:00',
+    timezone: 'UTC',
+    top: 3,
+    topics: [],
+    minUpvotes: 0,
+    rank: 'balanced',
+    origin: 'command',
+    createdBy: 'test',
+    ...over,
+  };
+}
+
+export async function seed(store: Store, subs: SubscriptionInput[]): Promise<void> {
+  await store.upsertPapers(realPapers, new Date('2025-10-14T08:00:00Z'));
+  for (const s of subs) await store.upsertSubscription(s);
+}
+
+export interface Shown {
+  channelId: string;
+  messageId: string;
+  key: string;
+  paperIds: string[];
+  text: string;
+}
+
+/**
+ * A chat platform in memory. Like Discord's nonce, a re-send with the same idempotency key shows
+ * nothing new and returns the first message id. `calls` counts every send, re-sends included.
+ */
+export class RecordingPoster implements DigestPoster {
+  readonly shown: Shown[] = [];
+  readonly calls = new Map<string, number>();
+  /** Channels that always fail permanently (deleted, no access). */
+  readonly gone = new Set<string>();
+  /** Channels that fail transiently this many more times. */
+  readonly flaky = new Map<string, number>();
+  /** Before the send with this number (1-based, counting all sends), the process "crashes": the send never returns. */
+  crashBeforeSend: number | null = null;
+  private sends = 0;
+  private byKey = new Map<string, string>();
+
+  constructor(readonly platform: Platform = 'console') {}
+
+  async post(target: PostTarget, message: Reply, key: string): Promise<{ messageId: string }> {
+    this.sends++;
+    this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+    if (this.crashBeforeSend === this.sends) return new Promise(() => {});
+    if (this.gone.has(target.channelId)) throw new PostError(`channel ${target.channelId} not found`, true);
+    const flaky = this.flaky.get(target.channelId) ?? 0;
+    if (flaky > 0) {
+      this.flaky.set(target.channelId, flaky - 1);
+      throw new PostError('503 service unavailable', false);
+    }
+    const known = this.byKey.get(key);
+    if (known) return { messageId: known };
+    const messageId = `m${this.shown.length + 1}`;
+    this.byKey.set(key, messageId);
+    this.shown.push({ channelId: target.channelId, messageId, key, paperIds: papersOf(message).map((p) => p.id), text: message.fallback });
+    return { messageId };
+  }
+
+  inChannel(channelId: string): Shown[] {
+    return this.shown.filter((s) => s.channelId === channelId);
+  }
+}
