@@ -17,7 +17,7 @@ export const today: CommandSpec = {
     const now = svc.now();
     const subscription = await svc.store.getSubscription(subscriptionIdOf(inv));
     const settings = subscription ?? DEFAULT_SETTINGS;
-    const { listDate, ranked, excluded } = await selectDigest(svc.store, settings, { now });
+    const { listDate, ranked } = await selectDigest(svc.store, settings, { now });
     const freshness = freshnessNote(svc.sourceStatus(), now);
     const notes = freshness ? [freshness] : [];
 
@@ -31,16 +31,17 @@ export const today: CommandSpec = {
     const header = isToday
       ? `Daily Papers of ${day} (today)`
       : `Daily Papers of ${day}, the latest list (Hugging Face lists papers by the day they were added, and weekends are empty)`;
+    // The selection holds only what it keeps and what the settings dropped; the list's size says how much there was.
+    const total = (await svc.store.papersListedBetween(listDate, listDate)).length;
     if (ranked.length === 0) {
       const text = [
         header,
-        `None of its ${excluded.length} papers pass this channel's settings (minimum upvotes ${settings.minUpvotes}, topics ${settings.topics.join(', ') || 'any'}).`,
+        `None of its ${total} papers pass this channel's settings (minimum upvotes ${settings.minUpvotes}, topics ${settings.topics.join(', ') || 'any'}).`,
         ...notes,
       ].join('\n');
       return { blocks: [{ kind: 'text', text }], visibility: 'public', fallback: text };
     }
 
-    const total = ranked.length + excluded.length;
     const summary = `${header}: top ${ranked.length} of ${total}${subscription ? " by this channel's settings" : ''}.`;
     const blocks: Block[] = [
       { kind: 'text', text: [summary, ...notes].join('\n') },

@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dispatch } from '../../commands/dispatch';
+import { invocation, testServices, NOW } from './services';
+import { paperIdsOf, textOf } from './reply-text';
+
+let t: Awaited<ReturnType<typeof testServices>>;
+beforeEach(async () => {
+  t = await testServices();
+  for (const [i, paperId] of ['2510.11696', '2510.11690', '2510.10689'].entries())
+    await t.svc.store.addBookmark({ platform: 'console', userId: 'ada', paperId, messageId: null, at: new Date(NOW.getTime() + i * 1000) });
+});
+afterEach(async () => t.cleanup());
+
+describe('bookmarks', () => {
+  it("lists the caller's bookmarks, numbered oldest first, privately", async () => {
+    const reply = await dispatch(invocation('bookmarks'), t.svc);
+    expect(reply.visibility).toBe('private');
+    expect(paperIdsOf(reply)).toEqual(['2510.11696', '2510.11690', '2510.10689']);
+    expect(textOf(reply)).toContain('Your bookmarks (3):');
+  });
+
+  it("never shows another user's bookmarks", async () => {
+    const reply = await dispatch(invocation('bookmarks', { action: 'list' }, { user: { id: 'bob', name: 'Bob' } }), t.svc);
+    expect(textOf(reply)).toMatch(/^You have no bookmarks yet/);
+  });
+
+  it('removes one by its number or by paper id', async () => {
+    expect(textOf(await dispatch(invocation('bookmarks', { action: 'remove', item: '2' }), t.svc))).toMatch(/^Removed "Diffusion Transformers/);
+    expect(textOf(await dispatch(invocation('bookmarks', { action: 'remove', item: 'https://arxiv.org/abs/2510.11696' }), t.svc))).toMatch(/^Removed "QeRL/);
+    expect(paperIdsOf(await dispatch(invocation('bookmarks'), t.svc))).toEqual(['2510.10689']);
+  });
+
+  it('exports BibTeX with one entry per bookmark', async () => {
+    const reply = await dispatch(invocation('bookmarks', { action: 'export', format: 'bibtex' }), t.svc);
+    const file = reply.blocks.find((b) => b.kind === 'file');
+    expect(file?.kind === 'file' && file.name).toBe('bookmarks.bib');
+    const bib = textOf(reply);
+    expect(bib.match(/^@misc\{/gm)).toHaveLength(3);
+    expect(bib).toContain('eprint        = {2510.11696}');
+    expect(bib).toContain('archivePrefix = {arXiv}');
+    expect(bib).toContain('url           = {https://arxiv.org/abs/2510.11696}');
+  });
+
+  it('exports Markdown, and BibTeX when no format is named', async () => {
+    expect(textOf(await dispatch(invocation('bookmarks', { action: 'export', format: 'markdown' }), t.svc))).toContain('- [QeRL: Beyond Efficiency \\-\\- Quantization\\-enhanced');
+    expect(textOf(await dispatch(invocation('bookmarks', { action: 'export' }), t.svc))).toContain('@misc{');
+  });
+
+  it.each([
+    [{ action: 'remove' }, 'Say which bookmark to remove: its number in your list or the paper id, e.g. /papers bookmarks remove 2.'],
+    [{ action: 'remove', item: '7' }, 'Pick a number from 1 to 3 (your bookmarks list).'],
+    [{ action: 'remove', item: '2510.11712' }, '"DiT360: High-Fidelity Panoramic Image Generation via Hybrid Training" is not in your bookmarks.'],
+    [{ action: 'remove', item: 'nonsense' }, '"nonsense" is not an arXiv id or paper link. Try an id like 2510.08673 or a link like https://arxiv.org/abs/2510.08673.'],
+    [{ action: 'share' }, 'action must be one of list, remove, export (got "share")'],
+    [{ action: 'export', format: 'ris' }, 'format must be one of bibtex, markdown (got "ris")'],
+    [{ item: '3' }, '"3" is only used with remove, e.g. /papers bookmarks remove 2.'],
+    [{ format: 'markdown' }, 'A format is only used with export, e.g. /papers bookmarks export bibtex.'],
+  ])('refuses %o', async (args, message) => {
+    const reply = await dispatch(invocation('bookmarks', args), t.svc);
+    expect(reply.visibility).toBe('private');
+    expect(textOf(reply)).toBe(message);
+  });
+});

@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dispatch } from '../../commands/dispatch';
+import { invocation, testServices, NOW } from './services';
+import { paperIdsOf, textOf } from './reply-text';
+
+let t: Awaited<ReturnType<typeof testServices>>;
+beforeEach(async () => void (t = await testServices()));
+afterEach(async () => t.cleanup());
+
+describe('today', () => {
+  it('shows the top 5 of the latest non-empty list, each paper its own block, and names the day', async () => {
+    const reply = await dispatch(invocation('today'), t.svc);
+    expect(reply.visibility).toBe('public');
+    expect(reply.blocks.filter((b) => b.kind === 'paper')).toHaveLength(5);
+    expect(new Set(paperIdsOf(reply)).size).toBe(5);
+    expect(paperIdsOf(reply)[0]).toBe('2510.11696');
+    const text = textOf(reply);
+    expect(text).toContain('Tue, Oct 14, 2025');
+    expect(text).toContain('the latest list');
+    expect(text).toContain('top 5 of 39');
+  });
+
+  it("uses this channel's subscription settings, the same selection as the daily post", async () => {
+    await dispatch(invocation('subscribe', { top: 3, 'min-upvotes': 20 }), t.svc);
+    const reply = await dispatch(invocation('today'), t.svc);
+    expect(paperIdsOf(reply)).toHaveLength(3);
+    for (const block of reply.blocks) if (block.kind === 'paper') expect(block.paper.upvotes).toBeGreaterThanOrEqual(20);
+    expect(textOf(reply)).toContain("by this channel's settings");
+  });
+
+  it('says so when no paper passes the settings', async () => {
+    await dispatch(invocation('subscribe', { 'min-upvotes': 1000 }), t.svc);
+    const reply = await dispatch(invocation('today'), t.svc);
+    expect(paperIdsOf(reply)).toEqual([]);
+    expect(textOf(reply)).toMatch(/None of its 39 papers pass this channel's settings \(minimum upvotes 1000/);
+  });
+
+  it('says the store is empty instead of showing nothing', async () => {
+    const empty = await testServices({ papers: [] });
+    try {
+      const reply = await dispatch(invocation('today'), empty.svc);
+      expect(textOf(reply)).toContain('No Daily Papers list in the store yet');
+    } finally {
+      await empty.cleanup();
+    }
+  });
+
+  it('says where the data came from when it is the bundled listing', async () => {
+    t.setStatus({ lastSuccessAt: null, lastError: null, note: 'Hugging Face could not be reached: showing the bundled 2025-10-14 list' });
+    expect(textOf(await dispatch(invocation('today'), t.svc))).toContain('showing the bundled 2025-10-14 list');
+  });
+
+  it('says how old the data is when the source has been failing', async () => {
+    t.setStatus({ lastSuccessAt: new Date(NOW.getTime() - 3 * 3600_000), lastError: 'HTTP 503 from huggingface.co', note: null });
+    const text = textOf(await dispatch(invocation('today'), t.svc));
+    expect(text).toContain('HTTP 503 from huggingface.co');
+    expect(text).toContain('last refreshed 3 hours ago');
+  });
+
+  it('calls the list today when it is from today', async () => {
+    const reply = await dispatch(invocation('today'), { ...t.svc, now: () => new Date('2025-10-14T18:00:00Z') });
+    expect(textOf(reply)).toContain('Tue, Oct 14, 2025 (today)');
+  });
+});
+
+describe('top', () => {
+  it('ranks the week ending at the latest list as one list', async () => {
+    const reply = await dispatch(invocation('top'), t.svc);
+    const list = reply.blocks.find((b) => b.kind === 'papers');
+    expect(list?.kind === 'papers' && list.items.map((i) => i.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(textOf(reply)).toContain('Top 10 of the week (Wed, Oct 8, 2025 to Tue, Oct 14, 2025)');
+  });
+
+  it('takes a period, a limit and an end date', async () => {
+    expect(paperIdsOf(await dispatch(invocation('top', { period: 'day', limit: '3' }), t.svc))).toHaveLength(3);
+    expect(textOf(await dispatch(invocation('top', { period: 'month', date: '2025-01-31' }), t.svc))).toBe('No Daily Papers list on or before 2025-01-31 in the store.');
+  });
+
+  it.each([
+    [{ period: 'year' }, 'period must be one of day, week, month (got "year")'],
+    [{ limit: 11 }, 'limit must be a whole number from 1 to 10 (got "11")'],
+    [{ limit: 'five' }, 'limit must be a whole number from 1 to 10 (got "five")'],
+    [{ date: '14.10.2025' }, 'expected a date as YYYY-MM-DD'],
+    [{ date: '2025-13-45' }, 'date must be a real day as YYYY-MM-DD, e.g. 2025-10-14'],
+  ])('refuses %o with a message saying what is accepted', async (args, message) => {
+    const reply = await dispatch(invocation('top', args), t.svc);
+    expect(reply.visibility).toBe('private');
+    expect(textOf(reply)).toBe(message);
+  });
+});
