@@ -83,7 +83,7 @@ function systemReason(err: unknown): string {
   if (err instanceof AggregateError && err.errors.length) return systemReason(err.errors[0]);
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && UNREACHABLE.has(code)) return `host unreachable (${code})`;
-  if (typeof code === 'string' && code === 'EACCES') return 'permission denied';
-  if (typeof code === 'string' && code === 'ENOTDIR') return 'a part of the path is not a directory';
+  if (code === 'EACCES' || code === 'EROFS') return 'permission denied';
+  if (code === 'ENOTDIR' || code === 'EEXIST') return 'a part of the path is a file, not a directory';
   return (errorMessage(err).split('\n')[0] || String(code ?? 'unknown error')).trim();
 }

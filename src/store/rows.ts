@@ -8,25 +8,33 @@ import type { DeliveriesTable, PapersTable, SubscriptionsTable } from './tables'
 
 const list = (json: string): string[] => JSON.parse(json) as string[];
 
+/**
+ * PostgreSQL text cannot hold NUL, and a listing is untrusted: drop NULs on both dialects alike
+ * rather than fail the whole batch on one paper.
+ */
+function text<T extends string | null>(s: T): T {
+  return (s === null ? s : s.replaceAll('\u0000', '')) as T;
+}
+
 export function paperToRow(p: Paper, seenAt: Date): PapersTable {
   const at = seenAt.toISOString();
   return {
-    id: p.id,
-    arxiv_id: p.arxivId,
-    title: p.title,
-    summary: p.summary,
-    ai_summary: p.aiSummary,
-    authors: JSON.stringify(p.authors),
+    id: text(p.id),
+    arxiv_id: text(p.arxivId),
+    title: text(p.title),
+    summary: text(p.summary),
+    ai_summary: text(p.aiSummary),
+    authors: JSON.stringify(p.authors.map(text)),
     author_count: p.authorCount,
-    organization: p.organization,
+    organization: text(p.organization),
     published_at: p.publishedAt,
     listed_on: p.listedOn,
     upvotes: p.upvotes,
-    url: p.url,
-    pdf_url: p.pdfUrl,
-    github_url: p.githubUrl,
-    keywords: JSON.stringify(p.keywords),
-    thumbnail_url: p.thumbnailUrl,
+    url: text(p.url),
+    pdf_url: text(p.pdfUrl),
+    github_url: text(p.githubUrl),
+    keywords: JSON.stringify(p.keywords.map(text)),
+    thumbnail_url: text(p.thumbnailUrl),
     source: p.source,
     first_seen_at: at,
     updated_at: at,

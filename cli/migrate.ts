@@ -1,0 +1,30 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config/load';
+import { errorMessage } from '../src/errors';
+import { openStore } from '../src/store/open';
+import { CliError, type CliContext } from './context';
+
+const USAGE = 'usage: papers migrate (applies pending migrations to DATABASE_URL, default sqlite:./data/papers.db)';
+
+/** `papers migrate`: brings the database named by DATABASE_URL to this version's schema and says from → to. */
+export async function run(args: string[], ctx: CliContext): Promise<number> {
+  let help: boolean | undefined;
+  try {
+    ({ values: { help } } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } }, strict: true }));
+  } catch (err) {
+    throw new CliError(`${errorMessage(err)}; ${USAGE}`, 2);
+  }
+  if (help) {
+    ctx.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const config = loadConfig(ctx.env, ctx.cwd);
+  const store = await openStore(config.databaseUrl, { migrate: false });
+  try {
+    const { from, to } = await store.migrate();
+    ctx.stdout.write(from === to ? `database is up to date at version ${to}\n` : `migrated database from version ${from} to ${to}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
