@@ -31,6 +31,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): AppConfig {
     databaseUrl: e.DATABASE_URL ?? 'sqlite:./data/papers.db',
     hfBaseUrl: (e.HF_BASE_URL ?? 'https://huggingface.co').replace(/\/+$/, ''),
     arxivApiUrl: (e.ARXIV_API_URL ?? 'https://export.arxiv.org').replace(/\/+$/, ''),
+    arxivCategories: e.ARXIV_CATEGORIES,
     discord: e.DISCORD_TOKEN
       ? {
           token: e.DISCORD_TOKEN,

@@ -22,10 +22,23 @@ const positiveInt = (name: string, fallback: number, max = Number.MAX_SAFE_INTEG
     return n;
   });
 
+/** arXiv category names: `cs.AI`, `stat.ML`, `hep-th`, `math.AG`. */
+export const ARXIV_CATEGORY = /^[a-z-]+(\.[A-Za-z-]+)?$/;
+
 export const EnvSchema = z.object({
   DATABASE_URL: optional,
   HF_BASE_URL: httpUrl('HF_BASE_URL'),
   ARXIV_API_URL: httpUrl('ARXIV_API_URL'),
+  /** Comma-separated arXiv categories the refresher also fetches (e.g. `cs.CL,cs.LG`); empty = none. */
+  ARXIV_CATEGORIES: optional.transform((v, ctx) => {
+    const list = (v ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+    const bad = list.find((c) => !ARXIV_CATEGORY.test(c));
+    if (bad !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `ARXIV_CATEGORIES: "${bad}" is not an arXiv category like cs.CL or hep-th` });
+      return z.NEVER;
+    }
+    return list;
+  }),
   DISCORD_TOKEN: optional,
   DISCORD_APPLICATION_ID: optional,
   DISCORD_API_URL: httpUrl('DISCORD_API_URL'),
@@ -73,6 +86,8 @@ export interface AppConfig {
   databaseUrl: string;
   hfBaseUrl: string;
   arxivApiUrl: string;
+  /** Categories fetched from arXiv besides the Daily Papers list; empty = none. */
+  arxivCategories: string[];
   discord: {
     token: string;
     applicationId: string | null;

@@ -25,6 +25,8 @@ export interface FakeSource {
   url: string;
   /** Daily lists by date, as the raw JSON text `/api/daily_papers?date=D` returns. Missing dates answer `[]`. */
   days: Map<string, string>;
+  /** Like the real API, answer at most this many items when a request has no `limit` (null: all). */
+  defaultLimit: number | null;
   /** Other paths (with query) and the raw body served there. */
   files: Map<string, { body: string; contentType: string }>;
   /** Steps for the next requests, consumed in order; when empty every request is served. */
@@ -46,7 +48,7 @@ export async function startFakeSource(): Promise<FakeSource> {
   const server = createServer((req, res) => {
     requests.push({ url: req.url ?? '', headers: req.headers });
     const step = steps.shift() ?? { kind: 'serve' };
-    const found = lookup(req.url ?? '/', days, files);
+    const found = lookup(req.url ?? '/', fake);
     switch (step.kind) {
       case 'serve':
         return serve(req, res, found);
@@ -83,10 +85,11 @@ export async function startFakeSource(): Promise<FakeSource> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const fake: FakeSource = {
     url: `http://127.0.0.1:${port}`,
     days,
     files,
+    defaultLimit: null,
     requests,
     script: (...more) => void steps.push(...more),
     close: async () => {
@@ -94,22 +97,19 @@ export async function startFakeSource(): Promise<FakeSource> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return fake;
 }
 
-function lookup(
-  rawUrl: string,
-  days: Map<string, string>,
-  files: Map<string, { body: string; contentType: string }>,
-): { body: string; contentType: string } | null {
+function lookup(rawUrl: string, { days, files, defaultLimit }: FakeSource): { body: string; contentType: string } | null {
   const exact = files.get(rawUrl);
   if (exact) return exact;
   const url = new URL(rawUrl, 'http://fake');
   if (url.pathname !== '/api/daily_papers') return null;
   const date = url.searchParams.get('date') ?? '';
   const text = days.get(date) ?? '[]';
-  const limit = url.searchParams.get('limit');
+  const limit = url.searchParams.get('limit') ?? defaultLimit;
   if (limit === null) return { body: text, contentType: 'application/json; charset=utf-8' };
-  // Like the real API: `limit` items of page `p` (0-based).
+  // `limit` items of page `p` (0-based).
   const page = Number(url.searchParams.get('p') ?? 0);
   const items = (JSON.parse(text) as unknown[]).slice(page * Number(limit), (page + 1) * Number(limit));
   return { body: JSON.stringify(items), contentType: 'application/json; charset=utf-8' };
