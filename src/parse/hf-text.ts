@@ -17,7 +17,8 @@ import type { Paper } from '../model/paper';
 
 const SEPARATOR = '·';
 const AUTHORS = /^•\s*(\d+)\s+authors?$/i;
-const ORGANIZATION = /^(\S+)(?:\s+(\S.{0,118}))?$/;
+// An organization's slug (`moonshotai`), then its display name.
+const ORGANIZATION = /^([A-Za-z0-9][\w.-]{0,95})(?:\s+(\S.{0,118}))?$/;
 const DATE_LINE = /^([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:,\s*(\d{4}))?(?:\s+(\d+))?$/;
 
 /** Lines of the page around the list (header, subscribe box, the page's own date) that are no paper. */

@@ -17,12 +17,16 @@ export function parseJson(text: string, format: ListingFormat): unknown {
   }
 }
 
-/** "an HTML page titled "502 Bad Gateway"", so an error page served in place of data is recognisable. */
+/** What markup is, in words: "an HTML page titled "502 Bad Gateway"", "an Atom feed", so misplaced input is recognisable. */
 export function describeMarkup(text: string): string {
   const head = text.slice(0, 4096);
-  const title = /<title[^>]*>([^<]{0,200})/i.exec(head)?.[1]?.trim();
-  const kind = /<(!doctype html|html)\b/i.test(head) ? 'an HTML page' : 'XML/HTML markup';
-  return title ? `${kind} titled "${title}"` : kind;
+  if (/<(!doctype html|html)\b/i.test(head)) {
+    const title = /<title[^>]*>([^<]{0,200})/i.exec(head)?.[1]?.trim();
+    return title ? `an HTML page titled "${title}"` : 'an HTML page';
+  }
+  if (/<feed\b/.test(head)) return 'an Atom feed';
+  if (/<rss\b/.test(head)) return 'an RSS feed';
+  return 'XML/HTML markup';
 }
 
 /** `line L, column C` (1-based) of a character offset. */

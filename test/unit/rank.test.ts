@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { mergePapers, rank, rankWithExclusions } from '../../src/rank/rank';
+import { parseTopics } from '../../src/rank/topics';
+import { parseListing } from '../../src/parse/index';
+import { UserError } from '../../src/errors';
+import type { Paper } from '../../src/model/paper';
+import { readFixture } from '../helpers/fixtures';
+
+function paper(over: Partial<Paper> & { title: string }): Paper {
+  return {
+    id: over.arxivId ?? over.title.toLowerCase().replace(/\W+/g, '-'),
+    arxivId: null,
+    summary: '',
+    aiSummary: null,
+    authors: [],
+    authorCount: null,
+    organization: null,
+    publishedAt: '2026-04-20',
+    listedOn: null,
+    upvotes: 0,
+    url: null,
+    pdfUrl: null,
+    githubUrl: null,
+    keywords: [],
+    thumbnailUrl: null,
+    source: 'hf-api',
+    ...over,
+  };
+}
+
+const now = new Date('2026-04-21T00:00:00Z');
+
+describe('rank', () => {
+  it('puts Attention Residuals first in the hf-text listing: most upvotes among the recent papers', () => {
+    const { papers } = parseListing(readFixture('hf-text/daily-papers-search-2026-04-21.txt'), { today: '2026-04-21' });
+    const top = rank(papers, { now, limit: 3 });
+    expect(top.map((r) => r.paper.title)).toEqual([
+      'Attention Residuals',
+      'ACE-LoRA: Graph-Attentive Context Enhancement for Parameter-Efficient Adaptation of Medical Vision-Language Models',
+      'How Many Heads Make an SSM? A Unified Framework for Attention and State Space Models',
+    ]);
+    expect(top[0]).toMatchObject({ rank: 1, reason: '6 upvotes · 36 days old' });
+  });
+
+  it('lets a fresh paper beat an older one with a few more votes, as the half-life says', () => {
+    const fresh = paper({ title: 'Fresh', upvotes: 10, publishedAt: '2026-04-21' });
+    const old = paper({ title: 'Old', upvotes: 30, publishedAt: '2026-04-07' });
+    expect(rank([old, fresh], { now }).map((r) => r.paper.title)).toEqual(['Fresh', 'Old']);
+    // With a long half-life the votes decide.
+    expect(rank([old, fresh], { now, halfLifeDays: 365 }).map((r) => r.paper.title)).toEqual(['Old', 'Fresh']);
+  });
+
+  it('measures age from the list date when a paper is listed after it was published', () => {
+    const relisted = paper({ title: 'Relisted', upvotes: 5, publishedAt: '2025-01-01', listedOn: '2026-04-20' });
+    expect(rank([relisted], { now })[0]!.reason).toBe('5 upvotes · listed 1 day ago');
+  });
+
+  it('boosts topic matches at word starts and names them in the reason', () => {
+    const a = paper({ title: 'Scaling LLMs', upvotes: 3 });
+    const b = paper({ title: 'Fullmoon detection', upvotes: 5 });
+    const c = paper({ title: 'Vision', upvotes: 4, keywords: ['test time training'] });
+    const ranked = rank([a, b, c], { now, topics: ['llm', 'test time'] });
+    expect(ranked.map((r) => [r.paper.title, r.reason])).toEqual([
+      ['Vision', '4 upvotes · 1 day old · matches: test time'],
+      ['Scaling LLMs', '3 upvotes · 1 day old · matches: llm'],
+      ['Fullmoon detection', '5 upvotes · 1 day old'],
+    ]);
+  });
+
+  it('excludes -topics, papers below minUpvotes and skipped ids, saying why', () => {
+    const papers = [
+      paper({ title: 'Robotics arm', upvotes: 9 }),
+      paper({ title: 'Few votes', upvotes: 1 }),
+      paper({ title: 'Posted', upvotes: 50 }),
+      paper({ title: 'Kept', upvotes: 4 }),
+    ];
+    const { ranked, excluded } = rankWithExclusions(papers, { now, topics: ['-robotics'], minUpvotes: 2, skipIds: new Set(['posted']) });
+    expect(ranked.map((r) => r.paper.title)).toEqual(['Kept']);
+    expect(excluded.map((e) => [e.paper.title, e.why])).toEqual([
+      ['Robotics arm', 'excluded topic: robotics'],
+      ['Few votes', 'below 2 upvotes'],
+      ['Posted', 'already posted'],
+    ]);
+  });
+
+  it('breaks ties by upvotes, then date, then id, and applies the limit', () => {
+    // Same votes and date: the id decides.
+    const x = paper({ title: 'b', upvotes: 2 });
+    const y = paper({ title: 'a', upvotes: 2 });
+    const z = paper({ title: 'c', upvotes: 2 });
+    expect(rank([x, y, z], { now }).map((r) => r.paper.id)).toEqual(['a', 'b', 'c']);
+    expect(rank([x, y, z], { now, limit: 2 }).map((r) => r.rank)).toEqual([1, 2]);
+    const sameScore = [paper({ title: 'older', upvotes: 3, publishedAt: '2026-04-14' }), paper({ title: 'newer', upvotes: 1, publishedAt: '2026-04-21' })];
+    // (3+1)·½ = (1+1)·1: equal scores, so more upvotes wins.
+    expect(rank(sameScore, { now, halfLifeDays: 7 }).map((r) => r.paper.title)).toEqual(['older', 'newer']);
+  });
+});
+
+describe('mergePapers', () => {
+  it('merges the same arXiv id or the same normalized title, keeping the richest fields', () => {
+    const fromText = paper({ title: 'Attention Residuals', upvotes: 6, organization: 'Moonshot AI', source: 'hf-text', summary: 'short' });
+    const fromApi = paper({
+      title: 'Attention  residuals!',
+      arxivId: '2603.15031',
+      upvotes: 4,
+      summary: 'a much longer abstract',
+      authors: ['A', 'B'],
+      keywords: ['residual'],
+      listedOn: '2026-03-17',
+      url: 'https://huggingface.co/papers/2603.15031',
+    });
+    const fromArxiv = paper({ title: 'Attention Residuals', arxivId: '2603.15031', keywords: ['cs.LG', 'Residual'], publishedAt: '2026-03-16', source: 'arxiv' });
+    const [m, ...rest] = mergePapers([fromText, fromApi, fromArxiv]);
+    expect(rest).toEqual([]);
+    expect(m).toMatchObject({
+      id: '2603.15031',
+      arxivId: '2603.15031',
+      title: 'Attention Residuals',
+      summary: 'a much longer abstract',
+      authors: ['A', 'B'],
+      organization: 'Moonshot AI',
+      upvotes: 6,
+      publishedAt: '2026-03-16',
+      listedOn: '2026-03-17',
+      url: 'https://huggingface.co/papers/2603.15031',
+      keywords: ['residual', 'cs.LG'],
+    });
+  });
+
+  it('keeps papers with different arXiv ids apart even when titles agree', () => {
+    const a = paper({ title: 'Technical Report', arxivId: '2601.00001' });
+    const b = paper({ title: 'Technical Report', arxivId: '2601.00002' });
+    expect(mergePapers([a, b])).toHaveLength(2);
+  });
+
+  it('merges a list read twice into one paper each', () => {
+    const api = parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers;
+    expect(mergePapers([...api, ...api])).toHaveLength(39);
+  });
+});
+
+describe('parseTopics', () => {
+  it('splits, trims, lowercases and dedupes', () => {
+    expect(parseTopics('LLM, vision ,-Robotics,, llm, test   time')).toEqual(['llm', 'vision', '-robotics', 'test time']);
+    expect(parseTopics('')).toEqual([]);
+  });
+
+  it('rejects what is not a topic with a message saying what is accepted', () => {
+    expect(() => parseTopics('llm, <@everyone>')).toThrow(
+      new UserError('"<@everyone>" is not a topic: use words separated by commas (up to 48 characters each), e.g. "llm, vision, -robotics"'),
+    );
+    expect(() => parseTopics(Array.from({ length: 21 }, (_, i) => `t${i}`).join(','))).toThrow('at most 20 topics, got 21');
+  });
+});
