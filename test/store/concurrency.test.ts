@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseListing } from '../../src/parse/index';
+import { openStore } from '../../src/store/open';
+import type { Store } from '../../src/store/types';
+import { readFixture, repoRoot } from '../helpers/fixtures';
+import { storeKinds, testDatabase } from '../helpers/stores';
+
+/** Starts a TypeScript script under test/store as its own Node process; resolves lines of its stdout. */
+function child(script: string, args: string[]): { proc: ChildProcess; nextLine: () => Promise<string> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/store', script), ...args], {
+    cwd: repoRoot,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
+  return {
+    proc,
+    nextLine: async () => {
+      const next = await lines.next();
+      if (next.done) throw new Error(`${script} exited (code ${proc.exitCode}) before printing a line`);
+      return next.value;
+    },
+  };
+}
+
+describe.each(storeKinds)('store on %s across processes', (kind) => {
+  let url: string;
+  let cleanup: () => Promise<void>;
+  let store: Store;
+  const children: ChildProcess[] = [];
+
+  beforeEach(async () => {
+    ({ url, cleanup } = testDatabase(kind));
+    store = await openStore(url);
+  });
+  afterEach(async () => {
+    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await store.close();
+    await cleanup();
+  });
+
+  it('gives each delivery to exactly one of two processes claiming at the same moment', async () => {
+    const t0 = new Date('2025-10-14T07:00:00Z');
+    const dates = Array.from({ length: 40 }, (_, i) => `2025-${String(1 + Math.floor(i / 28)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`);
+    // Half are fresh (the insert races), half hold a claim gone stale 10 minutes ago (the takeover races).
+    const stale = dates.slice(20);
+    for (const date of stale)
+      await store.claimDelivery({ subscriptionId: 'discord:c1', date, owner: { host: 'crashed', pid: 1 }, now: t0, staleAfterMs: 60_000, ownerIsGone: () => false, maxAttempts: 3 });
+    const now = new Date(t0.getTime() + 10 * 60_000).toISOString();
+
+    const a = child('claim-child.ts', [url, 'A', now, ...dates]);
+    const b = child('claim-child.ts', [url, 'B', now, ...dates]);
+    children.push(a.proc, b.proc);
+    expect([await a.nextLine(), await b.nextLine()]).toEqual(['ready', 'ready']);
+    a.proc.stdin!.write('go\n');
+    b.proc.stdin!.write('go\n');
+    const wonByA = JSON.parse(await a.nextLine()) as string[];
+    const wonByB = JSON.parse(await b.nextLine()) as string[];
+
+    expect([...wonByA, ...wonByB].sort()).toEqual(dates.map((d) => `discord:c1@${d}`).sort());
+    expect(wonByA.filter((id) => wonByB.includes(id))).toEqual([]);
+    for (const id of wonByA) expect((await store.getDelivery(id))?.owner?.host).toBe('A');
+    for (const id of wonByB) expect((await store.getDelivery(id))?.owner?.host).toBe('B');
+    for (const date of stale) expect((await store.getDelivery(`discord:c1@${date}`))?.attempts).toBe(2);
+  });
+
+  it('keeps a bookmark written just before the process is killed with SIGKILL', async () => {
+    const paper = parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers[0]!;
+    await store.upsertPapers([paper], new Date('2025-10-14T08:00:00Z'));
+    const c = child('bookmark-child.ts', [url, paper.id]);
+    children.push(c.proc);
+    expect(await c.nextLine()).toBe('saved');
+    const exited = new Promise((resolve) => c.proc.once('exit', (_code, signal) => resolve(signal)));
+    c.proc.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    await store.close();
+    store = await openStore(url);
+    expect((await store.listBookmarks('slack', 'u1')).map((b) => b.paper.id)).toEqual([paper.id]);
+  });
+});
