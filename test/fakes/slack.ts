@@ -40,6 +40,8 @@ export interface FakeSlack {
   callsTo(method: string): FakeCall[];
   /** Makes the next call(s) to method answer `{ ok: false, error }` (or HTTP status when a number). */
   failNext(method: string, error: string | number, times?: number): void;
+  /** Resolves once `count` calls to method have arrived in all (at once if they already have). */
+  waitForCalls(method: string, count?: number): Promise<FakeCall[]>;
   /** Resolves at the next response_url POST (or at once if one arrived since the last wait). */
   nextResponse(): Promise<{ id: string; body: Record<string, unknown> }>;
   close(): Promise<void>;
@@ -70,6 +72,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const nextTs = () => `${clock++}.${String(++seq).padStart(6, '0')}`;
   let responseWaiters: ((r: FakeSlack['responses'][number]) => void)[] = [];
   let unclaimedResponses = 0;
+  let callWaiters: { method: string; count: number; resolve: (calls: FakeCall[]) => void }[] = [];
+  const callsTo = (method: string) => calls.filter((c) => c.method === method);
+  const settleCallWaiters = () => {
+    callWaiters = callWaiters.filter((w) => {
+      const done = callsTo(w.method).length >= w.count;
+      if (done) w.resolve(callsTo(w.method));
+      return !done;
+    });
+  };
 
   function api(method: string, body: Record<string, unknown>): Record<string, unknown> {
     const channel = String(body.channel ?? '');
@@ -140,9 +151,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof body.token === 'string' ? body.token : null;
       calls.push({ method, token, body });
       const failure = failures.get(method)?.shift();
-      if (typeof failure === 'number') return reply(failure, { ok: false, error: 'fake_http_error' });
-      if (failure !== undefined) return reply(200, { ok: false, error: failure });
-      reply(200, api(method, body));
+      if (typeof failure === 'number') reply(failure, { ok: false, error: 'fake_http_error' });
+      else if (failure !== undefined) reply(200, { ok: false, error: failure });
+      else reply(200, api(method, body));
+      settleCallWaiters();
     })().catch((err: unknown) => {
       res.writeHead(500);
       res.end(String(err));
@@ -158,9 +170,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     responses,
     messages,
     bot,
-    callsTo: (method) => calls.filter((c) => c.method === method),
+    callsTo,
     failNext(method, error, times = 1) {
       failures.set(method, [...(failures.get(method) ?? []), ...Array<string | number>(times).fill(error)]);
+    },
+    waitForCalls(method, count = 1) {
+      return new Promise((resolve) => {
+        callWaiters.push({ method, count, resolve });
+        settleCallWaiters();
+      });
     },
     nextResponse() {
       if (unclaimedResponses > 0) {
@@ -172,6 +190,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     close: () =>
       new Promise<void>((resolve, reject) => {
         responseWaiters = [];
+        callWaiters = [];
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),

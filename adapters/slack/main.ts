@@ -1,0 +1,204 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, type AppOptions, type CustomRoute, type RespondArguments, type SlashCommand, type webApi } from '@slack/bolt';
+import type { ReactionAddedEvent, ReactionRemovedEvent } from '@slack/types';
+import type { AdapterDeps, RunningAdapter, StartAdapter } from '../types';
+import { PostError } from '../../src/chat/poster';
+import type { Reply } from '../../src/chat/reply';
+import { textReply } from '../../src/chat/reply';
+import { ConfigError, UserError, errorMessage } from '../../src/errors';
+import { dispatch } from '../../commands/dispatch';
+import { handleReaction } from '../../commands/reactions';
+import { boltLogger } from './logger';
+import { installedBotToken, storeInstallations } from './installations';
+import { createSlackPoster } from './poster';
+import { OPEN_LINK_ACTION_PREFIX, renderReply } from './render';
+import { commandInvocation, reactionEvent } from './translate';
+
+/** The bot token scopes the app uses; manifest.yaml lists exactly these (a test checks). */
+export const SLACK_SCOPES = ['commands', 'chat:write', 'reactions:read', 'channels:history', 'groups:history', 'im:history', 'mpim:history'];
+
+/**
+ * The Web API client's retries. Its default retries 5xx for about half an hour, which would hold a
+ * chat answer or a digest fan-out hostage; a few quick retries (~7 s in all) then a clear failure
+ * lets the scheduler retry the delivery later instead.
+ */
+export const RETRY_POLICY = { retries: 3, factor: 2, minTimeout: 1000, maxTimeout: 4000, randomize: true };
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export interface SlackTuning {
+  /** A command that answers within this time answers in the ack; a slower one is acked empty and answers via response_url. Slack allows 3 s. */
+  answerInAckWithinMs: number;
+}
+
+export interface RunningSlack extends RunningAdapter {
+  /** Where the HTTP endpoint listens (HTTP mode), e.g. for tests on an ephemeral port. */
+  address: AddressInfo | null;
+}
+
+const SOMETHING_WENT_WRONG = 'Something went wrong on our side. Please try again in a moment.';
+
+/**
+ * Slack through Bolt. HTTP mode (signing secret; commands, events and interactivity on
+ * POST /slack/events, plus GET /healthz) or Socket Mode when SLACK_APP_TOKEN is set; one workspace
+ * with SLACK_BOT_TOKEN, or many through OAuth with installations kept in our store.
+ */
+export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answerInAckWithinMs: 2000 }): Promise<RunningSlack> {
+  const { config, services, log } = deps;
+  const slack = config.slack;
+  if (!slack) throw new ConfigError('Slack is not configured (set SLACK_BOT_TOKEN or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET)');
+  const oauth = !slack.botToken;
+  if (oauth && !slack.stateSecret) throw new ConfigError('Slack OAuth needs SLACK_STATE_SECRET (a random string) to protect the install flow');
+  const socketMode = Boolean(slack.appToken);
+
+  const clientOptions: webApi.WebClientOptions = {
+    slackApiUrl: slack.apiUrl ?? undefined,
+    retryConfig: RETRY_POLICY,
+    timeout: REQUEST_TIMEOUT_MS,
+  };
+  const healthz: CustomRoute = {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req, res) => {
+      const h = deps.healthz();
+      res.writeHead(h.status, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(h.body);
+    },
+  };
+  const installationStore = storeInstallations(services.store);
+  // In Socket Mode only an OAuth install flow makes Bolt open an HTTP port; healthz rides along on it.
+  const ownsHttpPort = !socketMode || oauth;
+
+  const options: AppOptions = {
+    logger: boltLogger(log),
+    clientOptions,
+    // Resolve the bot identity (auth.test) in init(), so a bad token fails the start, not the first event.
+    deferInitialization: true,
+    ...(oauth
+      ? { clientId: slack.clientId!, clientSecret: slack.clientSecret!, stateSecret: slack.stateSecret!, scopes: SLACK_SCOPES, installationStore }
+      : { token: slack.botToken! }),
+    ...(socketMode
+      ? {
+          socketMode: true,
+          appToken: slack.appToken!,
+          // Socket Mode opens its connection with a client built from installerOptions.clientOptions.
+          installerOptions: { clientOptions, port: config.http.port },
+          customRoutes: ownsHttpPort ? [healthz] : [],
+        }
+      : { signingSecret: slack.signingSecret!, endpoints: '/slack/events', customRoutes: [healthz] }),
+  };
+  const app = new App(options);
+
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p)).catch(() => {});
+    return p;
+  };
+
+  app.error(async (err) => {
+    log.error({ err: errorMessage(err), code: err.code }, 'slack handler failed');
+  });
+
+  // Any slash command of this app is ours: operators may rename /papers if their workspace has one.
+  app.command(/^\/.+/, async ({ command, ack, respond }) => {
+    await track(answerCommand(command, ack, respond));
+  });
+
+  async function answerCommand(
+    command: SlashCommand,
+    ack: (r?: RespondArguments) => Promise<void>,
+    respond: (r: RespondArguments) => Promise<unknown>,
+  ): Promise<void> {
+    const answer = runCommand(command);
+    const early = await within(answer, tuning.answerInAckWithinMs);
+    if (early) return ack(asResponse(early));
+    await ack();
+    // Slack gives no ts for response_url messages, so these answers cannot be recorded for reactions.
+    const reply = await answer;
+    await respond(asResponse(reply)).catch((err: unknown) =>
+      log.warn({ err: errorMessage(err), channel: command.channel_id }, 'slack response_url post failed'),
+    );
+  }
+
+  async function runCommand(command: SlashCommand): Promise<Reply> {
+    try {
+      return await dispatch(commandInvocation(command, slack!.admins), services);
+    } catch (err) {
+      if (err instanceof UserError) return textReply(err.message);
+      log.error({ err: errorMessage(err), text: command.text }, 'slack command failed');
+      return textReply(SOMETHING_WENT_WRONG);
+    }
+  }
+
+  const onReaction = async (event: ReactionAddedEvent | ReactionRemovedEvent, client: webApi.WebClient) => {
+    const ev = reactionEvent(event);
+    const reply = ev && (await handleReaction(ev, services));
+    if (!reply) return;
+    await client.chat
+      .postEphemeral({ channel: event.item.channel, user: event.user, ...renderReply(reply) })
+      .catch((err: unknown) => log.warn({ err: errorMessage(err), channel: event.item.channel }, 'slack reaction confirmation failed'));
+  };
+  // Bolt's ignoreSelf middleware (on by default) already drops reactions made by the bot itself.
+  app.event('reaction_added', ({ event, client }) => track(onReaction(event, client)));
+  app.event('reaction_removed', ({ event, client }) => track(onReaction(event, client)));
+
+  // The PDF/code buttons are links; Slack still reports the click and expects an ack.
+  app.action(new RegExp(`^${OPEN_LINK_ACTION_PREFIX}`), async ({ ack }) => ack());
+
+  try {
+    await app.init();
+  } catch (err) {
+    throw new ConfigError(`Slack auth.test with SLACK_BOT_TOKEN failed: ${slackError(err)}`);
+  }
+  let address: AddressInfo | null = null;
+  try {
+    if (socketMode) await app.start();
+    else address = ((await app.start({ port: config.http.port, host: config.http.host })) as Server).address() as AddressInfo;
+  } catch (err) {
+    const where = socketMode ? 'Slack Socket Mode could not connect (check SLACK_APP_TOKEN)' : `Slack cannot listen on ${config.http.host}:${config.http.port}`;
+    throw new ConfigError(`${where}: ${slackError(err)}`);
+  }
+  log.info({ mode: socketMode ? 'socket' : 'http', oauth, address }, 'slack adapter started');
+
+  return {
+    platform: 'slack',
+    ownsHttpPort,
+    address,
+    poster: createSlackPoster({
+      client: app.client,
+      log,
+      tokenFor: async (workspaceId) => {
+        if (!oauth) return undefined;
+        const token = workspaceId ? await installedBotToken(services.store, workspaceId) : null;
+        if (!token) throw new PostError(`the Slack app is not installed in workspace ${workspaceId ?? '(none)'}`, true);
+        return token;
+      },
+    }),
+    async stop() {
+      await Promise.all([app.stop(), ...inFlight]);
+    },
+  };
+}
+
+startSlack satisfies StartAdapter;
+
+/** Resolves with the promise's value if it settles within ms, else with null. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function asResponse(reply: Reply): RespondArguments {
+  return { response_type: reply.visibility === 'public' ? 'in_channel' : 'ephemeral', ...renderReply(reply) };
+}
+
+function slackError(err: unknown): string {
+  const code = (err as { data?: { error?: unknown } }).data?.error;
+  return typeof code === 'string' ? code : errorMessage(err);
+}

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { SLACK_SCOPES } from '../../adapters/slack/main';
+import { repoRoot } from '../helpers/fixtures';
+
+interface Manifest {
+  features: { slash_commands: { command: string; url: string }[] };
+  oauth_config: { scopes: { bot: string[]; user?: string[] } };
+  settings: { event_subscriptions: { request_url: string; bot_events: string[] }; interactivity: { is_enabled: boolean; request_url: string } };
+}
+
+describe('Slack app manifest', () => {
+  const manifest = parse(readFileSync(path.join(repoRoot, 'adapters/slack/manifest.yaml'), 'utf8')) as Manifest;
+
+  it('asks for exactly the scopes the adapter uses', () => {
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...SLACK_SCOPES].sort());
+    expect(manifest.oauth_config.scopes.user).toBeUndefined();
+  });
+
+  it('declares the /papers command and the reaction events, all on /slack/events', () => {
+    expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(['/papers']);
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['reaction_added', 'reaction_removed']);
+    const urls = [manifest.features.slash_commands[0]!.url, manifest.settings.event_subscriptions.request_url, manifest.settings.interactivity.request_url];
+    for (const url of urls) expect(new URL(url).pathname).toBe('/slack/events');
+  });
+});
