@@ -1,5 +1,6 @@
 import { PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
 import type { ArgValue, Invocation } from '../../src/chat/command';
+import { reactionFromEmoji, type ReactionKind } from '../../commands/reactions';
 
 /** The one slash command the bot registers; everything else is a subcommand of it. */
 export const COMMAND_NAME = 'papers';
@@ -27,16 +28,7 @@ export function toInvocation(interaction: ChatInputCommandInteraction): Invocati
   };
 }
 
-export type ReactionKind = { kind: 'bookmark' } | { kind: 'keycap'; n: number };
-
-const VARIATION_SELECTOR = /\ufe0f/g;
-
-/** 🔖 bookmarks; keycaps 1️⃣…9️⃣ and 🔟 pick the n-th paper of a list. Anything else is not ours. */
+/** A Unicode reaction as commands understand it (🔖, keycaps); custom guild emoji are never ours. */
 export function reactionKind(emoji: { id: string | null; name: string | null }): ReactionKind | null {
-  if (emoji.id !== null || !emoji.name) return null; // custom guild emoji
-  const name = emoji.name.replace(VARIATION_SELECTOR, '');
-  if (name === '🔖') return { kind: 'bookmark' };
-  if (name === '🔟') return { kind: 'keycap', n: 10 };
-  const keycap = /^([1-9])\u20e3$/u.exec(name);
-  return keycap ? { kind: 'keycap', n: Number(keycap[1]) } : null;
+  return emoji.id === null && emoji.name ? reactionFromEmoji(emoji.name) : null;
 }

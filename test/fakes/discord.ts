@@ -146,7 +146,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const { body, files } = await readBody(req);
     const method = req.method ?? 'GET';
-    const path = url.pathname.replace(/^\/api\/v10/, '');
+    const path = decodeURIComponent(url.pathname).replace(/^\/api\/v10/, ''); // discord.js sends @original as %40original
     const record: RecordedRequest = { method, path, query: url.searchParams, headers: req.headers, body, files, status: 0 };
     requests.push(record);
     const reply = (status: number, payload: unknown, headers?: Record<string, string>) => {
@@ -349,13 +349,16 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       const id = snowflake();
       const token = `token-${interactionCount}-${id}`;
       const d = base.d as Json;
+      const channelId = who.channelId ?? channelIds[0]!;
       const optionType = (v: unknown) => (typeof v === 'number' ? 4 : typeof v === 'boolean' ? 5 : 3);
       Object.assign(d, {
         id,
         token,
         application_id: applicationId,
         guild_id: guildId,
-        channel_id: who.channelId ?? channelIds[0],
+        channel_id: channelId,
+        // Discord sends the partial channel too, and discord.js reads the channel id from it.
+        channel: { id: channelId, type: 0, guild_id: guildId, name: 'papers', permissions: d.member.permissions, nsfw: false, parent_id: null, flags: 0 },
         member: {
           ...d.member,
           user: { ...d.member.user, id: who.userId ?? d.member.user.id, username: who.username ?? d.member.user.username },
@@ -390,9 +393,9 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       broadcast(kind === 'add' ? 'MESSAGE_REACTION_ADD' : 'MESSAGE_REACTION_REMOVE', d);
     },
 
-    /** The response recorded for an interaction (callback, then any edit of @original). */
-    interactionRequests(token: string) {
-      return requests.filter((r) => r.path.includes(`/${token}/`));
+    /** The message that answers an interaction (its original response), once the bot has replied. */
+    interactionReply(token: string): FakeMessage | undefined {
+      return interactionReplies.get(token);
     },
 
     /** Resolves once a request matching the predicate has been answered (or fails after timeoutMs). */

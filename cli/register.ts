@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { commands } from '../commands/index';
+import { registerCommands } from '../adapters/discord/register';
+import { createRest } from '../adapters/discord/rest';
+import { loadConfig } from '../src/config/load';
+import { errorMessage } from '../src/errors';
+import { CliError, type CliContext } from './context';
+import { parseCliArgs } from './listing';
+
+const USAGE = 'usage: papers register [--guild ID]  (registers /papers with Discord: in one guild at once, or globally)';
+
+const Snowflake = z.string().regex(/^\d{17,20}$/, 'a Discord id is 17 to 20 digits');
+
+/**
+ * `papers register`: sends the whole /papers tree as a bulk overwrite, so running it again after
+ * an upgrade replaces the old tree instead of adding to it.
+ */
+export async function run(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseCliArgs(args, { guild: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, USAGE);
+  if (values.help) {
+    ctx.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"\n${USAGE}`, 2);
+  const guild = values.guild === undefined ? undefined : Snowflake.safeParse(values.guild);
+  if (guild && !guild.success) throw new CliError(`--guild "${values.guild}": ${guild.error.issues[0]!.message}`, 2);
+
+  const discord = loadConfig(ctx.env, ctx.cwd).discord;
+  if (!discord?.applicationId) throw new CliError('papers register needs DISCORD_TOKEN and DISCORD_APPLICATION_ID');
+  try {
+    const { scope } = await registerCommands({ rest: createRest(discord), applicationId: discord.applicationId, guildId: guild?.data, specs: commands });
+    const where = scope === 'guild' ? `in guild ${guild!.data} (available now)` : 'globally (may take up to an hour to appear)';
+    ctx.stdout.write(`registered /papers with ${commands.length} subcommands ${where}\n`);
+    return 0;
+  } catch (err) {
+    throw new CliError(`Discord refused the commands: ${errorMessage(err)}`);
+  }
+}
