@@ -19,7 +19,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     return 0;
   }
   const config = loadConfig(ctx.env, ctx.cwd);
-  const store = await openStore(config.databaseUrl, { migrate: false });
+  const store = await openStore(config.databaseUrl, { migrate: false, cwd: ctx.cwd });
   try {
     const { from, to } = await store.migrate();
     ctx.stdout.write(from === to ? `database is up to date at version ${to}\n` : `migrated database from version ${from} to ${to}\n`);

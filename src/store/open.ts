@@ -10,8 +10,12 @@ import type { Store } from './types';
  * Throws ConfigError with one line for a bad URL, an unreachable host, an unwritable path, or a
  * database written by a newer papers-bot.
  */
-export async function openStore(databaseUrl: string, opts: { log?: Logger; migrate?: boolean } = {}): Promise<Store> {
-  const conn = await connect(parseDatabaseUrl(databaseUrl), opts.log);
+export async function openStore(
+  databaseUrl: string,
+  /** cwd: what a relative SQLite path is relative to (default process.cwd()). */
+  opts: { log?: Logger; migrate?: boolean; cwd?: string } = {},
+): Promise<Store> {
+  const conn = await connect(parseDatabaseUrl(databaseUrl, opts.cwd), opts.log);
   const store = new KyselyStore(conn);
   if (opts.migrate ?? true) {
     try {
