@@ -51,6 +51,8 @@ export interface DeliveryReport {
   /** Messages sent by this run. */
   messages: number;
   detail?: string;
+  /** Failed because the channel is gone or closed to us: retrying today will not help. */
+  permanent?: boolean;
   /** Dry runs: what the channel would get, and what was left out and why. */
   plan?: { listDate: string | null; papers: PlannedPaper[]; excluded: PlannedPaper[] };
 }
@@ -165,7 +167,8 @@ export async function deliver(ctx: DeliveryContext, sub: Subscription, date: str
     const outcome = await postClaimed(ctx, sub, delivery, poster, heartbeat, () => sent++);
     return { ...base, outcome, messages: sent };
   } catch (err) {
-    return { ...base, outcome: 'failed', messages: sent, detail: await recordFailure(ctx, sub, delivery, err) };
+    const permanent = err instanceof PostError && err.permanent;
+    return { ...base, outcome: 'failed', messages: sent, permanent, detail: await recordFailure(ctx, sub, delivery, err) };
   } finally {
     heartbeat.stop();
   }

@@ -77,6 +77,20 @@ const wallKey = (l: LocalDateTime) => `${l.date}T${l.time}`;
  * - spring-forward day, time skipped: the first valid minute after it (02:30 → 03:00 in Berlin).
  */
 export function occurrenceOn(date: string, time: string, zone: string): Date {
+  // Pure but costly (several Intl calls); the scheduler asks for the same few again and again.
+  const key = `${date}T${time} ${zone}`;
+  let ms = occurrences.get(key);
+  if (ms === undefined) {
+    if (occurrences.size >= 10_000) occurrences.clear();
+    ms = computeOccurrence(date, time, zone);
+    occurrences.set(key, ms);
+  }
+  return new Date(ms);
+}
+
+const occurrences = new Map<string, number>();
+
+function computeOccurrence(date: string, time: string, zone: string): number {
   const target = `${date}T${time}`;
   const naive = Date.parse(`${target}:00Z`);
   // Any transition near this day lies between these two offsets.
@@ -85,7 +99,7 @@ export function occurrenceOn(date: string, time: string, zone: string): Date {
     .map((off) => naive - off)
     .filter((t) => wallKey(localDateTime(new Date(t), zone)) === target)
     .sort((a, b) => a - b);
-  if (exact.length > 0) return new Date(exact[0]!);
+  if (exact.length > 0) return exact[0]!;
 
   // The time falls in a gap: search (by minute) for the first instant whose wall clock is past it.
   let lo = naive - Math.max(...offsets); // the clock shows before the target here
@@ -95,7 +109,7 @@ export function occurrenceOn(date: string, time: string, zone: string): Date {
     if (wallKey(localDateTime(new Date(mid), zone)) < target) lo = mid;
     else hi = mid;
   }
-  return new Date(hi);
+  return hi;
 }
 
 /** The first posting instant strictly after `after`. */
@@ -143,6 +157,19 @@ function offsetChangeDates(zone: string, from: Date, days: number): string[] {
  * A cron task per returned time makes sure the scheduler wakes up on those days too.
  */
 export function postingTimesOfDay(time: string, zone: string, from: Date, days = 400): string[] {
+  const key = `${time} ${zone} ${from.toISOString().slice(0, 10)} ${days}`;
+  let times = postingTimes.get(key);
+  if (!times) {
+    if (postingTimes.size >= 10_000) postingTimes.clear();
+    times = computePostingTimes(time, zone, from, days);
+    postingTimes.set(key, times);
+  }
+  return times;
+}
+
+const postingTimes = new Map<string, string[]>();
+
+function computePostingTimes(time: string, zone: string, from: Date, days: number): string[] {
   const times = new Set([time]);
   for (const changed of offsetChangeDates(zone, from, days)) {
     // The change may fall on either side of local midnight of the sampled day.

@@ -52,6 +52,8 @@ export interface Shown {
   key: string;
   paperIds: string[];
   text: string;
+  /** When it was sent (the faked clock in cron tests). */
+  at: Date;
 }
 
 /**
@@ -86,7 +88,7 @@ export class RecordingPoster implements DigestPoster {
     if (known) return { messageId: known };
     const messageId = `m${this.shown.length + 1}`;
     this.byKey.set(key, messageId);
-    this.shown.push({ channelId: target.channelId, messageId, key, paperIds: papersOf(message).map((p) => p.id), text: message.fallback });
+    this.shown.push({ channelId: target.channelId, messageId, key, paperIds: papersOf(message).map((p) => p.id), text: message.fallback, at: new Date() });
     return { messageId };
   }
 

@@ -1,0 +1,172 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/schema';
+import type { SourceStatus } from '../chat/command';
+import type { DigestPoster } from '../chat/poster';
+import type { ClaimOwner, Store, Subscription } from '../store/types';
+import { errorMessage } from '../errors';
+import { currentOwner } from './claims';
+import { syncConfigSubscriptions } from './config-file';
+import { deliveryIdOf, type DeliveryReport } from './delivery';
+import { postDaily, type PostDailyReport } from './fanout';
+import { addDays, isValidTimeZone, latestOccurrence, postingTimesOfDay } from './time';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface SchedulerOptions {
+  store: Store;
+  posters: DigestPoster[];
+  config: AppConfig;
+  log: Logger;
+  clock: Clock;
+  /** Default: this host and pid. */
+  owner?: ClaimOwner;
+  sourceStatus?: () => SourceStatus;
+  /** First wait before re-sending after a transient error (default 1 s). */
+  retryDelayMs?: number;
+  /** When (cron, UTC) to pick up new subscriptions, retry failures and take over dead claims; default every 5 minutes. */
+  sweepCron?: string;
+}
+
+export interface Scheduler {
+  /** Syncs the subscriptions file, schedules the cron tasks, then catches up on missed posts. */
+  start(): Promise<void>;
+  /** Stops the cron tasks and waits for posts in flight. */
+  stop(): Promise<void>;
+  /** Posts for subscriptions whose time passed less than CATCH_UP_HOURS ago and that have not posted. */
+  catchUp(): Promise<PostDailyReport>;
+}
+
+const SWEEP_CRON = '*/5 * * * *';
+const HOUR_MS = 60 * 60_000;
+
+/** Outcomes after which the day's delivery needs no more attention from this process. */
+function settles(r: DeliveryReport): boolean {
+  return r.outcome === 'posted' || r.outcome === 'empty' || r.outcome === 'already-posted' || (r.outcome === 'failed' && r.permanent === true);
+}
+
+/**
+ * node-cron wakes the scheduler at each subscription's local time: one task per distinct
+ * (time, zone), with node-cron's timezone option. node-cron skips a time that a DST gap removes,
+ * so each subscription also gets a task at the time the gap moves it to (see postingTimesOfDay).
+ * On a fall-back day node-cron may fire at either of the two instants of a repeated time; the
+ * sweep (every 5 minutes) posts at the first if the tick comes later. Every run posts only what is
+ * due (time passed less than CATCH_UP_HOURS ago) and not yet delivered, and the claim in the store
+ * makes each delivery happen once, however many ticks, sweeps and replicas run it.
+ */
+export function createScheduler(opts: SchedulerOptions): Scheduler {
+  const { store, config, log, clock } = opts;
+  const owner = opts.owner ?? currentOwner();
+  const tasks = new Map<string, ScheduledTask>();
+  let sweepTask: ScheduledTask | null = null;
+  /** Deliveries this process is posting now, so overlapping runs don't both start one. */
+  const inFlight = new Set<string>();
+  /** Deliveries known to be done, so repeated sweeps don't query them again. */
+  const settled = new Set<string>();
+  const running = new Set<Promise<unknown>>();
+  let stopped = false;
+  const catchUpMs = config.schedule.catchUpHours * HOUR_MS;
+
+  const cronLogger = {
+    info: (m: string) => log.debug({ source: 'node-cron' }, m),
+    warn: (m: string) => log.warn({ source: 'node-cron' }, m),
+    error: (m: string | Error, err?: Error) => log.error({ source: 'node-cron', err: errorMessage(err ?? m) }, String(m)),
+    debug: (m: string | Error) => log.debug({ source: 'node-cron' }, String(m)),
+  };
+
+  function track<T>(p: Promise<T>): Promise<T> {
+    running.add(p);
+    void p.finally(() => running.delete(p)).catch(() => {});
+    return p;
+  }
+
+  async function enabledSubscriptions(): Promise<Subscription[]> {
+    const subs = await store.listSubscriptions({ enabledOnly: true });
+    return subs.filter((s) => {
+      if (isValidTimeZone(s.timezone)) return true;
+      log.warn({ subscriptionId: s.id, timezone: s.timezone }, 'subscription has an unknown time zone; not scheduled');
+      return false;
+    });
+  }
+
+  /** Posts every subscription (of `zone`, when given) whose latest time passed less than windowMs ago and isn't done. */
+  async function runDue(windowMs: number, zone?: string): Promise<PostDailyReport> {
+    const now = clock.now();
+    const byDate = new Map<string, string[]>();
+    for (const sub of await enabledSubscriptions()) {
+      if (zone && sub.timezone !== zone) continue;
+      const { date, at } = latestOccurrence(sub.time, sub.timezone, now);
+      const id = deliveryIdOf(sub.id, date);
+      if (now.getTime() - at.getTime() >= windowMs || inFlight.has(id) || settled.has(id)) continue;
+      inFlight.add(id);
+      byDate.set(date, [...(byDate.get(date) ?? []), sub.id]);
+    }
+    const channels: DeliveryReport[] = [];
+    for (const [date, subscriptionIds] of byDate) {
+      try {
+        const report = await postDaily({ ...opts, owner, now: () => clock.now(), subscriptionIds, date });
+        for (const r of report.channels) if (settles(r)) settled.add(deliveryIdOf(r.subscriptionId, r.date));
+        channels.push(...report.channels);
+      } finally {
+        for (const id of subscriptionIds) inFlight.delete(deliveryIdOf(id, date));
+      }
+    }
+    if (channels.length > 0) log.info({ zone: zone ?? 'all', channels: channels.length }, 'daily run finished');
+    return { channels };
+  }
+
+  /** One node-cron task per distinct (time, zone) the enabled subscriptions post at. */
+  async function syncTasks(): Promise<void> {
+    const now = clock.now();
+    const wanted = new Map<string, { time: string; zone: string }>();
+    for (const sub of await enabledSubscriptions()) {
+      for (const time of postingTimesOfDay(sub.time, sub.timezone, now)) wanted.set(`${time} ${sub.timezone}`, { time, zone: sub.timezone });
+    }
+    for (const [key, task] of tasks) {
+      if (wanted.has(key)) continue;
+      await task.destroy();
+      tasks.delete(key);
+    }
+    for (const [key, { time, zone }] of wanted) {
+      if (tasks.has(key)) continue;
+      const [hh, mm] = time.split(':').map(Number);
+      const tick = () => track(runDue(catchUpMs, zone)).catch((err: unknown) => log.error({ zone, err: errorMessage(err) }, 'daily tick failed'));
+      tasks.set(key, cron.schedule(`${mm} ${hh} * * *`, tick, { name: `papers ${key}`, timezone: zone, logger: cronLogger }));
+    }
+    // Forget settled deliveries of past days.
+    const oldest = addDays(now.toISOString().slice(0, 10), -2);
+    for (const id of settled) if (id.slice(id.lastIndexOf('@') + 1) < oldest) settled.delete(id);
+  }
+
+  const catchUp = () => track(runDue(catchUpMs));
+
+  async function sweep(): Promise<void> {
+    await syncTasks();
+    await catchUp();
+  }
+
+  return {
+    async start() {
+      if (config.subscriptionsFile) await syncConfigSubscriptions(store, config.subscriptionsFile, log);
+      await syncTasks();
+      sweepTask = cron.schedule(opts.sweepCron ?? SWEEP_CRON, () => (stopped ? undefined : track(sweep()).catch((err: unknown) => log.error({ err: errorMessage(err) }, 'scheduler sweep failed'))), {
+        name: 'papers sweep',
+        timezone: 'UTC',
+        noOverlap: true,
+        logger: cronLogger,
+      });
+      log.info({ tasks: tasks.size }, 'scheduler started');
+      await catchUp();
+    },
+    async stop() {
+      stopped = true;
+      await sweepTask?.destroy();
+      for (const task of tasks.values()) await task.destroy();
+      tasks.clear();
+      await Promise.allSettled([...running]);
+    },
+    catchUp,
+  };
+}
