@@ -7,10 +7,11 @@ import { openStore } from '../src/store/open';
 import { selectDigest } from '../src/digest/select';
 import { UserError } from '../src/errors';
 import { CliError, type CliContext } from './context';
-import { formatOption, intOption, parseCliArgs, readListingInput, reportSkipped, todayOption } from './listing';
+import { formatOption, intOption, parseCliArgs, reportSkipped, todayOption } from './listing';
+import { readSource } from './source-input';
 
 const USAGE =
-  'usage: papers digest [--source FILE|-] [--format auto|hf-text|hf-api|hf-html|arxiv] [--limit N] [--topics a,b,-c] [--min-upvotes N] [--half-life DAYS] [--today YYYY-MM-DD] [--json]';
+  'usage: papers digest [--source FILE|URL|-] [--format auto|hf-text|hf-api|hf-html|arxiv] [--limit N] [--topics a,b,-c] [--min-upvotes N] [--half-life DAYS] [--today YYYY-MM-DD] [--json]';
 const DEFAULT_LIMIT = 10;
 
 interface DigestOptions {
@@ -60,7 +61,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
 
   let ranked: RankedPaper[];
   if (values.source !== undefined) {
-    const text = await readListingInput(values.source, ctx);
+    const text = await readSource(values.source, ctx);
     const result = digestOfListing(text, formatOption(values.format), opts);
     reportSkipped('digest', result.errors, ctx);
     ranked = result.ranked;
