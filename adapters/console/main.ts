@@ -7,7 +7,7 @@ import { textReply } from '../../src/chat/reply';
 import { dispatch } from '../../commands/dispatch';
 import { handleReaction } from '../../commands/reactions';
 import { CONSOLE_CHANNEL, CONSOLE_HELP, translate } from './translate';
-import { formatMessage, renderMessages, renderOneMessage, type ConsoleMessage } from './render';
+import { PRIVATE_MARK, formatMessage, renderMessages, renderOneMessage, type ConsoleMessage } from './render';
 
 export interface ConsoleIO {
   input: Readable;
@@ -50,6 +50,7 @@ export async function startConsole(deps: AdapterDeps, io: ConsoleIO = { input: p
   }
 
   async function answer(reply: Reply): Promise<void> {
+    if (reply.visibility === 'private') write(`${PRIVATE_MARK}\n`);
     for (const message of renderMessages(reply)) await send(message, 'answer');
   }
 
@@ -71,7 +72,8 @@ export async function startConsole(deps: AdapterDeps, io: ConsoleIO = { input: p
           { platform: 'console', channelId: CONSOLE_CHANNEL, messageId: input.messageId, userId: user, reaction: input.reaction, added: input.added },
           svc,
         );
-        write(reply ? formatMessage(renderOneMessage(reply), null) : `(message ${input.messageId} carries no paper of the bot's; nothing happens)\n`);
+        if (reply) await answer(reply);
+        else write(`(message ${input.messageId} carries no paper of the bot's; nothing happens)\n`);
         return true;
       }
     }
@@ -92,7 +94,7 @@ export async function startConsole(deps: AdapterDeps, io: ConsoleIO = { input: p
         more = await handleLine(line);
       } catch (err) {
         log.error({ err }, 'console line failed');
-        write(formatMessage(renderOneMessage(textReply('Something went wrong with that line; the error was logged.')), null));
+        write('Something went wrong with that line; the error was logged.\n');
       }
       if (!more) break;
       if (interactive) rl.prompt();

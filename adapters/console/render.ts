@@ -7,7 +7,6 @@ import { paperLinks } from '../../commands/links';
 export interface ConsoleMessage {
   text: string;
   paperIds: string[];
-  private: boolean;
 }
 
 /**
@@ -83,16 +82,15 @@ function renderBlock(block: Block): string {
 export function renderMessages(reply: Reply): ConsoleMessage[] {
   const messages: ConsoleMessage[] = [];
   let pending: string[] = [];
-  const isPrivate = reply.visibility === 'private';
   const flush = () => {
-    if (pending.length) messages.push({ text: pending.join('\n'), paperIds: [], private: isPrivate });
+    if (pending.length) messages.push({ text: pending.join('\n'), paperIds: [] });
     pending = [];
   };
   for (const block of reply.blocks) {
     if (block.kind === 'paper' || block.kind === 'papers') {
       flush();
       const ids = block.kind === 'paper' ? [block.paper.id] : block.items.map((i) => i.paper.id);
-      if (ids.length) messages.push({ text: renderBlock(block), paperIds: ids, private: isPrivate });
+      if (ids.length) messages.push({ text: renderBlock(block), paperIds: ids });
     } else {
       pending.push(renderBlock(block));
     }
@@ -106,14 +104,16 @@ export function renderOneMessage(reply: Reply): ConsoleMessage {
   return {
     text: reply.blocks.map(renderBlock).join('\n'),
     paperIds: papersOf(reply).map((p) => p.id),
-    private: reply.visibility === 'private',
   };
 }
+
+/** Printed above a private reply: on a chat platform only the caller would see it. */
+export const PRIVATE_MARK = '(only you can see this)';
 
 /** How a message looks on screen: `[n] ` before messages one can react to, the rest indented under it. */
 export function formatMessage(message: ConsoleMessage, number: number | null): string {
   const prefix = number === null ? '' : `[${number}] `;
   const lines = message.text.split('\n');
   const body = lines.map((l, i) => (i === 0 ? prefix + l : l === '' ? '' : ' '.repeat(prefix.length) + l)).join('\n');
-  return `${message.private ? '(only you can see this)\n' : ''}${body}\n`;
+  return `${body}\n`;
 }
