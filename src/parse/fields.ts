@@ -25,7 +25,7 @@ export function calendarDate(year: number, month: number, day: number): string |
   return d.toISOString().slice(0, 10);
 }
 
-export const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 /** Month number (1-12) from an English month name or its three-letter abbreviation, else null. */
 export function monthNumber(name: string): number | null {

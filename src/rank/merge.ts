@@ -1,7 +1,7 @@
 import type { Paper } from '../model/paper';
 
 /** Titles compared without case, punctuation or spacing, so copies from two sources match. */
-export function normalizeTitle(title: string): string {
+function normalizeTitle(title: string): string {
   return title.normalize('NFKD').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 }
 

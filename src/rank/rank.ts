@@ -17,7 +17,7 @@ export interface RankOptions {
   skipIds?: Set<string>;
 }
 
-export const DEFAULT_HALF_LIFE_DAYS = 7;
+const DEFAULT_HALF_LIFE_DAYS = 7;
 const DAY_MS = 86_400_000;
 
 /*
