@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { fetchText, FetchError, parseRetryAfter, USER_AGENT, type FetchOptions } from '../../src/sources/fetch';
+import { fetchText, FetchError, parseRetryAfter, USER_AGENT, validatorsKey, type FetchOptions } from '../../src/sources/fetch';
+import { openTestStore } from '../helpers/stores';
 import { startFakeSource, type FakeSource } from '../fakes/hf-server';
 import { readFixture, repoRoot } from '../helpers/fixtures';
 import { captureLog } from './capture-log';
@@ -25,15 +26,6 @@ beforeEach(async () => {
 afterEach(() => source.close());
 
 const dayUrl = () => `${source.url}/api/daily_papers?date=2025-10-14`;
-
-function metaMap() {
-  const m = new Map<string, string>();
-  return {
-    map: m,
-    getMeta: async (k: string) => m.get(k) ?? null,
-    setMeta: async (k: string, v: string | null) => void (v === null ? m.delete(k) : m.set(k, v)),
-  };
-}
 
 describe('fetchText', () => {
   it('returns the exact body and names the bot and its version', async () => {
@@ -127,17 +119,21 @@ describe('fetchText', () => {
   });
 
   it('sends remembered validators and reports 304 as not modified', async () => {
-    const meta = metaMap();
-    const first = await fetchText(dayUrl(), fast({ conditional: meta }));
-    expect(source.requests[0]!.headers['if-none-match']).toBeUndefined();
-    if (first.notModified) throw new Error('expected a body');
-    // Not remembered until the caller says the body was good.
-    expect(meta.map.size).toBe(0);
-    await first.rememberValidators();
+    const { store, cleanup } = await openTestStore('sqlite');
+    try {
+      const first = await fetchText(dayUrl(), fast({ conditional: store }));
+      expect(source.requests[0]!.headers['if-none-match']).toBeUndefined();
+      if (first.notModified) throw new Error('expected a body');
+      // Not remembered until the caller says the body was good.
+      expect(await store.getMeta(validatorsKey(dayUrl()))).toBeNull();
+      await first.rememberValidators();
 
-    const second = await fetchText(dayUrl(), fast({ conditional: meta }));
-    expect(second.notModified).toBe(true);
-    expect(source.requests[1]!.headers['if-none-match']).toMatch(/^W\/"/);
+      const second = await fetchText(dayUrl(), fast({ conditional: store }));
+      expect(second.notModified).toBe(true);
+      expect(source.requests[1]!.headers['if-none-match']).toMatch(/^W\/"/);
+    } finally {
+      await cleanup();
+    }
   });
 });
 
