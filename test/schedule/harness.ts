@@ -43,7 +43,7 @@ export function subscription(channelId: string, over: Partial<SubscriptionInput>
 
 export async function seed(store: Store, subs: SubscriptionInput[]): Promise<void> {
   await store.upsertPapers(realPapers, new Date('2025-10-14T08:00:00Z'));
-  for (const s of subs) await store.upsertSubscription(s);
+  await Promise.all(subs.map((s) => store.upsertSubscription(s)));
 }
 
 export interface Shown {
