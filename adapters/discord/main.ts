@@ -21,6 +21,7 @@ import type { Logger } from '../../src/log';
 import { dispatch } from '../../commands/dispatch';
 import { handleReaction } from '../../commands/reactions';
 import { createDiscordPoster } from './poster';
+import { startShards } from './sharding';
 import { NO_MENTIONS, renderReply, toMessageOptions } from './render';
 import { CANNOT_DM_USER, createRest, isApiError } from './rest';
 import { COMMAND_NAME, reactionKind, toInvocation } from './translate';
@@ -196,7 +197,8 @@ async function confirmByDm(user: User | PartialUser, reply: Reply, log: Logger):
 export const startDiscord: StartAdapter = async (deps): Promise<RunningAdapter> => {
   const discord = deps.config.discord;
   if (!discord) throw new ConfigError('Discord needs DISCORD_TOKEN');
-  const running = await startDiscordClient(deps);
+  // DISCORD_SHARDS: the gateway runs in shard processes; this process keeps the (REST) poster.
+  const running = discord.shards === null ? await startDiscordClient(deps) : await startShards(discord, deps.log);
   return {
     platform: 'discord',
     poster: createDiscordPoster(createRest(discord)),

@@ -42,10 +42,16 @@ export function truncate(text: string, max: number): string {
   return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
 }
 
-/** Escaped, then cut so the escaped form fits (escaping lengthens the text). */
+/**
+ * Cut, then escaped, and cut again until the escaped form fits (escaping lengthens the text).
+ * Cutting first matters: escapeMarkdown takes time that grows fast with length, and abstracts are long.
+ */
 function markdown(text: string, max: number): string {
-  let escaped = escape(text);
-  for (let room = max; escaped.length > max; room -= escaped.length - max) escaped = escape(truncate(text, room));
+  let escaped = escape(truncate(text, max));
+  for (let room = max; escaped.length > max; ) {
+    room -= escaped.length - max;
+    escaped = escape(truncate(text, room));
+  }
   return escaped;
 }
 
@@ -138,7 +144,7 @@ export function renderReply(reply: Reply): DiscordMessage {
   for (const block of reply.blocks) {
     switch (block.kind) {
       case 'text':
-        texts.push(escape(block.text));
+        texts.push(markdown(block.text, MAX_CONTENT));
         break;
       case 'paper':
         embeds.push(paperEmbed(block.paper, { reason: block.reason, full: true }));

@@ -1,0 +1,32 @@
+/**
+ * One shard's process under the ShardingManager (see sharding.ts). discord.js reads its shard id
+ * and count from the environment the manager sets; this process answers commands and reactions
+ * for that shard's guilds. The refresher and scheduler run only in the parent.
+ */
+import { loadConfig } from '../../src/config/load';
+import { createLogger } from '../../src/log';
+import { openStore } from '../../src/store/open';
+import { EMPTY_STATUS, loadSourceStatus } from '../../src/sources/status';
+import type { SourceStatus } from '../../src/chat/command';
+import { startDiscordClient } from './main';
+
+const config = loadConfig(process.env);
+const log = createLogger({ level: config.logLevel, secrets: config.secrets });
+const store = await openStore(config.databaseUrl, { log, migrate: false });
+
+// The parent's refresher keeps the source status in the store; answers read a copy refreshed each minute.
+let status: SourceStatus = await loadSourceStatus(store).catch(() => EMPTY_STATUS);
+const statusTimer = setInterval(() => {
+  loadSourceStatus(store).then((s) => (status = s), () => {});
+}, 60_000);
+
+const running = await startDiscordClient({ config, log, services: { store, config, log, now: () => new Date(), sourceStatus: () => status } });
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, async () => {
+    clearInterval(statusTimer);
+    await running.stop();
+    await store.close();
+    process.exit(0);
+  });
+}
