@@ -1,7 +1,7 @@
 import type { ArgValue, OptionSpec } from '../src/chat/command';
 import { UserError } from '../src/errors';
 import { commands, findCommand } from './index';
-import { usageOf } from './args';
+import { describeAccepted, usageOf } from './args';
 
 /** Splits on whitespace; "double quotes" keep spaces inside one token. */
 function tokenize(text: string): string[] {
@@ -40,7 +40,12 @@ export function parseCommandText(text: string): { command: string; args: Record<
     const positional = spec.options.filter((o) => (o.positional || o.rest) && open(o));
     const target =
       positional.find((o) => o.choices?.includes(token.toLowerCase())) ?? positional.find((o) => !o.choices);
-    if (!target) throw new UserError(`Unexpected "${token}" for ${spec.name}. Usage: ${usageOf(spec)}`);
+    if (!target) {
+      // A word where only fixed choices may stand: say which choices (`top year`).
+      const chooser = positional.find((o) => o.choices);
+      if (chooser) throw new UserError(`${chooser.name} must be ${describeAccepted(chooser)} (got "${token}")`);
+      throw new UserError(`Unexpected "${token}" for ${spec.name}. Usage: ${usageOf(spec)}`);
+    }
     args[target.name] = target.rest ? [token, ...tokens.splice(0)].join(' ') : token;
   }
   return { command: spec.name, args };

@@ -3,7 +3,6 @@ import type { Readable, Writable } from 'node:stream';
 import type { AdapterDeps, RunningAdapter } from '../types';
 import type { DigestPoster } from '../../src/chat/poster';
 import type { Reply } from '../../src/chat/reply';
-import { textReply } from '../../src/chat/reply';
 import { dispatch } from '../../commands/dispatch';
 import { handleReaction } from '../../commands/reactions';
 import { CONSOLE_CHANNEL, CONSOLE_HELP, translate } from './translate';

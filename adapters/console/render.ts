@@ -67,7 +67,7 @@ function renderBlock(block: Block): string {
       return renderPaper(block.paper, block.reason);
     case 'papers':
       return block.items
-        .map((i) => `${i.rank}. ${clean(i.paper.title)}\n   ${[facts(i.paper), clean(i.reason)].filter(Boolean).join(' · ')}`)
+        .map((i) => `${i.rank}. ${clean(i.paper.title)}\n   ${[i.paper.arxivId ? `arXiv ${i.paper.arxivId}` : '', clean(i.reason)].filter(Boolean).join(' · ')}`)
         .join('\n');
     case 'file':
       return `----- ${clean(block.name)} -----\n${block.content.trimEnd()}\n----- end of ${clean(block.name)} -----`;

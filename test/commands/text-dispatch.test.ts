@@ -28,6 +28,7 @@ describe('parseCommandText', () => {
     ['subscribe time', 'time needs a value: when to post, HH:MM (default 09:00). Usage: subscribe [time <time>] [tz <tz>] [top <top>] [topics <topics>] [min-upvotes <min-upvotes>]'],
     ['today please', 'Unexpected "please" for today. Usage: today'],
     ['top week month', 'Unexpected "month" for top. Usage: top [day|week|month] [limit <limit>] [date <date>]'],
+    ['top year', 'period must be one of day, week, month (got "year")'],
   ])('refuses %s', (text, message) => {
     expect(() => parseCommandText(text)).toThrow(new UserError(message));
   });
