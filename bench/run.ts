@@ -13,6 +13,7 @@ interface Bench {
 
 const BENCHES: Bench[] = [
   { title: 'Search index (100,000 papers)', load: () => import('./search') },
+  { title: 'Parse and rank (10,000 papers)', load: () => import('./parse-rank') },
 ];
 
 const only = process.argv.slice(2);
