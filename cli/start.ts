@@ -39,6 +39,7 @@ interface AdapterEntry {
  */
 const ADAPTERS: AdapterEntry[] = [
   { platform: 'discord', wanted: (config) => config.discord !== null, start: async (deps) => (await import('../adapters/discord/main')).startDiscord(deps) },
+  { platform: 'slack', wanted: (config) => config.slack !== null, start: async (deps) => (await import('../adapters/slack/main')).startSlack(deps) },
   {
     platform: 'console',
     // The console is the default when no platform is configured, and on request next to them.
