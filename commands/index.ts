@@ -8,6 +8,8 @@ import { bookmarks } from './bookmarks';
 import { subscribe } from './subscribe';
 import { unsubscribe } from './unsubscribe';
 import { settings } from './settings';
+import { foryouCommand } from './foryou';
+import { similar } from './similar';
 import { helpCommand } from './help';
 
 /** Discord's limits for command and option names and descriptions, which every platform can live with. */
@@ -56,6 +58,8 @@ export const commands: CommandSpec[] = checked([
   subscribe,
   unsubscribe,
   settings,
+  foryouCommand,
+  similar,
   helpCommand(() => commands),
 ]);
 

@@ -1,0 +1,28 @@
+import type { CommandSpec } from '../src/chat/command';
+import type { Reply } from '../src/chat/reply';
+import { similarPapers } from '../src/search/similar';
+import { findNamedPaper } from './paper';
+
+const MAX_RESULTS = 5;
+
+/** The papers in the store nearest to one paper by their words (tf-idf cosine). */
+export const similar: CommandSpec = {
+  name: 'similar',
+  description: 'Papers in the store most like one paper, by arXiv id or link',
+  options: [{ name: 'id', description: 'an arXiv id (2510.08673) or a link to the paper', type: 'string', required: true, positional: true }],
+  async run(inv, svc): Promise<Reply> {
+    const target = await findNamedPaper(svc.store, String(inv.args.id));
+    const near = await similarPapers(svc.store, target, MAX_RESULTS);
+    if (near.length === 0) {
+      const text = `No paper in the store shares enough words with "${target.title}".`;
+      return { blocks: [{ kind: 'text', text }], visibility: 'public', fallback: text };
+    }
+    const header = `Papers like "${target.title}":`;
+    const items = near.map((s, i) => ({ rank: i + 1, paper: s.paper, reason: `${Math.round(s.score * 100)}% word overlap` }));
+    return {
+      blocks: [{ kind: 'text', text: header }, { kind: 'papers', items }],
+      visibility: 'public',
+      fallback: `${header} ${items.map((i) => `${i.rank}. ${i.paper.title}`).join(' ')}`,
+    };
+  },
+};
