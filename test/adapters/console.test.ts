@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startConsole } from '../../adapters/console/main';
 import { renderMessages } from '../../adapters/console/render';
+import { commands } from '../../commands/index';
 import type { Services } from '../../src/chat/command';
 import { testServices, bundledPapers } from '../commands/services';
 
@@ -84,7 +85,7 @@ describe('console adapter', () => {
       'topics: "???" is not a topic',
       'min-upvotes must be a whole number of at least 0 (got "-3")',
       'time needs a value: when to post, HH:MM (default 09:00).',
-      'Unknown command "frobnicate". Commands: today, top, search, paper, bookmarks, subscribe, unsubscribe, settings, help.',
+      `Unknown command "frobnicate". Commands: ${commands.map((c) => c.name).join(', ')}.`,
       'Paper 2401.99999 is not in the store',
       'period must be one of day, week, month (got "year")',
       'You have no bookmarks yet.',

@@ -24,7 +24,7 @@ describe('parseCommandText', () => {
   });
 
   it.each([
-    ['frobnicate', 'Unknown command "frobnicate". Commands: today, top, search, paper, bookmarks, subscribe, unsubscribe, settings, help.'],
+    ['frobnicate', `Unknown command "frobnicate". Commands: ${commands.map((c) => c.name).join(', ')}.`],
     ['subscribe time', 'time needs a value: when to post, HH:MM (default 09:00). Usage: subscribe [time <time>] [tz <tz>] [top <top>] [topics <topics>] [min-upvotes <min-upvotes>]'],
     ['today please', 'Unexpected "please" for today. Usage: today'],
     ['top week month', 'Unexpected "month" for top. Usage: top [day|week|month] [limit <limit>] [date <date>]'],
@@ -38,7 +38,8 @@ describe('command specs', () => {
   it('are found by name, case-insensitively', () => {
     expect(findCommand('Today')?.name).toBe('today');
     expect(findCommand('nope')).toBeUndefined();
-    expect(commands.map((c) => c.name)).toEqual(['today', 'top', 'search', 'paper', 'bookmarks', 'subscribe', 'unsubscribe', 'settings', 'help']);
+    expect(commands.map((c) => c.name)).toEqual(expect.arrayContaining(['today', 'top', 'search', 'paper', 'bookmarks', 'subscribe', 'unsubscribe', 'settings', 'help']));
+    expect(commands.at(-1)?.name).toBe('help');
   });
 });
 
@@ -48,7 +49,7 @@ describe('dispatch', () => {
     try {
       const reply = await dispatch(invocation('frobnicate'), t.svc);
       expect(reply).toMatchObject({ visibility: 'private' });
-      expect(textOf(reply)).toMatch(/^Unknown command "frobnicate". Commands: today, top/);
+      expect(textOf(reply)).toBe(`Unknown command "frobnicate". Commands: ${commands.map((c) => c.name).join(', ')}.`);
     } finally {
       await t.cleanup();
     }
