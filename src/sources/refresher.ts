@@ -4,7 +4,7 @@ import type { Logger } from '../log';
 import type { Store } from '../store/types';
 import { errorMessage } from '../errors';
 import { addDays, localDate } from '../schedule/time';
-import type { FetchOptions } from './fetch';
+import { FetchError, type FetchOptions } from './fetch';
 import { refreshArxiv } from './arxiv';
 import { refreshHfDay, type HfDayResult } from './hf';
 import { EMPTY_STATUS, loadSourceStatus, saveSourceStatus } from './status';
@@ -17,8 +17,8 @@ export interface RefreshReport {
   days: HfDayResult[];
   /** The configured arXiv categories, when there are any and the fetch worked. */
   arxiv: Awaited<ReturnType<typeof refreshArxiv>> | null;
-  /** `what` is a list date or `arxiv`. */
-  failures: { what: string; error: string }[];
+  /** `what` is a list date or `arxiv`; `error` is the full line for the log, `reason` the short one for people. */
+  failures: { what: string; error: string; reason: string }[];
 }
 
 export interface Refresher {
@@ -63,14 +63,14 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       try {
         report.days.push(await refreshHfDay(date, { ...common, baseUrl: deps.config.hfBaseUrl }));
       } catch (err) {
-        report.failures.push({ what: date, error: errorMessage(err) });
+        report.failures.push({ what: date, error: errorMessage(err), reason: `Hugging Face: ${shortReason(err)}` });
       }
     }
     if (deps.config.arxivCategories.length > 0) {
       try {
         report.arxiv = await refreshArxiv(deps.config.arxivCategories, { ...common, apiUrl: deps.config.arxivApiUrl });
       } catch (err) {
-        report.failures.push({ what: 'arxiv', error: errorMessage(err) });
+        report.failures.push({ what: 'arxiv', error: errorMessage(err), reason: `arXiv: ${shortReason(err)}` });
       }
     }
     // A refresh cancelled by stop() says nothing about the source.
@@ -94,7 +94,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     status =
       report.failures.length === 0
         ? { lastSuccessAt: deps.now(), lastError: null, note: live ? null : before.note }
-        : { ...before, lastError: report.failures.map((f) => `${f.what}: ${f.error}`).join('; ') };
+        : { ...before, lastError: [...new Set(report.failures.map((f) => f.reason))].join('; ') };
     await saveSourceStatus(deps.store, status);
     const summary = {
       days: report.days.map((d) => ({ date: d.date, papers: d.papers, notModified: d.notModified, ...d.stored, skipped: d.skipped })),
@@ -130,4 +130,10 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       await inFlight?.catch(() => undefined);
     },
   };
+}
+
+/** What chat users are told (the status is shown in answers): no URLs, bounded length. */
+function shortReason(err: unknown): string {
+  const reason = err instanceof FetchError ? err.reason : errorMessage(err);
+  return reason.length > 200 ? `${reason.slice(0, 199)}…` : reason;
 }

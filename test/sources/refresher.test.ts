@@ -149,6 +149,9 @@ describe.each(storeKinds)('refresher on %s', (kind) => {
       expect(await stored()).toEqual(good);
       expect(r.status().lastSuccessAt).toEqual(goodAt);
       expect(r.status().lastError).toMatch(expectedError);
+      // People see the reason, not our URLs.
+      expect(r.status().lastError).toMatch(/^Hugging Face: /);
+      expect(r.status().lastError).not.toContain(source.url);
       expect((await loadSourceStatus(store)).lastError).toBe(r.status().lastError);
       const warn = events('refresh failed; answers use the last good data');
       expect(warn).toHaveLength(1);
@@ -217,7 +220,8 @@ describe.each(storeKinds)('refresher on %s', (kind) => {
       fetch: { retries: 0 },
     });
     const report = await r.refreshOnce();
-    expect(report.failures).toEqual([{ what: 'arxiv', error: expect.stringMatching(/HTTP 404/) }]);
+    expect(report.failures).toEqual([{ what: 'arxiv', error: expect.stringMatching(/HTTP 404/), reason: 'arXiv: HTTP 404 Not Found' }]);
+    expect(r.status().lastError).toBe('arXiv: HTTP 404 Not Found');
     expect(await stored()).toHaveLength(39);
   });
 });
