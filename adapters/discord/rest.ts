@@ -12,10 +12,7 @@ export function createRest(config: DiscordConfig): REST {
 }
 
 // Discord's JSON error codes (developers/topics/opcodes-and-status-codes.mdx).
-export const UNKNOWN_CHANNEL = 10003;
-export const MISSING_ACCESS = 50001;
 export const CANNOT_DM_USER = 50007;
-export const MISSING_PERMISSIONS = 50013;
 
 export function isApiError(err: unknown, code: number): boolean {
   return err instanceof DiscordAPIError && err.code === code;

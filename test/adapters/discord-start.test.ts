@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createServer } from 'node:net';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { startFakeDiscord, type FakeDiscord } from '../fakes/discord';
+import { repoRoot } from '../helpers/fixtures';
+
+let fake: FakeDiscord;
+let dir: string;
+
+beforeEach(async () => {
+  fake = await startFakeDiscord();
+  dir = mkdtempSync(path.join(tmpdir(), 'papers-discord-start-'));
+});
+
+afterEach(async () => {
+  await fake.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * `papers start` as an operator runs it with DISCORD_TOKEN set: the Discord adapter comes up next
+ * to the scheduler and refresher, offline (Hugging Face on a closed port, so the bundled list).
+ */
+it('papers start with DISCORD_TOKEN connects to Discord, answers /papers today and stops on SIGTERM', async () => {
+  const child = spawn(process.execPath, ['bin/papers.mjs', 'start'], {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HF_BASE_URL: 'http://127.0.0.1:9',
+      DATABASE_URL: `sqlite:${path.join(dir, 'papers.db')}`,
+      PORT: String(await freePort()),
+      DISCORD_TOKEN: 'fake-bot-token',
+      DISCORD_APPLICATION_ID: fake.applicationId,
+      DISCORD_API_URL: fake.apiUrl,
+    },
+  });
+  let stderr = '';
+  const ready = new Promise<void>((resolve) =>
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+      if (stderr.includes('"event":"ready"')) resolve();
+    }),
+  );
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await Promise.race([ready, exited]);
+
+  const readyEvent = stderr.split('\n').find((l) => l.includes('"event":"ready"'));
+  expect(readyEvent, stderr).toBeDefined();
+  expect(JSON.parse(readyEvent!).adapters).toEqual(['discord']);
+  expect(stderr).not.toContain('fake-bot-token');
+
+  const { token } = fake.sendCommand('today');
+  const callback = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
+  expect(callback.body.type).toBe(4);
+  expect(callback.body.data.embeds.length).toBeGreaterThan(0);
+
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+});
