@@ -1,0 +1,140 @@
+import { Readable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import type { AdapterDeps, RunningAdapter } from '../adapters/types';
+import type { Services } from '../src/chat/command';
+import type { DigestPoster } from '../src/chat/poster';
+import type { AppConfig } from '../src/config/schema';
+import { loadConfig } from '../src/config/load';
+import { createLogger, type Logger } from '../src/log';
+import { errorMessage } from '../src/errors';
+import { IsoDate } from '../src/model/paper';
+import { openStore } from '../src/store/open';
+import { createRefresher } from '../src/sources/refresher';
+import { currentOwner } from '../src/schedule/claims';
+import { postDaily, type DeliveryReport } from '../src/schedule/fanout';
+import { CliError, type CliContext } from './context';
+
+const USAGE = 'usage: papers post-daily (--subscription ID ... | --all) [--date YYYY-MM-DD] [--dry-run]';
+
+interface Flags {
+  subscriptionIds: string[] | undefined;
+  date: string | undefined;
+  dryRun: boolean;
+}
+
+function parseFlags(args: string[]): Flags | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        subscription: { type: 'string', multiple: true },
+        all: { type: 'boolean', default: false },
+        date: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new CliError(`${errorMessage(err)}; ${USAGE}`, 2);
+  }
+  if (values.help) return 'help';
+  if (values.all === Boolean(values.subscription)) throw new CliError(`give either --subscription ID or --all; ${USAGE}`, 2);
+  if (values.date !== undefined) {
+    const ok = IsoDate.safeParse(values.date).success && new Date(`${values.date}T00:00:00Z`).toISOString().startsWith(values.date);
+    if (!ok) throw new CliError(`--date must be a calendar date as YYYY-MM-DD, got "${values.date}"`, 2);
+  }
+  return { subscriptionIds: values.subscription, date: values.date, dryRun: values['dry-run'] };
+}
+
+/**
+ * The posters of the platforms whose settings are present. Only what posting needs is started, so
+ * this is safe while `papers start` runs: Discord's REST poster without a second gateway session,
+ * Slack on a loopback port of its own (the running bot keeps PORT), and the console, printing to
+ * stdout, when no platform is configured.
+ */
+async function startPosters(config: AppConfig, services: Services, log: Logger, ctx: CliContext): Promise<{ posters: DigestPoster[]; stop(): Promise<void> }> {
+  const deps: AdapterDeps = { config, services, log, healthz: () => ({ status: 200, body: 'ok' }) };
+  const posters: DigestPoster[] = [];
+  const running: RunningAdapter[] = [];
+  if (config.discord) {
+    const [{ createDiscordPoster }, { createRest }] = await Promise.all([import('../adapters/discord/poster'), import('../adapters/discord/rest')]);
+    posters.push(createDiscordPoster(createRest(config.discord)));
+  }
+  if (config.slack) {
+    const { startSlack } = await import('../adapters/slack/main');
+    running.push(await startSlack({ ...deps, config: { ...config, http: { host: '127.0.0.1', port: 0 } } }));
+  }
+  if (!config.discord && !config.slack) {
+    const { startConsole } = await import('../adapters/console/main');
+    running.push(await startConsole(deps, { input: Readable.from([]), output: ctx.stdout }));
+  }
+  posters.push(...running.map((a) => a.poster));
+  return { posters, stop: async () => void (await Promise.all(running.map((a) => a.stop()))) };
+}
+
+/** Terminal-safe one line of untrusted text. */
+const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+
+function describeReport(r: DeliveryReport): string {
+  const head = `${r.subscriptionId} ${r.date}`;
+  if (r.outcome === 'dry-run' && r.plan) {
+    const lines = [`${head}: would post ${r.plan.papers.length} paper(s) from the ${r.plan.listDate ?? '(no list yet)'} list`];
+    r.plan.papers.forEach((p, i) => lines.push(`  ${i + 1}. ${p.id}  ${oneLine(p.title)}  (${oneLine(p.reason)})`));
+    if (r.plan.excluded.length > 0) lines.push('  left out:');
+    for (const p of r.plan.excluded) lines.push(`  - ${p.id}  ${oneLine(p.title)}  (${oneLine(p.reason)})`);
+    return lines.join('\n');
+  }
+  const what: Record<DeliveryReport['outcome'], string> = {
+    posted: `posted ${r.messages} message(s)`,
+    empty: r.messages > 0 ? 'nothing new; posted the note' : 'nothing new; posted nothing',
+    'already-posted': 'already posted; nothing sent',
+    'claimed-elsewhere': 'being posted by another process (or given up after its attempts); nothing sent',
+    failed: `failed after ${r.messages} message(s)`,
+    skipped: 'skipped',
+    'dry-run': 'would post nothing',
+  };
+  return `${head}: ${what[r.outcome]}${r.detail ? `: ${oneLine(r.detail)}` : ''}`;
+}
+
+/**
+ * `papers post-daily`: the daily fan-out now, with the same environment and database as
+ * `papers start` (and safe while it runs: the delivery claims keep every post to once).
+ * Refreshes the source first. Exit 1 when a channel failed.
+ */
+export async function run(args: string[], ctx: CliContext): Promise<number> {
+  const flags = parseFlags(args);
+  if (flags === 'help') {
+    ctx.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const config = loadConfig(ctx.env, ctx.cwd);
+  const log = createLogger({ level: config.logLevel, secrets: config.secrets });
+  const now = () => new Date();
+  const store = await openStore(config.databaseUrl, { log, cwd: ctx.cwd });
+  try {
+    for (const id of flags.subscriptionIds ?? []) {
+      if (!(await store.getSubscription(id))) throw new CliError(`no subscription "${id}" (ids look like discord:CHANNEL_ID; papers post-daily --all --dry-run lists them)`);
+    }
+    const refresher = createRefresher({ store, config, log, now });
+    const refresh = await refresher.refreshOnce();
+    for (const f of refresh.failures) log.warn({ what: f.what, err: f.error }, 'refresh before posting failed; posting from stored papers');
+    const sourceStatus = () => refresher.status();
+    const services: Services = { store, config, log, now, sourceStatus };
+
+    const posting = flags.dryRun ? { posters: [], stop: async () => {} } : await startPosters(config, services, log, ctx);
+    let report;
+    try {
+      report = await postDaily({ store, posters: posting.posters, config, log, now, owner: currentOwner(), subscriptionIds: flags.subscriptionIds, date: flags.date, dryRun: flags.dryRun, sourceStatus });
+    } finally {
+      await posting.stop();
+    }
+    if (report.channels.length === 0) ctx.stdout.write('no enabled subscriptions\n');
+    for (const r of report.channels) ctx.stdout.write(`${describeReport(r)}\n`);
+    return report.channels.some((r) => r.outcome === 'failed') ? 1 : 0;
+  } finally {
+    await store.close();
+  }
+}

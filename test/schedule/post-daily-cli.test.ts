@@ -1,0 +1,85 @@
+import { PassThrough, Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../cli/main';
+import type { CliContext } from '../../cli/context';
+import { openStore } from '../../src/store/open';
+import { startFakeSource, type FakeSource } from '../fakes/hf-server';
+import { testDatabase } from '../helpers/stores';
+import { realPapers, subscription } from './harness';
+
+function capture(env: Record<string, string>) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  const ctx: CliContext = { env, cwd: process.cwd(), stdin: Readable.from([]), stdout, stderr, shutdownSignal: new Promise(() => {}) };
+  return { ctx, out: () => out, err: () => err };
+}
+
+describe('papers post-daily', () => {
+  let source: FakeSource;
+  let db: ReturnType<typeof testDatabase>;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    source = await startFakeSource();
+    db = testDatabase('sqlite');
+    env = { DATABASE_URL: db.url, HF_BASE_URL: source.url, ARXIV_API_URL: source.url, LOG_LEVEL: 'silent', PORT: '1' };
+    const store = await openStore(db.url);
+    await store.upsertPapers(realPapers, new Date('2025-10-14T08:00:00Z'));
+    await store.upsertSubscription(subscription('console', { top: 3 }));
+    await store.close();
+  });
+  afterAll(async () => {
+    await source.close();
+    await db.cleanup();
+  });
+
+  async function papers(...args: string[]) {
+    const io = capture(env);
+    const code = await main(['post-daily', ...args], io.ctx);
+    return { code, out: io.out(), err: io.err() };
+  }
+
+  it('posts the day for every channel, then a second run for the same date posts nothing', async () => {
+    const first = await papers('--all', '--date', '2025-10-14');
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('console:console 2025-10-14: posted 4 message(s)');
+    const title = realPapers.find((p) => first.out.includes(p.title))?.title;
+    expect(title).toBeDefined();
+    // The source was asked first (today's and yesterday's lists).
+    expect(source.requests.some((r) => r.url.startsWith('/api/daily_papers?date='))).toBe(true);
+
+    const second = await papers('--subscription', 'console:console', '--date', '2025-10-14');
+    expect(second.code).toBe(0);
+    expect(second.out).toContain('console:console 2025-10-14: already posted; nothing sent');
+    expect(second.out).not.toContain(title!);
+  });
+
+  it('--dry-run prints what the channel would get and why papers were left out, posting nothing', async () => {
+    const dry = await papers('--all', '--date', '2025-10-15', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain('console:console 2025-10-15: would post 3 paper(s) from the 2025-10-14 list');
+    expect(dry.out.match(/\(already posted\)/g)).toHaveLength(3);
+    const again = await papers('--all', '--date', '2025-10-15', '--dry-run');
+    expect(again.out).toBe(dry.out);
+  });
+
+  it('operator mistakes: one line on stderr and a non-zero exit', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [[], 2, /give either --subscription ID or --all/],
+      [['--all', '--subscription', 'x'], 2, /give either/],
+      [['--all', '--date', '2025-02-30'], 2, /--date must be a calendar date as YYYY-MM-DD, got "2025-02-30"/],
+      [['--all', '--when', 'now'], 2, /Unknown option '--when'/],
+      [['--subscription', 'slack:nope'], 1, /no subscription "slack:nope"/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = await papers(...args);
+      expect(r.code).toBe(code);
+      expect(r.err).toMatch(message);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
