@@ -36,6 +36,8 @@ export const bookmarks: CommandSpec = {
     const action = (inv.args.action as string | undefined) ?? 'list';
     const item = inv.args.item as string | undefined;
     const format = (inv.args.format as 'bibtex' | 'markdown' | undefined) ?? 'bibtex';
+    // In text form an unknown format word lands in `item` (`bookmarks export ris`): answer about the format.
+    if (action === 'export' && item !== undefined && inv.args.format === undefined) throw new UserError(`format must be one of bibtex, markdown (got "${item}")`);
     if (action !== 'remove' && item !== undefined) throw new UserError(`"${item}" is only used with remove, e.g. /papers bookmarks remove 2.`);
     if (action !== 'export' && inv.args.format !== undefined) throw new UserError(`A format is only used with export, e.g. /papers bookmarks export bibtex.`);
 
