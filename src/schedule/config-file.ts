@@ -40,9 +40,10 @@ const Entry = z.strictObject({
   rank: z.enum(['popular', 'balanced', 'channel'], { error: 'expected popular, balanced or channel' }).default('balanced'),
 });
 
-const FileSchema = z.strictObject({
-  subscriptions: z.array(Entry, { error: 'expected a list of subscriptions' }),
-});
+const FileSchema = z.strictObject(
+  { subscriptions: z.array(Entry, { error: 'expected a list of subscriptions' }) },
+  { error: 'expected a mapping with a "subscriptions:" list' },
+);
 
 type Path = (string | number)[];
 
