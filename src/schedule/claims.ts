@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
 import type { ClaimOwner, Store } from '../store/types';
+import { errorMessage } from '../errors';
 
 /** Who claims deliveries from this process: replicas on other hosts, or restarts, differ. */
 export function currentOwner(): ClaimOwner {
@@ -25,12 +26,15 @@ export function ownerIsGone(owner: ClaimOwner): boolean {
 export interface Heartbeat {
   /** False once another owner took the claim over: stop posting. */
   readonly held: boolean;
+  /** Extends the claim now; false when it was lost. */
+  beat(): Promise<boolean>;
   stop(): void;
 }
 
 /**
- * Keeps a claim fresh while a delivery is posting, so other replicas don't take it over.
- * Beats at a third of the stale limit; a lost claim is noticed at the next beat.
+ * Keeps a claim fresh while a delivery is posting, so other replicas don't take it over: a beat
+ * before each message, and a timer (a third of the stale limit) for sends that wait long on a
+ * platform's rate limit.
  */
 export function startHeartbeat(opts: {
   store: Store;
@@ -41,17 +45,17 @@ export function startHeartbeat(opts: {
   log: Logger;
 }): Heartbeat {
   let held = true;
+  async function beat(): Promise<boolean> {
+    if (!held) return false;
+    if (!(await opts.store.heartbeatDelivery(opts.deliveryId, opts.owner, opts.now())) && held) {
+      held = false;
+      clearInterval(timer);
+      opts.log.warn({ deliveryId: opts.deliveryId }, 'delivery claim lost to another owner; stopping');
+    }
+    return held;
+  }
   const timer = setInterval(() => {
-    opts.store.heartbeatDelivery(opts.deliveryId, opts.owner, opts.now()).then(
-      (ok) => {
-        if (!ok && held) {
-          held = false;
-          clearInterval(timer);
-          opts.log.warn({ deliveryId: opts.deliveryId }, 'delivery claim lost to another owner; stopping');
-        }
-      },
-      (err: unknown) => opts.log.warn({ deliveryId: opts.deliveryId, err }, 'delivery heartbeat failed'),
-    );
+    beat().catch((err: unknown) => opts.log.warn({ deliveryId: opts.deliveryId, err: errorMessage(err) }, 'delivery heartbeat failed'));
   }, Math.max(1, Math.floor(opts.staleAfterMs / 3)));
   // A heartbeat never keeps the process alive on its own.
   timer.unref();
@@ -59,6 +63,7 @@ export function startHeartbeat(opts: {
     get held() {
       return held;
     },
+    beat,
     stop: () => clearInterval(timer),
   };
 }

@@ -200,7 +200,7 @@ async function postClaimed(
   const target = targetOf(sub);
   for (const msg of messagesFor(ctx, ranked, listDate)) {
     if (done.has(msg.part)) continue;
-    if (!heartbeat.held) return 'claimed-elsewhere';
+    if (!(await heartbeat.beat())) return 'claimed-elsewhere';
     const { messageId } = await postWithRetry(ctx, poster, target, msg.reply, `${delivery.id}:${msg.part}`);
     onSent();
     await ctx.store.recordPost({

@@ -97,6 +97,22 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     expect(await store.postsForDelivery(`console:a@${LIST_DATE}`)).toHaveLength(5);
   });
 
+  it('stops at once when another process takes the claim over mid-post; that one posts the rest', async () => {
+    await seed(store, [subscription('a', { top: 3 })]);
+    // This run's owner looks dead, so while it sends its first paper a restarted process takes over.
+    let takeover: Awaited<ReturnType<typeof run>> | undefined;
+    poster.afterSend = { n: 2, run: async () => void (takeover = await run()) };
+    const first = await run({ owner: { host: os.hostname(), pid: deadPid() } });
+
+    expect(first.channels[0]).toMatchObject({ outcome: 'claimed-elsewhere', messages: 2 });
+    expect(takeover!.channels[0]).toMatchObject({ outcome: 'posted' });
+    expect((await store.getDelivery(`console:a@${LIST_DATE}`))!.state).toBe('posted');
+    // The paper in flight during the takeover was re-sent with its key, so it shows once.
+    const shown = poster.inChannel('a');
+    expect(shown).toHaveLength(4);
+    expect(new Set(shown.map((m) => m.key)).size).toBe(4);
+  });
+
   it('leaves a delivery held by a live owner alone', async () => {
     await seed(store, [subscription('a')]);
     const other = { host: 'replica-b', pid: 1 };

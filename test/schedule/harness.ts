@@ -69,6 +69,8 @@ export class RecordingPoster implements DigestPoster {
   readonly flaky = new Map<string, number>();
   /** Before the send with this number (1-based, counting all sends), the process "crashes": the send never returns. */
   crashBeforeSend: number | null = null;
+  /** Runs after the send with this number (1-based) has been shown. */
+  afterSend: { n: number; run: () => Promise<void> } | null = null;
   private sends = 0;
   private byKey = new Map<string, string>();
 
@@ -89,6 +91,7 @@ export class RecordingPoster implements DigestPoster {
     const messageId = `m${this.shown.length + 1}`;
     this.byKey.set(key, messageId);
     this.shown.push({ channelId: target.channelId, messageId, key, paperIds: papersOf(message).map((p) => p.id), text: message.fallback, at: new Date() });
+    if (this.afterSend?.n === this.sends) await this.afterSend.run();
     return { messageId };
   }
 
