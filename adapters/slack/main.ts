@@ -5,7 +5,7 @@ import type { ReactionAddedEvent, ReactionRemovedEvent } from '@slack/types';
 import type { AdapterDeps, RunningAdapter, StartAdapter } from '../types';
 import { PostError } from '../../src/chat/poster';
 import type { Reply } from '../../src/chat/reply';
-import { textReply } from '../../src/chat/reply';
+import { papersOf, textReply } from '../../src/chat/reply';
 import { ConfigError, UserError, errorMessage } from '../../src/errors';
 import { dispatch } from '../../commands/dispatch';
 import { handleReaction } from '../../commands/reactions';
@@ -27,9 +27,17 @@ export const RETRY_POLICY = { retries: 3, factor: 2, minTimeout: 1000, maxTimeou
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export interface SlackTuning {
-  /** A command that answers within this time answers in the ack; a slower one is acked empty and answers via response_url. Slack allows 3 s. */
+  /**
+   * How long a command may take to answer privately in the ack body; a slower private answer is
+   * acked empty and sent via response_url. Public answers are acked empty either way. Slack allows 3 s.
+   */
   answerInAckWithinMs: number;
+  /** The Web API client's retries; RETRY_POLICY unless a test wants the same count with shorter waits. */
+  retryConfig?: webApi.RetryOptions;
 }
+
+/** chat.postMessage errors meaning the bot may not post there (not invited, a DM with someone else). */
+const CANNOT_POST_HERE = new Set(['not_in_channel', 'channel_not_found']);
 
 export interface RunningSlack extends RunningAdapter {
   /** Where the HTTP endpoint listens (HTTP mode), e.g. for tests on an ephemeral port. */
@@ -53,7 +61,7 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
 
   const clientOptions: webApi.WebClientOptions = {
     slackApiUrl: slack.apiUrl ?? undefined,
-    retryConfig: RETRY_POLICY,
+    retryConfig: tuning.retryConfig ?? RETRY_POLICY,
     timeout: REQUEST_TIMEOUT_MS,
   };
   const healthz: CustomRoute = {
@@ -101,24 +109,50 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
   });
 
   // Any slash command of this app is ours: operators may rename /papers if their workspace has one.
-  app.command(/^\/.+/, async ({ command, ack, respond }) => {
-    await track(answerCommand(command, ack, respond));
+  app.command(/^\/.+/, async ({ command, ack, respond, client }) => {
+    await track(answerCommand(command, ack, respond, client));
   });
 
+  /**
+   * Private answers stay ephemeral: in the ack body when quick, else via response_url. Public ones
+   * are posted with chat.postMessage, because only that returns a ts to record, so reactions on the
+   * answer (🔖, keycaps on a list) resolve to its papers.
+   */
   async function answerCommand(
     command: SlashCommand,
     ack: (r?: RespondArguments) => Promise<void>,
     respond: (r: RespondArguments) => Promise<unknown>,
+    client: webApi.WebClient,
   ): Promise<void> {
     const answer = runCommand(command);
     const early = await within(answer, tuning.answerInAckWithinMs);
-    if (early) return ack(asResponse(early));
+    if (early?.visibility === 'private') return ack(asResponse(early));
     await ack();
-    // Slack gives no ts for response_url messages, so these answers cannot be recorded for reactions.
-    const reply = await answer;
+    const reply = early ?? (await answer);
+    if (reply.visibility === 'public' && (await postAnswer(command, reply, client))) return;
     await respond(asResponse(reply)).catch((err: unknown) =>
       log.warn({ err: errorMessage(err), channel: command.channel_id }, 'slack response_url post failed'),
     );
+  }
+
+  /** Posts a public answer into the command's channel and records it; false when it could not be posted. */
+  async function postAnswer(command: SlashCommand, reply: Reply, client: webApi.WebClient): Promise<boolean> {
+    let ts: string | undefined;
+    try {
+      ts = (await client.chat.postMessage({ channel: command.channel_id, ...renderReply(reply), unfurl_links: false, unfurl_media: false })).ts;
+    } catch (err) {
+      const error = slackError(err);
+      // Slack lets the bot post only where it is a member; response_url works everywhere, without reactions.
+      if (CANNOT_POST_HERE.has(error)) log.debug({ channel: command.channel_id, error }, 'slack answer sent via response_url: the bot cannot post in this channel');
+      else log.warn({ channel: command.channel_id, error }, 'slack answer post failed; sending it via response_url');
+      return false;
+    }
+    const paperIds = papersOf(reply).map((p) => p.id);
+    if (ts && paperIds.length > 0)
+      await services.store
+        .recordPost({ platform: 'slack', channelId: command.channel_id, messageId: ts, paperIds, kind: 'answer', deliveryId: null, postedAt: services.now() })
+        .catch((err: unknown) => log.warn({ err: errorMessage(err), channel: command.channel_id, ts }, 'slack answer not recorded; reactions on it will be ignored'));
+    return true;
   }
 
   async function runCommand(command: SlashCommand): Promise<Reply> {

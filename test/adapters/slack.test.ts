@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSlack, type RunningSlack } from '../../adapters/slack/main';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { RETRY_POLICY, startSlack, type RunningSlack } from '../../adapters/slack/main';
 import { createSlackPoster } from '../../adapters/slack/poster';
 import { loadConfig } from '../../src/config/load';
 import type { AppConfig } from '../../src/config/schema';
@@ -73,7 +73,9 @@ beforeAll(async () => {
     now: () => NOW,
     sourceStatus: () => ({ lastSuccessAt: NOW, lastError: null, note: null }),
   };
-  slack = await startSlack({ config, services, log, healthz: () => ({ status: 200, body: 'ok' }) }, { answerInAckWithinMs: 1500 });
+  // The real retry count with millisecond waits, so the 5xx tests stay fast.
+  const retryConfig = { ...RETRY_POLICY, minTimeout: 5, maxTimeout: 20 };
+  slack = await startSlack({ config, services, log, healthz: () => ({ status: 200, body: 'ok' }) }, { answerInAckWithinMs: 1500, retryConfig });
   url = `http://127.0.0.1:${slack.address!.port}/slack/events`;
 });
 
@@ -90,7 +92,7 @@ beforeEach(() => {
 const command = (text: string, over: Record<string, string> = {}) => ({
   form: { ...slashCommand, command: '/papers', text, response_url: fake.responseUrl(text), ...over },
 });
-const reaction = (over: { user?: string; reaction?: string; ts?: string; type?: string }) => ({
+const reaction = (over: { user?: string; reaction?: string; channel?: string; ts?: string; type?: string }) => ({
   json: {
     ...reactionAdded,
     event: {
@@ -98,10 +100,16 @@ const reaction = (over: { user?: string; reaction?: string; ts?: string; type?: 
       type: over.type ?? 'reaction_added',
       user: over.user ?? 'U123ABC456',
       reaction: over.reaction ?? 'bookmark',
-      item: { ...reactionAdded.event.item, ts: over.ts ?? reactionAdded.event.item.ts },
+      item: { ...reactionAdded.event.item, channel: over.channel ?? reactionAdded.event.item.channel, ts: over.ts ?? reactionAdded.event.item.ts },
     },
   },
 });
+/** The message the bot posted into a channel after the call count reached n. */
+async function postedMessage(channel: string, count: number) {
+  const call = (await fake.waitForCalls('chat.postMessage', count))[count - 1]!;
+  expect(call.body.channel).toBe(channel);
+  return fake.messages.get(channel)!.at(-1)!;
+}
 /** A Block Kit structure as one string, to search. */
 const textOf = (blocks: unknown) => JSON.stringify(blocks);
 /** The texts Slack parses for links and mentions: mrkdwn objects (plain_text, e.g. alt_text, is never parsed). */
@@ -127,28 +135,54 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
     expect(res.text).toContain('the-challenge-123');
   });
 
-  it('answers a quick /papers today in the ack body, public, with the day’s top papers', async () => {
+  it('posts a public /papers today into the channel (acked empty), and :two: on it bookmarks the second paper', async () => {
+    const channel = slashCommand.channel_id!;
+    const before = fake.callsTo('chat.postMessage').length;
     const res = await sendToBot(url, SECRET, command('today'));
     expect(res.status).toBe(200);
-    const body = JSON.parse(res.text) as { response_type: string; blocks: { type: string }[]; text: string };
-    expect(body.response_type).toBe('in_channel');
-    expect(body.blocks[0]!.type).toBe('header');
-    expect(textOf(body.blocks)).toContain(top.title.replace(/\s+/g, ' ').slice(0, 30));
-    if (top.thumbnailUrl) expect(textOf(body.blocks)).toContain(top.thumbnailUrl);
+    expect(res.text).toBe('');
+    const message = await postedMessage(channel, before + 1);
+    const blocks = message.blocks as { type: string }[];
+    expect(blocks[0]!.type).toBe('header');
+    expect(textOf(blocks)).toContain(top.title.replace(/\s+/g, ' ').slice(0, 30));
+    if (top.thumbnailUrl) expect(textOf(blocks)).toContain(top.thumbnailUrl);
     expect(fake.responses.some((r) => r.id === 'today')).toBe(false);
+
+    // The answer's second paper, as Slack links its title: `*<https://huggingface.co/papers/ID|title>*`.
+    const linked = [...mrkdwnTexts(blocks).join('\n').matchAll(/^\*(?:\d+\. )?<https:\/\/huggingface\.co\/papers\/([^|]+)\|/gm)].map((m) => m[1]);
+    expect(linked.length).toBeGreaterThan(2);
+    const second = linked[1];
+    await vi.waitFor(async () => expect(await store.findPost('slack', channel, message.ts)).not.toBeNull());
+    const confirmations = fake.callsTo('chat.postEphemeral').length;
+    await sendToBot(url, SECRET, reaction({ user: 'UKEYCAP', reaction: 'two', channel, ts: message.ts }));
+    const [confirm] = (await fake.waitForCalls('chat.postEphemeral', confirmations + 1)).slice(confirmations);
+    expect(String(confirm!.body.text)).toMatch(/Bookmarked/);
+    expect((await store.listBookmarks('slack', 'UKEYCAP')).map((b) => b.paper.id)).toEqual([second]);
   });
 
-  it('acks a slow command at once and answers through response_url', async () => {
+  it('acks a slow command at once and posts the answer when it is ready', async () => {
     let release!: () => void;
     gate = new Promise((resolve) => (release = resolve));
-    const res = await sendToBot(url, SECRET, command('today', { response_url: fake.responseUrl('slow-today') }));
+    const before = fake.callsTo('chat.postMessage').length;
+    const res = await sendToBot(url, SECRET, command('today', { channel_id: 'CSLOW' }));
     expect(res.status).toBe(200);
     expect(res.text).toBe('');
     release();
+    const message = await postedMessage('CSLOW', before + 1);
+    expect(textOf(message.blocks)).toContain(top.title.replace(/\s+/g, ' ').slice(0, 30));
+    await vi.waitFor(async () => expect(await store.findPost('slack', 'CSLOW', message.ts)).not.toBeNull());
+    expect(await store.findPost('slack', 'CSLOW', message.ts)).toMatchObject({ kind: 'answer', paperIds: expect.arrayContaining([top.id]) });
+  });
+
+  it('answers through response_url, still public, where the bot may not post (not_in_channel)', async () => {
+    fake.failNext('chat.postMessage', 'not_in_channel');
+    const res = await sendToBot(url, SECRET, command('today', { channel_id: 'CNOTMEMBER', response_url: fake.responseUrl('not-member') }));
+    expect(res.text).toBe('');
     const answer = await fake.nextResponse();
-    expect(answer.id).toBe('slow-today');
+    expect(answer.id).toBe('not-member');
     expect(answer.body.response_type).toBe('in_channel');
     expect(textOf(answer.body.blocks)).toContain(top.title.replace(/\s+/g, ' ').slice(0, 30));
+    expect(fake.messages.get('CNOTMEMBER')).toBeUndefined();
   });
 
   it('answers bad command text privately with what is accepted', async () => {
@@ -159,9 +193,10 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
   });
 
   it('escapes a title containing <!channel> so it never pings', async () => {
-    const res = await sendToBot(url, SECRET, command(`paper ${evil.id}`));
-    const body = JSON.parse(res.text) as { blocks: unknown; text: string };
-    const parsed = [...mrkdwnTexts(body.blocks), body.text].join('\n');
+    const before = fake.callsTo('chat.postMessage').length;
+    await sendToBot(url, SECRET, command(`paper ${evil.id}`, { channel_id: 'CEVILANSWER' }));
+    const answer = await postedMessage('CEVILANSWER', before + 1);
+    const parsed = [...mrkdwnTexts(answer.blocks), answer.text].join('\n');
     expect(parsed).toContain('Hey &lt;!channel&gt; look at &lt;@U123&gt; &amp; friends');
     expect(parsed).not.toMatch(/<[!@]/);
 
@@ -244,5 +279,23 @@ describe('Slack digest poster', () => {
     fake.failNext('chat.postMessage', 'ratelimited');
     const transient = await slack.poster.post({ ...target, channelId: 'CTRANSIENT' }, textReply('x', 'public'), 'k').catch((e: unknown) => e);
     expect(transient).toMatchObject({ permanent: false });
+  });
+
+  it('retries HTTP 500 twice and the post lands once', async () => {
+    const before = fake.callsTo('chat.postMessage').length;
+    fake.failNext('chat.postMessage', 500, 2);
+    const { messageId } = await slack.poster.post({ ...target, channelId: 'C5XX' }, textReply('after 500s', 'public'), 'k5xx');
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(before + 3);
+    expect(fake.messages.get('C5XX')!.map((m) => m.ts)).toEqual([messageId]);
+  });
+
+  it('gives up after the policy’s few retries with a transient PostError', async () => {
+    const before = fake.callsTo('chat.postMessage').length;
+    fake.failNext('chat.postMessage', 500, RETRY_POLICY.retries + 1);
+    const err = await slack.poster.post({ ...target, channelId: 'CDOWN' }, textReply('x', 'public'), 'kdown').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PostError);
+    expect(err).toMatchObject({ permanent: false });
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(before + RETRY_POLICY.retries + 1);
+    expect(fake.messages.get('CDOWN')).toBeUndefined();
   });
 });
