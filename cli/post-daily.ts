@@ -11,6 +11,7 @@ import { IsoDate } from '../src/model/paper';
 import { openStore } from '../src/store/open';
 import { createRefresher } from '../src/sources/refresher';
 import { currentOwner } from '../src/schedule/claims';
+import { syncConfigSubscriptions } from '../src/schedule/config-file';
 import { postDaily, type DeliveryReport } from '../src/schedule/fanout';
 import { CliError, type CliContext } from './context';
 
@@ -115,6 +116,8 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   const now = () => new Date();
   const store = await openStore(config.databaseUrl, { log, cwd: ctx.cwd });
   try {
+    // Subscriptions declared in the file count as they would for `papers start`.
+    if (config.subscriptionsFile) await syncConfigSubscriptions(store, config.subscriptionsFile, log);
     for (const id of flags.subscriptionIds ?? []) {
       if (!(await store.getSubscription(id))) throw new CliError(`no subscription "${id}" (ids look like discord:CHANNEL_ID; papers post-daily --all --dry-run lists them)`);
     }

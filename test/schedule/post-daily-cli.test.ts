@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main';
@@ -65,6 +66,24 @@ describe('papers post-daily', () => {
     expect(dry.out.match(/\(already posted\)/g)).toHaveLength(3);
     const again = await papers('--all', '--date', '2025-10-15', '--dry-run');
     expect(again.out).toBe(dry.out);
+  });
+
+  it('includes subscriptions declared in the subscriptions file', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const file = `${mkdtempSync(`${tmpdir()}/papers-cli-`)}/subs.yaml`;
+    writeFileSync(file, 'subscriptions:\n  - {platform: console, channel: from-file, time: "09:00", tz: UTC, top: 2}\n');
+    const io = capture({ ...env, PAPERS_CONFIG: file });
+    expect(await main(['post-daily', '--subscription', 'console:from-file', '--date', '2025-10-14', '--dry-run'], io.ctx)).toBe(0);
+    expect(io.out()).toContain('console:from-file 2025-10-14: would post 2 paper(s)');
+  });
+
+  it('a bad subscriptions file is one line naming the file and line', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const file = `${mkdtempSync(`${tmpdir()}/papers-cli-`)}/subs.yaml`;
+    writeFileSync(file, 'subscriptions:\n  - {platform: irc, channel: x, time: "09:00", tz: UTC}\n');
+    const io = capture({ ...env, PAPERS_CONFIG: file });
+    expect(await main(['post-daily', '--all'], io.ctx)).toBe(1);
+    expect(io.err()).toBe(`papers post-daily: ${file}:2:16: subscriptions[0].platform: expected discord, slack or console\n`);
   });
 
   it('operator mistakes: one line on stderr and a non-zero exit', async () => {
