@@ -9,7 +9,7 @@ import { currentOwner } from './claims';
 import { syncConfigSubscriptions } from './config-file';
 import { deliveryIdOf, type DeliveryReport } from './delivery';
 import { postDaily, type PostDailyReport } from './fanout';
-import { addDays, isValidTimeZone, latestOccurrence, postingTimesOfDay } from './time';
+import { addDays, isValidTimeZone, latestOccurrence, nextOccurrence, postingTimesOfDay } from './time';
 
 export interface Clock {
   now(): Date;
@@ -157,7 +157,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         noOverlap: true,
         logger: cronLogger,
       });
-      log.info({ tasks: tasks.size }, 'scheduler started');
+      const now = clock.now();
+      const next = (await enabledSubscriptions()).map((s) => nextOccurrence(s.time, s.timezone, now)).sort((a, b) => a.getTime() - b.getTime())[0];
+      log.info({ tasks: tasks.size, nextPostAt: next?.toISOString() ?? null }, 'scheduler started');
       await catchUp();
     },
     async stop() {
