@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { readFixture } from '../helpers/fixtures';
 
@@ -22,6 +23,8 @@ export interface RecordedRequest {
   files: { name: string; content: string }[];
   /** The status the fake answered with. */
   status: number;
+  /** performance.now() when the request had fully arrived (latency benchmarks). */
+  receivedAt: number;
 }
 
 export interface FakeMessage {
@@ -40,7 +43,28 @@ export interface FakeDiscordOptions {
   channelIds?: string[];
   /** What GET /gateway/bot recommends. */
   recommendedShards?: number;
+  /**
+   * Enforce Discord's rate limits (bench/fanout.ts): requests per second for the whole bot, and
+   * messages per channel per window. Windows open at the first request after the last one closed.
+   * Interaction callbacks are exempt from the global limit, as on Discord.
+   */
+  rateLimits?: { globalPerSecond: number; channelMessages: { limit: number; windowMs: number } };
 }
+
+/** A fixed rate-limit window: `limit` requests, then 429 until `windowMs` after the window opened. */
+interface LimitWindow {
+  count: number;
+  endsAt: number;
+}
+
+function take(w: LimitWindow, limit: number, windowMs: number, now: number): { ok: boolean; remaining: number; resetAfterMs: number } {
+  if (now >= w.endsAt) Object.assign(w, { count: 0, endsAt: now + windowMs });
+  if (w.count >= limit) return { ok: false, remaining: 0, resetAfterMs: w.endsAt - now };
+  w.count += 1;
+  return { ok: true, remaining: limit - w.count, resetAfterMs: w.endsAt - now };
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 type Json = Record<string, any>;
 
@@ -72,6 +96,10 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   const identifies: Json[] = [];
   const sockets = new Set<WebSocket>();
   let sequence = 0;
+  const globalWindow: LimitWindow = { count: 0, endsAt: 0 };
+  const channelWindows = new Map<string, LimitWindow>();
+  /** 429s answered because of opts.rateLimits, by scope. */
+  const rateLimited = { global: 0, channel: 0 };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err) => send(res, 500, { message: String(err), code: 0 }));
@@ -147,14 +175,51 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     const { body, files } = await readBody(req);
     const method = req.method ?? 'GET';
     const path = decodeURIComponent(url.pathname).replace(/^\/api\/v10/, ''); // discord.js sends @original as %40original
-    const record: RecordedRequest = { method, path, query: url.searchParams, headers: req.headers, body, files, status: 0 };
+    const record: RecordedRequest = { method, path, query: url.searchParams, headers: req.headers, body, files, status: 0, receivedAt: performance.now() };
     requests.push(record);
+    /** The channel bucket's headers, sent with a message create that passed the limits. */
+    let limitHeaders: Record<string, string> = {};
     const reply = (status: number, payload: unknown, headers?: Record<string, string>) => {
       record.status = status;
-      send(res, status, payload, headers);
+      send(res, status, payload, { ...limitHeaders, ...headers });
     };
 
     if (!url.pathname.startsWith('/api/v10/')) return reply(404, { message: '404: Not Found', code: 0 });
+
+    if (opts.rateLimits) {
+      const { globalPerSecond, channelMessages } = opts.rateLimits;
+      const now = Date.now();
+      if (!/^\/interactions\//.test(path)) {
+        const global = take(globalWindow, globalPerSecond, 1000, now);
+        if (!global.ok) {
+          rateLimited.global += 1;
+          const after = seconds(global.resetAfterMs);
+          return reply(
+            429,
+            { message: 'You are being rate limited.', retry_after: Number(after), global: true },
+            { 'retry-after': after, 'x-ratelimit-global': 'true', 'x-ratelimit-scope': 'global' },
+          );
+        }
+      }
+      const channel = method === 'POST' ? path.match(/^\/channels\/(\d+)\/messages$/)?.[1] : undefined;
+      if (channel) {
+        const w = channelWindows.get(channel) ?? { count: 0, endsAt: 0 };
+        channelWindows.set(channel, w);
+        const limit = take(w, channelMessages.limit, channelMessages.windowMs, now);
+        limitHeaders = {
+          'x-ratelimit-limit': String(channelMessages.limit),
+          'x-ratelimit-remaining': String(limit.remaining),
+          'x-ratelimit-reset': seconds(now + limit.resetAfterMs),
+          'x-ratelimit-reset-after': seconds(limit.resetAfterMs),
+          'x-ratelimit-bucket': 'channel-messages',
+        };
+        if (!limit.ok) {
+          rateLimited.channel += 1;
+          const after = seconds(limit.resetAfterMs);
+          return reply(429, { message: 'You are being rate limited.', retry_after: Number(after), global: false }, { 'retry-after': after, 'x-ratelimit-scope': 'user' });
+        }
+      }
+    }
 
     const limitAt = pendingRateLimits.findIndex((l) => l.method === method && l.path.test(path));
     if (limitAt >= 0) {
@@ -330,6 +395,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     closedDms,
     forbiddenChannels,
     dmChannels,
+    /** 429s answered because of opts.rateLimits, by scope. */
+    rateLimited,
     /** How many gateway connections are open. */
     connections: () => sockets.size,
 
