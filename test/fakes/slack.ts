@@ -1,11 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 /**
  * A loopback stand-in for Slack: the Web API methods the bot calls (point SLACK_API_URL at `apiUrl`)
- * and `response_url` endpoints, recording every request so tests can assert what reached "Slack".
- * Plus helpers that sign requests to the bot exactly as Slack does.
+ * and `response_url` endpoints, recording every request so tests can assert what reached "Slack";
+ * Socket Mode's websocket (apps.connections.open hands out its `ws://` URL). Plus helpers that sign
+ * requests to the bot exactly as Slack does.
  */
 
 export interface FakeCall {
@@ -44,6 +46,13 @@ export interface FakeSlack {
   waitForCalls(method: string, count?: number): Promise<FakeCall[]>;
   /** Resolves at the next response_url POST (or at once if one arrived since the last wait). */
   nextResponse(): Promise<{ id: string; body: Record<string, unknown> }>;
+  /** Socket Mode clients connected now (each was sent `hello`). */
+  socketClients(): number;
+  /**
+   * Sends a Socket Mode envelope (`slash_commands` with the command as payload, `events_api` with the
+   * event_callback body) to the connected client; resolves with the payload of its ack.
+   */
+  sendEnvelope(type: 'slash_commands' | 'events_api', payload: object): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -105,6 +114,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         message.blocks = (body.blocks as unknown[] | undefined) ?? message.blocks;
         return { ok: true, channel, ts: message.ts };
       }
+      case 'apps.connections.open':
+        return { ok: true, url: `${socketUrl}?ticket=fake-ticket` };
       case 'chat.postEphemeral':
         return { ok: true, message_ts: nextTs() };
       case 'conversations.history': {
@@ -160,8 +171,26 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       res.end(String(err));
     });
   });
+  // Socket Mode: Slack says hello on connect, then sends envelopes the app acks by envelope_id.
+  const wss = new WebSocketServer({ server, path: '/socket-mode' });
+  const sockets = new Set<WebSocket>();
+  const pendingAcks = new Map<string, (payload: Record<string, unknown>) => void>();
+  let envelopes = 0;
+  wss.on('connection', (ws) => {
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    ws.on('message', (data) => {
+      const ack = JSON.parse(String(data)) as { envelope_id?: string; payload?: Record<string, unknown> };
+      const waiter = ack.envelope_id ? pendingAcks.get(ack.envelope_id) : undefined;
+      pendingAcks.delete(ack.envelope_id ?? '');
+      waiter?.(ack.payload ?? {});
+    });
+    ws.send(JSON.stringify({ type: 'hello', num_connections: sockets.size, debug_info: { host: 'fake-slack' }, connection_info: { app_id: 'AFAKE0001' } }));
+  });
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const socketUrl = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/socket-mode`;
 
   return {
     apiUrl: `${base}/api/`,
@@ -187,10 +216,31 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       }
       return new Promise((resolve) => responseWaiters.push(resolve));
     },
+    socketClients: () => sockets.size,
+    sendEnvelope(type, payload) {
+      const [ws] = sockets;
+      if (!ws) return Promise.reject(new Error('no Socket Mode client is connected'));
+      const envelopeId = `envelope-${++envelopes}`;
+      return new Promise((resolve) => {
+        pendingAcks.set(envelopeId, resolve);
+        ws.send(
+          JSON.stringify({
+            envelope_id: envelopeId,
+            type,
+            payload,
+            accepts_response_payload: type === 'slash_commands',
+            ...(type === 'events_api' ? { retry_attempt: 0, retry_reason: '' } : {}),
+          }),
+        );
+      });
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         responseWaiters = [];
         callWaiters = [];
+        pendingAcks.clear();
+        for (const ws of sockets) ws.terminate();
+        wss.close();
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),
