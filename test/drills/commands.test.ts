@@ -1,0 +1,227 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ArgValue, Invocation, Platform, Services } from '../../src/chat/command';
+import { papersOf, type Reply } from '../../src/chat/reply';
+import { UserError } from '../../src/errors';
+import { words } from '../../src/search/text';
+import { commands } from '../../commands/index';
+import { dispatch } from '../../commands/dispatch';
+import { parseCommandText } from '../../commands/text';
+import { bundledPapers, invocation, testServices } from '../commands/services';
+import { openTestStore, storeKinds } from '../helpers/stores';
+import { textOf } from '../commands/reply-text';
+import { createLogger } from '../../src/log';
+import { drillLine } from './report';
+import { sqliteFingerprint } from './store-dump';
+
+/**
+ * Drills at the command level, the one place every platform's input goes through: fuzzed text and
+ * arguments, bookmarks that stay their owner's, channel-changing commands behind canManageChannel,
+ * and search text that cannot change what the query does.
+ */
+
+/** Text that looks like SQL, FTS or tsquery syntax, markup, mentions, or is just long and strange. */
+const INJECTIONS = [
+  "' OR '1'='1",
+  "'; DROP TABLE papers; --",
+  '" OR 1=1 --',
+  'x") OR ("1"="1',
+  '1; DELETE FROM bookmarks',
+  'attention UNION SELECT * FROM subscriptions',
+  'NEAR(video diffusion, 2)',
+  'title:agent*',
+  '^video OR -diffusion',
+  'video & !diffusion | agent:*',
+  "o'reilly's \\ backslash %_ like",
+  '<script>alert(1)</script>',
+  '<!channel> <@U123> @everyone @here',
+  '**bold** `code` ||spoiler|| [link](http://x)',
+  '\u0000\u202e\ufeff',
+];
+const hostileText = fc.oneof(
+  fc.constantFrom(...INJECTIONS),
+  fc.string({ unit: 'grapheme', maxLength: 200 }),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.string({ minLength: 10_000, maxLength: 10_240 }),
+  fc.array(fc.constantFrom(...INJECTIONS, 'video', 'agents', '"', 'top', 'time', '09:00', 'tz'), { maxLength: 12 }).map((t) => t.join(' ')),
+);
+
+/** Everything a reply shows: its text blocks, files, fallback and the titles of the papers it carries. */
+function replyText(r: Reply): string {
+  return [textOf(r), r.fallback, ...papersOf(r).map((p) => p.title)].join('\n');
+}
+
+function isReply(r: Reply): boolean {
+  return Array.isArray(r.blocks) && (r.visibility === 'public' || r.visibility === 'private') && typeof r.fallback === 'string';
+}
+
+describe('drill command-fuzz', () => {
+  let svc: Services;
+  let cleanup: () => Promise<void>;
+  /** Log lines of the commands: an unexpected error is answered politely but logged as `command failed`. */
+  const logged: string[] = [];
+  beforeAll(async () => {
+    const t = await testServices();
+    svc = { ...t.svc, log: createLogger({ level: 'error', destination: { write: (line: string) => void logged.push(line) } }) };
+    cleanup = t.cleanup;
+  });
+  afterAll(() => cleanup());
+
+  it('text and typed arguments of every command always come back as a Reply; read-only commands change no row', async () => {
+    let texts = 0;
+    let userErrors = 0;
+    let replies = 0;
+    const samples = fc.sample(hostileText, { numRuns: 150, seed: 11 });
+    for (const spec of commands) {
+      for (const sample of samples) {
+        // Text form (Slack, console): parse errors are UserErrors for the user, never anything else.
+        texts++;
+        let parsed: { command: string; args: Record<string, ArgValue> } | null = null;
+        try {
+          parsed = parseCommandText(`${spec.name} ${sample}`);
+        } catch (err) {
+          expect(err, `parseCommandText threw ${String(err)}`).toBeInstanceOf(UserError);
+          userErrors++;
+        }
+        if (parsed) {
+          const reply = await dispatch(invocation(parsed.command, parsed.args, { canManageChannel: false }), svc);
+          expect(isReply(reply)).toBe(true);
+          replies++;
+        }
+        // Typed form (Discord): the sample as every option's value, strings and numbers alike.
+        const args = Object.fromEntries(spec.options.map((o, i) => [o.name, i % 2 === 0 ? sample : sample.length]));
+        const reply = await dispatch(invocation(spec.name, args, { platform: 'discord', canManageChannel: false }), svc);
+        expect(isReply(reply)).toBe(true);
+        replies++;
+      }
+    }
+    const unexpected = logged.filter((l) => l.includes('command failed'));
+    expect(unexpected, unexpected[0]).toEqual([]);
+    drillLine('command-fuzz', `${texts} texts and ${commands.length * samples.length} typed argument sets over ${commands.length} commands: ${replies} replies, ${userErrors} text UserErrors, 0 throws, 0 unexpected errors`);
+  });
+
+  it('no read-only command, given hostile text, changes any row of the store', async () => {
+    const t = await openTestStore('sqlite');
+    await t.store.upsertPapers(bundledPapers(), new Date('2025-10-16T10:00:00Z'));
+    const readSvc: Services = { ...svc, store: t.store };
+    const readOnly = commands.filter((c) => !['subscribe', 'unsubscribe'].includes(c.name));
+    const before = sqliteFingerprint(t.url);
+    let runs = 0;
+    for (const sample of fc.sample(hostileText, { numRuns: 60, seed: 12 })) {
+      for (const spec of readOnly) {
+        const first = spec.options[0];
+        const args = first ? { [first.name]: sample } : {};
+        await dispatch(invocation(spec.name, args, { canManageChannel: true }), readSvc);
+        runs++;
+      }
+    }
+    expect(sqliteFingerprint(t.url)).toBe(before);
+    drillLine('command-readonly', `${runs} runs of ${readOnly.length} read-only commands with hostile text, store fingerprint unchanged`);
+    await t.cleanup();
+  });
+});
+
+describe.each(storeKinds)('drill search-injection on %s', (kind) => {
+  it('search text acts only through its words: operators and quotes change nothing, nothing is written', async () => {
+    const t = await openTestStore(kind);
+    await t.store.upsertPapers(bundledPapers(), new Date('2025-10-16T10:00:00Z'));
+    const before = kind === 'sqlite' ? sqliteFingerprint(t.url) : null;
+    const count = await t.store.countPapers();
+    const payloads = [...INJECTIONS, ...INJECTIONS.map((p) => `video ${p}`), ...INJECTIONS.map((p) => `${p} agents`)];
+    for (const p of payloads) {
+      const got = (await t.store.searchPapers(p, 50)).map((x) => x.id);
+      const plain = (await t.store.searchPapers(words(p).join(' '), 50)).map((x) => x.id);
+      expect(got, `search ${JSON.stringify(p)}`).toEqual(plain);
+      // Never "everything": an always-true predicate would return the whole store.
+      if (words(p).length > 0) expect(got.length).toBeLessThan(count);
+    }
+    expect(await t.store.countPapers()).toBe(count);
+    if (before) expect(sqliteFingerprint(t.url)).toBe(before);
+    drillLine(`search-injection-${kind}`, `${payloads.length} SQL/FTS/tsquery/markup payloads, each answered exactly as its plain words, 0 rows changed`);
+    await t.cleanup();
+  });
+});
+
+describe('drill bookmarks-private', () => {
+  it('nobody lists, exports or removes another user’s bookmarks, on either platform', async () => {
+    const { svc, cleanup } = await testServices();
+    const papers = bundledPapers();
+    const owner = { id: 'U0OWNER', name: 'Owner' };
+    const other = { id: 'U0OTHER', name: 'Other' };
+    const platforms: Platform[] = ['discord', 'slack'];
+    let attempts = 0;
+    for (const platform of platforms) {
+      for (const [i, p] of papers.slice(0, 3).entries())
+        await svc.store.addBookmark({ platform, userId: owner.id, paperId: p.id, messageId: null, at: new Date(Date.UTC(2025, 9, 16, 9, i)) });
+    }
+    const as = (user: Invocation['user'], platform: Platform, args: Invocation['args']) =>
+      dispatch(invocation('bookmarks', args, { platform, user, channel: { id: 'C0SHARED', workspace: 'T0SHARED', isDirect: false } }), svc);
+    const ownerTitles = papers.slice(0, 3).map((p) => p.title);
+
+    for (const platform of platforms) {
+      const tries: Invocation['args'][] = [
+        {},
+        { action: 'list' },
+        { action: 'export', format: 'bibtex' },
+        { action: 'export', format: 'markdown' },
+        ...[1, 2, 3].map((n) => ({ action: 'remove', item: String(n) })),
+        ...papers.slice(0, 3).flatMap((p) => [{ action: 'remove', item: p.id }, { action: 'remove', item: `https://arxiv.org/abs/${p.id}` }]),
+      ];
+      for (const args of tries) {
+        const reply = await as(other, platform, args);
+        attempts++;
+        const text = replyText(reply);
+        const what = `${platform} ${JSON.stringify(args)}`;
+        expect(text, what).not.toMatch(/^Removed/);
+        // Naming a paper by id may echo its (public) title, but only to say it is not the caller's.
+        if (args.action === 'remove' && !/^\d+$/.test(String(args.item))) expect(text, what).toMatch(/is not in your bookmarks/);
+        else for (const title of ownerTitles) expect(text, what).not.toContain(title);
+        expect(reply.visibility).toBe('private');
+      }
+      // The same user id on the other platform is someone else too.
+      expect(await svc.store.listBookmarks(platform, other.id)).toEqual([]);
+    }
+    for (const platform of platforms) {
+      expect((await svc.store.listBookmarks(platform, owner.id)).map((b) => b.paper.id)).toEqual(papers.slice(0, 3).map((p) => p.id));
+      const own = replyText(await as(owner, platform, {}));
+      for (const title of ownerTitles) expect(own).toContain(title);
+    }
+    drillLine('bookmarks-private', `${attempts} list/export/remove attempts on another user's bookmarks (discord, slack): 0 disclosed, 0 removed`);
+    await cleanup();
+  });
+});
+
+describe('drill channel-permissions', () => {
+  it('every command that changes a channel’s subscription refuses a caller without canManageChannel', async () => {
+    const { svc, cleanup } = await testServices();
+    const argsFor = (name: string): Invocation['args'][] =>
+      name === 'subscribe' ? [{}, { time: '10:00' }, { tz: 'Europe/Berlin', top: 3 }, { topics: 'agents,-robotics', 'min-upvotes': 2 }] : [{}];
+    const channel = (platform: Platform) => ({ id: `C-${platform}`, workspace: 'T1', isDirect: false });
+    const snapshot = async () => JSON.stringify(await svc.store.listSubscriptions());
+    const changing: string[] = [];
+    let refusals = 0;
+    for (const platform of ['discord', 'slack', 'console'] as Platform[]) {
+      for (const spec of commands) {
+        for (const args of argsFor(spec.name)) {
+          // With an existing subscription (so unsubscribe has something to delete) and without one.
+          for (const existing of [false, true]) {
+            if (existing) await dispatch(invocation('subscribe', {}, { platform, channel: channel(platform), canManageChannel: true }), svc);
+            const before = await snapshot();
+            await dispatch(invocation(spec.name, args, { platform, channel: channel(platform), canManageChannel: false }), svc);
+            expect(await snapshot(), `${platform} ${spec.name} ${JSON.stringify(args)} without permission`).toBe(before);
+            // Allowed: does it change anything? Then it is a channel-changing command.
+            await dispatch(invocation(spec.name, args, { platform, channel: channel(platform), canManageChannel: true }), svc);
+            if ((await snapshot()) !== before) {
+              if (!changing.includes(spec.name)) changing.push(spec.name);
+              refusals++;
+            }
+            for (const sub of await svc.store.listSubscriptions()) await svc.store.deleteSubscription(sub.id);
+          }
+        }
+      }
+    }
+    expect(changing.sort()).toEqual(['subscribe', 'unsubscribe']);
+    drillLine('channel-permissions', `${commands.length} commands x 3 platforms enumerated; channel-changing: ${changing.join(', ')}; ${refusals} changing invocations refused without permission, 0 changes`);
+    await cleanup();
+  });
+});
