@@ -1,6 +1,7 @@
 import { escapeMarkdown, type APIEmbed } from 'discord.js';
 import type { Reply } from '../../src/chat/reply';
 import type { Paper } from '../../src/model/paper';
+import { byline, httpUrl, oneLine, truncate } from '../../commands/format';
 import { paperLinks } from '../../commands/links';
 
 /** A Reply as Discord shows it; turned into a REST body or discord.js options by the helpers below. */
@@ -29,17 +30,15 @@ const LIST_ABSTRACT = 220;
 const FULL_ABSTRACT = 900;
 const ORANGE = 0xff9d00;
 
-/** Escapes every markdown construct Discord reads, masked links and headings included. */
+/**
+ * Escapes every markdown construct Discord reads, masked links and headings included, and breaks
+ * mention syntax with a zero-width space: allowed_mentions already stops the ping, but an untrusted
+ * title should not even look like `@everyone` or `<@id>` in the message.
+ */
 function escape(text: string): string {
-  return escapeMarkdown(text, { heading: true, bulletedList: true, numberedList: true, maskedLink: true });
-}
-
-/** Cuts text to at most max characters, at a word boundary when there is one nearby, with `…`. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
+  return escapeMarkdown(text, { heading: true, bulletedList: true, numberedList: true, maskedLink: true })
+    .replace(/@(everyone|here)/g, '@\u200b$1')
+    .replace(/<@/g, '<@\u200b');
 }
 
 /**
@@ -55,28 +54,10 @@ function markdown(text: string, max: number): string {
   return escaped;
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
 /** Only http(s) URLs become links or images; Discord rejects the whole message for a bad one. */
 function safeUrl(url: string | null): string | null {
-  if (!url) return null;
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href.replace(/\)/g, '%29') : null;
-  } catch {
-    return null;
-  }
-}
-
-function byline(paper: Paper): string | null {
-  if (paper.organization) return paper.organization;
-  if (paper.authors.length > 0) {
-    const shown = paper.authors.slice(0, 3).join(', ');
-    return paper.authors.length > 3 ? `${shown} et al.` : shown;
-  }
-  return paper.authorCount ? `${paper.authorCount} authors` : null;
+  // A `)` would end a masked link early.
+  return httpUrl(url)?.replace(/\)/g, '%29') ?? null;
 }
 
 function links(paper: Paper): string {

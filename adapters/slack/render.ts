@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { Block, Reply } from '../../src/chat/reply';
 import type { Paper } from '../../src/model/paper';
+import { byline, httpUrl, oneLine, truncate } from '../../commands/format';
 
 type KnownBlock = types.KnownBlock;
 
@@ -32,14 +33,6 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Cuts text to at most max characters, at a word boundary when there is one nearby, with `…`. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
-}
-
 /** Escaped, then cut so the escaped form fits (escaping lengthens the text). */
 function mrkdwn(text: string, max: number): string {
   let escaped = escapeMrkdwn(text);
@@ -48,26 +41,15 @@ function mrkdwn(text: string, max: number): string {
 }
 
 /** Only http(s) URLs become links, images or buttons; anything else in untrusted data is dropped. */
-function isSafeUrl(url: string | null): url is string {
-  return url !== null && url.length <= MAX_URL && /^https?:\/\/[^\s<>|]+$/i.test(url);
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-function byline(paper: Paper): string | null {
-  if (paper.organization) return paper.organization;
-  if (paper.authors.length > 0) {
-    const shown = paper.authors.slice(0, 3).join(', ');
-    return paper.authors.length > 3 ? `${shown} et al.` : shown;
-  }
-  return paper.authorCount ? `${paper.authorCount} authors` : null;
+function safeUrl(url: string | null): string | null {
+  const href = httpUrl(url);
+  // `|` would end the URL part of a `<url|text>` link.
+  return href && href.length <= MAX_URL ? href.replace(/\|/g, '%7C') : null;
 }
 
 function paperBlocks(paper: Paper, opts: { rank?: number; reason?: string; abstractChars: number }): KnownBlock[] {
   const title = oneLine(paper.title);
-  const link = isSafeUrl(paper.url) ? paper.url.replace(/&/g, '&amp;') : null;
+  const link = safeUrl(paper.url)?.replace(/&/g, '&amp;') ?? null;
   const prefix = opts.rank !== undefined ? `${opts.rank}. ` : '';
   const titleText = link ? `*${prefix}<${link}|${mrkdwn(title, 500)}>*` : `*${prefix}${mrkdwn(title, 500)}*`;
   const meta = [`▲ ${paper.upvotes}`, paper.publishedAt, byline(paper)].filter((x): x is string => Boolean(x));
@@ -77,13 +59,14 @@ function paperBlocks(paper: Paper, opts: { rank?: number; reason?: string; abstr
     .join('\n');
 
   const main = section(body);
-  if (isSafeUrl(paper.thumbnailUrl)) main.accessory = { type: 'image', image_url: paper.thumbnailUrl, alt_text: truncate(title, 200) };
+  const thumbnail = safeUrl(paper.thumbnailUrl);
+  if (thumbnail) main.accessory = { type: 'image', image_url: thumbnail, alt_text: truncate(title, 200) };
 
   const blocks: KnownBlock[] = [main];
   const buttons = [
-    { label: 'PDF', url: paper.pdfUrl },
-    { label: 'Code', url: paper.githubUrl },
-  ].filter((b): b is { label: string; url: string } => isSafeUrl(b.url));
+    { label: 'PDF', url: safeUrl(paper.pdfUrl) },
+    { label: 'Code', url: safeUrl(paper.githubUrl) },
+  ].filter((b): b is { label: string; url: string } => b.url !== null);
   if (buttons.length > 0) {
     blocks.push({
       type: 'actions',
