@@ -1,8 +1,10 @@
 import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
 
 /**
- * The database half of search: a full-text index over the papers' title, abstract and keywords that
- * finds candidates; src/search ranks them, so both dialects give the same order.
+ * Migration 0002 as released: a database full-text index over the papers' title, abstract and
+ * keywords. Migration 0003 (src/search/terms-migration.ts) replaced it with per-paper term counts
+ * and an in-process index, as scoring every match in the database was far too slow at 100k papers;
+ * this stays so databases at version 1 still pass through 0002 on the way.
  *
  * SQLite: an FTS5 external-content table (the text stays in `papers`), kept in step by triggers.
  * Its tokenizer splits words the way src/search/text does (letters, marks, digits; no diacritic
@@ -11,7 +13,7 @@ import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
  * src/search/text is a prefix of the words it stands for.
  */
 
-function isPostgres(db: Kysely<any>): boolean {
+export function isPostgres(db: Kysely<any>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
@@ -41,55 +43,3 @@ export const fullTextMigration: Migration = {
     await sql`insert into papers_fts(papers_fts) values ('rebuild')`.execute(db);
   },
 };
-
-/** Only what src/search/text produces may reach a query string; anything else is a bug upstream. */
-function assertPlainTerms(terms: string[]): void {
-  for (const t of terms) {
-    if (!/^[\p{L}\p{M}\p{N}]+$/u.test(t)) throw new Error(`not a search term: ${JSON.stringify(t)}`);
-  }
-}
-
-/** The query in the dialect's syntax; each term quoted, as a prefix. Always bound as a parameter. */
-function matchExpression(postgres: boolean, terms: string[], match: 'all' | 'any'): string {
-  return postgres
-    ? terms.map((t) => `'${t}':*`).join(match === 'all' ? ' & ' : ' | ')
-    : terms.map((t) => `"${t}"*`).join(match === 'all' ? ' AND ' : ' OR ');
-}
-
-export interface FullTextMatches {
-  /** Matching paper ids, best first by the database's own rank (then id), at most the limit. */
-  ids: string[];
-  docCount: number;
-  docFreq: Record<string, number>;
-}
-
-export async function fullTextMatches(
-  db: Kysely<any>,
-  terms: string[],
-  opts: { match: 'all' | 'any'; limit: number },
-): Promise<FullTextMatches> {
-  assertPlainTerms(terms);
-  const postgres = isPostgres(db);
-  const matching = (expr: string) =>
-    postgres
-      ? sql`select id from papers where search_vector @@ to_tsquery('simple', ${expr})
-          order by ts_rank(search_vector, to_tsquery('simple', ${expr})) desc, id limit ${opts.limit}`
-      : sql`select p.id from papers_fts f join papers p on p.rowid = f.rowid where papers_fts match ${expr}
-          order by f.rank, p.id limit ${opts.limit}`;
-  const count = (expr: string) =>
-    postgres
-      ? sql<{ n: number | string }>`select count(*) as n from papers where search_vector @@ to_tsquery('simple', ${expr})`
-      : sql<{ n: number | string }>`select count(*) as n from papers_fts where papers_fts match ${expr}`;
-
-  const [rows, total, ...freqs] = await Promise.all([
-    matching(matchExpression(postgres, terms, opts.match)).execute(db),
-    sql<{ n: number | string }>`select count(*) as n from papers`.execute(db),
-    ...terms.map((t) => count(matchExpression(postgres, [t], 'all')).execute(db)),
-  ]);
-  return {
-    ids: rows.rows.map((r) => String((r as { id: unknown }).id)),
-    // PostgreSQL returns count(*) as a bigint string.
-    docCount: Number(total.rows[0]?.n ?? 0),
-    docFreq: Object.fromEntries(terms.map((t, i) => [t, Number(freqs[i]?.rows[0]?.n ?? 0)])),
-  };
-}

@@ -1,10 +1,12 @@
 import type { Paper } from '../model/paper';
 import { paperTerms } from './document';
-import { CANDIDATES, statsFrom, type Scored, type TextIndex } from './search';
-import { byScoreThenId, cosine, statsOf, termCounts, tfidfVector, type CorpusStats } from './tfidf';
+import type { Scored, SearchSource } from './search';
+import { byScoreThenId, cosine, termCounts, tfidfVector } from './tfidf';
 
-/** How many of a paper's words go into the candidate query. */
+/** How many of a paper's words pick the candidates. */
 const QUERY_TERMS = 24;
+/** How many candidates, chosen by BM25 on those words, are compared in full. */
+const CANDIDATES = 300;
 
 /**
  * The words a paper is most about, without corpus statistics yet: most frequent first (title words
@@ -19,31 +21,18 @@ function characteristicTerms(tokens: string[], n: number): string[] {
     .map((t) => t.term);
 }
 
-/**
- * Corpus statistics for comparing the candidates: the store's own counts for the query terms, and
- * for other words an estimate from how often they occur among the candidates.
- */
-function blendedStats(store: CorpusStats, candidates: string[][]): CorpusStats {
-  const local = statsOf(candidates);
-  const scale = store.docCount / Math.max(local.docCount, 1);
-  return {
-    docCount: store.docCount,
-    docFreq: (term) => store.docFreq(term) || Math.min(store.docCount, Math.round(local.docFreq(term) * scale)),
-  };
-}
-
 /** `/papers similar`: the papers in the store nearest to this one by tf-idf cosine, ties by id. */
-export async function similarPapers(index: TextIndex, paper: Paper, limit: number): Promise<Scored[]> {
+export async function similarPapers(store: SearchSource, paper: Paper, limit: number): Promise<Scored[]> {
   const tokens = paperTerms(paper);
   const terms = characteristicTerms(tokens, QUERY_TERMS);
   if (terms.length === 0 || limit <= 0) return [];
-  const found = await index.textCandidates(terms, { match: 'any', limit: CANDIDATES + 1 });
-  const others = found.papers.filter((p) => p.id !== paper.id);
-  const otherTokens = others.map(paperTerms);
-  const stats = blendedStats(statsFrom(found), [tokens, ...otherTokens]);
+  const index = await store.searchIndex();
+  const hits = index.matchAny(terms, CANDIDATES + 1).filter((h) => h.id !== paper.id);
+  const others = await store.getPapers(hits.map((h) => h.id));
+  const stats = index.stats();
   const target = tfidfVector(tokens, stats);
   return others
-    .map((p, i) => ({ id: p.id, paper: p, score: cosine(target, tfidfVector(otherTokens[i]!, stats)) }))
+    .map((p) => ({ id: p.id, paper: p, score: cosine(target, tfidfVector(paperTerms(p), stats)) }))
     .filter((s) => s.score > 0)
     .sort(byScoreThenId)
     .slice(0, limit);

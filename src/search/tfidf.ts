@@ -40,6 +40,13 @@ export interface Bm25Params {
 }
 const BM25_DEFAULTS: Bm25Params = { k1: 1.2, b: 0.75 };
 
+/** One term's share of a BM25 score: its idf, damped by how often it occurs and the document's length. */
+export function bm25Term(tf: number, termIdf: number, length: number, avgLength: number, params: Bm25Params = BM25_DEFAULTS): number {
+  const { k1, b } = params;
+  const norm = k1 * (1 - b + (b * length) / Math.max(avgLength, 1));
+  return termIdf * ((tf * (k1 + 1)) / (tf + norm));
+}
+
 /** The BM25 score of one document for the query terms. */
 export function bm25(
   query: readonly string[],
@@ -48,12 +55,10 @@ export function bm25(
   avgLength: number,
   params: Bm25Params = BM25_DEFAULTS,
 ): number {
-  const { k1, b } = params;
-  const norm = k1 * (1 - b + (b * doc.length) / Math.max(avgLength, 1));
   let score = 0;
   for (const term of query) {
     const tf = doc.counts.get(term) ?? 0;
-    if (tf > 0) score += idf(stats, term) * ((tf * (k1 + 1)) / (tf + norm));
+    if (tf > 0) score += bm25Term(tf, idf(stats, term), doc.length, avgLength, params);
   }
   return score;
 }

@@ -2,9 +2,11 @@ import { sql, type Kysely, type Transaction, type UpdateQueryBuilder, type Updat
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
 import { migrateToLatest } from './migrations';
-import { fullTextMatches } from '../search/fulltext';
-import { searchPapers as rankedSearch, type TextCandidates } from '../search/search';
-import { deliveryFromRow, mergeSeenPaper, paperFromRow, paperToRow, subscriptionFromRow } from './rows';
+import { encodeTerms } from '../search/document';
+import { SyncedIndex, type IndexCursor, type TermRow } from '../search/index-sync';
+import { searchPapers as rankedSearch } from '../search/search';
+import type { TermIndex } from '../search/term-index';
+import { deliveryFromRow, mergeSeenPaper, paperColumns, paperFromRow, paperToRow, subscriptionFromRow } from './rows';
 import type { Connection } from './connect';
 import type { Database } from './tables';
 import type {
@@ -22,6 +24,8 @@ import type {
 
 /** Ids per `where id in (…)`, well under SQLite's and PostgreSQL's parameter limits. */
 const ID_CHUNK = 500;
+/** Papers per multi-row insert: 21 columns each, again well under both limits. */
+const INSERT_CHUNK = 200;
 
 type Db = Kysely<Database>;
 type DeliveryUpdate = UpdateQueryBuilder<Database, 'deliveries', 'deliveries', UpdateResult>;
@@ -31,6 +35,7 @@ export class KyselyStore implements Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly #db: Db;
   readonly #schema: string | undefined;
+  readonly #searchIndex = new SyncedIndex((after, limit) => this.#termsAfter(after, limit));
 
   constructor(conn: Connection) {
     this.#db = conn.db;
@@ -68,37 +73,58 @@ export class KyselyStore implements Store {
 
   // papers
 
+  /**
+   * Folds the batch in memory as if each paper were written in turn, then writes in bulk: one
+   * insert per few hundred new papers, one update per changed paper. Paper writers go one at a time
+   * (BEGIN IMMEDIATE on SQLite, a table lock on Postgres), which makes read-then-insert safe across
+   * replicas and hands out search revisions in commit order, as the search index relies on.
+   */
   async upsertPapers(papers: Paper[], seenAt: Date): Promise<PaperUpsertResult> {
     const result: PaperUpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
     if (papers.length === 0) return result;
-    const at = seenAt.toISOString();
     return this.#write(async (tx) => {
+      if (this.dialect === 'postgres') await sql`lock table papers in share row exclusive mode`.execute(tx);
       const stored = new Map<string, Paper>();
-      for (const ids of chunks(papers.map((p) => p.id))) {
-        const rows = await tx.selectFrom('papers').selectAll().where('id', 'in', ids).execute();
+      for (const ids of chunks([...new Set(papers.map((p) => p.id))])) {
+        const rows = await tx.selectFrom('papers').select(paperColumns).where('id', 'in', ids).execute();
         for (const row of rows) stored.set(row.id, paperFromRow(row));
       }
+      const fresh = new Map<string, Paper>();
+      const changed = new Map<string, Paper>();
       for (const seen of papers) {
-        const old = stored.get(seen.id);
+        const old = fresh.get(seen.id) ?? changed.get(seen.id) ?? stored.get(seen.id);
         if (!old) {
-          // Another replica may insert the same paper at the same moment: theirs stands, no duplicate.
-          const added = await tx.insertInto('papers').values(paperToRow(seen, seenAt)).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
-          if (added) result.inserted++;
-          else result.unchanged++;
-          stored.set(seen.id, seen);
-        } else {
-          const merged = mergeSeenPaper(old, seen);
-          if (samePaper(merged, old)) result.unchanged++;
-          else {
-            const { first_seen_at: _keep, ...row } = paperToRow(merged, seenAt);
-            await tx.updateTable('papers').set(row).where('id', '=', seen.id).execute();
-            result.updated++;
-          }
-          stored.set(seen.id, merged);
+          fresh.set(seen.id, seen);
+          result.inserted++;
+          continue;
         }
+        const merged = mergeSeenPaper(old, seen);
+        if (samePaper(merged, old)) {
+          result.unchanged++;
+          continue;
+        }
+        (fresh.has(seen.id) ? fresh : changed).set(seen.id, merged);
+        result.updated++;
+      }
+
+      const retexted = [...changed.values()].filter((p) => !sameText(p, stored.get(p.id)!));
+      const revision = fresh.size + retexted.length === 0 ? 0 : await nextSearchRevision(tx);
+      for (const batch of chunks([...fresh.values()], INSERT_CHUNK)) {
+        await tx
+          .insertInto('papers')
+          .values(batch.map((p) => ({ ...paperToRow(p, seenAt), search_terms: encodeTerms(p), search_revision: revision })))
+          .execute();
+      }
+      for (const paper of changed.values()) {
+        const { first_seen_at: _keep, ...row } = paperToRow(paper, seenAt);
+        const search = retexted.includes(paper) ? { search_terms: encodeTerms(paper), search_revision: revision } : {};
+        await tx.updateTable('papers').set({ ...row, ...search }).where('id', '=', paper.id).execute();
+      }
+      const sightings = new Map(papers.map((p) => [`${p.source} ${p.id}`, { paper_id: p.id, source: p.source, first_seen_at: seenAt.toISOString() }]));
+      for (const batch of chunks([...sightings.values()])) {
         await tx
           .insertInto('paper_sightings')
-          .values({ paper_id: seen.id, source: seen.source, first_seen_at: at })
+          .values(batch)
           .onConflict((oc) => oc.columns(['paper_id', 'source']).doNothing())
           .execute();
       }
@@ -107,14 +133,14 @@ export class KyselyStore implements Store {
   }
 
   async getPaper(id: string): Promise<Paper | null> {
-    const row = await this.#db.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.#db.selectFrom('papers').select(paperColumns).where('id', '=', id).executeTakeFirst();
     return row ? paperFromRow(row) : null;
   }
 
   async getPapers(ids: string[]): Promise<Paper[]> {
     const found = new Map<string, Paper>();
     for (const chunk of chunks(ids)) {
-      const rows = await this.#db.selectFrom('papers').selectAll().where('id', 'in', chunk).execute();
+      const rows = await this.#db.selectFrom('papers').select(paperColumns).where('id', 'in', chunk).execute();
       for (const row of rows) found.set(row.id, paperFromRow(row));
     }
     // In the order asked for, so callers can keep a ranking.
@@ -131,7 +157,7 @@ export class KyselyStore implements Store {
   async papersListedBetween(from: string, to: string): Promise<Paper[]> {
     const rows = await this.#db
       .selectFrom('papers')
-      .selectAll()
+      .select(paperColumns)
       .where('listed_on', '>=', from)
       .where('listed_on', '<=', to)
       .orderBy('listed_on', 'desc')
@@ -141,15 +167,26 @@ export class KyselyStore implements Store {
     return rows.map(paperFromRow);
   }
 
-  /** Ranked by src/search (BM25 over the full-text index's candidates), so both dialects agree. */
+  /** Ranked by src/search's in-process index, so both dialects agree. */
   async searchPapers(query: string, limit: number): Promise<Paper[]> {
     return (await rankedSearch(this, query, limit)).map((hit) => hit.paper);
   }
 
-  async textCandidates(terms: string[], opts: { match: 'all' | 'any'; limit: number }): Promise<TextCandidates> {
-    if (terms.length === 0) return { papers: [], docCount: await this.countPapers(), docFreq: {} };
-    const { ids, docCount, docFreq } = await fullTextMatches(this.#db, terms, opts);
-    return { papers: await this.getPapers(ids), docCount, docFreq };
+  searchIndex(): Promise<TermIndex> {
+    return this.#searchIndex.current();
+  }
+
+  /** Row-value order on (search_revision, id) walks the index papers_search_revision. */
+  async #termsAfter(after: IndexCursor, limit: number): Promise<TermRow[]> {
+    const rows = await this.#db
+      .selectFrom('papers')
+      .select(['id', 'search_terms', 'search_revision'])
+      .where(sql<boolean>`(search_revision, id) > (${after.revision}, ${after.id})`)
+      .orderBy('search_revision')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: r.id, terms: r.search_terms ?? '', revision: Number(r.search_revision) }));
   }
 
   async countPapers(): Promise<number> {
@@ -337,7 +374,7 @@ export class KyselyStore implements Store {
     const rows = await this.#db
       .selectFrom('bookmarks as b')
       .innerJoin('papers', 'papers.id', 'b.paper_id')
-      .selectAll('papers')
+      .select(paperColumns.map((c) => `papers.${c}` as const))
       .select(['b.created_at as bookmarked_at', 'b.message_id as bookmarked_from'])
       .where('b.platform', '=', platform)
       .where('b.user_id', '=', userId)
@@ -345,6 +382,24 @@ export class KyselyStore implements Store {
       .orderBy('b.paper_id')
       .execute();
     return rows.map((r) => ({ paper: paperFromRow(r), createdAt: new Date(r.bookmarked_at), messageId: r.bookmarked_from }));
+  }
+
+  /**
+   * Papers people bookmarked from messages the bot posted in this channel (digests and answers),
+   * each once, by id. Bookmarks keep the message, and posts know its channel.
+   */
+  async channelBookmarkedPapers(platform: Platform, channelId: string): Promise<Paper[]> {
+    const rows = await this.#db
+      .selectFrom('bookmarks as b')
+      .innerJoin('posts as p', (j) => j.onRef('p.platform', '=', 'b.platform').onRef('p.message_id', '=', 'b.message_id'))
+      .innerJoin('papers', 'papers.id', 'b.paper_id')
+      .select(paperColumns.map((c) => `papers.${c}` as const))
+      .distinct()
+      .where('b.platform', '=', platform)
+      .where('p.channel_id', '=', channelId)
+      .orderBy('papers.id')
+      .execute();
+    return rows.map(paperFromRow);
   }
 
   // deliveries
@@ -445,8 +500,19 @@ function samePaper(a: Paper, b: Paper): boolean {
   return JSON.stringify(paperToRow(a, epoch)) === JSON.stringify(paperToRow(b, epoch));
 }
 
-function chunks<T>(items: T[]): T[][] {
+/** Whether the words the search index sees are the same. */
+function sameText(a: Paper, b: Paper): boolean {
+  return a.title === b.title && a.summary === b.summary && a.keywords.join('\n') === b.keywords.join('\n');
+}
+
+/** The revision for this write's search terms; the caller holds the papers write lock. */
+async function nextSearchRevision(tx: Db | Transaction<Database>): Promise<number> {
+  const row = await tx.selectFrom('papers').select((eb) => eb.fn.max('search_revision').as('latest')).executeTakeFirst();
+  return Number(row?.latest ?? 0) + 1;
+}
+
+function chunks<T>(items: T[], size = ID_CHUNK): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += ID_CHUNK) out.push(items.slice(i, i + ID_CHUNK));
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }

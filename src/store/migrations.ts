@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import { ConfigError } from '../errors';
 import { fullTextMigration } from '../search/fulltext';
+import { searchTermsMigration } from '../search/terms-migration';
 
 /**
  * The versioned schema, one list for both dialects. Names start with their version number and
@@ -122,6 +123,8 @@ const MIGRATIONS: Record<string, Migration> = {
   },
   // Full-text index over title, abstract and keywords for search, similar and for-you (src/search).
   '0002_full_text': fullTextMigration,
+  // Per-paper term counts and write revisions for the in-process search index; drops 0002's index.
+  '0003_search_terms': searchTermsMigration,
 };
 
 const MIGRATION_TABLE = 'kysely_migration';

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Paper, PaperSource } from '../model/paper';
 import type { Platform } from '../chat/command';
 import type { Delivery, DeliveryState, RankMode, Subscription } from './types';
-import type { DeliveriesTable, PapersTable, SubscriptionsTable } from './tables';
+import type { DeliveriesTable, PaperColumns, SubscriptionsTable } from './tables';
 
 /** Conversions between the domain types and the rows of tables.ts. */
 
@@ -16,7 +16,16 @@ function text<T extends string | null>(s: T): T {
   return (s === null ? s : s.replaceAll('\u0000', '')) as T;
 }
 
-export function paperToRow(p: Paper, seenAt: Date): PapersTable {
+/**
+ * The columns a Paper is read from: selects name them rather than take every column, so the
+ * search terms (a few kB per paper) never travel with a paper.
+ */
+export const paperColumns = [
+  'id', 'arxiv_id', 'title', 'summary', 'ai_summary', 'authors', 'author_count', 'organization', 'published_at', 'listed_on',
+  'upvotes', 'url', 'pdf_url', 'github_url', 'keywords', 'thumbnail_url', 'source', 'first_seen_at', 'updated_at',
+] as const satisfies readonly (keyof PaperColumns)[];
+
+export function paperToRow(p: Paper, seenAt: Date): PaperColumns {
   const at = seenAt.toISOString();
   return {
     id: text(p.id),
@@ -41,7 +50,7 @@ export function paperToRow(p: Paper, seenAt: Date): PapersTable {
   };
 }
 
-export function paperFromRow(r: Selectable<PapersTable>): Paper {
+export function paperFromRow(r: Selectable<PaperColumns>): Paper {
   return {
     id: r.id,
     arxivId: r.arxiv_id,

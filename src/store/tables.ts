@@ -4,7 +4,8 @@
  * are 0/1 integers, because those are the types both dialects store and return alike.
  */
 
-export interface PapersTable {
+/** A paper's own fields (rows.ts maps them to Paper). */
+export interface PaperColumns {
   id: string;
   arxiv_id: string | null;
   title: string;
@@ -26,6 +27,13 @@ export interface PapersTable {
   source: string;
   first_seen_at: string;
   updated_at: string;
+}
+
+export interface PapersTable extends PaperColumns {
+  /** Term counts for the search index (src/search/document encodeTerms); never read with the paper. */
+  search_terms: string | null;
+  /** The write that last changed search_terms; writers take these one at a time (src/search/index-sync). */
+  search_revision: number;
 }
 
 /** When each source first showed a paper. */

@@ -1,6 +1,6 @@
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
-import type { TextCandidates } from '../search/search';
+import type { TermIndex } from '../search/term-index';
 
 /**
  * Everything the bot remembers. One implementation (kysely) over two dialects: SQLite (embedded
@@ -138,11 +138,10 @@ export interface Store {
   searchPapers(query: string, limit: number): Promise<Paper[]>;
   countPapers(): Promise<number>;
   /**
-   * Full-text candidates for src/search, which ranks them: papers with a word starting with every
-   * (`all`) or any (`any`) term, best first by the database's rank, with the counts BM25 needs.
-   * Terms are src/search/text tokens.
+   * This process's index of the papers' terms for src/search (search, similar), brought up to date
+   * with every paper write committed before the call, by any replica.
    */
-  textCandidates(terms: string[], opts: { match: 'all' | 'any'; limit: number }): Promise<TextCandidates>;
+  searchIndex(): Promise<TermIndex>;
 
   // subscriptions
   upsertSubscription(input: SubscriptionInput): Promise<Subscription>;
@@ -167,6 +166,8 @@ export interface Store {
   removeBookmark(platform: Platform, userId: string, paperId: string): Promise<boolean>;
   /** Oldest first, so list numbers stay stable as new bookmarks arrive. */
   listBookmarks(platform: Platform, userId: string): Promise<Bookmark[]>;
+  /** The papers anyone bookmarked from a message the bot posted in this channel, each once, by id. */
+  channelBookmarkedPapers(platform: Platform, channelId: string): Promise<Paper[]>;
 
   // deliveries (exactly-once daily posting)
   claimDelivery(req: ClaimRequest): Promise<ClaimResult>;

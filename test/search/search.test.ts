@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseListing } from '../../src/parse/index';
 import { words } from '../../src/search/text';
 import { similarPapers } from '../../src/search/similar';
+import { openStore } from '../../src/store/open';
 import type { Paper } from '../../src/model/paper';
 import type { Store } from '../../src/store/types';
 import { readFixture } from '../helpers/fixtures';
@@ -111,5 +112,26 @@ describe.runIf(storeKinds.length > 1)('search across stores', () => {
     const paper = (await open.sqlite!.searchPapers('titans', 1))[0]!;
     const [a, b] = await Promise.all(storeKinds.map(async (k) => (await similarPapers(open[k]!, paper, 10)).map((s) => s.paper.id)));
     expect(b).toEqual(a);
+  });
+});
+
+describe.each(storeKinds)('the search index with two replicas on one %s database', (kind) => {
+  it("sees the other replica's new and changed papers, and forgets changed words", async () => {
+    const { store: a, url, cleanup } = await openTestStore(kind);
+    const b = await openStore(url);
+    try {
+      const titans = fixturePapers().find((p) => p.title.startsWith('Titans'));
+      const other = fixturePapers().find((p) => p.title.startsWith('AutoInt'));
+      await a.upsertPapers([titans!], seenAt);
+      expect((await b.searchPapers('memorize test time', 5)).map((p) => p.id)).toEqual([titans!.id]);
+      await a.upsertPapers([other!, { ...titans!, title: 'Titans: Learning to Forget at Test Time', summary: 'A zebrafish study.' }], seenAt);
+      expect(await b.searchPapers('memorize', 5)).toEqual([]);
+      expect((await b.searchPapers('forget zebrafish', 5)).map((p) => p.id)).toEqual([titans!.id]);
+      expect((await b.searchPapers('autoint', 5)).map((p) => p.id)).toEqual([other!.id]);
+      expect((await b.searchIndex()).docCount).toBe(2);
+    } finally {
+      await b.close();
+      await cleanup();
+    }
   });
 });

@@ -225,6 +225,23 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect(await store.removeBookmark('discord', 'u1', second.id)).toBe(false);
       expect((await store.listBookmarks('discord', 'u1')).map((b) => b.paper.id)).toEqual([first.id]);
     });
+
+    it("gathers a channel's bookmarks through the messages posted there, each paper once", async () => {
+      await store.upsertPapers(hfList, seenAt);
+      const post = (channelId: string, messageId: string, paperIds: string[]) =>
+        store.recordPost({ platform: 'discord', channelId, messageId, paperIds, kind: 'answer', deliveryId: null, postedAt: seenAt });
+      await post('c1', 'm1', [first.id, second.id]);
+      await post('c2', 'm2', [third.id]);
+      const add = (userId: string, paperId: string, messageId: string | null) => store.addBookmark({ platform: 'discord', userId, paperId, messageId, at: seenAt });
+      await add('u1', second.id, 'm1');
+      await add('u2', second.id, 'm1');
+      await add('u2', first.id, 'm1');
+      await add('u3', third.id, 'm2');
+      await add('u4', third.id, null);
+      expect((await store.channelBookmarkedPapers('discord', 'c1')).map((p) => p.id)).toEqual([first.id, second.id].sort());
+      expect(await store.channelBookmarkedPapers('discord', 'c2')).toEqual([third]);
+      expect(await store.channelBookmarkedPapers('slack', 'c1')).toEqual([]);
+    });
   });
 
   describe('deliveries', () => {
