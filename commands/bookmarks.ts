@@ -27,6 +27,7 @@ async function pickBookmark(store: Store, list: Bookmark[], item: string): Promi
 export const bookmarks: CommandSpec = {
   name: 'bookmarks',
   description: 'Your bookmarks: list them, remove one, or export them as BibTeX or Markdown',
+  visibility: 'private',
   options: [
     { name: 'action', description: 'list (default), remove or export', type: 'string', choices: ['list', 'remove', 'export'], positional: true },
     { name: 'item', description: 'for remove: the number in your list, or the paper id', type: 'string', positional: true },

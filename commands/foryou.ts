@@ -8,6 +8,7 @@ const MAX_RESULTS = 5;
 export const foryouCommand: CommandSpec = {
   name: 'foryou',
   description: "Today's papers most like the ones you bookmarked",
+  visibility: 'private',
   options: [],
   async run(inv, svc): Promise<Reply> {
     const result = await forYou(svc.store, { platform: inv.platform, userId: inv.user.id }, { now: svc.now(), limit: MAX_RESULTS });

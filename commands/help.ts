@@ -7,6 +7,7 @@ export function helpCommand(all: () => CommandSpec[]): CommandSpec {
   return {
     name: 'help',
     description: 'What the bot can do',
+    visibility: 'private',
     options: [],
     async run(): Promise<Reply> {
       const lines = all().flatMap((spec) => [

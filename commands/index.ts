@@ -36,6 +36,7 @@ const CommandSpecSchema = z.object({
     .refine((options) => unique(options.map((o) => o.name)), 'option names must be unique')
     // Discord requires required options before optional ones.
     .refine((options) => options.every((o, i) => !o.required || options.slice(0, i).every((p) => p.required)), 'required options come first'),
+  visibility: z.enum(['public', 'private']).optional(),
   run: z.custom<CommandSpec['run']>((v) => typeof v === 'function', 'run must be a function'),
 });
 

@@ -7,6 +7,7 @@ import { subscriptionFields, subscriptionIdOf } from './channel';
 export const settings: CommandSpec = {
   name: 'settings',
   description: "Show this channel's daily post settings",
+  visibility: 'private',
   options: [],
   async run(inv, svc): Promise<Reply> {
     const sub = await svc.store.getSubscription(subscriptionIdOf(inv));

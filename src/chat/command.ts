@@ -65,5 +65,10 @@ export interface CommandSpec {
   name: string;
   description: string;
   options: OptionSpec[];
+  /**
+   * How the command usually answers, for adapters that must choose before the answer exists
+   * (Discord's deferral cannot change visibility later). Default public.
+   */
+  visibility?: 'public' | 'private';
   run(inv: Invocation, svc: Services): Promise<Reply>;
 }

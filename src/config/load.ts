@@ -55,6 +55,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): AppConfig {
       : null,
     http: { port: e.PORT, host: e.HOST ?? '0.0.0.0' },
     logLevel: e.LOG_LEVEL ?? 'info',
+    logLevelExplicit: e.LOG_LEVEL !== undefined,
     refreshMinutes: e.REFRESH_MINUTES,
     subscriptionsFile: e.PAPERS_CONFIG ?? (existsSync(defaultSubscriptions) ? defaultSubscriptions : null),
     schedule: {

@@ -107,6 +107,8 @@ export interface AppConfig {
   } | null;
   http: { port: number; host: string };
   logLevel: string;
+  /** Whether LOG_LEVEL was set, so a console-only run may pick a quieter default. */
+  logLevelExplicit: boolean;
   refreshMinutes: number;
   subscriptionsFile: string | null;
   schedule: {
