@@ -192,13 +192,12 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       if (!/^\/interactions\//.test(path)) {
         const global = take(globalWindow, globalPerSecond, 1000, now);
         if (!global.ok) {
+          // Written directly: a global 429 carries no route bucket headers, and discord.js would read send()'s defaults as the channel's.
           rateLimited.global += 1;
+          record.status = 429;
           const after = seconds(global.resetAfterMs);
-          return reply(
-            429,
-            { message: 'You are being rate limited.', retry_after: Number(after), global: true },
-            { 'retry-after': after, 'x-ratelimit-global': 'true', 'x-ratelimit-scope': 'global' },
-          );
+          res.writeHead(429, { 'content-type': 'application/json', 'retry-after': after, 'x-ratelimit-global': 'true', 'x-ratelimit-scope': 'global' });
+          return res.end(JSON.stringify({ message: 'You are being rate limited.', retry_after: Number(after), global: true }));
         }
       }
       const channel = method === 'POST' ? path.match(/^\/channels\/(\d+)\/messages$/)?.[1] : undefined;
