@@ -53,7 +53,17 @@ export interface FakeSlack {
    * event_callback body) to the connected client; resolves with the payload of its ack.
    */
   sendEnvelope(type: 'slash_commands' | 'events_api', payload: object): Promise<Record<string, unknown>>;
+  /** chat.postMessage calls answered 429 because of rateLimits. */
+  readonly rateLimited: number;
   close(): Promise<void>;
+}
+
+export interface FakeSlackOptions {
+  /**
+   * Enforce Slack's chat.postMessage limit (bench/fanout.ts): one message per channel per interval;
+   * a faster one gets HTTP 429 with Retry-After in whole seconds, as Slack answers.
+   */
+  rateLimits?: { postMessageIntervalMs: number };
 }
 
 /** Web API methods whose form fields carry JSON. */
@@ -70,7 +80,9 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   return body;
 }
 
-export async function startFakeSlack(): Promise<FakeSlack> {
+export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const lastPostAt = new Map<string, number>();
+  let rateLimited = 0;
   const calls: FakeCall[] = [];
   const responses: FakeSlack['responses'] = [];
   const messages = new Map<string, FakeMessage[]>();
@@ -161,6 +173,18 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       const auth = req.headers.authorization;
       const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof body.token === 'string' ? body.token : null;
       calls.push({ method, token, body });
+      if (method === 'chat.postMessage' && opts.rateLimits) {
+        const channel = String(body.channel ?? '');
+        const wait = (lastPostAt.get(channel) ?? -Infinity) + opts.rateLimits.postMessageIntervalMs - Date.now();
+        if (wait > 0) {
+          rateLimited += 1;
+          res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(Math.ceil(wait / 1000)) });
+          res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+          settleCallWaiters();
+          return;
+        }
+        lastPostAt.set(channel, Date.now());
+      }
       const failure = failures.get(method)?.shift();
       if (typeof failure === 'number') reply(failure, { ok: false, error: 'fake_http_error' });
       else if (failure !== undefined) reply(200, { ok: false, error: failure });
@@ -200,6 +224,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     messages,
     bot,
     callsTo,
+    get rateLimited() {
+      return rateLimited;
+    },
     failNext(method, error, times = 1) {
       failures.set(method, [...(failures.get(method) ?? []), ...Array<string | number>(times).fill(error)]);
     },
