@@ -14,6 +14,9 @@ interface Bench {
 const BENCHES: Bench[] = [
   { title: 'Search index (100,000 papers)', load: () => import('./search') },
   { title: 'Parse and rank (10,000 papers)', load: () => import('./parse-rank') },
+  { title: 'Scale (10,000 subscriptions, 1,000,000 bookmarks)', load: () => import('./scale') },
+  { title: 'Command latency (200 concurrent /papers today)', load: () => import('./latency') },
+  { title: 'Fan-out (500 channels × header + 5 papers)', load: () => import('./fanout') },
 ];
 
 const only = process.argv.slice(2);

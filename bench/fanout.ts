@@ -1,0 +1,115 @@
+/**
+ * Fan-out: the daily post (header + 5 papers) to many channels through the real scheduler fan-out
+ * (postDaily) and the real adapters' posters, against fakes that enforce the platforms' limits:
+ * Discord 50 requests/s for the bot and 5 messages per 5 s per channel, Slack 1 message per second
+ * per channel. Each total time is compared with the least those limits allow.
+ */
+import { performance } from 'node:perf_hooks';
+import type { RunningAdapter } from '../adapters/types';
+import type { DigestPoster } from '../src/chat/poster';
+import { currentOwner } from '../src/schedule/claims';
+import { postDaily } from '../src/schedule/fanout';
+import type { Store } from '../src/store/types';
+import { startFakeDiscord } from '../test/fakes/discord';
+import { startFakeSlack } from '../test/fakes/slack';
+import { LIST_DATE, NOW, benchConfig, benchStore, log, startBenchDiscord, startBenchSlack } from './platforms';
+import { knob, ratio, verdict } from './stats';
+
+const CHANNELS = knob(process.env.BENCH_FANOUT_CHANNELS, 500);
+/** The fan-out's channels in flight: the most FANOUT_CONCURRENCY allows, which the limits need (see RESULTS.md). */
+const CONCURRENCY = knob(process.env.BENCH_FANOUT_CONCURRENCY, 256);
+/** A smaller run at the default FANOUT_CONCURRENCY, to show what an untuned install gets. */
+const DEFAULT_RUN_CHANNELS = knob(process.env.BENCH_FANOUT_DEFAULT_CHANNELS, 40);
+const TOP = 5;
+const PER_CHANNEL = TOP + 1;
+const TARGET_RATIO = 1.1;
+
+const DISCORD = { globalPerSecond: 50, channelMessages: { limit: 5, windowMs: 5000 } };
+const SLACK_INTERVAL_MS = 1000;
+
+/** The least time the limits allow, with fixed windows: the last message's window opens then. */
+function discordFloorMs(channels: number): number {
+  const global = (Math.ceil((channels * PER_CHANNEL) / DISCORD.globalPerSecond) - 1) * 1000;
+  const perChannel = (Math.ceil(PER_CHANNEL / DISCORD.channelMessages.limit) - 1) * DISCORD.channelMessages.windowMs;
+  return Math.max(global, perChannel);
+}
+/** Channels post in parallel; within one, the n-th message can go (n - 1) s after the first. */
+const slackFloorMs = () => (PER_CHANNEL - 1) * SLACK_INTERVAL_MS;
+
+interface Outcome {
+  ms: number;
+  posted: number;
+  failed: number;
+}
+
+/** Subscribes the channels, then runs the day's fan-out once and times it. */
+async function fanOut(store: Store, platform: 'discord' | 'slack', workspaceId: string, channelIds: string[], poster: DigestPoster, concurrency: number): Promise<Outcome> {
+  for (const channelId of channelIds) {
+    await store.upsertSubscription({ platform, workspaceId, channelId, time: '09:00', timezone: 'UTC', top: TOP, topics: [], minUpvotes: 0, rank: 'balanced', origin: 'command', createdBy: 'bench' });
+  }
+  const config = benchConfig({}, { concurrency });
+  const start = performance.now();
+  const report = await postDaily({ store, posters: [poster], config, log, now: () => NOW, owner: currentOwner(), date: LIST_DATE });
+  const ms = performance.now() - start;
+  const posted = report.channels.filter((c) => c.outcome === 'posted' && c.messages === PER_CHANNEL).length;
+  return { ms, posted, failed: report.channels.length - posted };
+}
+
+const channelIdsFor = (n: number, base: bigint) => Array.from({ length: n }, (_, i) => String(base + BigInt(i)));
+
+async function discordRun(channels: number, concurrency: number): Promise<string> {
+  const channelIds = channelIdsFor(channels, 700_000_000_000_000_000n);
+  const fake = await startFakeDiscord({ channelIds, rateLimits: DISCORD });
+  const { store, cleanup } = await benchStore();
+  let adapter: RunningAdapter | null = null;
+  try {
+    adapter = await startBenchDiscord(store, fake);
+    const out = await fanOut(store, 'discord', fake.guildId, channelIds, adapter.poster, concurrency);
+    const floor = discordFloorMs(channels);
+    const r = out.ms / floor;
+    const tooMany = fake.rateLimited.global + fake.rateLimited.channel;
+    return (
+      `Discord, ${channels} channels × ${PER_CHANNEL} messages, FANOUT_CONCURRENCY=${concurrency}: ${(out.ms / 1000).toFixed(1)} s = ${ratio(r)} the ${(floor / 1000).toFixed(0)} s floor ` +
+      `(target ≤ ${TARGET_RATIO}×: ${verdict(r <= TARGET_RATIO)}); 429s: ${fake.rateLimited.global} global + ${fake.rateLimited.channel} per-channel (the limits force none: ${verdict(tooMany === 0)}); ` +
+      `${out.posted}/${channels} channels posted in full, ${fake.messages.size} messages created`
+    );
+  } finally {
+    await adapter?.stop();
+    await fake.close();
+    await cleanup();
+  }
+}
+
+async function slackRun(channels: number, concurrency: number): Promise<string> {
+  const channelIds = channelIdsFor(channels, 1n).map((n) => `C${n.padStart(9, '0')}`);
+  const fake = await startFakeSlack({ rateLimits: { postMessageIntervalMs: SLACK_INTERVAL_MS } });
+  const { store, cleanup } = await benchStore();
+  let adapter: RunningAdapter | null = null;
+  try {
+    adapter = await startBenchSlack(store, fake.apiUrl);
+    const out = await fanOut(store, 'slack', fake.bot.teamId, channelIds, adapter.poster, concurrency);
+    const floor = slackFloorMs();
+    const r = out.ms / floor;
+    const created = [...fake.messages.values()].reduce((n, list) => n + list.length, 0);
+    return (
+      `Slack, ${channels} channels × ${PER_CHANNEL} messages, FANOUT_CONCURRENCY=${concurrency}: ${(out.ms / 1000).toFixed(1)} s = ${ratio(r)} the ${(floor / 1000).toFixed(0)} s floor ` +
+      `(target ≤ ${TARGET_RATIO}×: ${verdict(r <= TARGET_RATIO)}); 429s: ${fake.rateLimited} (the limits force none: ${verdict(fake.rateLimited === 0)}); ` +
+      `${out.posted}/${channels} channels posted in full, ${created} messages created`
+    );
+  } finally {
+    await adapter?.stop();
+    await fake.close();
+    await cleanup();
+  }
+}
+
+export async function run(): Promise<string[]> {
+  const defaultConcurrency = benchConfig({}).schedule.concurrency;
+  return [
+    `floors: Discord max((⌈messages / 50⌉ − 1) s, (⌈${PER_CHANNEL} / 5⌉ − 1) × 5 s); Slack (${PER_CHANNEL} − 1) × 1 s, every channel in parallel. Fakes open a limit window at the first request after the last one closed`,
+    await discordRun(CHANNELS, CONCURRENCY),
+    await slackRun(CHANNELS, CONCURRENCY),
+    await discordRun(DEFAULT_RUN_CHANNELS, defaultConcurrency),
+    await slackRun(DEFAULT_RUN_CHANNELS, defaultConcurrency),
+  ];
+}

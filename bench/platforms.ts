@@ -1,0 +1,56 @@
+/**
+ * The real Discord and Slack adapters started against the loopback fakes, on a store holding the
+ * real 2025-10-14 Daily Papers list: what the latency and fan-out benches drive.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startDiscord } from '../adapters/discord/main';
+import { startSlack, type RunningSlack } from '../adapters/slack/main';
+import type { RunningAdapter } from '../adapters/types';
+import type { Services } from '../src/chat/command';
+import { loadConfig, type Env } from '../src/config/load';
+import type { AppConfig } from '../src/config/schema';
+import { createLogger } from '../src/log';
+import type { Paper } from '../src/model/paper';
+import { parseListing } from '../src/parse/index';
+import type { Store } from '../src/store/types';
+import { openTestStore } from '../test/helpers/stores';
+
+export const LIST_DATE = '2025-10-14';
+/** The morning after the list: `/papers today` shows it. */
+export const NOW = new Date('2025-10-14T10:00:00Z');
+export const SIGNING_SECRET = 'bench-signing-secret-0123456789';
+export const log = createLogger({ level: 'silent' });
+
+const bundled = fileURLToPath(new URL('../src/sources/bundled/hf-daily-papers-2025-10-14.json', import.meta.url));
+export const realPapers: Paper[] = parseListing(readFileSync(bundled, 'utf8')).papers;
+
+/** A SQLite store in a temp file with the real list in it. */
+export async function benchStore(): Promise<{ store: Store; cleanup(): Promise<void> }> {
+  const { store, cleanup } = await openTestStore('sqlite');
+  await store.upsertPapers(realPapers, NOW);
+  return { store, cleanup };
+}
+
+export function benchConfig(env: Env, schedule: Partial<AppConfig['schedule']> = {}): AppConfig {
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...env }, '/nonexistent');
+  return { ...config, http: { host: '127.0.0.1', port: 0 }, schedule: { ...config.schedule, ...schedule } };
+}
+
+function services(store: Store, config: AppConfig): Services {
+  return { store, config, log, now: () => NOW, sourceStatus: () => ({ lastSuccessAt: NOW, lastError: null, note: null }) };
+}
+
+const healthz = () => ({ status: 200, body: 'ok' });
+
+/** adapters/discord/main.ts startDiscord against the fake Discord at apiUrl. */
+export async function startBenchDiscord(store: Store, fake: { apiUrl: string; applicationId: string }): Promise<RunningAdapter> {
+  const config = benchConfig({ DISCORD_TOKEN: 'bench-bot-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl });
+  return startDiscord({ config, services: services(store, config), log, healthz });
+}
+
+/** adapters/slack/main.ts startSlack in HTTP mode on an ephemeral loopback port, its Web API the fake Slack. */
+export async function startBenchSlack(store: Store, apiUrl: string): Promise<RunningSlack> {
+  const config = benchConfig({ SLACK_BOT_TOKEN: 'xoxb-bench-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: apiUrl });
+  return startSlack({ config, services: services(store, config), log, healthz });
+}
