@@ -19,6 +19,7 @@ import { papersOf, type Reply } from '../../src/chat/reply';
 import { ConfigError, errorMessage } from '../../src/errors';
 import type { Logger } from '../../src/log';
 import { dispatch } from '../../commands/dispatch';
+import { findCommand } from '../../commands/index';
 import { handleReaction } from '../../commands/reactions';
 import { createDiscordPoster } from './poster';
 import { startShards } from './sharding';
@@ -114,10 +115,11 @@ async function within(answer: Promise<Reply>, ms: number): Promise<Reply | null>
 async function onInteraction(interaction: Interaction, svc: Services, log: Logger, opts: DiscordClientOptions): Promise<void> {
   if (!interaction.isChatInputCommand() || interaction.commandName !== COMMAND_NAME) return;
   try {
-    const answer = dispatch(toInvocation(interaction), svc);
+    const inv = toInvocation(interaction);
+    const answer = dispatch(inv, svc);
     const ready = await within(answer, opts.deferAfterMs ?? 2000);
     if (ready) await replyNow(interaction, ready, svc);
-    else await replyLate(interaction, answer, svc);
+    else await replyLate(interaction, answer, findCommand(inv.command)?.visibility ?? 'public', svc);
   } catch (err) {
     // dispatch never throws; this is Discord refusing the reply (expired token, lost permissions).
     log.warn({ err: errorMessage(err), command: interaction.options.getSubcommand(false) }, 'could not answer a discord interaction');
@@ -136,20 +138,27 @@ async function replyNow(interaction: ChatInputCommandInteraction, reply: Reply, 
 }
 
 /**
- * Deferred answers are public until they are known: a private one then replaces the placeholder
- * with an ephemeral follow-up, since a deferral's visibility cannot change afterwards.
+ * A deferral's visibility cannot change afterwards, so it follows how the command usually answers.
+ * When the answer differs (a public command answering with a private error), the public
+ * placeholder is replaced by an ephemeral follow-up; a private placeholder simply shows the answer.
  */
-async function replyLate(interaction: ChatInputCommandInteraction, answer: Promise<Reply>, svc: Services): Promise<void> {
-  await interaction.deferReply();
+async function replyLate(
+  interaction: ChatInputCommandInteraction,
+  answer: Promise<Reply>,
+  expected: 'public' | 'private',
+  svc: Services,
+): Promise<void> {
+  await interaction.deferReply({ flags: expected === 'private' ? MessageFlags.Ephemeral : undefined });
   const reply = await answer;
   const msg = renderReply(reply);
-  if (msg.ephemeral) {
+  if (msg.ephemeral && expected === 'public') {
     await interaction.deleteReply();
     await interaction.followUp({ ...toMessageOptions(msg), flags: MessageFlags.Ephemeral });
     return;
   }
   const message = await interaction.editReply(toMessageOptions(msg));
-  await recordAnswer(interaction.channelId, message.id, reply, svc);
+  // Only a public message can carry reactions.
+  if (expected === 'public') await recordAnswer(interaction.channelId, message.id, reply, svc);
 }
 
 /** Keeps which papers a public answer shows, so a keycap reaction on it resolves to the n-th. */

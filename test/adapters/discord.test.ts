@@ -226,31 +226,68 @@ describe('Discord adapter end to end', () => {
     await expect(running.poster.post({ platform: 'discord', workspaceId: null, channelId: fake.channelIds[0]! }, message, 'y')).rejects.toMatchObject({ permanent: true });
   });
 
-  it('defers, then edits the reply when the answer is not ready in time', async () => {
-    const config = configFor(fake);
+  /** Starts a client whose store holds `method` until release(), so the answer is late and gets deferred. */
+  async function startSlow(method: keyof Store) {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    // A store whose reads wait for the gate, so the answer is late.
     const slowStore = new Proxy(store, {
       get: (target, prop, receiver) => {
         const value = Reflect.get(target, prop, receiver);
         if (typeof value !== 'function') return value;
-        const method = (value as (...args: unknown[]) => unknown).bind(target);
-        return prop === 'latestListDate' ? async (...args: unknown[]) => (await gate, method(...args)) : method;
+        const bound = (value as (...args: unknown[]) => unknown).bind(target);
+        return prop === method ? async (...args: unknown[]) => (await gate, bound(...args)) : bound;
       },
     });
-    const running = await startDiscordClient({ config, services: { ...services, store: slowStore }, log: createLogger({ level: 'silent' }) }, { deferAfterMs: 20 });
+    const running = await startDiscordClient({ config: configFor(fake), services: { ...services, store: slowStore }, log: createLogger({ level: 'silent' }) }, { deferAfterMs: 20 });
+    let stopped: Promise<void> | undefined;
+    return { release, stop: () => (stopped ??= (release(), running.stop())) };
+  }
+
+  it('defers, then edits the reply when the answer is not ready in time', async () => {
+    const slow = await startSlow('latestListDate');
     try {
       const { token } = fake.sendCommand('today');
       const deferred = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
       expect(deferred.body.type).toBe(5);
-      release();
+      expect(deferred.body.data?.flags ?? 0).toBe(0);
+      slow.release();
       const edit = await fake.waitForRequest((r) => r.method === 'PATCH' && r.path.endsWith(`/${token}/messages/@original`));
       expect(edit.body.embeds.length).toBeGreaterThan(0);
       expect(edit.body.allowed_mentions).toEqual({ parse: [] });
     } finally {
-      release();
-      await running.stop();
+      await slow.stop();
+    }
+  });
+
+  it('defers a slow private command privately and edits that reply, with nothing deleted', async () => {
+    const slow = await startSlow('listBookmarks');
+    try {
+      const { token } = fake.sendCommand('bookmarks');
+      const deferred = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
+      expect(deferred.body).toMatchObject({ type: 5, data: { flags: 64 } });
+      slow.release();
+      const edit = await fake.waitForRequest((r) => r.method === 'PATCH' && r.path.endsWith(`/${token}/messages/@original`));
+      expect(JSON.stringify(edit.body)).toContain('You have no bookmarks yet.');
+      await slow.stop();
+      const tokenRequests = fake.requests.filter((r) => r.path.includes(token));
+      expect(tokenRequests.map((r) => r.method)).toEqual(['POST', 'PATCH']);
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('a slow public command answering with a private error replaces its public placeholder by a private follow-up', async () => {
+    const slow = await startSlow('getPaper');
+    try {
+      const { token } = fake.sendCommand('paper', { id: '2510.99999' });
+      const deferred = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
+      expect(deferred.body.data?.flags ?? 0).toBe(0);
+      slow.release();
+      const followUp = await fake.waitForRequest((r) => r.method === 'POST' && /^\/webhooks\/\d+\/[^/]+$/.test(r.path) && r.path.includes(token));
+      expect(followUp.body.flags).toBe(64);
+      expect(fake.requests.some((r) => r.method === 'DELETE' && r.path.endsWith(`/${token}/messages/@original`))).toBe(true);
+    } finally {
+      await slow.stop();
     }
   });
 });
