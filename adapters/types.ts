@@ -12,6 +12,12 @@ export interface AdapterDeps {
   healthz: () => { status: number; body: string };
 }
 
+/**
+ * What building a platform's digest poster needs. Posters need no connection, so `papers
+ * post-daily` can post beside a running bot without a second gateway or Socket Mode session.
+ */
+export type PosterDeps = Pick<AdapterDeps, 'config' | 'services' | 'log'>;
+
 /** A connected adapter. start resolves only once the platform connection is up. */
 export interface RunningAdapter {
   platform: Platform;

@@ -3,28 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { App, type AppOptions, type CustomRoute, type RespondArguments, type SlashCommand, type webApi } from '@slack/bolt';
 import type { ReactionAddedEvent, ReactionRemovedEvent } from '@slack/types';
 import type { AdapterDeps, RunningAdapter, StartAdapter } from '../types';
-import { PostError } from '../../src/chat/poster';
 import type { Reply } from '../../src/chat/reply';
 import { papersOf, textReply } from '../../src/chat/reply';
 import { ConfigError, UserError, errorMessage } from '../../src/errors';
 import { dispatch } from '../../commands/dispatch';
 import { handleReaction } from '../../commands/reactions';
 import { boltLogger } from './logger';
-import { installedBotToken, storeInstallations } from './installations';
+import { webClientOptions } from './client';
+import { storeInstallations } from './installations';
 import { createSlackPoster } from './poster';
 import { OPEN_LINK_ACTION_PREFIX, renderReply } from './render';
 import { commandInvocation, reactionEvent } from './translate';
 
 /** The bot token scopes the app uses; manifest.yaml lists exactly these (a test checks). */
 export const SLACK_SCOPES = ['commands', 'chat:write', 'reactions:read', 'channels:history', 'groups:history', 'im:history', 'mpim:history'];
-
-/**
- * The Web API client's retries. Its default retries 5xx for about half an hour, which would hold a
- * chat answer or a digest fan-out hostage; a few quick retries (~7 s in all) then a clear failure
- * lets the scheduler retry the delivery later instead.
- */
-export const RETRY_POLICY = { retries: 3, factor: 2, minTimeout: 1000, maxTimeout: 4000, randomize: true };
-const REQUEST_TIMEOUT_MS = 10_000;
 
 export interface SlackTuning {
   /**
@@ -59,11 +51,7 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
   if (oauth && !slack.stateSecret) throw new ConfigError('Slack OAuth needs SLACK_STATE_SECRET (a random string) to protect the install flow');
   const socketMode = Boolean(slack.appToken);
 
-  const clientOptions: webApi.WebClientOptions = {
-    slackApiUrl: slack.apiUrl ?? undefined,
-    retryConfig: tuning.retryConfig ?? RETRY_POLICY,
-    timeout: REQUEST_TIMEOUT_MS,
-  };
+  const clientOptions = webClientOptions(slack, tuning.retryConfig);
   const healthz: CustomRoute = {
     path: '/healthz',
     method: ['GET'],
@@ -199,16 +187,7 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
     platform: 'slack',
     ownsHttpPort,
     address,
-    poster: createSlackPoster({
-      client: app.client,
-      log,
-      tokenFor: async (workspaceId) => {
-        if (!oauth) return undefined;
-        const token = workspaceId ? await installedBotToken(services.store, workspaceId) : null;
-        if (!token) throw new PostError(`the Slack app is not installed in workspace ${workspaceId ?? '(none)'}`, true);
-        return token;
-      },
-    }),
+    poster: createSlackPoster(deps, { retryConfig: tuning.retryConfig }),
     async stop() {
       await Promise.all([app.stop(), ...inFlight]);
     },

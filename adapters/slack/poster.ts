@@ -1,8 +1,10 @@
 import type { webApi } from '@slack/bolt';
-import type { Logger } from '../../src/log';
+import type { PosterDeps } from '../types';
 import { PostError, type DigestPoster, type PostTarget } from '../../src/chat/poster';
 import type { Reply } from '../../src/chat/reply';
-import { errorMessage } from '../../src/errors';
+import { ConfigError, errorMessage } from '../../src/errors';
+import { createWebClient } from './client';
+import { installedBotToken } from './installations';
 import { renderReply } from './render';
 
 /** Message metadata type of digest messages; its payload's key makes re-sends idempotent. */
@@ -27,35 +29,39 @@ const HISTORY_LIMIT = 50;
  */
 const HISTORY_CACHE_MS = 10 * 60_000;
 
-export interface SlackPosterDeps {
-  client: webApi.WebClient;
-  /** The bot token for a workspace; undefined when the client already carries the one token. */
-  tokenFor: (workspaceId: string | null) => Promise<string | undefined>;
-  log: Logger;
-  now?: () => number;
-}
-
 /**
- * The Slack DigestPoster. Each message carries `{ event_type: papers_digest, event_payload: { key } }`
- * metadata; before sending, the channel's recent history is searched for that key, so a re-send
- * after a crash returns the earlier message instead of posting it twice.
+ * The Slack DigestPoster, on a Web API client of its own (no Bolt app, no Socket Mode session).
+ * Each message carries `{ event_type: papers_digest, event_payload: { key } }` metadata; before
+ * sending, the channel's recent history is searched for that key, so a re-send after a crash
+ * returns the earlier message instead of posting it twice. With OAuth, each workspace is posted to
+ * with the bot token stored at its installation.
  */
-export function createSlackPoster(deps: SlackPosterDeps): DigestPoster {
-  const now = deps.now ?? Date.now;
+export function createSlackPoster(deps: PosterDeps, opts: { retryConfig?: webApi.RetryOptions } = {}): DigestPoster {
+  const slack = deps.config.slack;
+  if (!slack) throw new ConfigError('Slack is not configured (set SLACK_BOT_TOKEN or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET)');
+  const client = createWebClient(slack, deps.log, opts.retryConfig);
   const seen = new Map<string, { at: number; keys: Map<string, string> }>();
 
+  /** The workspace's token; undefined when the client already carries SLACK_BOT_TOKEN. */
+  const tokenFor = async (workspaceId: string | null): Promise<string | undefined> => {
+    if (slack.botToken) return undefined;
+    const token = workspaceId ? await installedBotToken(deps.services.store, workspaceId) : null;
+    if (!token) throw new PostError(`the Slack app is not installed in workspace ${workspaceId ?? '(none)'}`, true);
+    return token;
+  };
+
   async function postedKeys(channel: string, token: string | undefined): Promise<Map<string, string>> {
-    for (const [ch, entry] of seen) if (now() - entry.at > HISTORY_CACHE_MS) seen.delete(ch);
+    for (const [ch, entry] of seen) if (Date.now() - entry.at > HISTORY_CACHE_MS) seen.delete(ch);
     const cached = seen.get(channel);
     if (cached) return cached.keys;
-    const history = await deps.client.conversations.history({ channel, token, limit: HISTORY_LIMIT, include_all_metadata: true });
+    const history = await client.conversations.history({ channel, token, limit: HISTORY_LIMIT, include_all_metadata: true });
     const keys = new Map<string, string>();
     for (const m of history.messages ?? []) {
       const payload = m.metadata?.event_type === DIGEST_EVENT_TYPE ? (m.metadata.event_payload as { key?: unknown } | undefined) : undefined;
       const key = payload?.key;
       if (typeof key === 'string' && m.ts) keys.set(key, m.ts);
     }
-    seen.set(channel, { at: now(), keys });
+    seen.set(channel, { at: Date.now(), keys });
     return keys;
   }
 
@@ -63,14 +69,14 @@ export function createSlackPoster(deps: SlackPosterDeps): DigestPoster {
     platform: 'slack',
     async post(target: PostTarget, message: Reply, idempotencyKey: string) {
       try {
-        const token = await deps.tokenFor(target.workspaceId);
+        const token = await tokenFor(target.workspaceId);
         const keys = await postedKeys(target.channelId, token);
         const earlier = keys.get(idempotencyKey);
         if (earlier) {
           deps.log.info({ channel: target.channelId, key: idempotencyKey, ts: earlier }, 'slack digest message already posted');
           return { messageId: earlier };
         }
-        const res = await deps.client.chat.postMessage({
+        const res = await client.chat.postMessage({
           channel: target.channelId,
           token,
           ...renderReply(message),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RETRY_POLICY, startSlack, type RunningSlack } from '../../adapters/slack/main';
+import { startSlack, type RunningSlack } from '../../adapters/slack/main';
+import { RETRY_POLICY } from '../../adapters/slack/client';
 import { createSlackPoster } from '../../adapters/slack/poster';
 import { loadConfig } from '../../src/config/load';
 import type { AppConfig } from '../../src/config/schema';
@@ -42,6 +43,7 @@ let cleanup: () => Promise<void>;
 let slack: RunningSlack;
 let url: string;
 let config: AppConfig;
+let services: Services;
 /** While set, store.latestListDate waits for it: a command that is slow on purpose. */
 let gate: Promise<void> | null = null;
 
@@ -66,7 +68,7 @@ beforeAll(async () => {
   const env = { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' };
   config = { ...loadConfig(env, '/nonexistent'), http: { host: '127.0.0.1', port: 0 } };
   const log = createLogger({ level: 'silent' });
-  const services: Services = {
+  services = {
     store: slowableStore(store),
     config,
     log,
@@ -261,7 +263,7 @@ describe('Slack digest poster', () => {
     const again = await slack.poster.post(target, textReply('header', 'public'), 'sub@2025-10-15#0');
     expect(again).toEqual(first);
     // A new poster (a restarted process) finds the earlier message in the channel's history.
-    const fresh = createSlackPoster({ client: new (await import('@slack/bolt')).webApi.WebClient('xoxb-test-token', { slackApiUrl: fake.apiUrl }), tokenFor: async () => undefined, log: createLogger({ level: 'silent' }) });
+    const fresh = createSlackPoster({ config, services, log: createLogger({ level: 'silent' }) });
     expect(await fresh.post(target, textReply('header', 'public'), 'sub@2025-10-15#0')).toEqual(first);
     const messages = fake.messages.get('CDIGEST')!;
     expect(messages).toHaveLength(1);
