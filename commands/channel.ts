@@ -1,5 +1,5 @@
 import type { Invocation } from '../src/chat/command';
-import type { Subscription, SubscriptionSettings } from '../src/store/types';
+import type { RankMode, Subscription, SubscriptionSettings } from '../src/store/types';
 
 /** One subscription per channel; its id is the store's `${platform}:${channelId}`. */
 export function subscriptionIdOf(inv: Pick<Invocation, 'platform' | 'channel'>): string {
@@ -16,6 +16,12 @@ export const DEFAULT_SETTINGS: SubscriptionSettings = {
   rank: 'balanced',
 };
 
+const RANK_DESCRIPTIONS: Record<RankMode, string> = {
+  popular: 'popular (by upvotes)',
+  balanced: 'balanced (upvotes, recency and topics)',
+  channel: "channel (balanced, plus likeness to this channel's bookmarks)",
+};
+
 /** A subscription as label/value pairs, for `settings` and the `subscribe` confirmation. */
 export function subscriptionFields(sub: Subscription): { label: string; value: string }[] {
   return [
@@ -23,6 +29,7 @@ export function subscriptionFields(sub: Subscription): { label: string; value: s
     { label: 'Papers per post', value: String(sub.top) },
     { label: 'Topics', value: sub.topics.length ? sub.topics.join(', ') : 'any' },
     { label: 'Minimum upvotes', value: String(sub.minUpvotes) },
+    { label: 'Ranking', value: RANK_DESCRIPTIONS[sub.rank] },
     { label: 'Status', value: sub.enabled ? 'on' : 'off' },
   ];
 }

@@ -3,6 +3,7 @@ import type { CommandSpec } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import { UserError, errorMessage } from '../src/errors';
 import { parseTopics } from '../src/rank/topics';
+import type { RankMode } from '../src/store/types';
 import { DEFAULT_SETTINGS, subscriptionFields, subscriptionIdOf } from './channel';
 
 /** `9:00` or `09:00` → `09:00`; anything else outside 00:00..23:59 is refused. */
@@ -44,6 +45,12 @@ export const subscribe: CommandSpec = {
     { name: 'top', description: 'papers per post, 1 to 10 (default 5)', type: 'integer', min: 1, max: 10 },
     { name: 'topics', description: 'keywords to favour, -keyword to exclude, e.g. agents,-robotics; none clears', type: 'string', schema: topicsSchema },
     { name: 'min-upvotes', description: 'skip papers with fewer upvotes (default 0)', type: 'integer', min: 0 },
+    {
+      name: 'rank',
+      description: "popular (upvotes), balanced (+ recency, topics; default), channel (+ like this channel's bookmarks)",
+      type: 'string',
+      choices: ['popular', 'balanced', 'channel'],
+    },
   ],
   async run(inv, svc): Promise<Reply> {
     if (!inv.canManageChannel) throw new UserError("Only people who may manage this channel can change its daily post. Ask a moderator, or use /papers settings to see it.");
@@ -60,7 +67,7 @@ export const subscribe: CommandSpec = {
       top: (a.top as number | undefined) ?? current.top,
       topics: a.topics === undefined ? current.topics : topicsOf(String(a.topics)),
       minUpvotes: (a['min-upvotes'] as number | undefined) ?? current.minUpvotes,
-      rank: current.rank,
+      rank: (a.rank as RankMode | undefined) ?? current.rank,
     });
     const text = `This channel gets the top ${sub.top} papers every day at ${sub.time} ${sub.timezone}.`;
     return { blocks: [{ kind: 'text', text }, { kind: 'fields', fields: subscriptionFields(sub) }], visibility: 'public', fallback: text };
