@@ -330,7 +330,7 @@ describe('papers register', () => {
       expect((sub.options ?? []).map((o: { name: string }) => o.name)).toEqual(spec.options.map((o) => o.name));
     }
     const subscribe = tree.options.find((o: { name: string }) => o.name === 'subscribe');
-    expect(subscribe.options.map((o: { name: string }) => o.name)).toEqual(['time', 'tz', 'top', 'topics', 'min-upvotes']);
+    expect(subscribe.options.map((o: { name: string }) => o.name)).toEqual(['time', 'tz', 'top', 'topics', 'min-upvotes', 'rank']);
     expect(subscribe.options.find((o: { name: string }) => o.name === 'top')).toMatchObject({ type: 4, min_value: 1, max_value: 10 });
     const bookmarks = tree.options.find((o: { name: string }) => o.name === 'bookmarks');
     expect(bookmarks.options.find((o: { name: string }) => o.name === 'action').choices.map((c: { value: string }) => c.value)).toEqual(['list', 'remove', 'export']);
