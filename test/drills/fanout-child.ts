@@ -1,0 +1,43 @@
+// Child process of the SIGKILL drill, started as a restart after a crash: it first finishes the
+// daily fan-out of the day before (argv[4], or `-`), then prints `start` and runs the fan-out of
+// day argv[5] (or `-`). Both go to Discord through the real REST poster against the loopback fake.
+// With argv[6] = k > 0 it SIGKILLs itself just before the k-th store call of that second fan-out,
+// so a crash can land between any two writes. Prints `ops N` (store calls of it) when it finishes.
+import { createDiscordPoster } from '../../adapters/discord/poster';
+import { createRest } from '../../adapters/discord/rest';
+import { loadConfig } from '../../src/config/load';
+import { createLogger } from '../../src/log';
+import { currentOwner } from '../../src/schedule/claims';
+import { postDaily } from '../../src/schedule/fanout';
+import { openStore } from '../../src/store/open';
+import type { Store } from '../../src/store/types';
+
+const [url, apiUrl, previousDay, day, killAt] = process.argv.slice(2) as [string, string, string, string, string];
+const config = loadConfig({ DATABASE_URL: url, DISCORD_TOKEN: 'drill-token', DISCORD_API_URL: apiUrl, FANOUT_CONCURRENCY: '3', SKIP_POSTED_DAYS: '1' }, '/nonexistent');
+
+let ops = 0;
+let armed = false;
+function killable(store: Store): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (armed && ++ops === Number(killAt)) process.kill(process.pid, 'SIGKILL');
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+const store = killable(await openStore(url));
+const poster = createDiscordPoster(createRest(config.discord!));
+const fanOut = (date: string) =>
+  postDaily({ store, posters: [poster], config, log: createLogger({ level: 'silent' }), now: () => new Date(`${date}T09:00:00Z`), owner: currentOwner(), date, retryDelayMs: 10 });
+
+if (previousDay !== '-') await fanOut(previousDay);
+process.stdout.write('start\n');
+armed = true;
+if (day !== '-') await fanOut(day);
+process.stdout.write(`ops ${ops}\n`);
+await store.close();
