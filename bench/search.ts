@@ -70,6 +70,7 @@ export async function run(): Promise<string[]> {
     const indexStart = performance.now();
     await store.searchIndex();
     const indexMs = performance.now() - indexStart;
+    const rssMiB = process.memoryUsage().rss / 2 ** 20;
 
     // The answer must be right before its speed counts. Synthetic titles reuse the real titles'
     // words, so a real title can rank below many synthetic ones; it must still be a match.
@@ -100,7 +101,7 @@ export async function run(): Promise<string[]> {
     const load = os.loadavg()[0]!.toFixed(1);
     return [
       `corpus: ${(PAPERS + real.length).toLocaleString('en')} papers: ${PAPERS.toLocaleString('en')} synthetic from the words of ${real.length} real ones, and those (SQLite)`,
-      `store with search terms (bulk upsert, ${BATCH} per call): ${(storeMs / 1000).toFixed(1)} s; load the in-process index: ${(indexMs / 1000).toFixed(1)} s`,
+      `store with search terms (bulk upsert, ${BATCH} per call): ${(storeMs / 1000).toFixed(1)} s; load the in-process index: ${(indexMs / 1000).toFixed(1)} s (process memory then ${rssMiB.toFixed(0)} MiB)`,
       `sanity: each of the ${real.length} real papers' titles finds that paper (first for ${places.filter((p) => p === 1).length}, median place ${percentile(places, 50)})`,
       `search (${QUERIES} queries of 1-3 words, top 10, ${(hits / QUERIES).toFixed(1)} results each, index up to date before each): p50 ${ms(percentile(times, 50))}, p99 ${ms(p99)} (target p99 ≤ ${TARGET_P99_MS} ms: ${verdict(p99 <= TARGET_P99_MS)}; load average ${load} on ${os.cpus().length} cores)`,
       `search CPU time of this process: p50 ${ms(percentile(cpuTimes, 50))}, p99 ${ms(percentile(cpuTimes, 99))}`,

@@ -81,11 +81,6 @@ export function cosine(a: Vector, b: Vector): number {
   return dot;
 }
 
-/** The terms that weigh most in a vector, heaviest first (ties by term, so the choice is stable). */
-export function topTerms(vec: Vector, n: number): string[] {
-  return [...vec].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).slice(0, n).map(([t]) => t);
-}
-
 /** Highest score first; equal scores by id, so every run and every store gives the same order. */
 export function byScoreThenId<T extends { score: number; id: string }>(x: T, y: T): number {
   return y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
