@@ -11,6 +11,7 @@ import { selectDigest } from '../digest/select';
 import { digestHeader, digestPaperMessage, emptyDigestNote } from '../digest/messages';
 import { rank } from '../rank/rank';
 import { ownerIsGone, startHeartbeat, type Heartbeat } from './claims';
+import { addDays, occurrenceOn } from './time';
 
 /** Sends of one message before a transient failure fails the delivery (it is retried at a later run). */
 const POST_ATTEMPTS = 3;
@@ -78,17 +79,27 @@ function staleness(ctx: DeliveryContext): { lastRefreshedAt: Date | null } | nul
   return status && status.lastError !== null ? { lastRefreshedAt: status.lastSuccessAt } : null;
 }
 
-/** What the channel gets today: ranked with its settings, minus papers posted there recently. */
+/**
+ * The instant a day's post is ranked at: now, or for a past date (`papers post-daily --date`) the
+ * end of that day in the subscription's zone, so ages in the reasons ("listed today") and recency
+ * weights are those of that day, not of the day the command runs.
+ */
+function rankedAt(ctx: DeliveryContext, sub: Subscription, date: string): Date {
+  const endOfDay = new Date(occurrenceOn(addDays(date, 1), '00:00', sub.timezone).getTime() - 1);
+  return endOfDay < ctx.now() ? endOfDay : ctx.now();
+}
+
+/** What the channel gets on `date`: ranked with its settings, minus papers posted there recently. */
 async function planDigest(ctx: DeliveryContext, sub: Subscription, date: string) {
   const since = new Date(ctx.now().getTime() - ctx.config.schedule.skipPostedDays * DAY_MS);
   const skipIds = await ctx.store.paperIdsPostedInChannel(sub.platform, sub.channelId, since);
-  return selectDigest(ctx.store, sub, { now: ctx.now(), onOrBefore: date, skipIds });
+  return selectDigest(ctx.store, sub, { now: rankedAt(ctx, sub, date), onOrBefore: date, skipIds });
 }
 
 /** The papers of a plan fixed by an earlier (crashed) run, in the planned order, with fresh reasons. */
-async function resumePlan(ctx: DeliveryContext, sub: Subscription, plan: string[]): Promise<RankedPaper[]> {
+async function resumePlan(ctx: DeliveryContext, sub: Subscription, date: string, plan: string[]): Promise<RankedPaper[]> {
   const papers = await ctx.store.getPapers(plan);
-  const reasons = new Map(rank(papers, { now: ctx.now(), topics: sub.topics }).map((r) => [r.paper.id, r]));
+  const reasons = new Map(rank(papers, { now: rankedAt(ctx, sub, date), topics: sub.topics }).map((r) => [r.paper.id, r]));
   const byId = new Map(papers.map((p) => [p.id, p]));
   return plan.flatMap((id, i) => {
     const paper = byId.get(id);
@@ -146,7 +157,9 @@ export async function dryRunDelivery(ctx: DeliveryContext, sub: Subscription, da
 export async function deliver(ctx: DeliveryContext, sub: Subscription, date: string, poster: DigestPoster): Promise<DeliveryReport> {
   const base = { subscriptionId: sub.id, date };
   if (staleness(ctx) && ctx.config.schedule.staleDigest === 'skip') {
-    return { ...base, outcome: 'skipped', messages: 0, detail: 'the paper source is down (STALE_DIGEST=skip)' };
+    const detail = 'the paper source is down (STALE_DIGEST=skip)';
+    ctx.log.warn({ subscriptionId: sub.id, date, lastError: ctx.sourceStatus?.().lastError }, `daily digest skipped: ${detail}`);
+    return { ...base, outcome: 'skipped', messages: 0, detail };
   }
   const { won, delivery } = await ctx.store.claimDelivery({
     subscriptionId: sub.id,
@@ -185,7 +198,7 @@ async function postClaimed(
   let ranked: RankedPaper[];
   let listDate: string | null;
   if (delivery.plan) {
-    ranked = await resumePlan(ctx, sub, delivery.plan);
+    ranked = await resumePlan(ctx, sub, delivery.date, delivery.plan);
     listDate = ranked[0]?.paper.listedOn ?? null;
   } else {
     const sel = await planDigest(ctx, sub, delivery.date);
