@@ -1,35 +1,13 @@
 import { execFile } from 'node:child_process';
-import { PassThrough, Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main';
-import type { CliContext } from '../../cli/context';
+import { runPapers as papers } from '../helpers/run-cli';
 import type { Paper } from '../../src/model/paper';
 import { parseListing } from '../../src/parse/index';
 import { fixturePath, readFixture, repoRoot } from '../helpers/fixtures';
 import { openTestStore } from '../helpers/stores';
 
 const hfText = fixturePath('hf-text/daily-papers-search-2026-04-21.txt');
-
-/** Runs `papers ...` in-process with in-memory streams. */
-async function papers(argv: string[], opts: { stdin?: string; env?: Record<string, string> } = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (c) => out.push(String(c)));
-  stderr.on('data', (c) => err.push(String(c)));
-  const ctx: CliContext = {
-    env: opts.env ?? {},
-    cwd: repoRoot,
-    stdin: Readable.from(opts.stdin === undefined ? [] : [opts.stdin]),
-    stdout,
-    stderr,
-    shutdownSignal: new Promise(() => {}),
-  };
-  const code = await main(argv, ctx);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
 describe('papers parse', () => {
   it('prints the 37 papers of the hf-text listing as JSON', async () => {
