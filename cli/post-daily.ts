@@ -1,11 +1,7 @@
-import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import type { AdapterDeps, RunningAdapter } from '../adapters/types';
 import type { Services } from '../src/chat/command';
-import type { DigestPoster } from '../src/chat/poster';
-import type { AppConfig } from '../src/config/schema';
 import { loadConfig } from '../src/config/load';
-import { createLogger, type Logger } from '../src/log';
+import { createLogger } from '../src/log';
 import { errorMessage } from '../src/errors';
 import { IsoDate } from '../src/model/paper';
 import { openStore } from '../src/store/open';
@@ -13,6 +9,7 @@ import { createRefresher } from '../src/sources/refresher';
 import { currentOwner } from '../src/schedule/claims';
 import { syncConfigSubscriptions } from '../src/schedule/config-file';
 import { postDaily, type DeliveryReport } from '../src/schedule/fanout';
+import { chosenPlatforms, createPosters } from './adapters';
 import { CliError, type CliContext } from './context';
 
 const USAGE = 'usage: papers post-daily (--subscription ID ... | --all) [--date YYYY-MM-DD] [--dry-run]';
@@ -48,32 +45,6 @@ function parseFlags(args: string[]): Flags | 'help' {
     if (!ok) throw new CliError(`--date must be a calendar date as YYYY-MM-DD, got "${values.date}"`, 2);
   }
   return { subscriptionIds: values.subscription, date: values.date, dryRun: values['dry-run'] };
-}
-
-/**
- * The posters of the platforms whose settings are present. Only what posting needs is started, so
- * this is safe while `papers start` runs: Discord's REST poster without a second gateway session,
- * Slack on a loopback port of its own (the running bot keeps PORT), and the console, printing to
- * stdout, when no platform is configured.
- */
-async function startPosters(config: AppConfig, services: Services, log: Logger, ctx: CliContext): Promise<{ posters: DigestPoster[]; stop(): Promise<void> }> {
-  const deps: AdapterDeps = { config, services, log, healthz: () => ({ status: 200, body: 'ok' }) };
-  const posters: DigestPoster[] = [];
-  const running: RunningAdapter[] = [];
-  if (config.discord) {
-    const [{ createDiscordPoster }, { createRest }] = await Promise.all([import('../adapters/discord/poster'), import('../adapters/discord/rest')]);
-    posters.push(createDiscordPoster(createRest(config.discord)));
-  }
-  if (config.slack) {
-    const { startSlack } = await import('../adapters/slack/main');
-    running.push(await startSlack({ ...deps, config: { ...config, http: { host: '127.0.0.1', port: 0 } } }));
-  }
-  if (!config.discord && !config.slack) {
-    const { startConsole } = await import('../adapters/console/main');
-    running.push(await startConsole(deps, { input: Readable.from([]), output: ctx.stdout }));
-  }
-  posters.push(...running.map((a) => a.poster));
-  return { posters, stop: async () => void (await Promise.all(running.map((a) => a.stop()))) };
 }
 
 /** Terminal-safe one line of untrusted text. */
@@ -127,13 +98,11 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     const sourceStatus = () => refresher.status();
     const services: Services = { store, config, log, now, sourceStatus };
 
-    const posting = flags.dryRun ? { posters: [], stop: async () => {} } : await startPosters(config, services, log, ctx);
-    let report;
-    try {
-      report = await postDaily({ store, posters: posting.posters, config, log, now, owner: currentOwner(), subscriptionIds: flags.subscriptionIds, date: flags.date, dryRun: flags.dryRun, sourceStatus });
-    } finally {
-      await posting.stop();
-    }
+    // Posters alone, connecting nowhere, so this is safe beside a running `papers start`; the
+    // console's prints the posted messages to stdout when no platform is configured.
+    const platforms = chosenPlatforms(config, { console: false });
+    const posters = flags.dryRun ? [] : await createPosters(platforms, { config, services, log }, ctx.stdout);
+    const report = await postDaily({ store, posters, config, log, now, owner: currentOwner(), subscriptionIds: flags.subscriptionIds, date: flags.date, dryRun: flags.dryRun, sourceStatus });
     if (report.channels.length === 0) ctx.stdout.write('no enabled subscriptions\n');
     for (const r of report.channels) ctx.stdout.write(`${describeReport(r)}\n`);
     return report.channels.some((r) => r.outcome === 'failed') ? 1 : 0;

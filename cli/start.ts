@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import type { AdapterDeps, RunningAdapter } from '../adapters/types';
-import type { Platform, Services } from '../src/chat/command';
+import type { Services } from '../src/chat/command';
 import type { AppConfig } from '../src/config/schema';
 import type { Logger } from '../src/log';
 import { loadConfig } from '../src/config/load';
@@ -11,6 +11,7 @@ import { openStore } from '../src/store/open';
 import { ensurePapers } from '../src/sources/seed';
 import { createRefresher } from '../src/sources/refresher';
 import { createScheduler, type Scheduler } from '../src/schedule/scheduler';
+import { chosenPlatforms, startAdapters } from './adapters';
 import { CliError, type CliContext } from './context';
 
 interface StartFlags {
@@ -18,36 +19,6 @@ interface StartFlags {
   scheduler: boolean;
   user: string | undefined;
 }
-
-/** What an adapter may need from the process besides AdapterDeps (only the console reads the terminal). */
-interface Local {
-  ctx: CliContext;
-  flags: StartFlags;
-  /** The console calls this when its input ends, which stops the bot. */
-  onConsoleEnd: () => void;
-}
-
-interface AdapterEntry {
-  platform: Platform;
-  wanted(config: AppConfig, flags: StartFlags): boolean;
-  start(deps: AdapterDeps, local: Local): Promise<RunningAdapter>;
-}
-
-/**
- * The adapters `papers start` can run, picked by configuration. Each platform is one entry, loaded
- * only when wanted, so a console-only run never loads discord.js or Bolt.
- */
-const ADAPTERS: AdapterEntry[] = [
-  { platform: 'discord', wanted: (config) => config.discord !== null, start: async (deps) => (await import('../adapters/discord/main')).startDiscord(deps) },
-  { platform: 'slack', wanted: (config) => config.slack !== null, start: async (deps) => (await import('../adapters/slack/main')).startSlack(deps) },
-  {
-    platform: 'console',
-    // The console is the default when no platform is configured, and on request next to them.
-    wanted: (config, flags) => flags.console || (!config.discord && !config.slack),
-    start: async (deps, { ctx, flags, onConsoleEnd }) =>
-      (await import('../adapters/console/main')).startConsole(deps, { input: ctx.stdin, output: ctx.stdout, userName: flags.user, onEnd: onConsoleEnd }),
-  },
-];
 
 /** Stopping waits for work in flight, but never longer than this: supervisors kill after ~10 s. */
 const SHUTDOWN_BUDGET_MS = 9_000;
@@ -98,17 +69,24 @@ async function serveHealthz(config: AppConfig, healthz: AdapterDeps['healthz'], 
 export async function run(args: string[], ctx: CliContext): Promise<number> {
   const flags = parseFlags(args);
   const config = loadConfig(ctx.env, ctx.cwd);
-  const log = createLogger({ level: config.logLevel, secrets: config.secrets });
+  const platforms = chosenPlatforms(config, flags);
+  const consoleOnly = platforms.every((p) => p === 'console');
+  // JSON log lines would interleave with the chat in the terminal: a console of its own logs only
+  // warnings unless LOG_LEVEL says otherwise, and the source's retries not at all (its answers say
+  // when the source is failing or the bundled list is shown).
+  const quiet = consoleOnly && !config.logLevelExplicit;
+  const log = createLogger({ level: quiet ? 'warn' : config.logLevel, secrets: config.secrets });
+  const sourceLog = quiet ? log.child({}, { level: 'error' }) : log;
   const now = () => new Date();
   const store = await openStore(config.databaseUrl, { log });
 
-  const started: RunningAdapter[] = [];
+  let started: RunningAdapter[] = [];
   let scheduler: Scheduler | null = null;
   let server: Server | null = null;
-  const refresher = createRefresher({ store, config, log, now });
+  const refresher = createRefresher({ store, config, log: sourceLog, now });
   try {
     // One quick retry: a first run without network should fall back to the bundled list within seconds.
-    const seed = await ensurePapers({ store, config, log, now, fetch: { retries: 1 } });
+    const seed = await ensurePapers({ store, config, log: sourceLog, now, fetch: { retries: 1 } });
     if (seed.notice) log.info({ event: 'papers', source: seed.source }, seed.notice);
     await refresher.start();
 
@@ -122,16 +100,13 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       log,
       healthz: () => (ready ? { status: 200, body: 'ok' } : { status: 503, body: 'starting' }),
     };
-
-    const wanted = ADAPTERS.filter((a) => a.wanted(config, flags));
-    for (const entry of wanted) started.push(await entry.start(deps, { ctx, flags, onConsoleEnd: consoleEnded }));
+    started = await startAdapters(platforms, deps, { input: ctx.stdin, output: ctx.stdout, userName: flags.user, onEnd: consoleEnded });
 
     if (flags.scheduler) {
       scheduler = createScheduler({ store, posters: started.map((a) => a.poster), config, log, clock: { now }, sourceStatus: services.sourceStatus });
       await scheduler.start();
     }
     if (!started.some((a) => a.ownsHttpPort)) {
-      const consoleOnly = wanted.every((a) => a.platform === 'console');
       server = await serveHealthz(config, deps.healthz, consoleOnly, log);
     }
     ready = true;

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { AdapterDeps, RunningAdapter } from '../types';
+import type { AdapterDeps, PosterDeps, RunningAdapter } from '../types';
+import type { Services } from '../../src/chat/command';
 import type { DigestPoster } from '../../src/chat/poster';
 import type { Reply } from '../../src/chat/reply';
 import { dispatch } from '../../commands/dispatch';
@@ -20,6 +21,49 @@ export interface ConsoleIO {
 /** Message numbers continue across runs, so a number always means the same message in the posts table. */
 const COUNTER_KEY = 'console:lastMessageId';
 
+/** Prints messages; one carrying papers gets the next number (and, for an answer, goes into the posts table). */
+function consoleTranscript(svc: Services, output: Writable) {
+  let lastId = 0;
+  let loaded: Promise<void> | null = null;
+  return async function send(message: ConsoleMessage, kind: 'answer' | null): Promise<string | null> {
+    if (message.paperIds.length === 0) {
+      output.write(formatMessage(message, null));
+      return null;
+    }
+    // Loaded once, before the first number; ++ after it keeps concurrent sends apart.
+    loaded ??= svc.store.getMeta(COUNTER_KEY).then((stored) => void (lastId = Number(stored ?? 0)));
+    await loaded;
+    const id = ++lastId;
+    await svc.store.setMeta(COUNTER_KEY, String(id));
+    if (kind) {
+      await svc.store.recordPost({ platform: 'console', channelId: CONSOLE_CHANNEL, messageId: String(id), paperIds: message.paperIds, kind, deliveryId: null, postedAt: svc.now() });
+    }
+    output.write(formatMessage(message, id));
+    return String(id);
+  };
+}
+
+/** Digest messages printed as numbered console messages; a re-send of a key prints nothing. */
+function transcriptPoster(send: ReturnType<typeof consoleTranscript>): DigestPoster {
+  const sent = new Map<string, string>();
+  return {
+    platform: 'console',
+    async post(_target, message, idempotencyKey) {
+      const earlier = sent.get(idempotencyKey);
+      if (earlier) return { messageId: earlier };
+      // A message without papers (the digest header) gets no number: nothing to react to. Its key is a unique id.
+      const messageId = (await send(renderOneMessage(message), null)) ?? idempotencyKey;
+      sent.set(idempotencyKey, messageId);
+      return { messageId };
+    },
+  };
+}
+
+/** The console's digest poster alone, for `papers post-daily`: only the posted messages, no banner or prompt. */
+export function createConsolePoster(deps: PosterDeps, output: Writable): DigestPoster {
+  return transcriptPoster(consoleTranscript(deps.services, output));
+}
+
 /**
  * The console adapter: a chat channel in the terminal. Reads lines (a prompt on a TTY, or piped
  * input), runs `/papers ...` through the same dispatch as every platform, and prints replies as
@@ -28,25 +72,8 @@ const COUNTER_KEY = 'console:lastMessageId';
 export async function startConsole(deps: AdapterDeps, io: ConsoleIO = { input: process.stdin, output: process.stdout }): Promise<RunningAdapter> {
   const { services: svc, log } = deps;
   const user = io.userName ?? 'you';
-  let lastId = Number((await svc.store.getMeta(COUNTER_KEY)) ?? 0);
-  const sentDigests = new Map<string, string>();
-
+  const send = consoleTranscript(svc, io.output);
   const write = (text: string) => io.output.write(text);
-
-  /** Prints a message; one carrying papers gets the next number and goes into the posts table. */
-  async function send(message: ConsoleMessage, kind: 'answer' | null): Promise<string | null> {
-    if (message.paperIds.length === 0) {
-      write(formatMessage(message, null));
-      return null;
-    }
-    const id = ++lastId;
-    await svc.store.setMeta(COUNTER_KEY, String(id));
-    if (kind) {
-      await svc.store.recordPost({ platform: 'console', channelId: CONSOLE_CHANNEL, messageId: String(id), paperIds: message.paperIds, kind, deliveryId: null, postedAt: svc.now() });
-    }
-    write(formatMessage(message, id));
-    return String(id);
-  }
 
   async function answer(reply: Reply): Promise<void> {
     if (reply.visibility === 'private') write(`${PRIVATE_MARK}\n`);
@@ -102,21 +129,9 @@ export async function startConsole(deps: AdapterDeps, io: ConsoleIO = { input: p
     io.onEnd?.();
   })();
 
-  const poster: DigestPoster = {
-    platform: 'console',
-    async post(_target, message, idempotencyKey) {
-      const sent = sentDigests.get(idempotencyKey);
-      if (sent) return { messageId: sent };
-      // A message without papers (the digest header) gets no number: nothing to react to. Its key is a unique id.
-      const messageId = (await send(renderOneMessage(message), null)) ?? idempotencyKey;
-      sentDigests.set(idempotencyKey, messageId);
-      return { messageId };
-    },
-  };
-
   return {
     platform: 'console',
-    poster,
+    poster: transcriptPoster(send),
     ownsHttpPort: false,
     async stop() {
       rl.close();

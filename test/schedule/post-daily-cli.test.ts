@@ -50,6 +50,12 @@ describe('papers post-daily', () => {
     expect(first.out).toContain('console:console 2025-10-14: posted 4 message(s)');
     const title = realPapers.find((p) => first.out.includes(p.title))?.title;
     expect(title).toBeDefined();
+    // Only the posted messages: not the console chat's banner or help.
+    expect(first.out).not.toContain('papers console:');
+    expect(first.out).not.toContain('/papers help');
+    // Ranked as of that day, not of the day the command runs.
+    expect(first.out).toMatch(/Why: .*(listed|new) today/);
+    expect(first.out).not.toMatch(/\d+ days? (ago|old)/);
     // The source was asked first (today's and yesterday's lists).
     expect(source.requests.some((r) => r.url.startsWith('/api/daily_papers?date='))).toBe(true);
 
@@ -66,6 +72,18 @@ describe('papers post-daily', () => {
     expect(dry.out.match(/\(already posted\)/g)).toHaveLength(3);
     const again = await papers('--all', '--date', '2025-10-15', '--dry-run');
     expect(again.out).toBe(dry.out);
+  });
+
+  it('--dry-run for a past date gives the reasons of that day in the subscription’s zone', async () => {
+    const store = await openStore(db.url);
+    await store.upsertSubscription(subscription('tokyo', { timezone: 'Asia/Tokyo' }));
+    await store.close();
+    const dry = await papers('--subscription', 'console:tokyo', '--date', '2025-10-14', '--dry-run');
+    expect(dry.out).toContain('console:tokyo 2025-10-14: would post 3 paper(s) from the 2025-10-14 list');
+    const planned = dry.out.split('\n').filter((line) => /^ {2}\d+\. /.test(line));
+    expect(planned.length).toBeGreaterThan(0);
+    for (const line of planned) expect(line).toMatch(/ · (listed|new) today\)$/);
+    expect(dry.out).not.toMatch(/\d+ days? (ago|old)/);
   });
 
   it('includes subscriptions declared in the subscriptions file', async () => {
