@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main';
 import type { CliContext } from '../../cli/context';
 import { openStore } from '../../src/store/open';
+import { startFakeDiscord } from '../fakes/discord';
 import { startFakeSource, type FakeSource } from '../fakes/hf-server';
+import { startFakeSlack } from '../fakes/slack';
 import { testDatabase } from '../helpers/stores';
 import { realPapers, subscription } from './harness';
 
@@ -117,6 +119,66 @@ describe('papers post-daily', () => {
       expect(r.code).toBe(code);
       expect(r.err).toMatch(message);
       expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
+describe('papers post-daily posts to the configured platforms without connecting to them', () => {
+  let source: FakeSource;
+  let db: ReturnType<typeof testDatabase>;
+
+  beforeAll(async () => {
+    source = await startFakeSource();
+  });
+  afterAll(async () => {
+    await source.close();
+  });
+
+  /** A fresh database with the real list and one subscription, then `post-daily --all` for that day. */
+  async function postDaily(sub: ReturnType<typeof subscription>, env: Record<string, string>) {
+    db = testDatabase('sqlite');
+    const store = await openStore(db.url);
+    await store.upsertPapers(realPapers, new Date('2025-10-14T08:00:00Z'));
+    await store.upsertSubscription(sub);
+    await store.close();
+    const io = capture({ DATABASE_URL: db.url, HF_BASE_URL: source.url, ARXIV_API_URL: source.url, LOG_LEVEL: 'silent', PORT: '1', ...env });
+    try {
+      return { code: await main(['post-daily', '--all', '--date', '2025-10-14'], io.ctx), out: io.out(), err: io.err() };
+    } finally {
+      await db.cleanup();
+    }
+  }
+
+  it('Discord: through REST, with no gateway session', async () => {
+    const fake = await startFakeDiscord();
+    try {
+      const channelId = fake.channelIds[0]!;
+      const r = await postDaily(subscription(channelId, { platform: 'discord', top: 2 }), { DISCORD_TOKEN: 'fake-bot-token', DISCORD_API_URL: fake.apiUrl });
+      expect(r.err).toBe('');
+      expect(r.out).toBe(`discord:${channelId} 2025-10-14: posted 3 message(s)\n`);
+      expect(fake.requests.filter((q) => q.method === 'POST' && q.path === `/channels/${channelId}/messages`)).toHaveLength(3);
+      expect(fake.identifies).toHaveLength(0);
+      expect(fake.requests.some((q) => q.path === '/gateway/bot')).toBe(false);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('Slack in Socket Mode: through the Web API alone, with no second Socket Mode connection', async () => {
+    const fake = await startFakeSlack();
+    try {
+      const env = { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_APP_TOKEN: 'xapp-test-token', SLACK_API_URL: fake.apiUrl, PORT: '1' };
+      const r = await postDaily(subscription('CDAILY', { platform: 'slack', top: 2 }), env);
+      expect(r.err).toBe('');
+      expect(r.out).toBe('slack:CDAILY 2025-10-14: posted 3 message(s)\n');
+      const posted = fake.messages.get('CDAILY')!;
+      expect(posted).toHaveLength(3);
+      for (const m of posted) expect(m.metadata).toMatchObject({ event_type: 'papers_digest', event_payload: { key: expect.stringMatching(/^slack:CDAILY@2025-10-14:/) } });
+      // Neither a Bolt app (it would call auth.test) nor a Socket Mode connection that could answer commands.
+      expect(fake.callsTo('apps.connections.open')).toHaveLength(0);
+      expect(fake.callsTo('auth.test')).toHaveLength(0);
+    } finally {
+      await fake.close();
     }
   });
 });
