@@ -20,6 +20,8 @@ const BENCHES: Bench[] = [
 ];
 
 const only = process.argv.slice(2);
+// Wall-clock figures stretch when other work shares the cores, so the load is part of the record.
+const loadAtStart = os.loadavg()[0]!;
 const sections: string[] = [];
 for (const bench of BENCHES.filter((b) => only.length === 0 || only.some((o) => b.title.toLowerCase().includes(o.toLowerCase())))) {
   console.log(`\n## ${bench.title}`);
@@ -28,7 +30,7 @@ for (const bench of BENCHES.filter((b) => only.length === 0 || only.some((o) => 
   sections.push(`## ${bench.title}\n\n${lines.map((l) => `- ${l}`).join('\n')}\n`);
 }
 
-const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}, ${os.platform()} ${os.arch()}`;
+const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}, ${os.platform()} ${os.arch()}; 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end`;
 if (only.length === 0) {
   const out = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
   writeFileSync(out, `# Benchmark results\n\nRun ${new Date().toISOString()} on ${machine}.\nReproduce with \`npm run bench\`.\n\n${sections.join('\n')}`);
