@@ -54,6 +54,9 @@ async function connectPostgres(target: Extract<DatabaseTarget, { kind: 'postgres
   });
   // An idle connection dropped by the server must not crash the process; the pool replaces it.
   pool.on('error', (err) => log?.warn({ err: errorMessage(err) }, 'postgres connection lost'));
+  // So must one dropped while checked out (between the queries of a transaction): its query fails,
+  // and the client's own 'error' event would otherwise be an uncaught exception.
+  pool.on('connect', (client) => client.on('error', (err) => log?.warn({ err: errorMessage(err) }, 'postgres connection lost while in use')));
   try {
     if (target.schema) await createSchema(pool, target.schema);
     const { rows } = await pool.query<{ schema: string | null }>('select current_schema() as schema');
