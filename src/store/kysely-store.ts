@@ -65,7 +65,9 @@ export class KyselyStore implements Store {
         await sql`commit`.execute(conn);
         return result;
       } catch (err) {
-        await sql`rollback`.execute(conn);
+        // After some errors (SQLITE_FULL, SQLITE_IOERR) SQLite has already rolled back; its "no
+        // transaction is active" must not replace the error that says what went wrong.
+        await sql`rollback`.execute(conn).catch(() => {});
         throw err;
       }
     });
