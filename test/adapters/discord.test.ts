@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord, type RecordedRequest } from '../fakes/discord';
 import { openTestStore } from '../helpers/stores';
@@ -7,7 +6,7 @@ import { startDiscord, startDiscordClient } from '../../adapters/discord/main';
 import { nonceFor } from '../../adapters/discord/poster';
 import { commands } from '../../commands/index';
 import { DEFAULT_SETTINGS } from '../../commands/channel';
-import { main } from '../../cli/main';
+import { runPapers } from '../helpers/run-cli';
 import { loadConfig } from '../../src/config/load';
 import { createLogger } from '../../src/log';
 import { parseListing } from '../../src/parse/index';
@@ -293,26 +292,12 @@ describe('Discord adapter end to end', () => {
 });
 
 describe('papers register', () => {
-  function ctx(env: Record<string, string>) {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const out: string[] = [];
-    const err: string[] = [];
-    stdout.on('data', (c) => out.push(String(c)));
-    stderr.on('data', (c) => err.push(String(c)));
-    return {
-      ctx: { env, cwd: process.cwd(), stdin: new PassThrough(), stdout, stderr, shutdownSignal: new Promise<string>(() => {}) },
-      out,
-      err,
-    };
-  }
-
   it('sends the whole /papers tree as a bulk overwrite, guild-scoped with --guild, and twice is harmless', async () => {
     const env = { DISCORD_TOKEN: 'fake-bot-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' };
-    const run = ctx(env);
-    expect(await main(['register', '--guild', fake.guildId], run.ctx)).toBe(0);
-    expect(await main(['register', '--guild', fake.guildId], run.ctx)).toBe(0);
-    expect(run.out.join('')).toContain(`in guild ${fake.guildId}`);
+    expect((await runPapers(['register', '--guild', fake.guildId], { env })).code).toBe(0);
+    const second = await runPapers(['register', '--guild', fake.guildId], { env });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain(`in guild ${fake.guildId}`);
 
     const puts = fake.requests.filter((r) => r.method === 'PUT');
     expect(puts.map((r) => r.path)).toEqual([
@@ -330,21 +315,21 @@ describe('papers register', () => {
       expect((sub.options ?? []).map((o: { name: string }) => o.name)).toEqual(spec.options.map((o) => o.name));
     }
     const subscribe = tree.options.find((o: { name: string }) => o.name === 'subscribe');
-    expect(subscribe.options.map((o: { name: string }) => o.name)).toEqual(['time', 'tz', 'top', 'topics', 'min-upvotes', 'rank']);
+    expect(subscribe.options.map((o: { name: string }) => o.name)).toEqual(['time', 'tz', 'top', 'topics', 'min-upvotes', 'rank', 'arxiv']);
     expect(subscribe.options.find((o: { name: string }) => o.name === 'top')).toMatchObject({ type: 4, min_value: 1, max_value: 10 });
     const bookmarks = tree.options.find((o: { name: string }) => o.name === 'bookmarks');
     expect(bookmarks.options.find((o: { name: string }) => o.name === 'action').choices.map((c: { value: string }) => c.value)).toEqual(['list', 'remove', 'export']);
 
-    expect(await main(['register'], run.ctx)).toBe(0);
+    expect((await runPapers(['register'], { env })).code).toBe(0);
     expect(fake.requests.at(-1)!.path).toBe(`/applications/${fake.applicationId}/commands`);
   });
 
   it('explains what is missing instead of failing obscurely', async () => {
-    const run = ctx({ DISCORD_TOKEN: 'fake-bot-token', LOG_LEVEL: 'silent' });
-    expect(await main(['register'], run.ctx)).toBe(1);
-    expect(run.err.join('')).toMatch(/needs DISCORD_TOKEN and DISCORD_APPLICATION_ID/);
-    const bad = ctx({ DISCORD_TOKEN: 'fake-bot-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl });
-    expect(await main(['register', '--guild', 'general'], bad.ctx)).toBe(2);
-    expect(bad.err.join('')).toMatch(/17 to 20 digits/);
+    const missing = await runPapers(['register'], { env: { DISCORD_TOKEN: 'fake-bot-token', LOG_LEVEL: 'silent' } });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/needs DISCORD_TOKEN and DISCORD_APPLICATION_ID/);
+    const bad = await runPapers(['register', '--guild', 'general'], { env: { DISCORD_TOKEN: 'fake-bot-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/17 to 20 digits/);
   });
 });
