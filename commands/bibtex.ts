@@ -36,6 +36,8 @@ function entry(paper: Paper, key: string): string {
   if (authors) fields.push(['author', authors]);
   fields.push(['year', paper.publishedAt.slice(0, 4)]);
   if (paper.arxivId) fields.push(['eprint', paper.arxivId], ['archivePrefix', 'arXiv']);
+  const primary = paper.categories?.[0];
+  if (paper.arxivId && primary) fields.push(['primaryClass', escapeBibtex(primary)]);
   const url = paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : paper.url;
   if (url) fields.push(['url', url]);
   const width = Math.max(...fields.map(([name]) => name.length));

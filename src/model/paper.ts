@@ -28,6 +28,8 @@ export const PaperSchema = z.object({
   keywords: z.array(z.string()),
   thumbnailUrl: z.string().nullable(),
   source: PaperSource,
+  /** arXiv categories, primary first (`cs.LG`, `stat.ML`), when the listing names them (arXiv does, Hugging Face does not). */
+  categories: z.array(z.string()).optional(),
 });
 export type Paper = z.infer<typeof PaperSchema>;
 

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
+import { ARXIV_CATEGORY } from '../config/schema';
 import { ParseError } from '../errors';
 import { normalizeArxivId } from '../model/ids';
 import type { Paper } from '../model/paper';
@@ -32,6 +33,7 @@ const AtomEntry = z.object({
   author: z.array(z.object({ name: Text })).default([]),
   link: z.array(z.object({ '@href': z.string(), '@title': z.string().optional() })).default([]),
   category: z.array(z.object({ '@term': z.string() })).default([]),
+  'arxiv:primary_category': z.object({ '@term': z.string() }).optional(),
 });
 
 const RssItem = z.object({
@@ -88,6 +90,7 @@ function parseAtom(feed: Record<string, unknown>): ParsedEntries {
           url: `https://arxiv.org/abs/${arxivId}`,
           pdfUrl: `https://arxiv.org/pdf/${arxivId}`,
           keywords: e.category.map((c) => c['@term']),
+          categories: categoriesOf([e['arxiv:primary_category']?.['@term'], ...e.category.map((c) => c['@term'])]),
           source: 'arxiv',
         }),
       );
@@ -126,6 +129,8 @@ function parseRss(channel: Record<string, unknown>): ParsedEntries {
           url: `https://arxiv.org/abs/${arxivId}`,
           pdfUrl: `https://arxiv.org/pdf/${arxivId}`,
           keywords: it.category,
+          // The feed lists the primary category first.
+          categories: categoriesOf(it.category),
           source: 'arxiv',
         }),
       );
@@ -134,6 +139,12 @@ function parseRss(channel: Record<string, unknown>): ParsedEntries {
     }
   });
   return { papers, errors };
+}
+
+/** Category names, primary first, each once; anything not shaped like one (untrusted feed text) is dropped. */
+function categoriesOf(terms: (string | undefined)[]): string[] {
+  const names = terms.map((t) => t?.trim() ?? '').filter((t) => ARXIV_CATEGORY.test(t));
+  return [...new Set(names)];
 }
 
 /** The calendar day as written in an RFC 822 date (`Thu, 24 Sep 2026 00:00:00 -0400`). */

@@ -58,6 +58,7 @@ export interface PaperDraft {
   githubUrl?: string | null;
   keywords?: string[];
   thumbnailUrl?: string | null;
+  categories?: string[];
   source: PaperSource;
 }
 
@@ -84,6 +85,7 @@ export function buildPaper(d: PaperDraft): Paper {
     keywords: (d.keywords ?? []).map(cleanText).filter(Boolean),
     thumbnailUrl: d.thumbnailUrl ?? null,
     source: d.source,
+    ...(d.categories ? { categories: d.categories } : {}),
   });
 }
 

@@ -35,6 +35,8 @@ function mergeTwo(a: Paper, b: Paper): Paper {
   const arxivId = a.arxivId ?? b.arxivId;
   const keywords = [...a.keywords];
   for (const k of b.keywords) if (!keywords.some((x) => x.toLowerCase() === k.toLowerCase())) keywords.push(k);
+  // Only arXiv names them, so an HF record merged with its arXiv one keeps arXiv's.
+  const categories = a.categories?.length ? a.categories : b.categories;
   return {
     id: arxivId ?? a.id,
     arxivId,
@@ -54,5 +56,6 @@ function mergeTwo(a: Paper, b: Paper): Paper {
     keywords,
     thumbnailUrl: a.thumbnailUrl ?? b.thumbnailUrl,
     source: a.source,
+    ...(categories ? { categories } : {}),
   };
 }

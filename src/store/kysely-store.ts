@@ -24,7 +24,7 @@ import type {
 
 /** Ids per `where id in (…)`, well under SQLite's and PostgreSQL's parameter limits. */
 const ID_CHUNK = 500;
-/** Papers per multi-row insert: 21 columns each, again well under both limits. */
+/** Papers per multi-row insert: 22 columns each, again well under both limits. */
 const INSERT_CHUNK = 200;
 
 type Db = Kysely<Database>;
@@ -169,6 +169,30 @@ export class KyselyStore implements Store {
     return rows.map(paperFromRow);
   }
 
+  /**
+   * The window's papers that name categories, narrowed to the wanted ones here rather than in SQL:
+   * matching inside the JSON list would take a different function on each dialect, and a two-day
+   * window holds few papers.
+   */
+  async papersInCategories(categories: string[], from: string, to: string): Promise<Paper[]> {
+    if (categories.length === 0) return [];
+    const rows = await this.#db
+      .selectFrom('papers')
+      .select(paperColumns)
+      .where('categories', 'is not', null)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('published_at', '>=', from), eb('published_at', '<=', to)]),
+          eb.and([eb('listed_on', '>=', from), eb('listed_on', '<=', to)]),
+        ]),
+      )
+      .orderBy('published_at', 'desc')
+      .orderBy('id')
+      .execute();
+    const wanted = new Set(categories);
+    return rows.map(paperFromRow).filter((p) => p.categories?.some((c) => wanted.has(c)));
+  }
+
   /** Ranked by src/search's in-process index, so both dialects agree. */
   async searchPapers(query: string, limit: number): Promise<Paper[]> {
     return (await rankedSearch(this, query, limit)).map((hit) => hit.paper);
@@ -214,6 +238,7 @@ export class KyselyStore implements Store {
       topics: JSON.stringify(input.topics),
       min_upvotes: input.minUpvotes,
       rank: input.rank,
+      arxiv: JSON.stringify(input.arxiv ?? []),
       origin: input.origin,
       created_by: input.createdBy,
     };

@@ -125,6 +125,15 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_full_text': fullTextMigration,
   // Per-paper term counts and write revisions for the in-process search index; drops 0002's index.
   '0003_search_terms': searchTermsMigration,
+  // arXiv per channel: each paper's categories, each subscription's wanted categories, and an index
+  // for the arXiv papers of a digest's window (found by publication date; they have no list date).
+  '0004_arxiv_categories': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('papers').addColumn('categories', 'text').execute();
+      await db.schema.alterTable('subscriptions').addColumn('arxiv', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+      await db.schema.createIndex('papers_published_at').on('papers').column('published_at').execute();
+    },
+  },
 };
 
 const MIGRATION_TABLE = 'kysely_migration';

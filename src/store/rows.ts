@@ -22,7 +22,7 @@ function text<T extends string | null>(s: T): T {
  */
 export const paperColumns = [
   'id', 'arxiv_id', 'title', 'summary', 'ai_summary', 'authors', 'author_count', 'organization', 'published_at', 'listed_on',
-  'upvotes', 'url', 'pdf_url', 'github_url', 'keywords', 'thumbnail_url', 'source', 'first_seen_at', 'updated_at',
+  'upvotes', 'url', 'pdf_url', 'github_url', 'keywords', 'thumbnail_url', 'source', 'categories', 'first_seen_at', 'updated_at',
 ] as const satisfies readonly (keyof PaperColumns)[];
 
 export function paperToRow(p: Paper, seenAt: Date): PaperColumns {
@@ -45,6 +45,7 @@ export function paperToRow(p: Paper, seenAt: Date): PaperColumns {
     keywords: JSON.stringify(p.keywords.map(text)),
     thumbnail_url: text(p.thumbnailUrl),
     source: p.source,
+    categories: p.categories ? JSON.stringify(p.categories.map(text)) : null,
     first_seen_at: at,
     updated_at: at,
   };
@@ -69,6 +70,7 @@ export function paperFromRow(r: Selectable<PaperColumns>): Paper {
     keywords: list(r.keywords),
     thumbnailUrl: r.thumbnail_url,
     source: r.source as PaperSource,
+    ...(r.categories === null ? {} : { categories: list(r.categories) }),
   };
 }
 
@@ -79,6 +81,7 @@ export function paperFromRow(r: Selectable<PaperColumns>): Paper {
  */
 export function mergeSeenPaper(stored: Paper, seen: Paper): Paper {
   const hasUpvotes = seen.source !== 'arxiv';
+  const categories = seen.categories?.length ? seen.categories : stored.categories;
   return {
     id: stored.id,
     arxivId: seen.arxivId ?? stored.arxivId,
@@ -97,6 +100,7 @@ export function mergeSeenPaper(stored: Paper, seen: Paper): Paper {
     keywords: seen.keywords.length ? seen.keywords : stored.keywords,
     thumbnailUrl: seen.thumbnailUrl ?? stored.thumbnailUrl,
     source: hasUpvotes ? seen.source : stored.source,
+    ...(categories ? { categories } : {}),
   };
 }
 
@@ -112,6 +116,7 @@ export function subscriptionFromRow(r: Selectable<SubscriptionsTable>): Subscrip
     topics: list(r.topics),
     minUpvotes: r.min_upvotes,
     rank: r.rank as RankMode,
+    arxiv: list(r.arxiv),
     enabled: r.enabled === 1,
     origin: r.origin as Subscription['origin'],
     createdBy: r.created_by,

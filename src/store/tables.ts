@@ -25,6 +25,8 @@ export interface PaperColumns {
   keywords: string;
   thumbnail_url: string | null;
   source: string;
+  /** JSON string[] of arXiv categories, primary first; null when the listings named none. */
+  categories: string | null;
   first_seen_at: string;
   updated_at: string;
 }
@@ -55,6 +57,8 @@ export interface SubscriptionsTable {
   topics: string;
   min_upvotes: number;
   rank: string;
+  /** JSON string[] of arXiv categories whose papers join the channel's candidates. */
+  arxiv: string;
   enabled: number;
   origin: string;
   created_by: string;

@@ -21,11 +21,14 @@ export interface SubscriptionSettings {
   topics: string[];
   minUpvotes: number;
   rank: RankMode;
+  /** arXiv categories whose new papers join this channel's candidates (`cs.LG`); none when absent or empty. */
+  arxiv?: string[];
 }
 
 export interface Subscription extends SubscriptionSettings {
   /** `${platform}:${channelId}`: one subscription per channel. */
   id: string;
+  arxiv: string[];
   platform: Platform;
   /** Discord guild id / Slack team id; null for console. */
   workspaceId: string | null;
@@ -134,6 +137,8 @@ export interface Store {
   latestListDate(onOrBefore?: string): Promise<string | null>;
   /** Papers whose listedOn is in [from, to] (inclusive). */
   papersListedBetween(from: string, to: string): Promise<Paper[]>;
+  /** Papers in any of these arXiv categories published, or listed, in [from, to] (inclusive). */
+  papersInCategories(categories: string[], from: string, to: string): Promise<Paper[]>;
   /** Papers whose title or abstract contain all words; best matches first. */
   searchPapers(query: string, limit: number): Promise<Paper[]>;
   countPapers(): Promise<number>;

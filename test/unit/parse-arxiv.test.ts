@@ -42,6 +42,7 @@ describe('arxiv: API Atom and RSS', () => {
       keywords: ['math.CO', 'math.ST'],
       thumbnailUrl: null,
       source: 'arxiv',
+      categories: ['math.CO', 'math.ST'],
     });
   });
 
