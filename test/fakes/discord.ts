@@ -408,7 +408,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     sendCommand(
       subcommand: string,
       options: Record<string, string | number | boolean> = {},
-      who: { userId?: string; username?: string; permissions?: bigint; channelId?: string } = {},
+      who: { userId?: string; username?: string; permissions?: bigint; channelId?: string; dm?: boolean } = {},
     ) {
       const base = fixture('discord-interaction-create-subcommand-constructed.json');
       interactionCount += 1;
@@ -438,6 +438,14 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
         },
         authorizing_integration_owners: { '0': guildId },
       });
+      if (who.dm) {
+        // From a DM, Discord sends no guild and no member, only the user and a DM channel.
+        const user = d.member.user;
+        delete d.guild_id;
+        delete d.member;
+        Object.assign(d, { user, channel: { id: channelId, type: 1, flags: 0 }, context: 1, authorizing_integration_owners: { '1': user.id } });
+        dmChannels.set(channelId, user.id);
+      }
       broadcast('INTERACTION_CREATE', d);
       return { id, token };
     },
