@@ -30,6 +30,7 @@ export function subscriptionFields(sub: Subscription): { label: string; value: s
     { label: 'Topics', value: sub.topics.length ? sub.topics.join(', ') : 'any' },
     { label: 'Minimum upvotes', value: String(sub.minUpvotes) },
     { label: 'Ranking', value: RANK_DESCRIPTIONS[sub.rank] },
+    { label: 'arXiv categories', value: sub.arxiv.length ? sub.arxiv.join(', ') : 'none' },
     { label: 'Status', value: sub.enabled ? 'on' : 'off' },
   ];
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CommandSpec } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import { UserError, errorMessage } from '../src/errors';
+import { parseArxivCategories } from '../src/model/arxiv-categories';
 import { parseTopics } from '../src/rank/topics';
 import type { RankMode } from '../src/store/types';
 import { DEFAULT_SETTINGS, subscriptionFields, subscriptionIdOf } from './channel';
@@ -35,6 +36,14 @@ const topicsSchema = z.string().superRefine((text, ctx) => {
   }
 });
 
+const arxivSchema = z.string().superRefine((text, ctx) => {
+  try {
+    parseArxivCategories(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `arxiv: ${errorMessage(err)}` });
+  }
+});
+
 /** Creates or changes this channel's daily post. Options not given keep their current value. */
 export const subscribe: CommandSpec = {
   name: 'subscribe',
@@ -51,6 +60,7 @@ export const subscribe: CommandSpec = {
       type: 'string',
       choices: ['popular', 'balanced', 'channel'],
     },
+    { name: 'arxiv', description: 'also new arXiv papers in these categories, e.g. cs.LG,cs.CL; none clears', type: 'string', schema: arxivSchema },
   ],
   async run(inv, svc): Promise<Reply> {
     if (!inv.canManageChannel) throw new UserError("Only people who may manage this channel can change its daily post. Ask a moderator, or use /papers settings to see it.");
@@ -68,8 +78,14 @@ export const subscribe: CommandSpec = {
       topics: a.topics === undefined ? current.topics : topicsOf(String(a.topics)),
       minUpvotes: (a['min-upvotes'] as number | undefined) ?? current.minUpvotes,
       rank: (a.rank as RankMode | undefined) ?? current.rank,
+      arxiv: a.arxiv === undefined ? (current.arxiv ?? []) : parseArxivCategories(String(a.arxiv)),
     });
     const text = `This channel gets the top ${sub.top} papers every day at ${sub.time} ${sub.timezone}.`;
-    return { blocks: [{ kind: 'text', text }, { kind: 'fields', fields: subscriptionFields(sub) }], visibility: 'public', fallback: text };
+    // Minimum upvotes applies to every candidate, and arXiv papers have none: say so rather than show none silently.
+    const warning =
+      sub.arxiv.length > 0 && sub.minUpvotes > 0
+        ? [{ kind: 'text' as const, text: `arXiv papers have no upvotes, so minimum upvotes ${sub.minUpvotes} leaves them all out; set min-upvotes 0 to get them.` }]
+        : [];
+    return { blocks: [{ kind: 'text', text }, { kind: 'fields', fields: subscriptionFields(sub) }, ...warning], visibility: 'public', fallback: text };
   },
 };

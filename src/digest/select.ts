@@ -2,6 +2,7 @@ import type { Store, Subscription, SubscriptionSettings } from '../store/types';
 import type { Paper, RankedPaper } from '../model/paper';
 import { rankWithExclusions } from '../rank/rank';
 import { rankForChannel } from '../search/channel-rank';
+import { addDays } from '../schedule/time';
 
 export interface DigestSelection {
   /** The Daily Papers list the digest comes from (the most recent non-empty one), or null if none. */
@@ -15,7 +16,7 @@ export interface DigestSelection {
  * The settings a selection follows. `rank` defaults to balanced; `channel` also needs the channel
  * (a stored Subscription carries it) and falls back to balanced without one.
  */
-export type DigestSettings = Pick<SubscriptionSettings, 'top' | 'topics' | 'minUpvotes'> &
+export type DigestSettings = Pick<SubscriptionSettings, 'top' | 'topics' | 'minUpvotes' | 'arxiv'> &
   Partial<Pick<Subscription, 'rank' | 'platform' | 'channelId'>>;
 
 /**
@@ -24,6 +25,9 @@ export type DigestSettings = Pick<SubscriptionSettings, 'top' | 'topics' | 'minU
  * popular: upvotes alone, as Hugging Face orders them; balanced: upvotes with recency and topics;
  * channel: balanced blended with likeness to the channel's bookmarks (src/search/channel-rank).
  * Excluded topics and minimum upvotes apply in every mode.
+ * A channel with arXiv categories also gets the arXiv papers in them from the list date's window:
+ * the day before through the list date, since arXiv announces the previous day's submissions.
+ * They have no upvotes, so they rank by recency and topics, and their reason names the category.
  */
 export async function selectDigest(
   store: Store,
@@ -32,7 +36,12 @@ export async function selectDigest(
 ): Promise<DigestSelection> {
   const listDate = await store.latestListDate(opts.onOrBefore);
   if (!listDate) return { listDate: null, ranked: [], excluded: [] };
-  const papers = await store.papersListedBetween(listDate, listDate);
+  // Papers seen only on arXiv are no channel's list unless it asked for their categories.
+  const listed = (await store.papersListedBetween(listDate, listDate)).filter((p) => p.source !== 'arxiv');
+  const categories = settings.arxiv ?? [];
+  const fromArxiv = categories.length > 0 ? await store.papersInCategories(categories, addDays(listDate, -1), listDate) : [];
+  // rankWithExclusions merges duplicates (mergePapers), so a listed paper and its arXiv record count once.
+  const papers = [...listed, ...fromArxiv];
   const mode = settings.rank ?? 'balanced';
   const byChannel = mode === 'channel' && settings.platform !== undefined && settings.channelId !== undefined;
   const { ranked, excluded } = rankWithExclusions(papers, {
@@ -44,7 +53,16 @@ export async function selectDigest(
     limit: byChannel ? undefined : settings.top,
     skipIds: opts.skipIds,
   });
-  if (!byChannel) return { listDate, ranked, excluded };
+  if (!byChannel) return { listDate, ranked: labelArxiv(ranked, categories), excluded };
   const blended = await rankForChannel(store, { platform: settings.platform!, channelId: settings.channelId! }, ranked);
-  return { listDate, ranked: blended.slice(0, Math.max(0, settings.top)), excluded };
+  return { listDate, ranked: labelArxiv(blended.slice(0, Math.max(0, settings.top)), categories), excluded };
+}
+
+/** "arXiv cs.LG · 0 upvotes · 1 day old" for a paper that is not on the list (a merged one keeps the list's source). */
+function labelArxiv(ranked: RankedPaper[], categories: string[]): RankedPaper[] {
+  return ranked.map((r) => {
+    const category = r.paper.categories?.find((c) => categories.includes(c));
+    if (r.paper.source !== 'arxiv' || !category) return r;
+    return { ...r, reason: `arXiv ${category} · ${r.reason}` };
+  });
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Store, SubscriptionInput } from '../store/types';
 import { ConfigError, errorMessage } from '../errors';
+import { parseArxivCategories } from '../model/arxiv-categories';
 import { parseTopics } from '../rank/topics';
 import { isValidTimeZone, TIME_OF_DAY } from './time';
 
@@ -38,6 +39,17 @@ const Entry = z.strictObject({
     }),
   'min-upvotes': z.int({ error: 'expected a whole number, 0 or more' }).min(0, 'expected a whole number, 0 or more').default(0),
   rank: z.enum(['popular', 'balanced', 'channel'], { error: 'expected popular, balanced or channel' }).default('balanced'),
+  arxiv: z
+    .union([z.string(), z.array(z.string())], { error: 'expected arXiv categories as a list or "cs.LG, cs.CL"' })
+    .default([])
+    .transform((v, ctx) => {
+      try {
+        return parseArxivCategories(Array.isArray(v) ? v.join(',') : v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: errorMessage(err) });
+        return z.NEVER;
+      }
+    }),
 });
 
 const FileSchema = z.strictObject(
@@ -104,6 +116,7 @@ export function readSubscriptionsFile(file: string, createdBy = `config:${path.b
       topics: e.topics,
       minUpvotes: e['min-upvotes'],
       rank: e.rank,
+      arxiv: e.arxiv,
       origin: 'config',
       createdBy,
     };

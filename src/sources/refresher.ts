@@ -15,7 +15,7 @@ const LIST_ZONE = 'America/New_York';
 export interface RefreshReport {
   /** Each day asked for, newest first: what came back and what changed in the store. */
   days: HfDayResult[];
-  /** The configured arXiv categories, when there are any and the fetch worked. */
+  /** The arXiv categories (configured and subscribed), when there are any and the fetch worked. */
   arxiv: Awaited<ReturnType<typeof refreshArxiv>> | null;
   /** `what` is a list date or `arxiv`; `error` is the full line for the log, `reason` the short one for people. */
   failures: { what: string; error: string; reason: string }[];
@@ -23,7 +23,8 @@ export interface RefreshReport {
 
 export interface Refresher {
   /**
-   * Refreshes today's and yesterday's lists (US Eastern), and the configured arXiv categories.
+   * Refreshes today's and yesterday's lists (US Eastern), and the arXiv categories configured or
+   * asked for by an enabled subscription.
    * Never throws; failures land in the report and the status.
    */
   refreshOnce(): Promise<RefreshReport>;
@@ -66,12 +67,11 @@ export function createRefresher(deps: RefresherDeps): Refresher {
         report.failures.push({ what: date, error: errorMessage(err), reason: `Hugging Face: ${shortReason(err)}` });
       }
     }
-    if (deps.config.arxivCategories.length > 0) {
-      try {
-        report.arxiv = await refreshArxiv(deps.config.arxivCategories, { ...common, apiUrl: deps.config.arxivApiUrl });
-      } catch (err) {
-        report.failures.push({ what: 'arxiv', error: errorMessage(err), reason: `arXiv: ${shortReason(err)}` });
-      }
+    try {
+      const categories = await arxivCategoriesToFetch();
+      if (categories.length > 0) report.arxiv = await refreshArxiv(categories, { ...common, apiUrl: deps.config.arxivApiUrl });
+    } catch (err) {
+      report.failures.push({ what: 'arxiv', error: errorMessage(err), reason: `arXiv: ${shortReason(err)}` });
     }
     // A refresh cancelled by stop() says nothing about the source.
     if (abort.signal.aborted) return report;
@@ -81,6 +81,15 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       log.error({ err }, 'could not save the source status');
     }
     return report;
+  }
+
+  /**
+   * ARXIV_CATEGORIES plus every enabled channel's, sorted so the same set makes the same URL (and its
+   * conditional request still matches). arXiv asks for few requests, so all go in one query.
+   */
+  async function arxivCategoriesToFetch(): Promise<string[]> {
+    const subscribed = (await deps.store.listSubscriptions({ enabledOnly: true })).flatMap((s) => s.arxiv);
+    return [...new Set([...deps.config.arxivCategories, ...subscribed])].sort();
   }
 
   async function record(report: RefreshReport): Promise<void> {

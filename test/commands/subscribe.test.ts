@@ -28,7 +28,7 @@ describe('subscribe', () => {
     [{ top: '11' }, 'top must be a whole number from 1 to 10 (got "11")'],
     [{ topics: 'llm, <script>' }, 'topics: "<script>" is not a topic: use words separated by commas (up to 48 characters each), e.g. "llm, vision, -robotics"'],
     [{ 'min-upvotes': -1 }, 'min-upvotes must be a whole number of at least 0 (got "-1")'],
-    [{ when: 'now' }, 'subscribe has no option "when" (options: time, tz, top, topics, min-upvotes, rank)'],
+    [{ when: 'now' }, 'subscribe has no option "when" (options: time, tz, top, topics, min-upvotes, rank, arxiv)'],
   ])('refuses %o with what is accepted, and stores nothing', async (args, message) => {
     const reply = await dispatch(invocation('subscribe', args), t.svc);
     expect(reply.visibility).toBe('private');
@@ -72,7 +72,7 @@ describe('settings', () => {
     await dispatch(invocation('subscribe', { time: '08:15', tz: 'Asia/Tokyo', top: 4, topics: 'agents' }), t.svc);
     const reply = await dispatch(invocation('settings'), t.svc);
     expect(reply.visibility).toBe('private');
-    expect(textOf(reply)).toContain('Time: 08:15 Asia/Tokyo\nPapers per post: 4\nTopics: agents\nMinimum upvotes: 0\nRanking: balanced (upvotes, recency and topics)\nStatus: on');
+    expect(textOf(reply)).toContain('Time: 08:15 Asia/Tokyo\nPapers per post: 4\nTopics: agents\nMinimum upvotes: 0\nRanking: balanced (upvotes, recency and topics)\narXiv categories: none\nStatus: on');
   });
 
   it('notes when the scheduler disabled it after posting errors', async () => {

@@ -25,7 +25,7 @@ describe('parseCommandText', () => {
 
   it.each([
     ['frobnicate', `Unknown command "frobnicate". Commands: ${commands.map((c) => c.name).join(', ')}.`],
-    ['subscribe time', 'time needs a value: when to post, HH:MM (default 09:00). Usage: subscribe [time <time>] [tz <tz>] [top <top>] [topics <topics>] [min-upvotes <min-upvotes>] [rank popular|balanced|channel]'],
+    ['subscribe time', 'time needs a value: when to post, HH:MM (default 09:00). Usage: subscribe [time <time>] [tz <tz>] [top <top>] [topics <topics>] [min-upvotes <min-upvotes>] [rank popular|balanced|channel] [arxiv <arxiv>]'],
     ['today please', 'Unexpected "please" for today. Usage: today'],
     ['top week month', 'Unexpected "month" for top. Usage: top [day|week|month] [limit <limit>] [date <date>]'],
     ['top year', 'period must be one of day, week, month (got "year")'],
