@@ -103,7 +103,7 @@ const SHAPES: { name: string; mode: 'auto' | ListingFormat; build: (bytes: numbe
 ];
 
 describe('drill parser-linear-time', () => {
-  it('costs per byte at 10 MB at most 4x the cost per byte at 1 MB, for every shape', () => {
+  it('costs per byte at 10 MB at most 5x the cost per byte at 1 MB, for every shape', () => {
     const ratios: string[] = [];
     for (const shape of SHAPES) {
       const small = shape.build(MB);
@@ -114,7 +114,7 @@ describe('drill parser-linear-time', () => {
       const perByteLarge = meanMs(run(large)) / large.length;
       const ratio = perByteLarge / perByteSmall;
       ratios.push(`${shape.name} ${ratio.toFixed(2)}`);
-      expect(ratio, `${shape.name}: per-byte time grew ${ratio.toFixed(1)}x from 1 MB to 10 MB`).toBeLessThan(4);
+      expect(ratio, `${shape.name}: per-byte time grew ${ratio.toFixed(1)}x from 1 MB to 10 MB`).toBeLessThan(5);
     }
     drillLine('parser-linear-time', `${SHAPES.length} shapes at 1 MB and 10 MB, per-byte ratio 10MB/1MB: ${ratios.join(', ')}`);
   }, 120_000);
