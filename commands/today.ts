@@ -1,8 +1,15 @@
 import type { CommandSpec } from '../src/chat/command';
 import type { Block, Reply } from '../src/chat/reply';
-import { selectDigest } from '../src/digest/select';
+import { latestSelection, type LatestSelection } from '../src/digest/selection-cache';
 import { DEFAULT_SETTINGS, subscriptionIdOf } from './channel';
 import { formatListDate, freshnessNote } from './freshness';
+
+/**
+ * Replies built from a cached selection, by what else they say (freshness note, subscribed or not).
+ * The same Reply object goes to every request that would get the same answer, until the selection
+ * is replaced, so a burst of `/papers today` builds it once.
+ */
+const replies = new WeakMap<LatestSelection, Map<string, Reply>>();
 
 /**
  * The latest non-empty Daily Papers list, ranked with this channel's settings: the same selection
@@ -16,41 +23,53 @@ export const today: CommandSpec = {
   async run(inv, svc): Promise<Reply> {
     const now = svc.now();
     const subscription = await svc.store.getSubscription(subscriptionIdOf(inv));
-    const settings = subscription ?? DEFAULT_SETTINGS;
-    const { listDate, ranked } = await selectDigest(svc.store, settings, { now });
-    const freshness = freshnessNote(svc.sourceStatus(), now);
-    const notes = freshness ? [freshness] : [];
-
-    if (!listDate) {
-      const text = ['No Daily Papers list in the store yet; the bot fills it from Hugging Face shortly after it starts.', ...notes].join('\n');
-      return { blocks: [{ kind: 'text', text }], visibility: 'public', fallback: text };
-    }
-
-    const day = formatListDate(listDate);
-    const isToday = listDate === now.toISOString().slice(0, 10);
-    const header = isToday
-      ? `Daily Papers of ${day} (today)`
-      : `Daily Papers of ${day}, the latest list (Hugging Face lists papers by the day they were added, and weekends are empty)`;
-    // The selection holds only what it keeps and what the settings dropped; the list's size says how much there was.
-    const total = (await svc.store.papersListedBetween(listDate, listDate)).length;
-    if (ranked.length === 0) {
-      const text = [
-        header,
-        `None of its ${total} papers pass this channel's settings (minimum upvotes ${settings.minUpvotes}, topics ${settings.topics.join(', ') || 'any'}).`,
-        ...notes,
-      ].join('\n');
-      return { blocks: [{ kind: 'text', text }], visibility: 'public', fallback: text };
-    }
-
-    const summary = `${header}: top ${ranked.length} of ${total}${subscription ? " by this channel's settings" : ''}.`;
-    const blocks: Block[] = [
-      { kind: 'text', text: [summary, ...notes].join('\n') },
-      ...ranked.map((r): Block => ({ kind: 'paper', paper: r.paper, reason: r.reason })),
-    ];
-    return {
-      blocks,
-      visibility: 'public',
-      fallback: `${summary} ${ranked.map((r) => `${r.rank}. ${r.paper.title}`).join(' ')}`,
-    };
+    const selection = await latestSelection(svc.store, subscription ?? DEFAULT_SETTINGS, now);
+    const notes = freshnessNote(svc.sourceStatus(), now);
+    const isToday = selection.listDate === now.toISOString().slice(0, 10);
+    const key = `${subscription ? 'subscribed' : 'default'} ${isToday} ${notes ?? ''}`;
+    let forSelection = replies.get(selection);
+    if (!forSelection) replies.set(selection, (forSelection = new Map()));
+    let reply = forSelection.get(key);
+    if (!reply) forSelection.set(key, (reply = todayReply(selection, subscription ?? DEFAULT_SETTINGS, !!subscription, isToday, notes)));
+    return reply;
   },
 };
+
+function todayReply(
+  { listDate, ranked, listSize }: LatestSelection,
+  settings: { minUpvotes: number; topics: string[] },
+  subscribed: boolean,
+  isToday: boolean,
+  freshness: string | null,
+): Reply {
+  const notes = freshness ? [freshness] : [];
+  if (!listDate) {
+    const text = ['No Daily Papers list in the store yet; the bot fills it from Hugging Face shortly after it starts.', ...notes].join('\n');
+    return { blocks: [{ kind: 'text', text }], visibility: 'public', fallback: text };
+  }
+
+  const day = formatListDate(listDate);
+  const header = isToday
+    ? `Daily Papers of ${day} (today)`
+    : `Daily Papers of ${day}, the latest list (Hugging Face lists papers by the day they were added, and weekends are empty)`;
+  if (ranked.length === 0) {
+    const text = [
+      header,
+      `None of its ${listSize} papers pass this channel's settings (minimum upvotes ${settings.minUpvotes}, topics ${settings.topics.join(', ') || 'any'}).`,
+      ...notes,
+    ].join('\n');
+    return { blocks: [{ kind: 'text', text }], visibility: 'public', fallback: text };
+  }
+
+  // The selection holds only what it keeps and what the settings dropped; the list's size says how much there was.
+  const summary = `${header}: top ${ranked.length} of ${listSize}${subscribed ? " by this channel's settings" : ''}.`;
+  const blocks: Block[] = [
+    { kind: 'text', text: [summary, ...notes].join('\n') },
+    ...ranked.map((r): Block => ({ kind: 'paper', paper: r.paper, reason: r.reason })),
+  ];
+  return {
+    blocks,
+    visibility: 'public',
+    fallback: `${summary} ${ranked.map((r) => `${r.rank}. ${r.paper.title}`).join(' ')}`,
+  };
+}

@@ -24,6 +24,8 @@ import type {
 
 /** Ids per `where id in (…)`, well under SQLite's and PostgreSQL's parameter limits. */
 const ID_CHUNK = 500;
+/** The meta row counting paper writes (Store.papersRevision). */
+const PAPERS_REVISION_KEY = 'papers_revision';
 /** Papers per multi-row insert: 22 columns each, again well under both limits. */
 const INSERT_CHUNK = 200;
 
@@ -122,6 +124,7 @@ export class KyselyStore implements Store {
         const search = retexted.includes(paper) ? { search_terms: encodeTerms(paper), search_revision: revision } : {};
         await tx.updateTable('papers').set({ ...row, ...search }).where('id', '=', paper.id).execute();
       }
+      if (fresh.size + changed.size > 0) await bumpPapersRevision(tx);
       const sightings = new Map(papers.map((p) => [`${p.source} ${p.id}`, { paper_id: p.id, source: p.source, first_seen_at: seenAt.toISOString() }]));
       for (const batch of chunks([...sightings.values()])) {
         await tx
@@ -213,6 +216,10 @@ export class KyselyStore implements Store {
       .limit(limit)
       .execute();
     return rows.map((r) => ({ id: r.id, terms: r.search_terms ?? '', revision: Number(r.search_revision) }));
+  }
+
+  async papersRevision(): Promise<number> {
+    return Number((await this.getMeta(PAPERS_REVISION_KEY)) ?? 0);
   }
 
   async countPapers(): Promise<number> {
@@ -530,6 +537,15 @@ function samePaper(a: Paper, b: Paper): boolean {
 /** Whether the words the search index sees are the same. */
 function sameText(a: Paper, b: Paper): boolean {
   return a.title === b.title && a.summary === b.summary && a.keywords.join('\n') === b.keywords.join('\n');
+}
+
+/** Counts paper writes in the same transaction as the write, so a reader never sees new papers with an old revision. */
+async function bumpPapersRevision(tx: Db | Transaction<Database>): Promise<void> {
+  await tx
+    .insertInto('meta')
+    .values({ key: PAPERS_REVISION_KEY, value: '1' })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql<string>`cast(cast(meta.value as bigint) + 1 as text)` }))
+    .execute();
 }
 
 /** The revision for this write's search terms; the caller holds the papers write lock. */

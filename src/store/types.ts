@@ -143,6 +143,12 @@ export interface Store {
   searchPapers(query: string, limit: number): Promise<Paper[]>;
   countPapers(): Promise<number>;
   /**
+   * A number that changes with every write that changes a stored paper (new papers, new upvotes,
+   * richer fields), by any replica: one cheap read, so answers derived from the papers can be
+   * cached until it moves.
+   */
+  papersRevision(): Promise<number>;
+  /**
    * This process's index of the papers' terms for src/search (search, similar), brought up to date
    * with every paper write committed before the call, by any replica.
    */

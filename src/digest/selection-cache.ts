@@ -1,0 +1,71 @@
+import type { Store } from '../store/types';
+import { selectDigest, type DigestSelection, type DigestSettings } from './select';
+
+/** A channel's selection and the size of the list it comes from. */
+export interface LatestSelection extends DigestSelection {
+  /** Papers on the list of `listDate` (0 without one). */
+  listSize: number;
+}
+
+/** Distinct settings kept per revision; a revision holds few (most channels keep the defaults). */
+const MAX_ENTRIES = 1_000;
+
+interface Generation {
+  /** The papers revision and UTC day the entries were computed for. */
+  stamp: string;
+  entries: Map<string, Promise<LatestSelection>>;
+}
+
+const generations = new WeakMap<Store, Generation>();
+
+/**
+ * selectDigest of the latest list, computed once per (settings, papers revision, UTC day) and
+ * shared by every request that asks the same: `/papers today` costs one small read (the revision)
+ * instead of two queries, a merge and a ranking. The revision moves with every paper write by any
+ * replica, so an answer is never staler than the store; the day is part of the key because ages
+ * ("listed 1 day ago") and "today" are counted in whole UTC days. Concurrent first requests share
+ * one computation.
+ *
+ * The `channel` ranking also depends on the channel's bookmarks, which the revision does not
+ * follow, so it is computed every time.
+ */
+export async function latestSelection(store: Store, settings: DigestSettings, now: Date): Promise<LatestSelection> {
+  if ((settings.rank ?? 'balanced') === 'channel') return compute(store, settings, now);
+  const stamp = `${await store.papersRevision()} ${now.toISOString().slice(0, 10)}`;
+  let generation = generations.get(store);
+  if (generation?.stamp !== stamp) {
+    generation = { stamp, entries: new Map() };
+    generations.set(store, generation);
+  }
+  const key = settingsKey(settings);
+  const cached = generation.entries.get(key);
+  if (cached) return cached;
+  if (generation.entries.size >= MAX_ENTRIES) generation.entries.delete(generation.entries.keys().next().value!);
+  const entries = generation.entries;
+  const selection = compute(store, settings, now);
+  entries.set(key, selection);
+  // A failed read is not remembered: the next request tries again.
+  selection.catch(() => entries.delete(key));
+  return selection;
+}
+
+/**
+ * What the ranking reads of the settings; channels with the same settings share an entry. Typed so
+ * that a setting added to DigestSettings fails to compile here until it is part of the key.
+ */
+function settingsKey(s: DigestSettings): string {
+  const ranking: Required<Omit<DigestSettings, 'platform' | 'channelId'>> = {
+    top: s.top,
+    topics: s.topics,
+    minUpvotes: s.minUpvotes,
+    rank: s.rank ?? 'balanced',
+    arxiv: s.arxiv ?? [],
+  };
+  return JSON.stringify(ranking);
+}
+
+async function compute(store: Store, settings: DigestSettings, now: Date): Promise<LatestSelection> {
+  const selection = await selectDigest(store, settings, { now });
+  const listSize = selection.listDate ? (await store.papersListedBetween(selection.listDate, selection.listDate)).length : 0;
+  return { ...selection, listSize };
+}
