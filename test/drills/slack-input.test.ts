@@ -98,8 +98,9 @@ describe('drill slack-missing-fields', () => {
       count(res.status);
       if (res.status >= 500) serverErrors.push(JSON.stringify(json).slice(0, 200));
     }
-    // Known: `event: null` fails inside Bolt before any listener, and `item: null` in our reaction
-    // listener; Slack never sends either (both need the signing secret), and the app keeps serving.
+    // Known: both fail inside Bolt before any listener runs (`event: null`, and `item: null`, which
+    // Bolt's getTypeAndConversation reads as event.item.channel); Slack never sends either (both need
+    // the signing secret), and the app keeps serving.
     expect(serverErrors.map((e) => (e.includes('"event":null') ? 'event null' : e.includes('"item":null') ? 'item null' : e))).toEqual(['event null', 'item null']);
     const health = await fetch(`http://127.0.0.1:${slack.address!.port}/healthz`);
     expect(health.status).toBe(200);
