@@ -14,14 +14,30 @@ export const RETRY_POLICY = { retries: 3, factor: 2, minTimeout: 1000, maxTimeou
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Options of every Web API client: SLACK_API_URL (the loopback fake in tests), bounded retries and timeout. */
-export function webClientOptions(slack: SlackConfig, retryConfig: webApi.RetryOptions = RETRY_POLICY): webApi.WebClientOptions {
-  return { slackApiUrl: slack.apiUrl ?? undefined, retryConfig, timeout: REQUEST_TIMEOUT_MS };
+export function webClientOptions(slack: SlackConfig, retryConfig: webApi.RetryOptions = RETRY_POLICY, timeoutMs = REQUEST_TIMEOUT_MS): webApi.WebClientOptions {
+  return { slackApiUrl: slack.apiUrl ?? undefined, retryConfig, timeout: timeoutMs };
 }
 
 /**
  * A Web API client of our own, for posting without Bolt: it carries SLACK_BOT_TOKEN when there is
  * one (with OAuth, each call passes its workspace's token) and logs through pino like Bolt does.
  */
-export function createWebClient(slack: SlackConfig, log: Logger, retryConfig?: webApi.RetryOptions): webApi.WebClient {
-  return new webApi.WebClient(slack.botToken ?? undefined, { ...webClientOptions(slack, retryConfig), logger: boltLogger(log) });
+export function createWebClient(slack: SlackConfig, log: Logger, retryConfig?: webApi.RetryOptions, timeoutMs?: number): webApi.WebClient {
+  return new webApi.WebClient(slack.botToken ?? undefined, { ...webClientOptions(slack, retryConfig, timeoutMs), logger: boltLogger(log) });
+}
+
+/**
+ * The client digest messages are posted with, which never re-sends on its own. A chat.postMessage
+ * that timed out or got a 5xx may have landed, and the client's blind retry would show it twice;
+ * instead the send fails, and the fan-out's retry goes through the poster, which first looks for
+ * the message in the channel's history. A 429 is handed back at once too, rather than pausing every
+ * request of the client for Retry-After: Slack did not take that message, and only its channel
+ * has to wait.
+ */
+export function createPostingClient(slack: SlackConfig, log: Logger, timeoutMs?: number): webApi.WebClient {
+  return new webApi.WebClient(slack.botToken ?? undefined, {
+    ...webClientOptions(slack, { retries: 0 }, timeoutMs),
+    rejectRateLimitedCalls: true,
+    logger: boltLogger(log),
+  });
 }

@@ -1,10 +1,12 @@
-import type { webApi } from '@slack/bolt';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { webApi } from '@slack/bolt';
 import type { PosterDeps } from '../types';
 import { PostError, type DigestPoster, type PostTarget } from '../../src/chat/poster';
 import type { Reply } from '../../src/chat/reply';
 import { ConfigError, errorMessage } from '../../src/errors';
-import { createWebClient } from './client';
+import { createPostingClient, createWebClient } from './client';
 import { installedBotToken } from './installations';
+import { createChannelPacer } from './pacer';
 import { renderReply } from './render';
 
 /** Message metadata type of digest messages; its payload's key makes re-sends idempotent. */
@@ -28,18 +30,34 @@ const HISTORY_LIMIT = 50;
  * history once rather than n times (conversations.history is tightly rate-limited for many apps).
  */
 const HISTORY_CACHE_MS = 10 * 60_000;
+/** Slack's documented limit for chat.postMessage: one message per second per channel. */
+const POST_INTERVAL_MS = 1000;
+/** Sends of one message that may be answered 429 before it fails (transiently). */
+const RATE_LIMITED_ATTEMPTS = 3;
+
+export interface SlackPosterTuning {
+  /** Retries of the Web API client for reads (conversations.history); RETRY_POLICY by default. */
+  retryConfig?: webApi.RetryOptions;
+  /** Request timeout; 10 s by default. */
+  timeoutMs?: number;
+  /** Least time between two messages to one channel; Slack's 1 s by default. */
+  postIntervalMs?: number;
+}
 
 /**
- * The Slack DigestPoster, on a Web API client of its own (no Bolt app, no Socket Mode session).
+ * The Slack DigestPoster, on Web API clients of its own (no Bolt app, no Socket Mode session).
  * Each message carries `{ event_type: papers_digest, event_payload: { key } }` metadata; before
- * sending, the channel's recent history is searched for that key, so a re-send after a crash
- * returns the earlier message instead of posting it twice. With OAuth, each workspace is posted to
- * with the bot token stored at its installation.
+ * sending, the channel's recent history is searched for that key, so a re-send after a crash or a
+ * failed send (which may have landed) returns the earlier message instead of posting it twice.
+ * Messages are paced per channel to Slack's limit, so channels don't provoke 429s or wait on each
+ * other. With OAuth, each workspace is posted to with the bot token stored at its installation.
  */
-export function createSlackPoster(deps: PosterDeps, opts: { retryConfig?: webApi.RetryOptions } = {}): DigestPoster {
+export function createSlackPoster(deps: PosterDeps, opts: SlackPosterTuning = {}): DigestPoster {
   const slack = deps.config.slack;
   if (!slack) throw new ConfigError('Slack is not configured (set SLACK_BOT_TOKEN or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET)');
-  const client = createWebClient(slack, deps.log, opts.retryConfig);
+  const client = createWebClient(slack, deps.log, opts.retryConfig, opts.timeoutMs);
+  const posting = createPostingClient(slack, deps.log, opts.timeoutMs);
+  const pacer = createChannelPacer(opts.postIntervalMs ?? POST_INTERVAL_MS);
   const seen = new Map<string, { at: number; keys: Map<string, string> }>();
 
   /** The workspace's token; undefined when the client already carries SLACK_BOT_TOKEN. */
@@ -65,6 +83,21 @@ export function createSlackPoster(deps: PosterDeps, opts: { retryConfig?: webApi
     return keys;
   }
 
+  /** chat.postMessage in the channel's turn; a 429 (not taken by Slack) is waited out and re-sent. */
+  function send(args: webApi.ChatPostMessageArguments & { channel: string }): Promise<webApi.ChatPostMessageResponse> {
+    return pacer.run(args.channel, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await posting.chat.postMessage(args);
+        } catch (err) {
+          if (!(err instanceof webApi.WebAPIRateLimitedError) || attempt >= RATE_LIMITED_ATTEMPTS) throw err;
+          deps.log.info({ channel: args.channel, retryAfter: err.retryAfter }, 'slack rate limited a digest message; waiting in its channel');
+          await sleep(err.retryAfter * 1000);
+        }
+      }
+    });
+  }
+
   return {
     platform: 'slack',
     async post(target: PostTarget, message: Reply, idempotencyKey: string) {
@@ -76,7 +109,7 @@ export function createSlackPoster(deps: PosterDeps, opts: { retryConfig?: webApi
           deps.log.info({ channel: target.channelId, key: idempotencyKey, ts: earlier }, 'slack digest message already posted');
           return { messageId: earlier };
         }
-        const res = await client.chat.postMessage({
+        const res = await send({
           channel: target.channelId,
           token,
           ...renderReply(message),
@@ -98,6 +131,7 @@ export function createSlackPoster(deps: PosterDeps, opts: { retryConfig?: webApi
 
 function asPostError(err: unknown): PostError {
   if (err instanceof PostError) return err;
+  if (err instanceof webApi.WebAPIRateLimitedError) return new PostError(`Slack kept rate limiting the message (retry after ${err.retryAfter} s)`, false);
   const code = (err as { data?: { error?: unknown } }).data?.error;
   if (typeof code === 'string') return new PostError(`Slack refused the message: ${code}`, PERMANENT_ERRORS.has(code));
   return new PostError(`Slack could not be reached: ${errorMessage(err)}`, false);

@@ -282,22 +282,4 @@ describe('Slack digest poster', () => {
     const transient = await slack.poster.post({ ...target, channelId: 'CTRANSIENT' }, textReply('x', 'public'), 'k').catch((e: unknown) => e);
     expect(transient).toMatchObject({ permanent: false });
   });
-
-  it('retries HTTP 500 twice and the post lands once', async () => {
-    const before = fake.callsTo('chat.postMessage').length;
-    fake.failNext('chat.postMessage', 500, 2);
-    const { messageId } = await slack.poster.post({ ...target, channelId: 'C5XX' }, textReply('after 500s', 'public'), 'k5xx');
-    expect(fake.callsTo('chat.postMessage')).toHaveLength(before + 3);
-    expect(fake.messages.get('C5XX')!.map((m) => m.ts)).toEqual([messageId]);
-  });
-
-  it('gives up after the policy’s few retries with a transient PostError', async () => {
-    const before = fake.callsTo('chat.postMessage').length;
-    fake.failNext('chat.postMessage', 500, RETRY_POLICY.retries + 1);
-    const err = await slack.poster.post({ ...target, channelId: 'CDOWN' }, textReply('x', 'public'), 'kdown').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PostError);
-    expect(err).toMatchObject({ permanent: false });
-    expect(fake.callsTo('chat.postMessage')).toHaveLength(before + RETRY_POLICY.retries + 1);
-    expect(fake.messages.get('CDOWN')).toBeUndefined();
-  });
 });

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 /**
@@ -42,6 +43,11 @@ export interface FakeSlack {
   callsTo(method: string): FakeCall[];
   /** Makes the next call(s) to method answer `{ ok: false, error }` (or HTTP status when a number). */
   failNext(method: string, error: string | number, times?: number): void;
+  /**
+   * Makes the next call(s) to method take effect at once (a message is stored) but answer only after
+   * ms: what a client that times out first sees of a request that landed.
+   */
+  delayNext(method: string, ms: number, times?: number): void;
   /** Resolves once `count` calls to method have arrived in all (at once if they already have). */
   waitForCalls(method: string, count?: number): Promise<FakeCall[]>;
   /** Resolves at the next response_url POST (or at once if one arrived since the last wait). */
@@ -87,6 +93,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const responses: FakeSlack['responses'] = [];
   const messages = new Map<string, FakeMessage[]>();
   const failures = new Map<string, (string | number)[]>();
+  const delays = new Map<string, number[]>();
   const bot = { userId: 'UBOT00001', botId: 'BBOT00001', teamId: 'T0FAKE001' };
   let clock = 1_700_000_000;
   let seq = 0;
@@ -188,7 +195,15 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       const failure = failures.get(method)?.shift();
       if (typeof failure === 'number') reply(failure, { ok: false, error: 'fake_http_error' });
       else if (failure !== undefined) reply(200, { ok: false, error: failure });
-      else reply(200, api(method, body));
+      else {
+        const answer = api(method, body);
+        const delay = delays.get(method)?.shift();
+        if (delay !== undefined) {
+          settleCallWaiters();
+          await sleep(delay);
+        }
+        reply(200, answer);
+      }
       settleCallWaiters();
     })().catch((err: unknown) => {
       res.writeHead(500);
@@ -229,6 +244,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
     failNext(method, error, times = 1) {
       failures.set(method, [...(failures.get(method) ?? []), ...Array<string | number>(times).fill(error)]);
+    },
+    delayNext(method, ms, times = 1) {
+      delays.set(method, [...(delays.get(method) ?? []), ...Array<number>(times).fill(ms)]);
     },
     waitForCalls(method, count = 1) {
       return new Promise((resolve) => {

@@ -1,0 +1,125 @@
+import { performance } from 'node:perf_hooks';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RETRY_POLICY } from '../../adapters/slack/client';
+import { createSlackPoster } from '../../adapters/slack/poster';
+import { PostError, type DigestPoster } from '../../src/chat/poster';
+import { textReply } from '../../src/chat/reply';
+import { loadConfig } from '../../src/config/load';
+import type { AppConfig } from '../../src/config/schema';
+import { currentOwner } from '../../src/schedule/claims';
+import { postDaily } from '../../src/schedule/fanout';
+import type { Store } from '../../src/store/types';
+import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from '../fakes/slack';
+import { openTestStore } from '../helpers/stores';
+import { LIST_DATE, log, seed, subscription } from '../schedule/harness';
+
+/**
+ * The Slack digest poster under the daily fan-out, against the fake Web API: each message shows
+ * once even when a send times out after it landed, and channels are paced each on their own.
+ */
+
+const now = () => new Date('2025-10-14T09:00:00Z');
+/** Client timeout of these tests: the fake's delayed answers outlast it. */
+const TIMEOUT_MS = 150;
+
+let fake: FakeSlack;
+let store: Store;
+let cleanup: () => Promise<void>;
+let config: AppConfig;
+
+beforeEach(async () => {
+  fake = await startFakeSlack();
+  ({ store, cleanup } = await openTestStore('sqlite'));
+  const env = { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: 'test-signing-secret-0123456789', SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' };
+  config = loadConfig(env, '/nonexistent');
+});
+
+afterEach(async () => {
+  await fake.close();
+  await cleanup();
+});
+
+/** The poster with Slack's pacing scaled down to postIntervalMs (20 ms unless a test says). */
+function poster(tuning: { postIntervalMs?: number } = {}): DigestPoster {
+  const services = { store, config, log, now, sourceStatus: () => ({ lastSuccessAt: now(), lastError: null, note: null }) };
+  // The real retry count with millisecond waits, so a regression to client-side re-sends shows fast.
+  const retryConfig = { ...RETRY_POLICY, minTimeout: 5, maxTimeout: 20 };
+  return createSlackPoster({ config, services, log }, { retryConfig, timeoutMs: TIMEOUT_MS, postIntervalMs: 20, ...tuning });
+}
+const to = (channelId: string) => ({ platform: 'slack' as const, workspaceId: null, channelId });
+
+const slackSub = (channelId: string) => subscription(channelId, { platform: 'slack', workspaceId: fake.bot.teamId, top: 3 });
+const keysIn = (channelId: string) => (fake.messages.get(channelId) ?? []).map((m) => m.metadata?.event_payload.key);
+
+describe('Slack digest poster in the fan-out', () => {
+  it('a message that landed but answered after the client timed out is shown once: the re-send finds it in the history', async () => {
+    await seed(store, [slackSub('CSLOW')]);
+    // The header and the first paper land at once but answer only after the client gave up on them.
+    fake.delayNext('chat.postMessage', TIMEOUT_MS * 4, 2);
+    const report = await postDaily({ store, posters: [poster()], config, log, now, owner: currentOwner(), date: LIST_DATE, retryDelayMs: 5 });
+
+    expect(report.channels).toMatchObject([{ subscriptionId: 'slack:CSLOW', outcome: 'posted' }]);
+    const keys = keysIn('CSLOW');
+    expect(keys).toHaveLength(4);
+    expect(new Set(keys).size).toBe(4);
+    // The recorded posts are the messages in the channel, so a reaction on any of them resolves.
+    const recorded = (await store.postsForDelivery(`slack:CSLOW@${LIST_DATE}`)).map((p) => p.messageId).sort();
+    expect(recorded).toEqual(fake.messages.get('CSLOW')!.map((m) => m.ts).sort());
+  });
+});
+
+describe('Slack digest poster', () => {
+  it('a 5xx fails at once, transiently (the message may have landed); the re-send looks in the history first and lands once', async () => {
+    const slack = poster();
+    fake.failNext('chat.postMessage', 500);
+    const err = await slack.post(to('C5XX'), textReply('after a 500', 'public'), 'k5xx').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PostError);
+    expect(err).toMatchObject({ permanent: false });
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+
+    const { messageId } = await slack.post(to('C5XX'), textReply('after a 500', 'public'), 'k5xx');
+    expect(fake.callsTo('conversations.history')).toHaveLength(2);
+    expect(fake.messages.get('C5XX')!.map((m) => m.ts)).toEqual([messageId]);
+  });
+
+  it('paces each channel to its limit on its own: no 429, and channels go side by side', async () => {
+    fake = await restartFake({ rateLimits: { postMessageIntervalMs: 100 } });
+    const slack = poster({ postIntervalMs: 100 });
+    const channels = ['CA', 'CB', 'CC'];
+    await Promise.all(
+      channels.map(async (channel) => {
+        for (const n of [1, 2, 3]) await slack.post(to(channel), textReply(`${channel} ${n}`, 'public'), `${channel}#${n}`);
+      }),
+    );
+    expect(fake.rateLimited).toBe(0);
+    for (const channel of channels) expect(keysIn(channel)).toEqual([1, 2, 3].map((n) => `${channel}#${n}`));
+    // Every channel's first message went out before any channel's second.
+    expect(new Set(fake.callsTo('chat.postMessage').slice(0, 3).map((c) => c.body.channel))).toEqual(new Set(channels));
+  });
+
+  it('a 429 in one channel is waited out there alone, then the message lands once', async () => {
+    // Slack's limit is ten times what the poster keeps to, as when another app posts in the channel too.
+    fake = await restartFake({ rateLimits: { postMessageIntervalMs: 1000 } });
+    const slack = poster({ postIntervalMs: 100 });
+    await slack.post(to('CBUSY'), textReply('first', 'public'), 'busy#1');
+    const second = slack.post(to('CBUSY'), textReply('second', 'public'), 'busy#2');
+    await fake.waitForCalls('chat.postMessage', 2);
+    expect(fake.rateLimited).toBe(1);
+    const limitedAt = performance.now();
+
+    // While CBUSY waits out its Retry-After of 1 s, another channel posts: nothing pauses it.
+    await slack.post(to('CFREE'), textReply('elsewhere', 'public'), 'free#1');
+    expect(performance.now() - limitedAt).toBeLessThan(1000);
+    expect(keysIn('CBUSY')).toEqual(['busy#1']);
+    await second;
+    expect(keysIn('CBUSY')).toEqual(['busy#1', 'busy#2']);
+    expect(keysIn('CFREE')).toEqual(['free#1']);
+  });
+});
+
+async function restartFake(opts: FakeSlackOptions): Promise<FakeSlack> {
+  await fake.close();
+  const fresh = await startFakeSlack(opts);
+  config = { ...config, slack: { ...config.slack!, apiUrl: fresh.apiUrl } };
+  return fresh;
+}
