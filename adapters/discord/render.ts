@@ -117,8 +117,20 @@ function fitTotal(embeds: APIEmbed[]): APIEmbed[] {
   return embeds;
 }
 
+/**
+ * Replies are values, and `/papers today` hands the same Reply object to every request that gets
+ * the same answer: each is rendered once (escaping a list of long abstracts takes a millisecond or more).
+ */
+const rendered = new WeakMap<Reply, DiscordMessage>();
+
 /** Turns a Reply into Discord's message shape: text as content, papers as embeds, documents as files. */
 export function renderReply(reply: Reply): DiscordMessage {
+  let message = rendered.get(reply);
+  if (!message) rendered.set(reply, (message = renderOnce(reply)));
+  return message;
+}
+
+function renderOnce(reply: Reply): DiscordMessage {
   const texts: string[] = [];
   const embeds: APIEmbed[] = [];
   const files: DiscordMessage['files'] = [];

@@ -154,8 +154,20 @@ function headerFor(reply: Reply): { header: KnownBlock; rest: Block[] } | null {
   return { header: { type: 'header', text: { type: 'plain_text', text: first.text, emoji: true } }, rest };
 }
 
+/**
+ * Replies are values, and `/papers today` hands the same Reply object to every request that gets
+ * the same answer: each is rendered once (escaping a list of long abstracts takes a millisecond or more).
+ */
+const rendered = new WeakMap<Reply, SlackMessage>();
+
 /** A Reply as a Slack message within Slack's limits; what does not fit is cut with a note saying so. */
 export function renderReply(reply: Reply): SlackMessage {
+  let message = rendered.get(reply);
+  if (!message) rendered.set(reply, (message = renderOnce(reply)));
+  return message;
+}
+
+function renderOnce(reply: Reply): SlackMessage {
   const head = headerFor(reply);
   const blocks: KnownBlock[] = head ? [head.header] : [];
   for (const block of head ? head.rest : reply.blocks) blocks.push(...renderBlock(block));
