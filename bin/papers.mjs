@@ -1,12 +1,38 @@
 #!/usr/bin/env node
-// The `papers` operator CLI. tsx runs the TypeScript sources directly, so there is no build step to forget.
-import { register } from 'tsx/esm/api';
+// The `papers` operator CLI. It runs the compiled build in dist/ (made by `npm run build`, which
+// `npm ci`, `npm start` and `npm test` run) when that build is newer than every source file, and
+// otherwise the TypeScript sources through tsx. Loading the sources through tsx's hooks costs
+// ~2.5 s of CPU at every start, the build ~1 s; checking the sources' times costs a few ms, and
+// means an edited file is never shadowed by an older build.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 
-register();
+const root = new URL('../', import.meta.url);
+/** Must match SOURCES in scripts/build.mjs. */
+const SOURCES = ['src', 'commands', 'adapters', 'cli'];
+
+/** When the build in dist/ started (scripts/build.mjs writes it last), or null without a complete build. */
+function buildStartedAt() {
+  try {
+    return Number(readFileSync(new URL('dist/BUILD', root), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+function sourcesChangedSince(time) {
+  return SOURCES.some((dir) =>
+    readdirSync(new URL(`${dir}/`, root), { recursive: true }).some((file) => statSync(new URL(`${dir}/${file}`, root)).mtimeMs > time),
+  );
+}
+
+const built = buildStartedAt();
+const useBuild = built !== null && !sourcesChangedSince(built);
+if (!useBuild) (await import('tsx/esm/api')).register();
+
 // `papers parse x | head` closes the pipe early: that is the reader being done, not an error.
 process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw err;
 });
-const { main } = await import('../cli/main.ts');
+const { main } = useBuild ? await import('../dist/cli/main.js') : await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -39,12 +39,14 @@ export async function resolveShardCount(discord: DiscordConfig, fetchImpl: typeo
  */
 export async function startShards(discord: DiscordConfig, log: Logger): Promise<{ stop(): Promise<void> }> {
   const totalShards = await resolveShardCount(discord);
-  const manager = new ShardingManager(fileURLToPath(new URL('./shard.ts', import.meta.url)), {
+  // Run from the build (dist/, see bin/papers.mjs) the shard entry is JavaScript; from the sources
+  // it is TypeScript, run through tsx as bin/papers.mjs runs the CLI.
+  const built = import.meta.url.endsWith('.js');
+  const manager = new ShardingManager(fileURLToPath(new URL(built ? './shard.js' : './shard.ts', import.meta.url)), {
     token: discord.token,
     totalShards,
     mode: 'process',
-    // The shard entry is TypeScript, run the same way bin/papers.mjs runs the CLI.
-    execArgv: ['--import', 'tsx'],
+    execArgv: built ? [] : ['--import', 'tsx'],
   });
   manager.on('shardCreate', (shard) => log.info({ shardId: shard.id, totalShards: manager.totalShards }, 'discord shard started'));
   await manager.spawn();
