@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/schema';
 import type { SourceStatus } from '../chat/command';
 import type { DigestPoster } from '../chat/poster';
-import type { ClaimOwner, Store, Subscription } from '../store/types';
+import type { ClaimOwner, Store } from '../store/types';
 import { errorMessage } from '../errors';
 import { currentOwner } from './claims';
 import { syncConfigSubscriptions } from './config-file';
@@ -37,6 +37,13 @@ export interface Scheduler {
   stop(): Promise<void>;
   /** Posts for subscriptions whose time passed less than CATCH_UP_HOURS ago and that have not posted. */
   catchUp(): Promise<PostDailyReport>;
+}
+
+/** Subscriptions that post at the same local time in the same zone. */
+interface PostingGroup {
+  time: string;
+  zone: string;
+  subscriptionIds: string[];
 }
 
 const SWEEP_CRON = '*/5 * * * *';
@@ -82,26 +89,46 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     return p;
   }
 
-  async function enabledSubscriptions(): Promise<Subscription[]> {
-    const subs = await store.listSubscriptions({ enabledOnly: true });
-    return subs.filter((s) => {
-      if (isValidTimeZone(s.timezone)) return true;
-      log.warn({ subscriptionId: s.id, timezone: s.timezone }, 'subscription has an unknown time zone; not scheduled');
-      return false;
-    });
+  /**
+   * Enabled subscriptions with a known zone, grouped by when they post. The zone maths (Intl
+   * calls) is done per group: 10,000 subscriptions share a few hundred (time, zone) pairs.
+   */
+  async function postingGroups(): Promise<PostingGroup[]> {
+    const groups = new Map<string, PostingGroup>();
+    for (const sub of await store.listSubscriptions({ enabledOnly: true })) {
+      const key = `${sub.time} ${sub.timezone}`;
+      let group = groups.get(key);
+      if (!group) {
+        if (!isValidTimeZone(sub.timezone)) {
+          log.warn({ subscriptionId: sub.id, timezone: sub.timezone }, 'subscription has an unknown time zone; not scheduled');
+          continue;
+        }
+        groups.set(key, (group = { time: sub.time, zone: sub.timezone, subscriptionIds: [] }));
+      }
+      group.subscriptionIds.push(sub.id);
+    }
+    return [...groups.values()];
   }
 
-  /** Posts every subscription (of `zone`, when given) whose latest time passed less than windowMs ago and isn't done. */
-  async function runDue(windowMs: number, zone?: string): Promise<PostDailyReport> {
+  /**
+   * Posts every subscription (of `zone`, when given) whose latest time passed less than windowMs
+   * ago and isn't done. `groups` saves reading the subscriptions again when the caller just did.
+   */
+  async function runDue(windowMs: number, zone?: string, groups?: PostingGroup[]): Promise<PostDailyReport> {
     const now = clock.now();
     const byDate = new Map<string, string[]>();
-    for (const sub of await enabledSubscriptions()) {
-      if (zone && sub.timezone !== zone) continue;
-      const { date, at } = latestOccurrence(sub.time, sub.timezone, now);
-      const id = deliveryIdOf(sub.id, date);
-      if (now.getTime() - at.getTime() >= windowMs || inFlight.has(id) || settled.has(id)) continue;
-      inFlight.add(id);
-      byDate.set(date, [...(byDate.get(date) ?? []), sub.id]);
+    for (const group of groups ?? (await postingGroups())) {
+      if (zone && group.zone !== zone) continue;
+      const { date, at } = latestOccurrence(group.time, group.zone, now);
+      if (now.getTime() - at.getTime() >= windowMs) continue;
+      for (const subscriptionId of group.subscriptionIds) {
+        const id = deliveryIdOf(subscriptionId, date);
+        if (inFlight.has(id) || settled.has(id)) continue;
+        inFlight.add(id);
+        let due = byDate.get(date);
+        if (!due) byDate.set(date, (due = []));
+        due.push(subscriptionId);
+      }
     }
     const channels: DeliveryReport[] = [];
     for (const [date, subscriptionIds] of byDate) {
@@ -118,11 +145,11 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   }
 
   /** One node-cron task per distinct (time, zone) the enabled subscriptions post at. */
-  async function syncTasks(): Promise<void> {
+  async function syncTasks(groups: PostingGroup[]): Promise<void> {
     const now = clock.now();
     const wanted = new Map<string, { time: string; zone: string }>();
-    for (const sub of await enabledSubscriptions()) {
-      for (const time of postingTimesOfDay(sub.time, sub.timezone, now)) wanted.set(`${time} ${sub.timezone}`, { time, zone: sub.timezone });
+    for (const group of groups) {
+      for (const time of postingTimesOfDay(group.time, group.zone, now)) wanted.set(`${time} ${group.zone}`, { time, zone: group.zone });
     }
     for (const [key, task] of tasks) {
       if (wanted.has(key)) continue;
@@ -143,14 +170,17 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const catchUp = () => track(runDue(catchUpMs));
 
   async function sweep(): Promise<void> {
-    await syncTasks();
-    await catchUp();
+    const groups = await postingGroups();
+    await syncTasks(groups);
+    await track(runDue(catchUpMs, undefined, groups));
   }
 
   return {
     async start() {
       if (config.subscriptionsFile) await syncConfigSubscriptions(store, config.subscriptionsFile, log);
-      await syncTasks();
+      // One read of the subscriptions serves the cron tasks, the next-post log and the catch-up.
+      const groups = await postingGroups();
+      await syncTasks(groups);
       sweepTask = cron.schedule(opts.sweepCron ?? SWEEP_CRON, () => (stopped ? undefined : track(sweep()).catch((err: unknown) => log.error({ err: errorMessage(err) }, 'scheduler sweep failed'))), {
         name: 'papers sweep',
         timezone: 'UTC',
@@ -158,9 +188,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         logger: cronLogger,
       });
       const now = clock.now();
-      const next = (await enabledSubscriptions()).map((s) => nextOccurrence(s.time, s.timezone, now)).sort((a, b) => a.getTime() - b.getTime())[0];
+      const next = groups.map((g) => nextOccurrence(g.time, g.zone, now)).sort((a, b) => a.getTime() - b.getTime())[0];
       log.info({ tasks: tasks.size, nextPostAt: next?.toISOString() ?? null }, 'scheduler started');
-      await catchUp();
+      await track(runDue(catchUpMs, undefined, groups));
     },
     async stop() {
       stopped = true;
