@@ -12,6 +12,13 @@ type SlackConfig = NonNullable<AppConfig['slack']>;
  */
 export const RETRY_POLICY = { retries: 3, factor: 2, minTimeout: 1000, maxTimeout: 4000, randomize: true } satisfies webApi.RetryOptions;
 const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * Digest messages in flight at once (the client queues the rest; its timeout starts at the send).
+ * With hundreds in flight on a busy process each waits on all the others, can time out although
+ * Slack takes it later, and then its re-send may miss it in the history; 32 keep far ahead of
+ * Slack's pace of one message per second per channel at a loopback or internet round trip.
+ */
+const POSTS_IN_FLIGHT = 32;
 
 /** Options of every Web API client: SLACK_API_URL (the loopback fake in tests), bounded retries and timeout. */
 export function webClientOptions(slack: SlackConfig, retryConfig: webApi.RetryOptions = RETRY_POLICY, timeoutMs = REQUEST_TIMEOUT_MS): webApi.WebClientOptions {
@@ -38,6 +45,7 @@ export function createPostingClient(slack: SlackConfig, log: Logger, timeoutMs?:
   return new webApi.WebClient(slack.botToken ?? undefined, {
     ...webClientOptions(slack, { retries: 0 }, timeoutMs),
     rejectRateLimitedCalls: true,
+    maxRequestConcurrency: POSTS_IN_FLIGHT,
     logger: boltLogger(log),
   });
 }

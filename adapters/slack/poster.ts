@@ -69,7 +69,13 @@ export function createSlackPoster(deps: PosterDeps, opts: SlackPosterTuning = {}
   };
 
   async function postedKeys(channel: string, token: string | undefined): Promise<Map<string, string>> {
-    for (const [ch, entry] of seen) if (Date.now() - entry.at > HISTORY_CACHE_MS) seen.delete(ch);
+    // Entries are added only on a miss, so the map runs oldest first: stop at the first fresh one
+    // (a sweep of every channel on every post made a fan-out quadratic in its channels).
+    const now = Date.now();
+    for (const [ch, entry] of seen) {
+      if (now - entry.at <= HISTORY_CACHE_MS) break;
+      seen.delete(ch);
+    }
     const cached = seen.get(channel);
     if (cached) return cached.keys;
     const history = await client.conversations.history({ channel, token, limit: HISTORY_LIMIT, include_all_metadata: true });

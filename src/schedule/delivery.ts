@@ -26,6 +26,11 @@ export interface DeliveryContext {
   sourceStatus?: () => SourceStatus;
   /** First wait before re-sending after a transient error; doubles each time. */
   retryDelayMs: number;
+  /**
+   * Runs a step's store work in one of the fan-out's bounded slots. Sends run outside them, so a
+   * channel waiting on its platform's rate limit holds no slot.
+   */
+  storeWork: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export type DeliveryOutcome =
@@ -134,9 +139,9 @@ async function postWithRetry(ctx: DeliveryContext, poster: DigestPoster, target:
 /** What a dry run reports: the plan, without claiming or posting anything. */
 export async function dryRunDelivery(ctx: DeliveryContext, sub: Subscription, date: string): Promise<DeliveryReport> {
   const base = { subscriptionId: sub.id, date, messages: 0 };
-  const existing = await ctx.store.getDelivery(deliveryIdOf(sub.id, date));
+  const existing = await ctx.storeWork(() => ctx.store.getDelivery(deliveryIdOf(sub.id, date)));
   if (existing?.state === 'posted') return { ...base, outcome: 'already-posted' };
-  const sel = await planDigest(ctx, sub, date);
+  const sel = await ctx.storeWork(() => planDigest(ctx, sub, date));
   const show = (p: { id: string; title: string }, reason: string) => ({ id: p.id, title: p.title, reason });
   return {
     ...base,
@@ -161,15 +166,17 @@ export async function deliver(ctx: DeliveryContext, sub: Subscription, date: str
     ctx.log.warn({ subscriptionId: sub.id, date, lastError: ctx.sourceStatus?.().lastError }, `daily digest skipped: ${detail}`);
     return { ...base, outcome: 'skipped', messages: 0, detail };
   }
-  const { won, delivery } = await ctx.store.claimDelivery({
-    subscriptionId: sub.id,
-    date,
-    owner: ctx.owner,
-    now: ctx.now(),
-    staleAfterMs: ctx.config.schedule.claimStaleMs,
-    ownerIsGone,
-    maxAttempts: ctx.config.schedule.maxAttempts,
-  });
+  const { won, delivery } = await ctx.storeWork(() =>
+    ctx.store.claimDelivery({
+      subscriptionId: sub.id,
+      date,
+      owner: ctx.owner,
+      now: ctx.now(),
+      staleAfterMs: ctx.config.schedule.claimStaleMs,
+      ownerIsGone,
+      maxAttempts: ctx.config.schedule.maxAttempts,
+    }),
+  );
   if (!won) {
     return { ...base, outcome: delivery.state === 'posted' ? 'already-posted' : 'claimed-elsewhere', messages: 0 };
   }
@@ -181,7 +188,7 @@ export async function deliver(ctx: DeliveryContext, sub: Subscription, date: str
     return { ...base, outcome, messages: sent };
   } catch (err) {
     const permanent = err instanceof PostError && err.permanent;
-    return { ...base, outcome: 'failed', messages: sent, permanent, detail: await recordFailure(ctx, sub, delivery, err) };
+    return { ...base, outcome: 'failed', messages: sent, permanent, detail: await ctx.storeWork(() => recordFailure(ctx, sub, delivery, err)) };
   } finally {
     heartbeat.stop();
   }
@@ -195,6 +202,39 @@ async function postClaimed(
   heartbeat: Heartbeat,
   onSent: () => void,
 ): Promise<DeliveryOutcome> {
+  const pending = await ctx.storeWork(() => pendingMessages(ctx, sub, delivery));
+  if (pending === 'claimed-elsewhere') return pending;
+  const target = targetOf(sub);
+  for (const msg of pending.messages) {
+    if (!(await ctx.storeWork(() => heartbeat.beat()))) return 'claimed-elsewhere';
+    const { messageId } = await postWithRetry(ctx, poster, target, msg.reply, `${delivery.id}:${msg.part}`);
+    onSent();
+    await ctx.storeWork(() =>
+      ctx.store.recordPost({
+        platform: sub.platform,
+        channelId: sub.channelId,
+        messageId,
+        paperIds: msg.paperIds,
+        kind: 'digest',
+        deliveryId: delivery.id,
+        postedAt: ctx.now(),
+      }),
+    );
+  }
+  await ctx.storeWork(async () => {
+    await ctx.store.finishDelivery(delivery.id, ctx.owner, { state: 'posted' }, ctx.now());
+    if (sub.failures > 0) await ctx.store.recordSubscriptionSuccess(sub.id);
+  });
+  ctx.log.info({ deliveryId: delivery.id, papers: pending.papers }, 'daily digest posted');
+  return pending.papers === 0 ? 'empty' : 'posted';
+}
+
+/** The claimed delivery's plan (fixed now, or by an earlier run) and its messages not yet posted. */
+async function pendingMessages(
+  ctx: DeliveryContext,
+  sub: Subscription,
+  delivery: Delivery,
+): Promise<{ messages: Outgoing[]; papers: number } | 'claimed-elsewhere'> {
   let ranked: RankedPaper[];
   let listDate: string | null;
   if (delivery.plan) {
@@ -206,30 +246,10 @@ async function postClaimed(
     listDate = sel.listDate;
     if (!(await ctx.store.setDeliveryPlan(delivery.id, ctx.owner, ranked.map((r) => r.paper.id)))) return 'claimed-elsewhere';
   }
-
   const done = new Set(
     (await ctx.store.postsForDelivery(delivery.id)).map((p) => (p.paperIds.length === 0 ? 'header' : p.paperIds[0]!)),
   );
-  const target = targetOf(sub);
-  for (const msg of messagesFor(ctx, ranked, listDate)) {
-    if (done.has(msg.part)) continue;
-    if (!(await heartbeat.beat())) return 'claimed-elsewhere';
-    const { messageId } = await postWithRetry(ctx, poster, target, msg.reply, `${delivery.id}:${msg.part}`);
-    onSent();
-    await ctx.store.recordPost({
-      platform: sub.platform,
-      channelId: sub.channelId,
-      messageId,
-      paperIds: msg.paperIds,
-      kind: 'digest',
-      deliveryId: delivery.id,
-      postedAt: ctx.now(),
-    });
-  }
-  await ctx.store.finishDelivery(delivery.id, ctx.owner, { state: 'posted' }, ctx.now());
-  if (sub.failures > 0) await ctx.store.recordSubscriptionSuccess(sub.id);
-  ctx.log.info({ deliveryId: delivery.id, papers: ranked.length }, 'daily digest posted');
-  return ranked.length === 0 ? 'empty' : 'posted';
+  return { messages: messagesFor(ctx, ranked, listDate).filter((m) => !done.has(m.part)), papers: ranked.length };
 }
 
 /** Marks the delivery failed; a permanent error counts towards disabling the subscription. */

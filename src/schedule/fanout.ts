@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/schema';
@@ -30,29 +31,105 @@ export interface PostDailyOptions {
   retryDelayMs?: number;
 }
 
+/**
+ * Deliveries under way at once, each holding a claim kept fresh by a heartbeat. Far more than the
+ * platforms can serve together (Discord's 50 requests/s need ~50 channels, since one channel takes
+ * 5 s for its 6 messages; one process sends a few hundred Slack messages/s at most), so it costs no
+ * throughput; it bounds the claims and heartbeat writes of a run with 10,000 channels due at once,
+ * and leaves the rest to other replicas.
+ */
+const DELIVERIES_IN_FLIGHT = 1000;
+
 export interface PostDailyReport {
   channels: DeliveryReport[];
 }
 
 /**
- * The daily fan-out: each subscription's post for its date, exactly once, a bounded number of
- * channels at a time. Platform libraries pace their own rate limits; this adds no bursts beyond
- * FANOUT_CONCURRENCY channels in flight. A failing channel is reported, never thrown.
+ * The daily fan-out: each subscription's post for its date, exactly once. The channels' deliveries
+ * start together (up to DELIVERIES_IN_FLIGHT); their store work (claim, plan, recording each message, heartbeat) runs at most
+ * FANOUT_CONCURRENCY steps at a time, and their sends go straight to the posters, whose platform
+ * pacing (discord.js's route buckets and global limit, the Slack poster's per-channel pace) decides
+ * when each request goes out. So a channel waiting on its own limit holds up no other channel.
+ * A failing channel is reported, never thrown.
  */
 export async function postDaily(opts: PostDailyOptions): Promise<PostDailyReport> {
   const subs = await subscriptionsFor(opts);
   const ctx: DeliveryContext = {
-    store: opts.store,
+    store: withSharedListReads(opts.store),
     config: opts.config,
     log: opts.log,
     now: opts.now,
     owner: opts.owner,
     sourceStatus: opts.sourceStatus,
     retryDelayMs: opts.retryDelayMs ?? 1000,
+    storeWork: storeSlots(opts.config.schedule.concurrency),
   };
-  const limit = pLimit(opts.config.schedule.concurrency);
-  const channels = await limit.map(subs, (sub) => runOne(ctx, opts, sub));
+  // Each run starts the channels in an order of its own, so replicas started together split the
+  // work instead of contending for the same claims in the same order. Reports keep the given order.
+  const inFlight = pLimit(DELIVERIES_IN_FLIGHT);
+  const channels: DeliveryReport[] = new Array(subs.length);
+  await Promise.all(
+    shuffledIndexes(subs.length).map((i) =>
+      inFlight(async () => {
+        channels[i] = await runOne(ctx, opts, subs[i]!);
+      }),
+    ),
+  );
   return { channels };
+}
+
+/**
+ * At most `concurrency` store steps at once; while others queue, each starts from a fresh
+ * event-loop turn. SQLite answers synchronously, so back-to-back steps chain as microtasks and
+ * would otherwise run the whole burst of claims at a run's start before any socket is served:
+ * requests already counted against a rate limit then leave late and bunch up with the next
+ * window's (Discord answered 429 to a whole window of 50), and answers wait until clients time out.
+ */
+function storeSlots(concurrency: number): DeliveryContext['storeWork'] {
+  const limit = pLimit(concurrency);
+  return (work) =>
+    limit(async () => {
+      if (limit.pendingCount > 0) await setImmediate();
+      return work();
+    });
+}
+
+/**
+ * The store as one run's deliveries see it: the day's list is read once and shared by every
+ * channel (it is the same for all; reading and mapping it per channel was a large part of a
+ * fan-out's CPU), so one run also ranks every channel from the same list. Failed reads are retried.
+ */
+function withSharedListReads(store: Store): Store {
+  const reads = new Map<string, Promise<unknown>>();
+  function once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const known = reads.get(key) as Promise<T> | undefined;
+    if (known) return known;
+    const fresh = read();
+    reads.set(key, fresh);
+    fresh.catch(() => reads.delete(key));
+    return fresh;
+  }
+  const shared: Partial<Store> = {
+    latestListDate: (onOrBefore) => once(`latest ${onOrBefore}`, () => store.latestListDate(onOrBefore)),
+    papersListedBetween: (from, to) => once(`listed ${from} ${to}`, () => store.papersListedBetween(from, to)),
+  };
+  return new Proxy(store, {
+    get(target, prop) {
+      if (Object.hasOwn(shared, prop)) return shared[prop as keyof Store];
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** 0..n-1 in random order (Fisher–Yates). */
+function shuffledIndexes(n: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
 }
 
 async function subscriptionsFor(opts: PostDailyOptions): Promise<Subscription[]> {
