@@ -4,11 +4,20 @@ import type { AppConfig } from '../../src/config/schema';
 type DiscordConfig = NonNullable<AppConfig['discord']>;
 
 /**
+ * Extra wait (ms) after each rate-limit window. discord.js opens its 1 s window of 50 requests
+ * when it sends the first one; Discord counts from arrival, so a window whose first request
+ * arrives late overlaps the next, and that whole window is refused with a global 429. The default
+ * 50 ms still let that happen in 1 of 4 fan-out benches (500 channels); 75 and 100 ms had none in
+ * 2 each. 75 costs ~2% of throughput (46.5 instead of 47.6 requests/s; the limit is 50).
+ */
+const RATE_LIMIT_OFFSET_MS = 75;
+
+/**
  * A REST client for the bot token. DISCORD_API_URL (a REST proxy, or the loopback fake in tests)
  * replaces https://discord.com/api; the gateway address is then asked of that API too.
  */
 export function createRest(config: DiscordConfig): REST {
-  return new REST(config.apiUrl ? { api: config.apiUrl } : {}).setToken(config.token);
+  return new REST({ ...(config.apiUrl ? { api: config.apiUrl } : {}), offset: RATE_LIMIT_OFFSET_MS }).setToken(config.token);
 }
 
 // Discord's JSON error codes (developers/topics/opcodes-and-status-codes.mdx).
