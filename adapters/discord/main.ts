@@ -24,7 +24,7 @@ import { handleReaction } from '../../commands/reactions';
 import { createDiscordPoster } from './poster';
 import { startShards } from './sharding';
 import { NO_MENTIONS, renderReply, toMessageOptions } from './render';
-import { CANNOT_DM_USER, createRest, isApiError } from './rest';
+import { CANNOT_DM_USER, createRest, isApiError, restOptions } from './rest';
 import { COMMAND_NAME, reactionKind, toInvocation } from './translate';
 
 type DiscordConfig = NonNullable<AdapterDeps['config']['discord']>;
@@ -52,7 +52,7 @@ export function createClient(discord: DiscordConfig): Client {
     intents: INTENTS,
     partials: PARTIALS,
     allowedMentions: NO_MENTIONS,
-    rest: discord.apiUrl ? { api: discord.apiUrl } : {},
+    rest: restOptions(discord),
     // Reactions resolve through the store, so keeping messages in memory buys nothing at scale.
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
   });
@@ -207,11 +207,17 @@ export const startDiscord: StartAdapter = async (deps): Promise<RunningAdapter> 
   const discord = deps.config.discord;
   if (!discord) throw new ConfigError('Discord needs DISCORD_TOKEN');
   // DISCORD_SHARDS: the gateway runs in shard processes; this process keeps the (REST) poster.
-  const running = discord.shards === null ? await startDiscordClient(deps) : await startShards(discord, deps.log);
+  // One REST client per process: discord.js counts Discord's global limit per client, so a second
+  // one for the poster could exceed it (a fan-out's first window overlapped the login's
+  // GET /gateway/bot and got a 429).
+  const { stop, rest } =
+    discord.shards === null
+      ? await startDiscordClient(deps).then((r) => ({ stop: r.stop, rest: r.client.rest }))
+      : await startShards(discord, deps.log).then((r) => ({ stop: r.stop, rest: createRest(discord) }));
   return {
     platform: 'discord',
-    poster: createDiscordPoster(createRest(discord)),
+    poster: createDiscordPoster(rest),
     ownsHttpPort: false,
-    stop: running.stop,
+    stop,
   };
 };

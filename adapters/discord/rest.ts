@@ -1,4 +1,4 @@
-import { DiscordAPIError, REST } from 'discord.js';
+import { DiscordAPIError, REST, type RESTOptions } from 'discord.js';
 import type { AppConfig } from '../../src/config/schema';
 
 type DiscordConfig = NonNullable<AppConfig['discord']>;
@@ -13,11 +13,16 @@ type DiscordConfig = NonNullable<AppConfig['discord']>;
 const RATE_LIMIT_OFFSET_MS = 75;
 
 /**
- * A REST client for the bot token. DISCORD_API_URL (a REST proxy, or the loopback fake in tests)
+ * Options of the bot's REST clients. DISCORD_API_URL (a REST proxy, or the loopback fake in tests)
  * replaces https://discord.com/api; the gateway address is then asked of that API too.
  */
+export function restOptions(config: DiscordConfig): Partial<RESTOptions> {
+  return { ...(config.apiUrl ? { api: config.apiUrl } : {}), offset: RATE_LIMIT_OFFSET_MS };
+}
+
+/** A REST client for the bot token, for a process without a gateway client (post-daily, register, shard parent). */
 export function createRest(config: DiscordConfig): REST {
-  return new REST({ ...(config.apiUrl ? { api: config.apiUrl } : {}), offset: RATE_LIMIT_OFFSET_MS }).setToken(config.token);
+  return new REST(restOptions(config)).setToken(config.token);
 }
 
 // Discord's JSON error codes (developers/topics/opcodes-and-status-codes.mdx).
