@@ -30,7 +30,7 @@ let config: AppConfig;
 beforeEach(async () => {
   fake = await startFakeSlack();
   ({ store, cleanup } = await openTestStore('sqlite'));
-  const env = { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: 'test-signing-secret-0123456789', SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' };
+  const env = { SLACK_BOT_TOKEN: 'xoxb-fake', SLACK_SIGNING_SECRET: 'test-signing-secret-0123456789', SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' };
   config = loadConfig(env, '/nonexistent');
 });
 

@@ -65,7 +65,7 @@ beforeAll(async () => {
   fake = await startFakeSlack();
   ({ store, cleanup } = await openTestStore('sqlite'));
   await store.upsertPapers([...papers, evil], NOW);
-  const env = { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' };
+  const env = { SLACK_BOT_TOKEN: 'xoxb-fake', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' };
   config = { ...loadConfig(env, '/nonexistent'), http: { host: '127.0.0.1', port: 0 } };
   const log = createLogger({ level: 'silent' });
   services = {
@@ -124,7 +124,7 @@ function mrkdwnTexts(value: unknown): string[] {
 
 describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
   it('starts through the fake Web API given as SLACK_API_URL and serves /healthz', async () => {
-    expect(fake.callsTo('auth.test')[0]?.token).toBe('xoxb-test-token');
+    expect(fake.callsTo('auth.test')[0]?.token).toBe('xoxb-fake');
     expect(slack.ownsHttpPort).toBe(true);
     const res = await fetch(`http://127.0.0.1:${slack.address!.port}/healthz`);
     expect(res.status).toBe(200);
@@ -220,7 +220,7 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
     const [confirm] = (await fake.waitForCalls('chat.postEphemeral', before + 1)).slice(before);
     expect(confirm!.body).toMatchObject({ channel, user: 'U123ABC456' });
     expect(String(confirm!.body.text)).toMatch(/Bookmarked/);
-    expect(confirm!.token).toBe('xoxb-test-token');
+    expect(confirm!.token).toBe('xoxb-fake');
     expect((await store.listBookmarks('slack', 'U123ABC456')).map((b) => b.paper.id)).toEqual([top.id]);
     expect(await store.listBookmarks('slack', fake.bot.userId)).toEqual([]);
 

@@ -167,7 +167,7 @@ describe('papers post-daily posts to the configured platforms without connecting
   it('Slack in Socket Mode: through the Web API alone, with no second Socket Mode connection', async () => {
     const fake = await startFakeSlack();
     try {
-      const env = { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_APP_TOKEN: 'xapp-test-token', SLACK_API_URL: fake.apiUrl, PORT: '1' };
+      const env = { SLACK_BOT_TOKEN: 'xoxb-fake', SLACK_APP_TOKEN: 'xapp-test-token', SLACK_API_URL: fake.apiUrl, PORT: '1' };
       const r = await postDaily(subscription('CDAILY', { platform: 'slack', top: 2 }), env);
       expect(r.err).toBe('');
       expect(r.out).toBe('slack:CDAILY 2025-10-14: posted 3 message(s)\n');
