@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../src/chat/command';
-import type { Reply } from '../src/chat/reply';
+import { textReply, type Reply } from '../src/chat/reply';
 import { forYou } from '../src/search/foryou';
 
 const MAX_RESULTS = 5;
@@ -12,10 +12,9 @@ export const foryouCommand: CommandSpec = {
   options: [],
   async run(inv, svc): Promise<Reply> {
     const result = await forYou(svc.store, { platform: inv.platform, userId: inv.user.id }, { now: svc.now(), limit: MAX_RESULTS });
-    const say = (text: string): Reply => ({ blocks: [{ kind: 'text', text }], visibility: 'private', fallback: text });
     if (result.bookmarkCount === 0)
-      return say('You have no bookmarks yet, so there is nothing to go by. React 🔖 to a paper the bot posted, or see /papers bookmarks.');
-    if (!result.listDate || result.items.length === 0) return say('There is no Daily Papers list in the store yet that you have not bookmarked.');
+      return textReply('You have no bookmarks yet, so there is nothing to go by. React 🔖 to a paper the bot posted, or see /papers bookmarks.');
+    if (!result.listDate || result.items.length === 0) return textReply('There is no Daily Papers list in the store yet that you have not bookmarked.');
     const header = `From the ${result.listDate} list, for you (going by your ${result.bookmarkCount} bookmark${result.bookmarkCount === 1 ? '' : 's'}):`;
     const items = result.items.map((item, i) => ({
       rank: i + 1,
