@@ -51,6 +51,6 @@ export async function startBenchDiscord(store: Store, fake: { apiUrl: string; ap
 
 /** adapters/slack/main.ts startSlack in HTTP mode on an ephemeral loopback port, its Web API the fake Slack. */
 export async function startBenchSlack(store: Store, apiUrl: string): Promise<RunningSlack> {
-  const config = benchConfig({ SLACK_BOT_TOKEN: 'xoxb-bench-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: apiUrl });
+  const config = benchConfig({ SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: apiUrl });
   return startSlack({ config, services: services(store, config), log, healthz });
 }

@@ -30,7 +30,7 @@ beforeAll(async () => {
   fake = await startFakeSlack();
   ({ store, cleanup } = await openTestStore('sqlite'));
   await store.upsertPapers(papers, NOW);
-  const env = { SLACK_BOT_TOKEN: 'xoxb-socket-token', SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: fake.apiUrl };
+  const env = { SLACK_BOT_TOKEN: 'xoxb-socket', SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: fake.apiUrl };
   const config = { ...loadConfig(env, '/nonexistent'), http: { host: '127.0.0.1', port: 0 } };
   const log = createLogger({ level: 'silent' });
   const services = { store, config, log, now: () => NOW, sourceStatus: () => ({ lastSuccessAt: NOW, lastError: null, note: null }) };
@@ -63,7 +63,7 @@ describe('Slack adapter in Socket Mode (real Bolt, loopback websocket)', () => {
     const ack = await fake.sendEnvelope('slash_commands', command('today', 'CSOCKET'));
     expect(ack).toEqual({});
     const [post] = await fake.waitForCalls('chat.postMessage');
-    expect(post!.token).toBe('xoxb-socket-token');
+    expect(post!.token).toBe('xoxb-socket');
     const message = fake.messages.get('CSOCKET')!.at(-1)!;
     // The answer's first paper, as Slack links its title: `<https://huggingface.co/papers/ID|title>`.
     const first = /<https:\/\/huggingface\.co\/papers\/([^|]+)\|/.exec(JSON.stringify(message.blocks))?.[1];

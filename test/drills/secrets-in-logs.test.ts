@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
@@ -9,20 +8,13 @@ import { sendToBot, startFakeSlack } from '../fakes/slack';
 import { repoRoot } from '../helpers/fixtures';
 import { storeKinds, testDatabase } from '../helpers/stores';
 import { drillLine } from './report';
+import { freePort } from '../helpers/net';
 
 /**
  * Drill: `papers start` with every credential set, Discord and Slack against their loopback fakes,
  * at LOG_LEVEL=trace, driven through commands, errors, a forged request, an unreachable source
  * and a shutdown. Not one line of its output may contain a secret it was given.
  */
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 it('drill secrets-in-logs: no token, signing secret or database password appears in any output line', async () => {
   const discord = await startFakeDiscord();
@@ -31,7 +23,7 @@ it('drill secrets-in-logs: no token, signing secret or database password appears
   const pg = storeKinds.includes('postgres') ? testDatabase('postgres') : null;
   const secrets = {
     DISCORD_TOKEN: 'MTA5OTk5OTk5OTk5OTk5OTk5OQ.drill.discord-token-secret-value',
-    SLACK_BOT_TOKEN: 'xoxb-1111-2222-drill-slack-bot-token',
+    SLACK_BOT_TOKEN: 'xoxb-drill_slack_bot_token_1111',
     SLACK_SIGNING_SECRET: 'drill-signing-secret-0f9e8d7c6b5a',
     ...(pg ? { DB_PASSWORD: 'drill-db-password-4b5c' } : {}),
   };
