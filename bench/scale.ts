@@ -7,7 +7,6 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -20,6 +19,7 @@ import { parseDatabaseUrl } from '../src/store/database-url';
 import { storeKinds, testDatabase, testDatabaseUrl } from '../test/helpers/stores';
 import { repoRoot } from '../test/helpers/fixtures';
 import { knob, ms, verdict } from './stats';
+import { freePort } from '../test/helpers/net';
 
 const SUBSCRIPTIONS = knob(process.env.BENCH_SUBSCRIPTIONS, 10_000);
 const BOOKMARKS = knob(process.env.BENCH_BOOKMARKS, 1_000_000);
@@ -104,14 +104,6 @@ async function seedScale(url: string, now: Date): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** kB figures of /proc/PID/status: VmRSS now and VmHWM (the peak so far). */

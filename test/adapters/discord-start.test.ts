@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServer } from 'node:net';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord';
 import { repoRoot } from '../helpers/fixtures';
+import { freePort } from '../helpers/net';
 
 let fake: FakeDiscord;
 let dir: string;
@@ -19,14 +19,6 @@ afterEach(async () => {
   await fake.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * `papers start` as an operator runs it with DISCORD_TOKEN set: the Discord adapter comes up next
