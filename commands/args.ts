@@ -50,8 +50,19 @@ function optionSchema(command: string, o: OptionSpec): z.ZodType<ArgValue | unde
   return o.required ? checked : checked.optional();
 }
 
+type ArgsSchema = z.ZodType<Record<string, ArgValue>>;
+
+/** Specs are fixed once loaded, so each one's schema is built once, not on every command. */
+const schemas = new WeakMap<Pick<CommandSpec, 'name' | 'options'>, ArgsSchema>();
+
 /** The zod schema of a subcommand's arguments, built from its option specs. */
-export function argsSchema(spec: Pick<CommandSpec, 'name' | 'options'>): z.ZodType<Record<string, ArgValue>> {
+function argsSchema(spec: Pick<CommandSpec, 'name' | 'options'>): ArgsSchema {
+  let schema = schemas.get(spec);
+  if (!schema) schemas.set(spec, (schema = buildArgsSchema(spec)));
+  return schema;
+}
+
+function buildArgsSchema(spec: Pick<CommandSpec, 'name' | 'options'>): ArgsSchema {
   const shape = Object.fromEntries(spec.options.map((o) => [o.name, optionSchema(spec.name, o)]));
   const names = spec.options.map((o) => o.name);
   return z.strictObject(shape, {
@@ -60,7 +71,7 @@ export function argsSchema(spec: Pick<CommandSpec, 'name' | 'options'>): z.ZodTy
         ? `${spec.name} has no option ${iss.keys.map((k) => `"${k}"`).join(', ')}` +
           (names.length ? ` (options: ${names.join(', ')})` : ' (it takes no options)')
         : undefined,
-  }) as unknown as z.ZodType<Record<string, ArgValue>>;
+  }) as unknown as ArgsSchema;
 }
 
 /** Validates and coerces arguments; a bad one is a UserError saying what is accepted. */
