@@ -37,6 +37,7 @@ export class KyselyStore implements Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly #db: Db;
   readonly #schema: string | undefined;
+  #pendingPosts: { post: PostRecord; resolve: () => void; reject: (err: unknown) => void }[] = [];
   readonly #searchIndex = new SyncedIndex((after, limit) => this.#termsAfter(after, limit));
 
   constructor(conn: Connection) {
@@ -49,8 +50,10 @@ export class KyselyStore implements Store {
     return migrateToLatest(this.#db, this.#schema);
   }
 
-  close() {
-    return this.#db.destroy();
+  async close() {
+    // Posts waiting for their group commit are written, not dropped.
+    await this.#commitPosts();
+    await this.#db.destroy();
   }
 
   /**
@@ -312,21 +315,48 @@ export class KyselyStore implements Store {
   // posts
 
   /** Recording the same message twice (a retried send) keeps the first record. */
-  async recordPost(post: PostRecord): Promise<void> {
-    const key = { platform: post.platform, channel_id: post.channelId, message_id: post.messageId };
-    await this.#write(async (tx) => {
+  /**
+   * Group commit: posts recorded in the same turn of the event loop share one transaction. A burst
+   * of answers (200 `/papers today` at once) then costs a few commits instead of one each, and every
+   * caller still resolves only once its post is durable.
+   */
+  recordPost(post: PostRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#pendingPosts.push({ post, resolve, reject });
+      if (this.#pendingPosts.length === 1) setImmediate(() => void this.#commitPosts());
+    });
+  }
+
+  async #commitPosts(): Promise<void> {
+    const batch = this.#pendingPosts;
+    if (batch.length === 0) return;
+    this.#pendingPosts = [];
+    try {
+      await this.#write((tx) => this.#insertPosts(tx, batch.map((b) => b.post)));
+      for (const b of batch) b.resolve();
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    }
+  }
+
+  /** Inserts posts not recorded yet (a re-recorded message keeps its first record) and their papers. */
+  async #insertPosts(tx: Db | Transaction<Database>, posts: PostRecord[]): Promise<void> {
+    const keyOf = (p: { platform: string; channel_id: string; message_id: string }) => `${p.platform} ${p.channel_id} ${p.message_id}`;
+    const rows = new Map<string, { row: { platform: Platform; channel_id: string; message_id: string }; post: PostRecord }>();
+    for (const post of posts) {
+      const row = { platform: post.platform, channel_id: post.channelId, message_id: post.messageId };
+      if (!rows.has(keyOf(row))) rows.set(keyOf(row), { row, post });
+    }
+    for (const batch of chunks([...rows.values()], INSERT_CHUNK)) {
       const added = await tx
         .insertInto('posts')
-        .values({ ...key, kind: post.kind, delivery_id: post.deliveryId, posted_at: post.postedAt.toISOString() })
+        .values(batch.map(({ row, post }) => ({ ...row, kind: post.kind, delivery_id: post.deliveryId, posted_at: post.postedAt.toISOString() })))
         .onConflict((oc) => oc.columns(['platform', 'channel_id', 'message_id']).doNothing())
-        .returning('message_id')
-        .executeTakeFirst();
-      if (!added || post.paperIds.length === 0) return;
-      await tx
-        .insertInto('post_papers')
-        .values(post.paperIds.map((paper_id, i) => ({ ...key, position: i + 1, paper_id })))
+        .returning(['platform', 'channel_id', 'message_id'])
         .execute();
-    });
+      const papers = added.flatMap((key) => rows.get(keyOf(key))!.post.paperIds.map((paper_id, i) => ({ ...key, position: i + 1, paper_id })));
+      for (const part of chunks(papers, INSERT_CHUNK)) await tx.insertInto('post_papers').values(part).execute();
+    }
   }
 
   async findPost(platform: Platform, channelId: string, messageId: string): Promise<PostRecord | null> {

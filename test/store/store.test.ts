@@ -194,6 +194,27 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect(await store.findPost('slack', 'C2', '1712345678.000100')).toBeNull();
     });
 
+    it('records posts made at the same moment in one commit, each with its own papers, the first record of a message winning', async () => {
+      const post = (messageId: string, paperIds: string[]) =>
+        ({ platform: 'discord' as const, channelId: 'c1', messageId, paperIds, kind: 'answer' as const, deliveryId: null, postedAt: seenAt });
+      const ids = [first.id, second.id, third.id];
+      // 600 posts: more than one multi-row insert's worth, plus a second record of message m0.
+      const burst = Array.from({ length: 600 }, (_, i) => post(`m${i}`, [ids[i % 3]!, ids[(i + 1) % 3]!]));
+      await Promise.all([...burst.map((p) => store.recordPost(p)), store.recordPost(post('m0', [third.id]))]);
+      expect(await store.findPost('discord', 'c1', 'm0')).toEqual(burst[0]);
+      expect(await store.findPost('discord', 'c1', 'm599')).toEqual(burst[599]);
+      const found = await Promise.all(burst.map((p) => store.findPost('discord', 'c1', p.messageId)));
+      expect(found).toEqual(burst);
+    });
+
+    it('finishes recording posts still waiting for their commit when the store closes', async () => {
+      const { store: other, cleanup } = await openTestStore(kind);
+      const recorded = other.recordPost({ platform: 'slack', channelId: 'C1', messageId: '1.000001', paperIds: [], kind: 'answer', deliveryId: null, postedAt: seenAt });
+      await other.close();
+      await expect(recorded).resolves.toBeUndefined();
+      await cleanup();
+    });
+
     it('counts only digest posts in that channel since the given time as already posted', async () => {
       const base = { platform: 'discord' as const, channelId: 'c1', deliveryId: 'discord:c1@2025-10-14', kind: 'digest' as const };
       await store.recordPost({ ...base, messageId: 'h', paperIds: [], postedAt: new Date('2025-10-14T07:00:00Z') });
