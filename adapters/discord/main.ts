@@ -53,6 +53,9 @@ export function createClient(discord: DiscordConfig): Client {
     partials: PARTIALS,
     allowedMentions: NO_MENTIONS,
     rest: restOptions(discord),
+    // Our embeds are built in the API's own shape (APIEmbed); the default transformer would copy each
+    // one key by key to snake_case it, the largest cost of an answer after the REST call itself.
+    jsonTransformer: (json) => json,
     // Reactions resolve through the store, so keeping messages in memory buys nothing at scale.
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
   });
