@@ -1,12 +1,15 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import { App, type AppOptions, type CustomRoute, type RespondArguments, type SlashCommand, type webApi } from '@slack/bolt';
 import type { ReactionAddedEvent, ReactionRemovedEvent } from '@slack/types';
 import type { AdapterDeps, RunningAdapter, StartAdapter } from '../types';
+import type { Invocation } from '../../src/chat/command';
 import type { Reply } from '../../src/chat/reply';
 import { papersOf, textReply } from '../../src/chat/reply';
 import { ConfigError, UserError, errorMessage } from '../../src/errors';
 import { dispatch } from '../../commands/dispatch';
+import { findCommand } from '../../commands/index';
 import { handleReaction } from '../../commands/reactions';
 import { boltLogger } from './logger';
 import { webClientOptions } from './client';
@@ -35,8 +38,6 @@ export interface RunningSlack extends RunningAdapter {
   /** Where the HTTP endpoint listens (HTTP mode), e.g. for tests on an ephemeral port. */
   address: AddressInfo | null;
 }
-
-const SOMETHING_WENT_WRONG = 'Something went wrong on our side. Please try again in a moment.';
 
 /**
  * Slack through Bolt. HTTP mode (signing secret; commands, events and interactivity on
@@ -104,7 +105,9 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
   /**
    * Private answers stay ephemeral: in the ack body when quick, else via response_url. Public ones
    * are posted with chat.postMessage, because only that returns a ts to record, so reactions on the
-   * answer (🔖, keycaps on a list) resolve to its papers.
+   * answer (🔖, keycaps on a list) resolve to its papers. A command that answers publicly is acked
+   * before it runs: the ack would carry nothing anyway, and under a burst acks must not queue
+   * behind answers (Slack shows the user an error after 3 s without one).
    */
   async function answerCommand(
     command: SlashCommand,
@@ -112,11 +115,22 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
     respond: (r: RespondArguments) => Promise<unknown>,
     client: webApi.WebClient,
   ): Promise<void> {
-    const answer = runCommand(command);
-    const early = await within(answer, tuning.answerInAckWithinMs);
-    if (early?.visibility === 'private') return ack(asResponse(early));
-    await ack();
-    const reply = early ?? (await answer);
+    const invocation = parseInvocation(command);
+    const run = () => (invocation instanceof UserError ? Promise.resolve(textReply(invocation.message)) : dispatch(invocation, services));
+    let reply: Reply;
+    if (expectedVisibility(invocation) === 'public') {
+      await ack();
+      // The answer waits one turn of the event loop, so the acks of a burst's other requests,
+      // already read and waiting, go out first.
+      await setImmediatePromise();
+      reply = await run();
+    } else {
+      const answer = run();
+      const early = await within(answer, tuning.answerInAckWithinMs);
+      if (early?.visibility === 'private') return ack(asResponse(early));
+      await ack();
+      reply = early ?? (await answer);
+    }
     if (reply.visibility === 'public' && (await postAnswer(command, reply, client))) return;
     await respond(asResponse(reply)).catch((err: unknown) =>
       log.warn({ err: errorMessage(err), channel: command.channel_id }, 'slack response_url post failed'),
@@ -143,13 +157,13 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
     return true;
   }
 
-  async function runCommand(command: SlashCommand): Promise<Reply> {
+  /** The command as an Invocation, or the UserError saying why its text cannot be one. */
+  function parseInvocation(command: SlashCommand): Invocation | UserError {
     try {
-      return await dispatch(commandInvocation(command, slack!.admins), services);
+      return commandInvocation(command, slack!.admins);
     } catch (err) {
-      if (err instanceof UserError) return textReply(err.message);
-      log.error({ err: errorMessage(err), text: command.text }, 'slack command failed');
-      return textReply(SOMETHING_WENT_WRONG);
+      if (err instanceof UserError) return err;
+      throw err;
     }
   }
 
@@ -205,6 +219,11 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** How the command usually answers; text that does not parse is answered privately. */
+function expectedVisibility(invocation: Invocation | UserError): 'public' | 'private' {
+  return invocation instanceof UserError ? 'private' : (findCommand(invocation.command)?.visibility ?? 'public');
 }
 
 function asResponse(reply: Reply): RespondArguments {
