@@ -1,0 +1,125 @@
+/**
+ * The platform side of the latency bench, on its own thread: the fake Slack and Discord and the
+ * load that drives them. Slack and Discord run on their own machines; sharing the bot's event
+ * loop would bill the fakes' parsing and the load generator's requests to the bot (and to the
+ * floor). The bench talks to this thread with small request/answer messages (see `PlatformCall`).
+ */
+import { Agent, request } from 'node:http';
+import { parentPort } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readFixture } from '../test/helpers/fixtures';
+import { signedHeaders, startFakeSlack, type FakeSlack } from '../test/fakes/slack';
+import { startFakeDiscord, type FakeDiscord } from '../test/fakes/discord';
+import { SIGNING_SECRET } from './platforms';
+
+export type PlatformCall =
+  | { op: 'startSlack' }
+  | { op: 'startDiscord' }
+  | { op: 'slackBurst'; url: string; count: number }
+  | { op: 'discordBurst'; count: number }
+  | { op: 'close' };
+
+export interface Sample {
+  latencies: number[];
+  /** Requests answered (Slack: acked with 200; Discord: called back). */
+  ok: number;
+  /** Slack: acks that carried the answer; the others were acked empty and answered later. */
+  inAck?: number;
+}
+
+/** The real slash-command body from Slack's docs; command, text and response_url are set per request. */
+const slashCommand = Object.fromEntries(new URLSearchParams(readFixture('platform/slack-slash-command.txt')));
+
+let slack: FakeSlack | undefined;
+let discord: FakeDiscord | undefined;
+let burst = 0;
+
+/** Keep-alive sockets, as Slack's own senders keep them: the burst measures the bot, not TCP handshakes. */
+const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+
+function post(url: URL, headers: Record<string, string>, body: string): Promise<{ status: number; text: string; at: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, at: performance.now() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * `count` signed `/papers today` requests at once; each timed from its send to its complete ack
+ * response. Bodies are built and signed before the clock starts, as they are on Slack's side.
+ */
+async function slackBurst(url: string, count: number): Promise<Sample> {
+  burst += 1;
+  const requests = Array.from({ length: count }, (_, i) => {
+    const id = `bench-${burst}-${i}`;
+    const body = new URLSearchParams({ ...slashCommand, command: '/papers', text: 'today', trigger_id: id, response_url: slack!.responseUrl(id) }).toString();
+    return { body, headers: signedHeaders(SIGNING_SECRET, body) };
+  });
+  const target = new URL(url);
+  const results = await Promise.all(
+    requests.map(async ({ body, headers }) => {
+      const start = performance.now();
+      const res = await post(target, headers, body);
+      return { ms: res.at - start, ok: res.status === 200, inAck: res.status === 200 && res.text.length > 0 };
+    }),
+  );
+  return { latencies: results.map((r) => r.ms), ok: results.filter((r) => r.ok).length, inAck: results.filter((r) => r.inAck).length };
+}
+
+/** `count` interactions sent at once on the gateway; each timed until its callback arrives at the fake. */
+async function discordBurst(count: number): Promise<Sample> {
+  const fake = discord!;
+  const sent = Array.from({ length: count }, () => {
+    const at = performance.now();
+    const { id, token } = fake.sendCommand('today');
+    return { path: `/interactions/${id}/${token}/callback`, at };
+  });
+  const deadline = performance.now() + 30_000;
+  const latencies: number[] = [];
+  for (const s of sent) {
+    for (;;) {
+      const callback = fake.requests.find((r) => r.path === s.path && r.status !== 0);
+      if (callback) {
+        latencies.push(callback.receivedAt - s.at);
+        break;
+      }
+      if (performance.now() > deadline) break;
+      await sleep(5);
+    }
+  }
+  fake.requests.length = 0;
+  return { latencies, ok: latencies.length };
+}
+
+async function answer(call: PlatformCall): Promise<unknown> {
+  switch (call.op) {
+    case 'startSlack':
+      slack = await startFakeSlack();
+      return { apiUrl: slack.apiUrl };
+    case 'startDiscord':
+      discord = await startFakeDiscord();
+      return { apiUrl: discord.apiUrl, applicationId: discord.applicationId };
+    case 'slackBurst':
+      return slackBurst(call.url, call.count);
+    case 'discordBurst':
+      return discordBurst(call.count);
+    case 'close':
+      await Promise.all([slack?.close(), discord?.close()]);
+      slack = discord = undefined;
+      return null;
+  }
+}
+
+parentPort!.on('message', (call: PlatformCall) => {
+  answer(call).then(
+    (result) => parentPort!.postMessage({ result }),
+    (err: unknown) => parentPort!.postMessage({ error: String(err) }),
+  );
+});
