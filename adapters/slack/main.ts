@@ -12,7 +12,8 @@ import { dispatch } from '../../commands/dispatch';
 import { findCommand } from '../../commands/index';
 import { handleReaction } from '../../commands/reactions';
 import { boltLogger } from './logger';
-import { webClientOptions } from './client';
+import { REQUEST_TIMEOUT_MS, slackApiUrl, webClientOptions } from './client';
+import { SlackApiError, createPostMessage } from './post-message';
 import { storeInstallations } from './installations';
 import { createSlackPoster } from './poster';
 import { OPEN_LINK_ACTION_PREFIX, renderReply } from './render';
@@ -53,6 +54,7 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
   const socketMode = Boolean(slack.appToken);
 
   const clientOptions = webClientOptions(slack, tuning.retryConfig);
+  const postMessage = createPostMessage({ apiUrl: slackApiUrl(slack), timeoutMs: REQUEST_TIMEOUT_MS });
   const healthz: CustomRoute = {
     path: '/healthz',
     method: ['GET'],
@@ -98,8 +100,8 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
   });
 
   // Any slash command of this app is ours: operators may rename /papers if their workspace has one.
-  app.command(/^\/.+/, async ({ command, ack, respond, client }) => {
-    await track(answerCommand(command, ack, respond, client));
+  app.command(/^\/.+/, async ({ command, ack, respond, context }) => {
+    await track(answerCommand(command, ack, respond, context.botToken));
   });
 
   /**
@@ -113,7 +115,7 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
     command: SlashCommand,
     ack: (r?: RespondArguments) => Promise<void>,
     respond: (r: RespondArguments) => Promise<unknown>,
-    client: webApi.WebClient,
+    token: string | undefined,
   ): Promise<void> {
     const invocation = parseInvocation(command);
     const run = () => (invocation instanceof UserError ? Promise.resolve(textReply(invocation.message)) : dispatch(invocation, services));
@@ -131,17 +133,17 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
       await ack();
       reply = early ?? (await answer);
     }
-    if (reply.visibility === 'public' && (await postAnswer(command, reply, client))) return;
+    if (reply.visibility === 'public' && token && (await postAnswer(command, reply, token))) return;
     await respond(asResponse(reply)).catch((err: unknown) =>
       log.warn({ err: errorMessage(err), channel: command.channel_id }, 'slack response_url post failed'),
     );
   }
 
   /** Posts a public answer into the command's channel and records it; false when it could not be posted. */
-  async function postAnswer(command: SlashCommand, reply: Reply, client: webApi.WebClient): Promise<boolean> {
-    let ts: string | undefined;
+  async function postAnswer(command: SlashCommand, reply: Reply, token: string): Promise<boolean> {
+    let ts: string;
     try {
-      ts = (await client.chat.postMessage({ channel: command.channel_id, ...renderReply(reply), unfurl_links: false, unfurl_media: false })).ts;
+      ({ ts } = await postMessage(token, { channel: command.channel_id, ...renderReply(reply), unfurl_links: false, unfurl_media: false }));
     } catch (err) {
       const error = slackError(err);
       // Slack lets the bot post only where it is a member; response_url works everywhere, without reactions.
@@ -150,7 +152,7 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
       return false;
     }
     const paperIds = papersOf(reply).map((p) => p.id);
-    if (ts && paperIds.length > 0)
+    if (paperIds.length > 0)
       await services.store
         .recordPost({ platform: 'slack', channelId: command.channel_id, messageId: ts, paperIds, kind: 'answer', deliveryId: null, postedAt: services.now() })
         .catch((err: unknown) => log.warn({ err: errorMessage(err), channel: command.channel_id, ts }, 'slack answer not recorded; reactions on it will be ignored'));
@@ -231,6 +233,7 @@ function asResponse(reply: Reply): RespondArguments {
 }
 
 function slackError(err: unknown): string {
+  if (err instanceof SlackApiError) return err.code;
   const code = (err as { data?: { error?: unknown } }).data?.error;
   return typeof code === 'string' ? code : errorMessage(err);
 }

@@ -4,9 +4,10 @@ import type { PosterDeps } from '../types';
 import { PostError, type DigestPoster, type PostTarget } from '../../src/chat/poster';
 import type { Reply } from '../../src/chat/reply';
 import { ConfigError, errorMessage } from '../../src/errors';
-import { createPostingClient, createWebClient } from './client';
+import { REQUEST_TIMEOUT_MS, createWebClient, slackApiUrl } from './client';
 import { installedBotToken } from './installations';
 import { createChannelPacer } from './pacer';
+import { SlackApiError, SlackRateLimitedError, createPostMessage, type PostMessageArgs } from './post-message';
 import { renderReply } from './render';
 
 /** Message metadata type of digest messages; its payload's key makes re-sends idempotent. */
@@ -56,19 +57,19 @@ export function createSlackPoster(deps: PosterDeps, opts: SlackPosterTuning = {}
   const slack = deps.config.slack;
   if (!slack) throw new ConfigError('Slack is not configured (set SLACK_BOT_TOKEN or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET)');
   const client = createWebClient(slack, deps.log, opts.retryConfig, opts.timeoutMs);
-  const posting = createPostingClient(slack, deps.log, opts.timeoutMs);
+  const postMessage = createPostMessage({ apiUrl: slackApiUrl(slack), timeoutMs: opts.timeoutMs ?? REQUEST_TIMEOUT_MS });
   const pacer = createChannelPacer(opts.postIntervalMs ?? POST_INTERVAL_MS);
   const seen = new Map<string, { at: number; keys: Map<string, string> }>();
 
-  /** The workspace's token; undefined when the client already carries SLACK_BOT_TOKEN. */
-  const tokenFor = async (workspaceId: string | null): Promise<string | undefined> => {
-    if (slack.botToken) return undefined;
+  /** SLACK_BOT_TOKEN, or with OAuth the token stored at the workspace's installation. */
+  const tokenFor = async (workspaceId: string | null): Promise<string> => {
+    if (slack.botToken) return slack.botToken;
     const token = workspaceId ? await installedBotToken(deps.services.store, workspaceId) : null;
     if (!token) throw new PostError(`the Slack app is not installed in workspace ${workspaceId ?? '(none)'}`, true);
     return token;
   };
 
-  async function postedKeys(channel: string, token: string | undefined): Promise<Map<string, string>> {
+  async function postedKeys(channel: string, token: string): Promise<Map<string, string>> {
     // Entries are added only on a miss, so the map runs oldest first: stop at the first fresh one
     // (a sweep of every channel on every post made a fan-out quadratic in its channels).
     const now = Date.now();
@@ -90,15 +91,15 @@ export function createSlackPoster(deps: PosterDeps, opts: SlackPosterTuning = {}
   }
 
   /** chat.postMessage in the channel's turn; a 429 (not taken by Slack) is waited out and re-sent. */
-  function send(args: webApi.ChatPostMessageArguments & { channel: string }): Promise<webApi.ChatPostMessageResponse> {
+  function send(token: string, args: PostMessageArgs): Promise<{ ts: string }> {
     return pacer.run(args.channel, async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await posting.chat.postMessage(args);
+          return await postMessage(token, args);
         } catch (err) {
-          if (!(err instanceof webApi.WebAPIRateLimitedError) || attempt >= RATE_LIMITED_ATTEMPTS) throw err;
-          deps.log.info({ channel: args.channel, retryAfter: err.retryAfter }, 'slack rate limited a digest message; waiting in its channel');
-          await sleep(err.retryAfter * 1000);
+          if (!(err instanceof SlackRateLimitedError) || attempt >= RATE_LIMITED_ATTEMPTS) throw err;
+          deps.log.info({ channel: args.channel, retryAfter: err.retryAfterSec }, 'slack rate limited a digest message; waiting in its channel');
+          await sleep(err.retryAfterSec * 1000);
         }
       }
     });
@@ -115,15 +116,13 @@ export function createSlackPoster(deps: PosterDeps, opts: SlackPosterTuning = {}
           deps.log.info({ channel: target.channelId, key: idempotencyKey, ts: earlier }, 'slack digest message already posted');
           return { messageId: earlier };
         }
-        const res = await send({
+        const res = await send(token, {
           channel: target.channelId,
-          token,
           ...renderReply(message),
           unfurl_links: false,
           unfurl_media: false,
           metadata: { event_type: DIGEST_EVENT_TYPE, event_payload: { key: idempotencyKey } },
         });
-        if (!res.ts) throw new PostError('Slack accepted the message but returned no ts', false);
         keys.set(idempotencyKey, res.ts);
         return { messageId: res.ts };
       } catch (err) {
@@ -137,7 +136,9 @@ export function createSlackPoster(deps: PosterDeps, opts: SlackPosterTuning = {}
 
 function asPostError(err: unknown): PostError {
   if (err instanceof PostError) return err;
-  if (err instanceof webApi.WebAPIRateLimitedError) return new PostError(`Slack kept rate limiting the message (retry after ${err.retryAfter} s)`, false);
+  if (err instanceof SlackRateLimitedError) return new PostError(`Slack kept rate limiting the message (retry after ${err.retryAfterSec} s)`, false);
+  if (err instanceof SlackApiError) return new PostError(`Slack refused the message: ${err.code}`, PERMANENT_ERRORS.has(err.code));
+  // Reads (conversations.history) go through WebClient, whose errors carry Slack's code in data.error.
   const code = (err as { data?: { error?: unknown } }).data?.error;
   if (typeof code === 'string') return new PostError(`Slack refused the message: ${code}`, PERMANENT_ERRORS.has(code));
   return new PostError(`Slack could not be reached: ${errorMessage(err)}`, false);

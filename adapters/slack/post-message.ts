@@ -1,0 +1,76 @@
+import pLimit from 'p-limit';
+import { Agent, request } from 'undici';
+import { z } from 'zod';
+import type { SlackMessage } from './render';
+
+/**
+ * chat.postMessage as one JSON request on keep-alive connections, for the two hot paths: digest
+ * fan-outs and public answers. Slack's WebClient form-encodes every body and, even with debug
+ * logging off, builds redacted copies of it for its debug lines: about 2 ms of CPU per message with
+ * a digest's blocks against 0.4 ms here (bench/RESULTS.md), which made a 500-channel fan-out, and
+ * the answers of a burst of commands, CPU-bound. It sends once and never retries: a send that failed
+ * may have landed, and only the caller knows how to look (the digest poster reads the history, an
+ * answer falls back to response_url). Everything else still goes through WebClient.
+ */
+
+export interface PostMessageArgs extends SlackMessage {
+  channel: string;
+  unfurl_links: boolean;
+  unfurl_media: boolean;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+}
+
+/** Slack answered `ok: false`; code is its error string (`not_in_channel`, `channel_not_found`, …). */
+export class SlackApiError extends Error {
+  constructor(readonly code: string) {
+    super(`Slack answered ${code}`);
+  }
+}
+
+/** Slack answered 429: this message was not taken, and the channel may send again after retryAfterSec. */
+export class SlackRateLimitedError extends Error {
+  constructor(readonly retryAfterSec: number) {
+    super(`Slack rate limited the message (retry after ${retryAfterSec} s)`);
+  }
+}
+
+const PostMessageResponse = z.object({ ok: z.boolean(), error: z.string().optional(), ts: z.string().optional() });
+
+/**
+ * Messages in flight at once; the rest wait their turn before their timeout starts. With hundreds in
+ * flight on a busy process each would wait on all the others, could time out although Slack takes
+ * it later, and then its re-send could miss it in the history; 32 keep far ahead of Slack's pace of
+ * one message per second per channel at a loopback or internet round trip.
+ */
+const IN_FLIGHT = 32;
+
+export type PostMessage = (token: string, args: PostMessageArgs) => Promise<{ ts: string }>;
+
+export function createPostMessage(opts: { apiUrl: string; timeoutMs: number }): PostMessage {
+  const url = new URL('chat.postMessage', opts.apiUrl);
+  const dispatcher = new Agent({ connections: IN_FLIGHT });
+  const limit = pLimit(IN_FLIGHT);
+  return (token, args) =>
+    limit(async () => {
+      const res = await request(url, {
+        method: 'POST',
+        dispatcher,
+        headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${token}` },
+        body: JSON.stringify(args),
+        signal: AbortSignal.timeout(opts.timeoutMs),
+      });
+      if (res.statusCode === 429) {
+        await res.body.dump();
+        throw new SlackRateLimitedError(Number(res.headers['retry-after']) || 1);
+      }
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        throw new Error(`chat.postMessage answered HTTP ${res.statusCode}`);
+      }
+      const parsed = PostMessageResponse.safeParse(await res.body.json());
+      if (!parsed.success) throw new Error('chat.postMessage answered something other than a Web API response');
+      if (!parsed.data.ok) throw new SlackApiError(parsed.data.error ?? 'unknown_error');
+      if (!parsed.data.ts) throw new Error('Slack accepted the message but returned no ts');
+      return { ts: parsed.data.ts };
+    });
+}
