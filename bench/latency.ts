@@ -10,10 +10,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { App } from '@slack/bolt';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
-import type { PlatformCall, Sample } from './platform-thread';
+import { platformThread, type PlatformThread } from './platform-client';
+import type { Sample } from './platform-thread';
 import { SIGNING_SECRET, benchStore, startBenchDiscord, startBenchSlack } from './platforms';
 import { knob, ms, percentile, ratio, verdict } from './stats';
 
@@ -25,27 +25,6 @@ const MEASURED_BURSTS = 5;
 const DEADLINE_MS = 3000;
 const TARGET_MS = 50;
 const TARGET_RATIO = 1.5;
-const PLATFORM_THREAD = new URL('./platform-thread.ts', import.meta.url).href;
-
-/** The platform thread, called one request at a time. */
-function platformThread() {
-  // Workers do not inherit tsx's loader, so the thread loads its TypeScript through tsx's API.
-  const worker = new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(PLATFORM_THREAD)}, ${JSON.stringify(import.meta.url)}))`, {
-    eval: true,
-  });
-  const call = <T>(message: PlatformCall) =>
-    new Promise<T>((resolve, reject) => {
-      worker.once('message', (m: { result?: T; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m.result as T)));
-      worker.postMessage(message);
-    });
-  return {
-    call,
-    async close() {
-      await call({ op: 'close' });
-      await worker.terminate();
-    },
-  };
-}
 
 /** A platform's pooled bursts, and how long this thread (the bot's) was busy per command meanwhile. */
 interface Measured extends Sample {
@@ -70,7 +49,7 @@ async function bursts(burst: () => Promise<Sample>): Promise<Measured> {
   };
 }
 
-const slackBursts = (platform: ReturnType<typeof platformThread>, url: string) =>
+const slackBursts = (platform: PlatformThread, url: string) =>
   bursts(() => platform.call({ op: 'slackBurst', url, count: CONCURRENT }));
 
 async function slackBot(): Promise<Measured> {
@@ -103,7 +82,7 @@ async function slackFloor(): Promise<Measured> {
 
 // --- Discord --------------------------------------------------------------------------------
 
-const discordBursts = (platform: ReturnType<typeof platformThread>) => bursts(() => platform.call({ op: 'discordBurst', count: CONCURRENT }));
+const discordBursts = (platform: PlatformThread) => bursts(() => platform.call({ op: 'discordBurst', count: CONCURRENT }));
 
 async function discordBot(): Promise<Measured> {
   const platform = platformThread();

@@ -1,6 +1,6 @@
 /**
- * The platform side of the latency bench, on its own thread: the fake Slack and Discord and the
- * load that drives them. Slack and Discord run on their own machines; sharing the bot's event
+ * The platform side of the latency and fan-out benches, on its own thread: the fake Slack and
+ * Discord, and the load that drives them (latency). Slack and Discord run on their own machines; sharing the bot's event
  * loop would bill the fakes' parsing and the load generator's requests to the bot (and to the
  * floor). The bench talks to this thread with small request/answer messages (see `PlatformCall`).
  */
@@ -9,16 +9,24 @@ import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readFixture } from '../test/helpers/fixtures';
-import { signedHeaders, startFakeSlack, type FakeSlack } from '../test/fakes/slack';
-import { startFakeDiscord, type FakeDiscord } from '../test/fakes/discord';
+import { signedHeaders, startFakeSlack, type FakeSlack, type FakeSlackOptions } from '../test/fakes/slack';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../test/fakes/discord';
 import { SIGNING_SECRET } from './platforms';
 
 export type PlatformCall =
-  | { op: 'startSlack' }
-  | { op: 'startDiscord' }
+  | { op: 'startSlack'; options?: Pick<FakeSlackOptions, 'rateLimits'> }
+  | { op: 'startDiscord'; options?: Pick<FakeDiscordOptions, 'channelIds' | 'rateLimits'> }
+  | { op: 'discordCounts' }
+  | { op: 'slackCounts' }
   | { op: 'slackBurst'; url: string; count: number }
   | { op: 'discordBurst'; count: number }
   | { op: 'close' };
+
+/** What a fan-out left at the fake: 429s answered because of its rate limits, and messages created. */
+export interface Counts<TooMany> {
+  rateLimited: TooMany;
+  created: number;
+}
 
 export interface Sample {
   latencies: number[];
@@ -101,11 +109,15 @@ async function discordBurst(count: number): Promise<Sample> {
 async function answer(call: PlatformCall): Promise<unknown> {
   switch (call.op) {
     case 'startSlack':
-      slack = await startFakeSlack();
-      return { apiUrl: slack.apiUrl };
+      slack = await startFakeSlack(call.options);
+      return { apiUrl: slack.apiUrl, teamId: slack.bot.teamId };
     case 'startDiscord':
-      discord = await startFakeDiscord();
-      return { apiUrl: discord.apiUrl, applicationId: discord.applicationId };
+      discord = await startFakeDiscord(call.options);
+      return { apiUrl: discord.apiUrl, applicationId: discord.applicationId, guildId: discord.guildId };
+    case 'discordCounts':
+      return { rateLimited: { ...discord!.rateLimited }, created: discord!.messages.size } satisfies Counts<FakeDiscord['rateLimited']>;
+    case 'slackCounts':
+      return { rateLimited: slack!.rateLimited, created: [...slack!.messages.values()].reduce((n, list) => n + list.length, 0) } satisfies Counts<number>;
     case 'slackBurst':
       return slackBurst(call.url, call.count);
     case 'discordBurst':

@@ -1,0 +1,44 @@
+/**
+ * Starts the platform thread (platform-thread.ts: the fakes, and the latency bench's load) and
+ * calls it one request at a time. Shared by the latency and fan-out benches.
+ */
+import { Worker } from 'node:worker_threads';
+import type { PlatformCall } from './platform-thread';
+
+const PLATFORM_THREAD = new URL('./platform-thread.ts', import.meta.url).href;
+
+export type PlatformThread = ReturnType<typeof platformThread>;
+
+export function platformThread() {
+  // Workers do not inherit tsx's loader, so the thread loads its TypeScript through tsx's API.
+  const worker = new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(PLATFORM_THREAD)}, ${JSON.stringify(import.meta.url)}))`, {
+    eval: true,
+  });
+  // A thread that fails to load or dies would otherwise leave the bench waiting for an answer forever.
+  let died: Error | undefined;
+  const fail = new Set<(err: Error) => void>();
+  const die = (err: Error) => {
+    died ??= err;
+    for (const reject of fail) reject(err);
+  };
+  worker.on('error', die);
+  worker.on('exit', (code) => die(new Error(`platform thread exited (code ${code})`)));
+  const call = <T>(message: PlatformCall) =>
+    new Promise<T>((resolve, reject) => {
+      if (died) return reject(died);
+      fail.add(reject);
+      worker.once('message', (m: { result?: T; error?: string }) => {
+        fail.delete(reject);
+        if (m.error) reject(new Error(m.error));
+        else resolve(m.result as T);
+      });
+      worker.postMessage(message);
+    });
+  return {
+    call,
+    async close() {
+      await call({ op: 'close' });
+      await worker.terminate();
+    },
+  };
+}
