@@ -15,7 +15,8 @@ import {
 } from 'discord.js';
 import type { AdapterDeps, RunningAdapter, StartAdapter } from '../types';
 import type { Services } from '../../src/chat/command';
-import { papersOf, type Reply } from '../../src/chat/reply';
+import { createAnswerRecords, type AnswerRecords } from '../../src/chat/answer-records';
+import type { Reply } from '../../src/chat/reply';
 import { ConfigError, errorMessage } from '../../src/errors';
 import type { Logger } from '../../src/log';
 import { dispatch } from '../../commands/dispatch';
@@ -73,15 +74,18 @@ export async function startDiscordClient(
   if (!discord) throw new ConfigError('Discord needs DISCORD_TOKEN');
   const log = deps.log.child({ adapter: 'discord' });
   const client = createClient(discord);
+  const answers = createAnswerRecords(deps.services.store, log);
   const inFlight = new Set<Promise<void>>();
   const track = (work: Promise<void>) => {
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   };
 
-  client.on(Events.InteractionCreate, (interaction) => track(onInteraction(interaction, deps.services, log, opts)));
-  client.on(Events.MessageReactionAdd, (reaction, user) => track(onReaction(client, reaction, user, true, deps.services, discord, log)));
-  client.on(Events.MessageReactionRemove, (reaction, user) => track(onReaction(client, reaction, user, false, deps.services, discord, log)));
+  client.on(Events.InteractionCreate, (interaction) => track(onInteraction(interaction, deps.services, answers, log, opts)));
+  const reacted = (reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser, added: boolean) =>
+    track(onReaction(client, reaction, user, added, deps.services, answers, discord, log));
+  client.on(Events.MessageReactionAdd, (reaction, user) => reacted(reaction, user, true));
+  client.on(Events.MessageReactionRemove, (reaction, user) => reacted(reaction, user, false));
   client.on(Events.Error, (err) => log.error({ err: errorMessage(err) }, 'discord client error'));
   client.on(Events.ShardDisconnect, (event, shardId) => log.warn({ shardId, code: event.code }, 'discord shard disconnected'));
 
@@ -99,6 +103,7 @@ export async function startDiscordClient(
     client,
     async stop() {
       await Promise.allSettled([...inFlight]);
+      await answers.settle();
       await client.destroy();
     },
   };
@@ -115,21 +120,21 @@ async function within(answer: Promise<Reply>, ms: number): Promise<Reply | null>
   }
 }
 
-async function onInteraction(interaction: Interaction, svc: Services, log: Logger, opts: DiscordClientOptions): Promise<void> {
+async function onInteraction(interaction: Interaction, svc: Services, answers: AnswerRecords, log: Logger, opts: DiscordClientOptions): Promise<void> {
   if (!interaction.isChatInputCommand() || interaction.commandName !== COMMAND_NAME) return;
   try {
     const inv = toInvocation(interaction);
     const answer = dispatch(inv, svc);
     const ready = await within(answer, opts.deferAfterMs ?? 2000);
-    if (ready) await replyNow(interaction, ready, svc);
-    else await replyLate(interaction, answer, findCommand(inv.command)?.visibility ?? 'public', svc);
+    if (ready) await replyNow(interaction, ready, svc, answers);
+    else await replyLate(interaction, answer, findCommand(inv.command)?.visibility ?? 'public', svc, answers);
   } catch (err) {
     // dispatch never throws; this is Discord refusing the reply (expired token, lost permissions).
     log.warn({ err: errorMessage(err), command: interaction.options.getSubcommand(false) }, 'could not answer a discord interaction');
   }
 }
 
-async function replyNow(interaction: ChatInputCommandInteraction, reply: Reply, svc: Services): Promise<void> {
+async function replyNow(interaction: ChatInputCommandInteraction, reply: Reply, svc: Services, answers: AnswerRecords): Promise<void> {
   const msg = renderReply(reply);
   const response = await interaction.reply({
     ...toMessageOptions(msg),
@@ -137,7 +142,7 @@ async function replyNow(interaction: ChatInputCommandInteraction, reply: Reply, 
     withResponse: true,
   });
   const messageId = response.interaction.responseMessageId;
-  if (!msg.ephemeral && messageId) await recordAnswer(interaction.channelId, messageId, reply, svc);
+  if (!msg.ephemeral && messageId) answers.add({ platform: 'discord', channelId: interaction.channelId, messageId, postedAt: svc.now() }, reply);
 }
 
 /**
@@ -150,6 +155,7 @@ async function replyLate(
   answer: Promise<Reply>,
   expected: 'public' | 'private',
   svc: Services,
+  answers: AnswerRecords,
 ): Promise<void> {
   await interaction.deferReply({ flags: expected === 'private' ? MessageFlags.Ephemeral : undefined });
   const reply = await answer;
@@ -161,14 +167,7 @@ async function replyLate(
   }
   const message = await interaction.editReply(toMessageOptions(msg));
   // Only a public message can carry reactions.
-  if (expected === 'public') await recordAnswer(interaction.channelId, message.id, reply, svc);
-}
-
-/** Keeps which papers a public answer shows, so a keycap reaction on it resolves to the n-th. */
-async function recordAnswer(channelId: string, messageId: string, reply: Reply, svc: Services): Promise<void> {
-  const paperIds = papersOf(reply).map((p) => p.id);
-  if (paperIds.length === 0) return;
-  await svc.store.recordPost({ platform: 'discord', channelId, messageId, paperIds, kind: 'answer', deliveryId: null, postedAt: svc.now() });
+  if (expected === 'public') answers.add({ platform: 'discord', channelId: interaction.channelId, messageId: message.id, postedAt: svc.now() }, reply);
 }
 
 async function onReaction(
@@ -177,6 +176,7 @@ async function onReaction(
   user: User | PartialUser,
   added: boolean,
   svc: Services,
+  answers: AnswerRecords,
   discord: DiscordConfig,
   log: Logger,
 ): Promise<void> {
@@ -185,6 +185,8 @@ async function onReaction(
   const kind = reactionKind(reaction.emoji);
   if (!kind) return;
   try {
+    // The answer reacted to may still wait for its record.
+    await answers.settle();
     const confirmation = await handleReaction(
       { platform: 'discord', channelId: reaction.message.channelId, messageId: reaction.message.id, userId: user.id, reaction: kind, added },
       svc,

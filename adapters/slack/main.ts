@@ -6,7 +6,8 @@ import type { ReactionAddedEvent, ReactionRemovedEvent } from '@slack/types';
 import type { AdapterDeps, RunningAdapter, StartAdapter } from '../types';
 import type { Invocation } from '../../src/chat/command';
 import type { Reply } from '../../src/chat/reply';
-import { papersOf, textReply } from '../../src/chat/reply';
+import { textReply } from '../../src/chat/reply';
+import { createAnswerRecords } from '../../src/chat/answer-records';
 import { ConfigError, UserError, errorMessage } from '../../src/errors';
 import { dispatch } from '../../commands/dispatch';
 import { findCommand } from '../../commands/index';
@@ -88,6 +89,7 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
   };
   const app = new App(options);
 
+  const answers = createAnswerRecords(services.store, log);
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>): Promise<T> => {
     inFlight.add(p);
@@ -151,11 +153,7 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
       else log.warn({ channel: command.channel_id, error }, 'slack answer post failed; sending it via response_url');
       return false;
     }
-    const paperIds = papersOf(reply).map((p) => p.id);
-    if (paperIds.length > 0)
-      await services.store
-        .recordPost({ platform: 'slack', channelId: command.channel_id, messageId: ts, paperIds, kind: 'answer', deliveryId: null, postedAt: services.now() })
-        .catch((err: unknown) => log.warn({ err: errorMessage(err), channel: command.channel_id, ts }, 'slack answer not recorded; reactions on it will be ignored'));
+    answers.add({ platform: 'slack', channelId: command.channel_id, messageId: ts, postedAt: services.now() }, reply);
     return true;
   }
 
@@ -171,6 +169,8 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
 
   const onReaction = async (event: ReactionAddedEvent | ReactionRemovedEvent, client: webApi.WebClient) => {
     const ev = reactionEvent(event);
+    // The answer reacted to may still wait for its record.
+    if (ev) await answers.settle();
     const reply = ev && (await handleReaction(ev, services));
     if (!reply) return;
     await client.chat
@@ -206,6 +206,7 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
     poster: createSlackPoster(deps, { retryConfig: tuning.retryConfig }),
     async stop() {
       await Promise.all([app.stop(), ...inFlight]);
+      await answers.settle();
     },
   };
 }
