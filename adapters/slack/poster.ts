@@ -48,8 +48,11 @@ export interface SlackPosterTuning {
 /**
  * The Slack DigestPoster, on Web API clients of its own (no Bolt app, no Socket Mode session).
  * Each message carries `{ event_type: papers_digest, event_payload: { key } }` metadata; before
- * sending, the channel's recent history is searched for that key, so a re-send after a crash or a
- * failed send (which may have landed) returns the earlier message instead of posting it twice.
+ * a send that may have happened already (a delivery resumed after a crash, a re-send after a failed
+ * send, which may have landed), the channel's recent history is searched for that key, and the
+ * earlier message is returned instead of posting it twice. A fresh delivery's first sends skip the
+ * read: a 500-channel fan-out would otherwise read 500 histories, one of Slack's most tightly
+ * rate-limited methods.
  * Messages are paced per channel to Slack's limit, so channels don't provoke 429s or wait on each
  * other. With OAuth, each workspace is posted to with the bot token stored at its installation.
  */
@@ -107,11 +110,10 @@ export function createSlackPoster(deps: PosterDeps, opts: SlackPosterTuning = {}
 
   return {
     platform: 'slack',
-    async post(target: PostTarget, message: Reply, idempotencyKey: string) {
+    async post(target: PostTarget, message: Reply, idempotencyKey: string, { maybeSentBefore } = { maybeSentBefore: true }) {
       try {
         const token = await tokenFor(target.workspaceId);
-        const keys = await postedKeys(target.channelId, token);
-        const earlier = keys.get(idempotencyKey);
+        const earlier = maybeSentBefore ? (await postedKeys(target.channelId, token)).get(idempotencyKey) : undefined;
         if (earlier) {
           deps.log.info({ channel: target.channelId, key: idempotencyKey, ts: earlier }, 'slack digest message already posted');
           return { messageId: earlier };
@@ -123,7 +125,7 @@ export function createSlackPoster(deps: PosterDeps, opts: SlackPosterTuning = {}
           unfurl_media: false,
           metadata: { event_type: DIGEST_EVENT_TYPE, event_payload: { key: idempotencyKey } },
         });
-        keys.set(idempotencyKey, res.ts);
+        seen.get(target.channelId)?.keys.set(idempotencyKey, res.ts);
         return { messageId: res.ts };
       } catch (err) {
         // A send that failed midway may still have reached Slack: read the history again next time.

@@ -18,9 +18,11 @@ export interface DigestPoster {
    * Posts one message and returns its id (Discord message id, Slack ts).
    * Idempotent per idempotencyKey: a re-send after a crash must not show the message twice
    * (Discord: nonce + enforce_nonce; Slack: message metadata checked in recent history).
-   * Throws PostError.
+   * `maybeSentBefore: false` (the first send of a delivery planned by this run) says no earlier
+   * send of the key can exist, so a poster may skip looking for one (Slack's history read is slow
+   * and tightly rate-limited). Throws PostError.
    */
-  post(target: PostTarget, message: Reply, idempotencyKey: string): Promise<{ messageId: string }>;
+  post(target: PostTarget, message: Reply, idempotencyKey: string, opts?: { maybeSentBefore: boolean }): Promise<{ messageId: string }>;
 }
 
 /** A failed post. permanent: the channel is gone or closed to us (retrying will not help). */

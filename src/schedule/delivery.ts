@@ -123,10 +123,12 @@ function messagesFor(ctx: DeliveryContext, ranked: RankedPaper[], listDate: stri
   ];
 }
 
-async function postWithRetry(ctx: DeliveryContext, poster: DigestPoster, target: PostTarget, reply: Reply, key: string) {
+/** Sends one message; `resumed`: an earlier run of this delivery may have sent it. */
+async function postWithRetry(ctx: DeliveryContext, poster: DigestPoster, target: PostTarget, reply: Reply, key: string, resumed: boolean) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await poster.post(target, reply, key);
+      // A failed send may have landed anyway, so only the first send of a fresh plan is surely new.
+      return await poster.post(target, reply, key, { maybeSentBefore: resumed || attempt > 1 });
     } catch (err) {
       const transient = !(err instanceof PostError && err.permanent);
       if (!transient || attempt >= POST_ATTEMPTS) throw err;
@@ -207,7 +209,7 @@ async function postClaimed(
   const target = targetOf(sub);
   for (const msg of pending.messages) {
     if (!(await ctx.storeWork(() => heartbeat.beat()))) return 'claimed-elsewhere';
-    const { messageId } = await postWithRetry(ctx, poster, target, msg.reply, `${delivery.id}:${msg.part}`);
+    const { messageId } = await postWithRetry(ctx, poster, target, msg.reply, `${delivery.id}:${msg.part}`, pending.resumed);
     onSent();
     await ctx.storeWork(() =>
       ctx.store.recordPost({
@@ -234,7 +236,7 @@ async function pendingMessages(
   ctx: DeliveryContext,
   sub: Subscription,
   delivery: Delivery,
-): Promise<{ messages: Outgoing[]; papers: number } | 'claimed-elsewhere'> {
+): Promise<{ messages: Outgoing[]; papers: number; resumed: boolean } | 'claimed-elsewhere'> {
   let ranked: RankedPaper[];
   let listDate: string | null;
   if (delivery.plan) {
@@ -249,7 +251,8 @@ async function pendingMessages(
   const done = new Set(
     (await ctx.store.postsForDelivery(delivery.id)).map((p) => (p.paperIds.length === 0 ? 'header' : p.paperIds[0]!)),
   );
-  return { messages: messagesFor(ctx, ranked, listDate).filter((m) => !done.has(m.part)), papers: ranked.length };
+  // The plan is fixed before the first send, so without one no earlier run sent anything.
+  return { messages: messagesFor(ctx, ranked, listDate).filter((m) => !done.has(m.part)), papers: ranked.length, resumed: delivery.plan !== null };
 }
 
 /** Marks the delivery failed; a permanent error counts towards disabling the subscription. */

@@ -65,6 +65,16 @@ describe('Slack digest poster in the fan-out', () => {
     // The recorded posts are the messages in the channel, so a reaction on any of them resolves.
     const recorded = (await store.postsForDelivery(`slack:CSLOW@${LIST_DATE}`)).map((p) => p.messageId).sort();
     expect(recorded).toEqual(fake.messages.get('CSLOW')!.map((m) => m.ts).sort());
+    // The history was read only before the two re-sends.
+    expect(fake.callsTo('conversations.history')).toHaveLength(2);
+  });
+
+  it("a fresh delivery's sends do not read the channel's history, one of Slack's most rate-limited methods", async () => {
+    await seed(store, [slackSub('CFRESH')]);
+    const report = await postDaily({ store, posters: [poster()], config, log, now, owner: currentOwner(), date: LIST_DATE, retryDelayMs: 5 });
+    expect(report.channels).toMatchObject([{ subscriptionId: 'slack:CFRESH', outcome: 'posted', messages: 4 }]);
+    expect(keysIn('CFRESH')).toHaveLength(4);
+    expect(fake.callsTo('conversations.history')).toHaveLength(0);
   });
 });
 

@@ -45,6 +45,8 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     const again = await run();
     expect(again.channels.map((c) => c.outcome)).toEqual(['already-posted', 'already-posted']);
     expect(poster.shown).toHaveLength(10);
+    // Fresh deliveries: every send was the first of its key, so the poster need not look for an earlier one.
+    expect(poster.sentAsNew).toHaveLength(10);
   });
 
   it('never posts a paper twice in a channel within SKIP_POSTED_DAYS', async () => {
@@ -95,6 +97,8 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     const planned = (await store.getDelivery(`console:a@${LIST_DATE}`))!.plan!;
     expect(shown.slice(1).map((m) => m.paperIds[0])).toEqual(planned);
     expect(await store.postsForDelivery(`console:a@${LIST_DATE}`)).toHaveLength(5);
+    // Only the crashed run's sends were promised new; the resumed run's may repeat one that landed.
+    expect(poster.sentAsNew).toHaveLength(3);
   });
 
   it('stops at once when another process takes the claim over mid-post; that one posts the rest', async () => {
@@ -141,6 +145,10 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     expect(deleted).toMatchObject({ enabled: false, failures: 3, lastError: 'channel deleted not found' });
     expect(deleted.disabledReason).toContain('channel deleted not found');
     expect(poster.inChannel('deleted')).toHaveLength(0);
+    // A re-send after a transient failure is not promised new: the failed send may have landed.
+    const flakyHeader = `console:flaky@${days[0]}:header`;
+    expect(poster.calls.get(flakyHeader)).toBe(3);
+    expect(poster.sentAsNew.filter((key) => key === flakyHeader)).toHaveLength(1);
   });
 
   it('a dry run says what each channel would get and why each paper was left out, and posts nothing', async () => {

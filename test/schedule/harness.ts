@@ -76,9 +76,13 @@ export class RecordingPoster implements DigestPoster {
 
   constructor(readonly platform: Platform = 'console') {}
 
-  async post(target: PostTarget, message: Reply, key: string): Promise<{ messageId: string }> {
+  /** Keys sent with maybeSentBefore: false, i.e. promised to be new. */
+  readonly sentAsNew: string[] = [];
+
+  async post(target: PostTarget, message: Reply, key: string, { maybeSentBefore } = { maybeSentBefore: true }): Promise<{ messageId: string }> {
     this.sends++;
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+    if (!maybeSentBefore) this.sentAsNew.push(key);
     if (this.crashBeforeSend === this.sends) return new Promise(() => {});
     if (this.gone.has(target.channelId)) throw new PostError(`channel ${target.channelId} not found`, true);
     const flaky = this.flaky.get(target.channelId) ?? 0;
@@ -86,7 +90,8 @@ export class RecordingPoster implements DigestPoster {
       this.flaky.set(target.channelId, flaky - 1);
       throw new PostError('503 service unavailable', false);
     }
-    const known = this.byKey.get(key);
+    // Like Slack's poster, the earlier send is looked for only when one may exist: a wrong promise shows twice.
+    const known = maybeSentBefore ? this.byKey.get(key) : undefined;
     if (known) return { messageId: known };
     const messageId = `m${this.shown.length + 1}`;
     this.byKey.set(key, messageId);
