@@ -25,8 +25,9 @@ export function createChannelPacer(intervalMs: number): ChannelPacer {
       lanes.set(channel, lane);
       lane.queued++;
       const result = lane.tail.then(async () => {
-        const wait = lane.nextAt - Date.now();
-        if (wait > 0) await sleep(wait);
+        // Timers count from the event loop's cached time, so on a busy loop one can fire a little
+        // early by the wall clock; Slack counts by the wall clock.
+        for (let wait = lane.nextAt - Date.now(); wait > 0; wait = lane.nextAt - Date.now()) await sleep(wait);
         try {
           return await send();
         } finally {
