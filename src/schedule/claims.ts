@@ -32,9 +32,11 @@ export interface Heartbeat {
 }
 
 /**
- * Keeps a claim fresh while a delivery is posting, so other replicas don't take it over: a beat
+ * Keeps a claim fresh while a delivery is posting, so other replicas don't take it over: a check
  * before each message, and a timer (a third of the stale limit) for sends that wait long on a
- * platform's rate limit.
+ * platform's rate limit. The check writes a new heartbeat only when the last is a third of the
+ * stale limit old; otherwise it reads whether the claim is still ours, which is cheaper than a write
+ * transaction, and a fan-out makes one per message.
  */
 export function startHeartbeat(opts: {
   store: Store;
@@ -45,18 +47,41 @@ export function startHeartbeat(opts: {
   log: Logger;
 }): Heartbeat {
   let held = true;
-  async function beat(): Promise<boolean> {
-    if (!held) return false;
-    if (!(await opts.store.heartbeatDelivery(opts.deliveryId, opts.owner, opts.now())) && held) {
+  /** The claim was written (with its heartbeat) just before this starts. */
+  let lastWrite = opts.now().getTime();
+  const writeEveryMs = Math.max(1, Math.floor(opts.staleAfterMs / 3));
+
+  async function extend(): Promise<boolean> {
+    const at = opts.now();
+    const ours = await opts.store.heartbeatDelivery(opts.deliveryId, opts.owner, at);
+    if (ours) lastWrite = at.getTime();
+    return ours;
+  }
+
+  async function stillOurs(): Promise<boolean> {
+    const delivery = await opts.store.getDelivery(opts.deliveryId);
+    return delivery?.state === 'claimed' && delivery.owner?.host === opts.owner.host && delivery.owner.pid === opts.owner.pid;
+  }
+
+  /** Records what a write or read said; false (and stops the timer) once the claim is lost. */
+  function keep(ours: boolean): boolean {
+    if (!ours && held) {
       held = false;
       clearInterval(timer);
       opts.log.warn({ deliveryId: opts.deliveryId }, 'delivery claim lost to another owner; stopping');
     }
     return held;
   }
+
+  async function beat(): Promise<boolean> {
+    if (!held) return false;
+    return keep(opts.now().getTime() - lastWrite >= writeEveryMs ? await extend() : await stillOurs());
+  }
+
   const timer = setInterval(() => {
-    beat().catch((err: unknown) => opts.log.warn({ deliveryId: opts.deliveryId, err: errorMessage(err) }, 'delivery heartbeat failed'));
-  }, Math.max(1, Math.floor(opts.staleAfterMs / 3)));
+    if (!held) return;
+    extend().then(keep, (err: unknown) => opts.log.warn({ deliveryId: opts.deliveryId, err: errorMessage(err) }, 'delivery heartbeat failed'));
+  }, writeEveryMs);
   // A heartbeat never keeps the process alive on its own.
   timer.unref();
   return {

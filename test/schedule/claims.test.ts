@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { currentOwner, ownerIsGone } from '../../src/schedule/claims';
+import { currentOwner, ownerIsGone, startHeartbeat } from '../../src/schedule/claims';
+import { createLogger } from '../../src/log';
+import { openTestStore } from '../helpers/stores';
 
 describe('claim owners', () => {
   it('is this host and pid', () => {
@@ -16,5 +18,41 @@ describe('claim owners', () => {
     expect(ownerIsGone({ host: os.hostname(), pid: 1 })).toBe(false);
     // Another host's pids mean nothing here; its claims expire by heartbeat instead.
     expect(ownerIsGone({ host: `${os.hostname()}-other`, pid: dead })).toBe(false);
+  });
+});
+
+describe('delivery heartbeat', () => {
+  const owner = { host: 'replica-a', pid: 100 };
+  const t0 = new Date('2025-10-14T07:00:00Z');
+  const STALE_MS = 60_000;
+
+  it('writes a heartbeat only every third of the stale limit, checks ownership in between, and sees a takeover', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    try {
+      let clock = t0.getTime();
+      const now = () => new Date(clock);
+      const claim = (who: typeof owner, ownerIsGone = () => false) =>
+        store.claimDelivery({ subscriptionId: 'discord:c1', date: '2025-10-14', owner: who, now: now(), staleAfterMs: STALE_MS, ownerIsGone, maxAttempts: 3 });
+      await claim(owner);
+      const heartbeat = startHeartbeat({ store, deliveryId: 'discord:c1@2025-10-14', owner, now, staleAfterMs: STALE_MS, log: createLogger({ level: 'silent' }) });
+      try {
+        const heartbeatAt = async () => (await store.getDelivery('discord:c1@2025-10-14'))!.heartbeatAt!.toISOString();
+        clock += 5_000;
+        expect(await heartbeat.beat()).toBe(true);
+        expect(await heartbeatAt()).toBe(t0.toISOString());
+        clock += STALE_MS / 3;
+        expect(await heartbeat.beat()).toBe(true);
+        expect(await heartbeatAt()).toBe(now().toISOString());
+        // Another replica takes the claim over (it saw this owner as gone); the next check, a read, says so.
+        clock += 1_000;
+        expect((await claim({ host: 'replica-b', pid: 200 }, () => true)).won).toBe(true);
+        expect(await heartbeat.beat()).toBe(false);
+        expect(heartbeat.held).toBe(false);
+      } finally {
+        heartbeat.stop();
+      }
+    } finally {
+      await cleanup();
+    }
   });
 });
