@@ -53,7 +53,7 @@ export async function latestSelection(store: Store, settings: DigestSettings, no
  * What the ranking reads of the settings; channels with the same settings share an entry. Typed so
  * that a setting added to DigestSettings fails to compile here until it is part of the key.
  */
-function settingsKey(s: DigestSettings): string {
+export function settingsKey(s: DigestSettings): string {
   const ranking: Required<Omit<DigestSettings, 'platform' | 'channelId'>> = {
     top: s.top,
     topics: s.topics,

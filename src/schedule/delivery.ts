@@ -7,7 +7,8 @@ import type { Reply } from '../chat/reply';
 import type { RankedPaper } from '../model/paper';
 import type { ClaimOwner, Delivery, Store, Subscription } from '../store/types';
 import { errorMessage } from '../errors';
-import { selectDigest } from '../digest/select';
+import { selectDigest, type DigestSelection } from '../digest/select';
+import { settingsKey } from '../digest/selection-cache';
 import { digestHeader, digestPaperMessage, emptyDigestNote } from '../digest/messages';
 import { rank } from '../rank/rank';
 import { ownerIsGone, startHeartbeat, type Heartbeat } from './claims';
@@ -31,6 +32,10 @@ export interface DeliveryContext {
    * channel waiting on its platform's rate limit holds no slot.
    */
   storeWork: <T>(work: () => Promise<T>) => Promise<T>;
+  /** The instant this run ranks at: channels with the same settings then share one ranking (plans). */
+  rankAt: Date;
+  /** Selections of this run by what decides them; a fan-out would otherwise rank the same list per channel. */
+  plans: Map<string, Promise<DigestSelection>>;
 }
 
 export type DeliveryOutcome =
@@ -85,20 +90,37 @@ function staleness(ctx: DeliveryContext): { lastRefreshedAt: Date | null } | nul
 }
 
 /**
- * The instant a day's post is ranked at: now, or for a past date (`papers post-daily --date`) the
- * end of that day in the subscription's zone, so ages in the reasons ("listed today") and recency
- * weights are those of that day, not of the day the command runs.
+ * The instant a day's post is ranked at: the run's, or for a past date (`papers post-daily --date`)
+ * the end of that day in the subscription's zone, so ages in the reasons ("listed today") and
+ * recency weights are those of that day, not of the day the command runs.
  */
 function rankedAt(ctx: DeliveryContext, sub: Subscription, date: string): Date {
   const endOfDay = new Date(occurrenceOn(addDays(date, 1), '00:00', sub.timezone).getTime() - 1);
-  return endOfDay < ctx.now() ? endOfDay : ctx.now();
+  return endOfDay < ctx.rankAt ? endOfDay : ctx.rankAt;
 }
 
-/** What the channel gets on `date`: ranked with its settings, minus papers posted there recently. */
-async function planDigest(ctx: DeliveryContext, sub: Subscription, date: string) {
+/**
+ * What the channel gets on `date`: ranked with its settings, minus papers posted there recently.
+ * Only the posted papers that are on the day's list can change the selection, so channels with the
+ * same settings and none of those share one ranking in a run. Rankings that depend on more than
+ * the list (a channel's bookmarks, its arXiv categories) are made per channel.
+ */
+async function planDigest(ctx: DeliveryContext, sub: Subscription, date: string): Promise<DigestSelection> {
   const since = new Date(ctx.now().getTime() - ctx.config.schedule.skipPostedDays * DAY_MS);
-  const skipIds = await ctx.store.paperIdsPostedInChannel(sub.platform, sub.channelId, since);
-  return selectDigest(ctx.store, sub, { now: rankedAt(ctx, sub, date), onOrBefore: date, skipIds });
+  const posted = await ctx.store.paperIdsPostedInChannel(sub.platform, sub.channelId, since);
+  const now = rankedAt(ctx, sub, date);
+  if (sub.rank === 'channel' || sub.arxiv.length > 0) return selectDigest(ctx.store, sub, { now, onOrBefore: date, skipIds: posted });
+  const listDate = await ctx.store.latestListDate(date);
+  const listed = listDate ? await ctx.store.papersListedBetween(listDate, listDate) : [];
+  const skipIds = new Set(listed.filter((p) => posted.has(p.id)).map((p) => p.id));
+  const key = JSON.stringify([settingsKey(sub), date, now.getTime(), [...skipIds].sort()]);
+  let plan = ctx.plans.get(key);
+  if (!plan) {
+    plan = selectDigest(ctx.store, sub, { now, onOrBefore: date, skipIds });
+    ctx.plans.set(key, plan);
+    plan.catch(() => ctx.plans.delete(key));
+  }
+  return plan;
 }
 
 /** The papers of a plan fixed by an earlier (crashed) run, in the planned order, with fresh reasons. */

@@ -63,6 +63,8 @@ export async function postDaily(opts: PostDailyOptions): Promise<PostDailyReport
     sourceStatus: opts.sourceStatus,
     retryDelayMs: opts.retryDelayMs ?? 1000,
     storeWork: storeSlots(opts.config.schedule.concurrency),
+    rankAt: opts.now(),
+    plans: new Map(),
   };
   // Each run starts the channels in an order of its own, so replicas started together split the
   // work instead of contending for the same claims in the same order. Reports keep the given order.

@@ -49,6 +49,19 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     expect(poster.sentAsNew).toHaveLength(10);
   });
 
+  it('ranks once for channels with the same settings in a run, yet leaves out what one of them already posted', async () => {
+    await seed(store, [subscription('a'), subscription('b'), subscription('c')]);
+    await run({ subscriptionIds: ['console:a'] });
+    const [top, ...rest] = poster.inChannel('a').slice(1).map((m) => m.paperIds[0]!);
+    // b showed the list's top paper yesterday; c never showed anything.
+    await store.recordPost({ platform: 'console', channelId: 'b', messageId: 'old', paperIds: [top!], kind: 'digest', deliveryId: 'console:b@earlier', postedAt: new Date(now().getTime() - 86_400_000) });
+    await run({ subscriptionIds: ['console:b', 'console:c'] });
+    const papersOf = (channel: string) => poster.inChannel(channel).slice(1).map((m) => m.paperIds[0]);
+    expect(papersOf('c')).toEqual([top, ...rest]);
+    expect(papersOf('b')).not.toContain(top);
+    expect(papersOf('b').slice(0, 2)).toEqual(rest);
+  });
+
   it('never posts a paper twice in a channel within SKIP_POSTED_DAYS', async () => {
     await seed(store, [subscription('a')]);
     const days = ['2025-10-14', '2025-10-15', '2025-10-16'];
