@@ -17,10 +17,25 @@ interface Lane {
   queued: number;
 }
 
+/** Runs between two sweeps of idle lanes. */
+const SWEEP_EVERY = 1000;
+
 export function createChannelPacer(intervalMs: number): ChannelPacer {
   const lanes = new Map<string, Lane>();
+  let runs = 0;
+
+  /**
+   * Forgets channels idle past their next slot, so the map holds only recent channels. Only then:
+   * a lane forgotten while its slot is still ahead would let the channel's next send go at once
+   * (a per-release timer did that when it fired just after a later send).
+   */
+  function sweep(now: number): void {
+    for (const [channel, lane] of lanes) if (lane.queued === 0 && lane.nextAt <= now) lanes.delete(channel);
+  }
+
   return {
     run<T>(channel: string, send: () => Promise<T>): Promise<T> {
+      if (++runs % SWEEP_EVERY === 0) sweep(Date.now());
       const lane = lanes.get(channel) ?? { tail: Promise.resolve(), nextAt: 0, queued: 0 };
       lanes.set(channel, lane);
       lane.queued++;
@@ -34,19 +49,9 @@ export function createChannelPacer(intervalMs: number): ChannelPacer {
           lane.nextAt = Date.now() + intervalMs;
         }
       });
-      lane.tail = result.then(
-        () => release(channel, lane),
-        () => release(channel, lane),
-      );
+      const done = () => void lane.queued--;
+      lane.tail = result.then(done, done);
       return result;
     },
   };
-
-  /** Forgets an idle channel once its interval has passed, so the map holds only recent channels. */
-  function release(channel: string, lane: Lane): void {
-    if (--lane.queued > 0) return;
-    setTimeout(() => {
-      if (lane.queued === 0 && lanes.get(channel) === lane) lanes.delete(channel);
-    }, intervalMs).unref();
-  }
 }
