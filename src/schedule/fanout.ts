@@ -1,4 +1,5 @@
 import { setImmediate } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/schema';
@@ -80,18 +81,31 @@ export async function postDaily(opts: PostDailyOptions): Promise<PostDailyReport
   return { channels };
 }
 
+/** How long store steps may run back to back before sockets get a turn. */
+const STORE_SLICE_MS = 5;
+
 /**
- * At most `concurrency` store steps at once; while others queue, each starts from a fresh
- * event-loop turn. SQLite answers synchronously, so back-to-back steps chain as microtasks and
- * would otherwise run the whole burst of claims at a run's start before any socket is served:
- * requests already counted against a rate limit then leave late and bunch up with the next
- * window's (Discord answered 429 to a whole window of 50), and answers wait until clients time out.
+ * At most `concurrency` store steps at once, run in slices of STORE_SLICE_MS between which the
+ * event loop serves sockets. SQLite answers synchronously, so back-to-back steps chain as
+ * microtasks and would otherwise run the whole burst of claims at a run's start before any socket
+ * is served: requests already counted against a rate limit then leave late and bunch up with the
+ * next window's (Discord answered 429 to a whole window of 50), and answers wait until clients
+ * time out.
  */
 function storeSlots(concurrency: number): DeliveryContext['storeWork'] {
   const limit = pLimit(concurrency);
+  let sliceStart = performance.now();
+  /** The next turn of the event loop, once the slice is spent; it starts the next slice. */
+  let nextTurn: Promise<void> | null = null;
   return (work) =>
     limit(async () => {
-      if (limit.pendingCount > 0) await setImmediate();
+      while (performance.now() - sliceStart >= STORE_SLICE_MS) {
+        nextTurn ??= setImmediate().then(() => {
+          nextTurn = null;
+          sliceStart = performance.now();
+        });
+        await nextTurn;
+      }
       return work();
     });
 }
