@@ -23,6 +23,7 @@ import { dispatch } from '../../commands/dispatch';
 import { findCommand } from '../../commands/index';
 import { handleReaction } from '../../commands/reactions';
 import { createDiscordPoster } from './poster';
+import { within } from '../within';
 import { startShards } from './sharding';
 import { NO_MENTIONS, renderReply, toMessageOptions } from './render';
 import { CANNOT_DM_USER, createRest, isApiError, restOptions } from './rest';
@@ -109,16 +110,6 @@ export async function startDiscordClient(
   };
 }
 
-/** Waits at most ms for the answer; null means it is not ready yet. */
-async function within(answer: Promise<Reply>, ms: number): Promise<Reply | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
-  try {
-    return await Promise.race([answer, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function onInteraction(interaction: Interaction, svc: Services, answers: AnswerRecords, log: Logger, opts: DiscordClientOptions): Promise<void> {
   if (!interaction.isChatInputCommand() || interaction.commandName !== COMMAND_NAME) return;

@@ -17,6 +17,7 @@ import { REQUEST_TIMEOUT_MS, slackApiUrl, webClientOptions } from './client';
 import { SlackApiError, createPostMessage } from './post-message';
 import { storeInstallations } from './installations';
 import { createSlackPoster } from './poster';
+import { within } from '../within';
 import { OPEN_LINK_ACTION_PREFIX, renderReply } from './render';
 import { commandInvocation, reactionEvent } from './translate';
 
@@ -213,16 +214,6 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
 
 startSlack satisfies StartAdapter;
 
-/** Resolves with the promise's value if it settles within ms, else with null. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** How the command usually answers; text that does not parse is answered privately. */
 function expectedVisibility(invocation: Invocation | UserError): 'public' | 'private' {
