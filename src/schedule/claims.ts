@@ -58,11 +58,6 @@ export function startHeartbeat(opts: {
     return ours;
   }
 
-  async function stillOurs(): Promise<boolean> {
-    const delivery = await opts.store.getDelivery(opts.deliveryId);
-    return delivery?.state === 'claimed' && delivery.owner?.host === opts.owner.host && delivery.owner.pid === opts.owner.pid;
-  }
-
   /** Records what a write or read said; false (and stops the timer) once the claim is lost. */
   function keep(ours: boolean): boolean {
     if (!ours && held) {
@@ -75,7 +70,7 @@ export function startHeartbeat(opts: {
 
   async function beat(): Promise<boolean> {
     if (!held) return false;
-    return keep(opts.now().getTime() - lastWrite >= writeEveryMs ? await extend() : await stillOurs());
+    return keep(opts.now().getTime() - lastWrite >= writeEveryMs ? await extend() : await opts.store.holdsDelivery(opts.deliveryId, opts.owner));
   }
 
   const timer = setInterval(() => {

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
+import { sql, type Kysely, type Transaction, type UpdateQueryBuilder, type UpdateResult, type WhereInterface } from 'kysely';
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
 import { migrateToLatest } from './migrations';
@@ -521,8 +521,13 @@ export class KyselyStore implements Store {
   }
 
   /** Narrows an update to a claim this owner still holds. */
-  #ownedClaim(q: DeliveryUpdate, id: string, owner: ClaimOwner): DeliveryUpdate {
-    return q.where('id', '=', id).where('state', '=', 'claimed').where('owner_host', '=', owner.host).where('owner_pid', '=', owner.pid);
+  /** The one definition of holding a claim, for the reads and writes that need it. */
+  #ownedClaim<Q extends WhereInterface<Database, 'deliveries'>>(q: Q, id: string, owner: ClaimOwner): Q {
+    return q.where('id', '=', id).where('state', '=', 'claimed').where('owner_host', '=', owner.host).where('owner_pid', '=', owner.pid) as Q;
+  }
+
+  async holdsDelivery(id: string, owner: ClaimOwner): Promise<boolean> {
+    return (await this.#ownedClaim(this.#db.selectFrom('deliveries').select('id'), id, owner).executeTakeFirst()) !== undefined;
   }
 
   async getDelivery(id: string): Promise<Delivery | null> {

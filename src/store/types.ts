@@ -184,6 +184,8 @@ export interface Store {
   claimDelivery(req: ClaimRequest): Promise<ClaimResult>;
   /** Extends the claim; false when it was lost to another owner. */
   heartbeatDelivery(id: string, owner: ClaimOwner, now: Date): Promise<boolean>;
+  /** Whether the owner still holds the claim: heartbeatDelivery's answer, read-only. */
+  holdsDelivery(id: string, owner: ClaimOwner): Promise<boolean>;
   setDeliveryPlan(id: string, owner: ClaimOwner, paperIds: string[]): Promise<boolean>;
   finishDelivery(id: string, owner: ClaimOwner, outcome: { state: 'posted' } | { state: 'failed'; error: string }, now: Date): Promise<void>;
   getDelivery(id: string): Promise<Delivery | null>;

@@ -279,6 +279,10 @@ describe.each(storeKinds)('store on %s', (kind) => {
       const lost = await claim(bob, later(1_000));
       expect(lost).toMatchObject({ won: false, delivery: { owner: alice, state: 'claimed' } });
       expect(await store.heartbeatDelivery(lost.delivery.id, bob, later(2_000))).toBe(false);
+      expect(await store.holdsDelivery(won.delivery.id, alice)).toBe(true);
+      expect(await store.holdsDelivery(won.delivery.id, bob)).toBe(false);
+      await store.finishDelivery(won.delivery.id, alice, { state: 'posted' }, later(3_000));
+      expect(await store.holdsDelivery(won.delivery.id, alice)).toBe(false);
     });
 
     it('hands a claim over when its heartbeat is stale or its owner is gone, and the old owner can no longer act', async () => {
