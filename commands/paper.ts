@@ -1,4 +1,4 @@
-import type { CommandSpec } from '../src/chat/command';
+import type { CommandSpec, OptionSpec } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import type { Paper } from '../src/model/paper';
 import type { Store } from '../src/store/types';
@@ -17,11 +17,20 @@ export async function findNamedPaper(store: Store, name: string): Promise<Paper>
   throw new UserError(`"${name}" is not an arXiv id or paper link. Try an id like 2510.08673 or a link like https://arxiv.org/abs/2510.08673.`);
 }
 
+/** The option of the commands that take one paper, named as findNamedPaper reads it. */
+export const PAPER_ID_OPTION: OptionSpec = {
+  name: 'id',
+  description: 'an arXiv id (2510.08673) or a link to the paper',
+  type: 'string',
+  required: true,
+  positional: true,
+};
+
 /** One paper in full: abstract, AI summary, authors or organization, links. */
 export const paper: CommandSpec = {
   name: 'paper',
   description: 'One paper in full, by arXiv id or arxiv.org / huggingface.co link',
-  options: [{ name: 'id', description: 'an arXiv id (2510.08673) or a link to the paper', type: 'string', required: true, positional: true }],
+  options: [PAPER_ID_OPTION],
   async run(inv, svc): Promise<Reply> {
     const found = await findNamedPaper(svc.store, String(inv.args.id));
     return { blocks: [{ kind: 'paper', paper: found }], visibility: 'public', fallback: `${found.title}${found.url ? ` ${found.url}` : ''}` };

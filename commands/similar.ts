@@ -1,7 +1,7 @@
 import type { CommandSpec } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import { similarPapers } from '../src/search/similar';
-import { findNamedPaper } from './paper';
+import { PAPER_ID_OPTION, findNamedPaper } from './paper';
 
 const MAX_RESULTS = 5;
 
@@ -9,7 +9,7 @@ const MAX_RESULTS = 5;
 export const similar: CommandSpec = {
   name: 'similar',
   description: 'Papers in the store most like one paper, by arXiv id or link',
-  options: [{ name: 'id', description: 'an arXiv id (2510.08673) or a link to the paper', type: 'string', required: true, positional: true }],
+  options: [PAPER_ID_OPTION],
   async run(inv, svc): Promise<Reply> {
     const target = await findNamedPaper(svc.store, String(inv.args.id));
     const near = await similarPapers(svc.store, target, MAX_RESULTS);
