@@ -16,6 +16,24 @@ import { isValidTimeZone, TIME_OF_DAY } from './time';
  * removed from the store.
  */
 
+/**
+ * A setting written as a YAML list or as the comma-separated text `/papers subscribe` takes, checked
+ * by that command's own parser, whose error becomes the issue.
+ */
+function listOf(expected: string, parse: (text: string) => string[]) {
+  return z
+    .union([z.string(), z.array(z.string())], { error: expected })
+    .default([])
+    .transform((v, ctx) => {
+      try {
+        return parse(Array.isArray(v) ? v.join(',') : v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: errorMessage(err) });
+        return z.NEVER;
+      }
+    });
+}
+
 const Entry = z.strictObject({
   platform: z.enum(['discord', 'slack', 'console'], { error: 'expected discord, slack or console' }),
   /** Discord guild id / Slack team id. */
@@ -26,30 +44,10 @@ const Entry = z.strictObject({
     error: (iss) => `expected an IANA time zone such as Europe/Berlin, got "${String(iss.input)}"`,
   }),
   top: z.int({ error: 'expected a whole number from 1 to 10' }).min(1, 'expected a whole number from 1 to 10').max(10, 'expected a whole number from 1 to 10').default(5),
-  topics: z
-    .union([z.string(), z.array(z.string())], { error: 'expected topics as a list or "a, b, -c"' })
-    .default([])
-    .transform((v, ctx) => {
-      try {
-        return parseTopics(Array.isArray(v) ? v.join(',') : v);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: errorMessage(err) });
-        return z.NEVER;
-      }
-    }),
+  topics: listOf('expected topics as a list or "a, b, -c"', parseTopics),
   'min-upvotes': z.int({ error: 'expected a whole number, 0 or more' }).min(0, 'expected a whole number, 0 or more').default(0),
   rank: z.enum(['popular', 'balanced', 'channel'], { error: 'expected popular, balanced or channel' }).default('balanced'),
-  arxiv: z
-    .union([z.string(), z.array(z.string())], { error: 'expected arXiv categories as a list or "cs.LG, cs.CL"' })
-    .default([])
-    .transform((v, ctx) => {
-      try {
-        return parseArxivCategories(Array.isArray(v) ? v.join(',') : v);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: errorMessage(err) });
-        return z.NEVER;
-      }
-    }),
+  arxiv: listOf('expected arXiv categories as a list or "cs.LG, cs.CL"', parseArxivCategories),
 });
 
 const FileSchema = z.strictObject(
