@@ -17,7 +17,7 @@ import { NO_MENTIONS, renderReply as renderDiscordReply, toMessageOptions } from
 import { dispatch } from '../commands/dispatch';
 import { platformThread, type PlatformThread } from './platform-client';
 import type { Sample } from './platform-thread';
-import { NOW, SIGNING_SECRET, benchConfig, benchStore, log, startBenchDiscord, startBenchSlack } from './platforms';
+import { SIGNING_SECRET, benchServices, benchStore, startBenchDiscord, startBenchSlack } from './platforms';
 import { knob, ms, percentile, ratio, verdict } from './stats';
 
 const CONCURRENT = knob(process.env.BENCH_LATENCY_REQUESTS, 200);
@@ -147,9 +147,8 @@ async function discordFloor(answer: InteractionReplyOptions = { content: 'consta
 async function botsDiscordAnswer(): Promise<InteractionReplyOptions> {
   const { store, cleanup } = await benchStore();
   try {
-    const services = { store, config: benchConfig({}), log, now: () => NOW, sourceStatus: () => ({ lastSuccessAt: NOW, lastError: null, note: null }) };
     const invocation = { platform: 'discord' as const, command: 'today', args: {}, user: { id: 'u1', name: 'bench' }, channel: { id: 'c1', isDirect: false }, canManageChannel: false };
-    const { content, embeds } = toMessageOptions(renderDiscordReply(await dispatch(invocation, services)));
+    const { content, embeds } = toMessageOptions(renderDiscordReply(await dispatch(invocation, benchServices(store))));
     return { content, embeds, allowedMentions: NO_MENTIONS, withResponse: true };
   } finally {
     await cleanup();

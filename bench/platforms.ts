@@ -37,7 +37,8 @@ export function benchConfig(env: Env, schedule: Partial<AppConfig['schedule']> =
   return { ...config, http: { host: '127.0.0.1', port: 0 }, schedule: { ...config.schedule, ...schedule } };
 }
 
-function services(store: Store, config: AppConfig): Services {
+/** What the commands get in the benches: the store, silent logs, the morning after the list. */
+export function benchServices(store: Store, config: AppConfig = benchConfig({})): Services {
   return { store, config, log, now: () => NOW, sourceStatus: () => ({ lastSuccessAt: NOW, lastError: null, note: null }) };
 }
 
@@ -46,11 +47,11 @@ const healthz = () => ({ status: 200, body: 'ok' });
 /** adapters/discord/main.ts startDiscord against the fake Discord at apiUrl. */
 export async function startBenchDiscord(store: Store, fake: { apiUrl: string; applicationId: string }): Promise<RunningAdapter> {
   const config = benchConfig({ DISCORD_TOKEN: 'bench-bot-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl });
-  return startDiscord({ config, services: services(store, config), log, healthz });
+  return startDiscord({ config, services: benchServices(store, config), log, healthz });
 }
 
 /** adapters/slack/main.ts startSlack in HTTP mode on an ephemeral loopback port, its Web API the fake Slack. */
 export async function startBenchSlack(store: Store, apiUrl: string): Promise<RunningSlack> {
   const config = benchConfig({ SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: apiUrl });
-  return startSlack({ config, services: services(store, config), log, healthz });
+  return startSlack({ config, services: benchServices(store, config), log, healthz });
 }
