@@ -67,7 +67,8 @@ export function createPostMessage(opts: { apiUrl: string; timeoutMs: number }): 
         await res.body.dump();
         throw new Error(`chat.postMessage answered HTTP ${res.statusCode}`);
       }
-      const parsed = PostMessageResponse.safeParse(await res.body.json());
+      // A proxy or captive portal may answer 200 with a page of its own.
+      const parsed = PostMessageResponse.safeParse(await res.body.json().catch(() => null));
       if (!parsed.success) throw new Error('chat.postMessage answered something other than a Web API response');
       if (!parsed.data.ok) throw new SlackApiError(parsed.data.error ?? 'unknown_error');
       if (!parsed.data.ts) throw new Error('Slack accepted the message but returned no ts');
