@@ -1,26 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseListing } from '../../src/parse/index';
-import type { Store, SubscriptionInput } from '../../src/store/types';
+import type { Store } from '../../src/store/types';
 import { readFixture } from '../helpers/fixtures';
 import { openTestStore, storeKinds } from '../helpers/stores';
+import { subscription } from '../schedule/harness';
 
 const arxiv = parseListing(readFixture('arxiv/api-query-cat-cs.AI-OR-cs.LG-OR-cs.CL-2026-08-02.xml')).papers;
 const hf = parseListing(readFixture('hf-api/daily_papers-2026-07-31.json')).papers;
 const seenAt = new Date('2026-08-02T08:00:00Z');
 
-const channel: SubscriptionInput = {
-  platform: 'slack',
-  workspaceId: 'T1',
-  channelId: 'C1',
-  time: '09:00',
-  timezone: 'UTC',
-  top: 5,
-  topics: [],
-  minUpvotes: 0,
-  rank: 'balanced',
-  origin: 'command',
-  createdBy: 'u1',
-};
+const channel = subscription('C1', { platform: 'slack', workspaceId: 'T1', top: 5, createdBy: 'u1' });
 
 describe.each(storeKinds)('arXiv categories in the store on %s', (kind) => {
   let store: Store;

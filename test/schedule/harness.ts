@@ -10,6 +10,7 @@ import { createLogger } from '../../src/log';
 import { parseListing } from '../../src/parse';
 import type { Store, SubscriptionInput } from '../../src/store/types';
 import { repoRoot } from '../helpers/fixtures';
+import { DEFAULT_SETTINGS } from '../../commands/channel';
 
 /** What the scheduler tests share: a real listing, quiet logs, and a fake platform that records. */
 
@@ -25,20 +26,7 @@ export function testConfig(schedule: Partial<AppConfig['schedule']> = {}): AppCo
 }
 
 export function subscription(channelId: string, over: Partial<SubscriptionInput> = {}): SubscriptionInput {
-  return {
-    platform: 'console',
-    workspaceId: null,
-    channelId,
-    time: '09:00',
-    timezone: 'UTC',
-    top: 3,
-    topics: [],
-    minUpvotes: 0,
-    rank: 'balanced',
-    origin: 'command',
-    createdBy: 'test',
-    ...over,
-  };
+  return { platform: 'console', workspaceId: null, channelId, ...DEFAULT_SETTINGS, top: 3, origin: 'command', createdBy: 'test', ...over };
 }
 
 export async function seed(store: Store, subs: SubscriptionInput[]): Promise<void> {
