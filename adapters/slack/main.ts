@@ -37,6 +37,8 @@ export interface SlackTuning {
 /** chat.postMessage errors meaning the bot may not post there (not invited, a DM with someone else). */
 const CANNOT_POST_HERE = new Set(['not_in_channel', 'channel_not_found']);
 
+const SOMETHING_WENT_WRONG = 'Something went wrong on our side. Please try again in a moment.';
+
 export interface RunningSlack extends RunningAdapter {
   /** Where the HTTP endpoint listens (HTTP mode), e.g. for tests on an ephemeral port. */
   address: AddressInfo | null;
@@ -121,7 +123,7 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
     token: string | undefined,
   ): Promise<void> {
     const invocation = parseInvocation(command);
-    const run = () => (invocation instanceof UserError ? Promise.resolve(textReply(invocation.message)) : dispatch(invocation, services));
+    const run = () => (isReply(invocation) ? Promise.resolve(invocation) : dispatch(invocation, services));
     let reply: Reply;
     if (expectedVisibility(invocation) === 'public') {
       await ack();
@@ -158,13 +160,17 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
     return true;
   }
 
-  /** The command as an Invocation, or the UserError saying why its text cannot be one. */
-  function parseInvocation(command: SlashCommand): Invocation | UserError {
+  /**
+   * The command as an Invocation, or the private answer when it cannot be one: what is wrong with
+   * its text, or (a payload missing what Slack always sends) a generic line, logged.
+   */
+  function parseInvocation(command: SlashCommand): Invocation | Reply {
     try {
       return commandInvocation(command, slack!.admins);
     } catch (err) {
-      if (err instanceof UserError) return err;
-      throw err;
+      if (err instanceof UserError) return textReply(err.message);
+      log.error({ err: errorMessage(err), text: command.text }, 'slack command could not be read');
+      return textReply(SOMETHING_WENT_WRONG);
     }
   }
 
@@ -215,10 +221,12 @@ export async function startSlack(deps: AdapterDeps, tuning: SlackTuning = { answ
 startSlack satisfies StartAdapter;
 
 
-/** How the command usually answers; text that does not parse is answered privately. */
-function expectedVisibility(invocation: Invocation | UserError): 'public' | 'private' {
-  return invocation instanceof UserError ? 'private' : (findCommand(invocation.command)?.visibility ?? 'public');
+/** How the command usually answers; a command that cannot be read is answered privately. */
+function expectedVisibility(invocation: Invocation | Reply): 'public' | 'private' {
+  return isReply(invocation) ? 'private' : (findCommand(invocation.command)?.visibility ?? 'public');
 }
+
+const isReply = (x: Invocation | Reply): x is Reply => 'blocks' in x;
 
 function asResponse(reply: Reply): RespondArguments {
   return { response_type: reply.visibility === 'public' ? 'in_channel' : 'ephemeral', ...renderReply(reply) };

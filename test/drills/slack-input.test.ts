@@ -80,7 +80,8 @@ describe('drill slack-missing-fields', () => {
         else form[field] = '';
         const res = await sendToBot(url, SECRET, { form });
         count(res.status);
-        expect(res.status, `${variant} ${field}`).toBeLessThan(500);
+        // Without a command Bolt has no listener to route to (404); anything else is still acked.
+        expect(res.status, `${variant} ${field}`).toBe(field === 'command' ? 404 : 200);
       }
     }
     const serverErrors: string[] = [];
