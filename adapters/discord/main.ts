@@ -22,6 +22,7 @@ import type { Logger } from '../../src/log';
 import { dispatch } from '../../commands/dispatch';
 import { findCommand } from '../../commands/index';
 import { handleReaction } from '../../commands/reactions';
+import { answerInteraction } from './callback';
 import { createDiscordPoster } from './poster';
 import { within } from '../within';
 import { startShards } from './sharding';
@@ -127,12 +128,7 @@ async function onInteraction(interaction: Interaction, svc: Services, answers: A
 
 async function replyNow(interaction: ChatInputCommandInteraction, reply: Reply, svc: Services, answers: AnswerRecords): Promise<void> {
   const msg = renderReply(reply);
-  const response = await interaction.reply({
-    ...toMessageOptions(msg),
-    flags: msg.ephemeral ? MessageFlags.Ephemeral : undefined,
-    withResponse: true,
-  });
-  const messageId = response.interaction.responseMessageId;
+  const messageId = await answerInteraction(interaction, msg);
   if (!msg.ephemeral && messageId) answers.add({ platform: 'discord', channelId: interaction.channelId, messageId, postedAt: svc.now() }, reply);
 }
 
