@@ -2,10 +2,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import type { Logger } from 'pino';
 import { ConfigError, errorMessage } from '../errors';
 import type { DatabaseTarget } from './database-url';
+import { sqliteDialect } from './sqlite-dialect';
 import type { Database } from './tables';
 
 export interface Connection {
@@ -42,31 +43,7 @@ function connectSqlite(file: string): Connection {
     sqlite?.close();
     throw new ConfigError(`cannot open the SQLite database ${file}: ${systemReason(err)}`);
   }
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) }), dialect: 'sqlite', schema: undefined };
-}
-
-/** Distinct statements kept prepared; the bot runs a few dozen, plus `in (…)` lists of varying length. */
-const STATEMENT_CACHE = 500;
-
-/**
- * kysely prepares every query anew, and preparing costs as much as running a small one. SQLite
- * statements can be run again and again, and kysely uses each to completion before the next (one
- * connection, behind its mutex), so each distinct SQL text is prepared once; the least recently
- * used are dropped beyond STATEMENT_CACHE.
- */
-function reusingStatements(sqlite: BetterSqlite3.Database): SqliteDatabase {
-  const prepared = new Map<string, BetterSqlite3.Statement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(sql) {
-      let statement = prepared.get(sql);
-      if (statement) prepared.delete(sql);
-      else statement = sqlite.prepare(sql);
-      prepared.set(sql, statement);
-      if (prepared.size > STATEMENT_CACHE) prepared.delete(prepared.keys().next().value!);
-      return statement;
-    },
-  };
+  return { db: new Kysely<Database>({ dialect: sqliteDialect(sqlite) }), dialect: 'sqlite', schema: undefined };
 }
 
 async function connectPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, log?: Logger): Promise<Connection> {
