@@ -36,6 +36,8 @@ export interface DeliveryContext {
   rankAt: Date;
   /** Selections of this run by what decides them; a fan-out would otherwise rank the same list per channel. */
   plans: Map<string, Promise<DigestSelection>>;
+  /** The messages of each shared selection, built once: the same Reply objects are then rendered once per platform. */
+  messages: WeakMap<RankedPaper[], Outgoing[]>;
 }
 
 export type DeliveryOutcome =
@@ -135,6 +137,12 @@ async function resumePlan(ctx: DeliveryContext, sub: Subscription, date: string,
 }
 
 function messagesFor(ctx: DeliveryContext, ranked: RankedPaper[], listDate: string | null): Outgoing[] {
+  let messages = ctx.messages.get(ranked);
+  if (!messages) ctx.messages.set(ranked, (messages = buildMessages(ctx, ranked, listDate)));
+  return messages;
+}
+
+function buildMessages(ctx: DeliveryContext, ranked: RankedPaper[], listDate: string | null): Outgoing[] {
   if (ranked.length === 0) {
     return ctx.config.schedule.emptyDigest === 'note' ? [{ part: 'header', reply: emptyDigestNote(listDate), paperIds: [] }] : [];
   }
@@ -229,8 +237,13 @@ async function postClaimed(
   const pending = await ctx.storeWork(() => pendingMessages(ctx, sub, delivery));
   if (pending === 'claimed-elsewhere') return pending;
   const target = targetOf(sub);
+  // Writing a fresh plan just confirmed the claim (it is written only while held), so the first
+  // message needs no check of its own: in a fan-out that is one read less per channel before its
+  // first message.
+  let confirmed = !pending.resumed;
   for (const msg of pending.messages) {
-    if (!(await ctx.storeWork(() => heartbeat.beat()))) return 'claimed-elsewhere';
+    if (!confirmed && !(await ctx.storeWork(() => heartbeat.beat()))) return 'claimed-elsewhere';
+    confirmed = false;
     const { messageId } = await postWithRetry(ctx, poster, target, msg.reply, `${delivery.id}:${msg.part}`, pending.resumed);
     onSent();
     await ctx.storeWork(() =>
@@ -270,11 +283,12 @@ async function pendingMessages(
     listDate = sel.listDate;
     if (!(await ctx.store.setDeliveryPlan(delivery.id, ctx.owner, ranked.map((r) => r.paper.id)))) return 'claimed-elsewhere';
   }
-  const done = new Set(
-    (await ctx.store.postsForDelivery(delivery.id)).map((p) => (p.paperIds.length === 0 ? 'header' : p.paperIds[0]!)),
-  );
   // The plan is fixed before the first send, so without one no earlier run sent anything.
-  return { messages: messagesFor(ctx, ranked, listDate).filter((m) => !done.has(m.part)), papers: ranked.length, resumed: delivery.plan !== null };
+  const resumed = delivery.plan !== null;
+  const messages = messagesFor(ctx, ranked, listDate);
+  if (!resumed) return { messages, papers: ranked.length, resumed };
+  const done = new Set((await ctx.store.postsForDelivery(delivery.id)).map((p) => (p.paperIds.length === 0 ? 'header' : p.paperIds[0]!)));
+  return { messages: messages.filter((m) => !done.has(m.part)), papers: ranked.length, resumed };
 }
 
 /** Marks the delivery failed; a permanent error counts towards disabling the subscription. */

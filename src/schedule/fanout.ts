@@ -66,6 +66,7 @@ export async function postDaily(opts: PostDailyOptions): Promise<PostDailyReport
     storeWork: storeSlots(opts.config.schedule.concurrency),
     rankAt: opts.now(),
     plans: new Map(),
+    messages: new WeakMap(),
   };
   // Each run starts the channels in an order of its own, so replicas started together split the
   // work instead of contending for the same claims in the same order. Reports keep the given order.
