@@ -67,11 +67,20 @@ export function createPostMessage(opts: { apiUrl: string; timeoutMs: number }): 
         await res.body.dump();
         throw new Error(`chat.postMessage answered HTTP ${res.statusCode}`);
       }
-      // A proxy or captive portal may answer 200 with a page of its own.
-      const parsed = PostMessageResponse.safeParse(await res.body.json().catch(() => null));
+      // A proxy or captive portal may answer 200 with a page of its own; a body cut off by the
+      // timeout is the timeout's error, not a strange page.
+      const parsed = PostMessageResponse.safeParse(parseJson(await res.body.text()));
       if (!parsed.success) throw new Error('chat.postMessage answered something other than a Web API response');
       if (!parsed.data.ok) throw new SlackApiError(parsed.data.error ?? 'unknown_error');
       if (!parsed.data.ts) throw new Error('Slack accepted the message but returned no ts');
       return { ts: parsed.data.ts };
     });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SlackApiError, SlackRateLimitedError, createPostMessage } from '../../adapters/slack/post-message';
@@ -9,19 +9,30 @@ import { SlackApiError, SlackRateLimitedError, createPostMessage } from '../../a
  */
 
 let server: Server | undefined;
-afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+afterEach(
+  () =>
+    new Promise<void>((resolve) => {
+      if (!server) return resolve();
+      server.close(() => resolve());
+      // A server that never answers still holds its connections open.
+      server.closeAllConnections();
+    }),
+);
 
-async function answering(status: number, body: string, headers: Record<string, string> = {}) {
+async function serving(handle: (res: ServerResponse) => void, timeoutMs = 2000) {
   server = createServer((req, res) => {
     req.resume();
-    req.on('end', () => {
-      res.writeHead(status, headers);
-      res.end(body);
-    });
+    req.on('end', () => handle(res));
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  return createPostMessage({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`, timeoutMs: 2000 });
+  return createPostMessage({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`, timeoutMs });
 }
+
+const answering = (status: number, body: string, headers: Record<string, string> = {}) =>
+  serving((res) => {
+    res.writeHead(status, headers);
+    res.end(body);
+  });
 
 const message = { channel: 'C1', text: 'hello', blocks: [], unfurl_links: false, unfurl_media: false };
 
@@ -47,5 +58,17 @@ describe('Slack chat.postMessage over undici', () => {
     server!.close();
     const otherJson = await answering(200, '{"status":"up"}', { 'content-type': 'application/json' });
     await expect(otherJson('xoxb-fake', message)).rejects.toThrow('chat.postMessage answered something other than a Web API response');
+  });
+
+  it('gives up on a server that does not answer, or stops halfway, after the timeout', async () => {
+    const silent = await serving(() => {}, 100);
+    await expect(silent('xoxb-fake', message)).rejects.toThrow(/timeout/i);
+    server!.closeAllConnections();
+    server!.close();
+    const stalled = await serving((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"ok":');
+    }, 100);
+    await expect(stalled('xoxb-fake', message)).rejects.toThrow(/timeout/i);
   });
 });
