@@ -22,6 +22,7 @@ import type { Logger } from '../../src/log';
 import { dispatch } from '../../commands/dispatch';
 import { findCommand } from '../../commands/index';
 import { handleReaction } from '../../commands/reactions';
+import { createAnswerLookup } from './answers';
 import { answerInteraction } from './callback';
 import { createDiscordPoster } from './poster';
 import { within } from '../within';
@@ -84,8 +85,9 @@ export async function startDiscordClient(
   };
 
   client.on(Events.InteractionCreate, (interaction) => track(onInteraction(interaction, deps.services, answers, log, opts)));
+  const findAnswer = createAnswerLookup(client, deps.services.store);
   const reacted = (reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser, added: boolean) =>
-    track(onReaction(client, reaction, user, added, deps.services, answers, discord, log));
+    track(onReaction(client, reaction, user, added, deps.services, answers, findAnswer, discord, log));
   client.on(Events.MessageReactionAdd, (reaction, user) => reacted(reaction, user, true));
   client.on(Events.MessageReactionRemove, (reaction, user) => reacted(reaction, user, false));
   client.on(Events.Error, (err) => log.error({ err: errorMessage(err) }, 'discord client error'));
@@ -128,8 +130,9 @@ async function onInteraction(interaction: Interaction, svc: Services, answers: A
 
 async function replyNow(interaction: ChatInputCommandInteraction, reply: Reply, svc: Services, answers: AnswerRecords): Promise<void> {
   const msg = renderReply(reply);
-  const messageId = await answerInteraction(interaction, msg);
-  if (!msg.ephemeral && messageId) answers.add({ platform: 'discord', channelId: interaction.channelId, messageId, postedAt: svc.now() }, reply);
+  await answerInteraction(interaction, msg);
+  // Recorded under the interaction's id; the first reaction on it finds the message (answers.ts).
+  if (!msg.ephemeral) answers.add({ platform: 'discord', channelId: interaction.channelId, messageId: interaction.id, postedAt: svc.now() }, reply);
 }
 
 /**
@@ -164,6 +167,7 @@ async function onReaction(
   added: boolean,
   svc: Services,
   answers: AnswerRecords,
+  findAnswer: ReturnType<typeof createAnswerLookup>,
   discord: DiscordConfig,
   log: Logger,
 ): Promise<void> {
@@ -172,8 +176,9 @@ async function onReaction(
   const kind = reactionKind(reaction.emoji);
   if (!kind) return;
   try {
-    // The answer reacted to may still wait for its record.
+    // The answer reacted to may still wait for its record, or be known only by its interaction.
     await answers.settle();
+    await findAnswer(reaction.message.channelId, reaction.message.id);
     const confirmation = await handleReaction(
       { platform: 'discord', channelId: reaction.message.channelId, messageId: reaction.message.id, userId: user.id, reaction: kind, added },
       svc,

@@ -98,7 +98,7 @@ describe('Discord adapter end to end', () => {
 
   it('answers /papers today through the interaction callback with the day’s top papers, and a keycap bookmarks the n-th', async () => {
     await start();
-    const { token } = fake.sendCommand('today');
+    const { id, token } = fake.sendCommand('today');
     const callback = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
 
     expect(callback.body.type).toBe(4);
@@ -109,14 +109,38 @@ describe('Discord adapter end to end', () => {
     expect(callback.body.data.flags ?? 0).toBe(0);
     expect(callback.body.data.allowed_mentions).toEqual({ parse: [] });
 
-    // The answer is recorded, so keycap 2️⃣ on it bookmarks the second paper.
-    const messageId = fake.interactionReply(token)!.id;
-    const post = await until(() => store.findPost('discord', fake.channelIds[0]!, messageId), 'the answer to be recorded');
+    // The answer is recorded under its interaction (the callback does not ask for the message)…
+    const channelId = fake.channelIds[0]!;
+    expect(callback.query.get('with_response')).toBeNull();
+    const post = await until(() => store.findPost('discord', channelId, id), 'the answer to be recorded');
     expect(post.paperIds).toEqual(expected.ranked.map((r) => r.paper.id));
 
-    fake.sendReaction('add', { userId: '111111111111111111', channelId: fake.channelIds[0]!, messageId, emoji: '2️⃣' });
+    // …so keycap 2️⃣ on the message bookmarks the second paper: the bot asks Discord once which
+    // interaction the message answers, and keeps the record under the message's id too.
+    const messageId = fake.interactionReply(token)!.id;
+    fake.sendReaction('add', { userId: '111111111111111111', channelId, messageId, emoji: '2️⃣' });
     const saved = await until(async () => (await store.listBookmarks('discord', '111111111111111111'))[0], 'the bookmark');
     expect(saved.paper.id).toBe(expected.ranked[1]!.paper.id);
+    expect((await store.findPost('discord', channelId, messageId))?.paperIds).toEqual(post.paperIds);
+    fake.sendReaction('add', { userId: '555555555555555555', channelId, messageId, emoji: '1️⃣' });
+    await until(async () => (await store.listBookmarks('discord', '555555555555555555')).length === 1, 'the second bookmark');
+    const lookups = fake.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${channelId}/messages/${messageId}`);
+    expect(lookups).toHaveLength(1);
+  });
+
+  it('asks Discord only once about a reacted message that is not an answer, and stays quiet', async () => {
+    await start();
+    const channelId = fake.channelIds[0]!;
+    const stranger = '123456789012345678';
+    for (const userId of ['111111111111111111', '222222222222222222']) {
+      fake.sendReaction('add', { userId, channelId, messageId: stranger, emoji: '🔖' });
+      await fake.waitForRequest((r) => r.method === 'GET' && r.path === `/channels/${channelId}/messages/${stranger}`);
+    }
+    // The second reaction was handled after the first (one gateway connection, in order); give it a moment.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/messages/${stranger}`))).toHaveLength(1);
+    expect(await store.listBookmarks('discord', '111111111111111111')).toEqual([]);
+    expect(fake.requests.filter((r) => r.method === 'POST' && fake.dmChannels.has(r.path.split('/')[2]!))).toEqual([]);
   });
 
   it('bookmarks a digest paper on 🔖, also after the client restarts, and removing the reaction removes it', async () => {

@@ -34,6 +34,8 @@ export interface FakeMessage {
   embeds: unknown[];
   nonce?: string | number;
   flags: number;
+  /** An interaction's response: which interaction it answers, as Discord reports it. */
+  interaction_metadata?: { id: string; type: number; user: Json };
 }
 
 export interface FakeDiscordOptions {
@@ -93,6 +95,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   const dmChannels = new Map<string, string>(); // dm channel id -> user id
   const pendingRateLimits: { method: string; path: RegExp; retryAfter: number; global: boolean }[] = [];
   const interactionReplies = new Map<string, FakeMessage>(); // interaction token -> original response
+  const interactions = new Map<string, { channelId: string; user: Json }>(); // interaction id -> where and by whom
   const identifies: Json[] = [];
   const sockets = new Set<WebSocket>();
   let sequence = 0;
@@ -251,8 +254,14 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     if (method === 'POST' && (m = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/))) {
       const [, interactionId, token] = m;
       const data = (body?.data ?? {}) as Json;
-      const original = message(channelIds[0]!, data);
+      // The response is a message in the interaction's channel that says which interaction it answers.
+      const from = interactions.get(interactionId!);
+      const original: FakeMessage = {
+        ...message(from?.channelId ?? channelIds[0]!, data),
+        interaction_metadata: { id: interactionId!, type: 2, user: from?.user ?? {} },
+      };
       interactionReplies.set(token!, original);
+      messages.set(original.id, original);
       if (url.searchParams.get('with_response') !== 'true') return reply(204, null);
       return reply(200, {
         interaction: {
@@ -446,6 +455,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
         Object.assign(d, { user, channel: { id: channelId, type: 1, flags: 0 }, context: 1, authorizing_integration_owners: { '1': user.id } });
         dmChannels.set(channelId, user.id);
       }
+      interactions.set(id, { channelId, user: d.member?.user ?? d.user });
       broadcast('INTERACTION_CREATE', d);
       return { id, token };
     },
