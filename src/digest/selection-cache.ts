@@ -22,16 +22,16 @@ const generations = new WeakMap<Store, Generation>();
  * selectDigest of the latest list, computed once per (settings, papers revision, UTC day) and
  * shared by every request that asks the same: `/papers today` costs one small read (the revision)
  * instead of two queries, a merge and a ranking. The revision moves with every paper write by any
- * replica, so an answer is never staler than the store; the day is part of the key because ages
- * ("listed 1 day ago") and "today" are counted in whole UTC days. Concurrent first requests share
- * one computation.
+ * replica, so an answer is never staler than the revision read under way when it was asked; the
+ * day is part of the key because ages ("listed 1 day ago") and "today" are counted in whole UTC
+ * days. Concurrent first requests share one computation.
  *
  * The `channel` ranking also depends on the channel's bookmarks, which the revision does not
  * follow, so it is computed every time.
  */
 export async function latestSelection(store: Store, settings: DigestSettings, now: Date): Promise<LatestSelection> {
   if ((settings.rank ?? 'balanced') === 'channel') return compute(store, settings, now);
-  const stamp = `${await store.papersRevision()} ${now.toISOString().slice(0, 10)}`;
+  const stamp = `${await currentRevision(store)} ${now.toISOString().slice(0, 10)}`;
   let generation = generations.get(store);
   if (generation?.stamp !== stamp) {
     generation = { stamp, entries: new Map() };
@@ -47,6 +47,23 @@ export async function latestSelection(store: Store, settings: DigestSettings, no
   // A failed read is not remembered: the next request tries again.
   selection.catch(() => entries.delete(key));
   return selection;
+}
+
+const revisionReads = new WeakMap<Store, Promise<number>>();
+
+/**
+ * The papers revision, read once for everyone who asks while a read is in flight: a burst of
+ * `/papers today` asks at once, and queued behind each other on SQLite's one connection, 200 reads
+ * would all answer the same. A caller may get a read that began just before it asked: a write
+ * landing in between shows from the next request on.
+ */
+function currentRevision(store: Store): Promise<number> {
+  let read = revisionReads.get(store);
+  if (!read) {
+    read = store.papersRevision().finally(() => revisionReads.delete(store));
+    revisionReads.set(store, read);
+  }
+  return read;
 }
 
 /**

@@ -89,4 +89,25 @@ describe.each(storeKinds)('today from the cache (%s)', (kind) => {
     const failing: Services = { ...services(mine), sourceStatus: () => ({ lastSuccessAt: null, lastError: 'HTTP 503', note: null }) };
     expect(textOf(await dispatch(invocation('today'), failing))).toContain('HTTP 503');
   });
+
+  it('reads the revision once for a burst of concurrent requests, and again for the next one', async () => {
+    const { mine, other } = await twoReplicas();
+    let reads = 0;
+    const counting = new Proxy(mine, {
+      get(target, prop) {
+        if (prop === 'papersRevision') return () => (reads++, target.papersRevision());
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const svc = services(counting);
+    await Promise.all(Array.from({ length: 50 }, () => dispatch(invocation('today'), svc)));
+    expect(reads).toBeLessThan(50);
+    // A write before the next request is seen by it: the shared read ended with the burst.
+    const papers = bundledPapers();
+    const fifthId = paperIdsOf(await dispatch(invocation('today'), svc))[4];
+    const fifth = papers.find((p) => p.id === fifthId)!;
+    await other.upsertPapers([{ ...fifth, upvotes: 10_000 }], NOW);
+    expect(paperIdsOf(await dispatch(invocation('today'), svc))[0]).toBe(fifth.id);
+  });
 });
