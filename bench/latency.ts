@@ -18,6 +18,8 @@ import type { Sample } from './platform-thread';
 import { SIGNING_SECRET, benchStore, startBenchDiscord, startBenchSlack } from './platforms';
 import { knob, ms, percentile, ratio, verdict } from './stats';
 
+const median = (xs: number[]) => percentile(xs, 50);
+
 const CONCURRENT = knob(process.env.BENCH_LATENCY_REQUESTS, 200);
 /** Bursts before measuring, so the figures are of warm code (JIT, connection pools), as in a running bot. */
 const WARMUP_BURSTS = 3;
@@ -44,6 +46,8 @@ interface Target {
 
 /** A target's pooled bursts, how long this thread was busy per command in them, and single commands. */
 interface Measured extends Sample {
+  /** Each burst's p99, in the order measured: burst i of the bot ran beside burst i of the floor. */
+  burstP99s: number[];
   busyPerCommandMs: number;
   oneAtATime: number[];
 }
@@ -74,6 +78,7 @@ async function measurePair(bot: Target, floor: Target): Promise<{ bot: Measured;
     const sum = (f: (s: Sample) => number | undefined) => bursts[t]!.reduce((n, s) => n + (f(s) ?? 0), 0);
     return {
       latencies: bursts[t]!.flatMap((s) => s.latencies),
+      burstP99s: bursts[t]!.map((s) => percentile(s.latencies, 99)),
       ok: sum((s) => s.ok),
       inAck: bursts[t]![0]!.inAck === undefined ? undefined : sum((s) => s.inAck),
       busyPerCommandMs: busyMs[t]! / (MEASURED_BURSTS * CONCURRENT),
@@ -182,6 +187,10 @@ function compare(platform: string, what: string, bot: Measured, floor: Measured)
     `${platform} burst against the targets: p99 = ${ratio(botP99 / floorP99)} the floor's p99 (≤ ${TARGET_RATIO}×: ${verdict(botP99 <= TARGET_RATIO * floorP99)}); ` +
       `${ms(botP99)} (≤ ${TARGET_MS} ms: ${verdict(botP99 <= TARGET_MS)}, the bare framework's own p99 is ${ms(floorP99)}); ` +
       `${within}/${total} within the ${DEADLINE_MS} ms deadline (p99 = ${(botP99 / DEADLINE_MS).toFixed(3)} of it)`,
+    // One slow burst (a GC pause, another process) can decide a pooled p99; the median of the
+    // side-by-side bursts' ratios shows whether it did.
+    `${platform} burst by burst: median of the ${MEASURED_BURSTS} bot/floor p99 ratios of bursts run side by side ${ratio(median(bot.burstP99s.map((b, i) => b / floor.burstP99s[i]!)))}` +
+      ` (per burst: ${bot.burstP99s.map((b, i) => (b / floor.burstP99s[i]!).toFixed(2)).join(', ')})`,
     `${platform} one at a time (${ONE_AT_A_TIME} in a row): bot p50 ${ms(p(bot.oneAtATime, 50))}, p99 ${ms(singleP99)}; bare framework p50 ${ms(p(floor.oneAtATime, 50))}, p99 ${ms(p(floor.oneAtATime, 99))}; ` +
       `≤ ${TARGET_MS} ms: ${verdict(singleP99 <= TARGET_MS)}`,
   ];
