@@ -62,11 +62,18 @@ async function measurePair(bot: Target, floor: Target): Promise<{ bot: Measured;
   const bursts = targets.map((): Sample[] => []);
   const busyMs = targets.map(() => 0);
   const single = targets.map((): number[] => []);
-  for (const target of targets) for (let i = 0; i < WARMUP_BURSTS; i++) await target.send(CONCURRENT);
-  await sleep(QUIET_AFTER_BURST_MS);
+  // Warm-ups in turn too, with the same quiet, so the first measured burst is no colder than the rest.
+  for (let i = 0; i < WARMUP_BURSTS; i++) {
+    for (const target of targets) {
+      await target.send(CONCURRENT);
+      await sleep(QUIET_AFTER_BURST_MS);
+    }
+  }
   for (let i = 0; i < MEASURED_BURSTS; i++) {
-    // Alternate which goes first, so neither always follows the other's deferred work.
-    for (const t of i % 2 === 0 ? [0, 1] : [1, 0]) {
+    // Strictly in turn: each target's bursts then follow the same idle time and the other's burst.
+    // Swapping who goes first each round gave each target gaps of 1.2 s and 3.6 s alternately,
+    // and a burst after the longer gap ran up to 2.5x slower (a cold process), for either target.
+    for (const t of [0, 1]) {
       const before = performance.eventLoopUtilization();
       bursts[t]!.push(await targets[t]!.send(CONCURRENT));
       await sleep(QUIET_AFTER_BURST_MS);
