@@ -111,7 +111,3 @@ export async function run(): Promise<string[]> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  for (const line of await run()) console.log(line);
-}
