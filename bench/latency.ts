@@ -41,7 +41,7 @@ const ONE_AT_A_TIME = 200;
 /** The bot or the bare framework, listening, with its fake: `send(n)` sends n commands at once and times each. */
 interface Target {
   send(count: number): Promise<Sample>;
-  stop(): Promise<void>;
+  stop(): Promise<unknown>;
 }
 
 /** A target's pooled bursts, how long this thread was busy per command in them, and single commands. */
@@ -110,33 +110,22 @@ const slackSend = (platform: PlatformThread, port: number) => (count: number) =>
   platform.call<Sample>({ op: 'slackBurst', url: `http://127.0.0.1:${port}/slack/events`, count });
 
 async function slackBot(): Promise<Target> {
-  const platform = platformThread();
-  const { apiUrl } = await platform.call<{ apiUrl: string }>({ op: 'startSlack' });
-  const { store, cleanup } = await benchStore();
-  const slack = await startBenchSlack(store, apiUrl);
-  return {
-    send: slackSend(platform, slack.address!.port),
-    async stop() {
-      await slack.stop();
-      await platform.close();
-      await cleanup();
-    },
-  };
+  return onPlatformThread(async (platform) => {
+    const { apiUrl } = await platform.call<{ apiUrl: string }>({ op: 'startSlack' });
+    const { store, cleanup } = await benchStore();
+    const slack = await startBenchSlack(store, apiUrl);
+    return { send: slackSend(platform, slack.address!.port), stop: () => slack.stop().then(cleanup) };
+  });
 }
 
 async function slackFloor(): Promise<Target> {
-  const platform = platformThread();
-  const { apiUrl } = await platform.call<{ apiUrl: string }>({ op: 'startSlack' });
-  const app = new App({ token: 'xoxb-bare', signingSecret: SIGNING_SECRET, clientOptions: { slackApiUrl: apiUrl } });
-  app.command('/papers', async ({ ack }) => ack({ response_type: 'in_channel', text: 'constant' }));
-  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
-  return {
-    send: slackSend(platform, (server.address() as AddressInfo).port),
-    async stop() {
-      await app.stop();
-      await platform.close();
-    },
-  };
+  return onPlatformThread(async (platform) => {
+    const { apiUrl } = await platform.call<{ apiUrl: string }>({ op: 'startSlack' });
+    const app = new App({ token: 'xoxb-bare', signingSecret: SIGNING_SECRET, clientOptions: { slackApiUrl: apiUrl } });
+    app.command('/papers', async ({ ack }) => ack({ response_type: 'in_channel', text: 'constant' }));
+    const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
+    return { send: slackSend(platform, (server.address() as AddressInfo).port), stop: () => app.stop() };
+  });
 }
 
 // --- Discord --------------------------------------------------------------------------------
@@ -144,35 +133,37 @@ async function slackFloor(): Promise<Target> {
 const discordSend = (platform: PlatformThread) => (count: number) => platform.call<Sample>({ op: 'discordBurst', count });
 
 async function discordBot(): Promise<Target> {
-  const platform = platformThread();
-  const fake = await platform.call<{ apiUrl: string; applicationId: string }>({ op: 'startDiscord' });
-  const { store, cleanup } = await benchStore();
-  const adapter = await startBenchDiscord(store, fake);
-  return {
-    send: discordSend(platform),
-    async stop() {
-      await adapter.stop();
-      await platform.close();
-      await cleanup();
-    },
-  };
+  return onPlatformThread(async (platform) => {
+    const fake = await platform.call<{ apiUrl: string; applicationId: string }>({ op: 'startDiscord' });
+    const { store, cleanup } = await benchStore();
+    const adapter = await startBenchDiscord(store, fake);
+    return { send: discordSend(platform), stop: () => adapter.stop().then(cleanup) };
+  });
 }
 
 /** A bare discord.js client answering every interaction with a constant. */
 async function discordFloor(): Promise<Target> {
-  const platform = platformThread();
-  const fake = await platform.call<{ apiUrl: string }>({ op: 'startDiscord' });
-  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiUrl } });
-  client.on(Events.InteractionCreate, (interaction) => {
-    if (interaction.isChatInputCommand()) void interaction.reply({ content: 'constant' });
+  return onPlatformThread(async (platform) => {
+    const fake = await platform.call<{ apiUrl: string }>({ op: 'startDiscord' });
+    const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiUrl } });
+    client.on(Events.InteractionCreate, (interaction) => {
+      if (interaction.isChatInputCommand()) void interaction.reply({ content: 'constant' });
+    });
+    const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
+    await client.login('bare-bot-token');
+    await ready;
+    return { send: discordSend(platform), stop: () => client.destroy() };
   });
-  const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
-  await client.login('bare-bot-token');
-  await ready;
+}
+
+/** A target with a platform thread of its own (its fake and load), closed after the target stops. */
+async function onPlatformThread(start: (platform: PlatformThread) => Promise<Target>): Promise<Target> {
+  const platform = platformThread();
+  const target = await start(platform);
   return {
-    send: discordSend(platform),
+    send: target.send,
     async stop() {
-      await client.destroy();
+      await target.stop();
       await platform.close();
     },
   };
