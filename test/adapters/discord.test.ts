@@ -128,6 +128,20 @@ describe('Discord adapter end to end', () => {
     expect(lookups).toHaveLength(1);
   });
 
+  it('answers an export with its file, privately, as one multipart callback', async () => {
+    await start();
+    const userId = '666666666666666666';
+    const { ranked } = await selectDigest(store, DEFAULT_SETTINGS, { now });
+    await store.addBookmark({ platform: 'discord', userId, paperId: ranked[0]!.paper.id, messageId: null, at: now });
+    const { token } = fake.sendCommand('bookmarks', { action: 'export', format: 'bibtex' }, { userId });
+    const callback = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
+    expect(callback.body.type).toBe(4);
+    expect(callback.body.data.flags & 64).toBe(64);
+    expect(callback.files).toHaveLength(1);
+    expect(callback.files[0]!.name).toMatch(/\.bib$/);
+    expect(callback.files[0]!.content).toContain(ranked[0]!.paper.id);
+  });
+
   it('asks Discord only once about a reacted message that is not an answer, and stays quiet', async () => {
     await start();
     const channelId = fake.channelIds[0]!;
