@@ -1,5 +1,6 @@
 import type { Platform, Services } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
+import type { PostRecord } from '../src/store/types';
 import { textReply } from '../src/chat/reply';
 
 export type ReactionKind = { kind: 'bookmark' } | { kind: 'keycap'; n: number };
@@ -31,11 +32,16 @@ export function reactionFromEmoji(emoji: string): ReactionKind | null {
 
 /**
  * A bookmark reaction on one of our messages: 🔖 on a single-paper message, or keycap k on a list
- * (k-th paper). Resolves the message through the posts table. Returns a short private confirmation,
- * or null when the message carries no paper of ours (so adapters stay quiet).
+ * (k-th paper). Resolves the message through the posts table, or through `findPost` where the
+ * platform knows more (Discord finds an answer through its interaction). Returns a short private
+ * confirmation, or null when the message carries no paper of ours (so adapters stay quiet).
  */
-export async function handleReaction(ev: ReactionEvent, svc: Services): Promise<Reply | null> {
-  const post = await svc.store.findPost(ev.platform, ev.channelId, ev.messageId);
+export async function handleReaction(
+  ev: ReactionEvent,
+  svc: Services,
+  findPost: (ev: ReactionEvent) => Promise<PostRecord | null> = (e) => svc.store.findPost(e.platform, e.channelId, e.messageId),
+): Promise<Reply | null> {
+  const post = await findPost(ev);
   if (!post || post.paperIds.length === 0) return null;
 
   let paperId: string;

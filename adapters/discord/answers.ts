@@ -1,5 +1,5 @@
 import { DiscordAPIError, Routes, type APIMessage, type Client } from 'discord.js';
-import type { Store } from '../../src/store/types';
+import type { PostRecord, Store } from '../../src/store/types';
 
 /** Messages seen reacted to that are no answer of the bot's, remembered so each is asked about once. */
 const NOT_ANSWERS_KEPT = 1_000;
@@ -8,24 +8,42 @@ const NOT_ANSWERS_KEPT = 1_000;
  * Public answers are recorded under their interaction's id: an interaction callback says which
  * message it created only when asked to return the whole message, which doubled an answer's cost
  * under a burst of commands. Discord's ids are unique across kinds, so an interaction's id never
- * names a message. The first reaction on an answer asks Discord once which interaction the message
- * answers (interaction_metadata) and copies the record under the message's own id, where
- * handleReaction, and every later reaction, finds it.
+ * names a message. The record of a reacted message is looked up as usual; when there is none, the
+ * first reaction asks Discord once which interaction the message answers (interaction_metadata)
+ * and copies the answer's record under the message's own id, where every later reaction finds it.
+ * Reactions on one message while that question is out share it.
  */
-export function createAnswerLookup(client: Client, store: Store): (channelId: string, messageId: string) => Promise<void> {
+export function createAnswerLookup(client: Client, store: Store): (channelId: string, messageId: string) => Promise<PostRecord | null> {
   const notAnswers = new Set<string>();
-  return async (channelId, messageId) => {
-    if (notAnswers.has(messageId) || (await store.findPost('discord', channelId, messageId))) return;
+  const asking = new Map<string, Promise<PostRecord | null>>();
+
+  async function resolve(channelId: string, messageId: string): Promise<PostRecord | null> {
     const message = await fetchMessage(client, channelId, messageId);
     const interactionId = message?.interaction_metadata?.id;
     const answer = interactionId ? await store.findPost('discord', channelId, interactionId) : null;
     if (answer) {
-      await store.recordPost({ ...answer, messageId });
-    } else if (!interactionId) {
+      const record = { ...answer, messageId };
+      await store.recordPost(record);
+      return record;
+    }
+    if (!interactionId) {
       // Not an interaction's answer (or gone, or out of reach): it will never be one of ours.
       notAnswers.add(messageId);
       if (notAnswers.size > NOT_ANSWERS_KEPT) notAnswers.delete(notAnswers.values().next().value!);
     }
+    return null;
+  }
+
+  return async (channelId, messageId) => {
+    if (notAnswers.has(messageId)) return null;
+    const known = await store.findPost('discord', channelId, messageId);
+    if (known) return known;
+    let lookup = asking.get(messageId);
+    if (!lookup) {
+      lookup = resolve(channelId, messageId).finally(() => asking.delete(messageId));
+      asking.set(messageId, lookup);
+    }
+    return lookup;
   };
 }
 

@@ -178,10 +178,10 @@ async function onReaction(
   try {
     // The answer reacted to may still wait for its record, or be known only by its interaction.
     await answers.settle();
-    await findAnswer(reaction.message.channelId, reaction.message.id);
     const confirmation = await handleReaction(
       { platform: 'discord', channelId: reaction.message.channelId, messageId: reaction.message.id, userId: user.id, reaction: kind, added },
       svc,
+      (ev) => findAnswer(ev.channelId, ev.messageId),
     );
     if (confirmation && discord.dmConfirmations) await confirmByDm(user, confirmation, log);
   } catch (err) {

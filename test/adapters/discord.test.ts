@@ -146,14 +146,17 @@ describe('Discord adapter end to end', () => {
     await start();
     const channelId = fake.channelIds[0]!;
     const stranger = '123456789012345678';
-    for (const userId of ['111111111111111111', '222222222222222222']) {
-      fake.sendReaction('add', { userId, channelId, messageId: stranger, emoji: '🔖' });
-      await fake.waitForRequest((r) => r.method === 'GET' && r.path === `/channels/${channelId}/messages/${stranger}`);
-    }
-    // The second reaction was handled after the first (one gateway connection, in order); give it a moment.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/messages/${stranger}`))).toHaveLength(1);
-    expect(await store.listBookmarks('discord', '111111111111111111')).toEqual([]);
+    const lookups = () => fake.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${channelId}/messages/${stranger}`);
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+    // Two reactions at once share one question; a later one finds the answer remembered.
+    fake.sendReaction('add', { userId: '111111111111111111', channelId, messageId: stranger, emoji: '🔖' });
+    fake.sendReaction('add', { userId: '222222222222222222', channelId, messageId: stranger, emoji: '1️⃣' });
+    await fake.waitForRequest((r) => r.method === 'GET' && r.path === `/channels/${channelId}/messages/${stranger}`);
+    await settle();
+    fake.sendReaction('add', { userId: '333333333333333333', channelId, messageId: stranger, emoji: '🔖' });
+    await settle();
+    expect(lookups()).toHaveLength(1);
+    for (const userId of ['111111111111111111', '222222222222222222', '333333333333333333']) expect(await store.listBookmarks('discord', userId)).toEqual([]);
     expect(fake.requests.filter((r) => r.method === 'POST' && fake.dmChannels.has(r.path.split('/')[2]!))).toEqual([]);
   });
 
