@@ -9,9 +9,8 @@ const JSON_BODY = { 'Content-Type': 'application/json' };
  */
 const serialized = new WeakMap<DiscordMessage, Buffer>();
 
-function callbackBody(msg: DiscordMessage): { type: InteractionResponseType.ChannelMessageWithSource; data: object } {
-  const data = { ...toRestBody(msg).body, ...(msg.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) };
-  return { type: InteractionResponseType.ChannelMessageWithSource, data };
+function callbackBody(body: object, msg: DiscordMessage) {
+  return { type: InteractionResponseType.ChannelMessageWithSource, data: { ...body, ...(msg.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) } };
 }
 
 /**
@@ -23,12 +22,16 @@ function callbackBody(msg: DiscordMessage): { type: InteractionResponseType.Chan
  */
 export async function answerInteraction(interaction: ChatInputCommandInteraction, msg: DiscordMessage): Promise<void> {
   const route = Routes.interactionCallback(interaction.id, interaction.token);
-  if (msg.files.length > 0) {
-    // Files go as multipart: discord.js builds the form around the JSON part.
-    await interaction.client.rest.post(route, { auth: false, body: callbackBody(msg), files: toRestBody(msg).files });
-    return;
-  }
   let body = serialized.get(msg);
-  if (!body) serialized.set(msg, (body = Buffer.from(JSON.stringify(callbackBody(msg)))));
+  if (!body) {
+    const rest = toRestBody(msg);
+    const callback = callbackBody(rest.body, msg);
+    if (rest.files.length > 0) {
+      // Files go as multipart: discord.js builds the form around the JSON part.
+      await interaction.client.rest.post(route, { auth: false, body: callback, files: rest.files });
+      return;
+    }
+    serialized.set(msg, (body = Buffer.from(JSON.stringify(callback))));
+  }
   await interaction.client.rest.post(route, { auth: false, body, passThroughBody: true, headers: JSON_BODY });
 }
