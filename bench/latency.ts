@@ -16,9 +16,7 @@ import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { platformThread, type PlatformThread } from './platform-client';
 import type { Sample } from './platform-thread';
 import { SIGNING_SECRET, benchStore, startBenchDiscord, startBenchSlack } from './platforms';
-import { knob, ms, percentile, ratio, verdict } from './stats';
-
-const median = (xs: number[]) => percentile(xs, 50);
+import { knob, median, ms, percentile, ratio, verdict } from './stats';
 
 const CONCURRENT = knob(process.env.BENCH_LATENCY_REQUESTS, 200);
 /** Bursts before measuring, so the figures are of warm code (JIT, connection pools), as in a running bot. */

@@ -18,7 +18,7 @@ import { openStore } from '../src/store/open';
 import { parseDatabaseUrl } from '../src/store/database-url';
 import { storeKinds, testDatabase, testDatabaseUrl } from '../test/helpers/stores';
 import { repoRoot } from '../test/helpers/fixtures';
-import { knob, ms, verdict } from './stats';
+import { knob, median, ms, verdict } from './stats';
 import { freePort } from '../test/helpers/net';
 
 const SUBSCRIPTIONS = knob(process.env.BENCH_SUBSCRIPTIONS, 10_000);
@@ -171,7 +171,6 @@ async function measureStart(databaseUrl: string): Promise<StartFigures> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** One warm-up start (tsx cache, page cache), then the median time and the largest memory of RUNS starts. */
 async function measure(url: string): Promise<StartFigures> {

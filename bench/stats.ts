@@ -6,6 +6,9 @@ export function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
+/** The median (nearest rank, the lower middle of an even count). */
+export const median = (samples: number[]) => percentile(samples, 50);
+
 export const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 0)} ms`;
 export const ratio = (n: number) => `${n.toFixed(2)}×`;
 /** "met" or "MISSED", so a missed target stands out in RESULTS.md. */
