@@ -171,7 +171,6 @@ async function measureStart(databaseUrl: string): Promise<StartFigures> {
   }
 }
 
-
 /** One warm-up start (tsx cache, page cache), then the median time and the largest memory of RUNS starts. */
 async function measure(url: string): Promise<StartFigures> {
   await measureStart(url);
