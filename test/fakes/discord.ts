@@ -6,7 +6,7 @@ import { readFixture } from '../helpers/fixtures';
 
 /**
  * A loopback Discord for end-to-end tests: REST under /api/v10 and a gateway websocket speaking the
- * real protocol, with the payloads from the shared platform fixtures. The real discord.js client
+ * real protocol, with the payloads from the platform fixtures (test/fixtures/platform). The real discord.js client
  * talks to it through `rest: { api: fake.apiUrl }`; the gateway address comes from GET /gateway/bot,
  * as it does against discord.com. Every REST request is recorded for assertions.
  */
