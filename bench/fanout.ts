@@ -8,7 +8,7 @@
  * requests arrive late, when the bot's thread is free, which shifts their limit windows.
  */
 import { performance } from 'node:perf_hooks';
-import type { RunningAdapter } from '../adapters/types';
+import type { HostedAdapter } from '../test/helpers/host';
 import type { DigestPoster } from '../src/chat/poster';
 import { currentOwner } from '../src/schedule/claims';
 import { postDaily } from '../src/schedule/fanout';
@@ -65,7 +65,7 @@ async function discordRun(channels: number, concurrency: number): Promise<string
   const platform = platformThread();
   const fake = await platform.call<{ apiUrl: string; applicationId: string; guildId: string }>({ op: 'startDiscord', options: { channelIds, rateLimits: DISCORD } });
   const { store, cleanup } = await benchStore();
-  let adapter: RunningAdapter | null = null;
+  let adapter: HostedAdapter | null = null;
   try {
     adapter = await startBenchDiscord(store, fake);
     const out = await fanOut(store, 'discord', fake.guildId, channelIds, adapter.poster, concurrency);
@@ -90,7 +90,7 @@ async function slackRun(channels: number, concurrency: number): Promise<string> 
   const platform = platformThread();
   const fake = await platform.call<{ apiUrl: string; teamId: string }>({ op: 'startSlack', options: { rateLimits: { postMessageIntervalMs: SLACK_INTERVAL_MS } } });
   const { store, cleanup } = await benchStore();
-  let adapter: RunningAdapter | null = null;
+  let adapter: HostedAdapter | null = null;
   try {
     adapter = await startBenchSlack(store, fake.apiUrl);
     const out = await fanOut(store, 'slack', fake.teamId, channelIds, adapter.poster, concurrency);

@@ -112,7 +112,7 @@ async function slackBot(): Promise<Target> {
     const { apiUrl } = await platform.call<{ apiUrl: string }>({ op: 'startSlack' });
     const { store, cleanup } = await benchStore();
     const slack = await startBenchSlack(store, apiUrl);
-    return { send: slackSend(platform, slack.address!.port), stop: () => slack.stop().then(cleanup) };
+    return { send: slackSend(platform, slack.host.address!.port), stop: () => slack.stop().then(cleanup) };
   });
 }
 

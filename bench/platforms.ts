@@ -4,17 +4,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startDiscord } from '../adapters/discord/main';
-import { startSlack, type RunningSlack } from '../adapters/slack/main';
-import type { RunningAdapter } from '../adapters/types';
+import { discordAdapter } from '../adapters/discord/index';
+import { slackAdapter } from '../adapters/slack/index';
 import type { Services } from '../src/chat/command';
-import { loadConfig, type Env } from '../src/config/load';
+import type { Env } from '../src/config/load';
+import { loadBotConfig } from '../adapters/index';
 import type { AppConfig } from '../src/config/schema';
 import { createLogger } from '../src/log';
 import type { Paper } from '../src/model/paper';
 import { parseListing } from '../src/parse/index';
 import type { Store } from '../src/store/types';
 import { openTestStore } from '../test/helpers/stores';
+import { hostAdapter, type HostedAdapter } from '../test/helpers/host';
 
 export const LIST_DATE = '2025-10-14';
 /** The morning after the list: `/papers today` shows it. */
@@ -33,7 +34,7 @@ export async function benchStore(): Promise<{ store: Store; cleanup(): Promise<v
 }
 
 export function benchConfig(env: Env, schedule: Partial<AppConfig['schedule']> = {}): AppConfig {
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...env }, '/nonexistent');
+  const config = loadBotConfig({ LOG_LEVEL: 'silent', ...env }, '/nonexistent');
   return { ...config, http: { host: '127.0.0.1', port: 0 }, schedule: { ...config.schedule, ...schedule } };
 }
 
@@ -42,16 +43,14 @@ export function benchServices(store: Store, config: AppConfig = benchConfig({}))
   return { store, config, log, now: () => NOW, sourceStatus: () => ({ lastSuccessAt: NOW, lastError: null, note: null }) };
 }
 
-const healthz = () => ({ status: 200, body: 'ok' });
-
-/** adapters/discord/main.ts startDiscord against the fake Discord at apiUrl. */
-export async function startBenchDiscord(store: Store, fake: { apiUrl: string; applicationId: string }): Promise<RunningAdapter> {
+/** The Discord adapter, run as `papers start` runs it, against the fake Discord at apiUrl. */
+export async function startBenchDiscord(store: Store, fake: { apiUrl: string; applicationId: string }): Promise<HostedAdapter> {
   const config = benchConfig({ DISCORD_TOKEN: 'bench-bot-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl });
-  return startDiscord({ config, services: benchServices(store, config), log, healthz });
+  return hostAdapter(discordAdapter, benchServices(store, config));
 }
 
-/** adapters/slack/main.ts startSlack in HTTP mode on an ephemeral loopback port, its Web API the fake Slack. */
-export async function startBenchSlack(store: Store, apiUrl: string): Promise<RunningSlack> {
+/** The Slack adapter in HTTP mode, run as `papers start` runs it on an ephemeral loopback port, its Web API the fake Slack. */
+export async function startBenchSlack(store: Store, apiUrl: string): Promise<HostedAdapter> {
   const config = benchConfig({ SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: apiUrl });
-  return startSlack({ config, services: benchServices(store, config), log, healthz });
+  return hostAdapter(slackAdapter, benchServices(store, config));
 }

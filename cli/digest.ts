@@ -2,7 +2,7 @@ import type { RankedPaper } from '../src/model/paper';
 import { parseListing, type EntryError, type ListingFormat } from '../src/parse/index';
 import { rank } from '../src/rank/rank';
 import { parseTopics } from '../src/rank/topics';
-import { loadConfig } from '../src/config/load';
+import { loadBotConfig } from '../adapters/index';
 import { openStore } from '../src/store/open';
 import { selectDigest } from '../src/digest/select';
 import { UserError } from '../src/errors';
@@ -80,7 +80,7 @@ export function digestOfListing(text: string, format: 'auto' | ListingFormat, op
 
 /** The digest of the store's most recent list on or before today, ranked like the daily post. */
 async function digestOfStore(ctx: CliContext, opts: DigestOptions): Promise<RankedPaper[]> {
-  const store = await openStore(loadConfig(ctx.env, ctx.cwd).databaseUrl);
+  const store = await openStore(loadBotConfig(ctx.env, ctx.cwd).databaseUrl);
   try {
     const { listDate, ranked } = await selectDigest(store, { top: opts.limit, topics: opts.topics, minUpvotes: opts.minUpvotes }, { now: opts.now, onOrBefore: opts.today });
     if (!listDate) throw new CliError(`the store has no Daily Papers list on or before ${opts.today}: run "papers import" first, or pass --source FILE`);

@@ -1,4 +1,4 @@
-import { loadConfig } from '../src/config/load';
+import { loadBotConfig } from '../adapters/index';
 import { ParseError, errorMessage } from '../src/errors';
 import { parseListing } from '../src/parse/index';
 import { openStore } from '../src/store/open';
@@ -27,7 +27,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   const format = formatOption(values.format);
   const today = todayOption(values.today);
 
-  const store = await openStore(loadConfig(ctx.env, ctx.cwd).databaseUrl);
+  const store = await openStore(loadBotConfig(ctx.env, ctx.cwd).databaseUrl);
   let failed = 0;
   try {
     for (const input of positionals) {

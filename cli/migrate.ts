@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config/load';
+import { loadBotConfig } from '../adapters/index';
 import { errorMessage } from '../src/errors';
 import { openStore } from '../src/store/open';
 import { CliError, type CliContext } from './context';
@@ -18,7 +18,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     ctx.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const config = loadConfig(ctx.env, ctx.cwd);
+  const config = loadBotConfig(ctx.env, ctx.cwd);
   const store = await openStore(config.databaseUrl, { migrate: false, cwd: ctx.cwd });
   try {
     const { from, to } = await store.migrate();

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import type { Services } from '../src/chat/command';
-import { loadConfig } from '../src/config/load';
 import { createLogger } from '../src/log';
 import { errorMessage } from '../src/errors';
 import { IsoDate } from '../src/model/paper';
@@ -9,7 +8,7 @@ import { createRefresher } from '../src/sources/refresher';
 import { currentOwner } from '../src/schedule/claims';
 import { syncConfigSubscriptions } from '../src/schedule/config-file';
 import { postDaily, type DeliveryReport } from '../src/schedule/fanout';
-import { chosenPlatforms, createPosters } from './adapters';
+import { chosenAdapters, loadBotConfig } from '../adapters/index';
 import { CliError, type CliContext } from './context';
 
 const USAGE = 'usage: papers post-daily (--subscription ID ... | --all) [--date YYYY-MM-DD] [--dry-run]';
@@ -82,7 +81,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     ctx.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const config = loadConfig(ctx.env, ctx.cwd);
+  const config = loadBotConfig(ctx.env, ctx.cwd);
   const log = createLogger({ level: config.logLevel, secrets: config.secrets });
   const now = () => new Date();
   const store = await openStore(config.databaseUrl, { log, cwd: ctx.cwd });
@@ -100,8 +99,8 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
 
     // Posters alone, connecting nowhere, so this is safe beside a running `papers start`; the
     // console's prints the posted messages to stdout when no platform is configured.
-    const platforms = chosenPlatforms(config, { console: false });
-    const posters = flags.dryRun ? [] : await createPosters(platforms, { config, services, log }, ctx.stdout);
+    const adapters = chosenAdapters(config, { fallback: false });
+    const posters = flags.dryRun ? [] : await Promise.all(adapters.map((a) => a.poster({ config, services, log, output: ctx.stdout })));
     const report = await postDaily({ store, posters, config, log, now, owner: currentOwner(), subscriptionIds: flags.subscriptionIds, date: flags.date, dryRun: flags.dryRun, sourceStatus });
     if (report.channels.length === 0) ctx.stdout.write('no enabled subscriptions\n');
     for (const r of report.channels) ctx.stdout.write(`${describeReport(r)}\n`);

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { commands } from '../commands/index';
 import { registerCommands } from '../adapters/discord/register';
 import { createRest } from '../adapters/discord/rest';
-import { loadConfig } from '../src/config/load';
+import { discordAdapter } from '../adapters/discord/index';
+import { loadBotConfig } from '../adapters/index';
 import { errorMessage } from '../src/errors';
 import { CliError, type CliContext } from './context';
 import { parseCliArgs } from './listing';
@@ -25,7 +26,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   const guild = values.guild === undefined ? undefined : Snowflake.safeParse(values.guild);
   if (guild && !guild.success) throw new CliError(`--guild "${values.guild}": ${guild.error.issues[0]!.message}`, 2);
 
-  const discord = loadConfig(ctx.env, ctx.cwd).discord;
+  const discord = discordAdapter.settingsOf(loadBotConfig(ctx.env, ctx.cwd));
   if (!discord?.applicationId) throw new CliError('papers register needs DISCORD_TOKEN and DISCORD_APPLICATION_ID');
   try {
     const { scope } = await registerCommands({ rest: createRest(discord), applicationId: discord.applicationId, guildId: guild?.data, specs: commands });

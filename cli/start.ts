@@ -1,17 +1,15 @@
-import { createServer, type Server } from 'node:http';
 import { parseArgs } from 'node:util';
-import type { AdapterDeps, RunningAdapter } from '../adapters/types';
 import type { Services } from '../src/chat/command';
-import type { AppConfig } from '../src/config/schema';
+import { startHost, type RunningHost } from '../src/chat/host';
 import type { Logger } from '../src/log';
-import { loadConfig } from '../src/config/load';
 import { createLogger } from '../src/log';
-import { ConfigError, errorMessage } from '../src/errors';
+import { errorMessage } from '../src/errors';
 import { openStore } from '../src/store/open';
 import { ensurePapers } from '../src/sources/seed';
 import { createRefresher } from '../src/sources/refresher';
 import { createScheduler, type Scheduler } from '../src/schedule/scheduler';
-import { chosenPlatforms, startAdapters } from './adapters';
+import { chatHandlers } from '../commands/handlers';
+import { chosenAdapters, loadBotConfig } from '../adapters/index';
 import { CliError, type CliContext } from './context';
 
 interface StartFlags {
@@ -39,50 +37,26 @@ function parseFlags(args: string[]): StartFlags {
   }
 }
 
-/** GET /healthz for supervisors and load balancers; everything else is 404. */
-async function serveHealthz(config: AppConfig, healthz: AdapterDeps['healthz'], consoleOnly: boolean, log: Logger): Promise<Server | null> {
-  const server = createServer((req, res) => {
-    const { status, body } = req.method === 'GET' && req.url === '/healthz' ? healthz() : { status: 404, body: 'not found' };
-    res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.http.port, config.http.host, () => resolve());
-    });
-    return server;
-  } catch (err) {
-    const why = `cannot serve /healthz on ${config.http.host}:${config.http.port}: ${errorMessage(err)}`;
-    // Someone trying the console on a laptop should not be stopped by a busy port; a deployment should.
-    if (consoleOnly) {
-      log.warn({ port: config.http.port }, `${why}; continuing without it (set PORT to change it)`);
-      return null;
-    }
-    throw new ConfigError(`${why} (set PORT or HOST)`);
-  }
-}
-
 /**
  * `papers start`: config → store → first papers → refresher → adapters → scheduler → ready → /healthz.
  * Runs until SIGTERM/SIGINT (or the console's input ends), then finishes in-flight work and exits 0.
  */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
   const flags = parseFlags(args);
-  const config = loadConfig(ctx.env, ctx.cwd);
-  const platforms = chosenPlatforms(config, flags);
-  const consoleOnly = platforms.every((p) => p === 'console');
+  const config = loadBotConfig(ctx.env, ctx.cwd);
+  const adapters = chosenAdapters(config, { fallback: flags.console });
+  const terminalOnly = adapters.every((a) => a.fallback);
   // JSON log lines would interleave with the chat in the terminal: a console of its own logs only
   // warnings unless LOG_LEVEL says otherwise, and the source's retries not at all (its answers say
   // when the source is failing or the bundled list is shown).
-  const quiet = consoleOnly && !config.logLevelExplicit;
+  const quiet = terminalOnly && !config.logLevelExplicit;
   const log = createLogger({ level: quiet ? 'warn' : config.logLevel, secrets: config.secrets });
   const sourceLog = quiet ? log.child({}, { level: 'error' }) : log;
   const now = () => new Date();
   const store = await openStore(config.databaseUrl, { log });
 
-  let started: RunningAdapter[] = [];
+  let host: RunningHost | null = null;
   let scheduler: Scheduler | null = null;
-  let server: Server | null = null;
   const refresher = createRefresher({ store, config, log: sourceLog, now });
   try {
     // One quick retry: a first run without network should fall back to the bundled list within seconds.
@@ -91,47 +65,46 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     await refresher.start();
 
     let ready = false;
-    let consoleEnded!: () => void;
-    const consoleDone = new Promise<string>((resolve) => (consoleEnded = () => resolve('end of console input')));
+    let stopRequested!: (reason: string) => void;
+    const adapterStop = new Promise<string>((resolve) => (stopRequested = resolve));
     const services: Services = { store, config, log, now, sourceStatus: () => refresher.status() };
-    const deps: AdapterDeps = {
+    host = await startHost({
+      adapters,
       config,
       services,
       log,
+      handlers: chatHandlers,
+      terminal: { input: ctx.stdin, output: ctx.stdout, user: flags.user },
       healthz: () => (ready ? { status: 200, body: 'ok' } : { status: 503, body: 'starting' }),
-    };
-    started = await startAdapters(platforms, deps, { input: ctx.stdin, output: ctx.stdout, userName: flags.user, onEnd: consoleEnded });
+      requestStop: (reason) => stopRequested(reason),
+    });
 
     if (flags.scheduler) {
-      scheduler = createScheduler({ store, posters: started.map((a) => a.poster), config, log, clock: { now }, sourceStatus: services.sourceStatus });
+      scheduler = createScheduler({ store, posters: host.posters, config, log, clock: { now }, sourceStatus: services.sourceStatus });
       await scheduler.start();
     }
-    if (!started.some((a) => a.ownsHttpPort)) {
-      server = await serveHealthz(config, deps.healthz, consoleOnly, log);
-    }
     ready = true;
-    log.info({ event: 'ready', adapters: started.map((a) => a.platform), scheduler: flags.scheduler, healthz: server ? config.http.port : null }, 'ready');
+    log.info({ event: 'ready', adapters: adapters.map((a) => a.id), scheduler: flags.scheduler, healthz: host.address?.port ?? null }, 'ready');
 
-    const reason = await Promise.race([ctx.shutdownSignal, consoleDone]);
+    const reason = await Promise.race([ctx.shutdownSignal, adapterStop]);
     log.info({ event: 'stopping', reason }, 'stopping');
   } finally {
-    await stopAll({ scheduler, started, refresher, server, log });
+    await stopAll({ scheduler, host, refresher, log });
     await store.close();
   }
   return 0;
 }
 
 /** Stops everything that started, newest first, within the shutdown budget. */
-async function stopAll(parts: { scheduler: Scheduler | null; started: RunningAdapter[]; refresher: { stop(): Promise<void> }; server: Server | null; log: Logger }) {
+async function stopAll(parts: { scheduler: Scheduler | null; host: RunningHost | null; refresher: { stop(): Promise<void> }; log: Logger }) {
   const { log } = parts;
   const steps: [string, () => Promise<void>][] = [
     ['scheduler', async () => parts.scheduler?.stop()],
-    ...parts.started.map((a): [string, () => Promise<void>] => [a.platform, () => a.stop()]),
+    ['adapters', async () => parts.host?.stop()],
     ['refresher', () => parts.refresher.stop()],
-    ['healthz', () => new Promise<void>((resolve) => (parts.server ? parts.server.close(() => resolve()) : resolve()))],
   ];
   const all = (async () => {
-    for (const [name, stop] of steps) await stop().catch((err) => log.error({ err, part: name }, 'stop failed'));
+    for (const [name, stop] of steps) await stop().catch((err: unknown) => log.error({ err: errorMessage(err), part: name }, 'stop failed'));
   })();
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), SHUTDOWN_BUDGET_MS)));

@@ -1,34 +1,8 @@
-import type { Platform, Services } from '../src/chat/command';
+import type { Services } from '../src/chat/command';
+import type { ReactionEvent } from '../src/chat/reaction';
 import type { Reply } from '../src/chat/reply';
 import type { PostRecord } from '../src/store/types';
 import { textReply } from '../src/chat/reply';
-
-export type ReactionKind = { kind: 'bookmark' } | { kind: 'keycap'; n: number };
-
-export interface ReactionEvent {
-  platform: Platform;
-  channelId: string;
-  messageId: string;
-  userId: string;
-  reaction: ReactionKind;
-  added: boolean;
-}
-
-const KEYCAP_NAMES = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'keycap_ten'];
-
-/**
- * The reactions the bot acts on, from a Unicode emoji (Discord, console) or a Slack emoji name
- * (`bookmark`, `one`…`keycap_ten`, with or without colons). Null for any other emoji.
- */
-export function reactionFromEmoji(emoji: string): ReactionKind | null {
-  const e = emoji.trim().replace(/^:(.*):$/, '$1');
-  if (e === '🔖' || e === 'bookmark') return { kind: 'bookmark' };
-  if (e === '🔟') return { kind: 'keycap', n: 10 };
-  const keycap = /^([1-9])\uFE0F?\u20E3$/.exec(e);
-  if (keycap) return { kind: 'keycap', n: Number(keycap[1]) };
-  const named = KEYCAP_NAMES.indexOf(e);
-  return named >= 0 ? { kind: 'keycap', n: named + 1 } : null;
-}
 
 /**
  * A bookmark reaction on one of our messages: 🔖 on a single-paper message, or keycap k on a list

@@ -1,50 +1,37 @@
 import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
-import type { AdapterDeps, PosterDeps, RunningAdapter } from '../types';
+import type { Writable } from 'node:stream';
+import type { AdapterContext, ConnectedAdapter, PosterContext } from '../../src/chat/adapter';
 import type { Services } from '../../src/chat/command';
 import type { DigestPoster } from '../../src/chat/poster';
-import type { Reply } from '../../src/chat/reply';
-import { dispatch } from '../../commands/dispatch';
-import { handleReaction } from '../../commands/reactions';
-import { CONSOLE_CHANNEL, CONSOLE_HELP, translate } from './translate';
-import { PRIVATE_MARK, formatMessage, renderMessages, renderOneMessage, type ConsoleMessage } from './render';
-
-export interface ConsoleIO {
-  input: Readable;
-  output: Writable;
-  /** Who is typing (`papers start --user NAME`). */
-  userName?: string;
-  /** Called once the input has ended (EOF or `quit`), so `papers start` can shut down. */
-  onEnd?: () => void;
-}
+import { CONSOLE_CHANNEL, CONSOLE_HELP, consoleInvocation, translate } from './translate';
+import { formatMessage, renderOneMessage } from './render';
+import type { ConsoleSettings } from './settings';
+import { consoleTransports, type PrintMessage } from './transport';
 
 /** Message numbers continue across runs, so a number always means the same message in the posts table. */
 const COUNTER_KEY = 'console:lastMessageId';
 
-/** Prints messages; one carrying papers gets the next number (and, for an answer, goes into the posts table). */
-function consoleTranscript(svc: Services, output: Writable) {
+/** Prints messages; one carrying papers gets the next number, which is its message id. */
+function consoleTranscript(svc: Services, output: Writable): PrintMessage {
   let lastId = 0;
   let loaded: Promise<void> | null = null;
-  return async function send(message: ConsoleMessage, kind: 'answer' | null): Promise<string | null> {
+  return async (message) => {
     if (message.paperIds.length === 0) {
       output.write(formatMessage(message, null));
       return null;
     }
-    // Loaded once, before the first number; ++ after it keeps concurrent sends apart.
+    // Loaded once, before the first number; ++ after it keeps concurrent prints apart.
     loaded ??= svc.store.getMeta(COUNTER_KEY).then((stored) => void (lastId = Number(stored ?? 0)));
     await loaded;
     const id = ++lastId;
     await svc.store.setMeta(COUNTER_KEY, String(id));
-    if (kind) {
-      await svc.store.recordPost({ platform: 'console', channelId: CONSOLE_CHANNEL, messageId: String(id), paperIds: message.paperIds, kind, deliveryId: null, postedAt: svc.now() });
-    }
     output.write(formatMessage(message, id));
     return String(id);
   };
 }
 
 /** Digest messages printed as numbered console messages; a re-send of a key prints nothing. */
-function transcriptPoster(send: ReturnType<typeof consoleTranscript>): DigestPoster {
+function transcriptPoster(print: PrintMessage): DigestPoster {
   const sent = new Map<string, string>();
   return {
     platform: 'console',
@@ -52,7 +39,7 @@ function transcriptPoster(send: ReturnType<typeof consoleTranscript>): DigestPos
       const earlier = sent.get(idempotencyKey);
       if (earlier) return { messageId: earlier };
       // A message without papers (the digest header) gets no number: nothing to react to. Its key is a unique id.
-      const messageId = (await send(renderOneMessage(message), null)) ?? idempotencyKey;
+      const messageId = (await print(renderOneMessage(message))) ?? idempotencyKey;
       sent.set(idempotencyKey, messageId);
       return { messageId };
     },
@@ -60,28 +47,24 @@ function transcriptPoster(send: ReturnType<typeof consoleTranscript>): DigestPos
 }
 
 /** The console's digest poster alone, for `papers post-daily`: only the posted messages, no banner or prompt. */
-export function createConsolePoster(deps: PosterDeps, output: Writable): DigestPoster {
-  return transcriptPoster(consoleTranscript(deps.services, output));
+export function createConsolePoster(ctx: PosterContext): DigestPoster {
+  return transcriptPoster(consoleTranscript(ctx.services, ctx.output));
 }
 
 /**
  * The console adapter: a chat channel in the terminal. Reads lines (a prompt on a TTY, or piped
- * input), runs `/papers ...` through the same dispatch as every platform, and prints replies as
- * numbered messages that `react <n> <emoji>` can bookmark from.
+ * input) and hands `/papers ...` and `react` to the chat runtime like every platform; replies are
+ * printed as numbered messages that `react <n> <emoji>` can bookmark from.
  */
-export async function startConsole(deps: AdapterDeps, io: ConsoleIO = { input: process.stdin, output: process.stdout }): Promise<RunningAdapter> {
-  const { services: svc, log } = deps;
-  const user = io.userName ?? 'you';
-  const send = consoleTranscript(svc, io.output);
-  const write = (text: string) => io.output.write(text);
-
-  async function answer(reply: Reply): Promise<void> {
-    if (reply.visibility === 'private') write(`${PRIVATE_MARK}\n`);
-    for (const message of renderMessages(reply)) await send(message, 'answer');
-  }
+export async function startConsole(ctx: AdapterContext, settings: ConsoleSettings): Promise<ConnectedAdapter> {
+  const { services: svc, log, runtime, terminal } = ctx;
+  const user = terminal.user ?? 'you';
+  const print = consoleTranscript(svc, terminal.output);
+  const transport = consoleTransports(print, terminal.output);
+  const write = (text: string) => terminal.output.write(text);
 
   async function handleLine(line: string): Promise<boolean> {
-    const input = translate(line, user);
+    const input = translate(line);
     switch (input.kind) {
       case 'nothing':
         return true;
@@ -91,22 +74,18 @@ export async function startConsole(deps: AdapterDeps, io: ConsoleIO = { input: p
         write(`${input.text}\n`);
         return true;
       case 'command':
-        await answer(await dispatch(input.inv, svc));
+        await runtime.command(() => consoleInvocation(input.text, user, settings.admins), transport.command);
         return true;
       case 'reaction': {
-        const reply = await handleReaction(
-          { platform: 'console', channelId: CONSOLE_CHANNEL, messageId: input.messageId, userId: user, reaction: input.reaction, added: input.added },
-          svc,
-        );
-        if (reply) await answer(reply);
-        else write(`(message ${input.messageId} carries no paper of the bot's; nothing happens)\n`);
+        const ev = { platform: 'console', channelId: CONSOLE_CHANNEL, messageId: input.messageId, userId: user, reaction: input.reaction, added: input.added };
+        if (!(await runtime.reaction(ev, transport.reaction))) write(`(message ${input.messageId} carries no paper of the bot's; nothing happens)\n`);
         return true;
       }
     }
   }
 
-  const rl = createInterface({ input: io.input, output: io.output, terminal: Boolean((io.input as { isTTY?: boolean }).isTTY) });
-  const interactive = Boolean((io.input as { isTTY?: boolean }).isTTY);
+  const interactive = Boolean((terminal.input as { isTTY?: boolean }).isTTY);
+  const rl = createInterface({ input: terminal.input, output: terminal.output, terminal: interactive });
   rl.setPrompt('papers> ');
   const note = svc.sourceStatus().note;
   write(`papers console: you are "${user}" in channel #${CONSOLE_CHANNEL}.\n${note ? `${note}\n` : ''}${CONSOLE_HELP}\n`);
@@ -126,14 +105,13 @@ export async function startConsole(deps: AdapterDeps, io: ConsoleIO = { input: p
       if (interactive) rl.prompt();
     }
     rl.close();
-    io.onEnd?.();
+    ctx.requestStop('end of console input');
   })();
 
   return {
-    platform: 'console',
-    poster: transcriptPoster(send),
-    ownsHttpPort: false,
-    async stop() {
+    poster: transcriptPoster(print),
+    routes: [],
+    async close() {
       rl.close();
       await loop;
     },

@@ -1,15 +1,14 @@
-import type { Invocation } from '../../src/chat/command';
-import type { ReactionKind } from '../../commands/reactions';
-import { reactionFromEmoji } from '../../commands/reactions';
+import { isListedAdmin, type Invocation } from '../../src/chat/command';
+import { reactionFromEmoji, type ReactionKind } from '../../src/chat/reaction';
 import { parseCommandText } from '../../commands/text';
-import { UserError } from '../../src/errors';
 
-/** The console is one channel; the typing user may manage it (it is their own bot). */
+/** The console is one channel. */
 export const CONSOLE_CHANNEL = 'console';
 
 /** What one typed line asks for. */
 export type ConsoleInput =
-  | { kind: 'command'; inv: Invocation }
+  /** `/papers …`: the text after `papers`, read by consoleInvocation in the runtime (which answers bad text). */
+  | { kind: 'command'; text: string }
   | { kind: 'reaction'; messageId: string; reaction: ReactionKind; added: boolean }
   /** Feedback from the console itself (a typo, an emoji the bot ignores). */
   | { kind: 'notice'; text: string }
@@ -28,31 +27,27 @@ function reactionOf(emoji: string): ReactionKind | null {
   return reactionFromEmoji(emoji);
 }
 
-export function translate(line: string, user: string): ConsoleInput {
+/** The invocation a `/papers …` line asks for; UserError when its text is not a command. */
+export function consoleInvocation(text: string, user: string, admins: readonly string[]): Invocation {
+  const { command, args } = parseCommandText(text);
+  return {
+    platform: 'console',
+    command,
+    args,
+    user: { id: user, name: user },
+    channel: { id: CONSOLE_CHANNEL, isDirect: false },
+    // Like Slack, no permission bits: CONSOLE_ADMINS says who may (anyone, unless it is set).
+    canManageChannel: isListedAdmin(user, admins),
+  };
+}
+
+export function translate(line: string): ConsoleInput {
   const text = line.trim();
   if (text === '') return { kind: 'nothing' };
   if (/^(quit|exit)$/i.test(text)) return { kind: 'quit' };
 
   const command = /^\/?papers(?:\s+(.*))?$/i.exec(text);
-  if (command) {
-    try {
-      const { command: name, args } = parseCommandText(command[1] ?? 'help');
-      return {
-        kind: 'command',
-        inv: {
-          platform: 'console',
-          command: name,
-          args,
-          user: { id: user, name: user },
-          channel: { id: CONSOLE_CHANNEL, isDirect: false },
-          canManageChannel: true,
-        },
-      };
-    } catch (err) {
-      if (err instanceof UserError) return { kind: 'notice', text: err.message };
-      throw err;
-    }
-  }
+  if (command) return { kind: 'command', text: command[1] ?? 'help' };
 
   const reaction = /^(un)?react\s+(\S+)\s+(\S+)$/i.exec(text);
   if (reaction) {

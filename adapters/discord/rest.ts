@@ -1,7 +1,5 @@
 import { DiscordAPIError, REST, type RESTOptions } from 'discord.js';
-import type { AppConfig } from '../../src/config/schema';
-
-type DiscordConfig = NonNullable<AppConfig['discord']>;
+import type { DiscordSettings } from './settings';
 
 /**
  * Extra wait (ms) after each rate-limit window. discord.js opens its 1 s window of 50 requests
@@ -16,12 +14,12 @@ const RATE_LIMIT_OFFSET_MS = 75;
  * Options of the bot's REST clients. DISCORD_API_URL (a REST proxy, or the loopback fake in tests)
  * replaces https://discord.com/api; the gateway address is then asked of that API too.
  */
-export function restOptions(config: DiscordConfig): Partial<RESTOptions> {
+export function restOptions(config: DiscordSettings): Partial<RESTOptions> {
   return { ...(config.apiUrl ? { api: config.apiUrl } : {}), offset: RATE_LIMIT_OFFSET_MS };
 }
 
 /** A REST client for the bot token, for a process without a gateway client (post-daily, register, shard parent). */
-export function createRest(config: DiscordConfig): REST {
+export function createRest(config: DiscordSettings): REST {
   return new REST(restOptions(config)).setToken(config.token);
 }
 

@@ -8,9 +8,12 @@ import { createLogger } from '../../src/log';
 import { openStore } from '../../src/store/open';
 import { EMPTY_STATUS, loadSourceStatus } from '../../src/sources/status';
 import type { SourceStatus } from '../../src/chat/command';
+import { createChatRuntime } from '../../src/chat/runtime';
+import { chatHandlers } from '../../commands/handlers';
+import { discordAdapter } from './index';
 import { startDiscordClient } from './main';
 
-const config = loadConfig(process.env);
+const config = loadConfig(process.env, process.cwd(), [discordAdapter]);
 const log = createLogger({ level: config.logLevel, secrets: config.secrets });
 const store = await openStore(config.databaseUrl, { log, migrate: false });
 
@@ -20,12 +23,15 @@ const statusTimer = setInterval(() => {
   loadSourceStatus(store).then((s) => (status = s), () => {});
 }, 60_000);
 
-const running = await startDiscordClient({ config, log, services: { store, config, log, now: () => new Date(), sourceStatus: () => status } });
+const services = { store, config, log, now: () => new Date(), sourceStatus: () => status };
+const runtime = createChatRuntime({ services, handlers: chatHandlers, log });
+const running = await startDiscordClient({ services, log, runtime }, discordAdapter.settingsOf(config)!);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, async () => {
     clearInterval(statusTimer);
-    await running.stop();
+    await runtime.drain();
+    await running.close();
     await store.close();
     process.exit(0);
   });

@@ -1,11 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { ShardingManager } from 'discord.js';
 import { z } from 'zod';
-import type { AppConfig } from '../../src/config/schema';
+import type { DiscordSettings } from './settings';
 import { ConfigError, errorMessage } from '../../src/errors';
 import type { Logger } from '../../src/log';
-
-type DiscordConfig = NonNullable<AppConfig['discord']>;
 
 const GatewayBot = z.object({ shards: z.number().int().min(1) });
 
@@ -14,7 +12,7 @@ const GatewayBot = z.object({ shards: z.number().int().min(1) });
  * ShardingManager's own `auto` asks discord.com directly and ignores a REST override, so with
  * DISCORD_API_URL set the recommendation is fetched from that API here.
  */
-export async function resolveShardCount(discord: DiscordConfig, fetchImpl: typeof fetch = fetch): Promise<number | 'auto'> {
+export async function resolveShardCount(discord: DiscordSettings, fetchImpl: typeof fetch = fetch): Promise<number | 'auto'> {
   if (discord.shards === null) return 1;
   if (discord.shards !== 'auto') return discord.shards;
   if (!discord.apiUrl) return 'auto';
@@ -37,7 +35,7 @@ export async function resolveShardCount(discord: DiscordConfig, fetchImpl: typeo
  * stays in this process: it posts through REST, which reaches every channel whichever shard
  * owns it, so it runs once rather than once per shard.
  */
-export async function startShards(discord: DiscordConfig, log: Logger): Promise<{ stop(): Promise<void> }> {
+export async function startShards(discord: DiscordSettings, log: Logger): Promise<{ stop(): Promise<void> }> {
   const totalShards = await resolveShardCount(discord);
   // Run from the build (dist/, see bin/papers.mjs) the shard entry is JavaScript; from the sources
   // it is TypeScript, run through tsx as bin/papers.mjs runs the CLI.

@@ -1,9 +1,7 @@
 import { webApi } from '@slack/bolt';
-import type { AppConfig } from '../../src/config/schema';
 import type { Logger } from '../../src/log';
 import { boltLogger } from './logger';
-
-type SlackConfig = NonNullable<AppConfig['slack']>;
+import type { SlackSettings } from './settings';
 
 /**
  * The Web API client's retries. Its default retries 5xx for about half an hour, which would hold a
@@ -16,12 +14,12 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 const SLACK_API_URL = 'https://slack.com/api/';
 
 /** SLACK_API_URL (GovSlack, a proxy, the loopback fake in tests) or Slack's. */
-export function slackApiUrl(slack: SlackConfig): string {
+export function slackApiUrl(slack: SlackSettings): string {
   return slack.apiUrl ?? SLACK_API_URL;
 }
 
 /** Options of every Web API client: SLACK_API_URL (the loopback fake in tests), bounded retries and timeout. */
-export function webClientOptions(slack: SlackConfig, retryConfig: webApi.RetryOptions = RETRY_POLICY, timeoutMs = REQUEST_TIMEOUT_MS): webApi.WebClientOptions {
+export function webClientOptions(slack: SlackSettings, retryConfig: webApi.RetryOptions = RETRY_POLICY, timeoutMs = REQUEST_TIMEOUT_MS): webApi.WebClientOptions {
   return { slackApiUrl: slackApiUrl(slack), retryConfig, timeout: timeoutMs };
 }
 
@@ -29,6 +27,6 @@ export function webClientOptions(slack: SlackConfig, retryConfig: webApi.RetryOp
  * A Web API client of our own, for posting without Bolt: it carries SLACK_BOT_TOKEN when there is
  * one (with OAuth, each call passes its workspace's token) and logs through pino like Bolt does.
  */
-export function createWebClient(slack: SlackConfig, log: Logger, retryConfig?: webApi.RetryOptions, timeoutMs?: number): webApi.WebClient {
+export function createWebClient(slack: SlackSettings, log: Logger, retryConfig?: webApi.RetryOptions, timeoutMs?: number): webApi.WebClient {
   return new webApi.WebClient(slack.botToken ?? undefined, { ...webClientOptions(slack, retryConfig, timeoutMs), logger: boltLogger(log) });
 }

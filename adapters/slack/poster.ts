@@ -1,14 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { webApi } from '@slack/bolt';
-import type { PosterDeps } from '../types';
+import type { PosterContext } from '../../src/chat/adapter';
 import { PostError, type DigestPoster, type PostTarget } from '../../src/chat/poster';
 import type { Reply } from '../../src/chat/reply';
-import { ConfigError, errorMessage } from '../../src/errors';
+import { errorMessage } from '../../src/errors';
 import { REQUEST_TIMEOUT_MS, createWebClient, slackApiUrl } from './client';
 import { installedBotToken } from './installations';
 import { createChannelPacer } from './pacer';
 import { SlackApiError, SlackRateLimitedError, createPostMessage, type PostMessageArgs } from './post-message';
 import { renderReply } from './render';
+import type { SlackSettings } from './settings';
 
 /** Message metadata type of digest messages; its payload's key makes re-sends idempotent. */
 export const DIGEST_EVENT_TYPE = 'papers_digest';
@@ -56,9 +57,7 @@ export interface SlackPosterTuning {
  * Messages are paced per channel to Slack's limit, so channels don't provoke 429s or wait on each
  * other. With OAuth, each workspace is posted to with the bot token stored at its installation.
  */
-export function createSlackPoster(deps: PosterDeps, opts: SlackPosterTuning = {}): DigestPoster {
-  const slack = deps.config.slack;
-  if (!slack) throw new ConfigError('Slack is not configured (set SLACK_BOT_TOKEN or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET)');
+export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>, slack: SlackSettings, opts: SlackPosterTuning = {}): DigestPoster {
   const client = createWebClient(slack, deps.log, opts.retryConfig, opts.timeoutMs);
   const postMessage = createPostMessage({ apiUrl: slackApiUrl(slack), timeoutMs: opts.timeoutMs ?? REQUEST_TIMEOUT_MS });
   const pacer = createChannelPacer(opts.postIntervalMs ?? POST_INTERVAL_MS);

@@ -1,16 +1,8 @@
 import type { SlashCommand } from '@slack/bolt';
 import type { ReactionAddedEvent, ReactionRemovedEvent } from '@slack/types';
-import type { Invocation } from '../../src/chat/command';
+import { isListedAdmin, type Invocation } from '../../src/chat/command';
 import { parseCommandText } from '../../commands/text';
-import { reactionFromEmoji, type ReactionEvent } from '../../commands/reactions';
-
-/**
- * Who may change a channel's subscription. Slack gives slash commands no permission bits, so the
- * operator chooses: an empty SLACK_ADMINS means anyone who can use the command in the channel.
- */
-export function canManageChannel(userId: string, admins: string[]): boolean {
-  return admins.length === 0 || admins.includes(userId);
-}
+import { reactionFromEmoji, type ReactionEvent } from '../../src/chat/reaction';
 
 /**
  * A `/papers …` slash command as an Invocation; the text is parsed by the shared command specs
@@ -29,7 +21,8 @@ export function commandInvocation(cmd: SlashCommand, admins: string[]): Invocati
       // Direct messages have ids starting with D; Slack names them `directmessage` in commands.
       isDirect: cmd.channel_id.startsWith('D') || cmd.channel_name === 'directmessage',
     },
-    canManageChannel: canManageChannel(cmd.user_id, admins),
+    // Slack gives slash commands no permission bits: SLACK_ADMINS says who may.
+    canManageChannel: isListedAdmin(cmd.user_id, admins),
   };
 }
 

@@ -1,7 +1,6 @@
 import { errorMessage } from '../errors';
 import type { Logger } from '../log';
 import type { PostRecord, Store } from '../store/types';
-import { papersOf, type Reply } from './reply';
 
 /** How long a public answer's record may wait, so a burst of answers is recorded after it, in one go. */
 const RECORD_DELAY_MS = 250;
@@ -16,8 +15,8 @@ const RECORD_DELAY_MS = 250;
  * one as soon as it is posted.
  */
 export interface AnswerRecords {
-  /** Queues the record of a public answer posted as messageId; answers without papers need none. */
-  add(answer: Pick<PostRecord, 'platform' | 'channelId' | 'messageId' | 'postedAt'>, reply: Reply): void;
+  /** Queues the record of a public answer's message; messages without papers need none. */
+  add(answer: Pick<PostRecord, 'platform' | 'channelId' | 'messageId' | 'paperIds' | 'postedAt'>): void;
   /** Writes every queued record now; resolves when they are stored (or their failure logged). */
   settle(): Promise<void>;
 }
@@ -42,10 +41,9 @@ export function createAnswerRecords(store: Store, log: Logger): AnswerRecords {
   }
 
   return {
-    add(answer, reply) {
-      const paperIds = papersOf(reply).map((p) => p.id);
-      if (paperIds.length === 0) return;
-      queued.push({ ...answer, paperIds, kind: 'answer', deliveryId: null });
+    add(answer) {
+      if (answer.paperIds.length === 0) return;
+      queued.push({ ...answer, kind: 'answer', deliveryId: null });
       timer ??= setTimeout(() => void settle(), RECORD_DELAY_MS);
     },
     settle,

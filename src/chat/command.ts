@@ -4,7 +4,8 @@ import type { Reply } from './reply';
 import type { Store } from '../store/types';
 import type { AppConfig } from '../config/schema';
 
-export type Platform = 'discord' | 'slack' | 'console';
+/** A chat platform, named by its adapter's id (adapters/index.ts lists them; the core names none). */
+export type Platform = string;
 
 /**
  * One option of a subcommand. The same spec builds Discord's registered options, parses Slack and
@@ -32,6 +33,15 @@ export interface OptionSpec {
 }
 
 export type ArgValue = string | number | boolean;
+
+/**
+ * Who may change a channel's daily post where the platform gives commands no permission bits
+ * (Slack, the console): the operator lists user ids, and an empty list means anyone who can use
+ * the command there.
+ */
+export function isListedAdmin(userId: string, admins: readonly string[]): boolean {
+  return admins.length === 0 || admins.includes(userId);
+}
 
 export interface Invocation {
   platform: Platform;

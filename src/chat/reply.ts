@@ -33,3 +33,8 @@ export function papersOf(reply: Reply): Paper[] {
     b.kind === 'papers' ? b.items.map((i) => i.paper) : b.kind === 'paper' ? [b.paper] : [],
   );
 }
+
+/** The ids of the papers a reply shows, in order: what a message carrying it is recorded with. */
+export function paperIdsOf(reply: Reply): string[] {
+  return papersOf(reply).map((p) => p.id);
+}

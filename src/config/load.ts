@@ -1,58 +1,46 @@
 import { existsSync } from 'node:fs';
+import { z } from 'zod';
 import { ConfigError } from '../errors';
-import { EnvSchema, type AppConfig } from './schema';
+import { EnvSchema, type AdapterSettingsSpec, type AppConfig } from './schema';
 
 export type Env = Record<string, string | undefined>;
 
-/** The one place that reads the environment. Throws ConfigError with one line naming what is wrong. */
-export function loadConfig(env: Env, cwd = process.cwd()): AppConfig {
-  const parsed = EnvSchema.safeParse(env);
+/**
+ * The one place that reads the environment: the core's variables and every adapter's (each
+ * adapter declares its own, and which of them are secrets). Throws ConfigError with one line
+ * naming what is wrong.
+ */
+export function loadConfig(env: Env, cwd = process.cwd(), adapters: readonly AdapterSettingsSpec[] = []): AppConfig {
+  const schema = adapters.reduce((s, a) => s.extend(a.env), EnvSchema as z.ZodObject<z.ZodRawShape>);
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? '');
     throw new ConfigError(issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`);
   }
-  const e = parsed.data;
+  const vars = parsed.data as Record<string, unknown>;
+  const e = parsed.data as z.output<typeof EnvSchema>;
 
-  if (e.DISCORD_APPLICATION_ID && !e.DISCORD_TOKEN) throw new ConfigError('DISCORD_APPLICATION_ID is set but DISCORD_TOKEN is not');
-  const slackOn = Boolean(e.SLACK_BOT_TOKEN || e.SLACK_CLIENT_ID || e.SLACK_APP_TOKEN);
-  if (slackOn && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN)
-    throw new ConfigError('Slack needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
-  if (slackOn && !e.SLACK_BOT_TOKEN && !(e.SLACK_CLIENT_ID && e.SLACK_CLIENT_SECRET))
-    throw new ConfigError('Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth)');
-
-  const defaultSubscriptions = `${cwd}/config/subscriptions.yaml`;
-  const secrets = [e.DISCORD_TOKEN, e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_APP_TOKEN, e.SLACK_CLIENT_SECRET, e.SLACK_STATE_SECRET]
-    .filter((s): s is string => Boolean(s));
+  const resolved: Record<string, unknown> = {};
+  for (const adapter of adapters) {
+    const settings = adapter.resolve(vars);
+    if (settings !== null) resolved[adapter.id] = settings;
+  }
+  const secretNames = new Set(adapters.flatMap((a) => a.secrets));
+  const secrets = Object.entries(vars)
+    .filter(([name, value]) => secretNames.has(name) && typeof value === 'string' && value !== '')
+    .map(([, value]) => value as string);
   const dbPassword = e.DATABASE_URL?.match(/^postgres(?:ql)?:\/\/[^:/@]+:([^@]+)@/)?.[1];
   if (dbPassword) secrets.push(dbPassword);
 
+  const defaultSubscriptions = `${cwd}/config/subscriptions.yaml`;
   return {
     databaseUrl: e.DATABASE_URL ?? 'sqlite:./data/papers.db',
     hfBaseUrl: (e.HF_BASE_URL ?? 'https://huggingface.co').replace(/\/+$/, ''),
     arxivApiUrl: (e.ARXIV_API_URL ?? 'https://export.arxiv.org').replace(/\/+$/, ''),
     arxivCategories: e.ARXIV_CATEGORIES,
-    discord: e.DISCORD_TOKEN
-      ? {
-          token: e.DISCORD_TOKEN,
-          applicationId: e.DISCORD_APPLICATION_ID ?? null,
-          apiUrl: e.DISCORD_API_URL?.replace(/\/+$/, '') ?? null,
-          shards: e.DISCORD_SHARDS === undefined ? null : e.DISCORD_SHARDS === 'auto' ? 'auto' : Number(e.DISCORD_SHARDS),
-          dmConfirmations: e.DISCORD_DM_CONFIRMATIONS !== 'false',
-        }
-      : null,
-    slack: slackOn
-      ? {
-          botToken: e.SLACK_BOT_TOKEN ?? null,
-          signingSecret: e.SLACK_SIGNING_SECRET ?? null,
-          appToken: e.SLACK_APP_TOKEN ?? null,
-          apiUrl: e.SLACK_API_URL ? e.SLACK_API_URL.replace(/\/*$/, '/') : null,
-          clientId: e.SLACK_CLIENT_ID ?? null,
-          clientSecret: e.SLACK_CLIENT_SECRET ?? null,
-          stateSecret: e.SLACK_STATE_SECRET ?? null,
-          admins: (e.SLACK_ADMINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-        }
-      : null,
+    adapters: resolved,
+    platforms: adapters.map((a) => a.id),
     http: { port: e.PORT, host: e.HOST ?? '0.0.0.0' },
     logLevel: e.LOG_LEVEL ?? 'info',
     logLevelExplicit: e.LOG_LEVEL !== undefined,

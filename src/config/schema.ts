@@ -1,17 +1,19 @@
 import { z } from 'zod';
 
 /** The environment the bot reads, validated once at start by loadConfig (src/config/load.ts). */
-const optional = z
+
+/** An optional variable: unset and blank are the same, values are trimmed. */
+export const optional = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-const httpUrl = (name: string) =>
+export const httpUrl = (name: string) =>
   optional.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
     message: `${name} must be an http(s) URL`,
   });
 
-const positiveInt = (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+export const positiveInt = (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
   optional.transform((v, ctx) => {
     if (v === undefined) return fallback;
     const n = Number(v);
@@ -20,6 +22,18 @@ const positiveInt = (name: string, fallback: number, max = Number.MAX_SAFE_INTEG
       return z.NEVER;
     }
     return n;
+  });
+
+/** A comma-separated list, e.g. `U123, U456`; unset or blank is empty. */
+export const commaList = optional.transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+/** A true/false variable with a default. */
+export const flag = (name: string, fallback: boolean) =>
+  optional.transform((v, ctx) => {
+    if (v === undefined) return fallback;
+    if (v === 'true' || v === 'false') return v === 'true';
+    ctx.addIssue({ code: 'custom', message: `${name} must be true or false` });
+    return z.NEVER;
   });
 
 /** arXiv category names: `cs.AI`, `stat.ML`, `hep-th`, `math.AG`. */
@@ -39,24 +53,6 @@ export const EnvSchema = z.object({
     }
     return list;
   }),
-  DISCORD_TOKEN: optional,
-  DISCORD_APPLICATION_ID: optional,
-  DISCORD_API_URL: httpUrl('DISCORD_API_URL'),
-  DISCORD_SHARDS: optional.refine((v) => v === undefined || v === 'auto' || /^[1-9]\d*$/.test(v), {
-    message: 'DISCORD_SHARDS must be "auto" or a positive whole number',
-  }),
-  DISCORD_DM_CONFIRMATIONS: optional.refine((v) => v === undefined || v === 'true' || v === 'false', {
-    message: 'DISCORD_DM_CONFIRMATIONS must be true or false',
-  }),
-  SLACK_BOT_TOKEN: optional,
-  SLACK_SIGNING_SECRET: optional,
-  SLACK_APP_TOKEN: optional,
-  SLACK_API_URL: httpUrl('SLACK_API_URL'),
-  SLACK_CLIENT_ID: optional,
-  SLACK_CLIENT_SECRET: optional,
-  SLACK_STATE_SECRET: optional,
-  /** Comma-separated Slack user ids allowed to subscribe/unsubscribe; empty = anyone in the channel. */
-  SLACK_ADMINS: optional,
   PORT: positiveInt('PORT', 3000, 65535),
   HOST: optional,
   LOG_LEVEL: optional.refine(
@@ -88,23 +84,10 @@ export interface AppConfig {
   arxivApiUrl: string;
   /** Categories fetched from arXiv besides the Daily Papers list; empty = none. */
   arxivCategories: string[];
-  discord: {
-    token: string;
-    applicationId: string | null;
-    apiUrl: string | null;
-    shards: 'auto' | number | null;
-    dmConfirmations: boolean;
-  } | null;
-  slack: {
-    botToken: string | null;
-    signingSecret: string | null;
-    appToken: string | null;
-    apiUrl: string | null;
-    clientId: string | null;
-    clientSecret: string | null;
-    stateSecret: string | null;
-    admins: string[];
-  } | null;
+  /** Each configured adapter's own settings, by adapter id (see Adapter.settingsOf in src/chat/adapter.ts). */
+  adapters: Readonly<Record<string, unknown>>;
+  /** Every platform the bot knows, configured or not: where a subscription may live. */
+  platforms: readonly string[];
   http: { port: number; host: string };
   logLevel: string;
   /** Whether LOG_LEVEL was set, so a console-only run may pick a quieter default. */
@@ -126,4 +109,18 @@ export interface AppConfig {
   };
   /** Every secret value, so the logger can scrub them from any line. */
   secrets: string[];
+}
+
+/**
+ * The settings an adapter reads from the environment (src/chat/adapter.ts): the one loader merges
+ * every adapter's variables into its schema, so they are validated with the rest at start.
+ */
+export interface AdapterSettingsSpec {
+  readonly id: string;
+  /** Its environment variables, each a zod schema. */
+  readonly env: z.ZodRawShape;
+  /** Which of them hold secrets: their values are scrubbed from every log line. */
+  readonly secrets: readonly string[];
+  /** Its settings from the validated variables, or null when it is not configured; ConfigError when they contradict. */
+  resolve(env: Record<string, unknown>): unknown;
 }

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAnswerRecords } from '../../src/chat/answer-records';
-import { textReply, type Reply } from '../../src/chat/reply';
 import type { Store } from '../../src/store/types';
 import { openTestStore } from '../helpers/stores';
 import { captureLog } from '../sources/capture-log';
@@ -8,8 +7,7 @@ import { bundledPapers, NOW } from '../commands/services';
 
 const papers = bundledPapers();
 const [first, second] = papers;
-const list: Reply = { blocks: [{ kind: 'paper', paper: first! }, { kind: 'paper', paper: second! }], visibility: 'public', fallback: 'two papers' };
-const answer = (messageId: string) => ({ platform: 'discord' as const, channelId: 'c1', messageId, postedAt: NOW });
+const answer = (messageId: string, paperIds = [first!.id, second!.id]) => ({ platform: 'discord', channelId: 'c1', messageId, paperIds, postedAt: NOW });
 
 describe('answer records', () => {
   let store: Store;
@@ -23,17 +21,17 @@ describe('answer records', () => {
   it('records an answer a moment later, or at once when settled, with its papers in display order', async () => {
     const { log } = captureLog();
     const answers = createAnswerRecords(store, log);
-    answers.add(answer('m1'), list);
+    answers.add(answer('m1'));
     expect(await store.findPost('discord', 'c1', 'm1')).toBeNull();
     await answers.settle();
-    expect(await store.findPost('discord', 'c1', 'm1')).toEqual({ ...answer('m1'), paperIds: [first!.id, second!.id], kind: 'answer', deliveryId: null });
-    answers.add(answer('m2'), list);
+    expect(await store.findPost('discord', 'c1', 'm1')).toEqual({ ...answer('m1'), kind: 'answer', deliveryId: null });
+    answers.add(answer('m2'));
     await vi.waitFor(async () => expect(await store.findPost('discord', 'c1', 'm2')).not.toBeNull());
   });
 
   it('keeps no record of an answer without papers', async () => {
     const answers = createAnswerRecords(store, captureLog().log);
-    answers.add(answer('m3'), textReply('no papers here'));
+    answers.add(answer('m3', []));
     await answers.settle();
     expect(await store.findPost('discord', 'c1', 'm3')).toBeNull();
   });
@@ -42,7 +40,7 @@ describe('answer records', () => {
     const { log, events } = captureLog();
     const failing = new Proxy(store, { get: (target, prop) => (prop === 'recordPost' ? () => Promise.reject(new Error('disk full')) : Reflect.get(target, prop)) });
     const answers = createAnswerRecords(failing, log);
-    answers.add(answer('m4'), list);
+    answers.add(answer('m4'));
     await expect(answers.settle()).resolves.toBeUndefined();
     expect(events().find((e) => e.msg === 'answers not recorded; reactions on them will be ignored')).toMatchObject({ err: 'disk full', answers: 1 });
   });

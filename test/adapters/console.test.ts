@@ -1,10 +1,11 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startConsole } from '../../adapters/console/main';
+import { consoleAdapter } from '../../adapters/console/index';
 import { renderMessages } from '../../adapters/console/render';
 import { commands } from '../../commands/index';
 import type { Services } from '../../src/chat/command';
 import { testServices, bundledPapers } from '../commands/services';
+import { hostAdapter } from '../helpers/host';
 
 let t: Awaited<ReturnType<typeof testServices>>;
 beforeEach(async () => void (t = await testServices()));
@@ -16,11 +17,10 @@ async function session(lines: string[], opts: { user?: string; svc?: Services } 
   const output = new PassThrough();
   let printed = '';
   output.on('data', (d) => (printed += String(d)));
-  const ended = new Promise<void>((resolve) => {
-    void startConsole({ config: t.svc.config, services: opts.svc ?? t.svc, log: t.svc.log, healthz: () => ({ status: 200, body: 'ok' }) }, { input, output, userName: opts.user, onEnd: resolve });
-  });
+  const console = await hostAdapter(consoleAdapter, opts.svc ?? t.svc, { input, output, user: opts.user });
   input.end(lines.map((l) => `${l}\n`).join(''));
-  await ended;
+  await console.stopRequested;
+  await console.stop();
   return printed.slice(printed.indexOf('quit (or end of input) leaves.\n') + 'quit (or end of input) leaves.\n'.length);
 }
 
@@ -127,7 +127,7 @@ describe('console adapter', () => {
     const output = new PassThrough();
     let printed = '';
     output.on('data', (d) => (printed += String(d)));
-    const adapter = await startConsole({ config: t.svc.config, services: t.svc, log: t.svc.log, healthz: () => ({ status: 200, body: 'ok' }) }, { input: new PassThrough(), output });
+    const adapter = await hostAdapter(consoleAdapter, t.svc, { output });
     const target = { platform: 'console' as const, workspaceId: null, channelId: 'console' };
     const header = await adapter.poster.post(target, { blocks: [{ kind: 'text', text: 'Your daily papers' }], visibility: 'public', fallback: 'x' }, 'd1:header');
     const paper = bundledPapers()[0]!;

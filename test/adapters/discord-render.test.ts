@@ -5,7 +5,8 @@ import { resolveShardCount } from '../../adapters/discord/sharding';
 import { startFakeDiscord } from '../fakes/discord';
 import { readFixture } from '../helpers/fixtures';
 import { parseListing } from '../../src/parse/index';
-import { loadConfig } from '../../src/config/load';
+import { discordAdapter } from '../../adapters/discord/index';
+import { loadBotConfig } from '../../adapters/index';
 import { ConfigError } from '../../src/errors';
 import type { Reply } from '../../src/chat/reply';
 
@@ -73,7 +74,7 @@ describe('Discord reactions', () => {
 });
 
 describe('Discord shard count', () => {
-  const discord = (env: Record<string, string>) => loadConfig({ DISCORD_TOKEN: 't0ken', ...env }).discord!;
+  const discord = (env: Record<string, string>) => discordAdapter.settingsOf(loadBotConfig({ DISCORD_TOKEN: 't0ken', ...env }))!;
 
   it('takes a number as given, and leaves auto to discord.js without a REST override', async () => {
     expect(await resolveShardCount(discord({ DISCORD_SHARDS: '4' }))).toBe(4);

@@ -2,19 +2,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord, type RecordedRequest } from '../fakes/discord';
 import { openTestStore } from '../helpers/stores';
 import { readFixture } from '../helpers/fixtures';
-import { startDiscord, startDiscordClient } from '../../adapters/discord/main';
+import { discordAdapter } from '../../adapters/discord/index';
+import { startDiscord } from '../../adapters/discord/main';
+import { loadBotConfig } from '../../adapters/index';
+import { hostAdapter, type HostedAdapter } from '../helpers/host';
 import { nonceFor } from '../../adapters/discord/poster';
 import { commands } from '../../commands/index';
 import { DEFAULT_SETTINGS } from '../../commands/channel';
 import { runPapers } from '../helpers/run-cli';
-import { loadConfig } from '../../src/config/load';
 import { createLogger } from '../../src/log';
 import { parseListing } from '../../src/parse/index';
 import { selectDigest } from '../../src/digest/select';
 import { digestPaperMessage } from '../../src/digest/messages';
 import { PostError } from '../../src/chat/poster';
 import type { Services } from '../../src/chat/command';
-import type { RunningAdapter } from '../../adapters/types';
 import type { Paper } from '../../src/model/paper';
 import type { Store } from '../../src/store/types';
 
@@ -31,17 +32,17 @@ let fake: FakeDiscord;
 let store: Store;
 let cleanupStore: () => Promise<void>;
 let services: Services;
-let adapter: RunningAdapter | null;
+let adapter: HostedAdapter | null;
 
 function configFor(f: FakeDiscord, extra: Record<string, string> = {}) {
-  return loadConfig({ DISCORD_TOKEN: 'fake-bot-token', DISCORD_APPLICATION_ID: f.applicationId, DISCORD_API_URL: f.apiUrl, LOG_LEVEL: 'silent', ...extra });
+  return loadBotConfig({ DISCORD_TOKEN: 'fake-bot-token', DISCORD_APPLICATION_ID: f.applicationId, DISCORD_API_URL: f.apiUrl, LOG_LEVEL: 'silent', ...extra });
 }
 
 async function start(extraEnv: Record<string, string> = {}) {
   const config = configFor(fake, extraEnv);
   const log = createLogger({ level: 'silent' });
   services = { ...services, config, log };
-  adapter = await startDiscord({ config, services, log, healthz: () => ({ status: 200, body: 'ok' }) });
+  adapter = await hostAdapter(discordAdapter, services);
   return adapter;
 }
 
@@ -278,7 +279,8 @@ describe('Discord adapter end to end', () => {
         return prop === method ? async (...args: unknown[]) => (await gate, bound(...args)) : bound;
       },
     });
-    const running = await startDiscordClient({ config: configFor(fake), services: { ...services, store: slowStore }, log: createLogger({ level: 'silent' }) }, { deferAfterMs: 20 });
+    const slowDiscord = { ...discordAdapter, start: (ctx: Parameters<typeof discordAdapter.start>[0]) => startDiscord(ctx, discordAdapter.settingsOf(ctx.config)!, { deferAfterMs: 20 }) };
+    const running = await hostAdapter(slowDiscord, { ...services, store: slowStore });
     let stopped: Promise<void> | undefined;
     return { release, stop: () => (stopped ??= (release(), running.stop())) };
   }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSlack, type RunningSlack } from '../../adapters/slack/main';
+import { loadBotConfig } from '../../adapters/index';
+import { slackAdapter } from '../../adapters/slack/index';
+import { hostAdapter, type HostedAdapter } from '../helpers/host';
 import { storeInstallations } from '../../adapters/slack/installations';
-import { loadConfig } from '../../src/config/load';
 import { textReply } from '../../src/chat/reply';
 import { createLogger } from '../../src/log';
 import { parseListing } from '../../src/parse/index';
@@ -23,7 +24,7 @@ const TEAM = reactionAdded.team_id;
 let fake: FakeSlack;
 let store: Store;
 let cleanup: () => Promise<void>;
-let slack: RunningSlack;
+let slack: HostedAdapter;
 
 beforeAll(async () => {
   fake = await startFakeSlack();
@@ -35,10 +36,10 @@ beforeAll(async () => {
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: fake.apiUrl,
   };
-  const config = { ...loadConfig(env, '/nonexistent'), http: { host: '127.0.0.1', port: 0 } };
+  const config = loadBotConfig(env, '/nonexistent');
   const log = createLogger({ level: 'silent' });
   const services = { store, config, log, now: () => NOW, sourceStatus: () => ({ lastSuccessAt: NOW, lastError: null, note: null }) };
-  slack = await startSlack({ config, services, log, healthz: () => ({ status: 200, body: 'ok' }) });
+  slack = await hostAdapter(slackAdapter, services);
   await storeInstallations(store).storeInstallation({
     team: { id: TEAM, name: 'Team A' },
     enterprise: undefined,
@@ -59,13 +60,13 @@ afterAll(async () => {
 
 describe('Slack OAuth mode', () => {
   it('serves the install page', async () => {
-    const res = await fetch(`http://127.0.0.1:${slack.address!.port}/slack/install`);
+    const res = await fetch(slack.url('/slack/install'));
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('client_id=111.222');
   });
 
   it("answers a workspace's reaction with that workspace's installed token", async () => {
-    const res = await sendToBot(`http://127.0.0.1:${slack.address!.port}/slack/events`, SECRET, {
+    const res = await sendToBot(slack.url('/slack/events'), SECRET, {
       json: { ...reactionAdded, event: { ...reactionAdded.event, reaction: 'bookmark' } },
     });
     expect(res.status).toBe(200);

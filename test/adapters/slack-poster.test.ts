@@ -4,7 +4,8 @@ import { RETRY_POLICY } from '../../adapters/slack/client';
 import { createSlackPoster } from '../../adapters/slack/poster';
 import { PostError, type DigestPoster } from '../../src/chat/poster';
 import { textReply } from '../../src/chat/reply';
-import { loadConfig } from '../../src/config/load';
+import { loadBotConfig } from '../../adapters/index';
+import { slackAdapter } from '../../adapters/slack/index';
 import type { AppConfig } from '../../src/config/schema';
 import { currentOwner } from '../../src/schedule/claims';
 import { postDaily } from '../../src/schedule/fanout';
@@ -26,12 +27,12 @@ let fake: FakeSlack;
 let store: Store;
 let cleanup: () => Promise<void>;
 let config: AppConfig;
+const env = () => ({ SLACK_BOT_TOKEN: 'xoxb-fake', SLACK_SIGNING_SECRET: 'test-signing-secret-0123456789', LOG_LEVEL: 'silent' });
 
 beforeEach(async () => {
   fake = await startFakeSlack();
   ({ store, cleanup } = await openTestStore('sqlite'));
-  const env = { SLACK_BOT_TOKEN: 'xoxb-fake', SLACK_SIGNING_SECRET: 'test-signing-secret-0123456789', SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' };
-  config = loadConfig(env, '/nonexistent');
+  config = loadBotConfig({ ...env(), SLACK_API_URL: fake.apiUrl }, '/nonexistent');
 });
 
 afterEach(async () => {
@@ -44,7 +45,7 @@ function poster(tuning: { postIntervalMs?: number } = {}): DigestPoster {
   const services = { store, config, log, now, sourceStatus: () => ({ lastSuccessAt: now(), lastError: null, note: null }) };
   // The real retry count with millisecond waits, so a regression to client-side re-sends shows fast.
   const retryConfig = { ...RETRY_POLICY, minTimeout: 5, maxTimeout: 20 };
-  return createSlackPoster({ config, services, log }, { retryConfig, timeoutMs: TIMEOUT_MS, postIntervalMs: 20, ...tuning });
+  return createSlackPoster({ services, log }, slackAdapter.settingsOf(config)!, { retryConfig, timeoutMs: TIMEOUT_MS, postIntervalMs: 20, ...tuning });
 }
 const to = (channelId: string) => ({ platform: 'slack' as const, workspaceId: null, channelId });
 
@@ -130,6 +131,6 @@ describe('Slack digest poster', () => {
 async function restartFake(opts: FakeSlackOptions): Promise<FakeSlack> {
   await fake.close();
   const fresh = await startFakeSlack(opts);
-  config = { ...config, slack: { ...config.slack!, apiUrl: fresh.apiUrl } };
+  config = loadBotConfig({ ...env(), SLACK_API_URL: fresh.apiUrl }, '/nonexistent');
   return fresh;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startSlack, type RunningSlack } from '../../adapters/slack/main';
-import { loadConfig } from '../../src/config/load';
+import { loadBotConfig } from '../../adapters/index';
+import { slackAdapter } from '../../adapters/slack/index';
+import { hostAdapter, type HostedAdapter } from '../helpers/host';
 import { createLogger } from '../../src/log';
 import { parseListing } from '../../src/parse/index';
 import type { Store } from '../../src/store/types';
@@ -24,17 +25,17 @@ const reactionAdded = JSON.parse(readFixture('platform/slack-reaction-added.json
 let fake: FakeSlack;
 let store: Store;
 let cleanup: () => Promise<void>;
-let slack: RunningSlack;
+let slack: HostedAdapter;
 
 beforeAll(async () => {
   fake = await startFakeSlack();
   ({ store, cleanup } = await openTestStore('sqlite'));
   await store.upsertPapers(papers, NOW);
   const env = { SLACK_BOT_TOKEN: 'xoxb-socket', SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: fake.apiUrl };
-  const config = { ...loadConfig(env, '/nonexistent'), http: { host: '127.0.0.1', port: 0 } };
+  const config = loadBotConfig(env, '/nonexistent');
   const log = createLogger({ level: 'silent' });
   const services = { store, config, log, now: () => NOW, sourceStatus: () => ({ lastSuccessAt: NOW, lastError: null, note: null }) };
-  slack = await startSlack({ config, services, log, healthz: () => ({ status: 200, body: 'ok' }) });
+  slack = await hostAdapter(slackAdapter, services);
 });
 
 afterAll(async () => {
@@ -52,11 +53,12 @@ const command = (text: string, channel: string) => ({
 });
 
 describe('Slack adapter in Socket Mode (real Bolt, loopback websocket)', () => {
-  it('opens its connection with the app token through SLACK_API_URL and leaves the HTTP port alone', () => {
+  it('opens its connection with the app token through SLACK_API_URL and serves nothing on the HTTP port but /healthz', async () => {
     expect(fake.callsTo('apps.connections.open').map((c) => c.token)).toEqual([APP_TOKEN]);
     expect(fake.socketClients()).toBe(1);
-    expect(slack.ownsHttpPort).toBe(false);
-    expect(slack.address).toBeNull();
+    expect((await fetch(slack.url('/healthz'))).status).toBe(200);
+    expect((await fetch(slack.url('/slack/events'), { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await fetch(slack.url('/slack/install'))).status).toBe(404);
   });
 
   it('answers /papers today in the channel and bookmarks a paper from a reaction on it', async () => {

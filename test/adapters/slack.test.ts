@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startSlack, type RunningSlack } from '../../adapters/slack/main';
+import { slackAdapter } from '../../adapters/slack/index';
+import { startSlack } from '../../adapters/slack/main';
+import { loadBotConfig } from '../../adapters/index';
+import { hostAdapter, type HostedAdapter } from '../helpers/host';
 import { RETRY_POLICY } from '../../adapters/slack/client';
 import { createSlackPoster } from '../../adapters/slack/poster';
-import { loadConfig } from '../../src/config/load';
 import type { AppConfig } from '../../src/config/schema';
 import type { Services } from '../../src/chat/command';
 import { PostError } from '../../src/chat/poster';
@@ -40,7 +42,7 @@ const reactionAdded = JSON.parse(readFixture('platform/slack-reaction-added.json
 let fake: FakeSlack;
 let store: Store;
 let cleanup: () => Promise<void>;
-let slack: RunningSlack;
+let slack: HostedAdapter;
 let url: string;
 let config: AppConfig;
 let services: Services;
@@ -66,7 +68,7 @@ beforeAll(async () => {
   ({ store, cleanup } = await openTestStore('sqlite'));
   await store.upsertPapers([...papers, evil], NOW);
   const env = { SLACK_BOT_TOKEN: 'xoxb-fake', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' };
-  config = { ...loadConfig(env, '/nonexistent'), http: { host: '127.0.0.1', port: 0 } };
+  config = loadBotConfig(env, '/nonexistent');
   const log = createLogger({ level: 'silent' });
   services = {
     store: slowableStore(store),
@@ -79,8 +81,9 @@ beforeAll(async () => {
   const retryConfig = { ...RETRY_POLICY, minTimeout: 5, maxTimeout: 20 };
   // A private answer may wait this long to ride in the ack; a public command is acked at once, and
   // would time its test out if it waited.
-  slack = await startSlack({ config, services, log, healthz: () => ({ status: 200, body: 'ok' }) }, { answerInAckWithinMs: 60_000, retryConfig });
-  url = `http://127.0.0.1:${slack.address!.port}/slack/events`;
+  const tuned = { ...slackAdapter, start: (ctx: Parameters<typeof slackAdapter.start>[0]) => startSlack(ctx, slackAdapter.settingsOf(ctx.config)!, { answerInAckWithinMs: 60_000, retryConfig }) };
+  slack = await hostAdapter(tuned, services);
+  url = slack.url('/slack/events');
 });
 
 afterAll(async () => {
@@ -127,8 +130,7 @@ function mrkdwnTexts(value: unknown): string[] {
 describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
   it('starts through the fake Web API given as SLACK_API_URL and serves /healthz', async () => {
     expect(fake.callsTo('auth.test')[0]?.token).toBe('xoxb-fake');
-    expect(slack.ownsHttpPort).toBe(true);
-    const res = await fetch(`http://127.0.0.1:${slack.address!.port}/healthz`);
+    const res = await fetch(slack.url('/healthz'));
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('ok');
   });
@@ -265,7 +267,7 @@ describe('Slack digest poster', () => {
     const again = await slack.poster.post(target, textReply('header', 'public'), 'sub@2025-10-15#0');
     expect(again).toEqual(first);
     // A new poster (a restarted process) finds the earlier message in the channel's history.
-    const fresh = createSlackPoster({ config, services, log: createLogger({ level: 'silent' }) });
+    const fresh = createSlackPoster({ services, log: createLogger({ level: 'silent' }) }, slackAdapter.settingsOf(config)!);
     expect(await fresh.post(target, textReply('header', 'public'), 'sub@2025-10-15#0')).toEqual(first);
     const messages = fake.messages.get('CDIGEST')!;
     expect(messages).toHaveLength(1);

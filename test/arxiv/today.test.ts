@@ -3,7 +3,7 @@ import type { Services } from '../../src/chat/command';
 import type { Paper } from '../../src/model/paper';
 import type { Store } from '../../src/store/types';
 import { dispatch } from '../../commands/dispatch';
-import { loadConfig } from '../../src/config/load';
+import { loadBotConfig } from '../../adapters/index';
 import { createLogger } from '../../src/log';
 import { selectDigest } from '../../src/digest/select';
 import { arxivQueryUrl } from '../../src/sources/arxiv';
@@ -44,7 +44,7 @@ describe.each(storeKinds)('arXiv per channel on %s', (kind) => {
   const arxivRequests = () => source.requests.filter((r) => r.url.startsWith('/api/query'));
   const services: () => Services = () => ({
     store,
-    config: loadConfig({}, repoRoot),
+    config: loadBotConfig({}, repoRoot),
     log: createLogger({ level: 'silent' }),
     now: () => NOW,
     sourceStatus: () => ({ lastSuccessAt: NOW, lastError: null, note: null }),

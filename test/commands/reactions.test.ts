@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handleReaction, reactionFromEmoji, type ReactionEvent } from '../../commands/reactions';
+import { handleReaction } from '../../commands/reactions';
+import { reactionFromEmoji, type ReactionEvent } from '../../src/chat/reaction';
 import { testServices, NOW } from './services';
 import { textOf } from './reply-text';
 

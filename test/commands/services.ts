@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Invocation, Services, SourceStatus } from '../../src/chat/command';
 import type { Paper } from '../../src/model/paper';
-import { loadConfig } from '../../src/config/load';
+import { loadBotConfig } from '../../adapters/index';
 import { createLogger } from '../../src/log';
 import { parseListing } from '../../src/parse/index';
 import { openTestStore } from '../helpers/stores';
@@ -23,7 +23,7 @@ export async function testServices(opts: { papers?: Paper[] } = {}) {
   let status: SourceStatus = { lastSuccessAt: NOW, lastError: null, note: null };
   const svc: Services = {
     store: db.store,
-    config: loadConfig({}, repoRoot),
+    config: loadBotConfig({}, repoRoot),
     log: createLogger({ level: 'silent' }),
     now: () => NOW,
     sourceStatus: () => status,

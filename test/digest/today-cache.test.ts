@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../commands/dispatch';
 import type { Services } from '../../src/chat/command';
-import { loadConfig } from '../../src/config/load';
+import { loadBotConfig } from '../../adapters/index';
 import { createLogger } from '../../src/log';
 import { openStore } from '../../src/store/open';
 import type { Store } from '../../src/store/types';
@@ -24,7 +24,7 @@ const reasonsOf = (reply: Reply) => reply.blocks.flatMap((b) => (b.kind === 'pap
 function services(store: Store, now = NOW): Services {
   return {
     store,
-    config: loadConfig({}, repoRoot),
+    config: loadBotConfig({}, repoRoot),
     log: createLogger({ level: 'silent' }),
     now: () => now,
     sourceStatus: () => ({ lastSuccessAt: now, lastError: null, note: null }),

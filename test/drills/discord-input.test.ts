@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDiscord } from '../../adapters/discord/main';
-import type { RunningAdapter } from '../../adapters/types';
+import { discordAdapter } from '../../adapters/discord/index';
+import { loadBotConfig } from '../../adapters/index';
+import { hostAdapter, type HostedAdapter } from '../helpers/host';
 import type { Services } from '../../src/chat/command';
-import { loadConfig } from '../../src/config/load';
 import { createLogger } from '../../src/log';
 import type { Store } from '../../src/store/types';
 import { commands } from '../../commands/index';
@@ -24,16 +24,16 @@ const DM_CHANNEL = '920000000000000001';
 let fake: FakeDiscord;
 let store: Store;
 let cleanup: () => Promise<void>;
-let adapter: RunningAdapter;
+let adapter: HostedAdapter;
 
 beforeAll(async () => {
   fake = await startFakeDiscord();
   ({ store, cleanup } = await openTestStore('sqlite'));
   await store.upsertPapers(bundledPapers(), now);
-  const config = loadConfig({ DISCORD_TOKEN: 'drill-discord-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl });
+  const config = loadBotConfig({ DISCORD_TOKEN: 'drill-discord-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl });
   const log = createLogger({ level: 'silent' });
   const services: Services = { store, config, log, now: () => now, sourceStatus: () => ({ lastSuccessAt: now, lastError: null, note: null }) };
-  adapter = await startDiscord({ config, services, log, healthz: () => ({ status: 200, body: 'ok' }) });
+  adapter = await hostAdapter(discordAdapter, services);
 });
 
 afterAll(async () => {

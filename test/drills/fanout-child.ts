@@ -5,7 +5,8 @@
 // so a crash can land between any two writes. Prints `ops N` (store calls of it) when it finishes.
 import { createDiscordPoster } from '../../adapters/discord/poster';
 import { createRest } from '../../adapters/discord/rest';
-import { loadConfig } from '../../src/config/load';
+import { discordAdapter } from '../../adapters/discord/index';
+import { loadBotConfig } from '../../adapters/index';
 import { createLogger } from '../../src/log';
 import { currentOwner } from '../../src/schedule/claims';
 import { postDaily } from '../../src/schedule/fanout';
@@ -13,7 +14,7 @@ import { openStore } from '../../src/store/open';
 import type { Store } from '../../src/store/types';
 
 const [url, apiUrl, previousDay, day, killAt] = process.argv.slice(2) as [string, string, string, string, string];
-const config = loadConfig({ DATABASE_URL: url, DISCORD_TOKEN: 'drill-token', DISCORD_API_URL: apiUrl, FANOUT_CONCURRENCY: '3', SKIP_POSTED_DAYS: '1' }, '/nonexistent');
+const config = loadBotConfig({ DATABASE_URL: url, DISCORD_TOKEN: 'drill-token', DISCORD_API_URL: apiUrl, FANOUT_CONCURRENCY: '3', SKIP_POSTED_DAYS: '1' }, '/nonexistent');
 
 let ops = 0;
 let armed = false;
@@ -31,7 +32,7 @@ function killable(store: Store): Store {
 }
 
 const store = killable(await openStore(url));
-const poster = createDiscordPoster(createRest(config.discord!));
+const poster = createDiscordPoster(createRest(discordAdapter.settingsOf(config)!));
 const fanOut = (date: string) =>
   postDaily({ store, posters: [poster], config, log: createLogger({ level: 'silent' }), now: () => new Date(`${date}T09:00:00Z`), owner: currentOwner(), date, retryDelayMs: 10 });
 

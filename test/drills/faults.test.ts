@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiscordPoster, nonceFor } from '../../adapters/discord/poster';
 import { createRest } from '../../adapters/discord/rest';
-import { loadConfig } from '../../src/config/load';
+import { discordAdapter } from '../../adapters/discord/index';
+import { loadBotConfig } from '../../adapters/index';
 import { createLogger } from '../../src/log';
 import { currentOwner } from '../../src/schedule/claims';
 import { postDaily } from '../../src/schedule/fanout';
@@ -47,7 +48,7 @@ describe('drill hf-down-at-posting', () => {
     for (const fault of faults) {
       for (const staleDigest of ['post', 'skip'] as const) {
         const date = new Date(Date.parse(`${LIST_DATE}T00:00:00Z`) + day++ * 86_400_000).toISOString().slice(0, 10);
-        const config = { ...loadConfig({ HF_BASE_URL: source.url, STALE_DIGEST: staleDigest }, '/nonexistent') };
+        const config = { ...loadBotConfig({ HF_BASE_URL: source.url, STALE_DIGEST: staleDigest }, '/nonexistent') };
         source.script(...fault.steps);
         const refresher = createRefresher({ store, config, log, now, fetch: { connectTimeoutMs: 200, timeoutMs: 300, retries: 1, sleep: async () => {} } });
         const report = await refresher.refreshOnce();
@@ -142,8 +143,8 @@ describe('drill discord-storm-fanout', () => {
     try {
       await store.upsertPapers(realPapers, new Date(`${LIST_DATE}T08:00:00Z`));
       for (const channelId of CHANNELS) await store.upsertSubscription(subscription(channelId, { platform: 'discord', workspaceId: '1', top: 3 }));
-      const config = { ...loadConfig({ DISCORD_TOKEN: 'drill-token', DISCORD_API_URL: proxy.apiUrl, LOG_LEVEL: 'silent' }), schedule: { ...testConfig().schedule, maxAttempts: 10 } };
-      const rest = createRest(config.discord!);
+      const config = { ...loadBotConfig({ DISCORD_TOKEN: 'drill-token', DISCORD_API_URL: proxy.apiUrl, LOG_LEVEL: 'silent' }), schedule: { ...testConfig().schedule, maxAttempts: 10 } };
+      const rest = createRest(discordAdapter.settingsOf(config)!);
       const poster = createDiscordPoster(rest);
       const log = createLogger({ level: 'silent' });
       // Runs until every channel is posted; a channel whose three sends all failed is retried by the next run.

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSlack, type RunningSlack } from '../../adapters/slack/main';
+import { loadBotConfig } from '../../adapters/index';
+import { slackAdapter } from '../../adapters/slack/index';
+import { hostAdapter, type HostedAdapter } from '../helpers/host';
 import type { Services } from '../../src/chat/command';
-import { loadConfig } from '../../src/config/load';
 import { createLogger } from '../../src/log';
 import { readFixture } from '../helpers/fixtures';
 import { openTestStore } from '../helpers/stores';
@@ -23,7 +24,7 @@ const slashCommand = Object.fromEntries(new URLSearchParams(rawCommand));
 const reactionAdded = JSON.parse(readFixture('platform/slack-reaction-added.json')) as Record<string, any>;
 
 let fake: FakeSlack;
-let slack: RunningSlack;
+let slack: HostedAdapter;
 let url: string;
 let dbUrl: string;
 let cleanup: () => Promise<void>;
@@ -34,11 +35,11 @@ beforeAll(async () => {
   dbUrl = db.url;
   cleanup = db.cleanup;
   await db.store.upsertPapers(bundledPapers(), new Date('2025-10-16T10:00:00Z'));
-  const config = { ...loadConfig({ SLACK_BOT_TOKEN: 'xoxb-drill', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl }, '/nonexistent'), http: { host: '127.0.0.1', port: 0 } };
+  const config = loadBotConfig({ SLACK_BOT_TOKEN: 'xoxb-drill', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl }, '/nonexistent');
   const log = createLogger({ level: 'silent' });
   const services: Services = { store: db.store, config, log, now: () => new Date('2025-10-16T10:00:00Z'), sourceStatus: () => ({ lastSuccessAt: null, lastError: null, note: null }) };
-  slack = await startSlack({ config, services, log, healthz: () => ({ status: 200, body: 'ok' }) });
-  url = `http://127.0.0.1:${slack.address!.port}/slack/events`;
+  slack = await hostAdapter(slackAdapter, services);
+  url = slack.url('/slack/events');
 });
 
 afterAll(async () => {
@@ -103,7 +104,7 @@ describe('drill slack-missing-fields', () => {
     // Bolt's getTypeAndConversation reads as event.item.channel); Slack never sends either (both need
     // the signing secret), and the app keeps serving.
     expect(serverErrors.map((e) => (e.includes('"event":null') ? 'event null' : e.includes('"item":null') ? 'item null' : e))).toEqual(['event null', 'item null']);
-    const health = await fetch(`http://127.0.0.1:${slack.address!.port}/healthz`);
+    const health = await fetch(slack.url('/healthz'));
     expect(health.status).toBe(200);
     expect(sqliteFingerprint(dbUrl, owned)).toBe(before);
     const total = [...statuses.values()].reduce((a, b) => a + b, 0);

@@ -4,7 +4,7 @@ import { PostError, type DigestPoster, type PostTarget } from '../../src/chat/po
 import type { Platform } from '../../src/chat/command';
 import type { Reply } from '../../src/chat/reply';
 import { papersOf } from '../../src/chat/reply';
-import { loadConfig } from '../../src/config/load';
+import { loadBotConfig } from '../../adapters/index';
 import type { AppConfig } from '../../src/config/schema';
 import { createLogger } from '../../src/log';
 import { parseListing } from '../../src/parse';
@@ -21,7 +21,7 @@ export const realPapers = parseListing(readFileSync(path.join(repoRoot, 'src/sou
 export const LIST_DATE = '2025-10-14';
 
 export function testConfig(schedule: Partial<AppConfig['schedule']> = {}): AppConfig {
-  const config = loadConfig({}, '/nonexistent');
+  const config = loadBotConfig({}, '/nonexistent');
   return { ...config, schedule: { ...config.schedule, ...schedule } };
 }
 

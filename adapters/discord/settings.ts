@@ -1,0 +1,41 @@
+import type { z } from 'zod';
+import { ConfigError } from '../../src/errors';
+import { flag, httpUrl, optional } from '../../src/config/schema';
+
+/** Discord's environment variables, validated with the rest of the configuration at start. */
+export const DISCORD_ENV = {
+  DISCORD_TOKEN: optional,
+  DISCORD_APPLICATION_ID: optional,
+  DISCORD_API_URL: httpUrl('DISCORD_API_URL'),
+  DISCORD_SHARDS: optional.refine((v) => v === undefined || v === 'auto' || /^[1-9]\d*$/.test(v), {
+    message: 'DISCORD_SHARDS must be "auto" or a positive whole number',
+  }),
+  DISCORD_DM_CONFIRMATIONS: flag('DISCORD_DM_CONFIRMATIONS', true),
+};
+
+export const DISCORD_SECRETS = ['DISCORD_TOKEN'] as const;
+
+export interface DiscordSettings {
+  token: string;
+  applicationId: string | null;
+  /** REST base override (a proxy, the loopback fake in tests); the gateway address then comes from it. */
+  apiUrl: string | null;
+  /** null: one gateway connection in this process; else run under discord.js's ShardingManager. */
+  shards: 'auto' | number | null;
+  dmConfirmations: boolean;
+}
+
+type DiscordEnv = z.output<z.ZodObject<typeof DISCORD_ENV>>;
+
+/** Discord's settings, or null without DISCORD_TOKEN. */
+export function resolveDiscord(e: DiscordEnv): DiscordSettings | null {
+  if (e.DISCORD_APPLICATION_ID && !e.DISCORD_TOKEN) throw new ConfigError('DISCORD_APPLICATION_ID is set but DISCORD_TOKEN is not');
+  if (!e.DISCORD_TOKEN) return null;
+  return {
+    token: e.DISCORD_TOKEN,
+    applicationId: e.DISCORD_APPLICATION_ID ?? null,
+    apiUrl: e.DISCORD_API_URL?.replace(/\/+$/, '') ?? null,
+    shards: e.DISCORD_SHARDS === undefined ? null : e.DISCORD_SHARDS === 'auto' ? 'auto' : Number(e.DISCORD_SHARDS),
+    dmConfirmations: e.DISCORD_DM_CONFIRMATIONS,
+  };
+}

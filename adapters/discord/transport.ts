@@ -1,0 +1,66 @@
+import { MessageFlags, type ChatInputCommandInteraction, type PartialUser, type User } from 'discord.js';
+import type { CommandTransport, ReactionTransport } from '../../src/chat/runtime';
+import { paperIdsOf } from '../../src/chat/reply';
+import { errorMessage } from '../../src/errors';
+import type { Logger } from '../../src/log';
+import type { PostRecord } from '../../src/store/types';
+import { answerInteraction } from './callback';
+import { renderReply, toMessageOptions } from './render';
+import { CANNOT_DM_USER, isApiError } from './rest';
+
+/**
+ * How a slash command is answered on Discord: the interaction callback when the answer is ready in
+ * time, else a deferral (whose visibility cannot change afterwards) and an edit. An answer given at
+ * once is recorded under its interaction's id: the callback does not say which message it made,
+ * and the first reaction on it finds the record through its interaction (answers.ts).
+ */
+export function interactionTransport(interaction: ChatInputCommandInteraction, deferAfterMs: number): CommandTransport {
+  return {
+    platform: 'discord',
+    channelId: interaction.channelId,
+    deferAfterMs,
+    publicAnswerFirst: true,
+    async answer(reply) {
+      const msg = renderReply(reply);
+      await answerInteraction(interaction, msg);
+      return msg.ephemeral ? [] : [{ messageId: interaction.id, paperIds: paperIdsOf(reply) }];
+    },
+    async defer(expected) {
+      await interaction.deferReply({ flags: expected === 'private' ? MessageFlags.Ephemeral : undefined });
+    },
+    async answerDeferred(reply, expected) {
+      const msg = renderReply(reply);
+      if (msg.ephemeral && expected === 'public') {
+        // A public command answering with a private error: the public placeholder gives way to a private follow-up.
+        await interaction.deleteReply();
+        await interaction.followUp({ ...toMessageOptions(msg), flags: MessageFlags.Ephemeral });
+        return [];
+      }
+      const message = await interaction.editReply(toMessageOptions(msg));
+      // Only a public message can carry reactions.
+      return expected === 'public' ? [{ messageId: message.id, paperIds: paperIdsOf(reply) }] : [];
+    },
+  };
+}
+
+/**
+ * A reaction is confirmed by DM, so the channel stays clean (or not at all when
+ * DISCORD_DM_CONFIRMATIONS=false). Closed DMs are the user's choice, not an error.
+ */
+export function reactionTransport(
+  user: User | PartialUser,
+  opts: { dmConfirmations: boolean; findPost: (channelId: string, messageId: string) => Promise<PostRecord | null>; log: Logger },
+): ReactionTransport {
+  return {
+    findPost: (ev) => opts.findPost(ev.channelId, ev.messageId),
+    async confirm(reply) {
+      if (!opts.dmConfirmations) return;
+      try {
+        await user.send(toMessageOptions(renderReply(reply)));
+      } catch (err) {
+        if (isApiError(err, CANNOT_DM_USER)) opts.log.debug({ userId: user.id }, 'DMs closed; confirmation skipped');
+        else opts.log.warn({ err: errorMessage(err), userId: user.id }, 'could not send a DM confirmation');
+      }
+    },
+  };
+}
