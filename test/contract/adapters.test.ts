@@ -1,0 +1,93 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../../commands/channel';
+import { currentOwner } from '../../src/schedule/claims';
+import { postDaily } from '../../src/schedule/fanout';
+import { selectDigest } from '../../src/digest/select';
+import { createLogger } from '../../src/log';
+import { loadBotConfig } from '../../adapters/index';
+import type { Store } from '../../src/store/types';
+import { bundledPapers, NOW } from '../commands/services';
+import { openTestStore } from '../helpers/stores';
+import { DRIVERS, type ContractDriver } from './drivers';
+
+/**
+ * The adapter contract: what every platform must do, run against each adapter through its real
+ * library (discord.js, Bolt) on the loopback fakes, and the console through its terminal. A new
+ * platform joins by adding its driver to DRIVERS.
+ */
+
+const silent = createLogger({ level: 'silent' });
+/** What `papers post-daily` runs with by default. */
+const config = loadBotConfig({}, '/nonexistent');
+
+describe.each(DRIVERS)('$name adapter contract', (factory) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let d: ContractDriver;
+  const bookmarked = async (person: 'admin' | 'member') => (await store.listBookmarks(d.platform, d.userId(person))).map((b) => b.paper.id);
+
+  beforeEach(async () => {
+    ({ store, cleanup } = await openTestStore('sqlite'));
+    await store.upsertPapers(bundledPapers(), NOW);
+    d = await factory.start(store, NOW);
+  });
+  afterEach(async () => {
+    await d.stop();
+    await cleanup();
+  });
+
+  it("answers /papers today publicly with the day's top papers, in order", async () => {
+    const { ranked } = await selectDigest(store, DEFAULT_SETTINGS, { now: NOW });
+    const seen = await d.command('today', 'member');
+    expect(seen.visibility).toBe('public');
+    expect(seen.text).toContain('Daily Papers of Tue, Oct 14, 2025');
+    expect(seen.messages.flatMap((m) => m.paperIds)).toEqual(ranked.map((r) => r.paper.id));
+  });
+
+  it('bookmarks a paper on 🔖 for the one who reacted, and un-bookmarks it when the reaction is taken back', async () => {
+    const [message] = (await d.command('paper 2510.11696', 'member')).messages;
+    expect(message!.paperIds).toEqual(['2510.11696']);
+    expect(await d.react(message!.id, '🔖', 'member')).toContain('Bookmarked "QeRL');
+    expect(await bookmarked('member')).toEqual(['2510.11696']);
+    expect(await bookmarked('admin')).toEqual([]);
+    expect(await d.react(message!.id, '🔖', 'member', { remove: true })).toContain('Removed "QeRL');
+    expect(await bookmarked('member')).toEqual([]);
+  });
+
+  it('bookmarks the n-th paper of a list for keycap n', async () => {
+    const list = (await d.command('top day limit 3', 'member')).messages.find((m) => m.paperIds.length === 3)!;
+    expect(await d.react(list.id, '2️⃣', 'admin')).toContain('Bookmarked');
+    expect(await bookmarked('admin')).toEqual([list.paperIds[1]]);
+  });
+
+  it('answers a bad command privately, saying what is wrong', async () => {
+    const seen = await d.command('paper not-an-id', 'member');
+    expect(seen.visibility).toBe('private');
+    expect(seen.text).toContain('is not an arXiv id or paper link');
+    expect(seen.messages).toEqual([]);
+  });
+
+  it('refuses subscribe, privately, to someone who may not manage the channel', async () => {
+    const seen = await d.command('subscribe time 08:00', 'member');
+    expect(seen.visibility).toBe('private');
+    expect(seen.text).toMatch(/manage this channel/);
+    expect(await store.listSubscriptions()).toEqual([]);
+  });
+
+  it('posts the daily digest into a subscribed channel once: a second run posts nothing', async () => {
+    const subscribed = await d.command('subscribe time 09:00 tz UTC top 3', 'admin');
+    expect(subscribed.visibility).toBe('public');
+    const [subscription] = await store.listSubscriptions();
+    expect(subscription).toMatchObject({ platform: d.platform, channelId: d.channelId, top: 3 });
+
+    const run = () => postDaily({ store, posters: [d.poster], config, log: silent, now: () => NOW, owner: currentOwner(), subscriptionIds: [subscription!.id], date: '2025-10-16' });
+    // The header and three papers.
+    const first = await d.postedDuring(run);
+    expect(first.posted).toBe(4);
+    expect(first.result.channels[0]).toMatchObject({ outcome: 'posted', messages: 4 });
+    const second = await d.postedDuring(run);
+    expect(second.posted).toBe(0);
+    expect(second.result.channels[0]!.outcome).toBe('already-posted');
+  });
+});
+
