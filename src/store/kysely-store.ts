@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction, type UpdateQueryBuilder, type UpdateResult, type WhereInterface } from 'kysely';
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
-import { migrateToLatest } from './migrations';
+import { migrateToLatest } from './migrate';
 import { encodeTerms } from '../search/document';
 import { SyncedIndex, type IndexCursor, type TermRow } from '../search/index-sync';
 import { searchPapers as rankedSearch } from '../search/search';

@@ -4,7 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { parseListing } from '../../src/parse/index';
 import { openStore } from '../../src/store/open';
-import { CODE_VERSION } from '../../src/store/migrations';
+import { CODE_VERSION } from '../../src/store/migrate';
 import { ConfigError } from '../../src/errors';
 import type { Paper } from '../../src/model/paper';
 import type { ClaimRequest, Store, SubscriptionInput } from '../../src/store/types';
