@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction, type UpdateQueryBuilder, type UpdateResult, type WhereInterface } from 'kysely';
+import { sql, type Kysely, type WhereInterface } from 'kysely';
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
 import { migrateToLatest } from './migrate';
@@ -8,6 +8,7 @@ import { searchPapers as rankedSearch } from '../search/search';
 import type { TermIndex } from '../search/term-index';
 import { deliveryFromRow, mergeSeenPaper, paperColumns, paperFromRow, paperToRow, subscriptionFromRow } from './rows';
 import type { Connection } from './connect';
+import { chunks, INSERT_CHUNK, storeDb, type Executor, type StoreDb } from './db';
 import type { Database } from './tables';
 import type {
   Bookmark,
@@ -22,21 +23,17 @@ import type {
   SubscriptionInput,
 } from './types';
 
-/** Ids per `where id in (…)`, well under SQLite's and PostgreSQL's parameter limits. */
-const ID_CHUNK = 500;
 /** The meta row counting paper writes (Store.papersRevision). */
 const PAPERS_REVISION_KEY = 'papers_revision';
-/** Papers per multi-row insert: 22 columns each, again well under both limits. */
-const INSERT_CHUNK = 200;
 
 type Db = Kysely<Database>;
-type DeliveryUpdate = UpdateQueryBuilder<Database, 'deliveries', 'deliveries', UpdateResult>;
 
 /** The Store over kysely. Every statement is written once and runs on both dialects. */
 export class KyselyStore implements Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly #db: Db;
   readonly #schema: string | undefined;
+  readonly #shared: StoreDb;
   #pendingPosts: { post: PostRecord; resolve: () => void; reject: (err: unknown) => void }[] = [];
   readonly #searchIndex = new SyncedIndex((after, limit) => this.#termsAfter(after, limit));
 
@@ -44,6 +41,7 @@ export class KyselyStore implements Store {
     this.#db = conn.db;
     this.dialect = conn.dialect;
     this.#schema = conn.schema;
+    this.#shared = storeDb(conn);
   }
 
   migrate() {
@@ -54,28 +52,6 @@ export class KyselyStore implements Store {
     // Posts waiting for their group commit are written, not dropped.
     await this.#commitPosts();
     await this.#db.destroy();
-  }
-
-  /**
-   * Runs fn in a transaction that holds the write lock from its first statement. On SQLite a plain
-   * BEGIN would take the lock only at the first write, and a read-then-write transaction could then
-   * fail at once with SQLITE_BUSY when another process wrote in between; BEGIN IMMEDIATE waits instead.
-   */
-  async #write<T>(fn: (tx: Db | Transaction<Database>) => Promise<T>): Promise<T> {
-    if (this.dialect === 'postgres') return this.#db.transaction().execute(fn);
-    return this.#db.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn);
-      try {
-        const result = await fn(conn);
-        await sql`commit`.execute(conn);
-        return result;
-      } catch (err) {
-        // After some errors (SQLITE_FULL, SQLITE_IOERR) SQLite has already rolled back; its "no
-        // transaction is active" must not replace the error that says what went wrong.
-        await sql`rollback`.execute(conn).catch(() => {});
-        throw err;
-      }
-    });
   }
 
   // papers
@@ -89,7 +65,7 @@ export class KyselyStore implements Store {
   async upsertPapers(papers: Paper[], seenAt: Date): Promise<PaperUpsertResult> {
     const result: PaperUpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
     if (papers.length === 0) return result;
-    return this.#write(async (tx) => {
+    return this.#shared.write(async (tx) => {
       if (this.dialect === 'postgres') await sql`lock table papers in share row exclusive mode`.execute(tx);
       const stored = new Map<string, Paper>();
       for (const ids of chunks([...new Set(papers.map((p) => p.id))])) {
@@ -252,7 +228,7 @@ export class KyselyStore implements Store {
       origin: input.origin,
       created_by: input.createdBy,
     };
-    return this.#write(async (tx) => {
+    return this.#shared.write(async (tx) => {
       const old = await tx.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
       if (!old) {
         await tx
@@ -332,7 +308,7 @@ export class KyselyStore implements Store {
     if (batch.length === 0) return;
     this.#pendingPosts = [];
     try {
-      await this.#write((tx) => this.#insertPosts(tx, batch.map((b) => b.post)));
+      await this.#shared.write((tx) => this.#insertPosts(tx, batch.map((b) => b.post)));
       for (const b of batch) b.resolve();
     } catch (err) {
       for (const b of batch) b.reject(err);
@@ -340,7 +316,7 @@ export class KyselyStore implements Store {
   }
 
   /** Inserts posts not recorded yet (a re-recorded message keeps its first record) and their papers. */
-  async #insertPosts(tx: Db | Transaction<Database>, posts: PostRecord[]): Promise<void> {
+  async #insertPosts(tx: Executor, posts: PostRecord[]): Promise<void> {
     const keyOf = (p: { platform: string; channel_id: string; message_id: string }) => `${p.platform} ${p.channel_id} ${p.message_id}`;
     const rows = new Map<string, { row: { platform: Platform; channel_id: string; message_id: string }; post: PostRecord }>();
     for (const post of posts) {
@@ -575,7 +551,7 @@ function sameText(a: Paper, b: Paper): boolean {
 }
 
 /** Counts paper writes in the same transaction as the write, so a reader never sees new papers with an old revision. */
-async function bumpPapersRevision(tx: Db | Transaction<Database>): Promise<void> {
+async function bumpPapersRevision(tx: Executor): Promise<void> {
   await tx
     .insertInto('meta')
     .values({ key: PAPERS_REVISION_KEY, value: '1' })
@@ -584,13 +560,7 @@ async function bumpPapersRevision(tx: Db | Transaction<Database>): Promise<void>
 }
 
 /** The revision for this write's search terms; the caller holds the papers write lock. */
-async function nextSearchRevision(tx: Db | Transaction<Database>): Promise<number> {
+async function nextSearchRevision(tx: Executor): Promise<number> {
   const row = await tx.selectFrom('papers').select((eb) => eb.fn.max('search_revision').as('latest')).executeTakeFirst();
   return Number(row?.latest ?? 0) + 1;
-}
-
-function chunks<T>(items: T[], size = ID_CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
