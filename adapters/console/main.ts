@@ -31,10 +31,10 @@ function consoleTranscript(svc: Services, output: Writable) {
       return null;
     }
     // Loaded once, before the first number; ++ after it keeps concurrent sends apart.
-    loaded ??= svc.store.getMeta(COUNTER_KEY).then((stored) => void (lastId = Number(stored ?? 0)));
+    loaded ??= svc.store.meta.get(COUNTER_KEY).then((stored) => void (lastId = Number(stored ?? 0)));
     await loaded;
     const id = ++lastId;
-    await svc.store.setMeta(COUNTER_KEY, String(id));
+    await svc.store.meta.set(COUNTER_KEY, String(id));
     if (kind) {
       await svc.store.recordPost({ platform: 'console', channelId: CONSOLE_CHANNEL, messageId: String(id), paperIds: message.paperIds, kind, deliveryId: null, postedAt: svc.now() });
     }

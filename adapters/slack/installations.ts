@@ -18,21 +18,21 @@ export function storeInstallations(store: Store): InstallationStore {
       : installationKey(i);
   return {
     async storeInstallation(installation) {
-      await store.setMeta(keyOf(installation), JSON.stringify(installation));
+      await store.meta.set(keyOf(installation), JSON.stringify(installation));
     },
     async fetchInstallation(query) {
-      const stored = await store.getMeta(keyOf(query));
+      const stored = await store.meta.get(keyOf(query));
       if (stored === null) throw new Error(`no Slack installation for ${query.enterpriseId ?? ''}${query.teamId ?? ''}`);
       return JSON.parse(stored) as Installation;
     },
     async deleteInstallation(query) {
-      await store.setMeta(keyOf(query), null);
+      await store.meta.set(keyOf(query), null);
     },
   };
 }
 
 /** The bot token installed for a workspace, or null when the app is not installed there. */
 export async function installedBotToken(store: Store, teamId: string): Promise<string | null> {
-  const stored = await store.getMeta(installationKey({ teamId }));
+  const stored = await store.meta.get(installationKey({ teamId }));
   return stored === null ? null : ((JSON.parse(stored) as Installation).bot?.token ?? null);
 }

@@ -55,8 +55,8 @@ export async function ensurePapers(deps: {
   const { papers } = parseListing(readFileSync(BUNDLED_FILE, 'utf8'), { format: 'hf-api' });
   await store.upsertPapers(papers, deps.now());
   const notice = `${why}: showing the bundled ${BUNDLED_DATE} list until a live one arrives`;
-  const status = await loadSourceStatus(store);
-  await saveSourceStatus(store, { ...status, note: notice });
+  const status = await loadSourceStatus(store.meta);
+  await saveSourceStatus(store.meta, { ...status, note: notice });
   log.info({ date: BUNDLED_DATE, papers: papers.length }, 'seeded from the bundled list');
   return { source: 'bundled', notice };
 }

@@ -6,6 +6,7 @@ import { encodeTerms } from '../search/document';
 import { SyncedIndex, type IndexCursor, type TermRow } from '../search/index-sync';
 import { searchPapers as rankedSearch } from '../search/search';
 import type { TermIndex } from '../search/term-index';
+import { metaRepository } from './repositories/meta';
 import { deliveryFromRow, mergeSeenPaper, paperColumns, paperFromRow, paperToRow, subscriptionFromRow } from './rows';
 import type { Connection } from './connect';
 import { chunks, INSERT_CHUNK, storeDb, type Executor, type StoreDb } from './db';
@@ -34,6 +35,7 @@ export class KyselyStore implements Store {
   readonly #db: Db;
   readonly #schema: string | undefined;
   readonly #shared: StoreDb;
+  readonly meta;
   #pendingPosts: { post: PostRecord; resolve: () => void; reject: (err: unknown) => void }[] = [];
   readonly #searchIndex = new SyncedIndex((after, limit) => this.#termsAfter(after, limit));
 
@@ -42,6 +44,7 @@ export class KyselyStore implements Store {
     this.dialect = conn.dialect;
     this.#schema = conn.schema;
     this.#shared = storeDb(conn);
+    this.meta = metaRepository(this.#shared);
   }
 
   migrate() {
@@ -198,7 +201,7 @@ export class KyselyStore implements Store {
   }
 
   async papersRevision(): Promise<number> {
-    return Number((await this.getMeta(PAPERS_REVISION_KEY)) ?? 0);
+    return Number((await this.meta.get(PAPERS_REVISION_KEY)) ?? 0);
   }
 
   async countPapers(): Promise<number> {
@@ -509,25 +512,6 @@ export class KyselyStore implements Store {
   async getDelivery(id: string): Promise<Delivery | null> {
     const row = await this.#db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? deliveryFromRow(row) : null;
-  }
-
-  // meta
-
-  async getMeta(key: string): Promise<string | null> {
-    const row = await this.#db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
-    return row?.value ?? null;
-  }
-
-  async setMeta(key: string, value: string | null): Promise<void> {
-    if (value === null) {
-      await this.#db.deleteFrom('meta').where('key', '=', key).execute();
-      return;
-    }
-    await this.#db
-      .insertInto('meta')
-      .values({ key, value })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-      .execute();
   }
 }
 

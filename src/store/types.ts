@@ -127,6 +127,7 @@ export interface Store {
   /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
   migrate(): Promise<{ from: number; to: number }>;
   close(): Promise<void>;
+  readonly meta: MetaRepository;
 
   // papers
   /** Insert new papers, update changed ones in place (upvotes, richer fields). Never duplicates. */
@@ -190,7 +191,11 @@ export interface Store {
   finishDelivery(id: string, owner: ClaimOwner, outcome: { state: 'posted' } | { state: 'failed'; error: string }, now: Date): Promise<void>;
   getDelivery(id: string): Promise<Delivery | null>;
 
-  // small key/value state (source status, Slack installations)
-  getMeta(key: string): Promise<string | null>;
-  setMeta(key: string, value: string | null): Promise<void>;
+}
+
+/** Small key/value state: the source's status, fetch validators, Slack installations. */
+export interface MetaRepository {
+  get(key: string): Promise<string | null>;
+  /** null deletes the key. */
+  set(key: string, value: string | null): Promise<void>;
 }

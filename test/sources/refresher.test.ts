@@ -68,7 +68,7 @@ describe.each(storeKinds)('refresher on %s', (kind) => {
     expect(papers).toHaveLength(39);
     expect(papers.find((p) => p.id === '2510.11696')?.upvotes).toBe(items.find((i) => i.paper.id === '2510.11696')!.paper.upvotes);
     expect(r.status()).toEqual({ lastSuccessAt: now(), lastError: null, note: null });
-    expect(await loadSourceStatus(store)).toEqual(r.status());
+    expect(await loadSourceStatus(store.meta)).toEqual(r.status());
     expect(events('refresh done')).toHaveLength(1);
     expect(source.requests.map((q) => q.url)).toEqual(['/api/daily_papers?date=2025-10-14', '/api/daily_papers?date=2025-10-13']);
   });
@@ -152,7 +152,7 @@ describe.each(storeKinds)('refresher on %s', (kind) => {
       // People see the reason, not our URLs.
       expect(r.status().lastError).toMatch(/^Hugging Face: /);
       expect(r.status().lastError).not.toContain(source.url);
-      expect((await loadSourceStatus(store)).lastError).toBe(r.status().lastError);
+      expect((await loadSourceStatus(store.meta)).lastError).toBe(r.status().lastError);
       const warn = events('refresh failed; answers use the last good data');
       expect(warn).toHaveLength(1);
       expect((warn[0]!.failures as { error: string }[])[0]!.error).toMatch(expectedError);

@@ -36,7 +36,7 @@ describe.each(storeKinds)('first fill and arXiv on %s', (kind) => {
     const result = await seed();
     expect(result).toEqual({ source: 'live', notice: 'filled the empty store with 39 papers from the 2025-10-17 Daily Papers list' });
     expect(await store.latestListDate()).toBe('2025-10-17');
-    expect((await loadSourceStatus(store)).note).toBeNull();
+    expect((await loadSourceStatus(store.meta)).note).toBeNull();
   });
 
   it('falls back to the bundled list when Hugging Face is unreachable, and says so in the status', async () => {
@@ -46,7 +46,7 @@ describe.each(storeKinds)('first fill and arXiv on %s', (kind) => {
     expect(result.notice).toBe('Hugging Face could not be reached: showing the bundled 2025-10-14 list until a live one arrives');
     expect(await store.countPapers()).toBe(39);
     expect(await store.latestListDate()).toBe('2025-10-14');
-    expect((await loadSourceStatus(store)).note).toBe(result.notice);
+    expect((await loadSourceStatus(store.meta)).note).toBe(result.notice);
   });
 
   it('uses the bundled list when the recent lists are all empty, until a live list replaces the note', async () => {

@@ -311,12 +311,12 @@ describe.each(storeKinds)('store on %s', (kind) => {
 
   describe('meta', () => {
     it('sets, overwrites and deletes a value', async () => {
-      expect(await store.getMeta('k')).toBeNull();
-      await store.setMeta('k', 'one');
-      await store.setMeta('k', 'two');
-      expect(await store.getMeta('k')).toBe('two');
-      await store.setMeta('k', null);
-      expect(await store.getMeta('k')).toBeNull();
+      expect(await store.meta.get('k')).toBeNull();
+      await store.meta.set('k', 'one');
+      await store.meta.set('k', 'two');
+      expect(await store.meta.get('k')).toBe('two');
+      await store.meta.set('k', null);
+      expect(await store.meta.get('k')).toBeNull();
     });
   });
 });
