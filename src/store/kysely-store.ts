@@ -6,6 +6,7 @@ import { encodeTerms } from '../search/document';
 import { SyncedIndex, type IndexCursor, type TermRow } from '../search/index-sync';
 import { searchPapers as rankedSearch } from '../search/search';
 import type { TermIndex } from '../search/term-index';
+import { installationRepository } from './repositories/installations';
 import { metaRepository } from './repositories/meta';
 import { deliveryFromRow, mergeSeenPaper, paperColumns, paperFromRow, paperToRow, subscriptionFromRow } from './rows';
 import type { Connection } from './connect';
@@ -36,6 +37,7 @@ export class KyselyStore implements Store {
   readonly #schema: string | undefined;
   readonly #shared: StoreDb;
   readonly meta;
+  readonly installations;
   #pendingPosts: { post: PostRecord; resolve: () => void; reject: (err: unknown) => void }[] = [];
   readonly #searchIndex = new SyncedIndex((after, limit) => this.#termsAfter(after, limit));
 
@@ -45,6 +47,7 @@ export class KyselyStore implements Store {
     this.#schema = conn.schema;
     this.#shared = storeDb(conn);
     this.meta = metaRepository(this.#shared);
+    this.installations = installationRepository(this.#shared);
   }
 
   migrate() {

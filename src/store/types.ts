@@ -128,6 +128,7 @@ export interface Store {
   migrate(): Promise<{ from: number; to: number }>;
   close(): Promise<void>;
   readonly meta: MetaRepository;
+  readonly installations: InstallationRepository;
 
   // papers
   /** Insert new papers, update changed ones in place (upvotes, richer fields). Never duplicates. */
@@ -193,9 +194,22 @@ export interface Store {
 
 }
 
-/** Small key/value state: the source's status, fetch validators, Slack installations. */
+/** Small key/value state: the source's status, fetch validators, the console's message counter. */
 export interface MetaRepository {
   get(key: string): Promise<string | null>;
   /** null deletes the key. */
   set(key: string, value: string | null): Promise<void>;
+}
+
+/**
+ * Each platform's installations (Slack OAuth: one per workspace, or per org), as opaque text per
+ * (platform, key). Every access to them goes through this repository, so it is the one place that
+ * would encrypt them.
+ */
+export interface InstallationRepository {
+  get(platform: Platform, key: string): Promise<string | null>;
+  /** Adds the installation or replaces the one under this key. */
+  put(platform: Platform, key: string, value: string): Promise<void>;
+  /** True when there was one to delete. */
+  delete(platform: Platform, key: string): Promise<boolean>;
 }

@@ -1,10 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
+import { Migrator, type Kysely } from 'kysely';
 import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connect } from '../../src/store/connect';
+import { parseDatabaseUrl } from '../../src/store/database-url';
 import { MIGRATIONS } from '../../src/store/migrations/index';
+import { openStore } from '../../src/store/open';
+import type { Store } from '../../src/store/types';
 import { repoRoot } from '../helpers/fixtures';
+import { storeKinds, testDatabase } from '../helpers/stores';
 
 const folder = path.join(repoRoot, 'src/store/migrations');
 const migrationFiles = readdirSync(folder).filter((f) => /^\d{4}_\w+\.ts$/.test(f));
@@ -22,5 +28,53 @@ describe('migration files', () => {
   it('are all in the ordered list under their own names, which the index alone imports', () => {
     expect(Object.keys(MIGRATIONS)).toEqual(migrationFiles.map((f) => f.replace(/\.ts$/, '')).sort());
     expect(importsOf('index.ts').filter((m) => m !== 'kysely').sort()).toEqual(Object.keys(MIGRATIONS).map((name) => `./${name}`));
+  });
+});
+
+describe.each(storeKinds)('upgrading an old database on %s', (kind) => {
+  let db: ReturnType<typeof testDatabase>;
+  let store: Store | undefined;
+  beforeEach(() => {
+    db = testDatabase(kind);
+    store = undefined;
+  });
+  afterEach(async () => {
+    await store?.close();
+    await db.cleanup();
+  });
+
+  /** Brings the test database to the schema of migration `last`, as released, then lets `seed` write to it. */
+  async function databaseAt(last: string, seed: (db: Kysely<any>) => Promise<unknown>): Promise<void> {
+    const conn = await connect(parseDatabaseUrl(db.url));
+    try {
+      const upToLast = Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name <= last));
+      const migrator = new Migrator({ db: conn.db, provider: { getMigrations: async () => upToLast }, ...(conn.dialect === 'postgres' ? { migrationTableSchema: conn.schema } : {}) });
+      const { error } = await migrator.migrateToLatest();
+      if (error) throw error;
+      await seed(conn.db as Kysely<any>);
+    } finally {
+      await conn.db.destroy();
+    }
+  }
+
+  it('moves Slack installations from meta rows to the installations repository (0005)', async () => {
+    const team = JSON.stringify({ team: { id: 'T1' }, bot: { token: 'xoxb-team' } });
+    const org = JSON.stringify({ enterprise: { id: 'E1' }, isEnterpriseInstall: true, bot: { token: 'xoxb-org' } });
+    await databaseAt('0004_arxiv_categories', (old) =>
+      old
+        .insertInto('meta')
+        .values([
+          { key: 'slack:installation:team:T1', value: team },
+          { key: 'slack:installation:enterprise:E1', value: org },
+          { key: 'source:status', value: '{}' },
+        ])
+        .execute(),
+    );
+    store = await openStore(db.url);
+    expect(await store.installations.get('slack', 'team:T1')).toBe(team);
+    expect(await store.installations.get('slack', 'enterprise:E1')).toBe(org);
+    expect(await store.meta.get('slack:installation:team:T1')).toBeNull();
+    expect(await store.meta.get('slack:installation:enterprise:E1')).toBeNull();
+    expect(await store.meta.get('source:status')).toBe('{}');
   });
 });

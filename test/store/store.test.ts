@@ -309,6 +309,22 @@ describe.each(storeKinds)('store on %s', (kind) => {
     });
   });
 
+  describe('installations', () => {
+    it('puts, replaces and deletes an installation per platform and key', async () => {
+      expect(await store.installations.get('slack', 'team:T1')).toBeNull();
+      await store.installations.put('slack', 'team:T1', '{"bot":{"token":"xoxb-1"}}');
+      await store.installations.put('slack', 'enterprise:E1', '{"org":true}');
+      await store.installations.put('slack', 'team:T1', '{"bot":{"token":"xoxb-2"}}');
+      expect(await store.installations.get('slack', 'team:T1')).toBe('{"bot":{"token":"xoxb-2"}}');
+      expect(await store.installations.get('slack', 'enterprise:E1')).toBe('{"org":true}');
+      expect(await store.installations.get('discord', 'team:T1')).toBeNull();
+      expect(await store.installations.delete('slack', 'team:T1')).toBe(true);
+      expect(await store.installations.delete('slack', 'team:T1')).toBe(false);
+      expect(await store.installations.get('slack', 'team:T1')).toBeNull();
+      expect(await store.installations.get('slack', 'enterprise:E1')).toBe('{"org":true}');
+    });
+  });
+
   describe('meta', () => {
     it('sets, overwrites and deletes a value', async () => {
       expect(await store.meta.get('k')).toBeNull();

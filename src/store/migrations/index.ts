@@ -3,6 +3,7 @@ import { initial } from './0001_initial';
 import { fullText } from './0002_full_text';
 import { searchTerms } from './0003_search_terms';
 import { arxivCategories } from './0004_arxiv_categories';
+import { installations } from './0005_installations';
 
 /**
  * The versioned schema, one list for both dialects, one file per migration. Names start with their
@@ -20,4 +21,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   // arXiv per channel: each paper's categories, each subscription's wanted categories, and an index
   // for the arXiv papers of a digest's window (found by publication date; they have no list date).
   '0004_arxiv_categories': arxivCategories,
+  // Platform installations (Slack OAuth tokens) move from meta to a table of their own.
+  '0005_installations': installations,
 };
