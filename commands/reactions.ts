@@ -54,12 +54,12 @@ export async function handleReaction(
     paperId = post.paperIds[0]!;
   }
 
-  const paper = await svc.store.getPaper(paperId);
+  const paper = await svc.store.papers.get(paperId);
   const title = paper ? `"${paper.title}"` : `paper ${paperId}`;
   if (ev.added) {
-    const added = await svc.store.addBookmark({ platform: ev.platform, userId: ev.userId, paperId, messageId: ev.messageId, at: svc.now() });
+    const added = await svc.store.bookmarks.add({ platform: ev.platform, userId: ev.userId, paperId, messageId: ev.messageId, at: svc.now() });
     return textReply(added ? `Bookmarked ${title}. See /papers bookmarks.` : `${title} is already in your bookmarks.`);
   }
-  const removed = await svc.store.removeBookmark(ev.platform, ev.userId, paperId);
+  const removed = await svc.store.bookmarks.remove(ev.platform, ev.userId, paperId);
   return removed ? textReply(`Removed ${title} from your bookmarks.`) : null;
 }

@@ -112,8 +112,8 @@ async function planDigest(ctx: DeliveryContext, sub: Subscription, date: string)
   const posted = await ctx.store.paperIdsPostedInChannel(sub.platform, sub.channelId, since);
   const now = rankedAt(ctx, sub, date);
   if (sub.rank === 'channel' || sub.arxiv.length > 0) return selectDigest(ctx.store, sub, { now, onOrBefore: date, skipIds: posted });
-  const listDate = await ctx.store.latestListDate(date);
-  const listed = listDate ? await ctx.store.papersListedBetween(listDate, listDate) : [];
+  const listDate = await ctx.store.papers.latestListDate(date);
+  const listed = listDate ? await ctx.store.papers.listedBetween(listDate, listDate) : [];
   const skipIds = new Set(listed.filter((p) => posted.has(p.id)).map((p) => p.id));
   const key = JSON.stringify([settingsKey(sub), date, now.getTime(), [...skipIds].sort()]);
   let plan = ctx.plans.get(key);
@@ -127,7 +127,7 @@ async function planDigest(ctx: DeliveryContext, sub: Subscription, date: string)
 
 /** The papers of a plan fixed by an earlier (crashed) run, in the planned order, with fresh reasons. */
 async function resumePlan(ctx: DeliveryContext, sub: Subscription, date: string, plan: string[]): Promise<RankedPaper[]> {
-  const papers = await ctx.store.getPapers(plan);
+  const papers = await ctx.store.papers.getMany(plan);
   const reasons = new Map(rank(papers, { now: rankedAt(ctx, sub, date), topics: sub.topics }).map((r) => [r.paper.id, r]));
   const byId = new Map(papers.map((p) => [p.id, p]));
   return plan.flatMap((id, i) => {

@@ -52,7 +52,7 @@ export async function refreshHfDay(date: string, deps: HfDayDeps): Promise<HfDay
       break;
     }
     const { papers, skipped, items } = readDayPage(res.text, date, deps.log, url);
-    const stored = await deps.store.upsertPapers(papers, deps.now());
+    const stored = await deps.store.papers.upsert(papers, deps.now());
     await res.rememberValidators();
     result.papers += papers.length;
     result.skipped += skipped;

@@ -1,32 +1,25 @@
 import { sql, type Kysely, type WhereInterface } from 'kysely';
-import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
 import { migrateToLatest } from './migrate';
-import { encodeTerms } from '../search/document';
-import { SyncedIndex, type IndexCursor, type TermRow } from '../search/index-sync';
-import { searchPapers as rankedSearch } from '../search/search';
-import type { TermIndex } from '../search/term-index';
 import { installationRepository } from './repositories/installations';
+import { bookmarkRepository } from './repositories/bookmarks';
 import { metaRepository } from './repositories/meta';
-import { deliveryFromRow, mergeSeenPaper, paperColumns, paperFromRow, paperToRow, subscriptionFromRow } from './rows';
+import { paperRepository } from './repositories/papers';
+import { searchRepository } from './repositories/search';
+import { deliveryFromRow, subscriptionFromRow } from './rows';
 import type { Connection } from './connect';
 import { chunks, INSERT_CHUNK, storeDb, type Executor, type StoreDb } from './db';
 import type { Database } from './tables';
 import type {
-  Bookmark,
   ClaimOwner,
   ClaimRequest,
   ClaimResult,
   Delivery,
-  PaperUpsertResult,
   PostRecord,
   Store,
   Subscription,
   SubscriptionInput,
 } from './types';
-
-/** The meta row counting paper writes (Store.papersRevision). */
-const PAPERS_REVISION_KEY = 'papers_revision';
 
 type Db = Kysely<Database>;
 
@@ -38,8 +31,10 @@ export class KyselyStore implements Store {
   readonly #shared: StoreDb;
   readonly meta;
   readonly installations;
+  readonly papers;
+  readonly search;
+  readonly bookmarks;
   #pendingPosts: { post: PostRecord; resolve: () => void; reject: (err: unknown) => void }[] = [];
-  readonly #searchIndex = new SyncedIndex((after, limit) => this.#termsAfter(after, limit));
 
   constructor(conn: Connection) {
     this.#db = conn.db;
@@ -48,6 +43,9 @@ export class KyselyStore implements Store {
     this.#shared = storeDb(conn);
     this.meta = metaRepository(this.#shared);
     this.installations = installationRepository(this.#shared);
+    this.papers = paperRepository(this.#shared);
+    this.search = searchRepository(this.#shared, this.papers);
+    this.bookmarks = bookmarkRepository(this.#shared);
   }
 
   migrate() {
@@ -58,159 +56,6 @@ export class KyselyStore implements Store {
     // Posts waiting for their group commit are written, not dropped.
     await this.#commitPosts();
     await this.#db.destroy();
-  }
-
-  // papers
-
-  /**
-   * Folds the batch in memory as if each paper were written in turn, then writes in bulk: one
-   * insert per few hundred new papers, one update per changed paper. Paper writers go one at a time
-   * (BEGIN IMMEDIATE on SQLite, a table lock on Postgres), which makes read-then-insert safe across
-   * replicas and hands out search revisions in commit order, as the search index relies on.
-   */
-  async upsertPapers(papers: Paper[], seenAt: Date): Promise<PaperUpsertResult> {
-    const result: PaperUpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
-    if (papers.length === 0) return result;
-    return this.#shared.write(async (tx) => {
-      if (this.dialect === 'postgres') await sql`lock table papers in share row exclusive mode`.execute(tx);
-      const stored = new Map<string, Paper>();
-      for (const ids of chunks([...new Set(papers.map((p) => p.id))])) {
-        const rows = await tx.selectFrom('papers').select(paperColumns).where('id', 'in', ids).execute();
-        for (const row of rows) stored.set(row.id, paperFromRow(row));
-      }
-      const fresh = new Map<string, Paper>();
-      const changed = new Map<string, Paper>();
-      for (const seen of papers) {
-        const old = fresh.get(seen.id) ?? changed.get(seen.id) ?? stored.get(seen.id);
-        if (!old) {
-          fresh.set(seen.id, seen);
-          result.inserted++;
-          continue;
-        }
-        const merged = mergeSeenPaper(old, seen);
-        if (samePaper(merged, old)) {
-          result.unchanged++;
-          continue;
-        }
-        (fresh.has(seen.id) ? fresh : changed).set(seen.id, merged);
-        result.updated++;
-      }
-
-      const retexted = [...changed.values()].filter((p) => !sameText(p, stored.get(p.id)!));
-      const revision = fresh.size + retexted.length === 0 ? 0 : await nextSearchRevision(tx);
-      for (const batch of chunks([...fresh.values()], INSERT_CHUNK)) {
-        await tx
-          .insertInto('papers')
-          .values(batch.map((p) => ({ ...paperToRow(p, seenAt), search_terms: encodeTerms(p), search_revision: revision })))
-          .execute();
-      }
-      for (const paper of changed.values()) {
-        const { first_seen_at: _keep, ...row } = paperToRow(paper, seenAt);
-        const search = retexted.includes(paper) ? { search_terms: encodeTerms(paper), search_revision: revision } : {};
-        await tx.updateTable('papers').set({ ...row, ...search }).where('id', '=', paper.id).execute();
-      }
-      if (fresh.size + changed.size > 0) await bumpPapersRevision(tx);
-      const sightings = new Map(papers.map((p) => [`${p.source} ${p.id}`, { paper_id: p.id, source: p.source, first_seen_at: seenAt.toISOString() }]));
-      for (const batch of chunks([...sightings.values()])) {
-        await tx
-          .insertInto('paper_sightings')
-          .values(batch)
-          .onConflict((oc) => oc.columns(['paper_id', 'source']).doNothing())
-          .execute();
-      }
-      return result;
-    });
-  }
-
-  async getPaper(id: string): Promise<Paper | null> {
-    const row = await this.#db.selectFrom('papers').select(paperColumns).where('id', '=', id).executeTakeFirst();
-    return row ? paperFromRow(row) : null;
-  }
-
-  async getPapers(ids: string[]): Promise<Paper[]> {
-    const found = new Map<string, Paper>();
-    for (const chunk of chunks(ids)) {
-      const rows = await this.#db.selectFrom('papers').select(paperColumns).where('id', 'in', chunk).execute();
-      for (const row of rows) found.set(row.id, paperFromRow(row));
-    }
-    // In the order asked for, so callers can keep a ranking.
-    return ids.flatMap((id) => found.get(id) ?? []);
-  }
-
-  async latestListDate(onOrBefore?: string): Promise<string | null> {
-    let q = this.#db.selectFrom('papers').select((eb) => eb.fn.max('listed_on').as('latest')).where('listed_on', 'is not', null);
-    if (onOrBefore) q = q.where('listed_on', '<=', onOrBefore);
-    const row = await q.executeTakeFirst();
-    return row?.latest ?? null;
-  }
-
-  async papersListedBetween(from: string, to: string): Promise<Paper[]> {
-    const rows = await this.#db
-      .selectFrom('papers')
-      .select(paperColumns)
-      .where('listed_on', '>=', from)
-      .where('listed_on', '<=', to)
-      .orderBy('listed_on', 'desc')
-      .orderBy('upvotes', 'desc')
-      .orderBy('id')
-      .execute();
-    return rows.map(paperFromRow);
-  }
-
-  /**
-   * The window's papers that name categories, narrowed to the wanted ones here rather than in SQL:
-   * matching inside the JSON list would take a different function on each dialect, and a two-day
-   * window holds few papers.
-   */
-  async papersInCategories(categories: string[], from: string, to: string): Promise<Paper[]> {
-    if (categories.length === 0) return [];
-    const rows = await this.#db
-      .selectFrom('papers')
-      .select(paperColumns)
-      .where('categories', 'is not', null)
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('published_at', '>=', from), eb('published_at', '<=', to)]),
-          eb.and([eb('listed_on', '>=', from), eb('listed_on', '<=', to)]),
-        ]),
-      )
-      .orderBy('published_at', 'desc')
-      .orderBy('id')
-      .execute();
-    const wanted = new Set(categories);
-    return rows.map(paperFromRow).filter((p) => p.categories?.some((c) => wanted.has(c)));
-  }
-
-  /** Ranked by src/search's in-process index, so both dialects agree. */
-  async searchPapers(query: string, limit: number): Promise<Paper[]> {
-    return (await rankedSearch(this, query, limit)).map((hit) => hit.paper);
-  }
-
-  searchIndex(): Promise<TermIndex> {
-    return this.#searchIndex.current();
-  }
-
-  /** Row-value order on (search_revision, id) walks the index papers_search_revision. */
-  async #termsAfter(after: IndexCursor, limit: number): Promise<TermRow[]> {
-    const rows = await this.#db
-      .selectFrom('papers')
-      .select(['id', 'search_terms', 'search_revision'])
-      .where(sql<boolean>`(search_revision, id) > (${after.revision}, ${after.id})`)
-      .orderBy('search_revision')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({ id: r.id, terms: r.search_terms ?? '', revision: Number(r.search_revision) }));
-  }
-
-  async papersRevision(): Promise<number> {
-    return Number((await this.meta.get(PAPERS_REVISION_KEY)) ?? 0);
-  }
-
-  async countPapers(): Promise<number> {
-    const row = await this.#db.selectFrom('papers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    // PostgreSQL returns count(*) as a bigint string.
-    return Number(row.n);
   }
 
   // subscriptions
@@ -394,60 +239,6 @@ export class KyselyStore implements Store {
     }));
   }
 
-  // bookmarks
-
-  async addBookmark(b: { platform: Platform; userId: string; paperId: string; messageId: string | null; at: Date }): Promise<boolean> {
-    const added = await this.#db
-      .insertInto('bookmarks')
-      .values({ platform: b.platform, user_id: b.userId, paper_id: b.paperId, message_id: b.messageId, created_at: b.at.toISOString() })
-      .onConflict((oc) => oc.columns(['platform', 'user_id', 'paper_id']).doNothing())
-      .returning('paper_id')
-      .executeTakeFirst();
-    return added !== undefined;
-  }
-
-  async removeBookmark(platform: Platform, userId: string, paperId: string): Promise<boolean> {
-    const res = await this.#db
-      .deleteFrom('bookmarks')
-      .where('platform', '=', platform)
-      .where('user_id', '=', userId)
-      .where('paper_id', '=', paperId)
-      .executeTakeFirst();
-    return res.numDeletedRows > 0n;
-  }
-
-  async listBookmarks(platform: Platform, userId: string): Promise<Bookmark[]> {
-    const rows = await this.#db
-      .selectFrom('bookmarks as b')
-      .innerJoin('papers', 'papers.id', 'b.paper_id')
-      .select(paperColumns.map((c) => `papers.${c}` as const))
-      .select(['b.created_at as bookmarked_at', 'b.message_id as bookmarked_from'])
-      .where('b.platform', '=', platform)
-      .where('b.user_id', '=', userId)
-      .orderBy('b.created_at')
-      .orderBy('b.paper_id')
-      .execute();
-    return rows.map((r) => ({ paper: paperFromRow(r), createdAt: new Date(r.bookmarked_at), messageId: r.bookmarked_from }));
-  }
-
-  /**
-   * Papers people bookmarked from messages the bot posted in this channel (digests and answers),
-   * each once, by id. Bookmarks keep the message, and posts know its channel.
-   */
-  async channelBookmarkedPapers(platform: Platform, channelId: string): Promise<Paper[]> {
-    const rows = await this.#db
-      .selectFrom('bookmarks as b')
-      .innerJoin('posts as p', (j) => j.onRef('p.platform', '=', 'b.platform').onRef('p.message_id', '=', 'b.message_id'))
-      .innerJoin('papers', 'papers.id', 'b.paper_id')
-      .select(paperColumns.map((c) => `papers.${c}` as const))
-      .distinct()
-      .where('b.platform', '=', platform)
-      .where('p.channel_id', '=', channelId)
-      .orderBy('papers.id')
-      .execute();
-    return rows.map(paperFromRow);
-  }
-
   // deliveries
 
   /**
@@ -524,30 +315,4 @@ function mayTakeOver(d: Delivery, req: ClaimRequest): boolean {
   if (d.state === 'failed') return d.attempts < req.maxAttempts;
   const stale = d.heartbeatAt === null || req.now.getTime() - d.heartbeatAt.getTime() > req.staleAfterMs;
   return stale || (d.owner !== null && req.ownerIsGone(d.owner));
-}
-
-/** Same stored content (the row without its timestamps), whatever the key order of the objects. */
-function samePaper(a: Paper, b: Paper): boolean {
-  const epoch = new Date(0);
-  return JSON.stringify(paperToRow(a, epoch)) === JSON.stringify(paperToRow(b, epoch));
-}
-
-/** Whether the words the search index sees are the same. */
-function sameText(a: Paper, b: Paper): boolean {
-  return a.title === b.title && a.summary === b.summary && a.keywords.join('\n') === b.keywords.join('\n');
-}
-
-/** Counts paper writes in the same transaction as the write, so a reader never sees new papers with an old revision. */
-async function bumpPapersRevision(tx: Executor): Promise<void> {
-  await tx
-    .insertInto('meta')
-    .values({ key: PAPERS_REVISION_KEY, value: '1' })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql<string>`cast(cast(meta.value as bigint) + 1 as text)` }))
-    .execute();
-}
-
-/** The revision for this write's search terms; the caller holds the papers write lock. */
-async function nextSearchRevision(tx: Executor): Promise<number> {
-  const row = await tx.selectFrom('papers').select((eb) => eb.fn.max('search_revision').as('latest')).executeTakeFirst();
-  return Number(row?.latest ?? 0) + 1;
 }

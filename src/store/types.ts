@@ -122,6 +122,48 @@ export interface PaperUpsertResult {
   unchanged: number;
 }
 
+export interface PaperRepository {
+  /** Insert new papers, update changed ones in place (upvotes, richer fields). Never duplicates. */
+  upsert(papers: Paper[], seenAt: Date): Promise<PaperUpsertResult>;
+  get(id: string): Promise<Paper | null>;
+  /** The papers with these ids, in the order asked for; unknown ids are left out. */
+  getMany(ids: string[]): Promise<Paper[]>;
+  /** The most recent listedOn date (≤ onOrBefore when given) that has at least one paper. */
+  latestListDate(onOrBefore?: string): Promise<string | null>;
+  /** Papers whose listedOn is in [from, to] (inclusive). */
+  listedBetween(from: string, to: string): Promise<Paper[]>;
+  /** Papers in any of these arXiv categories published, or listed, in [from, to] (inclusive). */
+  inCategories(categories: string[], from: string, to: string): Promise<Paper[]>;
+  count(): Promise<number>;
+  /**
+   * A number that changes with every write that changes a stored paper (new papers, new upvotes,
+   * richer fields), by any replica: one cheap read, so answers derived from the papers can be
+   * cached until it moves.
+   */
+  revision(): Promise<number>;
+}
+
+export interface SearchRepository {
+  /** Papers whose title or abstract contain all words; best matches first. */
+  find(query: string, limit: number): Promise<Paper[]>;
+  /**
+   * This process's index of the papers' terms for src/search (search, similar), brought up to date
+   * with every paper write committed before the call, by any replica.
+   */
+  index(): Promise<TermIndex>;
+}
+
+export interface BookmarkRepository {
+  /** True when newly added; adding twice is harmless. */
+  add(b: { platform: Platform; userId: string; paperId: string; messageId: string | null; at: Date }): Promise<boolean>;
+  /** True when something was removed; removing twice is harmless. */
+  remove(platform: Platform, userId: string, paperId: string): Promise<boolean>;
+  /** Oldest first, so list numbers stay stable as new bookmarks arrive. */
+  list(platform: Platform, userId: string): Promise<Bookmark[]>;
+  /** The papers anyone bookmarked from a message the bot posted in this channel, each once, by id. */
+  channelPapers(platform: Platform, channelId: string): Promise<Paper[]>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
@@ -130,31 +172,9 @@ export interface Store {
   readonly meta: MetaRepository;
   readonly installations: InstallationRepository;
 
-  // papers
-  /** Insert new papers, update changed ones in place (upvotes, richer fields). Never duplicates. */
-  upsertPapers(papers: Paper[], seenAt: Date): Promise<PaperUpsertResult>;
-  getPaper(id: string): Promise<Paper | null>;
-  getPapers(ids: string[]): Promise<Paper[]>;
-  /** The most recent listedOn date (≤ onOrBefore when given) that has at least one paper. */
-  latestListDate(onOrBefore?: string): Promise<string | null>;
-  /** Papers whose listedOn is in [from, to] (inclusive). */
-  papersListedBetween(from: string, to: string): Promise<Paper[]>;
-  /** Papers in any of these arXiv categories published, or listed, in [from, to] (inclusive). */
-  papersInCategories(categories: string[], from: string, to: string): Promise<Paper[]>;
-  /** Papers whose title or abstract contain all words; best matches first. */
-  searchPapers(query: string, limit: number): Promise<Paper[]>;
-  countPapers(): Promise<number>;
-  /**
-   * A number that changes with every write that changes a stored paper (new papers, new upvotes,
-   * richer fields), by any replica: one cheap read, so answers derived from the papers can be
-   * cached until it moves.
-   */
-  papersRevision(): Promise<number>;
-  /**
-   * This process's index of the papers' terms for src/search (search, similar), brought up to date
-   * with every paper write committed before the call, by any replica.
-   */
-  searchIndex(): Promise<TermIndex>;
+  readonly papers: PaperRepository;
+  readonly search: SearchRepository;
+  readonly bookmarks: BookmarkRepository;
 
   // subscriptions
   upsertSubscription(input: SubscriptionInput): Promise<Subscription>;
@@ -171,16 +191,6 @@ export interface Store {
   /** Paper ids posted by digests (not command answers) in this channel since the given time. */
   paperIdsPostedInChannel(platform: Platform, channelId: string, since: Date): Promise<Set<string>>;
   postsForDelivery(deliveryId: string): Promise<PostRecord[]>;
-
-  // bookmarks
-  /** True when newly added; adding twice is harmless. */
-  addBookmark(b: { platform: Platform; userId: string; paperId: string; messageId: string | null; at: Date }): Promise<boolean>;
-  /** True when something was removed; removing twice is harmless. */
-  removeBookmark(platform: Platform, userId: string, paperId: string): Promise<boolean>;
-  /** Oldest first, so list numbers stay stable as new bookmarks arrive. */
-  listBookmarks(platform: Platform, userId: string): Promise<Bookmark[]>;
-  /** The papers anyone bookmarked from a message the bot posted in this channel, each once, by id. */
-  channelBookmarkedPapers(platform: Platform, channelId: string): Promise<Paper[]>;
 
   // deliveries (exactly-once daily posting)
   claimDelivery(req: ClaimRequest): Promise<ClaimResult>;

@@ -16,7 +16,7 @@ describe('answer records', () => {
   let cleanup: () => Promise<void>;
   beforeEach(async () => {
     ({ store, cleanup } = await openTestStore('sqlite'));
-    await store.upsertPapers(papers, NOW);
+    await store.papers.upsert(papers, NOW);
   });
   afterEach(() => cleanup());
 

@@ -70,7 +70,7 @@ beforeEach(async () => {
   store = opened.store;
   cleanupStore = opened.cleanup;
   const { papers } = parseListing(readFixture('hf-api/daily_papers-2025-10-14.json'));
-  await store.upsertPapers(papers, now);
+  await store.papers.upsert(papers, now);
   services = {
     store,
     config: configFor(fake),
@@ -119,11 +119,11 @@ describe('Discord adapter end to end', () => {
     // interaction the message answers, and keeps the record under the message's id too.
     const messageId = fake.interactionReply(token)!.id;
     fake.sendReaction('add', { userId: '111111111111111111', channelId, messageId, emoji: '2️⃣' });
-    const saved = await until(async () => (await store.listBookmarks('discord', '111111111111111111'))[0], 'the bookmark');
+    const saved = await until(async () => (await store.bookmarks.list('discord', '111111111111111111'))[0], 'the bookmark');
     expect(saved.paper.id).toBe(expected.ranked[1]!.paper.id);
     expect((await store.findPost('discord', channelId, messageId))?.paperIds).toEqual(post.paperIds);
     fake.sendReaction('add', { userId: '555555555555555555', channelId, messageId, emoji: '1️⃣' });
-    await until(async () => (await store.listBookmarks('discord', '555555555555555555')).length === 1, 'the second bookmark');
+    await until(async () => (await store.bookmarks.list('discord', '555555555555555555')).length === 1, 'the second bookmark');
     const lookups = fake.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${channelId}/messages/${messageId}`);
     expect(lookups).toHaveLength(1);
   });
@@ -132,7 +132,7 @@ describe('Discord adapter end to end', () => {
     await start();
     const userId = '666666666666666666';
     const { ranked } = await selectDigest(store, DEFAULT_SETTINGS, { now });
-    await store.addBookmark({ platform: 'discord', userId, paperId: ranked[0]!.paper.id, messageId: null, at: now });
+    await store.bookmarks.add({ platform: 'discord', userId, paperId: ranked[0]!.paper.id, messageId: null, at: now });
     const { token } = fake.sendCommand('bookmarks', { action: 'export', format: 'bibtex' }, { userId });
     const callback = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
     expect(callback.body.type).toBe(4);
@@ -156,7 +156,7 @@ describe('Discord adapter end to end', () => {
     fake.sendReaction('add', { userId: '333333333333333333', channelId, messageId: stranger, emoji: '🔖' });
     await settle();
     expect(lookups()).toHaveLength(1);
-    for (const userId of ['111111111111111111', '222222222222222222', '333333333333333333']) expect(await store.listBookmarks('discord', userId)).toEqual([]);
+    for (const userId of ['111111111111111111', '222222222222222222', '333333333333333333']) expect(await store.bookmarks.list('discord', userId)).toEqual([]);
     expect(fake.requests.filter((r) => r.method === 'POST' && fake.dmChannels.has(r.path.split('/')[2]!))).toEqual([]);
   });
 
@@ -170,7 +170,7 @@ describe('Discord adapter end to end', () => {
 
     const userId = '222222222222222222';
     fake.sendReaction('add', { userId, channelId, messageId, emoji: '🔖' });
-    await until(async () => (await store.listBookmarks('discord', userId)).length === 1, 'the bookmark');
+    await until(async () => (await store.bookmarks.list('discord', userId)).length === 1, 'the bookmark');
     // The confirmation goes by DM, not into the channel.
     const dm = await fake.waitForRequest((r) => r.method === 'POST' && /^\/channels\/\d+\/messages$/.test(r.path) && fake.dmChannels.has(r.path.split('/')[2]!));
     expect(dm.body.allowed_mentions).toEqual({ parse: [] });
@@ -180,9 +180,9 @@ describe('Discord adapter end to end', () => {
     adapter = null;
     await start();
     fake.sendReaction('remove', { userId, channelId, messageId, emoji: '🔖' });
-    await until(async () => (await store.listBookmarks('discord', userId)).length === 0, 'the bookmark to be removed');
+    await until(async () => (await store.bookmarks.list('discord', userId)).length === 0, 'the bookmark to be removed');
     fake.sendReaction('add', { userId, channelId, messageId, emoji: '🔖' });
-    const again = await until(async () => (await store.listBookmarks('discord', userId))[0], 'the bookmark after restart');
+    const again = await until(async () => (await store.bookmarks.list('discord', userId))[0], 'the bookmark after restart');
     expect(again.paper.id).toBe(paper.paper.id);
   });
 
@@ -197,9 +197,9 @@ describe('Discord adapter end to end', () => {
     const closed = '333333333333333333';
     fake.closedDms.add(closed);
     fake.sendReaction('add', { userId: closed, channelId, messageId, emoji: '🔖' });
-    await until(async () => (await store.listBookmarks('discord', closed)).length === 1, 'the bookmark');
+    await until(async () => (await store.bookmarks.list('discord', closed)).length === 1, 'the bookmark');
     await fake.waitForRequest((r) => r.status === 403 && fake.dmChannels.has(r.path.split('/')[2]!));
-    expect(await store.listBookmarks('discord', fake.applicationId)).toEqual([]);
+    expect(await store.bookmarks.list('discord', fake.applicationId)).toEqual([]);
     // Nothing about the refused DM went into the channel.
     expect(fake.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${channelId}/messages`)).toHaveLength(1);
   });
@@ -219,9 +219,9 @@ describe('Discord adapter end to end', () => {
   });
 
   it('pings no one for a paper titled "@everyone look": allowed_mentions is empty in every body', async () => {
-    const base = (await store.papersListedBetween('2025-10-14', '2025-10-14'))[0]!;
+    const base = (await store.papers.listedBetween('2025-10-14', '2025-10-14'))[0]!;
     const loud: Paper = { ...base, id: '2510.99999', arxivId: '2510.99999', title: EVERYONE_TITLE, upvotes: 10_000, url: 'https://huggingface.co/papers/2510.99999' };
-    await store.upsertPapers([loud], now);
+    await store.papers.upsert([loud], now);
     const running = await start();
 
     const { token } = fake.sendCommand('today');
@@ -266,16 +266,18 @@ describe('Discord adapter end to end', () => {
     await expect(running.poster.post({ platform: 'discord', workspaceId: null, channelId: fake.channelIds[0]! }, message, 'y')).rejects.toMatchObject({ permanent: true });
   });
 
-  /** Starts a client whose store holds `method` until release(), so the answer is late and gets deferred. */
-  async function startSlow(method: keyof Store) {
+  /** Starts a client whose store holds one repository's `method` until release(), so the answer is late and gets deferred. */
+  async function startSlow<R extends 'papers' | 'bookmarks'>(repository: R, method: keyof Store[R]) {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    const real = store[repository];
+    const held = real[method] as (...args: unknown[]) => Promise<unknown>;
+    const slowed = { ...real, [method]: async (...args: unknown[]) => (await gate, held(...args)) };
     const slowStore = new Proxy(store, {
       get: (target, prop, receiver) => {
+        if (prop === repository) return slowed;
         const value = Reflect.get(target, prop, receiver);
-        if (typeof value !== 'function') return value;
-        const bound = (value as (...args: unknown[]) => unknown).bind(target);
-        return prop === method ? async (...args: unknown[]) => (await gate, bound(...args)) : bound;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
     });
     const running = await startDiscordClient({ config: configFor(fake), services: { ...services, store: slowStore }, log: createLogger({ level: 'silent' }) }, { deferAfterMs: 20 });
@@ -284,7 +286,7 @@ describe('Discord adapter end to end', () => {
   }
 
   it('defers, then edits the reply when the answer is not ready in time', async () => {
-    const slow = await startSlow('latestListDate');
+    const slow = await startSlow('papers', 'latestListDate');
     try {
       const { token } = fake.sendCommand('today');
       const deferred = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
@@ -300,7 +302,7 @@ describe('Discord adapter end to end', () => {
   });
 
   it('defers a slow private command privately and edits that reply, with nothing deleted', async () => {
-    const slow = await startSlow('listBookmarks');
+    const slow = await startSlow('bookmarks', 'list');
     try {
       const { token } = fake.sendCommand('bookmarks');
       const deferred = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
@@ -317,7 +319,7 @@ describe('Discord adapter end to end', () => {
   });
 
   it('a slow public command answering with a private error replaces its public placeholder by a private follow-up', async () => {
-    const slow = await startSlow('getPaper');
+    const slow = await startSlow('papers', 'get');
     try {
       const { token } = fake.sendCommand('paper', { id: '2510.99999' });
       const deferred = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));

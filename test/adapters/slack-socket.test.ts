@@ -29,7 +29,7 @@ let slack: RunningSlack;
 beforeAll(async () => {
   fake = await startFakeSlack();
   ({ store, cleanup } = await openTestStore('sqlite'));
-  await store.upsertPapers(papers, NOW);
+  await store.papers.upsert(papers, NOW);
   const env = { SLACK_BOT_TOKEN: 'xoxb-socket', SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: fake.apiUrl };
   const config = { ...loadConfig(env, '/nonexistent'), http: { host: '127.0.0.1', port: 0 } };
   const log = createLogger({ level: 'silent' });
@@ -77,7 +77,7 @@ describe('Slack adapter in Socket Mode (real Bolt, loopback websocket)', () => {
     expect(eventAck).toEqual({});
     const [confirm] = await fake.waitForCalls('chat.postEphemeral');
     expect(confirm!.body).toMatchObject({ channel: 'CSOCKET', user: 'USOCKET' });
-    expect((await store.listBookmarks('slack', 'USOCKET')).map((b) => b.paper.id)).toEqual([first]);
+    expect((await store.bookmarks.list('slack', 'USOCKET')).map((b) => b.paper.id)).toEqual([first]);
   });
 
   it('answers a private reply in the ack payload', async () => {

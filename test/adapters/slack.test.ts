@@ -64,7 +64,7 @@ function slowableStore(real: Store): Store {
 beforeAll(async () => {
   fake = await startFakeSlack();
   ({ store, cleanup } = await openTestStore('sqlite'));
-  await store.upsertPapers([...papers, evil], NOW);
+  await store.papers.upsert([...papers, evil], NOW);
   const env = { SLACK_BOT_TOKEN: 'xoxb-fake', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' };
   config = { ...loadConfig(env, '/nonexistent'), http: { host: '127.0.0.1', port: 0 } };
   const log = createLogger({ level: 'silent' });
@@ -161,7 +161,7 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
     await sendToBot(url, SECRET, reaction({ user: 'UKEYCAP', reaction: 'two', channel, ts: message.ts }));
     const [confirm] = (await fake.waitForCalls('chat.postEphemeral', confirmations + 1)).slice(confirmations);
     expect(String(confirm!.body.text)).toMatch(/Bookmarked/);
-    expect((await store.listBookmarks('slack', 'UKEYCAP')).map((b) => b.paper.id)).toEqual([second]);
+    expect((await store.bookmarks.list('slack', 'UKEYCAP')).map((b) => b.paper.id)).toEqual([second]);
   });
 
   it('acks a public command before it runs and posts the answer when it is ready', async () => {
@@ -223,13 +223,13 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
     expect(confirm!.body).toMatchObject({ channel, user: 'U123ABC456' });
     expect(String(confirm!.body.text)).toMatch(/Bookmarked/);
     expect(confirm!.token).toBe('xoxb-fake');
-    expect((await store.listBookmarks('slack', 'U123ABC456')).map((b) => b.paper.id)).toEqual([top.id]);
-    expect(await store.listBookmarks('slack', fake.bot.userId)).toEqual([]);
+    expect((await store.bookmarks.list('slack', 'U123ABC456')).map((b) => b.paper.id)).toEqual([top.id]);
+    expect(await store.bookmarks.list('slack', fake.bot.userId)).toEqual([]);
 
     await sendToBot(url, SECRET, reaction({ type: 'reaction_removed' }));
     const [removed] = (await fake.waitForCalls('chat.postEphemeral', before + 2)).slice(before + 1);
     expect(String(removed!.body.text)).toMatch(/Removed/);
-    expect(await store.listBookmarks('slack', 'U123ABC456')).toEqual([]);
+    expect(await store.bookmarks.list('slack', 'U123ABC456')).toEqual([]);
   });
 
   it('rejects a bad signature and a timestamp older than 5 minutes with 401, storing nothing', async () => {
@@ -244,8 +244,8 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
     const staleSubscribe = await sendToBot(url, SECRET, command('subscribe time 09:00'), { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
     expect(staleSubscribe.status).toBe(401);
 
-    expect(await store.listBookmarks('slack', 'UFORGED')).toEqual([]);
-    expect(await store.listBookmarks('slack', 'USTALE')).toEqual([]);
+    expect(await store.bookmarks.list('slack', 'UFORGED')).toEqual([]);
+    expect(await store.bookmarks.list('slack', 'USTALE')).toEqual([]);
     expect(await store.listSubscriptions({ platform: 'slack' })).toEqual([]);
   });
 

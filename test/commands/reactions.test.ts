@@ -6,7 +6,7 @@ import { textOf } from './reply-text';
 let t: Awaited<ReturnType<typeof testServices>>;
 const react = (messageId: string, reaction: ReactionEvent['reaction'], added = true) =>
   handleReaction({ platform: 'console', channelId: 'general', messageId, userId: 'ada', reaction, added }, t.svc);
-const bookmarked = async () => (await t.svc.store.listBookmarks('console', 'ada')).map((b) => b.paper.id);
+const bookmarked = async () => (await t.svc.store.bookmarks.list('console', 'ada')).map((b) => b.paper.id);
 
 describe('handleReaction', () => {
   beforeEach(async () => {

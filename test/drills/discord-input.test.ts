@@ -29,7 +29,7 @@ let adapter: RunningAdapter;
 beforeAll(async () => {
   fake = await startFakeDiscord();
   ({ store, cleanup } = await openTestStore('sqlite'));
-  await store.upsertPapers(bundledPapers(), now);
+  await store.papers.upsert(bundledPapers(), now);
   const config = loadConfig({ DISCORD_TOKEN: 'drill-discord-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl });
   const log = createLogger({ level: 'silent' });
   const services: Services = { store, config, log, now: () => now, sourceStatus: () => ({ lastSuccessAt: now, lastError: null, note: null }) };

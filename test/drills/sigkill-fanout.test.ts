@@ -58,7 +58,7 @@ async function runChild(url: string, fake: FakeDiscord, previousDay: string | nu
 
 async function seedStore(url: string): Promise<void> {
   const store = await openStore(url);
-  await store.upsertPapers(realPapers, new Date(`${LIST_DATE}T08:00:00Z`));
+  await store.papers.upsert(realPapers, new Date(`${LIST_DATE}T08:00:00Z`));
   for (const channelId of CHANNELS)
     await store.upsertSubscription({ platform: 'discord', workspaceId: '1', channelId, time: '09:00', timezone: 'UTC', top: TOP, topics: [], minUpvotes: 0, rank: 'balanced', origin: 'command', createdBy: 'drill' });
   await store.close();

@@ -31,7 +31,7 @@ describe('papers post-daily', () => {
     db = testDatabase('sqlite');
     env = { DATABASE_URL: db.url, HF_BASE_URL: source.url, ARXIV_API_URL: source.url, LOG_LEVEL: 'silent', PORT: '1' };
     const store = await openStore(db.url);
-    await store.upsertPapers(realPapers, new Date('2025-10-14T08:00:00Z'));
+    await store.papers.upsert(realPapers, new Date('2025-10-14T08:00:00Z'));
     await store.upsertSubscription(subscription('console', { top: 3 }));
     await store.close();
   });
@@ -138,7 +138,7 @@ describe('papers post-daily posts to the configured platforms without connecting
   async function postDaily(sub: ReturnType<typeof subscription>, env: Record<string, string>) {
     db = testDatabase('sqlite');
     const store = await openStore(db.url);
-    await store.upsertPapers(realPapers, new Date('2025-10-14T08:00:00Z'));
+    await store.papers.upsert(realPapers, new Date('2025-10-14T08:00:00Z'));
     await store.upsertSubscription(sub);
     await store.close();
     const io = capture({ DATABASE_URL: db.url, HF_BASE_URL: source.url, ARXIV_API_URL: source.url, LOG_LEVEL: 'silent', PORT: '1', ...env });

@@ -68,7 +68,7 @@ describe.each(storeKinds)('store on %s across processes', (kind) => {
 
   it('keeps a bookmark written just before the process is killed with SIGKILL', async () => {
     const paper = parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers[0]!;
-    await store.upsertPapers([paper], new Date('2025-10-14T08:00:00Z'));
+    await store.papers.upsert([paper], new Date('2025-10-14T08:00:00Z'));
     const c = child('bookmark-child.ts', [url, paper.id]);
     children.push(c.proc);
     expect(await c.nextLine()).toBe('saved');
@@ -78,6 +78,6 @@ describe.each(storeKinds)('store on %s across processes', (kind) => {
 
     await store.close();
     store = await openStore(url);
-    expect((await store.listBookmarks('slack', 'u1')).map((b) => b.paper.id)).toEqual([paper.id]);
+    expect((await store.bookmarks.list('slack', 'u1')).map((b) => b.paper.id)).toEqual([paper.id]);
   });
 });

@@ -68,11 +68,11 @@ describe.each(storeKinds)('store on %s', (kind) => {
     });
 
     it('keeps data across close and reopen', async () => {
-      await store.upsertPapers([first], seenAt);
+      await store.papers.upsert([first], seenAt);
       await store.close();
       const reopened = await openStore(url);
       try {
-        expect(await reopened.getPaper(first.id)).toEqual(first);
+        expect(await reopened.papers.get(first.id)).toEqual(first);
       } finally {
         await reopened.close();
       }
@@ -91,48 +91,48 @@ describe.each(storeKinds)('store on %s', (kind) => {
 
   describe('papers', () => {
     it('inserts new papers, leaves unchanged ones, updates changed ones in place and never duplicates', async () => {
-      expect(await store.upsertPapers(hfList, seenAt)).toEqual({ inserted: hfList.length, updated: 0, unchanged: 0 });
-      expect(await store.upsertPapers(hfList, seenAt)).toEqual({ inserted: 0, updated: 0, unchanged: hfList.length });
+      expect(await store.papers.upsert(hfList, seenAt)).toEqual({ inserted: hfList.length, updated: 0, unchanged: 0 });
+      expect(await store.papers.upsert(hfList, seenAt)).toEqual({ inserted: 0, updated: 0, unchanged: hfList.length });
       const moreVotes = { ...first, upvotes: first.upvotes + 40 };
-      expect(await store.upsertPapers([moreVotes], new Date('2025-10-14T12:00:00Z'))).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
-      expect((await store.getPaper(first.id))?.upvotes).toBe(first.upvotes + 40);
-      expect(await store.countPapers()).toBe(hfList.length);
+      expect(await store.papers.upsert([moreVotes], new Date('2025-10-14T12:00:00Z'))).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+      expect((await store.papers.get(first.id))?.upvotes).toBe(first.upvotes + 40);
+      expect(await store.papers.count()).toBe(hfList.length);
     });
 
     it('keeps what it knew when a poorer listing shows the paper again', async () => {
-      await store.upsertPapers([first], seenAt);
+      await store.papers.upsert([first], seenAt);
       const fromArxiv: Paper = { ...first, source: 'arxiv', upvotes: 0, aiSummary: null, keywords: [], listedOn: null, githubUrl: null };
-      await store.upsertPapers([fromArxiv], seenAt);
-      expect(await store.getPaper(first.id)).toEqual(first);
+      await store.papers.upsert([fromArxiv], seenAt);
+      expect(await store.papers.get(first.id)).toEqual(first);
     });
 
     it('stores untrusted text exactly, except NUL characters, which neither dialect keeps', async () => {
       const hostile: Paper = { ...first, id: 'hostile', title: `Robert'); DROP TABLE papers;-- "quoted" \\ 100% _x_ 🚀`, summary: '<b>tags</b> & ${x}' };
-      await store.upsertPapers([hostile, { ...second, title: 'nul\u0000 inside', authors: ['A\u0000B'] }], seenAt);
-      expect(await store.getPaper('hostile')).toEqual(hostile);
-      expect(await store.getPaper(second.id)).toMatchObject({ title: 'nul inside', authors: ['AB'] });
-      expect(await store.countPapers()).toBe(2);
+      await store.papers.upsert([hostile, { ...second, title: 'nul\u0000 inside', authors: ['A\u0000B'] }], seenAt);
+      expect(await store.papers.get('hostile')).toEqual(hostile);
+      expect(await store.papers.get(second.id)).toMatchObject({ title: 'nul inside', authors: ['AB'] });
+      expect(await store.papers.count()).toBe(2);
     });
 
     it('returns papers by id in the order asked, skipping unknown ids', async () => {
-      await store.upsertPapers(hfList, seenAt);
-      expect((await store.getPapers([third.id, 'nope', first.id])).map((p) => p.id)).toEqual([third.id, first.id]);
-      expect(await store.getPaper('nope')).toBeNull();
+      await store.papers.upsert(hfList, seenAt);
+      expect((await store.papers.getMany([third.id, 'nope', first.id])).map((p) => p.id)).toEqual([third.id, first.id]);
+      expect(await store.papers.get('nope')).toBeNull();
     });
 
     it('finds the latest list date and the papers listed in a range', async () => {
-      expect(await store.latestListDate()).toBeNull();
-      await store.upsertPapers([...hfList, ...olderList], seenAt);
-      expect(await store.latestListDate()).toBe('2025-10-14');
-      expect(await store.latestListDate('2025-10-13')).toBe('2024-10-14');
-      expect(await store.latestListDate('2024-10-13')).toBeNull();
-      const listed = await store.papersListedBetween('2024-10-14', '2024-10-14');
+      expect(await store.papers.latestListDate()).toBeNull();
+      await store.papers.upsert([...hfList, ...olderList], seenAt);
+      expect(await store.papers.latestListDate()).toBe('2025-10-14');
+      expect(await store.papers.latestListDate('2025-10-13')).toBe('2024-10-14');
+      expect(await store.papers.latestListDate('2024-10-13')).toBeNull();
+      const listed = await store.papers.listedBetween('2024-10-14', '2024-10-14');
       expect(listed.map((p) => p.id).sort()).toEqual(olderList.map((p) => p.id).sort());
     });
 
     it('searches title and abstract for all words, case-insensitive, best match first', async () => {
-      await store.upsertPapers(hfList, seenAt);
-      const qerl = await store.searchPapers('QERL quantization', 10);
+      await store.papers.upsert(hfList, seenAt);
+      const qerl = await store.search.find('QERL quantization', 10);
       expect(qerl.map((p) => p.id)).toContain(first.id);
       for (const p of qerl) expect(`${p.title} ${p.summary}`.toLowerCase()).toMatch(/qerl[\s\S]*|quantization/);
       for (const p of qerl) {
@@ -140,10 +140,10 @@ describe.each(storeKinds)('store on %s', (kind) => {
         expect(text.includes('qerl') && text.includes('quantization')).toBe(true);
       }
       // Search is by words (src/search): punctuation alone, LIKE wildcards included, matches nothing.
-      expect(await store.searchPapers('%', 10)).toEqual([]);
-      expect(await store.searchPapers('_', 50)).toEqual([]);
-      expect(await store.searchPapers('   ', 10)).toEqual([]);
-      const llm = await store.searchPapers('llm', 3);
+      expect(await store.search.find('%', 10)).toEqual([]);
+      expect(await store.search.find('_', 50)).toEqual([]);
+      expect(await store.search.find('   ', 10)).toEqual([]);
+      const llm = await store.search.find('llm', 3);
       expect(llm).toHaveLength(3);
       const titled = llm.map((p) => p.title.toLowerCase().includes('llm'));
       expect(titled).toEqual([...titled].sort((a, b) => Number(b) - Number(a)));
@@ -232,36 +232,36 @@ describe.each(storeKinds)('store on %s', (kind) => {
 
   describe('bookmarks', () => {
     it('adds once, lists oldest first with the paper, removes once, per platform and user', async () => {
-      await store.upsertPapers(hfList, seenAt);
-      const add = (paperId: string, at: string, userId = 'u1') => store.addBookmark({ platform: 'discord', userId, paperId, messageId: 'm1', at: new Date(at) });
+      await store.papers.upsert(hfList, seenAt);
+      const add = (paperId: string, at: string, userId = 'u1') => store.bookmarks.add({ platform: 'discord', userId, paperId, messageId: 'm1', at: new Date(at) });
       expect(await add(second.id, '2025-10-14T09:00:00Z')).toBe(true);
       expect(await add(first.id, '2025-10-14T10:00:00Z')).toBe(true);
       expect(await add(second.id, '2025-10-14T11:00:00Z')).toBe(false);
       await add(third.id, '2025-10-14T09:30:00Z', 'u2');
-      const list = await store.listBookmarks('discord', 'u1');
+      const list = await store.bookmarks.list('discord', 'u1');
       expect(list.map((b) => b.paper.id)).toEqual([second.id, first.id]);
       expect(list[0]).toEqual({ paper: second, createdAt: new Date('2025-10-14T09:00:00Z'), messageId: 'm1' });
-      expect(await store.listBookmarks('slack', 'u1')).toEqual([]);
-      expect(await store.removeBookmark('discord', 'u1', second.id)).toBe(true);
-      expect(await store.removeBookmark('discord', 'u1', second.id)).toBe(false);
-      expect((await store.listBookmarks('discord', 'u1')).map((b) => b.paper.id)).toEqual([first.id]);
+      expect(await store.bookmarks.list('slack', 'u1')).toEqual([]);
+      expect(await store.bookmarks.remove('discord', 'u1', second.id)).toBe(true);
+      expect(await store.bookmarks.remove('discord', 'u1', second.id)).toBe(false);
+      expect((await store.bookmarks.list('discord', 'u1')).map((b) => b.paper.id)).toEqual([first.id]);
     });
 
     it("gathers a channel's bookmarks through the messages posted there, each paper once", async () => {
-      await store.upsertPapers(hfList, seenAt);
+      await store.papers.upsert(hfList, seenAt);
       const post = (channelId: string, messageId: string, paperIds: string[]) =>
         store.recordPost({ platform: 'discord', channelId, messageId, paperIds, kind: 'answer', deliveryId: null, postedAt: seenAt });
       await post('c1', 'm1', [first.id, second.id]);
       await post('c2', 'm2', [third.id]);
-      const add = (userId: string, paperId: string, messageId: string | null) => store.addBookmark({ platform: 'discord', userId, paperId, messageId, at: seenAt });
+      const add = (userId: string, paperId: string, messageId: string | null) => store.bookmarks.add({ platform: 'discord', userId, paperId, messageId, at: seenAt });
       await add('u1', second.id, 'm1');
       await add('u2', second.id, 'm1');
       await add('u2', first.id, 'm1');
       await add('u3', third.id, 'm2');
       await add('u4', third.id, null);
-      expect((await store.channelBookmarkedPapers('discord', 'c1')).map((p) => p.id)).toEqual([first.id, second.id].sort());
-      expect(await store.channelBookmarkedPapers('discord', 'c2')).toEqual([third]);
-      expect(await store.channelBookmarkedPapers('slack', 'c1')).toEqual([]);
+      expect((await store.bookmarks.channelPapers('discord', 'c1')).map((p) => p.id)).toEqual([first.id, second.id].sort());
+      expect(await store.bookmarks.channelPapers('discord', 'c2')).toEqual([third]);
+      expect(await store.bookmarks.channelPapers('slack', 'c1')).toEqual([]);
     });
   });
 
