@@ -8,8 +8,10 @@ import { connect } from '../../src/store/connect';
 import { parseDatabaseUrl } from '../../src/store/database-url';
 import { MIGRATIONS } from '../../src/store/migrations/index';
 import { openStore } from '../../src/store/open';
+import { paperToRow } from '../../src/store/rows';
+import { parseListing } from '../../src/parse/index';
 import type { Store } from '../../src/store/types';
-import { repoRoot } from '../helpers/fixtures';
+import { readFixture, repoRoot } from '../helpers/fixtures';
 import { storeKinds, testDatabase } from '../helpers/stores';
 
 const folder = path.join(repoRoot, 'src/store/migrations');
@@ -56,6 +58,25 @@ describe.each(storeKinds)('upgrading an old database on %s', (kind) => {
       await conn.db.destroy();
     }
   }
+
+  it('gives papers stored before 0003 their search terms, as that release encoded them', async () => {
+    const listed = parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers[0]!;
+    const paper = { ...listed, id: 'old', title: 'Memorizing Transformers', summary: 'Models that memorize at test time.', keywords: ['attention'] };
+    // The row as version 2 stored it: categories came with 0004.
+    const { categories: _later, ...row } = paperToRow(paper, new Date('2025-10-14T08:00:00Z'));
+    await databaseAt('0002_full_text', (old) => old.insertInto('papers').values(row).execute());
+    store = await openStore(db.url);
+    expect((await store.search.find('memorize transformers', 5)).map((p) => p.id)).toEqual(['old']);
+    const conn = await connect(parseDatabaseUrl(db.url));
+    try {
+      expect(await conn.db.selectFrom('papers').select(['search_terms', 'search_revision']).executeTakeFirst()).toEqual({
+        search_terms: 'memoriz:3 transform:2 attent:1 model:1 test:1 tim:1',
+        search_revision: 1,
+      });
+    } finally {
+      await conn.db.destroy();
+    }
+  });
 
   it('moves Slack installations from meta rows to the installations repository (0005)', async () => {
     const team = JSON.stringify({ team: { id: 'T1' }, bot: { token: 'xoxb-team' } });
