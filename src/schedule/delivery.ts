@@ -258,7 +258,7 @@ async function postClaimed(
   }
   await ctx.storeWork(async () => {
     await ctx.store.finishDelivery(delivery.id, ctx.owner, { state: 'posted' }, ctx.now());
-    if (sub.failures > 0) await ctx.store.recordSubscriptionSuccess(sub.id);
+    if (sub.failures > 0) await ctx.store.subscriptions.recordSuccess(sub.id);
   });
   ctx.log.info({ deliveryId: delivery.id, papers: pending.papers }, 'daily digest posted');
   return pending.papers === 0 ? 'empty' : 'posted';
@@ -299,7 +299,7 @@ async function recordFailure(ctx: DeliveryContext, sub: Subscription, delivery: 
       ctx.log.warn({ deliveryId: delivery.id, err: message }, 'daily digest failed; a later run retries it');
       return message;
     }
-    const updated = await ctx.store.recordSubscriptionFailure(sub.id, message, ctx.config.schedule.disableAfter);
+    const updated = await ctx.store.subscriptions.recordFailure(sub.id, message, ctx.config.schedule.disableAfter);
     if (!updated.enabled) {
       ctx.log.warn({ subscriptionId: sub.id, failures: updated.failures, err: message }, 'subscription disabled after repeated permanent errors');
       return `${message} (subscription disabled after ${updated.failures} failures)`;

@@ -158,8 +158,8 @@ function shuffledIndexes(n: number): number[] {
 }
 
 async function subscriptionsFor(opts: PostDailyOptions): Promise<Subscription[]> {
-  if (!opts.subscriptionIds) return opts.store.listSubscriptions({ enabledOnly: true });
-  const found = await Promise.all(opts.subscriptionIds.map((id) => opts.store.getSubscription(id)));
+  if (!opts.subscriptionIds) return opts.store.subscriptions.list({ enabledOnly: true });
+  const found = await Promise.all(opts.subscriptionIds.map((id) => opts.store.subscriptions.get(id)));
   return found.filter((s): s is Subscription => s !== null);
 }
 

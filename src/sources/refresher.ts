@@ -88,7 +88,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
    * conditional request still matches). arXiv asks for few requests, so all go in one query.
    */
   async function arxivCategoriesToFetch(): Promise<string[]> {
-    const subscribed = (await deps.store.listSubscriptions({ enabledOnly: true })).flatMap((s) => s.arxiv);
+    const subscribed = (await deps.store.subscriptions.list({ enabledOnly: true })).flatMap((s) => s.arxiv);
     return [...new Set([...deps.config.arxivCategories, ...subscribed])].sort();
   }
 

@@ -6,6 +6,7 @@ import { bookmarkRepository } from './repositories/bookmarks';
 import { metaRepository } from './repositories/meta';
 import { paperRepository } from './repositories/papers';
 import { searchRepository } from './repositories/search';
+import { subscriptionRepository } from './repositories/subscriptions';
 import { deliveryFromRow, subscriptionFromRow } from './rows';
 import type { Connection } from './connect';
 import { chunks, INSERT_CHUNK, storeDb, type Executor, type StoreDb } from './db';
@@ -34,6 +35,7 @@ export class KyselyStore implements Store {
   readonly papers;
   readonly search;
   readonly bookmarks;
+  readonly subscriptions;
   #pendingPosts: { post: PostRecord; resolve: () => void; reject: (err: unknown) => void }[] = [];
 
   constructor(conn: Connection) {
@@ -46,6 +48,7 @@ export class KyselyStore implements Store {
     this.papers = paperRepository(this.#shared);
     this.search = searchRepository(this.#shared, this.papers);
     this.bookmarks = bookmarkRepository(this.#shared);
+    this.subscriptions = subscriptionRepository(this.#shared);
   }
 
   migrate() {
@@ -56,87 +59,6 @@ export class KyselyStore implements Store {
     // Posts waiting for their group commit are written, not dropped.
     await this.#commitPosts();
     await this.#db.destroy();
-  }
-
-  // subscriptions
-
-  /**
-   * A person subscribing again re-enables a channel the scheduler disabled; a config file declaring
-   * the same settings again at start does not, or a gone channel would be retried on every restart.
-   */
-  async upsertSubscription(input: SubscriptionInput): Promise<Subscription> {
-    const id = `${input.platform}:${input.channelId}`;
-    const now = new Date().toISOString();
-    const settings = {
-      workspace_id: input.workspaceId,
-      time: input.time,
-      timezone: input.timezone,
-      top: input.top,
-      topics: JSON.stringify(input.topics),
-      min_upvotes: input.minUpvotes,
-      rank: input.rank,
-      arxiv: JSON.stringify(input.arxiv ?? []),
-      origin: input.origin,
-      created_by: input.createdBy,
-    };
-    return this.#shared.write(async (tx) => {
-      const old = await tx.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
-      if (!old) {
-        await tx
-          .insertInto('subscriptions')
-          .values({ id, platform: input.platform, channel_id: input.channelId, ...settings, enabled: 1, created_at: now, updated_at: now, failures: 0, last_error: null, disabled_reason: null })
-          .execute();
-      } else {
-        const unchanged = (Object.keys(settings) as (keyof typeof settings)[]).every((k) => settings[k] === old[k]);
-        const reenable = input.origin === 'command' || !unchanged;
-        await tx
-          .updateTable('subscriptions')
-          .set({ ...settings, updated_at: now, ...(reenable ? { enabled: 1, failures: 0, last_error: null, disabled_reason: null } : {}) })
-          .where('id', '=', id)
-          .execute();
-      }
-      return subscriptionFromRow(await tx.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
-    });
-  }
-
-  async getSubscription(id: string): Promise<Subscription | null> {
-    const row = await this.#db.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? subscriptionFromRow(row) : null;
-  }
-
-  async listSubscriptions(filter: { enabledOnly?: boolean; platform?: Platform } = {}): Promise<Subscription[]> {
-    let q = this.#db.selectFrom('subscriptions').selectAll().orderBy('id');
-    if (filter.enabledOnly) q = q.where('enabled', '=', 1);
-    if (filter.platform) q = q.where('platform', '=', filter.platform);
-    return (await q.execute()).map(subscriptionFromRow);
-  }
-
-  async deleteSubscription(id: string): Promise<boolean> {
-    const res = await this.#db.deleteFrom('subscriptions').where('id', '=', id).executeTakeFirst();
-    return res.numDeletedRows > 0n;
-  }
-
-  async recordSubscriptionFailure(id: string, error: string, disableAfter: number): Promise<Subscription> {
-    // One statement, so two replicas failing at once both count.
-    const reached = sql<boolean>`failures + 1 >= ${disableAfter}`;
-    await this.#db
-      .updateTable('subscriptions')
-      .set({
-        failures: sql`failures + 1`,
-        last_error: error,
-        enabled: sql`case when ${reached} then 0 else enabled end`,
-        disabled_reason: sql`case when ${reached} then ${`disabled after ${disableAfter} failed posts; last: ${error}`} else disabled_reason end`,
-        updated_at: new Date().toISOString(),
-      })
-      .where('id', '=', id)
-      .execute();
-    const row = await this.#db.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw new Error(`no subscription ${id}`);
-    return subscriptionFromRow(row);
-  }
-
-  async recordSubscriptionSuccess(id: string): Promise<void> {
-    await this.#db.updateTable('subscriptions').set({ failures: 0, last_error: null }).where('id', '=', id).execute();
   }
 
   // posts

@@ -53,6 +53,16 @@ export interface SubscriptionInput extends SubscriptionSettings {
   createdBy: string;
 }
 
+export interface SubscriptionRepository {
+  upsert(input: SubscriptionInput): Promise<Subscription>;
+  get(id: string): Promise<Subscription | null>;
+  list(filter?: { enabledOnly?: boolean; platform?: Platform }): Promise<Subscription[]>;
+  delete(id: string): Promise<boolean>;
+  /** Records a posting failure; permanent ones count towards disabling. */
+  recordFailure(id: string, error: string, disableAfter: number): Promise<Subscription>;
+  recordSuccess(id: string): Promise<void>;
+}
+
 /** A message the bot sent that carries papers, so a reaction on it resolves to a paper. */
 export interface PostRecord {
   platform: Platform;
@@ -176,14 +186,7 @@ export interface Store {
   readonly search: SearchRepository;
   readonly bookmarks: BookmarkRepository;
 
-  // subscriptions
-  upsertSubscription(input: SubscriptionInput): Promise<Subscription>;
-  getSubscription(id: string): Promise<Subscription | null>;
-  listSubscriptions(filter?: { enabledOnly?: boolean; platform?: Platform }): Promise<Subscription[]>;
-  deleteSubscription(id: string): Promise<boolean>;
-  /** Records a posting failure; permanent ones count towards disabling. */
-  recordSubscriptionFailure(id: string, error: string, disableAfter: number): Promise<Subscription>;
-  recordSubscriptionSuccess(id: string): Promise<void>;
+  readonly subscriptions: SubscriptionRepository;
 
   // posts
   recordPost(post: PostRecord): Promise<void>;

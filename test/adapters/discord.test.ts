@@ -210,11 +210,11 @@ describe('Discord adapter end to end', () => {
     const refusal = await fake.waitForRequest((r) => r.path.endsWith(`/${refused.token}/callback`));
     expect(refusal.body.data.flags).toBe(64); // ephemeral
     expect(refusal.body.data.content).toMatch(/manage this channel/i);
-    expect(await store.getSubscription(`discord:${fake.channelIds[0]}`)).toBeNull();
+    expect(await store.subscriptions.get(`discord:${fake.channelIds[0]}`)).toBeNull();
 
     const allowed = fake.sendCommand('subscribe', { time: '08:30', tz: 'Europe/Berlin' }, { permissions: MANAGE_CHANNELS });
     await fake.waitForRequest((r) => r.path.endsWith(`/${allowed.token}/callback`));
-    const sub = await store.getSubscription(`discord:${fake.channelIds[0]}`);
+    const sub = await store.subscriptions.get(`discord:${fake.channelIds[0]}`);
     expect(sub).toMatchObject({ time: '08:30', timezone: 'Europe/Berlin', workspaceId: fake.guildId });
   });
 

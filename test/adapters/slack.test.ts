@@ -44,18 +44,21 @@ let slack: RunningSlack;
 let url: string;
 let config: AppConfig;
 let services: Services;
-/** While set, store.getSubscription (read by every `today`) waits for it: a command that is slow on purpose. */
+/** While set, store.subscriptions.get (read by every `today`) waits for it: a command that is slow on purpose. */
 let gate: Promise<void> | null = null;
 
 function slowableStore(real: Store): Store {
+  const subscriptions = {
+    ...real.subscriptions,
+    get: async (id: string) => {
+      await gate;
+      return real.subscriptions.get(id);
+    },
+  };
   return new Proxy(real, {
     get(target, prop, receiver) {
+      if (prop === 'subscriptions') return subscriptions;
       const value = Reflect.get(target, prop, receiver) as unknown;
-      if (prop === 'getSubscription')
-        return async (...args: Parameters<Store['getSubscription']>) => {
-          await gate;
-          return target.getSubscription(...args);
-        };
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
@@ -246,13 +249,13 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
 
     expect(await store.bookmarks.list('slack', 'UFORGED')).toEqual([]);
     expect(await store.bookmarks.list('slack', 'USTALE')).toEqual([]);
-    expect(await store.listSubscriptions({ platform: 'slack' })).toEqual([]);
+    expect(await store.subscriptions.list({ platform: 'slack' })).toEqual([]);
   });
 
   it('lets anyone subscribe by default', async () => {
     const res = await sendToBot(url, SECRET, command('subscribe time 09:00 tz Europe/Berlin top 3', { channel_id: 'CSUB' }));
     expect(res.status).toBe(200);
-    const sub = await store.getSubscription('slack:CSUB');
+    const sub = await store.subscriptions.get('slack:CSUB');
     expect(sub).toMatchObject({ time: '09:00', timezone: 'Europe/Berlin', top: 3, workspaceId: slashCommand.team_id });
   });
 });

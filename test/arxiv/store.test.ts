@@ -58,18 +58,18 @@ describe.each(storeKinds)('arXiv categories in the store on %s', (kind) => {
   });
 
   it("stores a subscription's arXiv categories, none when not given, and counts a change as a change", async () => {
-    expect((await store.upsertSubscription(channel)).arxiv).toEqual([]);
-    expect((await store.upsertSubscription({ ...channel, arxiv: ['cs.LG', 'cs.CL'] })).arxiv).toEqual(['cs.LG', 'cs.CL']);
-    expect((await store.getSubscription('slack:C1'))!.arxiv).toEqual(['cs.LG', 'cs.CL']);
-    expect((await store.listSubscriptions())[0]!.arxiv).toEqual(['cs.LG', 'cs.CL']);
+    expect((await store.subscriptions.upsert(channel)).arxiv).toEqual([]);
+    expect((await store.subscriptions.upsert({ ...channel, arxiv: ['cs.LG', 'cs.CL'] })).arxiv).toEqual(['cs.LG', 'cs.CL']);
+    expect((await store.subscriptions.get('slack:C1'))!.arxiv).toEqual(['cs.LG', 'cs.CL']);
+    expect((await store.subscriptions.list())[0]!.arxiv).toEqual(['cs.LG', 'cs.CL']);
 
     // A config file changing only the categories re-enables a subscription the scheduler disabled.
     const fromConfig = { ...channel, origin: 'config' as const, arxiv: ['cs.LG'] };
-    await store.upsertSubscription(fromConfig);
-    await store.recordSubscriptionFailure('slack:C1', 'channel_not_found', 1);
-    await store.upsertSubscription(fromConfig);
-    expect((await store.getSubscription('slack:C1'))!.enabled).toBe(false);
-    await store.upsertSubscription({ ...fromConfig, arxiv: ['cs.CL'] });
-    expect(await store.getSubscription('slack:C1')).toMatchObject({ enabled: true, arxiv: ['cs.CL'] });
+    await store.subscriptions.upsert(fromConfig);
+    await store.subscriptions.recordFailure('slack:C1', 'channel_not_found', 1);
+    await store.subscriptions.upsert(fromConfig);
+    expect((await store.subscriptions.get('slack:C1'))!.enabled).toBe(false);
+    await store.subscriptions.upsert({ ...fromConfig, arxiv: ['cs.CL'] });
+    expect(await store.subscriptions.get('slack:C1')).toMatchObject({ enabled: true, arxiv: ['cs.CL'] });
   });
 });

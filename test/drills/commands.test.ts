@@ -197,7 +197,7 @@ describe('drill channel-permissions', () => {
     const argsFor = (name: string): Invocation['args'][] =>
       name === 'subscribe' ? [{}, { time: '10:00' }, { tz: 'Europe/Berlin', top: 3 }, { topics: 'agents,-robotics', 'min-upvotes': 2 }] : [{}];
     const channel = (platform: Platform) => ({ id: `C-${platform}`, workspace: 'T1', isDirect: false });
-    const snapshot = async () => JSON.stringify(await svc.store.listSubscriptions());
+    const snapshot = async () => JSON.stringify(await svc.store.subscriptions.list());
     const changing: string[] = [];
     let refusals = 0;
     for (const platform of ['discord', 'slack', 'console'] as Platform[]) {
@@ -215,7 +215,7 @@ describe('drill channel-permissions', () => {
               if (!changing.includes(spec.name)) changing.push(spec.name);
               refusals++;
             }
-            for (const sub of await svc.store.listSubscriptions()) await svc.store.deleteSubscription(sub.id);
+            for (const sub of await svc.store.subscriptions.list()) await svc.store.subscriptions.delete(sub.id);
           }
         }
       }

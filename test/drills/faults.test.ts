@@ -141,7 +141,7 @@ describe('drill discord-storm-fanout', () => {
     const proxy = await stormProxy(fake.apiUrl, (n) => pattern[n % pattern.length]!);
     try {
       await store.papers.upsert(realPapers, new Date(`${LIST_DATE}T08:00:00Z`));
-      for (const channelId of CHANNELS) await store.upsertSubscription(subscription(channelId, { platform: 'discord', workspaceId: '1', top: 3 }));
+      for (const channelId of CHANNELS) await store.subscriptions.upsert(subscription(channelId, { platform: 'discord', workspaceId: '1', top: 3 }));
       const config = { ...loadConfig({ DISCORD_TOKEN: 'drill-token', DISCORD_API_URL: proxy.apiUrl, LOG_LEVEL: 'silent' }), schedule: { ...testConfig().schedule, maxAttempts: 10 } };
       const rest = createRest(config.discord!);
       const poster = createDiscordPoster(rest);

@@ -134,7 +134,7 @@ describe.skipIf(!storeKinds.includes('postgres'))('drill postgres-connections-ki
     try {
       await store.papers.upsert(realPapers, new Date(`${LIST_DATE}T08:00:00Z`));
       const channels = Array.from({ length: 12 }, (_, i) => `pg${i}`);
-      for (const c of channels) await store.upsertSubscription(subscription(c, { top: 3 }));
+      for (const c of channels) await store.subscriptions.upsert(subscription(c, { top: 3 }));
       let terminated = 0;
       let storming = true;
       const storm = (async () => {

@@ -154,7 +154,7 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     expect(reports.slice(0, 3).map((r) => r.channels.find((c) => c.subscriptionId === 'console:deleted')!.outcome)).toEqual(['failed', 'failed', 'failed']);
     // Disabled after the third (disableAfter) failure: the fourth day no longer tries it.
     expect(reports[3]!.channels.map((c) => c.subscriptionId).sort()).toEqual(['console:flaky', 'console:ok']);
-    const deleted = (await store.getSubscription('console:deleted'))!;
+    const deleted = (await store.subscriptions.get('console:deleted'))!;
     expect(deleted).toMatchObject({ enabled: false, failures: 3, lastError: 'channel deleted not found' });
     expect(deleted.disabledReason).toContain('channel deleted not found');
     expect(poster.inChannel('deleted')).toHaveLength(0);

@@ -31,7 +31,7 @@ export function subscription(channelId: string, over: Partial<SubscriptionInput>
 
 export async function seed(store: Store, subs: SubscriptionInput[]): Promise<void> {
   await store.papers.upsert(realPapers, new Date('2025-10-14T08:00:00Z'));
-  await Promise.all(subs.map((s) => store.upsertSubscription(s)));
+  await Promise.all(subs.map((s) => store.subscriptions.upsert(s)));
 }
 
 export interface Shown {

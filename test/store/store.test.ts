@@ -152,36 +152,36 @@ describe.each(storeKinds)('store on %s', (kind) => {
 
   describe('subscriptions', () => {
     it('creates one subscription per channel and updates it in place', async () => {
-      const created = await store.upsertSubscription(subscription);
+      const created = await store.subscriptions.upsert(subscription);
       expect(created).toMatchObject({ id: 'discord:c1', enabled: true, failures: 0, topics: ['llm', '-robotics'], rank: 'balanced' });
-      const changed = await store.upsertSubscription({ ...subscription, time: '18:30', top: 3 });
+      const changed = await store.subscriptions.upsert({ ...subscription, time: '18:30', top: 3 });
       expect(changed).toMatchObject({ id: 'discord:c1', time: '18:30', top: 3 });
-      expect(await store.listSubscriptions()).toHaveLength(1);
-      expect(await store.getSubscription('discord:c1')).toEqual(changed);
+      expect(await store.subscriptions.list()).toHaveLength(1);
+      expect(await store.subscriptions.get('discord:c1')).toEqual(changed);
     });
 
     it('disables after repeated failures, re-enabled by a person but not by the same config at start', async () => {
-      await store.upsertSubscription({ ...subscription, origin: 'config' });
-      await store.recordSubscriptionFailure('discord:c1', 'Missing Access', 2);
-      expect(await store.getSubscription('discord:c1')).toMatchObject({ enabled: true, failures: 1, lastError: 'Missing Access' });
-      const disabled = await store.recordSubscriptionFailure('discord:c1', 'Unknown Channel', 2);
+      await store.subscriptions.upsert({ ...subscription, origin: 'config' });
+      await store.subscriptions.recordFailure('discord:c1', 'Missing Access', 2);
+      expect(await store.subscriptions.get('discord:c1')).toMatchObject({ enabled: true, failures: 1, lastError: 'Missing Access' });
+      const disabled = await store.subscriptions.recordFailure('discord:c1', 'Unknown Channel', 2);
       expect(disabled).toMatchObject({ enabled: false, failures: 2 });
       expect(disabled.disabledReason).toContain('Unknown Channel');
-      expect(await store.listSubscriptions({ enabledOnly: true })).toEqual([]);
+      expect(await store.subscriptions.list({ enabledOnly: true })).toEqual([]);
 
-      expect(await store.upsertSubscription({ ...subscription, origin: 'config' })).toMatchObject({ enabled: false });
-      expect(await store.upsertSubscription(subscription)).toMatchObject({ enabled: true, failures: 0, disabledReason: null });
+      expect(await store.subscriptions.upsert({ ...subscription, origin: 'config' })).toMatchObject({ enabled: false });
+      expect(await store.subscriptions.upsert(subscription)).toMatchObject({ enabled: true, failures: 0, disabledReason: null });
     });
 
     it('resets the failure count on success, filters by platform, deletes once', async () => {
-      await store.upsertSubscription(subscription);
-      await store.upsertSubscription({ ...subscription, platform: 'slack', workspaceId: 'T1', channelId: 'C9' });
-      await store.recordSubscriptionFailure('discord:c1', 'timeout', 3);
-      await store.recordSubscriptionSuccess('discord:c1');
-      expect(await store.getSubscription('discord:c1')).toMatchObject({ failures: 0, lastError: null });
-      expect((await store.listSubscriptions({ platform: 'slack' })).map((s) => s.id)).toEqual(['slack:C9']);
-      expect(await store.deleteSubscription('slack:C9')).toBe(true);
-      expect(await store.deleteSubscription('slack:C9')).toBe(false);
+      await store.subscriptions.upsert(subscription);
+      await store.subscriptions.upsert({ ...subscription, platform: 'slack', workspaceId: 'T1', channelId: 'C9' });
+      await store.subscriptions.recordFailure('discord:c1', 'timeout', 3);
+      await store.subscriptions.recordSuccess('discord:c1');
+      expect(await store.subscriptions.get('discord:c1')).toMatchObject({ failures: 0, lastError: null });
+      expect((await store.subscriptions.list({ platform: 'slack' })).map((s) => s.id)).toEqual(['slack:C9']);
+      expect(await store.subscriptions.delete('slack:C9')).toBe(true);
+      expect(await store.subscriptions.delete('slack:C9')).toBe(false);
     });
   });
 
