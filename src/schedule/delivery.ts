@@ -171,7 +171,7 @@ async function postWithRetry(ctx: DeliveryContext, poster: DigestPoster, target:
 /** What a dry run reports: the plan, without claiming or posting anything. */
 export async function dryRunDelivery(ctx: DeliveryContext, sub: Subscription, date: string): Promise<DeliveryReport> {
   const base = { subscriptionId: sub.id, date, messages: 0 };
-  const existing = await ctx.storeWork(() => ctx.store.getDelivery(deliveryIdOf(sub.id, date)));
+  const existing = await ctx.storeWork(() => ctx.store.deliveries.get(deliveryIdOf(sub.id, date)));
   if (existing?.state === 'posted') return { ...base, outcome: 'already-posted' };
   const sel = await ctx.storeWork(() => planDigest(ctx, sub, date));
   const show = (p: { id: string; title: string }, reason: string) => ({ id: p.id, title: p.title, reason });
@@ -199,7 +199,7 @@ export async function deliver(ctx: DeliveryContext, sub: Subscription, date: str
     return { ...base, outcome: 'skipped', messages: 0, detail };
   }
   const { won, delivery } = await ctx.storeWork(() =>
-    ctx.store.claimDelivery({
+    ctx.store.deliveries.claim({
       subscriptionId: sub.id,
       date,
       owner: ctx.owner,
@@ -257,7 +257,7 @@ async function postClaimed(
     );
   }
   await ctx.storeWork(async () => {
-    await ctx.store.finishDelivery(delivery.id, ctx.owner, { state: 'posted' }, ctx.now());
+    await ctx.store.deliveries.finish(delivery.id, ctx.owner, { state: 'posted' }, ctx.now());
     if (sub.failures > 0) await ctx.store.subscriptions.recordSuccess(sub.id);
   });
   ctx.log.info({ deliveryId: delivery.id, papers: pending.papers }, 'daily digest posted');
@@ -279,7 +279,7 @@ async function pendingMessages(
     const sel = await planDigest(ctx, sub, delivery.date);
     ranked = sel.ranked;
     listDate = sel.listDate;
-    if (!(await ctx.store.setDeliveryPlan(delivery.id, ctx.owner, ranked.map((r) => r.paper.id)))) return 'claimed-elsewhere';
+    if (!(await ctx.store.deliveries.setPlan(delivery.id, ctx.owner, ranked.map((r) => r.paper.id)))) return 'claimed-elsewhere';
   }
   // The plan is fixed before the first send, so without one no earlier run sent anything.
   const resumed = delivery.plan !== null;
@@ -294,7 +294,7 @@ async function recordFailure(ctx: DeliveryContext, sub: Subscription, delivery: 
   const message = errorMessage(err);
   const permanent = err instanceof PostError && err.permanent;
   try {
-    await ctx.store.finishDelivery(delivery.id, ctx.owner, { state: 'failed', error: message }, ctx.now());
+    await ctx.store.deliveries.finish(delivery.id, ctx.owner, { state: 'failed', error: message }, ctx.now());
     if (!permanent) {
       ctx.log.warn({ deliveryId: delivery.id, err: message }, 'daily digest failed; a later run retries it');
       return message;

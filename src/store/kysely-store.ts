@@ -1,6 +1,7 @@
 import { sql, type Kysely, type WhereInterface } from 'kysely';
 import type { Platform } from '../chat/command';
 import { migrateToLatest } from './migrate';
+import { deliveryRepository } from './repositories/deliveries';
 import { installationRepository } from './repositories/installations';
 import { bookmarkRepository } from './repositories/bookmarks';
 import { metaRepository } from './repositories/meta';
@@ -36,6 +37,7 @@ export class KyselyStore implements Store {
   readonly search;
   readonly bookmarks;
   readonly subscriptions;
+  readonly deliveries;
   #pendingPosts: { post: PostRecord; resolve: () => void; reject: (err: unknown) => void }[] = [];
 
   constructor(conn: Connection) {
@@ -49,6 +51,7 @@ export class KyselyStore implements Store {
     this.search = searchRepository(this.#shared, this.papers);
     this.bookmarks = bookmarkRepository(this.#shared);
     this.subscriptions = subscriptionRepository(this.#shared);
+    this.deliveries = deliveryRepository(this.#shared);
   }
 
   migrate() {
@@ -160,81 +163,4 @@ export class KyselyStore implements Store {
       postedAt: new Date(r.posted_at),
     }));
   }
-
-  // deliveries
-
-  /**
-   * Insert-or-nothing decides a fresh claim; a taken claim changes hands only by a compare-and-set
-   * on the row as it was read (state, attempts, heartbeat), so of two claimers exactly one wins on
-   * either dialect, whatever the interleaving.
-   */
-  async claimDelivery(req: ClaimRequest): Promise<ClaimResult> {
-    const id = `${req.subscriptionId}@${req.date}`;
-    const now = req.now.toISOString();
-    const claim = { state: 'claimed', owner_host: req.owner.host, owner_pid: req.owner.pid, heartbeat_at: now, updated_at: now };
-    const inserted = await this.#db
-      .insertInto('deliveries')
-      .values({ id, subscription_id: req.subscriptionId, date: req.date, attempts: 1, last_error: null, plan: null, ...claim })
-      .onConflict((oc) => oc.doNothing())
-      .returningAll()
-      .executeTakeFirst();
-    if (inserted) return { won: true, delivery: deliveryFromRow(inserted) };
-
-    const current = deliveryFromRow(await this.#db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
-    if (!mayTakeOver(current, req)) return { won: false, delivery: current };
-
-    const taken = await this.#db
-      .updateTable('deliveries')
-      .set({ ...claim, attempts: current.attempts + 1 })
-      .where('id', '=', id)
-      .where('state', '=', current.state)
-      .where('attempts', '=', current.attempts)
-      .where('heartbeat_at', current.heartbeatAt ? '=' : 'is', current.heartbeatAt?.toISOString() ?? null)
-      .returningAll()
-      .executeTakeFirst();
-    if (taken) return { won: true, delivery: deliveryFromRow(taken) };
-    return { won: false, delivery: (await this.getDelivery(id))! };
-  }
-
-  async heartbeatDelivery(id: string, owner: ClaimOwner, now: Date): Promise<boolean> {
-    const res = await this.#ownedClaim(this.#db.updateTable('deliveries').set({ heartbeat_at: now.toISOString() }), id, owner).executeTakeFirst();
-    return res.numUpdatedRows > 0n;
-  }
-
-  async setDeliveryPlan(id: string, owner: ClaimOwner, paperIds: string[]): Promise<boolean> {
-    const res = await this.#ownedClaim(this.#db.updateTable('deliveries').set({ plan: JSON.stringify(paperIds) }), id, owner).executeTakeFirst();
-    return res.numUpdatedRows > 0n;
-  }
-
-  /** Does nothing when the claim was lost: the new owner finishes the delivery. */
-  async finishDelivery(id: string, owner: ClaimOwner, outcome: { state: 'posted' } | { state: 'failed'; error: string }, now: Date): Promise<void> {
-    await this.#ownedClaim(
-      this.#db.updateTable('deliveries').set({ state: outcome.state, last_error: outcome.state === 'failed' ? outcome.error : null, updated_at: now.toISOString() }),
-      id,
-      owner,
-    ).execute();
-  }
-
-  /** Narrows an update to a claim this owner still holds. */
-  /** The one definition of holding a claim, for the reads and writes that need it. */
-  #ownedClaim<Q extends WhereInterface<Database, 'deliveries'>>(q: Q, id: string, owner: ClaimOwner): Q {
-    return q.where('id', '=', id).where('state', '=', 'claimed').where('owner_host', '=', owner.host).where('owner_pid', '=', owner.pid) as Q;
-  }
-
-  async holdsDelivery(id: string, owner: ClaimOwner): Promise<boolean> {
-    return (await this.#ownedClaim(this.#db.selectFrom('deliveries').select('id'), id, owner).executeTakeFirst()) !== undefined;
-  }
-
-  async getDelivery(id: string): Promise<Delivery | null> {
-    const row = await this.#db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? deliveryFromRow(row) : null;
-  }
-}
-
-/** Whether a delivery someone else holds may be claimed now. */
-function mayTakeOver(d: Delivery, req: ClaimRequest): boolean {
-  if (d.state === 'posted') return false;
-  if (d.state === 'failed') return d.attempts < req.maxAttempts;
-  const stale = d.heartbeatAt === null || req.now.getTime() - d.heartbeatAt.getTime() > req.staleAfterMs;
-  return stale || (d.owner !== null && req.ownerIsGone(d.owner));
 }

@@ -126,6 +126,18 @@ export interface ClaimResult {
   delivery: Delivery;
 }
 
+/** Exactly-once daily posting: each (subscription, local date) is claimed by one owner at a time. */
+export interface DeliveryRepository {
+  claim(req: ClaimRequest): Promise<ClaimResult>;
+  /** Extends the claim; false when it was lost to another owner. */
+  heartbeat(id: string, owner: ClaimOwner, now: Date): Promise<boolean>;
+  /** Whether the owner still holds the claim: heartbeat's answer, read-only. */
+  holds(id: string, owner: ClaimOwner): Promise<boolean>;
+  setPlan(id: string, owner: ClaimOwner, paperIds: string[]): Promise<boolean>;
+  finish(id: string, owner: ClaimOwner, outcome: { state: 'posted' } | { state: 'failed'; error: string }, now: Date): Promise<void>;
+  get(id: string): Promise<Delivery | null>;
+}
+
 export interface PaperUpsertResult {
   inserted: number;
   updated: number;
@@ -195,15 +207,7 @@ export interface Store {
   paperIdsPostedInChannel(platform: Platform, channelId: string, since: Date): Promise<Set<string>>;
   postsForDelivery(deliveryId: string): Promise<PostRecord[]>;
 
-  // deliveries (exactly-once daily posting)
-  claimDelivery(req: ClaimRequest): Promise<ClaimResult>;
-  /** Extends the claim; false when it was lost to another owner. */
-  heartbeatDelivery(id: string, owner: ClaimOwner, now: Date): Promise<boolean>;
-  /** Whether the owner still holds the claim: heartbeatDelivery's answer, read-only. */
-  holdsDelivery(id: string, owner: ClaimOwner): Promise<boolean>;
-  setDeliveryPlan(id: string, owner: ClaimOwner, paperIds: string[]): Promise<boolean>;
-  finishDelivery(id: string, owner: ClaimOwner, outcome: { state: 'posted' } | { state: 'failed'; error: string }, now: Date): Promise<void>;
-  getDelivery(id: string): Promise<Delivery | null>;
+  readonly deliveries: DeliveryRepository;
 
 }
 

@@ -156,7 +156,7 @@ describe('drill discord-storm-fanout', () => {
       let missing = 0;
       for (const channelId of CHANNELS) {
         const deliveryId = `discord:${channelId}@${LIST_DATE}`;
-        const plan = (await store.getDelivery(deliveryId))!.plan!;
+        const plan = (await store.deliveries.get(deliveryId))!.plan!;
         const expected = ['header', ...plan].map((part) => nonceFor(`${deliveryId}:${part}`));
         const shown = [...fake.messages.values()].filter((m) => m.channel_id === channelId).map((m) => String(m.nonce));
         duplicates += shown.length - new Set(shown).size;

@@ -74,7 +74,7 @@ async function audit(url: string, fake: FakeDiscord, days: string[]): Promise<{ 
     const expected: string[] = [];
     for (const day of days) {
       const deliveryId = `discord:${channelId}@${day}`;
-      const delivery = await store.getDelivery(deliveryId);
+      const delivery = await store.deliveries.get(deliveryId);
       if (delivery?.state !== 'posted' || delivery.plan?.length !== TOP) missing += 1;
       expected.push(...['header', ...(delivery?.plan ?? [])].map((part) => nonceFor(`${deliveryId}:${part}`)));
     }

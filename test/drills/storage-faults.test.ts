@@ -166,7 +166,7 @@ describe.skipIf(!storeKinds.includes('postgres'))('drill postgres-connections-ki
       let missing = 0;
       for (const c of channels) {
         const shown = poster.inChannel(c).map((m) => m.key);
-        const plan = (await store.getDelivery(`console:${c}@${LIST_DATE}`))?.plan ?? [];
+        const plan = (await store.deliveries.get(`console:${c}@${LIST_DATE}`))?.plan ?? [];
         duplicates += shown.length - new Set(shown).size;
         missing += 1 + 3 - new Set(shown).size + (plan.length === 3 ? 0 : 1);
       }

@@ -94,7 +94,7 @@ describe('scheduler across DST changes and zones (node-cron on a faked clock)', 
     await runBetween('2026-01-14T00:00:00Z', '2026-01-16T00:00:00Z');
     expect(posts('akl', 'Pacific/Auckland')).toEqual(['2026-01-14 23:30', '2026-01-15 23:30']);
     expect(poster.inChannel('akl')[0]!.at.toISOString()).toBe('2026-01-14T10:30:00.000Z');
-    expect(await store.getDelivery('console:akl@2026-01-14')).toMatchObject({ state: 'posted' });
+    expect(await store.deliveries.get('console:akl@2026-01-14')).toMatchObject({ state: 'posted' });
   });
 
   it('picks up a subscription made while running, at its next time', async () => {

@@ -270,7 +270,7 @@ describe.each(storeKinds)('store on %s', (kind) => {
     const bob = { host: 'h2', pid: 200 };
     const t0 = new Date('2025-10-14T07:00:00Z');
     const claim = (owner: typeof alice, now: Date, extra: Partial<ClaimRequest> = {}) =>
-      store.claimDelivery({ subscriptionId: 'discord:c1', date: '2025-10-14', owner, now, staleAfterMs: 60_000, ownerIsGone: () => false, maxAttempts: 3, ...extra });
+      store.deliveries.claim({ subscriptionId: 'discord:c1', date: '2025-10-14', owner, now, staleAfterMs: 60_000, ownerIsGone: () => false, maxAttempts: 3, ...extra });
     const later = (ms: number) => new Date(t0.getTime() + ms);
 
     it('gives a fresh delivery to the first claimer only', async () => {
@@ -278,34 +278,34 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect(won).toMatchObject({ won: true, delivery: { id: 'discord:c1@2025-10-14', state: 'claimed', attempts: 1, owner: alice } });
       const lost = await claim(bob, later(1_000));
       expect(lost).toMatchObject({ won: false, delivery: { owner: alice, state: 'claimed' } });
-      expect(await store.heartbeatDelivery(lost.delivery.id, bob, later(2_000))).toBe(false);
-      expect(await store.holdsDelivery(won.delivery.id, alice)).toBe(true);
-      expect(await store.holdsDelivery(won.delivery.id, bob)).toBe(false);
-      await store.finishDelivery(won.delivery.id, alice, { state: 'posted' }, later(3_000));
-      expect(await store.holdsDelivery(won.delivery.id, alice)).toBe(false);
+      expect(await store.deliveries.heartbeat(lost.delivery.id, bob, later(2_000))).toBe(false);
+      expect(await store.deliveries.holds(won.delivery.id, alice)).toBe(true);
+      expect(await store.deliveries.holds(won.delivery.id, bob)).toBe(false);
+      await store.deliveries.finish(won.delivery.id, alice, { state: 'posted' }, later(3_000));
+      expect(await store.deliveries.holds(won.delivery.id, alice)).toBe(false);
     });
 
     it('hands a claim over when its heartbeat is stale or its owner is gone, and the old owner can no longer act', async () => {
       const { delivery } = await claim(alice, t0);
-      expect(await store.heartbeatDelivery(delivery.id, alice, later(50_000))).toBe(true);
+      expect(await store.deliveries.heartbeat(delivery.id, alice, later(50_000))).toBe(true);
       expect((await claim(bob, later(100_000))).won).toBe(false);
       expect(await claim(bob, later(111_000))).toMatchObject({ won: true, delivery: { owner: bob, attempts: 2 } });
-      expect(await store.setDeliveryPlan(delivery.id, alice, [first.id])).toBe(false);
-      await store.finishDelivery(delivery.id, alice, { state: 'posted' }, later(112_000));
-      expect(await store.getDelivery(delivery.id)).toMatchObject({ state: 'claimed', owner: bob });
+      expect(await store.deliveries.setPlan(delivery.id, alice, [first.id])).toBe(false);
+      await store.deliveries.finish(delivery.id, alice, { state: 'posted' }, later(112_000));
+      expect(await store.deliveries.get(delivery.id)).toMatchObject({ state: 'claimed', owner: bob });
       expect(await claim(alice, later(113_000), { ownerIsGone: (o) => o.host === 'h2' })).toMatchObject({ won: true, delivery: { owner: alice, attempts: 3 } });
     });
 
     it('keeps the plan, never re-claims a posted delivery, and retries a failed one while attempts remain', async () => {
       const { delivery } = await claim(alice, t0);
-      expect(await store.setDeliveryPlan(delivery.id, alice, [second.id, first.id])).toBe(true);
-      await store.finishDelivery(delivery.id, alice, { state: 'failed', error: 'rate limited' }, later(1_000));
-      expect(await store.getDelivery(delivery.id)).toMatchObject({ state: 'failed', lastError: 'rate limited', plan: [second.id, first.id] });
+      expect(await store.deliveries.setPlan(delivery.id, alice, [second.id, first.id])).toBe(true);
+      await store.deliveries.finish(delivery.id, alice, { state: 'failed', error: 'rate limited' }, later(1_000));
+      expect(await store.deliveries.get(delivery.id)).toMatchObject({ state: 'failed', lastError: 'rate limited', plan: [second.id, first.id] });
       expect(await claim(bob, later(2_000), { maxAttempts: 1 })).toMatchObject({ won: false, delivery: { state: 'failed' } });
       expect(await claim(bob, later(3_000))).toMatchObject({ won: true, delivery: { owner: bob, attempts: 2, plan: [second.id, first.id] } });
-      await store.finishDelivery(delivery.id, bob, { state: 'posted' }, later(4_000));
+      await store.deliveries.finish(delivery.id, bob, { state: 'posted' }, later(4_000));
       expect(await claim(alice, later(999_000_000), { ownerIsGone: () => true })).toMatchObject({ won: false, delivery: { state: 'posted', lastError: null } });
-      expect(await store.getDelivery('discord:c1@2025-10-15')).toBeNull();
+      expect(await store.deliveries.get('discord:c1@2025-10-15')).toBeNull();
     });
   });
 
