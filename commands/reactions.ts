@@ -39,7 +39,7 @@ export function reactionFromEmoji(emoji: string): ReactionKind | null {
 export async function handleReaction(
   ev: ReactionEvent,
   svc: Services,
-  findPost: (ev: ReactionEvent) => Promise<PostRecord | null> = (e) => svc.store.findPost(e.platform, e.channelId, e.messageId),
+  findPost: (ev: ReactionEvent) => Promise<PostRecord | null> = (e) => svc.store.posts.find(e.platform, e.channelId, e.messageId),
 ): Promise<Reply | null> {
   const post = await findPost(ev);
   if (!post || post.paperIds.length === 0) return null;

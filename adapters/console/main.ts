@@ -36,7 +36,7 @@ function consoleTranscript(svc: Services, output: Writable) {
     const id = ++lastId;
     await svc.store.meta.set(COUNTER_KEY, String(id));
     if (kind) {
-      await svc.store.recordPost({ platform: 'console', channelId: CONSOLE_CHANNEL, messageId: String(id), paperIds: message.paperIds, kind, deliveryId: null, postedAt: svc.now() });
+      await svc.store.posts.record({ platform: 'console', channelId: CONSOLE_CHANNEL, messageId: String(id), paperIds: message.paperIds, kind, deliveryId: null, postedAt: svc.now() });
     }
     output.write(formatMessage(message, id));
     return String(id);

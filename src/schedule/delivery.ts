@@ -109,7 +109,7 @@ function rankedAt(ctx: DeliveryContext, sub: Subscription, date: string): Date {
  */
 async function planDigest(ctx: DeliveryContext, sub: Subscription, date: string): Promise<DigestSelection> {
   const since = new Date(ctx.now().getTime() - ctx.config.schedule.skipPostedDays * DAY_MS);
-  const posted = await ctx.store.paperIdsPostedInChannel(sub.platform, sub.channelId, since);
+  const posted = await ctx.store.posts.paperIdsPostedInChannel(sub.platform, sub.channelId, since);
   const now = rankedAt(ctx, sub, date);
   if (sub.rank === 'channel' || sub.arxiv.length > 0) return selectDigest(ctx.store, sub, { now, onOrBefore: date, skipIds: posted });
   const listDate = await ctx.store.papers.latestListDate(date);
@@ -245,7 +245,7 @@ async function postClaimed(
     const { messageId } = await postWithRetry(ctx, poster, target, msg.reply, `${delivery.id}:${msg.part}`, pending.resumed);
     onSent();
     await ctx.storeWork(() =>
-      ctx.store.recordPost({
+      ctx.store.posts.record({
         platform: sub.platform,
         channelId: sub.channelId,
         messageId,
@@ -285,7 +285,7 @@ async function pendingMessages(
   const resumed = delivery.plan !== null;
   const messages = messagesFor(ctx, ranked, listDate);
   if (!resumed) return { messages, papers: ranked.length, resumed };
-  const done = new Set((await ctx.store.postsForDelivery(delivery.id)).map((p) => (p.paperIds.length === 0 ? 'header' : p.paperIds[0]!)));
+  const done = new Set((await ctx.store.posts.forDelivery(delivery.id)).map((p) => (p.paperIds.length === 0 ? 'header' : p.paperIds[0]!)));
   return { messages: messages.filter((m) => !done.has(m.part)), papers: ranked.length, resumed };
 }
 

@@ -77,6 +77,15 @@ export interface PostRecord {
   postedAt: Date;
 }
 
+export interface PostRepository {
+  /** Resolves once the post is durable; recording the same message twice keeps the first record. */
+  record(post: PostRecord): Promise<void>;
+  find(platform: Platform, channelId: string, messageId: string): Promise<PostRecord | null>;
+  /** Paper ids posted by digests (not command answers) in this channel since the given time. */
+  paperIdsPostedInChannel(platform: Platform, channelId: string, since: Date): Promise<Set<string>>;
+  forDelivery(deliveryId: string): Promise<PostRecord[]>;
+}
+
 export interface Bookmark {
   paper: Paper;
   createdAt: Date;
@@ -200,12 +209,7 @@ export interface Store {
 
   readonly subscriptions: SubscriptionRepository;
 
-  // posts
-  recordPost(post: PostRecord): Promise<void>;
-  findPost(platform: Platform, channelId: string, messageId: string): Promise<PostRecord | null>;
-  /** Paper ids posted by digests (not command answers) in this channel since the given time. */
-  paperIdsPostedInChannel(platform: Platform, channelId: string, since: Date): Promise<Set<string>>;
-  postsForDelivery(deliveryId: string): Promise<PostRecord[]>;
+  readonly posts: PostRepository;
 
   readonly deliveries: DeliveryRepository;
 

@@ -112,7 +112,7 @@ describe('Discord adapter end to end', () => {
     // The answer is recorded under its interaction (the callback does not ask for the message)…
     const channelId = fake.channelIds[0]!;
     expect(callback.query.get('with_response')).toBeNull();
-    const post = await until(() => store.findPost('discord', channelId, id), 'the answer to be recorded');
+    const post = await until(() => store.posts.find('discord', channelId, id), 'the answer to be recorded');
     expect(post.paperIds).toEqual(expected.ranked.map((r) => r.paper.id));
 
     // …so keycap 2️⃣ on the message bookmarks the second paper: the bot asks Discord once which
@@ -121,7 +121,7 @@ describe('Discord adapter end to end', () => {
     fake.sendReaction('add', { userId: '111111111111111111', channelId, messageId, emoji: '2️⃣' });
     const saved = await until(async () => (await store.bookmarks.list('discord', '111111111111111111'))[0], 'the bookmark');
     expect(saved.paper.id).toBe(expected.ranked[1]!.paper.id);
-    expect((await store.findPost('discord', channelId, messageId))?.paperIds).toEqual(post.paperIds);
+    expect((await store.posts.find('discord', channelId, messageId))?.paperIds).toEqual(post.paperIds);
     fake.sendReaction('add', { userId: '555555555555555555', channelId, messageId, emoji: '1️⃣' });
     await until(async () => (await store.bookmarks.list('discord', '555555555555555555')).length === 1, 'the second bookmark');
     const lookups = fake.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${channelId}/messages/${messageId}`);
@@ -166,7 +166,7 @@ describe('Discord adapter end to end', () => {
     const { ranked } = await selectDigest(store, DEFAULT_SETTINGS, { now });
     const paper = ranked[0]!;
     const { messageId } = await running.poster.post({ platform: 'discord', workspaceId: fake.guildId, channelId }, digestPaperMessage(paper), 'sub@2025-10-14#1');
-    await store.recordPost({ platform: 'discord', channelId, messageId, paperIds: [paper.paper.id], kind: 'digest', deliveryId: null, postedAt: now });
+    await store.posts.record({ platform: 'discord', channelId, messageId, paperIds: [paper.paper.id], kind: 'digest', deliveryId: null, postedAt: now });
 
     const userId = '222222222222222222';
     fake.sendReaction('add', { userId, channelId, messageId, emoji: '🔖' });
@@ -191,7 +191,7 @@ describe('Discord adapter end to end', () => {
     const channelId = fake.channelIds[0]!;
     const { ranked } = await selectDigest(store, DEFAULT_SETTINGS, { now });
     const { messageId } = await running.poster.post({ platform: 'discord', workspaceId: fake.guildId, channelId }, digestPaperMessage(ranked[0]!), 'k1');
-    await store.recordPost({ platform: 'discord', channelId, messageId, paperIds: [ranked[0]!.paper.id], kind: 'digest', deliveryId: null, postedAt: now });
+    await store.posts.record({ platform: 'discord', channelId, messageId, paperIds: [ranked[0]!.paper.id], kind: 'digest', deliveryId: null, postedAt: now });
 
     fake.sendReaction('add', { userId: fake.applicationId, channelId, messageId, emoji: '🔖' });
     const closed = '333333333333333333';
@@ -231,7 +231,7 @@ describe('Discord adapter end to end', () => {
     const ranked = (await selectDigest(store, DEFAULT_SETTINGS, { now })).ranked[0]!;
     expect(ranked.paper.title).toBe(EVERYONE_TITLE);
     const { messageId } = await running.poster.post({ platform: 'discord', workspaceId: fake.guildId, channelId: fake.channelIds[0]! }, digestPaperMessage(ranked), 'loud');
-    await store.recordPost({ platform: 'discord', channelId: fake.channelIds[0]!, messageId, paperIds: [loud.id], kind: 'digest', deliveryId: null, postedAt: now });
+    await store.posts.record({ platform: 'discord', channelId: fake.channelIds[0]!, messageId, paperIds: [loud.id], kind: 'digest', deliveryId: null, postedAt: now });
     fake.sendReaction('add', { userId: '444444444444444444', channelId: fake.channelIds[0]!, messageId, emoji: '🔖' });
     await fake.waitForRequest((r) => r.method === 'POST' && fake.dmChannels.has(r.path.split('/')[2]!));
 

@@ -68,7 +68,7 @@ describe('Slack adapter in Socket Mode (real Bolt, loopback websocket)', () => {
     // The answer's first paper, as Slack links its title: `<https://huggingface.co/papers/ID|title>`.
     const first = /<https:\/\/huggingface\.co\/papers\/([^|]+)\|/.exec(JSON.stringify(message.blocks))?.[1];
     expect(papers.map((p) => p.id)).toContain(first);
-    await vi.waitFor(async () => expect(await store.findPost('slack', 'CSOCKET', message.ts)).not.toBeNull());
+    await vi.waitFor(async () => expect(await store.posts.find('slack', 'CSOCKET', message.ts)).not.toBeNull());
 
     const eventAck = await fake.sendEnvelope('events_api', {
       ...reactionAdded,

@@ -159,7 +159,7 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
     const linked = [...mrkdwnTexts(blocks).join('\n').matchAll(/^\*(?:\d+\. )?<https:\/\/huggingface\.co\/papers\/([^|]+)\|/gm)].map((m) => m[1]);
     expect(linked.length).toBeGreaterThan(2);
     const second = linked[1];
-    await vi.waitFor(async () => expect(await store.findPost('slack', channel, message.ts)).not.toBeNull());
+    await vi.waitFor(async () => expect(await store.posts.find('slack', channel, message.ts)).not.toBeNull());
     const confirmations = fake.callsTo('chat.postEphemeral').length;
     await sendToBot(url, SECRET, reaction({ user: 'UKEYCAP', reaction: 'two', channel, ts: message.ts }));
     const [confirm] = (await fake.waitForCalls('chat.postEphemeral', confirmations + 1)).slice(confirmations);
@@ -177,8 +177,8 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
     release();
     const message = await postedMessage('CSLOW', before + 1);
     expect(textOf(message.blocks)).toContain(top.title.replace(/\s+/g, ' ').slice(0, 30));
-    await vi.waitFor(async () => expect(await store.findPost('slack', 'CSLOW', message.ts)).not.toBeNull());
-    expect(await store.findPost('slack', 'CSLOW', message.ts)).toMatchObject({ kind: 'answer', paperIds: expect.arrayContaining([top.id]) });
+    await vi.waitFor(async () => expect(await store.posts.find('slack', 'CSLOW', message.ts)).not.toBeNull());
+    expect(await store.posts.find('slack', 'CSLOW', message.ts)).toMatchObject({ kind: 'answer', paperIds: expect.arrayContaining([top.id]) });
   });
 
   it('answers through response_url, still public, where the bot may not post (not_in_channel)', async () => {
@@ -216,7 +216,7 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
 
   it('bookmarks on a signed reaction_added, confirms with chat.postEphemeral, and unbookmarks on reaction_removed', async () => {
     const { channel, ts } = reactionAdded.event.item;
-    await store.recordPost({ platform: 'slack', channelId: channel, messageId: ts, paperIds: [top.id], kind: 'digest', deliveryId: null, postedAt: NOW });
+    await store.posts.record({ platform: 'slack', channelId: channel, messageId: ts, paperIds: [top.id], kind: 'digest', deliveryId: null, postedAt: NOW });
     const before = fake.callsTo('chat.postEphemeral').length;
 
     // The bot's own reaction is ignored; the user's, sent after it, is the only one confirmed.
@@ -237,7 +237,7 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
 
   it('rejects a bad signature and a timestamp older than 5 minutes with 401, storing nothing', async () => {
     const { channel } = reactionAdded.event.item;
-    await store.recordPost({ platform: 'slack', channelId: channel, messageId: '1400000000.000001', paperIds: [top.id], kind: 'digest', deliveryId: null, postedAt: NOW });
+    await store.posts.record({ platform: 'slack', channelId: channel, messageId: '1400000000.000001', paperIds: [top.id], kind: 'digest', deliveryId: null, postedAt: NOW });
     const forged = await sendToBot(url, SECRET, reaction({ user: 'UFORGED', ts: '1400000000.000001' }), { signature: 'v0=' + '0'.repeat(64) });
     expect(forged.status).toBe(401);
     const wrongSecret = await sendToBot(url, 'not-the-secret', reaction({ user: 'UFORGED', ts: '1400000000.000001' }));

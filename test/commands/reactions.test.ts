@@ -12,9 +12,9 @@ describe('handleReaction', () => {
   beforeEach(async () => {
     t = await testServices();
     const post = { platform: 'console' as const, channelId: 'general', kind: 'answer' as const, deliveryId: null, postedAt: NOW };
-    await t.svc.store.recordPost({ ...post, messageId: 'one', paperIds: ['2510.11696'] });
-    await t.svc.store.recordPost({ ...post, messageId: 'list', paperIds: ['2510.11690', '2510.10689'] });
-    await t.svc.store.recordPost({ ...post, messageId: 'header', paperIds: [] });
+    await t.svc.store.posts.record({ ...post, messageId: 'one', paperIds: ['2510.11696'] });
+    await t.svc.store.posts.record({ ...post, messageId: 'list', paperIds: ['2510.11690', '2510.10689'] });
+    await t.svc.store.posts.record({ ...post, messageId: 'header', paperIds: [] });
   });
   afterEach(async () => t.cleanup());
 

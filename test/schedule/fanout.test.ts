@@ -38,7 +38,7 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     expect(a[0]!.text).toBe(`Top 3 papers from Hugging Face Daily Papers, ${LIST_DATE}`);
     expect(a.slice(1).every((m) => m.paperIds.length === 1)).toBe(true);
     // A reaction on a paper message resolves to its paper.
-    const rec = await store.findPost('console', 'a', a[1]!.messageId);
+    const rec = await store.posts.find('console', 'a', a[1]!.messageId);
     expect(rec).toMatchObject({ kind: 'digest', deliveryId: `console:a@${LIST_DATE}`, paperIds: a[1]!.paperIds });
     expect((await store.deliveries.get(`console:a@${LIST_DATE}`))!.state).toBe('posted');
 
@@ -54,7 +54,7 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     await run({ subscriptionIds: ['console:a'] });
     const [top, ...rest] = poster.inChannel('a').slice(1).map((m) => m.paperIds[0]!);
     // b showed the list's top paper yesterday; c never showed anything.
-    await store.recordPost({ platform: 'console', channelId: 'b', messageId: 'old', paperIds: [top!], kind: 'digest', deliveryId: 'console:b@earlier', postedAt: new Date(now().getTime() - 86_400_000) });
+    await store.posts.record({ platform: 'console', channelId: 'b', messageId: 'old', paperIds: [top!], kind: 'digest', deliveryId: 'console:b@earlier', postedAt: new Date(now().getTime() - 86_400_000) });
     await run({ subscriptionIds: ['console:b', 'console:c'] });
     const papersOf = (channel: string) => poster.inChannel(channel).slice(1).map((m) => m.paperIds[0]);
     expect(papersOf('c')).toEqual([top, ...rest]);
@@ -109,7 +109,7 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     expect(new Set(shown.map((m) => m.key)).size).toBe(5);
     const planned = (await store.deliveries.get(`console:a@${LIST_DATE}`))!.plan!;
     expect(shown.slice(1).map((m) => m.paperIds[0])).toEqual(planned);
-    expect(await store.postsForDelivery(`console:a@${LIST_DATE}`)).toHaveLength(5);
+    expect(await store.posts.forDelivery(`console:a@${LIST_DATE}`)).toHaveLength(5);
     // Only the crashed run's sends were promised new; the resumed run's may repeat one that landed.
     expect(poster.sentAsNew).toHaveLength(3);
   });

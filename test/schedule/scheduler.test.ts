@@ -93,6 +93,6 @@ describe.skipIf(!storeKinds.includes('postgres'))('replicas on one Postgres', ()
     // Every message was sent once, not merely deduplicated by the platform.
     expect([...poster.calls.values()].every((n) => n === 1)).toBe(true);
     for (const c of channels) expect(poster.inChannel(c)).toHaveLength(2);
-    expect(await a.postsForDelivery('console:c199@2026-06-01')).toHaveLength(2);
+    expect(await a.posts.forDelivery('console:c199@2026-06-01')).toHaveLength(2);
   });
 });

@@ -36,7 +36,7 @@ describe.each(storeKinds)('rank setting on %s', (kind) => {
     svc = { store, config: {} as AppConfig, log: pino({ level: 'silent' }), now: () => now, sourceStatus: () => ({ lastSuccessAt: now, lastError: null, note: null }) };
     // Members of c1 bookmarked attention and recommendation papers from a message the bot posted there.
     const ids = bookmarkedTitles.map((t) => byTitle(t).id);
-    await store.recordPost({ platform: 'console', channelId: 'c1', messageId: '7', paperIds: ids, kind: 'answer', deliveryId: null, postedAt: now });
+    await store.posts.record({ platform: 'console', channelId: 'c1', messageId: '7', paperIds: ids, kind: 'answer', deliveryId: null, postedAt: now });
     for (const [user, paperId] of [['u1', ids[0]!], ['u2', ids[0]!], ['u2', ids[1]!]] as const) {
       await store.bookmarks.add({ platform: 'console', userId: user, paperId, messageId: '7', at: now });
     }

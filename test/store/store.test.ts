@@ -188,10 +188,10 @@ describe.each(storeKinds)('store on %s', (kind) => {
   describe('posts', () => {
     it('resolves a message to its papers in display order; recording it again keeps the first record', async () => {
       const post = { platform: 'slack' as const, channelId: 'C1', messageId: '1712345678.000100', paperIds: [third.id, first.id, second.id], kind: 'answer' as const, deliveryId: null, postedAt: seenAt };
-      await store.recordPost(post);
-      await store.recordPost({ ...post, paperIds: [first.id] });
-      expect(await store.findPost('slack', 'C1', '1712345678.000100')).toEqual(post);
-      expect(await store.findPost('slack', 'C2', '1712345678.000100')).toBeNull();
+      await store.posts.record(post);
+      await store.posts.record({ ...post, paperIds: [first.id] });
+      expect(await store.posts.find('slack', 'C1', '1712345678.000100')).toEqual(post);
+      expect(await store.posts.find('slack', 'C2', '1712345678.000100')).toBeNull();
     });
 
     it('records posts made at the same moment in one commit, each with its own papers, the first record of a message winning', async () => {
@@ -200,16 +200,16 @@ describe.each(storeKinds)('store on %s', (kind) => {
       const ids = [first.id, second.id, third.id];
       // 600 posts: more than one multi-row insert's worth, plus a second record of message m0.
       const burst = Array.from({ length: 600 }, (_, i) => post(`m${i}`, [ids[i % 3]!, ids[(i + 1) % 3]!]));
-      await Promise.all([...burst.map((p) => store.recordPost(p)), store.recordPost(post('m0', [third.id]))]);
-      expect(await store.findPost('discord', 'c1', 'm0')).toEqual(burst[0]);
-      expect(await store.findPost('discord', 'c1', 'm599')).toEqual(burst[599]);
-      const found = await Promise.all(burst.map((p) => store.findPost('discord', 'c1', p.messageId)));
+      await Promise.all([...burst.map((p) => store.posts.record(p)), store.posts.record(post('m0', [third.id]))]);
+      expect(await store.posts.find('discord', 'c1', 'm0')).toEqual(burst[0]);
+      expect(await store.posts.find('discord', 'c1', 'm599')).toEqual(burst[599]);
+      const found = await Promise.all(burst.map((p) => store.posts.find('discord', 'c1', p.messageId)));
       expect(found).toEqual(burst);
     });
 
     it('finishes recording posts still waiting for their commit when the store closes', async () => {
       const { store: other, cleanup } = await openTestStore(kind);
-      const recorded = other.recordPost({ platform: 'slack', channelId: 'C1', messageId: '1.000001', paperIds: [], kind: 'answer', deliveryId: null, postedAt: seenAt });
+      const recorded = other.posts.record({ platform: 'slack', channelId: 'C1', messageId: '1.000001', paperIds: [], kind: 'answer', deliveryId: null, postedAt: seenAt });
       await other.close();
       await expect(recorded).resolves.toBeUndefined();
       await cleanup();
@@ -217,13 +217,13 @@ describe.each(storeKinds)('store on %s', (kind) => {
 
     it('counts only digest posts in that channel since the given time as already posted', async () => {
       const base = { platform: 'discord' as const, channelId: 'c1', deliveryId: 'discord:c1@2025-10-14', kind: 'digest' as const };
-      await store.recordPost({ ...base, messageId: 'h', paperIds: [], postedAt: new Date('2025-10-14T07:00:00Z') });
-      await store.recordPost({ ...base, messageId: 'm1', paperIds: [first.id], postedAt: new Date('2025-10-14T07:00:01Z') });
-      await store.recordPost({ ...base, messageId: 'old', paperIds: [second.id], postedAt: new Date('2025-09-01T07:00:00Z'), deliveryId: 'discord:c1@2025-09-01' });
-      await store.recordPost({ ...base, messageId: 'a1', paperIds: [third.id], postedAt: seenAt, kind: 'answer', deliveryId: null });
-      await store.recordPost({ ...base, channelId: 'other', messageId: 'm2', paperIds: [third.id], postedAt: seenAt, deliveryId: 'discord:other@2025-10-14' });
-      expect(await store.paperIdsPostedInChannel('discord', 'c1', new Date('2025-10-01T00:00:00Z'))).toEqual(new Set([first.id]));
-      expect((await store.postsForDelivery('discord:c1@2025-10-14')).map((p) => [p.messageId, p.paperIds])).toEqual([
+      await store.posts.record({ ...base, messageId: 'h', paperIds: [], postedAt: new Date('2025-10-14T07:00:00Z') });
+      await store.posts.record({ ...base, messageId: 'm1', paperIds: [first.id], postedAt: new Date('2025-10-14T07:00:01Z') });
+      await store.posts.record({ ...base, messageId: 'old', paperIds: [second.id], postedAt: new Date('2025-09-01T07:00:00Z'), deliveryId: 'discord:c1@2025-09-01' });
+      await store.posts.record({ ...base, messageId: 'a1', paperIds: [third.id], postedAt: seenAt, kind: 'answer', deliveryId: null });
+      await store.posts.record({ ...base, channelId: 'other', messageId: 'm2', paperIds: [third.id], postedAt: seenAt, deliveryId: 'discord:other@2025-10-14' });
+      expect(await store.posts.paperIdsPostedInChannel('discord', 'c1', new Date('2025-10-01T00:00:00Z'))).toEqual(new Set([first.id]));
+      expect((await store.posts.forDelivery('discord:c1@2025-10-14')).map((p) => [p.messageId, p.paperIds])).toEqual([
         ['h', []],
         ['m1', [first.id]],
       ]);
@@ -250,7 +250,7 @@ describe.each(storeKinds)('store on %s', (kind) => {
     it("gathers a channel's bookmarks through the messages posted there, each paper once", async () => {
       await store.papers.upsert(hfList, seenAt);
       const post = (channelId: string, messageId: string, paperIds: string[]) =>
-        store.recordPost({ platform: 'discord', channelId, messageId, paperIds, kind: 'answer', deliveryId: null, postedAt: seenAt });
+        store.posts.record({ platform: 'discord', channelId, messageId, paperIds, kind: 'answer', deliveryId: null, postedAt: seenAt });
       await post('c1', 'm1', [first.id, second.id]);
       await post('c2', 'm2', [third.id]);
       const add = (userId: string, paperId: string, messageId: string | null) => store.bookmarks.add({ platform: 'discord', userId, paperId, messageId, at: seenAt });
