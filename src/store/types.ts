@@ -3,10 +3,68 @@ import type { Platform } from '../chat/command';
 import type { TermIndex } from '../search/term-index';
 
 /**
- * Everything the bot remembers. One implementation (kysely) over two dialects: SQLite (embedded
- * default) and PostgreSQL (several replicas). Every method is safe to call concurrently from
- * several processes; the exactly-once guarantees rest on claimDelivery.
+ * Everything the bot remembers: one repository per kind of record, all over one connection and one
+ * write lock (src/store/db.ts), composed by openStore (src/store/open.ts). One implementation
+ * (kysely) over two dialects: SQLite (embedded default) and PostgreSQL (several replicas). Every
+ * method is safe to call concurrently from several processes; the exactly-once guarantees rest on
+ * deliveries.claim.
  */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly papers: PaperRepository;
+  readonly search: SearchRepository;
+  readonly subscriptions: SubscriptionRepository;
+  readonly deliveries: DeliveryRepository;
+  readonly posts: PostRepository;
+  readonly bookmarks: BookmarkRepository;
+  readonly installations: InstallationRepository;
+  readonly meta: MetaRepository;
+  /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
+  migrate(): Promise<{ from: number; to: number }>;
+  /** Writes what is still queued (posts awaiting their group commit), then closes the connection. */
+  close(): Promise<void>;
+}
+
+// papers and their search index
+
+export interface PaperUpsertResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface PaperRepository {
+  /** Insert new papers, update changed ones in place (upvotes, richer fields). Never duplicates. */
+  upsert(papers: Paper[], seenAt: Date): Promise<PaperUpsertResult>;
+  get(id: string): Promise<Paper | null>;
+  /** The papers with these ids, in the order asked for; unknown ids are left out. */
+  getMany(ids: string[]): Promise<Paper[]>;
+  /** The most recent listedOn date (≤ onOrBefore when given) that has at least one paper. */
+  latestListDate(onOrBefore?: string): Promise<string | null>;
+  /** Papers whose listedOn is in [from, to] (inclusive). */
+  listedBetween(from: string, to: string): Promise<Paper[]>;
+  /** Papers in any of these arXiv categories published, or listed, in [from, to] (inclusive). */
+  inCategories(categories: string[], from: string, to: string): Promise<Paper[]>;
+  count(): Promise<number>;
+  /**
+   * A number that changes with every write that changes a stored paper (new papers, new upvotes,
+   * richer fields), by any replica: one cheap read, so answers derived from the papers can be
+   * cached until it moves.
+   */
+  revision(): Promise<number>;
+}
+
+export interface SearchRepository {
+  /** Papers whose title or abstract contain all words; best matches first. */
+  find(query: string, limit: number): Promise<Paper[]>;
+  /**
+   * This process's index of the papers' terms for src/search (search, similar), brought up to date
+   * with every paper write committed before the call, by any replica.
+   */
+  index(): Promise<TermIndex>;
+}
+
+// subscriptions
 
 export type RankMode = 'popular' | 'balanced' | 'channel';
 
@@ -63,35 +121,7 @@ export interface SubscriptionRepository {
   recordSuccess(id: string): Promise<void>;
 }
 
-/** A message the bot sent that carries papers, so a reaction on it resolves to a paper. */
-export interface PostRecord {
-  platform: Platform;
-  channelId: string;
-  /** Discord message id, Slack ts, console message number. */
-  messageId: string;
-  /** The papers in display order: keycap k means paperIds[k-1]. Empty for a digest header. */
-  paperIds: string[];
-  /** digest: part of a daily post (counts as "already posted"); answer: a reply to a command. */
-  kind: 'digest' | 'answer';
-  deliveryId: string | null;
-  postedAt: Date;
-}
-
-export interface PostRepository {
-  /** Resolves once the post is durable; recording the same message twice keeps the first record. */
-  record(post: PostRecord): Promise<void>;
-  find(platform: Platform, channelId: string, messageId: string): Promise<PostRecord | null>;
-  /** Paper ids posted by digests (not command answers) in this channel since the given time. */
-  paperIdsPostedInChannel(platform: Platform, channelId: string, since: Date): Promise<Set<string>>;
-  forDelivery(deliveryId: string): Promise<PostRecord[]>;
-}
-
-export interface Bookmark {
-  paper: Paper;
-  createdAt: Date;
-  /** The message it was bookmarked from, if any. */
-  messageId: string | null;
-}
+// deliveries (exactly-once daily posting)
 
 export interface ClaimOwner {
   host: string;
@@ -147,41 +177,38 @@ export interface DeliveryRepository {
   get(id: string): Promise<Delivery | null>;
 }
 
-export interface PaperUpsertResult {
-  inserted: number;
-  updated: number;
-  unchanged: number;
+// posts
+
+/** A message the bot sent that carries papers, so a reaction on it resolves to a paper. */
+export interface PostRecord {
+  platform: Platform;
+  channelId: string;
+  /** Discord message id, Slack ts, console message number. */
+  messageId: string;
+  /** The papers in display order: keycap k means paperIds[k-1]. Empty for a digest header. */
+  paperIds: string[];
+  /** digest: part of a daily post (counts as "already posted"); answer: a reply to a command. */
+  kind: 'digest' | 'answer';
+  deliveryId: string | null;
+  postedAt: Date;
 }
 
-export interface PaperRepository {
-  /** Insert new papers, update changed ones in place (upvotes, richer fields). Never duplicates. */
-  upsert(papers: Paper[], seenAt: Date): Promise<PaperUpsertResult>;
-  get(id: string): Promise<Paper | null>;
-  /** The papers with these ids, in the order asked for; unknown ids are left out. */
-  getMany(ids: string[]): Promise<Paper[]>;
-  /** The most recent listedOn date (≤ onOrBefore when given) that has at least one paper. */
-  latestListDate(onOrBefore?: string): Promise<string | null>;
-  /** Papers whose listedOn is in [from, to] (inclusive). */
-  listedBetween(from: string, to: string): Promise<Paper[]>;
-  /** Papers in any of these arXiv categories published, or listed, in [from, to] (inclusive). */
-  inCategories(categories: string[], from: string, to: string): Promise<Paper[]>;
-  count(): Promise<number>;
-  /**
-   * A number that changes with every write that changes a stored paper (new papers, new upvotes,
-   * richer fields), by any replica: one cheap read, so answers derived from the papers can be
-   * cached until it moves.
-   */
-  revision(): Promise<number>;
+export interface PostRepository {
+  /** Resolves once the post is durable; recording the same message twice keeps the first record. */
+  record(post: PostRecord): Promise<void>;
+  find(platform: Platform, channelId: string, messageId: string): Promise<PostRecord | null>;
+  /** Paper ids posted by digests (not command answers) in this channel since the given time. */
+  paperIdsPostedInChannel(platform: Platform, channelId: string, since: Date): Promise<Set<string>>;
+  forDelivery(deliveryId: string): Promise<PostRecord[]>;
 }
 
-export interface SearchRepository {
-  /** Papers whose title or abstract contain all words; best matches first. */
-  find(query: string, limit: number): Promise<Paper[]>;
-  /**
-   * This process's index of the papers' terms for src/search (search, similar), brought up to date
-   * with every paper write committed before the call, by any replica.
-   */
-  index(): Promise<TermIndex>;
+// bookmarks
+
+export interface Bookmark {
+  paper: Paper;
+  createdAt: Date;
+  /** The message it was bookmarked from, if any. */
+  messageId: string | null;
 }
 
 export interface BookmarkRepository {
@@ -195,32 +222,7 @@ export interface BookmarkRepository {
   channelPapers(platform: Platform, channelId: string): Promise<Paper[]>;
 }
 
-export interface Store {
-  readonly dialect: 'sqlite' | 'postgres';
-  /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
-  migrate(): Promise<{ from: number; to: number }>;
-  close(): Promise<void>;
-  readonly meta: MetaRepository;
-  readonly installations: InstallationRepository;
-
-  readonly papers: PaperRepository;
-  readonly search: SearchRepository;
-  readonly bookmarks: BookmarkRepository;
-
-  readonly subscriptions: SubscriptionRepository;
-
-  readonly posts: PostRepository;
-
-  readonly deliveries: DeliveryRepository;
-
-}
-
-/** Small key/value state: the source's status, fetch validators, the console's message counter. */
-export interface MetaRepository {
-  get(key: string): Promise<string | null>;
-  /** null deletes the key. */
-  set(key: string, value: string | null): Promise<void>;
-}
+// installations and meta
 
 /**
  * Each platform's installations (Slack OAuth: one per workspace, or per org), as opaque text per
@@ -233,4 +235,11 @@ export interface InstallationRepository {
   put(platform: Platform, key: string, value: string): Promise<void>;
   /** True when there was one to delete. */
   delete(platform: Platform, key: string): Promise<boolean>;
+}
+
+/** Small key/value state: the source's status, fetch validators, the console's message counter. */
+export interface MetaRepository {
+  get(key: string): Promise<string | null>;
+  /** null deletes the key. */
+  set(key: string, value: string | null): Promise<void>;
 }
