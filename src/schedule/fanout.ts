@@ -56,7 +56,7 @@ export interface PostDailyReport {
 export async function postDaily(opts: PostDailyOptions): Promise<PostDailyReport> {
   const subs = await subscriptionsFor(opts);
   const ctx: DeliveryContext = {
-    store: withSharedListReads(opts.store),
+    store: { ...opts.store, papers: sharedListReads(opts.store.papers) },
     config: opts.config,
     log: opts.log,
     now: opts.now,
@@ -109,20 +109,6 @@ function storeSlots(concurrency: number): DeliveryContext['storeWork'] {
       }
       return work();
     });
-}
-
-/**
- * The store as one run's deliveries see it: its papers through sharedListReads.
- */
-function withSharedListReads(store: Store): Store {
-  const papers = sharedListReads(store.papers);
-  return new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'papers') return papers;
-      const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }
 
 /**
