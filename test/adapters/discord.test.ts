@@ -272,14 +272,7 @@ describe('Discord adapter end to end', () => {
     const gate = new Promise<void>((r) => (release = r));
     const real = store[repository];
     const held = real[method] as (...args: unknown[]) => Promise<unknown>;
-    const slowed = { ...real, [method]: async (...args: unknown[]) => (await gate, held(...args)) };
-    const slowStore = new Proxy(store, {
-      get: (target, prop, receiver) => {
-        if (prop === repository) return slowed;
-        const value = Reflect.get(target, prop, receiver);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const slowStore: Store = { ...store, [repository]: { ...real, [method]: async (...args: unknown[]) => (await gate, held(...args)) } };
     const running = await startDiscordClient({ config: configFor(fake), services: { ...services, store: slowStore }, log: createLogger({ level: 'silent' }) }, { deferAfterMs: 20 });
     let stopped: Promise<void> | undefined;
     return { release, stop: () => (stopped ??= (release(), running.stop())) };

@@ -48,20 +48,11 @@ let services: Services;
 let gate: Promise<void> | null = null;
 
 function slowableStore(real: Store): Store {
-  const subscriptions = {
-    ...real.subscriptions,
-    get: async (id: string) => {
-      await gate;
-      return real.subscriptions.get(id);
-    },
+  const get = async (id: string) => {
+    await gate;
+    return real.subscriptions.get(id);
   };
-  return new Proxy(real, {
-    get(target, prop, receiver) {
-      if (prop === 'subscriptions') return subscriptions;
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  return { ...real, subscriptions: { ...real.subscriptions, get } };
 }
 
 beforeAll(async () => {

@@ -17,23 +17,16 @@ const config = loadConfig({ DATABASE_URL: url, DISCORD_TOKEN: 'drill-token', DIS
 
 let ops = 0;
 let armed = false;
-function counted(fn: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+function counted(method: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
   return (...args) => {
     if (armed && ++ops === Number(killAt)) process.kill(process.pid, 'SIGKILL');
-    return fn(...args);
+    return method(...args);
   };
 }
+/** The store with every call into its repositories counted. */
 function killable(store: Store): Store {
-  const repositories = new Map<PropertyKey, object>();
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof value === 'function') return counted((value as (...a: unknown[]) => unknown).bind(target));
-      if (typeof value !== 'object' || value === null) return value;
-      if (!repositories.has(prop)) repositories.set(prop, Object.fromEntries(Object.entries(value).map(([name, fn]) => [name, counted(fn)])));
-      return repositories.get(prop);
-    },
-  });
+  const wrap = (repository: object) => Object.fromEntries(Object.entries(repository).map(([name, method]) => [name, counted(method)]));
+  return Object.fromEntries(Object.entries(store).map(([name, part]) => [name, typeof part === 'object' ? wrap(part) : part])) as unknown as Store;
 }
 
 const store = killable(await openStore(url));
