@@ -48,7 +48,7 @@ interface Outcome {
 /** Subscribes the channels, then runs the day's fan-out once and times it. */
 async function fanOut(store: Store, platform: 'discord' | 'slack', workspaceId: string, channelIds: string[], poster: DigestPoster, concurrency: number): Promise<Outcome> {
   for (const channelId of channelIds) {
-    await store.upsertSubscription({ platform, workspaceId, channelId, time: '09:00', timezone: 'UTC', top: TOP, topics: [], minUpvotes: 0, rank: 'balanced', origin: 'command', createdBy: 'bench' });
+    await store.subscriptions.upsert({ platform, workspaceId, channelId, time: '09:00', timezone: 'UTC', top: TOP, topics: [], minUpvotes: 0, rank: 'balanced', origin: 'command', createdBy: 'bench' });
   }
   const config = benchConfig({}, { concurrency });
   const start = performance.now();

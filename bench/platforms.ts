@@ -29,7 +29,7 @@ export const realPapers: Paper[] = parseListing(readFileSync(bundled, 'utf8')).p
 /** A SQLite store in a temp file with the real list in it. */
 export async function benchStore(): Promise<{ store: Store; cleanup(): Promise<void> }> {
   const { store, cleanup } = await openTestStore('sqlite');
-  await store.upsertPapers(realPapers, NOW);
+  await store.papers.upsert(realPapers, NOW);
   return { store, cleanup };
 }
 

@@ -62,7 +62,7 @@ const bookmarksSelect = (series: string, at: string) => `
 /** The schema, made by the store itself, and the real bundled list: the baseline database. */
 async function seedPapers(url: string, now: Date): Promise<void> {
   const store = await openStore(url);
-  await store.upsertPapers(parseListing(readFileSync(bundled, 'utf8')).papers, now);
+  await store.papers.upsert(parseListing(readFileSync(bundled, 'utf8')).papers, now);
   await store.close();
 }
 

@@ -1,7 +1,7 @@
 /**
  * Search at 100,000 papers: a synthetic corpus drawn from the words of the bundled real Daily
  * Papers list (same word frequencies, random combinations) plus the real papers themselves, loaded
- * into a SQLite store through upsertPapers' bulk path; reports how long storing (with each paper's
+ * into a SQLite store through papers.upsert's bulk path; reports how long storing (with each paper's
  * terms) and loading the in-process index take, and the latency of `/papers search` queries.
  * It fails rather than report fast wrong answers: each real paper's own title must find it.
  */
@@ -64,17 +64,17 @@ export async function run(): Promise<string[]> {
   const store = await openStore(`sqlite:${path.join(dir, 'bench.db')}`);
   try {
     const storeStart = performance.now();
-    for (let i = 0; i < corpus.length; i += BATCH) await store.upsertPapers(corpus.slice(i, i + BATCH), new Date());
-    await store.upsertPapers(real, new Date());
+    for (let i = 0; i < corpus.length; i += BATCH) await store.papers.upsert(corpus.slice(i, i + BATCH), new Date());
+    await store.papers.upsert(real, new Date());
     const storeMs = performance.now() - storeStart;
     const indexStart = performance.now();
-    await store.searchIndex();
+    await store.search.index();
     const indexMs = performance.now() - indexStart;
     const rssMiB = process.memoryUsage().rss / 2 ** 20;
 
     // The answer must be right before its speed counts. Synthetic titles reuse the real titles'
     // words, so a real title can rank below many synthetic ones; it must still be a match.
-    const index = await store.searchIndex();
+    const index = await store.search.index();
     const places = real.map((paper) => {
       const place = index.matchAll(queryTerms(paper.title), 1_000).findIndex((h) => h.id === paper.id);
       if (place < 0) throw new Error(`search for the title "${paper.title}" did not find that paper`);
@@ -83,7 +83,7 @@ export async function run(): Promise<string[]> {
     const queries = Array.from({ length: QUERIES }, () =>
       Array.from({ length: 1 + Math.floor(rand() * 3) }, () => vocabulary[Math.floor(rand() * vocabulary.length)]).join(' '),
     );
-    for (const q of queries.slice(0, 20)) await store.searchPapers(q, 10); // warm up the JIT and page cache
+    for (const q of queries.slice(0, 20)) await store.search.find(q, 10); // warm up the JIT and page cache
     const times: number[] = [];
     // This process's CPU time per query as well: on a busy machine wall time also counts waiting.
     const cpuTimes: number[] = [];
@@ -91,7 +91,7 @@ export async function run(): Promise<string[]> {
     for (const q of queries) {
       const start = performance.now();
       const cpu = process.cpuUsage();
-      hits += (await store.searchPapers(q, 10)).length;
+      hits += (await store.search.find(q, 10)).length;
       times.push(performance.now() - start);
       const used = process.cpuUsage(cpu);
       cpuTimes.push((used.user + used.system) / 1000);

@@ -35,7 +35,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
         const text = await readSource(input, ctx);
         const parsed = parseListing(text, { format, today });
         reportSkipped('import', parsed.errors, ctx);
-        const { inserted, updated, unchanged } = await store.upsertPapers(parsed.papers, new Date());
+        const { inserted, updated, unchanged } = await store.papers.upsert(parsed.papers, new Date());
         const n = parsed.papers.length;
         ctx.stdout.write(`${input}: ${n} paper${n === 1 ? '' : 's'} (${parsed.format}): ${inserted} new, ${updated} updated, ${unchanged} unchanged\n`);
       } catch (err) {

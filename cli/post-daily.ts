@@ -89,7 +89,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     // Subscriptions declared in the file count as they would for `papers start`.
     if (config.subscriptionsFile) await syncConfigSubscriptions(store, config.subscriptionsFile, log);
     for (const id of flags.subscriptionIds ?? []) {
-      if (!(await store.getSubscription(id))) throw new CliError(`no subscription "${id}" (ids look like discord:CHANNEL_ID; papers post-daily --all --dry-run lists them)`);
+      if (!(await store.subscriptions.get(id))) throw new CliError(`no subscription "${id}" (ids look like discord:CHANNEL_ID; papers post-daily --all --dry-run lists them)`);
     }
     const refresher = createRefresher({ store, config, log, now });
     const refresh = await refresher.refreshOnce();

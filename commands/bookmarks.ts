@@ -42,11 +42,11 @@ export const bookmarks: CommandSpec = {
     if (action !== 'remove' && item !== undefined) throw new UserError(`"${item}" is only used with remove, e.g. /papers bookmarks remove 2.`);
     if (action !== 'export' && inv.args.format !== undefined) throw new UserError(`A format is only used with export, e.g. /papers bookmarks export bibtex.`);
 
-    const list = await svc.store.listBookmarks(inv.platform, inv.user.id);
+    const list = await svc.store.bookmarks.list(inv.platform, inv.user.id);
     if (action === 'remove') {
       if (item === undefined) throw new UserError('Say which bookmark to remove: its number in your list or the paper id, e.g. /papers bookmarks remove 2.');
       const picked = await pickBookmark(svc.store, list, item);
-      await svc.store.removeBookmark(inv.platform, inv.user.id, picked.paper.id);
+      await svc.store.bookmarks.remove(inv.platform, inv.user.id, picked.paper.id);
       return textReply(`Removed "${picked.paper.title}" from your bookmarks.`);
     }
     if (list.length === 0) return textReply(EMPTY);

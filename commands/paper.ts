@@ -11,7 +11,7 @@ import { UserError } from '../src/errors';
  */
 export async function findNamedPaper(store: Store, name: string): Promise<Paper> {
   const arxivId = normalizeArxivId(name);
-  const paper = await store.getPaper(arxivId ?? name);
+  const paper = await store.papers.get(arxivId ?? name);
   if (paper) return paper;
   if (arxivId) throw new UserError(`Paper ${arxivId} is not in the store (it holds the Daily Papers lists the bot has fetched). Try /papers search <words>.`);
   throw new UserError(`"${name}" is not an arXiv id or paper link. Try an id like 2510.08673 or a link like https://arxiv.org/abs/2510.08673.`);

@@ -13,7 +13,7 @@ import { textReply } from '../src/chat/reply';
 export async function handleReaction(
   ev: ReactionEvent,
   svc: Services,
-  findPost: (ev: ReactionEvent) => Promise<PostRecord | null> = (e) => svc.store.findPost(e.platform, e.channelId, e.messageId),
+  findPost: (ev: ReactionEvent) => Promise<PostRecord | null> = (e) => svc.store.posts.find(e.platform, e.channelId, e.messageId),
 ): Promise<Reply | null> {
   const post = await findPost(ev);
   if (!post || post.paperIds.length === 0) return null;
@@ -28,12 +28,12 @@ export async function handleReaction(
     paperId = post.paperIds[0]!;
   }
 
-  const paper = await svc.store.getPaper(paperId);
+  const paper = await svc.store.papers.get(paperId);
   const title = paper ? `"${paper.title}"` : `paper ${paperId}`;
   if (ev.added) {
-    const added = await svc.store.addBookmark({ platform: ev.platform, userId: ev.userId, paperId, messageId: ev.messageId, at: svc.now() });
+    const added = await svc.store.bookmarks.add({ platform: ev.platform, userId: ev.userId, paperId, messageId: ev.messageId, at: svc.now() });
     return textReply(added ? `Bookmarked ${title}. See /papers bookmarks.` : `${title} is already in your bookmarks.`);
   }
-  const removed = await svc.store.removeBookmark(ev.platform, ev.userId, paperId);
+  const removed = await svc.store.bookmarks.remove(ev.platform, ev.userId, paperId);
   return removed ? textReply(`Removed ${title} from your bookmarks.`) : null;
 }

@@ -20,7 +20,7 @@ export const search: CommandSpec = {
   ],
   async run(inv, svc): Promise<Reply> {
     const query = String(inv.args.query);
-    const papers = await svc.store.searchPapers(query, MAX_RESULTS);
+    const papers = await svc.store.search.find(query, MAX_RESULTS);
     if (papers.length === 0) {
       const text = `No papers in the store match "${query}". The store holds the Daily Papers lists the bot has fetched; try fewer or other words.`;
       return { blocks: [{ kind: 'text', text }], visibility: 'public', fallback: text };

@@ -10,7 +10,7 @@ export const settings: CommandSpec = {
   visibility: 'private',
   options: [],
   async run(inv, svc): Promise<Reply> {
-    const sub = await svc.store.getSubscription(subscriptionIdOf(inv));
+    const sub = await svc.store.subscriptions.get(subscriptionIdOf(inv));
     if (!sub) return textReply('This channel has no daily post. Set one up with /papers subscribe time 09:00 tz Europe/Berlin top 5.');
     const lines = [`Daily post for this channel${sub.origin === 'config' ? ' (declared in the config file)' : ''}:`];
     const notes: string[] = [];

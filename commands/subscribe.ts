@@ -64,9 +64,9 @@ export const subscribe: CommandSpec = {
   ],
   async run(inv, svc): Promise<Reply> {
     if (!inv.canManageChannel) throw new UserError("Only people who may manage this channel can change its daily post. Ask a moderator, or use /papers settings to see it.");
-    const current = (await svc.store.getSubscription(subscriptionIdOf(inv))) ?? DEFAULT_SETTINGS;
+    const current = (await svc.store.subscriptions.get(subscriptionIdOf(inv))) ?? DEFAULT_SETTINGS;
     const a = inv.args;
-    const sub = await svc.store.upsertSubscription({
+    const sub = await svc.store.subscriptions.upsert({
       platform: inv.platform,
       workspaceId: inv.channel.workspace ?? null,
       channelId: inv.channel.id,

@@ -22,7 +22,7 @@ export const today: CommandSpec = {
   options: [],
   async run(inv, svc): Promise<Reply> {
     const now = svc.now();
-    const subscription = await svc.store.getSubscription(subscriptionIdOf(inv));
+    const subscription = await svc.store.subscriptions.get(subscriptionIdOf(inv));
     const selection = await latestSelection(svc.store, subscription ?? DEFAULT_SETTINGS, now);
     const notes = freshnessNote(svc.sourceStatus(), now);
     const isToday = selection.listDate === now.toISOString().slice(0, 10);

@@ -26,13 +26,13 @@ export const top: CommandSpec = {
     const period = (inv.args.period as Period | undefined) ?? 'week';
     const limit = (inv.args.limit as number | undefined) ?? 10;
     const now = svc.now();
-    const end = await svc.store.latestListDate(inv.args.date as string | undefined);
+    const end = await svc.store.papers.latestListDate(inv.args.date as string | undefined);
     if (!end) {
       const text = inv.args.date ? `No Daily Papers list on or before ${String(inv.args.date)} in the store.` : 'No Daily Papers list in the store yet.';
       return { blocks: [{ kind: 'text', text }], visibility: 'public', fallback: text };
     }
     const start = daysBefore(end, PERIOD_DAYS[period] - 1);
-    const ranked = rank(await svc.store.papersListedBetween(start, end), { now, limit });
+    const ranked = rank(await svc.store.papers.listedBetween(start, end), { now, limit });
     const span = start === end ? formatListDate(end) : `${formatListDate(start)} to ${formatListDate(end)}`;
     const freshness = freshnessNote(svc.sourceStatus(), now);
     const header = `Top ${ranked.length} of the ${period} (${span}).`;

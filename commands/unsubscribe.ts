@@ -12,11 +12,11 @@ export const unsubscribe: CommandSpec = {
   async run(inv, svc): Promise<Reply> {
     if (!inv.canManageChannel) throw new UserError('Only people who may manage this channel can stop its daily post.');
     const id = subscriptionIdOf(inv);
-    const sub = await svc.store.getSubscription(id);
+    const sub = await svc.store.subscriptions.get(id);
     if (!sub) return textReply('This channel has no daily post.');
     // A subscription declared in the config file would come back at the next start; say where to remove it.
     if (sub.origin === 'config') throw new UserError("This channel's daily post is declared in the bot's config file; the operator has to remove it there.");
-    await svc.store.deleteSubscription(id);
+    await svc.store.subscriptions.delete(id);
     return textReply('This channel will no longer get the daily post.', 'public');
   },
 };

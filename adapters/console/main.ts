@@ -21,10 +21,10 @@ function consoleTranscript(svc: Services, output: Writable): PrintMessage {
       return null;
     }
     // Loaded once, before the first number; ++ after it keeps concurrent prints apart.
-    loaded ??= svc.store.getMeta(COUNTER_KEY).then((stored) => void (lastId = Number(stored ?? 0)));
+    loaded ??= svc.store.meta.get(COUNTER_KEY).then((stored) => void (lastId = Number(stored ?? 0)));
     await loaded;
     const id = ++lastId;
-    await svc.store.setMeta(COUNTER_KEY, String(id));
+    await svc.store.meta.set(COUNTER_KEY, String(id));
     output.write(formatMessage(message, id));
     return String(id);
   };

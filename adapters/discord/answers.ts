@@ -20,10 +20,10 @@ export function createAnswerLookup(client: Client, store: Store): (channelId: st
   async function resolve(channelId: string, messageId: string): Promise<PostRecord | null> {
     const message = await fetchMessage(client, channelId, messageId);
     const interactionId = message?.interaction_metadata?.id;
-    const answer = interactionId ? await store.findPost('discord', channelId, interactionId) : null;
+    const answer = interactionId ? await store.posts.find('discord', channelId, interactionId) : null;
     if (answer) {
       const record = { ...answer, messageId };
-      await store.recordPost(record);
+      await store.posts.record(record);
       return record;
     }
     if (!interactionId) {
@@ -36,7 +36,7 @@ export function createAnswerLookup(client: Client, store: Store): (channelId: st
 
   return async (channelId, messageId) => {
     if (notAnswers.has(messageId)) return null;
-    const known = await store.findPost('discord', channelId, messageId);
+    const known = await store.posts.find('discord', channelId, messageId);
     if (known) return known;
     let lookup = asking.get(messageId);
     if (!lookup) {

@@ -3,36 +3,36 @@ import type { Store } from '../../src/store/types';
 
 /**
  * Slack OAuth installations (one per workspace, or per org for an org-wide install) kept in our own
- * store's key/value table, so every replica sees the same tokens and no extra database is needed.
+ * store (store.installations), so every replica sees the same tokens and no extra database is needed.
  */
 export function installationKey(q: { teamId?: string; enterpriseId?: string; isEnterpriseInstall?: boolean }): string {
-  if (q.isEnterpriseInstall && q.enterpriseId) return `slack:installation:enterprise:${q.enterpriseId}`;
+  if (q.isEnterpriseInstall && q.enterpriseId) return `enterprise:${q.enterpriseId}`;
   if (!q.teamId) throw new Error('a Slack installation needs a team id or an org-wide enterprise id');
-  return `slack:installation:team:${q.teamId}`;
+  return `team:${q.teamId}`;
 }
 
-export function storeInstallations(store: Store): InstallationStore {
+export function storeInstallations(store: Pick<Store, 'installations'>): InstallationStore {
   const keyOf = (i: Installation | InstallationQuery<boolean>) =>
     'team' in i
       ? installationKey({ teamId: i.team?.id, enterpriseId: i.enterprise?.id, isEnterpriseInstall: i.isEnterpriseInstall })
       : installationKey(i);
   return {
     async storeInstallation(installation) {
-      await store.setMeta(keyOf(installation), JSON.stringify(installation));
+      await store.installations.put('slack', keyOf(installation), JSON.stringify(installation));
     },
     async fetchInstallation(query) {
-      const stored = await store.getMeta(keyOf(query));
+      const stored = await store.installations.get('slack', keyOf(query));
       if (stored === null) throw new Error(`no Slack installation for ${query.enterpriseId ?? ''}${query.teamId ?? ''}`);
       return JSON.parse(stored) as Installation;
     },
     async deleteInstallation(query) {
-      await store.setMeta(keyOf(query), null);
+      await store.installations.delete('slack', keyOf(query));
     },
   };
 }
 
 /** The bot token installed for a workspace, or null when the app is not installed there. */
-export async function installedBotToken(store: Store, teamId: string): Promise<string | null> {
-  const stored = await store.getMeta(installationKey({ teamId }));
+export async function installedBotToken(store: Pick<Store, 'installations'>, teamId: string): Promise<string | null> {
+  const stored = await store.installations.get('slack', installationKey({ teamId }));
   return stored === null ? null : ((JSON.parse(stored) as Installation).bot?.token ?? null);
 }

@@ -9,7 +9,7 @@ const RECORD_DELAY_MS = 250;
  * Records public answers, so reactions on them resolve to their papers, a moment after they are
  * sent. Recording is bookkeeping: under a burst of commands it would otherwise take turns with the
  * answers still waiting to go out. Answers queued within RECORD_DELAY_MS share one transaction (the
- * store group-commits the recordPost calls of one turn). A reaction calls settle() first, so it
+ * store group-commits the posts.record calls of one turn). A reaction calls settle() first, so it
  * always finds the answer it is on; a crash inside the delay loses only those records (reactions on
  * those answers are then ignored). Digest messages are not recorded here: the fan-out records each
  * one as soon as it is posted.
@@ -32,7 +32,7 @@ export function createAnswerRecords(store: Store, log: Logger): AnswerRecords {
     const batch = queued;
     queued = [];
     if (batch.length > 0) {
-      written = Promise.all([written, ...batch.map((post) => store.recordPost(post))]).then(
+      written = Promise.all([written, ...batch.map((post) => store.posts.record(post))]).then(
         () => undefined,
         (err: unknown) => log.warn({ err: errorMessage(err), answers: batch.length }, 'answers not recorded; reactions on them will be ignored'),
       );

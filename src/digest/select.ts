@@ -34,12 +34,12 @@ export async function selectDigest(
   settings: DigestSettings,
   opts: { now: Date; onOrBefore?: string; skipIds?: Set<string> },
 ): Promise<DigestSelection> {
-  const listDate = await store.latestListDate(opts.onOrBefore);
+  const listDate = await store.papers.latestListDate(opts.onOrBefore);
   if (!listDate) return { listDate: null, ranked: [], excluded: [] };
   // Papers seen only on arXiv are no channel's list unless it asked for their categories.
-  const listed = (await store.papersListedBetween(listDate, listDate)).filter((p) => p.source !== 'arxiv');
+  const listed = (await store.papers.listedBetween(listDate, listDate)).filter((p) => p.source !== 'arxiv');
   const categories = settings.arxiv ?? [];
-  const fromArxiv = categories.length > 0 ? await store.papersInCategories(categories, addDays(listDate, -1), listDate) : [];
+  const fromArxiv = categories.length > 0 ? await store.papers.inCategories(categories, addDays(listDate, -1), listDate) : [];
   // rankWithExclusions merges duplicates (mergePapers), so a listed paper and its arXiv record count once.
   const papers = [...listed, ...fromArxiv];
   const mode = settings.rank ?? 'balanced';

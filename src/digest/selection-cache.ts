@@ -60,7 +60,7 @@ const revisionReads = new WeakMap<Store, Promise<number>>();
 function currentRevision(store: Store): Promise<number> {
   let read = revisionReads.get(store);
   if (!read) {
-    read = store.papersRevision().finally(() => revisionReads.delete(store));
+    read = store.papers.revision().finally(() => revisionReads.delete(store));
     revisionReads.set(store, read);
   }
   return read;
@@ -83,6 +83,6 @@ export function settingsKey(s: DigestSettings): string {
 
 async function compute(store: Store, settings: DigestSettings, now: Date): Promise<LatestSelection> {
   const selection = await selectDigest(store, settings, { now });
-  const listSize = selection.listDate ? (await store.papersListedBetween(selection.listDate, selection.listDate)).length : 0;
+  const listSize = selection.listDate ? (await store.papers.listedBetween(selection.listDate, selection.listDate)).length : 0;
   return { ...selection, listSize };
 }

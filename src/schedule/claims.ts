@@ -53,7 +53,7 @@ export function startHeartbeat(opts: {
 
   async function extend(): Promise<boolean> {
     const at = opts.now();
-    const ours = await opts.store.heartbeatDelivery(opts.deliveryId, opts.owner, at);
+    const ours = await opts.store.deliveries.heartbeat(opts.deliveryId, opts.owner, at);
     if (ours) lastWrite = at.getTime();
     return ours;
   }
@@ -70,7 +70,7 @@ export function startHeartbeat(opts: {
 
   async function beat(): Promise<boolean> {
     if (!held) return false;
-    return keep(opts.now().getTime() - lastWrite >= writeEveryMs ? await extend() : await opts.store.holdsDelivery(opts.deliveryId, opts.owner));
+    return keep(opts.now().getTime() - lastWrite >= writeEveryMs ? await extend() : await opts.store.deliveries.holds(opts.deliveryId, opts.owner));
   }
 
   const timer = setInterval(() => {

@@ -126,12 +126,12 @@ export async function syncConfigSubscriptions(store: Store, file: string, log: L
   const entries = readSubscriptionsFile(file);
   const wanted = new Set<string>();
   for (const entry of entries) {
-    const sub = await store.upsertSubscription(entry);
+    const sub = await store.subscriptions.upsert(entry);
     wanted.add(sub.id);
   }
   let removed = 0;
-  for (const sub of await store.listSubscriptions()) {
-    if (sub.origin === 'config' && !wanted.has(sub.id) && (await store.deleteSubscription(sub.id))) removed++;
+  for (const sub of await store.subscriptions.list()) {
+    if (sub.origin === 'config' && !wanted.has(sub.id) && (await store.subscriptions.delete(sub.id))) removed++;
   }
   log.info({ file, upserted: entries.length, removed }, 'subscriptions file synced');
   return { upserted: entries.length, removed };

@@ -109,11 +109,11 @@ function rankedAt(ctx: DeliveryContext, sub: Subscription, date: string): Date {
  */
 async function planDigest(ctx: DeliveryContext, sub: Subscription, date: string): Promise<DigestSelection> {
   const since = new Date(ctx.now().getTime() - ctx.config.schedule.skipPostedDays * DAY_MS);
-  const posted = await ctx.store.paperIdsPostedInChannel(sub.platform, sub.channelId, since);
+  const posted = await ctx.store.posts.paperIdsPostedInChannel(sub.platform, sub.channelId, since);
   const now = rankedAt(ctx, sub, date);
   if (sub.rank === 'channel' || sub.arxiv.length > 0) return selectDigest(ctx.store, sub, { now, onOrBefore: date, skipIds: posted });
-  const listDate = await ctx.store.latestListDate(date);
-  const listed = listDate ? await ctx.store.papersListedBetween(listDate, listDate) : [];
+  const listDate = await ctx.store.papers.latestListDate(date);
+  const listed = listDate ? await ctx.store.papers.listedBetween(listDate, listDate) : [];
   const skipIds = new Set(listed.filter((p) => posted.has(p.id)).map((p) => p.id));
   const key = JSON.stringify([settingsKey(sub), date, now.getTime(), [...skipIds].sort()]);
   let plan = ctx.plans.get(key);
@@ -127,7 +127,7 @@ async function planDigest(ctx: DeliveryContext, sub: Subscription, date: string)
 
 /** The papers of a plan fixed by an earlier (crashed) run, in the planned order, with fresh reasons. */
 async function resumePlan(ctx: DeliveryContext, sub: Subscription, date: string, plan: string[]): Promise<RankedPaper[]> {
-  const papers = await ctx.store.getPapers(plan);
+  const papers = await ctx.store.papers.getMany(plan);
   const reasons = new Map(rank(papers, { now: rankedAt(ctx, sub, date), topics: sub.topics }).map((r) => [r.paper.id, r]));
   const byId = new Map(papers.map((p) => [p.id, p]));
   return plan.flatMap((id, i) => {
@@ -171,7 +171,7 @@ async function postWithRetry(ctx: DeliveryContext, poster: DigestPoster, target:
 /** What a dry run reports: the plan, without claiming or posting anything. */
 export async function dryRunDelivery(ctx: DeliveryContext, sub: Subscription, date: string): Promise<DeliveryReport> {
   const base = { subscriptionId: sub.id, date, messages: 0 };
-  const existing = await ctx.storeWork(() => ctx.store.getDelivery(deliveryIdOf(sub.id, date)));
+  const existing = await ctx.storeWork(() => ctx.store.deliveries.get(deliveryIdOf(sub.id, date)));
   if (existing?.state === 'posted') return { ...base, outcome: 'already-posted' };
   const sel = await ctx.storeWork(() => planDigest(ctx, sub, date));
   const show = (p: { id: string; title: string }, reason: string) => ({ id: p.id, title: p.title, reason });
@@ -199,7 +199,7 @@ export async function deliver(ctx: DeliveryContext, sub: Subscription, date: str
     return { ...base, outcome: 'skipped', messages: 0, detail };
   }
   const { won, delivery } = await ctx.storeWork(() =>
-    ctx.store.claimDelivery({
+    ctx.store.deliveries.claim({
       subscriptionId: sub.id,
       date,
       owner: ctx.owner,
@@ -245,7 +245,7 @@ async function postClaimed(
     const { messageId } = await postWithRetry(ctx, poster, target, msg.reply, `${delivery.id}:${msg.part}`, pending.resumed);
     onSent();
     await ctx.storeWork(() =>
-      ctx.store.recordPost({
+      ctx.store.posts.record({
         platform: sub.platform,
         channelId: sub.channelId,
         messageId,
@@ -257,8 +257,8 @@ async function postClaimed(
     );
   }
   await ctx.storeWork(async () => {
-    await ctx.store.finishDelivery(delivery.id, ctx.owner, { state: 'posted' }, ctx.now());
-    if (sub.failures > 0) await ctx.store.recordSubscriptionSuccess(sub.id);
+    await ctx.store.deliveries.finish(delivery.id, ctx.owner, { state: 'posted' }, ctx.now());
+    if (sub.failures > 0) await ctx.store.subscriptions.recordSuccess(sub.id);
   });
   ctx.log.info({ deliveryId: delivery.id, papers: pending.papers }, 'daily digest posted');
   return pending.papers === 0 ? 'empty' : 'posted';
@@ -279,13 +279,13 @@ async function pendingMessages(
     const sel = await planDigest(ctx, sub, delivery.date);
     ranked = sel.ranked;
     listDate = sel.listDate;
-    if (!(await ctx.store.setDeliveryPlan(delivery.id, ctx.owner, ranked.map((r) => r.paper.id)))) return 'claimed-elsewhere';
+    if (!(await ctx.store.deliveries.setPlan(delivery.id, ctx.owner, ranked.map((r) => r.paper.id)))) return 'claimed-elsewhere';
   }
   // The plan is fixed before the first send, so without one no earlier run sent anything.
   const resumed = delivery.plan !== null;
   const messages = messagesFor(ctx, ranked, listDate);
   if (!resumed) return { messages, papers: ranked.length, resumed };
-  const done = new Set((await ctx.store.postsForDelivery(delivery.id)).map((p) => (p.paperIds.length === 0 ? 'header' : p.paperIds[0]!)));
+  const done = new Set((await ctx.store.posts.forDelivery(delivery.id)).map((p) => (p.paperIds.length === 0 ? 'header' : p.paperIds[0]!)));
   return { messages: messages.filter((m) => !done.has(m.part)), papers: ranked.length, resumed };
 }
 
@@ -294,12 +294,12 @@ async function recordFailure(ctx: DeliveryContext, sub: Subscription, delivery: 
   const message = errorMessage(err);
   const permanent = err instanceof PostError && err.permanent;
   try {
-    await ctx.store.finishDelivery(delivery.id, ctx.owner, { state: 'failed', error: message }, ctx.now());
+    await ctx.store.deliveries.finish(delivery.id, ctx.owner, { state: 'failed', error: message }, ctx.now());
     if (!permanent) {
       ctx.log.warn({ deliveryId: delivery.id, err: message }, 'daily digest failed; a later run retries it');
       return message;
     }
-    const updated = await ctx.store.recordSubscriptionFailure(sub.id, message, ctx.config.schedule.disableAfter);
+    const updated = await ctx.store.subscriptions.recordFailure(sub.id, message, ctx.config.schedule.disableAfter);
     if (!updated.enabled) {
       ctx.log.warn({ subscriptionId: sub.id, failures: updated.failures, err: message }, 'subscription disabled after repeated permanent errors');
       return `${message} (subscription disabled after ${updated.failures} failures)`;

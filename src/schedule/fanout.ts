@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/schema';
 import type { SourceStatus } from '../chat/command';
 import type { DigestPoster } from '../chat/poster';
-import type { ClaimOwner, Store, Subscription } from '../store/types';
+import type { ClaimOwner, PaperRepository, Store, Subscription } from '../store/types';
 import { errorMessage } from '../errors';
 import { localDate } from './time';
 import { deliver, dryRunDelivery, type DeliveryContext, type DeliveryReport } from './delivery';
@@ -56,7 +56,7 @@ export interface PostDailyReport {
 export async function postDaily(opts: PostDailyOptions): Promise<PostDailyReport> {
   const subs = await subscriptionsFor(opts);
   const ctx: DeliveryContext = {
-    store: withSharedListReads(opts.store),
+    store: { ...opts.store, papers: sharedListReads(opts.store.papers) },
     config: opts.config,
     log: opts.log,
     now: opts.now,
@@ -112,11 +112,11 @@ function storeSlots(concurrency: number): DeliveryContext['storeWork'] {
 }
 
 /**
- * The store as one run's deliveries see it: the day's list is read once and shared by every
+ * The papers as one run's deliveries see them: the day's list is read once and shared by every
  * channel (it is the same for all; reading and mapping it per channel was a large part of a
  * fan-out's CPU), so one run also ranks every channel from the same list. Failed reads are retried.
  */
-function withSharedListReads(store: Store): Store {
+function sharedListReads(papers: PaperRepository): PaperRepository {
   const reads = new Map<string, Promise<unknown>>();
   function once<T>(key: string, read: () => Promise<T>): Promise<T> {
     const known = reads.get(key) as Promise<T> | undefined;
@@ -126,17 +126,11 @@ function withSharedListReads(store: Store): Store {
     fresh.catch(() => reads.delete(key));
     return fresh;
   }
-  const shared: Partial<Store> = {
-    latestListDate: (onOrBefore) => once(`latest ${onOrBefore}`, () => store.latestListDate(onOrBefore)),
-    papersListedBetween: (from, to) => once(`listed ${from} ${to}`, () => store.papersListedBetween(from, to)),
+  return {
+    ...papers,
+    latestListDate: (onOrBefore) => once(`latest ${onOrBefore}`, () => papers.latestListDate(onOrBefore)),
+    listedBetween: (from, to) => once(`listed ${from} ${to}`, () => papers.listedBetween(from, to)),
   };
-  return new Proxy(store, {
-    get(target, prop) {
-      if (Object.hasOwn(shared, prop)) return shared[prop as keyof Store];
-      const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }
 
 /** 0..n-1 in random order (Fisher–Yates). */
@@ -150,8 +144,8 @@ function shuffledIndexes(n: number): number[] {
 }
 
 async function subscriptionsFor(opts: PostDailyOptions): Promise<Subscription[]> {
-  if (!opts.subscriptionIds) return opts.store.listSubscriptions({ enabledOnly: true });
-  const found = await Promise.all(opts.subscriptionIds.map((id) => opts.store.getSubscription(id)));
+  if (!opts.subscriptionIds) return opts.store.subscriptions.list({ enabledOnly: true });
+  const found = await Promise.all(opts.subscriptionIds.map((id) => opts.store.subscriptions.get(id)));
   return found.filter((s): s is Subscription => s !== null);
 }
 

@@ -95,7 +95,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
    */
   async function postingGroups(): Promise<PostingGroup[]> {
     const groups = new Map<string, PostingGroup>();
-    for (const sub of await store.listSubscriptions({ enabledOnly: true })) {
+    for (const sub of await store.subscriptions.list({ enabledOnly: true })) {
       const key = `${sub.time} ${sub.timezone}`;
       let group = groups.get(key);
       if (!group) {

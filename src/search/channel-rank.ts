@@ -19,13 +19,13 @@ const RELATED = 0.1;
  * the balanced order. A channel without bookmarks gets the balanced list.
  */
 export async function rankForChannel(
-  store: Pick<Store, 'channelBookmarkedPapers' | 'searchIndex'>,
+  store: Pick<Store, 'bookmarks' | 'search'>,
   channel: { platform: Platform; channelId: string },
   balanced: RankedPaper[],
 ): Promise<RankedPaper[]> {
-  const bookmarked = await store.channelBookmarkedPapers(channel.platform, channel.channelId);
+  const bookmarked = await store.bookmarks.channelPapers(channel.platform, channel.channelId);
   if (bookmarked.length === 0 || balanced.length === 0) return balanced;
-  const stats = (await store.searchIndex()).stats();
+  const stats = (await store.search.index()).stats();
   const liked = bookmarked.map((paper) => ({ paper, vec: tfidfVector(paperTerms(paper), stats) }));
   const matches = balanced.map((r) => nearest(r.paper, tfidfVector(paperTerms(r.paper), stats), liked));
   const bestScore = Math.log1p(Math.max(...balanced.map((r) => r.score)));

@@ -44,15 +44,15 @@ function nearest(vec: Vector, liked: { paper: Paper; vec: Vector }[]): { like: P
  * (best cosine to any one of them), leaving out what they already bookmarked.
  */
 export async function forYou(
-  store: Pick<Store, 'listBookmarks' | 'latestListDate' | 'papersListedBetween'>,
+  store: Pick<Store, 'bookmarks' | 'papers'>,
   who: { platform: Platform; userId: string },
   opts: { now: Date; limit: number },
 ): Promise<ForYou> {
-  const bookmarks = (await store.listBookmarks(who.platform, who.userId)).map((b) => b.paper);
-  const listDate = await store.latestListDate(opts.now.toISOString().slice(0, 10));
+  const bookmarks = (await store.bookmarks.list(who.platform, who.userId)).map((b) => b.paper);
+  const listDate = await store.papers.latestListDate(opts.now.toISOString().slice(0, 10));
   if (bookmarks.length === 0 || !listDate) return { bookmarkCount: bookmarks.length, listDate, items: [] };
 
-  const background = await store.papersListedBetween(daysBefore(listDate, BACKGROUND_DAYS), listDate);
+  const background = await store.papers.listedBetween(daysBefore(listDate, BACKGROUND_DAYS), listDate);
   const bookmarked = new Set(bookmarks.map((p) => p.id));
   const candidates = background.filter((p) => p.listedOn === listDate && !bookmarked.has(p.id));
   const stats = statsOf([...background.filter((p) => !bookmarked.has(p.id)), ...bookmarks].map(paperTerms));

@@ -22,8 +22,9 @@ const PAGE = 5_000;
 /**
  * This process's TermIndex, kept in step with the store. Every write that changes a paper's terms
  * stamps the papers it writes with the next revision, and writers take revisions one at a time in
- * commit order (see KyselyStore.upsertPapers), so "everything after the last (revision, id) read"
- * is exactly what this process has not seen: papers written by any replica, no gaps, no repeats.
+ * commit order (see src/store/repositories/papers.ts, upsert), so "everything after the last
+ * (revision, id) read" is exactly what this process has not seen: papers written by any replica, no
+ * gaps, no repeats.
  */
 export class SyncedIndex {
   readonly #index = new TermIndex();

@@ -1,13 +1,11 @@
 import type { Paper } from '../model/paper';
-import type { TermIndex } from './term-index';
+import type { PaperRepository, SearchRepository } from '../store/types';
 import { queryTerms } from './text';
 
 /** What search needs from the store: the terms index, and the papers it names. */
 export interface SearchSource {
-  /** This process's index of the papers' terms, up to date with the store. */
-  searchIndex(): Promise<TermIndex>;
-  /** Papers by id, in the order asked. */
-  getPapers(ids: string[]): Promise<Paper[]>;
+  search: Pick<SearchRepository, 'index'>;
+  papers: Pick<PaperRepository, 'getMany'>;
 }
 
 export interface Scored {
@@ -23,7 +21,7 @@ export interface Scored {
 export async function searchPapers(store: SearchSource, query: string, limit: number): Promise<Scored[]> {
   const terms = queryTerms(query);
   if (terms.length === 0 || limit <= 0) return [];
-  const hits = (await store.searchIndex()).matchAll(terms, limit);
-  const papers = await store.getPapers(hits.map((h) => h.id));
+  const hits = (await store.search.index()).matchAll(terms, limit);
+  const papers = await store.papers.getMany(hits.map((h) => h.id));
   return papers.map((paper, i) => ({ id: paper.id, paper, score: hits[i]!.score }));
 }

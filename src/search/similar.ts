@@ -26,9 +26,9 @@ export async function similarPapers(store: SearchSource, paper: Paper, limit: nu
   const tokens = paperTerms(paper);
   const terms = characteristicTerms(tokens, QUERY_TERMS);
   if (terms.length === 0 || limit <= 0) return [];
-  const index = await store.searchIndex();
+  const index = await store.search.index();
   const hits = index.matchAny(terms, CANDIDATES + 1).filter((h) => h.id !== paper.id);
-  const others = await store.getPapers(hits.map((h) => h.id));
+  const others = await store.papers.getMany(hits.map((h) => h.id));
   const stats = index.stats();
   const target = tfidfVector(tokens, stats);
   return others

@@ -1,6 +1,6 @@
 /**
  * The words of a paper or a query as the search index sees them. One tokenizer serves both the
- * TypeScript scorer and the database query (src/search/fulltext.ts), so both agree on what a word is.
+ * papers' stored terms (src/search/document) and the queries, so both agree on what a word is.
  */
 
 /** A run of letters, combining marks and digits in any script. */

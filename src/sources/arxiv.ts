@@ -23,11 +23,11 @@ export async function refreshArxiv(
   deps: { store: Store; apiUrl: string; log: Logger; now: () => Date; fetch?: Omit<FetchOptions, 'log' | 'conditional'> },
 ): Promise<{ papers: number; skipped: number; stored: PaperUpsertResult }> {
   const url = arxivQueryUrl(deps.apiUrl, categories);
-  const res = await fetchText(url, { ...deps.fetch, log: deps.log, conditional: deps.store, accept: 'application/atom+xml' });
+  const res = await fetchText(url, { ...deps.fetch, log: deps.log, conditional: deps.store.meta, accept: 'application/atom+xml' });
   if (res.notModified) return { papers: 0, skipped: 0, stored: { inserted: 0, updated: 0, unchanged: 0 } };
   const { papers, errors } = parseListing(res.text, { format: 'arxiv' });
   if (errors.length > 0) deps.log.warn({ url, skipped: errors.length, first: errors.slice(0, 3) }, 'some arXiv entries could not be read');
-  const stored = await deps.store.upsertPapers(papers, deps.now());
+  const stored = await deps.store.papers.upsert(papers, deps.now());
   await res.rememberValidators();
   return { papers: papers.length, skipped: errors.length, stored };
 }

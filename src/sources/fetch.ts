@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Logger } from '../log';
-import type { Store } from '../store/types';
+import type { MetaRepository } from '../store/types';
 import { errorMessage } from '../errors';
 
 const packageJson = z
@@ -29,7 +29,7 @@ export interface FetchOptions {
   maxBytes?: number;
   accept?: string;
   /** Send If-None-Match / If-Modified-Since from validators kept in the store's meta table. */
-  conditional?: Pick<Store, 'getMeta' | 'setMeta'>;
+  conditional?: MetaRepository;
   /** Cancels the whole fetch, including backoff waits (used when the bot shuts down). */
   signal?: AbortSignal;
   /** Injectable so tests do not wait for backoff. */
@@ -117,7 +117,7 @@ export async function fetchText(url: string, opts: FetchOptions = {}): Promise<F
           text: res.text,
           rememberValidators: async () => {
             if (opts.conditional && (fresh.etag || fresh.lastModified)) {
-              await opts.conditional.setMeta(validatorsKey(url), JSON.stringify(fresh));
+              await opts.conditional.set(validatorsKey(url), JSON.stringify(fresh));
             }
           },
         };
@@ -251,8 +251,8 @@ export function parseRetryAfter(value: string | null, now: Date): number | null 
   return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
 }
 
-async function readValidators(meta: Pick<Store, 'getMeta'>, url: string): Promise<Validators> {
-  const raw = await meta.getMeta(validatorsKey(url));
+async function readValidators(meta: MetaRepository, url: string): Promise<Validators> {
+  const raw = await meta.get(validatorsKey(url));
   if (!raw) return {};
   try {
     const parsed = Validators.safeParse(JSON.parse(raw));

@@ -45,14 +45,14 @@ export async function refreshHfDay(date: string, deps: HfDayDeps): Promise<HfDay
 
   for (let page = 0; page < MAX_PAGES; page++) {
     const url = hfDayUrl(deps.baseUrl, date, page, pageSize);
-    const res = await fetchText(url, { ...deps.fetch, log: deps.log, conditional: deps.store, accept: 'application/json' });
+    const res = await fetchText(url, { ...deps.fetch, log: deps.log, conditional: deps.store.meta, accept: 'application/json' });
     // A 304 on the first page means the day is as we stored it; later pages are fetched only after a full page.
     if (res.notModified) {
       result.notModified = page === 0;
       break;
     }
     const { papers, skipped, items } = readDayPage(res.text, date, deps.log, url);
-    const stored = await deps.store.upsertPapers(papers, deps.now());
+    const stored = await deps.store.papers.upsert(papers, deps.now());
     await res.rememberValidators();
     result.papers += papers.length;
     result.skipped += skipped;

@@ -88,7 +88,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
    * conditional request still matches). arXiv asks for few requests, so all go in one query.
    */
   async function arxivCategoriesToFetch(): Promise<string[]> {
-    const subscribed = (await deps.store.listSubscriptions({ enabledOnly: true })).flatMap((s) => s.arxiv);
+    const subscribed = (await deps.store.subscriptions.list({ enabledOnly: true })).flatMap((s) => s.arxiv);
     return [...new Set([...deps.config.arxivCategories, ...subscribed])].sort();
   }
 
@@ -99,12 +99,12 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     );
     const live = report.days.some((d) => d.papers > 0);
     // Read back first: a seed or another replica may have written since we loaded.
-    const before = await loadSourceStatus(deps.store);
+    const before = await loadSourceStatus(deps.store.meta);
     status =
       report.failures.length === 0
         ? { lastSuccessAt: deps.now(), lastError: null, note: live ? null : before.note }
         : { ...before, lastError: [...new Set(report.failures.map((f) => f.reason))].join('; ') };
-    await saveSourceStatus(deps.store, status);
+    await saveSourceStatus(deps.store.meta, status);
     const summary = {
       days: report.days.map((d) => ({ date: d.date, papers: d.papers, notModified: d.notModified, ...d.stored, skipped: d.skipped })),
       arxiv: report.arxiv,
@@ -126,7 +126,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     refreshOnce,
     status: () => status,
     async start() {
-      status = await loadSourceStatus(deps.store);
+      status = await loadSourceStatus(deps.store.meta);
       abort = new AbortController();
       void refreshOnce();
       timer = setInterval(() => void refreshOnce(), deps.config.refreshMinutes * 60_000);

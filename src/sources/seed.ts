@@ -34,7 +34,7 @@ export async function ensurePapers(deps: {
   fetch?: Omit<FetchOptions, 'log' | 'conditional'>;
 }): Promise<SeedResult> {
   const { store, log } = deps;
-  if ((await store.countPapers()) > 0) return { source: 'store', notice: null };
+  if ((await store.papers.count()) > 0) return { source: 'store', notice: null };
 
   const [today] = listDatesToRefresh(deps.now());
   let why = `Hugging Face had no list in the last ${DAYS_TO_TRY} days`;
@@ -53,10 +53,10 @@ export async function ensurePapers(deps: {
   }
 
   const { papers } = parseListing(readFileSync(BUNDLED_FILE, 'utf8'), { format: 'hf-api' });
-  await store.upsertPapers(papers, deps.now());
+  await store.papers.upsert(papers, deps.now());
   const notice = `${why}: showing the bundled ${BUNDLED_DATE} list until a live one arrives`;
-  const status = await loadSourceStatus(store);
-  await saveSourceStatus(store, { ...status, note: notice });
+  const status = await loadSourceStatus(store.meta);
+  await saveSourceStatus(store.meta, { ...status, note: notice });
   log.info({ date: BUNDLED_DATE, papers: papers.length }, 'seeded from the bundled list');
   return { source: 'bundled', notice };
 }

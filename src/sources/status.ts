@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SourceStatus } from '../chat/command';
-import type { Store } from '../store/types';
+import type { MetaRepository } from '../store/types';
 
 /**
  * The paper source's health, kept in store meta so every process (and a restart) can say how old
@@ -16,8 +16,8 @@ const Persisted = z.object({
 
 export const EMPTY_STATUS: SourceStatus = { lastSuccessAt: null, lastError: null, note: null };
 
-export async function loadSourceStatus(store: Pick<Store, 'getMeta'>): Promise<SourceStatus> {
-  const raw = await store.getMeta(SOURCE_STATUS_KEY);
+export async function loadSourceStatus(meta: MetaRepository): Promise<SourceStatus> {
+  const raw = await meta.get(SOURCE_STATUS_KEY);
   if (!raw) return { ...EMPTY_STATUS };
   let json: unknown;
   try {
@@ -31,8 +31,8 @@ export async function loadSourceStatus(store: Pick<Store, 'getMeta'>): Promise<S
   return { lastSuccessAt: lastSuccessAt ? new Date(lastSuccessAt) : null, lastError, note };
 }
 
-export async function saveSourceStatus(store: Pick<Store, 'setMeta'>, status: SourceStatus): Promise<void> {
-  await store.setMeta(
+export async function saveSourceStatus(meta: MetaRepository, status: SourceStatus): Promise<void> {
+  await meta.set(
     SOURCE_STATUS_KEY,
     JSON.stringify({ lastSuccessAt: status.lastSuccessAt?.toISOString() ?? null, lastError: status.lastError, note: status.note }),
   );

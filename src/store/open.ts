@@ -1,7 +1,16 @@
 import type { Logger } from 'pino';
 import { connect } from './connect';
 import { parseDatabaseUrl } from './database-url';
-import { KyselyStore } from './kysely-store';
+import { storeDb, type StoreDb } from './db';
+import { migrateToLatest } from './migrate';
+import { bookmarkRepository } from './repositories/bookmarks';
+import { deliveryRepository } from './repositories/deliveries';
+import { installationRepository } from './repositories/installations';
+import { metaRepository } from './repositories/meta';
+import { paperRepository } from './repositories/papers';
+import { postRepository } from './repositories/posts';
+import { searchRepository } from './repositories/search';
+import { subscriptionRepository } from './repositories/subscriptions';
 import type { Store } from './types';
 
 /**
@@ -15,8 +24,7 @@ export async function openStore(
   /** cwd: what a relative SQLite path is relative to (default process.cwd()). */
   opts: { log?: Logger; migrate?: boolean; cwd?: string } = {},
 ): Promise<Store> {
-  const conn = await connect(parseDatabaseUrl(databaseUrl, opts.cwd), opts.log);
-  const store = new KyselyStore(conn);
+  const store = composeStore(storeDb(await connect(parseDatabaseUrl(databaseUrl, opts.cwd), opts.log)));
   if (opts.migrate ?? true) {
     try {
       const { from, to } = await store.migrate();
@@ -27,4 +35,27 @@ export async function openStore(
     }
   }
   return store;
+}
+
+/** The repositories over one database. Every statement is written once and runs on both dialects. */
+function composeStore(db: StoreDb): Store {
+  const papers = paperRepository(db);
+  const { posts, commitPending: commitPendingPosts } = postRepository(db);
+  return {
+    dialect: db.dialect,
+    papers,
+    search: searchRepository(db, papers),
+    subscriptions: subscriptionRepository(db),
+    deliveries: deliveryRepository(db),
+    posts,
+    bookmarks: bookmarkRepository(db),
+    installations: installationRepository(db),
+    meta: metaRepository(db),
+    migrate: () => migrateToLatest(db.kysely, db.schema),
+    async close() {
+      // Posts waiting for their group commit are written, not dropped.
+      await commitPendingPosts();
+      await db.kysely.destroy();
+    },
+  };
 }

@@ -115,6 +115,15 @@ export interface MetaTable {
   value: string;
 }
 
+/** A platform's installation (Slack OAuth: per workspace or org), as the platform's JSON. */
+export interface InstallationsTable {
+  platform: string;
+  /** Names the installation within the platform, e.g. `team:T…` or `enterprise:E…`. */
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   paper_sightings: PaperSightingsTable;
@@ -124,4 +133,5 @@ export interface Database {
   bookmarks: BookmarksTable;
   deliveries: DeliveriesTable;
   meta: MetaTable;
+  installations: InstallationsTable;
 }

@@ -3,10 +3,68 @@ import type { Platform } from '../chat/command';
 import type { TermIndex } from '../search/term-index';
 
 /**
- * Everything the bot remembers. One implementation (kysely) over two dialects: SQLite (embedded
- * default) and PostgreSQL (several replicas). Every method is safe to call concurrently from
- * several processes; the exactly-once guarantees rest on claimDelivery.
+ * Everything the bot remembers: one repository per kind of record, all over one connection and one
+ * write lock (src/store/db.ts), composed by openStore (src/store/open.ts). One implementation
+ * (kysely) over two dialects: SQLite (embedded default) and PostgreSQL (several replicas). Every
+ * method is safe to call concurrently from several processes; the exactly-once guarantees rest on
+ * deliveries.claim.
  */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly papers: PaperRepository;
+  readonly search: SearchRepository;
+  readonly subscriptions: SubscriptionRepository;
+  readonly deliveries: DeliveryRepository;
+  readonly posts: PostRepository;
+  readonly bookmarks: BookmarkRepository;
+  readonly installations: InstallationRepository;
+  readonly meta: MetaRepository;
+  /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
+  migrate(): Promise<{ from: number; to: number }>;
+  /** Writes what is still queued (posts awaiting their group commit), then closes the connection. */
+  close(): Promise<void>;
+}
+
+// papers and their search index
+
+export interface PaperUpsertResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface PaperRepository {
+  /** Insert new papers, update changed ones in place (upvotes, richer fields). Never duplicates. */
+  upsert(papers: Paper[], seenAt: Date): Promise<PaperUpsertResult>;
+  get(id: string): Promise<Paper | null>;
+  /** The papers with these ids, in the order asked for; unknown ids are left out. */
+  getMany(ids: string[]): Promise<Paper[]>;
+  /** The most recent listedOn date (≤ onOrBefore when given) that has at least one paper. */
+  latestListDate(onOrBefore?: string): Promise<string | null>;
+  /** Papers whose listedOn is in [from, to] (inclusive). */
+  listedBetween(from: string, to: string): Promise<Paper[]>;
+  /** Papers in any of these arXiv categories published, or listed, in [from, to] (inclusive). */
+  inCategories(categories: string[], from: string, to: string): Promise<Paper[]>;
+  count(): Promise<number>;
+  /**
+   * A number that changes with every write that changes a stored paper (new papers, new upvotes,
+   * richer fields), by any replica: one cheap read, so answers derived from the papers can be
+   * cached until it moves.
+   */
+  revision(): Promise<number>;
+}
+
+export interface SearchRepository {
+  /** Papers whose title or abstract contain all words; best matches first. */
+  find(query: string, limit: number): Promise<Paper[]>;
+  /**
+   * This process's index of the papers' terms for src/search (search, similar), brought up to date
+   * with every paper write committed before the call, by any replica.
+   */
+  index(): Promise<TermIndex>;
+}
+
+// subscriptions
 
 export type RankMode = 'popular' | 'balanced' | 'channel';
 
@@ -53,26 +111,17 @@ export interface SubscriptionInput extends SubscriptionSettings {
   createdBy: string;
 }
 
-/** A message the bot sent that carries papers, so a reaction on it resolves to a paper. */
-export interface PostRecord {
-  platform: Platform;
-  channelId: string;
-  /** Discord message id, Slack ts, console message number. */
-  messageId: string;
-  /** The papers in display order: keycap k means paperIds[k-1]. Empty for a digest header. */
-  paperIds: string[];
-  /** digest: part of a daily post (counts as "already posted"); answer: a reply to a command. */
-  kind: 'digest' | 'answer';
-  deliveryId: string | null;
-  postedAt: Date;
+export interface SubscriptionRepository {
+  upsert(input: SubscriptionInput): Promise<Subscription>;
+  get(id: string): Promise<Subscription | null>;
+  list(filter?: { enabledOnly?: boolean; platform?: Platform }): Promise<Subscription[]>;
+  delete(id: string): Promise<boolean>;
+  /** Records a posting failure; permanent ones count towards disabling. */
+  recordFailure(id: string, error: string, disableAfter: number): Promise<Subscription>;
+  recordSuccess(id: string): Promise<void>;
 }
 
-export interface Bookmark {
-  paper: Paper;
-  createdAt: Date;
-  /** The message it was bookmarked from, if any. */
-  messageId: string | null;
-}
+// deliveries (exactly-once daily posting)
 
 export interface ClaimOwner {
   host: string;
@@ -116,81 +165,81 @@ export interface ClaimResult {
   delivery: Delivery;
 }
 
-export interface PaperUpsertResult {
-  inserted: number;
-  updated: number;
-  unchanged: number;
+/** Exactly-once daily posting: each (subscription, local date) is claimed by one owner at a time. */
+export interface DeliveryRepository {
+  claim(req: ClaimRequest): Promise<ClaimResult>;
+  /** Extends the claim; false when it was lost to another owner. */
+  heartbeat(id: string, owner: ClaimOwner, now: Date): Promise<boolean>;
+  /** Whether the owner still holds the claim: heartbeat's answer, read-only. */
+  holds(id: string, owner: ClaimOwner): Promise<boolean>;
+  setPlan(id: string, owner: ClaimOwner, paperIds: string[]): Promise<boolean>;
+  finish(id: string, owner: ClaimOwner, outcome: { state: 'posted' } | { state: 'failed'; error: string }, now: Date): Promise<void>;
+  get(id: string): Promise<Delivery | null>;
 }
 
-export interface Store {
-  readonly dialect: 'sqlite' | 'postgres';
-  /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
-  migrate(): Promise<{ from: number; to: number }>;
-  close(): Promise<void>;
+// posts
 
-  // papers
-  /** Insert new papers, update changed ones in place (upvotes, richer fields). Never duplicates. */
-  upsertPapers(papers: Paper[], seenAt: Date): Promise<PaperUpsertResult>;
-  getPaper(id: string): Promise<Paper | null>;
-  getPapers(ids: string[]): Promise<Paper[]>;
-  /** The most recent listedOn date (≤ onOrBefore when given) that has at least one paper. */
-  latestListDate(onOrBefore?: string): Promise<string | null>;
-  /** Papers whose listedOn is in [from, to] (inclusive). */
-  papersListedBetween(from: string, to: string): Promise<Paper[]>;
-  /** Papers in any of these arXiv categories published, or listed, in [from, to] (inclusive). */
-  papersInCategories(categories: string[], from: string, to: string): Promise<Paper[]>;
-  /** Papers whose title or abstract contain all words; best matches first. */
-  searchPapers(query: string, limit: number): Promise<Paper[]>;
-  countPapers(): Promise<number>;
-  /**
-   * A number that changes with every write that changes a stored paper (new papers, new upvotes,
-   * richer fields), by any replica: one cheap read, so answers derived from the papers can be
-   * cached until it moves.
-   */
-  papersRevision(): Promise<number>;
-  /**
-   * This process's index of the papers' terms for src/search (search, similar), brought up to date
-   * with every paper write committed before the call, by any replica.
-   */
-  searchIndex(): Promise<TermIndex>;
+/** A message the bot sent that carries papers, so a reaction on it resolves to a paper. */
+export interface PostRecord {
+  platform: Platform;
+  channelId: string;
+  /** Discord message id, Slack ts, console message number. */
+  messageId: string;
+  /** The papers in display order: keycap k means paperIds[k-1]. Empty for a digest header. */
+  paperIds: string[];
+  /** digest: part of a daily post (counts as "already posted"); answer: a reply to a command. */
+  kind: 'digest' | 'answer';
+  deliveryId: string | null;
+  postedAt: Date;
+}
 
-  // subscriptions
-  upsertSubscription(input: SubscriptionInput): Promise<Subscription>;
-  getSubscription(id: string): Promise<Subscription | null>;
-  listSubscriptions(filter?: { enabledOnly?: boolean; platform?: Platform }): Promise<Subscription[]>;
-  deleteSubscription(id: string): Promise<boolean>;
-  /** Records a posting failure; permanent ones count towards disabling. */
-  recordSubscriptionFailure(id: string, error: string, disableAfter: number): Promise<Subscription>;
-  recordSubscriptionSuccess(id: string): Promise<void>;
-
-  // posts
-  recordPost(post: PostRecord): Promise<void>;
-  findPost(platform: Platform, channelId: string, messageId: string): Promise<PostRecord | null>;
+export interface PostRepository {
+  /** Resolves once the post is durable; recording the same message twice keeps the first record. */
+  record(post: PostRecord): Promise<void>;
+  find(platform: Platform, channelId: string, messageId: string): Promise<PostRecord | null>;
   /** Paper ids posted by digests (not command answers) in this channel since the given time. */
   paperIdsPostedInChannel(platform: Platform, channelId: string, since: Date): Promise<Set<string>>;
-  postsForDelivery(deliveryId: string): Promise<PostRecord[]>;
+  forDelivery(deliveryId: string): Promise<PostRecord[]>;
+}
 
-  // bookmarks
+// bookmarks
+
+export interface Bookmark {
+  paper: Paper;
+  createdAt: Date;
+  /** The message it was bookmarked from, if any. */
+  messageId: string | null;
+}
+
+export interface BookmarkRepository {
   /** True when newly added; adding twice is harmless. */
-  addBookmark(b: { platform: Platform; userId: string; paperId: string; messageId: string | null; at: Date }): Promise<boolean>;
+  add(b: { platform: Platform; userId: string; paperId: string; messageId: string | null; at: Date }): Promise<boolean>;
   /** True when something was removed; removing twice is harmless. */
-  removeBookmark(platform: Platform, userId: string, paperId: string): Promise<boolean>;
+  remove(platform: Platform, userId: string, paperId: string): Promise<boolean>;
   /** Oldest first, so list numbers stay stable as new bookmarks arrive. */
-  listBookmarks(platform: Platform, userId: string): Promise<Bookmark[]>;
+  list(platform: Platform, userId: string): Promise<Bookmark[]>;
   /** The papers anyone bookmarked from a message the bot posted in this channel, each once, by id. */
-  channelBookmarkedPapers(platform: Platform, channelId: string): Promise<Paper[]>;
+  channelPapers(platform: Platform, channelId: string): Promise<Paper[]>;
+}
 
-  // deliveries (exactly-once daily posting)
-  claimDelivery(req: ClaimRequest): Promise<ClaimResult>;
-  /** Extends the claim; false when it was lost to another owner. */
-  heartbeatDelivery(id: string, owner: ClaimOwner, now: Date): Promise<boolean>;
-  /** Whether the owner still holds the claim: heartbeatDelivery's answer, read-only. */
-  holdsDelivery(id: string, owner: ClaimOwner): Promise<boolean>;
-  setDeliveryPlan(id: string, owner: ClaimOwner, paperIds: string[]): Promise<boolean>;
-  finishDelivery(id: string, owner: ClaimOwner, outcome: { state: 'posted' } | { state: 'failed'; error: string }, now: Date): Promise<void>;
-  getDelivery(id: string): Promise<Delivery | null>;
+// installations and meta
 
-  // small key/value state (source status, Slack installations)
-  getMeta(key: string): Promise<string | null>;
-  setMeta(key: string, value: string | null): Promise<void>;
+/**
+ * Each platform's installations (Slack OAuth: one per workspace, or per org), as opaque text per
+ * (platform, key). Every access to them goes through this repository, so it is the one place that
+ * would encrypt them.
+ */
+export interface InstallationRepository {
+  get(platform: Platform, key: string): Promise<string | null>;
+  /** Adds the installation or replaces the one under this key. */
+  put(platform: Platform, key: string, value: string): Promise<void>;
+  /** True when there was one to delete. */
+  delete(platform: Platform, key: string): Promise<boolean>;
+}
+
+/** Small key/value state: the source's status, fetch validators, the console's message counter. */
+export interface MetaRepository {
+  get(key: string): Promise<string | null>;
+  /** null deletes the key. */
+  set(key: string, value: string | null): Promise<void>;
 }

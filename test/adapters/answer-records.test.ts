@@ -14,7 +14,7 @@ describe('answer records', () => {
   let cleanup: () => Promise<void>;
   beforeEach(async () => {
     ({ store, cleanup } = await openTestStore('sqlite'));
-    await store.upsertPapers(papers, NOW);
+    await store.papers.upsert(papers, NOW);
   });
   afterEach(() => cleanup());
 
@@ -22,23 +22,23 @@ describe('answer records', () => {
     const { log } = captureLog();
     const answers = createAnswerRecords(store, log);
     answers.add(answer('m1'));
-    expect(await store.findPost('discord', 'c1', 'm1')).toBeNull();
+    expect(await store.posts.find('discord', 'c1', 'm1')).toBeNull();
     await answers.settle();
-    expect(await store.findPost('discord', 'c1', 'm1')).toEqual({ ...answer('m1'), kind: 'answer', deliveryId: null });
+    expect(await store.posts.find('discord', 'c1', 'm1')).toEqual({ ...answer('m1'), kind: 'answer', deliveryId: null });
     answers.add(answer('m2'));
-    await vi.waitFor(async () => expect(await store.findPost('discord', 'c1', 'm2')).not.toBeNull());
+    await vi.waitFor(async () => expect(await store.posts.find('discord', 'c1', 'm2')).not.toBeNull());
   });
 
   it('keeps no record of an answer without papers', async () => {
     const answers = createAnswerRecords(store, captureLog().log);
     answers.add(answer('m3', []));
     await answers.settle();
-    expect(await store.findPost('discord', 'c1', 'm3')).toBeNull();
+    expect(await store.posts.find('discord', 'c1', 'm3')).toBeNull();
   });
 
   it('logs a failed write and settles anyway: a lost record must not fail the answer or the reaction', async () => {
     const { log, events } = captureLog();
-    const failing = new Proxy(store, { get: (target, prop) => (prop === 'recordPost' ? () => Promise.reject(new Error('disk full')) : Reflect.get(target, prop)) });
+    const failing: Store = { ...store, posts: { ...store.posts, record: () => Promise.reject(new Error('disk full')) } };
     const answers = createAnswerRecords(failing, log);
     answers.add(answer('m4'));
     await expect(answers.settle()).resolves.toBeUndefined();

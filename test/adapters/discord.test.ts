@@ -71,7 +71,7 @@ beforeEach(async () => {
   store = opened.store;
   cleanupStore = opened.cleanup;
   const { papers } = parseListing(readFixture('hf-api/daily_papers-2025-10-14.json'));
-  await store.upsertPapers(papers, now);
+  await store.papers.upsert(papers, now);
   services = {
     store,
     config: configFor(fake),
@@ -113,18 +113,18 @@ describe('Discord adapter end to end', () => {
     // The answer is recorded under its interaction (the callback does not ask for the message)…
     const channelId = fake.channelIds[0]!;
     expect(callback.query.get('with_response')).toBeNull();
-    const post = await until(() => store.findPost('discord', channelId, id), 'the answer to be recorded');
+    const post = await until(() => store.posts.find('discord', channelId, id), 'the answer to be recorded');
     expect(post.paperIds).toEqual(expected.ranked.map((r) => r.paper.id));
 
     // …so keycap 2️⃣ on the message bookmarks the second paper: the bot asks Discord once which
     // interaction the message answers, and keeps the record under the message's id too.
     const messageId = fake.interactionReply(token)!.id;
     fake.sendReaction('add', { userId: '111111111111111111', channelId, messageId, emoji: '2️⃣' });
-    const saved = await until(async () => (await store.listBookmarks('discord', '111111111111111111'))[0], 'the bookmark');
+    const saved = await until(async () => (await store.bookmarks.list('discord', '111111111111111111'))[0], 'the bookmark');
     expect(saved.paper.id).toBe(expected.ranked[1]!.paper.id);
-    expect((await store.findPost('discord', channelId, messageId))?.paperIds).toEqual(post.paperIds);
+    expect((await store.posts.find('discord', channelId, messageId))?.paperIds).toEqual(post.paperIds);
     fake.sendReaction('add', { userId: '555555555555555555', channelId, messageId, emoji: '1️⃣' });
-    await until(async () => (await store.listBookmarks('discord', '555555555555555555')).length === 1, 'the second bookmark');
+    await until(async () => (await store.bookmarks.list('discord', '555555555555555555')).length === 1, 'the second bookmark');
     const lookups = fake.requests.filter((r) => r.method === 'GET' && r.path === `/channels/${channelId}/messages/${messageId}`);
     expect(lookups).toHaveLength(1);
   });
@@ -133,7 +133,7 @@ describe('Discord adapter end to end', () => {
     await start();
     const userId = '666666666666666666';
     const { ranked } = await selectDigest(store, DEFAULT_SETTINGS, { now });
-    await store.addBookmark({ platform: 'discord', userId, paperId: ranked[0]!.paper.id, messageId: null, at: now });
+    await store.bookmarks.add({ platform: 'discord', userId, paperId: ranked[0]!.paper.id, messageId: null, at: now });
     const { token } = fake.sendCommand('bookmarks', { action: 'export', format: 'bibtex' }, { userId });
     const callback = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
     expect(callback.body.type).toBe(4);
@@ -157,7 +157,7 @@ describe('Discord adapter end to end', () => {
     fake.sendReaction('add', { userId: '333333333333333333', channelId, messageId: stranger, emoji: '🔖' });
     await settle();
     expect(lookups()).toHaveLength(1);
-    for (const userId of ['111111111111111111', '222222222222222222', '333333333333333333']) expect(await store.listBookmarks('discord', userId)).toEqual([]);
+    for (const userId of ['111111111111111111', '222222222222222222', '333333333333333333']) expect(await store.bookmarks.list('discord', userId)).toEqual([]);
     expect(fake.requests.filter((r) => r.method === 'POST' && fake.dmChannels.has(r.path.split('/')[2]!))).toEqual([]);
   });
 
@@ -167,11 +167,11 @@ describe('Discord adapter end to end', () => {
     const { ranked } = await selectDigest(store, DEFAULT_SETTINGS, { now });
     const paper = ranked[0]!;
     const { messageId } = await running.poster.post({ platform: 'discord', workspaceId: fake.guildId, channelId }, digestPaperMessage(paper), 'sub@2025-10-14#1');
-    await store.recordPost({ platform: 'discord', channelId, messageId, paperIds: [paper.paper.id], kind: 'digest', deliveryId: null, postedAt: now });
+    await store.posts.record({ platform: 'discord', channelId, messageId, paperIds: [paper.paper.id], kind: 'digest', deliveryId: null, postedAt: now });
 
     const userId = '222222222222222222';
     fake.sendReaction('add', { userId, channelId, messageId, emoji: '🔖' });
-    await until(async () => (await store.listBookmarks('discord', userId)).length === 1, 'the bookmark');
+    await until(async () => (await store.bookmarks.list('discord', userId)).length === 1, 'the bookmark');
     // The confirmation goes by DM, not into the channel.
     const dm = await fake.waitForRequest((r) => r.method === 'POST' && /^\/channels\/\d+\/messages$/.test(r.path) && fake.dmChannels.has(r.path.split('/')[2]!));
     expect(dm.body.allowed_mentions).toEqual({ parse: [] });
@@ -181,9 +181,9 @@ describe('Discord adapter end to end', () => {
     adapter = null;
     await start();
     fake.sendReaction('remove', { userId, channelId, messageId, emoji: '🔖' });
-    await until(async () => (await store.listBookmarks('discord', userId)).length === 0, 'the bookmark to be removed');
+    await until(async () => (await store.bookmarks.list('discord', userId)).length === 0, 'the bookmark to be removed');
     fake.sendReaction('add', { userId, channelId, messageId, emoji: '🔖' });
-    const again = await until(async () => (await store.listBookmarks('discord', userId))[0], 'the bookmark after restart');
+    const again = await until(async () => (await store.bookmarks.list('discord', userId))[0], 'the bookmark after restart');
     expect(again.paper.id).toBe(paper.paper.id);
   });
 
@@ -192,15 +192,15 @@ describe('Discord adapter end to end', () => {
     const channelId = fake.channelIds[0]!;
     const { ranked } = await selectDigest(store, DEFAULT_SETTINGS, { now });
     const { messageId } = await running.poster.post({ platform: 'discord', workspaceId: fake.guildId, channelId }, digestPaperMessage(ranked[0]!), 'k1');
-    await store.recordPost({ platform: 'discord', channelId, messageId, paperIds: [ranked[0]!.paper.id], kind: 'digest', deliveryId: null, postedAt: now });
+    await store.posts.record({ platform: 'discord', channelId, messageId, paperIds: [ranked[0]!.paper.id], kind: 'digest', deliveryId: null, postedAt: now });
 
     fake.sendReaction('add', { userId: fake.applicationId, channelId, messageId, emoji: '🔖' });
     const closed = '333333333333333333';
     fake.closedDms.add(closed);
     fake.sendReaction('add', { userId: closed, channelId, messageId, emoji: '🔖' });
-    await until(async () => (await store.listBookmarks('discord', closed)).length === 1, 'the bookmark');
+    await until(async () => (await store.bookmarks.list('discord', closed)).length === 1, 'the bookmark');
     await fake.waitForRequest((r) => r.status === 403 && fake.dmChannels.has(r.path.split('/')[2]!));
-    expect(await store.listBookmarks('discord', fake.applicationId)).toEqual([]);
+    expect(await store.bookmarks.list('discord', fake.applicationId)).toEqual([]);
     // Nothing about the refused DM went into the channel.
     expect(fake.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${channelId}/messages`)).toHaveLength(1);
   });
@@ -211,18 +211,18 @@ describe('Discord adapter end to end', () => {
     const refusal = await fake.waitForRequest((r) => r.path.endsWith(`/${refused.token}/callback`));
     expect(refusal.body.data.flags).toBe(64); // ephemeral
     expect(refusal.body.data.content).toMatch(/manage this channel/i);
-    expect(await store.getSubscription(`discord:${fake.channelIds[0]}`)).toBeNull();
+    expect(await store.subscriptions.get(`discord:${fake.channelIds[0]}`)).toBeNull();
 
     const allowed = fake.sendCommand('subscribe', { time: '08:30', tz: 'Europe/Berlin' }, { permissions: MANAGE_CHANNELS });
     await fake.waitForRequest((r) => r.path.endsWith(`/${allowed.token}/callback`));
-    const sub = await store.getSubscription(`discord:${fake.channelIds[0]}`);
+    const sub = await store.subscriptions.get(`discord:${fake.channelIds[0]}`);
     expect(sub).toMatchObject({ time: '08:30', timezone: 'Europe/Berlin', workspaceId: fake.guildId });
   });
 
   it('pings no one for a paper titled "@everyone look": allowed_mentions is empty in every body', async () => {
-    const base = (await store.papersListedBetween('2025-10-14', '2025-10-14'))[0]!;
+    const base = (await store.papers.listedBetween('2025-10-14', '2025-10-14'))[0]!;
     const loud: Paper = { ...base, id: '2510.99999', arxivId: '2510.99999', title: EVERYONE_TITLE, upvotes: 10_000, url: 'https://huggingface.co/papers/2510.99999' };
-    await store.upsertPapers([loud], now);
+    await store.papers.upsert([loud], now);
     const running = await start();
 
     const { token } = fake.sendCommand('today');
@@ -232,7 +232,7 @@ describe('Discord adapter end to end', () => {
     const ranked = (await selectDigest(store, DEFAULT_SETTINGS, { now })).ranked[0]!;
     expect(ranked.paper.title).toBe(EVERYONE_TITLE);
     const { messageId } = await running.poster.post({ platform: 'discord', workspaceId: fake.guildId, channelId: fake.channelIds[0]! }, digestPaperMessage(ranked), 'loud');
-    await store.recordPost({ platform: 'discord', channelId: fake.channelIds[0]!, messageId, paperIds: [loud.id], kind: 'digest', deliveryId: null, postedAt: now });
+    await store.posts.record({ platform: 'discord', channelId: fake.channelIds[0]!, messageId, paperIds: [loud.id], kind: 'digest', deliveryId: null, postedAt: now });
     fake.sendReaction('add', { userId: '444444444444444444', channelId: fake.channelIds[0]!, messageId, emoji: '🔖' });
     await fake.waitForRequest((r) => r.method === 'POST' && fake.dmChannels.has(r.path.split('/')[2]!));
 
@@ -267,18 +267,13 @@ describe('Discord adapter end to end', () => {
     await expect(running.poster.post({ platform: 'discord', workspaceId: null, channelId: fake.channelIds[0]! }, message, 'y')).rejects.toMatchObject({ permanent: true });
   });
 
-  /** Starts a client whose store holds `method` until release(), so the answer is late and gets deferred. */
-  async function startSlow(method: keyof Store) {
+  /** Starts a client whose store holds one repository's `method` until release(), so the answer is late and gets deferred. */
+  async function startSlow<R extends 'papers' | 'bookmarks'>(repository: R, method: keyof Store[R]) {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const slowStore = new Proxy(store, {
-      get: (target, prop, receiver) => {
-        const value = Reflect.get(target, prop, receiver);
-        if (typeof value !== 'function') return value;
-        const bound = (value as (...args: unknown[]) => unknown).bind(target);
-        return prop === method ? async (...args: unknown[]) => (await gate, bound(...args)) : bound;
-      },
-    });
+    const real = store[repository];
+    const held = real[method] as (...args: unknown[]) => Promise<unknown>;
+    const slowStore: Store = { ...store, [repository]: { ...real, [method]: async (...args: unknown[]) => (await gate, held(...args)) } };
     const slowDiscord = { ...discordAdapter, start: (ctx: Parameters<typeof discordAdapter.start>[0]) => startDiscord(ctx, discordAdapter.settingsOf(ctx.config)!, { deferAfterMs: 20 }) };
     const running = await hostAdapter(slowDiscord, { ...services, store: slowStore });
     let stopped: Promise<void> | undefined;
@@ -286,7 +281,7 @@ describe('Discord adapter end to end', () => {
   }
 
   it('defers, then edits the reply when the answer is not ready in time', async () => {
-    const slow = await startSlow('latestListDate');
+    const slow = await startSlow('papers', 'latestListDate');
     try {
       const { token } = fake.sendCommand('today');
       const deferred = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
@@ -302,7 +297,7 @@ describe('Discord adapter end to end', () => {
   });
 
   it('defers a slow private command privately and edits that reply, with nothing deleted', async () => {
-    const slow = await startSlow('listBookmarks');
+    const slow = await startSlow('bookmarks', 'list');
     try {
       const { token } = fake.sendCommand('bookmarks');
       const deferred = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
@@ -319,7 +314,7 @@ describe('Discord adapter end to end', () => {
   });
 
   it('a slow public command answering with a private error replaces its public placeholder by a private follow-up', async () => {
-    const slow = await startSlow('getPaper');
+    const slow = await startSlow('papers', 'get');
     try {
       const { token } = fake.sendCommand('paper', { id: '2510.99999' });
       const deferred = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));

@@ -48,8 +48,8 @@ beforeAll(async () => {
     isEnterpriseInstall: false,
   });
   const paper = parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers[0]!;
-  await store.upsertPapers([paper], NOW);
-  await store.recordPost({ platform: 'slack', channelId: reactionAdded.event.item.channel, messageId: reactionAdded.event.item.ts, paperIds: [paper.id], kind: 'digest', deliveryId: null, postedAt: NOW });
+  await store.papers.upsert([paper], NOW);
+  await store.posts.record({ platform: 'slack', channelId: reactionAdded.event.item.channel, messageId: reactionAdded.event.item.ts, paperIds: [paper.id], kind: 'digest', deliveryId: null, postedAt: NOW });
 });
 
 afterAll(async () => {
@@ -72,7 +72,7 @@ describe('Slack OAuth mode', () => {
     expect(res.status).toBe(200);
     const [confirm] = await fake.waitForCalls('chat.postEphemeral');
     expect(confirm!.token).toBe('xoxb-team-a');
-    expect(await store.listBookmarks('slack', reactionAdded.event.user)).toHaveLength(1);
+    expect(await store.bookmarks.list('slack', reactionAdded.event.user)).toHaveLength(1);
   });
 
   it('posts digests with the installed token, and fails permanently for a workspace without one', async () => {

@@ -64,7 +64,7 @@ describe('Slack digest poster in the fan-out', () => {
     expect(keys).toHaveLength(4);
     expect(new Set(keys).size).toBe(4);
     // The recorded posts are the messages in the channel, so a reaction on any of them resolves.
-    const recorded = (await store.postsForDelivery(`slack:CSLOW@${LIST_DATE}`)).map((p) => p.messageId).sort();
+    const recorded = (await store.posts.forDelivery(`slack:CSLOW@${LIST_DATE}`)).map((p) => p.messageId).sort();
     expect(recorded).toEqual(fake.messages.get('CSLOW')!.map((m) => m.ts).sort());
     // The history was read only before the two re-sends.
     expect(fake.callsTo('conversations.history')).toHaveLength(2);

@@ -30,7 +30,7 @@ let slack: HostedAdapter;
 beforeAll(async () => {
   fake = await startFakeSlack();
   ({ store, cleanup } = await openTestStore('sqlite'));
-  await store.upsertPapers(papers, NOW);
+  await store.papers.upsert(papers, NOW);
   const env = { SLACK_BOT_TOKEN: 'xoxb-socket', SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: fake.apiUrl };
   const config = loadBotConfig(env, '/nonexistent');
   const log = createLogger({ level: 'silent' });
@@ -70,7 +70,7 @@ describe('Slack adapter in Socket Mode (real Bolt, loopback websocket)', () => {
     // The answer's first paper, as Slack links its title: `<https://huggingface.co/papers/ID|title>`.
     const first = /<https:\/\/huggingface\.co\/papers\/([^|]+)\|/.exec(JSON.stringify(message.blocks))?.[1];
     expect(papers.map((p) => p.id)).toContain(first);
-    await vi.waitFor(async () => expect(await store.findPost('slack', 'CSOCKET', message.ts)).not.toBeNull());
+    await vi.waitFor(async () => expect(await store.posts.find('slack', 'CSOCKET', message.ts)).not.toBeNull());
 
     const eventAck = await fake.sendEnvelope('events_api', {
       ...reactionAdded,
@@ -79,7 +79,7 @@ describe('Slack adapter in Socket Mode (real Bolt, loopback websocket)', () => {
     expect(eventAck).toEqual({});
     const [confirm] = await fake.waitForCalls('chat.postEphemeral');
     expect(confirm!.body).toMatchObject({ channel: 'CSOCKET', user: 'USOCKET' });
-    expect((await store.listBookmarks('slack', 'USOCKET')).map((b) => b.paper.id)).toEqual([first]);
+    expect((await store.bookmarks.list('slack', 'USOCKET')).map((b) => b.paper.id)).toEqual([first]);
   });
 
   it('answers a private reply in the ack payload', async () => {

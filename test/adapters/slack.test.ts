@@ -46,27 +46,21 @@ let slack: HostedAdapter;
 let url: string;
 let config: AppConfig;
 let services: Services;
-/** While set, store.getSubscription (read by every `today`) waits for it: a command that is slow on purpose. */
+/** While set, store.subscriptions.get (read by every `today`) waits for it: a command that is slow on purpose. */
 let gate: Promise<void> | null = null;
 
 function slowableStore(real: Store): Store {
-  return new Proxy(real, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (prop === 'getSubscription')
-        return async (...args: Parameters<Store['getSubscription']>) => {
-          await gate;
-          return target.getSubscription(...args);
-        };
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  const get = async (id: string) => {
+    await gate;
+    return real.subscriptions.get(id);
+  };
+  return { ...real, subscriptions: { ...real.subscriptions, get } };
 }
 
 beforeAll(async () => {
   fake = await startFakeSlack();
   ({ store, cleanup } = await openTestStore('sqlite'));
-  await store.upsertPapers([...papers, evil], NOW);
+  await store.papers.upsert([...papers, evil], NOW);
   const env = { SLACK_BOT_TOKEN: 'xoxb-fake', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'silent' };
   config = loadBotConfig(env, '/nonexistent');
   const log = createLogger({ level: 'silent' });
@@ -158,12 +152,12 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
     const linked = [...mrkdwnTexts(blocks).join('\n').matchAll(/^\*(?:\d+\. )?<https:\/\/huggingface\.co\/papers\/([^|]+)\|/gm)].map((m) => m[1]);
     expect(linked.length).toBeGreaterThan(2);
     const second = linked[1];
-    await vi.waitFor(async () => expect(await store.findPost('slack', channel, message.ts)).not.toBeNull());
+    await vi.waitFor(async () => expect(await store.posts.find('slack', channel, message.ts)).not.toBeNull());
     const confirmations = fake.callsTo('chat.postEphemeral').length;
     await sendToBot(url, SECRET, reaction({ user: 'UKEYCAP', reaction: 'two', channel, ts: message.ts }));
     const [confirm] = (await fake.waitForCalls('chat.postEphemeral', confirmations + 1)).slice(confirmations);
     expect(String(confirm!.body.text)).toMatch(/Bookmarked/);
-    expect((await store.listBookmarks('slack', 'UKEYCAP')).map((b) => b.paper.id)).toEqual([second]);
+    expect((await store.bookmarks.list('slack', 'UKEYCAP')).map((b) => b.paper.id)).toEqual([second]);
   });
 
   it('acks a public command before it runs and posts the answer when it is ready', async () => {
@@ -176,8 +170,8 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
     release();
     const message = await postedMessage('CSLOW', before + 1);
     expect(textOf(message.blocks)).toContain(top.title.replace(/\s+/g, ' ').slice(0, 30));
-    await vi.waitFor(async () => expect(await store.findPost('slack', 'CSLOW', message.ts)).not.toBeNull());
-    expect(await store.findPost('slack', 'CSLOW', message.ts)).toMatchObject({ kind: 'answer', paperIds: expect.arrayContaining([top.id]) });
+    await vi.waitFor(async () => expect(await store.posts.find('slack', 'CSLOW', message.ts)).not.toBeNull());
+    expect(await store.posts.find('slack', 'CSLOW', message.ts)).toMatchObject({ kind: 'answer', paperIds: expect.arrayContaining([top.id]) });
   });
 
   it('answers through response_url, still public, where the bot may not post (not_in_channel)', async () => {
@@ -215,7 +209,7 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
 
   it('bookmarks on a signed reaction_added, confirms with chat.postEphemeral, and unbookmarks on reaction_removed', async () => {
     const { channel, ts } = reactionAdded.event.item;
-    await store.recordPost({ platform: 'slack', channelId: channel, messageId: ts, paperIds: [top.id], kind: 'digest', deliveryId: null, postedAt: NOW });
+    await store.posts.record({ platform: 'slack', channelId: channel, messageId: ts, paperIds: [top.id], kind: 'digest', deliveryId: null, postedAt: NOW });
     const before = fake.callsTo('chat.postEphemeral').length;
 
     // The bot's own reaction is ignored; the user's, sent after it, is the only one confirmed.
@@ -225,18 +219,18 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
     expect(confirm!.body).toMatchObject({ channel, user: 'U123ABC456' });
     expect(String(confirm!.body.text)).toMatch(/Bookmarked/);
     expect(confirm!.token).toBe('xoxb-fake');
-    expect((await store.listBookmarks('slack', 'U123ABC456')).map((b) => b.paper.id)).toEqual([top.id]);
-    expect(await store.listBookmarks('slack', fake.bot.userId)).toEqual([]);
+    expect((await store.bookmarks.list('slack', 'U123ABC456')).map((b) => b.paper.id)).toEqual([top.id]);
+    expect(await store.bookmarks.list('slack', fake.bot.userId)).toEqual([]);
 
     await sendToBot(url, SECRET, reaction({ type: 'reaction_removed' }));
     const [removed] = (await fake.waitForCalls('chat.postEphemeral', before + 2)).slice(before + 1);
     expect(String(removed!.body.text)).toMatch(/Removed/);
-    expect(await store.listBookmarks('slack', 'U123ABC456')).toEqual([]);
+    expect(await store.bookmarks.list('slack', 'U123ABC456')).toEqual([]);
   });
 
   it('rejects a bad signature and a timestamp older than 5 minutes with 401, storing nothing', async () => {
     const { channel } = reactionAdded.event.item;
-    await store.recordPost({ platform: 'slack', channelId: channel, messageId: '1400000000.000001', paperIds: [top.id], kind: 'digest', deliveryId: null, postedAt: NOW });
+    await store.posts.record({ platform: 'slack', channelId: channel, messageId: '1400000000.000001', paperIds: [top.id], kind: 'digest', deliveryId: null, postedAt: NOW });
     const forged = await sendToBot(url, SECRET, reaction({ user: 'UFORGED', ts: '1400000000.000001' }), { signature: 'v0=' + '0'.repeat(64) });
     expect(forged.status).toBe(401);
     const wrongSecret = await sendToBot(url, 'not-the-secret', reaction({ user: 'UFORGED', ts: '1400000000.000001' }));
@@ -246,15 +240,15 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
     const staleSubscribe = await sendToBot(url, SECRET, command('subscribe time 09:00'), { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
     expect(staleSubscribe.status).toBe(401);
 
-    expect(await store.listBookmarks('slack', 'UFORGED')).toEqual([]);
-    expect(await store.listBookmarks('slack', 'USTALE')).toEqual([]);
-    expect(await store.listSubscriptions({ platform: 'slack' })).toEqual([]);
+    expect(await store.bookmarks.list('slack', 'UFORGED')).toEqual([]);
+    expect(await store.bookmarks.list('slack', 'USTALE')).toEqual([]);
+    expect(await store.subscriptions.list({ platform: 'slack' })).toEqual([]);
   });
 
   it('lets anyone subscribe by default', async () => {
     const res = await sendToBot(url, SECRET, command('subscribe time 09:00 tz Europe/Berlin top 3', { channel_id: 'CSUB' }));
     expect(res.status).toBe(200);
-    const sub = await store.getSubscription('slack:CSUB');
+    const sub = await store.subscriptions.get('slack:CSUB');
     expect(sub).toMatchObject({ time: '09:00', timezone: 'Europe/Berlin', top: 3, workspaceId: slashCommand.team_id });
   });
 });

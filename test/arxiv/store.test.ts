@@ -20,56 +20,56 @@ describe.each(storeKinds)('arXiv categories in the store on %s', (kind) => {
   afterEach(async () => cleanup());
 
   it("keeps each paper's categories, and none for a paper that has none", async () => {
-    await store.upsertPapers([...arxiv, ...hf], seenAt);
+    await store.papers.upsert([...arxiv, ...hf], seenAt);
     const seiberg = arxiv.find((p) => p.id === '2607.28628')!;
-    expect(await store.getPaper(seiberg.id)).toEqual(seiberg);
+    expect(await store.papers.get(seiberg.id)).toEqual(seiberg);
     const hfOnly = hf.find((p) => !arxiv.some((a) => a.id === p.id))!;
-    expect(await store.getPaper(hfOnly.id)).toEqual(hfOnly);
-    expect(await store.getPaper(hfOnly.id)).not.toHaveProperty('categories');
+    expect(await store.papers.get(hfOnly.id)).toEqual(hfOnly);
+    expect(await store.papers.get(hfOnly.id)).not.toHaveProperty('categories');
   });
 
   it('merges a listed paper with its arXiv record: the list keeps its upvotes, the paper gains categories', async () => {
     const fromHf = hf.find((p) => p.id === '2607.28618')!;
-    await store.upsertPapers([fromHf], seenAt);
-    await store.upsertPapers(arxiv, seenAt);
-    expect(await store.getPaper(fromHf.id)).toMatchObject({ upvotes: fromHf.upvotes, listedOn: '2026-07-31', source: 'hf-api', categories: ['cs.CL', 'cs.AI', 'cs.IR', 'cs.LG'] });
+    await store.papers.upsert([fromHf], seenAt);
+    await store.papers.upsert(arxiv, seenAt);
+    expect(await store.papers.get(fromHf.id)).toMatchObject({ upvotes: fromHf.upvotes, listedOn: '2026-07-31', source: 'hf-api', categories: ['cs.CL', 'cs.AI', 'cs.IR', 'cs.LG'] });
     // Seen again on the list, which names no categories, it keeps arXiv's.
-    await store.upsertPapers([fromHf], seenAt);
-    expect((await store.getPaper(fromHf.id))!.categories).toEqual(['cs.CL', 'cs.AI', 'cs.IR', 'cs.LG']);
+    await store.papers.upsert([fromHf], seenAt);
+    expect((await store.papers.get(fromHf.id))!.categories).toEqual(['cs.CL', 'cs.AI', 'cs.IR', 'cs.LG']);
   });
 
   it('finds the papers of some categories published or listed in a window', async () => {
-    await store.upsertPapers([...arxiv, ...hf], seenAt);
-    const cv = await store.papersInCategories(['cs.CV'], '2026-07-30', '2026-07-31');
+    await store.papers.upsert([...arxiv, ...hf], seenAt);
+    const cv = await store.papers.inCategories(['cs.CV'], '2026-07-30', '2026-07-31');
     expect(cv.map((p) => p.id).sort()).toEqual(arxiv.filter((p) => p.categories!.includes('cs.CV')).map((p) => p.id).sort());
     expect(cv.length).toBeGreaterThan(0);
-    const both = await store.papersInCategories(['cs.CV', 'hep-th'], '2026-07-30', '2026-07-30');
+    const both = await store.papers.inCategories(['cs.CV', 'hep-th'], '2026-07-30', '2026-07-30');
     expect(both.length).toBe(arxiv.filter((p) => p.categories!.some((c) => c === 'cs.CV' || c === 'hep-th')).length);
-    expect(await store.papersInCategories(['cs.CV'], '2026-07-31', '2026-08-01')).toEqual([]);
-    expect(await store.papersInCategories(['math.AG'], '2026-07-30', '2026-07-31')).toEqual([]);
-    expect(await store.papersInCategories([], '2026-07-30', '2026-07-31')).toEqual([]);
+    expect(await store.papers.inCategories(['cs.CV'], '2026-07-31', '2026-08-01')).toEqual([]);
+    expect(await store.papers.inCategories(['math.AG'], '2026-07-30', '2026-07-31')).toEqual([]);
+    expect(await store.papers.inCategories([], '2026-07-30', '2026-07-31')).toEqual([]);
 
     // An RSS item is found by the day it was announced.
     const rss = parseListing(readFixture('arxiv/rss-cs.LG+cs.AI+cs.CL+stat.ML-2026-09-24-trimmed.xml')).papers;
-    await store.upsertPapers(rss, seenAt);
-    expect((await store.papersInCategories(['stat.ML'], '2026-09-23', '2026-09-24')).map((p) => p.id).sort()).toEqual(
+    await store.papers.upsert(rss, seenAt);
+    expect((await store.papers.inCategories(['stat.ML'], '2026-09-23', '2026-09-24')).map((p) => p.id).sort()).toEqual(
       rss.filter((p) => p.categories!.includes('stat.ML')).map((p) => p.id).sort(),
     );
   });
 
   it("stores a subscription's arXiv categories, none when not given, and counts a change as a change", async () => {
-    expect((await store.upsertSubscription(channel)).arxiv).toEqual([]);
-    expect((await store.upsertSubscription({ ...channel, arxiv: ['cs.LG', 'cs.CL'] })).arxiv).toEqual(['cs.LG', 'cs.CL']);
-    expect((await store.getSubscription('slack:C1'))!.arxiv).toEqual(['cs.LG', 'cs.CL']);
-    expect((await store.listSubscriptions())[0]!.arxiv).toEqual(['cs.LG', 'cs.CL']);
+    expect((await store.subscriptions.upsert(channel)).arxiv).toEqual([]);
+    expect((await store.subscriptions.upsert({ ...channel, arxiv: ['cs.LG', 'cs.CL'] })).arxiv).toEqual(['cs.LG', 'cs.CL']);
+    expect((await store.subscriptions.get('slack:C1'))!.arxiv).toEqual(['cs.LG', 'cs.CL']);
+    expect((await store.subscriptions.list())[0]!.arxiv).toEqual(['cs.LG', 'cs.CL']);
 
     // A config file changing only the categories re-enables a subscription the scheduler disabled.
     const fromConfig = { ...channel, origin: 'config' as const, arxiv: ['cs.LG'] };
-    await store.upsertSubscription(fromConfig);
-    await store.recordSubscriptionFailure('slack:C1', 'channel_not_found', 1);
-    await store.upsertSubscription(fromConfig);
-    expect((await store.getSubscription('slack:C1'))!.enabled).toBe(false);
-    await store.upsertSubscription({ ...fromConfig, arxiv: ['cs.CL'] });
-    expect(await store.getSubscription('slack:C1')).toMatchObject({ enabled: true, arxiv: ['cs.CL'] });
+    await store.subscriptions.upsert(fromConfig);
+    await store.subscriptions.recordFailure('slack:C1', 'channel_not_found', 1);
+    await store.subscriptions.upsert(fromConfig);
+    expect((await store.subscriptions.get('slack:C1'))!.enabled).toBe(false);
+    await store.subscriptions.upsert({ ...fromConfig, arxiv: ['cs.CL'] });
+    expect(await store.subscriptions.get('slack:C1')).toMatchObject({ enabled: true, arxiv: ['cs.CL'] });
   });
 });

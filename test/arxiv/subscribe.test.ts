@@ -12,7 +12,7 @@ let t: Awaited<ReturnType<typeof testServices>>;
 beforeEach(async () => void (t = await testServices()));
 afterEach(async () => t.cleanup());
 
-const subscription = () => t.svc.store.getSubscription('console:general');
+const subscription = () => t.svc.store.subscriptions.get('console:general');
 /** Runs a command typed as Slack or console text. */
 const typed = (text: string) => {
   const { command, args } = parseCommandText(text);

@@ -63,7 +63,7 @@ describe.each(storeKinds)('arXiv per channel on %s', (kind) => {
     await subscribe('ml', { arxiv: 'cs.LG,cs.AI' });
     await subscribe('nlp', { arxiv: 'cs.CL,hep-th' });
     await subscribe('stats', { arxiv: 'stat.ML' });
-    await store.recordSubscriptionFailure('console:stats', 'channel gone', 1);
+    await store.subscriptions.recordFailure('console:stats', 'channel gone', 1);
     const url = arxivQueryUrl(source.url, ['cs.AI', 'cs.CL', 'cs.LG', 'hep-th']);
     source.files.set(url.slice(source.url.length), { body: ARXIV_FEED, contentType: 'application/atom+xml' });
 
@@ -100,7 +100,7 @@ describe.each(storeKinds)('arXiv per channel on %s', (kind) => {
     expect(both[0]!.reason).not.toMatch(/^arXiv/);
 
     // The daily post selects the same way (the scheduler passes the stored subscription).
-    const sub = (await store.getSubscription('console:ai'))!;
+    const sub = (await store.subscriptions.get('console:ai'))!;
     const daily = await selectDigest(store, sub, { now: NOW, onOrBefore: '2026-08-01' });
     expect(daily.ranked.map((r) => [r.paper.id, r.reason])).toEqual(ai.map((r) => [r.paper.id, r.reason]));
   });

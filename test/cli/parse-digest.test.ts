@@ -100,7 +100,7 @@ describe('papers digest', () => {
     let db: Awaited<ReturnType<typeof openTestStore>>;
     beforeAll(async () => {
       db = await openTestStore('sqlite');
-      await db.store.upsertPapers(parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers, new Date('2025-10-14T08:00:00Z'));
+      await db.store.papers.upsert(parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers, new Date('2025-10-14T08:00:00Z'));
       await db.store.close();
     });
     afterAll(() => db.cleanup());

@@ -7,7 +7,7 @@ let t: Awaited<ReturnType<typeof testServices>>;
 beforeEach(async () => {
   t = await testServices();
   for (const [i, paperId] of ['2510.11696', '2510.11690', '2510.10689'].entries())
-    await t.svc.store.addBookmark({ platform: 'console', userId: 'ada', paperId, messageId: null, at: new Date(NOW.getTime() + i * 1000) });
+    await t.svc.store.bookmarks.add({ platform: 'console', userId: 'ada', paperId, messageId: null, at: new Date(NOW.getTime() + i * 1000) });
 });
 afterEach(async () => t.cleanup());
 

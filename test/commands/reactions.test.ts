@@ -7,15 +7,15 @@ import { textOf } from './reply-text';
 let t: Awaited<ReturnType<typeof testServices>>;
 const react = (messageId: string, reaction: ReactionEvent['reaction'], added = true) =>
   handleReaction({ platform: 'console', channelId: 'general', messageId, userId: 'ada', reaction, added }, t.svc);
-const bookmarked = async () => (await t.svc.store.listBookmarks('console', 'ada')).map((b) => b.paper.id);
+const bookmarked = async () => (await t.svc.store.bookmarks.list('console', 'ada')).map((b) => b.paper.id);
 
 describe('handleReaction', () => {
   beforeEach(async () => {
     t = await testServices();
     const post = { platform: 'console' as const, channelId: 'general', kind: 'answer' as const, deliveryId: null, postedAt: NOW };
-    await t.svc.store.recordPost({ ...post, messageId: 'one', paperIds: ['2510.11696'] });
-    await t.svc.store.recordPost({ ...post, messageId: 'list', paperIds: ['2510.11690', '2510.10689'] });
-    await t.svc.store.recordPost({ ...post, messageId: 'header', paperIds: [] });
+    await t.svc.store.posts.record({ ...post, messageId: 'one', paperIds: ['2510.11696'] });
+    await t.svc.store.posts.record({ ...post, messageId: 'list', paperIds: ['2510.11690', '2510.10689'] });
+    await t.svc.store.posts.record({ ...post, messageId: 'header', paperIds: [] });
   });
   afterEach(async () => t.cleanup());
 

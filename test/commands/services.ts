@@ -19,7 +19,7 @@ export const NOW = new Date('2025-10-16T10:00:00Z');
 /** Services over a fresh SQLite store holding the bundled list; sourceStatus can be changed per test. */
 export async function testServices(opts: { papers?: Paper[] } = {}) {
   const db = await openTestStore('sqlite');
-  await db.store.upsertPapers(opts.papers ?? bundledPapers(), NOW);
+  await db.store.papers.upsert(opts.papers ?? bundledPapers(), NOW);
   let status: SourceStatus = { lastSuccessAt: NOW, lastError: null, note: null };
   const svc: Services = {
     store: db.store,

@@ -7,7 +7,7 @@ let t: Awaited<ReturnType<typeof testServices>>;
 beforeEach(async () => void (t = await testServices()));
 afterEach(async () => t.cleanup());
 
-const subscription = () => t.svc.store.getSubscription('console:general');
+const subscription = () => t.svc.store.subscriptions.get('console:general');
 
 describe('subscribe', () => {
   it('creates the daily post with defaults, then changes only the options given', async () => {
@@ -52,7 +52,7 @@ describe('unsubscribe', () => {
   });
 
   it('refuses people who may not manage the channel, and subscriptions from the config file', async () => {
-    await t.svc.store.upsertSubscription({ platform: 'console', workspaceId: null, channelId: 'general', origin: 'config', createdBy: 'config:subs.yaml', time: '09:00', timezone: 'UTC', top: 5, topics: [], minUpvotes: 0, rank: 'balanced' });
+    await t.svc.store.subscriptions.upsert({ platform: 'console', workspaceId: null, channelId: 'general', origin: 'config', createdBy: 'config:subs.yaml', time: '09:00', timezone: 'UTC', top: 5, topics: [], minUpvotes: 0, rank: 'balanced' });
     expect(textOf(await dispatch(invocation('unsubscribe', {}, { canManageChannel: false }), t.svc))).toBe('Only people who may manage this channel can stop its daily post.');
     expect(textOf(await dispatch(invocation('unsubscribe'), t.svc))).toMatch(/declared in the bot's config file/);
     expect(await subscription()).not.toBeNull();
@@ -77,7 +77,7 @@ describe('settings', () => {
 
   it('notes when the scheduler disabled it after posting errors', async () => {
     await dispatch(invocation('subscribe'), t.svc);
-    await t.svc.store.recordSubscriptionFailure('console:general', 'Missing Access', 1);
+    await t.svc.store.subscriptions.recordFailure('console:general', 'Missing Access', 1);
     const text = textOf(await dispatch(invocation('settings'), t.svc));
     expect(text).toContain('Status: off');
     expect(text).toMatch(/Paused by the bot: .+\. Run \/papers subscribe to turn it back on\./);

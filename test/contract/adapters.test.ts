@@ -24,11 +24,11 @@ describe.each(DRIVERS)('$name adapter contract', (factory) => {
   let store: Store;
   let cleanup: () => Promise<void>;
   let d: ContractDriver;
-  const bookmarked = async (person: 'admin' | 'member') => (await store.listBookmarks(d.platform, d.userId(person))).map((b) => b.paper.id);
+  const bookmarked = async (person: 'admin' | 'member') => (await store.bookmarks.list(d.platform, d.userId(person))).map((b) => b.paper.id);
 
   beforeEach(async () => {
     ({ store, cleanup } = await openTestStore('sqlite'));
-    await store.upsertPapers(bundledPapers(), NOW);
+    await store.papers.upsert(bundledPapers(), NOW);
     d = await factory.start(store, NOW);
   });
   afterEach(async () => {
@@ -71,13 +71,13 @@ describe.each(DRIVERS)('$name adapter contract', (factory) => {
     const seen = await d.command('subscribe time 08:00', 'member');
     expect(seen.visibility).toBe('private');
     expect(seen.text).toMatch(/manage this channel/);
-    expect(await store.listSubscriptions()).toEqual([]);
+    expect(await store.subscriptions.list()).toEqual([]);
   });
 
   it('posts the daily digest into a subscribed channel once: a second run posts nothing', async () => {
     const subscribed = await d.command('subscribe time 09:00 tz UTC top 3', 'admin');
     expect(subscribed.visibility).toBe('public');
-    const [subscription] = await store.listSubscriptions();
+    const [subscription] = await store.subscriptions.list();
     expect(subscription).toMatchObject({ platform: d.platform, channelId: d.channelId, top: 3 });
 
     const run = () => postDaily({ store, posters: [d.poster], config, log: silent, now: () => NOW, owner: currentOwner(), subscriptionIds: [subscription!.id], date: '2025-10-16' });

@@ -102,7 +102,7 @@ describe('drill command-fuzz', () => {
 
   it('no read-only command, given hostile text, changes any row of the store', async () => {
     const t = await openTestStore('sqlite');
-    await t.store.upsertPapers(bundledPapers(), new Date('2025-10-16T10:00:00Z'));
+    await t.store.papers.upsert(bundledPapers(), new Date('2025-10-16T10:00:00Z'));
     const readSvc: Services = { ...svc, store: t.store };
     const readOnly = commands.filter((c) => !['subscribe', 'unsubscribe'].includes(c.name));
     const before = sqliteFingerprint(t.url);
@@ -124,18 +124,18 @@ describe('drill command-fuzz', () => {
 describe.each(storeKinds)('drill search-injection on %s', (kind) => {
   it('search text acts only through its words: operators and quotes change nothing, nothing is written', async () => {
     const t = await openTestStore(kind);
-    await t.store.upsertPapers(bundledPapers(), new Date('2025-10-16T10:00:00Z'));
+    await t.store.papers.upsert(bundledPapers(), new Date('2025-10-16T10:00:00Z'));
     const before = kind === 'sqlite' ? sqliteFingerprint(t.url) : null;
-    const count = await t.store.countPapers();
+    const count = await t.store.papers.count();
     const payloads = [...INJECTIONS, ...INJECTIONS.map((p) => `video ${p}`), ...INJECTIONS.map((p) => `${p} agents`)];
     for (const p of payloads) {
-      const got = (await t.store.searchPapers(p, 50)).map((x) => x.id);
-      const plain = (await t.store.searchPapers(words(p).join(' '), 50)).map((x) => x.id);
+      const got = (await t.store.search.find(p, 50)).map((x) => x.id);
+      const plain = (await t.store.search.find(words(p).join(' '), 50)).map((x) => x.id);
       expect(got, `search ${JSON.stringify(p)}`).toEqual(plain);
       // Never "everything": an always-true predicate would return the whole store.
       if (words(p).length > 0) expect(got.length).toBeLessThan(count);
     }
-    expect(await t.store.countPapers()).toBe(count);
+    expect(await t.store.papers.count()).toBe(count);
     if (before) expect(sqliteFingerprint(t.url)).toBe(before);
     drillLine(`search-injection-${kind}`, `${payloads.length} SQL/FTS/tsquery/markup payloads, each answered exactly as its plain words, 0 rows changed`);
     await t.cleanup();
@@ -152,7 +152,7 @@ describe('drill bookmarks-private', () => {
     let attempts = 0;
     for (const platform of platforms) {
       for (const [i, p] of papers.slice(0, 3).entries())
-        await svc.store.addBookmark({ platform, userId: owner.id, paperId: p.id, messageId: null, at: new Date(Date.UTC(2025, 9, 16, 9, i)) });
+        await svc.store.bookmarks.add({ platform, userId: owner.id, paperId: p.id, messageId: null, at: new Date(Date.UTC(2025, 9, 16, 9, i)) });
     }
     const as = (user: Invocation['user'], platform: Platform, args: Invocation['args']) =>
       dispatch(invocation('bookmarks', args, { platform, user, channel: { id: 'C0SHARED', workspace: 'T0SHARED', isDirect: false } }), svc);
@@ -179,10 +179,10 @@ describe('drill bookmarks-private', () => {
         expect(reply.visibility).toBe('private');
       }
       // The same user id on the other platform is someone else too.
-      expect(await svc.store.listBookmarks(platform, other.id)).toEqual([]);
+      expect(await svc.store.bookmarks.list(platform, other.id)).toEqual([]);
     }
     for (const platform of platforms) {
-      expect((await svc.store.listBookmarks(platform, owner.id)).map((b) => b.paper.id)).toEqual(papers.slice(0, 3).map((p) => p.id));
+      expect((await svc.store.bookmarks.list(platform, owner.id)).map((b) => b.paper.id)).toEqual(papers.slice(0, 3).map((p) => p.id));
       const own = replyText(await as(owner, platform, {}));
       for (const title of ownerTitles) expect(own).toContain(title);
     }
@@ -197,7 +197,7 @@ describe('drill channel-permissions', () => {
     const argsFor = (name: string): Invocation['args'][] =>
       name === 'subscribe' ? [{}, { time: '10:00' }, { tz: 'Europe/Berlin', top: 3 }, { topics: 'agents,-robotics', 'min-upvotes': 2 }] : [{}];
     const channel = (platform: Platform) => ({ id: `C-${platform}`, workspace: 'T1', isDirect: false });
-    const snapshot = async () => JSON.stringify(await svc.store.listSubscriptions());
+    const snapshot = async () => JSON.stringify(await svc.store.subscriptions.list());
     const changing: string[] = [];
     let refusals = 0;
     for (const platform of ['discord', 'slack', 'console'] as Platform[]) {
@@ -215,7 +215,7 @@ describe('drill channel-permissions', () => {
               if (!changing.includes(spec.name)) changing.push(spec.name);
               refusals++;
             }
-            for (const sub of await svc.store.listSubscriptions()) await svc.store.deleteSubscription(sub.id);
+            for (const sub of await svc.store.subscriptions.list()) await svc.store.subscriptions.delete(sub.id);
           }
         }
       }

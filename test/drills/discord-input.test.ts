@@ -29,7 +29,7 @@ let adapter: HostedAdapter;
 beforeAll(async () => {
   fake = await startFakeDiscord();
   ({ store, cleanup } = await openTestStore('sqlite'));
-  await store.upsertPapers(bundledPapers(), now);
+  await store.papers.upsert(bundledPapers(), now);
   const config = loadBotConfig({ DISCORD_TOKEN: 'drill-discord-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl });
   const log = createLogger({ level: 'silent' });
   const services: Services = { store, config, log, now: () => now, sourceStatus: () => ({ lastSuccessAt: now, lastError: null, note: null }) };
@@ -70,14 +70,14 @@ describe('drill discord-dm-and-permissions', () => {
       answered++;
       // A DM is the user's own channel: subscribing it is allowed, and stored with no guild.
       if (spec.name === 'subscribe')
-        expect(await store.getSubscription(`discord:${DM_CHANNEL}`)).toMatchObject({ workspaceId: null, time: '10:00', timezone: 'Europe/Berlin' });
+        expect(await store.subscriptions.get(`discord:${DM_CHANNEL}`)).toMatchObject({ workspaceId: null, time: '10:00', timezone: 'Europe/Berlin' });
 
-      const before = JSON.stringify(await store.listSubscriptions());
+      const before = JSON.stringify(await store.subscriptions.list());
       const member = fake.sendCommand(spec.name, options, { userId: '666666666666666666', permissions: NO_PERMISSIONS });
       const answer = await answerOf(member.token);
       expect(answer.text, `member ${spec.name}`).not.toMatch(/failed unexpectedly|Something went wrong/);
       answered++;
-      expect(JSON.stringify(await store.listSubscriptions()), `member ${spec.name}`).toBe(before);
+      expect(JSON.stringify(await store.subscriptions.list()), `member ${spec.name}`).toBe(before);
       if (/Only people who may manage this channel/.test(answer.text)) {
         expect(answer.ephemeral).toBe(true);
         refused++;

@@ -18,17 +18,16 @@ const config = loadBotConfig({ DATABASE_URL: url, DISCORD_TOKEN: 'drill-token', 
 
 let ops = 0;
 let armed = false;
+function counted(method: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+  return (...args) => {
+    if (armed && ++ops === Number(killAt)) process.kill(process.pid, 'SIGKILL');
+    return method(...args);
+  };
+}
+/** The store with every call into its repositories counted. */
 function killable(store: Store): Store {
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        if (armed && ++ops === Number(killAt)) process.kill(process.pid, 'SIGKILL');
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
+  const wrap = (repository: object) => Object.fromEntries(Object.entries(repository).map(([name, method]) => [name, counted(method)]));
+  return Object.fromEntries(Object.entries(store).map(([name, part]) => [name, typeof part === 'object' ? wrap(part) : part])) as unknown as Store;
 }
 
 const store = killable(await openStore(url));

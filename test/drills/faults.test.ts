@@ -141,8 +141,8 @@ describe('drill discord-storm-fanout', () => {
     const pattern = ['fail-after', 'pass', 'rate-limit', 'fail-before', 'pass', 'fail-after', 'rate-limit', 'pass', 'fail-before'] as const;
     const proxy = await stormProxy(fake.apiUrl, (n) => pattern[n % pattern.length]!);
     try {
-      await store.upsertPapers(realPapers, new Date(`${LIST_DATE}T08:00:00Z`));
-      for (const channelId of CHANNELS) await store.upsertSubscription(subscription(channelId, { platform: 'discord', workspaceId: '1', top: 3 }));
+      await store.papers.upsert(realPapers, new Date(`${LIST_DATE}T08:00:00Z`));
+      for (const channelId of CHANNELS) await store.subscriptions.upsert(subscription(channelId, { platform: 'discord', workspaceId: '1', top: 3 }));
       const config = { ...loadBotConfig({ DISCORD_TOKEN: 'drill-token', DISCORD_API_URL: proxy.apiUrl, LOG_LEVEL: 'silent' }), schedule: { ...testConfig().schedule, maxAttempts: 10 } };
       const rest = createRest(discordAdapter.settingsOf(config)!);
       const poster = createDiscordPoster(rest);
@@ -157,7 +157,7 @@ describe('drill discord-storm-fanout', () => {
       let missing = 0;
       for (const channelId of CHANNELS) {
         const deliveryId = `discord:${channelId}@${LIST_DATE}`;
-        const plan = (await store.getDelivery(deliveryId))!.plan!;
+        const plan = (await store.deliveries.get(deliveryId))!.plan!;
         const expected = ['header', ...plan].map((part) => nonceFor(`${deliveryId}:${part}`));
         const shown = [...fake.messages.values()].filter((m) => m.channel_id === channelId).map((m) => String(m.nonce));
         duplicates += shown.length - new Set(shown).size;

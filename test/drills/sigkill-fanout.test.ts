@@ -58,9 +58,9 @@ async function runChild(url: string, fake: FakeDiscord, previousDay: string | nu
 
 async function seedStore(url: string): Promise<void> {
   const store = await openStore(url);
-  await store.upsertPapers(realPapers, new Date(`${LIST_DATE}T08:00:00Z`));
+  await store.papers.upsert(realPapers, new Date(`${LIST_DATE}T08:00:00Z`));
   for (const channelId of CHANNELS)
-    await store.upsertSubscription({ platform: 'discord', workspaceId: '1', channelId, time: '09:00', timezone: 'UTC', top: TOP, topics: [], minUpvotes: 0, rank: 'balanced', origin: 'command', createdBy: 'drill' });
+    await store.subscriptions.upsert({ platform: 'discord', workspaceId: '1', channelId, time: '09:00', timezone: 'UTC', top: TOP, topics: [], minUpvotes: 0, rank: 'balanced', origin: 'command', createdBy: 'drill' });
   await store.close();
 }
 
@@ -74,7 +74,7 @@ async function audit(url: string, fake: FakeDiscord, days: string[]): Promise<{ 
     const expected: string[] = [];
     for (const day of days) {
       const deliveryId = `discord:${channelId}@${day}`;
-      const delivery = await store.getDelivery(deliveryId);
+      const delivery = await store.deliveries.get(deliveryId);
       if (delivery?.state !== 'posted' || delivery.plan?.length !== TOP) missing += 1;
       expected.push(...['header', ...(delivery?.plan ?? [])].map((part) => nonceFor(`${deliveryId}:${part}`)));
     }

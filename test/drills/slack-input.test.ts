@@ -34,7 +34,7 @@ beforeAll(async () => {
   const db = await openTestStore('sqlite');
   dbUrl = db.url;
   cleanup = db.cleanup;
-  await db.store.upsertPapers(bundledPapers(), new Date('2025-10-16T10:00:00Z'));
+  await db.store.papers.upsert(bundledPapers(), new Date('2025-10-16T10:00:00Z'));
   const config = loadBotConfig({ SLACK_BOT_TOKEN: 'xoxb-drill', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl }, '/nonexistent');
   const log = createLogger({ level: 'silent' });
   const services: Services = { store: db.store, config, log, now: () => new Date('2025-10-16T10:00:00Z'), sourceStatus: () => ({ lastSuccessAt: null, lastError: null, note: null }) };

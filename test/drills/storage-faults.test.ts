@@ -40,7 +40,7 @@ describe('drill sqlite-busy', () => {
     const db = testDatabase('sqlite');
     const file = db.url.replace(/^sqlite:/, '');
     const store = await openStore(db.url);
-    await store.upsertPapers(realPapers, new Date());
+    await store.papers.upsert(realPapers, new Date());
     // Another process takes the write lock and lets go after holdMs on its own: better-sqlite3
     // waits for a lock synchronously, so this process cannot tell it to while a write waits.
     const holdLock = async (holdMs: number) => {
@@ -56,16 +56,16 @@ describe('drill sqlite-busy', () => {
 
     // Held past the busy timeout (5 s): one clear error, and nothing half-written.
     const long = await holdLock(7_000);
-    const failed = await store.upsertPapers(batch(1, 20), new Date()).then(() => null, (err: unknown) => errorMessage(err));
+    const failed = await store.papers.upsert(batch(1, 20), new Date()).then(() => null, (err: unknown) => errorMessage(err));
     expect(failed).toMatch(/database is locked/);
     long.kill();
     await once(long, 'exit');
     // Released while a write waits: the write goes through.
     const short = await holdLock(300);
-    expect((await store.upsertPapers(batch(2, 20), new Date())).inserted).toBe(20);
+    expect((await store.papers.upsert(batch(2, 20), new Date())).inserted).toBe(20);
     await once(short, 'exit');
 
-    expect(await store.countPapers()).toBe(realPapers.length + 20);
+    expect(await store.papers.count()).toBe(realPapers.length + 20);
     await store.close();
     expect(integrity(file)).toBe('ok');
     drillLine('sqlite-busy', `write lock held by another process: 1 write failed after the busy timeout with "${failed}", 1 write waited and succeeded, integrity_check ok, 0 rows lost`);
@@ -105,7 +105,7 @@ describe.skipIf(!disk)('drill sqlite-full-disk', () => {
       const errors: string[] = [];
       for (let n = 0; n < 200 && errors.length < 3; n++) {
         try {
-          committed += (await store.upsertPapers(batch(n, 10), new Date())).inserted;
+          committed += (await store.papers.upsert(batch(n, 10), new Date())).inserted;
         } catch (err) {
           errors.push(errorMessage(err));
         }
@@ -113,7 +113,7 @@ describe.skipIf(!disk)('drill sqlite-full-disk', () => {
       expect(errors.length).toBeGreaterThan(0);
       for (const e of errors) expect(e).toMatch(/database or disk is full/);
       // What was committed is all there; the failed batches left nothing behind.
-      expect(await store.countPapers()).toBe(committed);
+      expect(await store.papers.count()).toBe(committed);
       await store.close().catch(() => {});
       expect(integrity(file)).toBe('ok');
       drillLine('sqlite-full-disk', `1 MB tmpfs filled: ${committed} papers committed, ${errors.length} writes refused with "${errors[0]}", count matches, integrity_check ok`);
@@ -132,9 +132,9 @@ describe.skipIf(!storeKinds.includes('postgres'))('drill postgres-connections-ki
     const admin = new pg.Client({ connectionString: testDatabaseUrl });
     await admin.connect();
     try {
-      await store.upsertPapers(realPapers, new Date(`${LIST_DATE}T08:00:00Z`));
+      await store.papers.upsert(realPapers, new Date(`${LIST_DATE}T08:00:00Z`));
       const channels = Array.from({ length: 12 }, (_, i) => `pg${i}`);
-      for (const c of channels) await store.upsertSubscription(subscription(c, { top: 3 }));
+      for (const c of channels) await store.subscriptions.upsert(subscription(c, { top: 3 }));
       let terminated = 0;
       let storming = true;
       const storm = (async () => {
@@ -166,7 +166,7 @@ describe.skipIf(!storeKinds.includes('postgres'))('drill postgres-connections-ki
       let missing = 0;
       for (const c of channels) {
         const shown = poster.inChannel(c).map((m) => m.key);
-        const plan = (await store.getDelivery(`console:${c}@${LIST_DATE}`))?.plan ?? [];
+        const plan = (await store.deliveries.get(`console:${c}@${LIST_DATE}`))?.plan ?? [];
         duplicates += shown.length - new Set(shown).size;
         missing += 1 + 3 - new Set(shown).size + (plan.length === 3 ? 0 : 1);
       }

@@ -70,17 +70,17 @@ describe('subscriptions file', () => {
   it('syncs into the store: config entries replace command ones for the same channel; removed entries go', async () => {
     const { store, cleanup } = await openTestStore('sqlite');
     try {
-      await store.upsertSubscription(subscription('a', { time: '07:00' }));
-      await store.upsertSubscription(subscription('kept'));
+      await store.subscriptions.upsert(subscription('a', { time: '07:00' }));
+      await store.subscriptions.upsert(subscription('kept'));
       const f = file('subscriptions:\n  - {platform: console, channel: a, time: "09:30", tz: Europe/Berlin}\n  - {platform: console, channel: b, time: "10:00", tz: UTC}\n');
       await syncConfigSubscriptions(store, f, log);
-      expect(await store.getSubscription('console:a')).toMatchObject({ origin: 'config', time: '09:30', timezone: 'Europe/Berlin' });
+      expect(await store.subscriptions.get('console:a')).toMatchObject({ origin: 'config', time: '09:30', timezone: 'Europe/Berlin' });
 
       writeFileSync(f, 'subscriptions:\n  - {platform: console, channel: a, time: "09:30", tz: Europe/Berlin}\n');
       expect(await syncConfigSubscriptions(store, f, log)).toEqual({ upserted: 1, removed: 1 });
-      expect(await store.getSubscription('console:b')).toBeNull();
+      expect(await store.subscriptions.get('console:b')).toBeNull();
       // Subscriptions made with /papers subscribe are not the file's to remove.
-      expect(await store.getSubscription('console:kept')).toMatchObject({ origin: 'command' });
+      expect(await store.subscriptions.get('console:kept')).toMatchObject({ origin: 'command' });
     } finally {
       await cleanup();
     }

@@ -38,9 +38,9 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     expect(a[0]!.text).toBe(`Top 3 papers from Hugging Face Daily Papers, ${LIST_DATE}`);
     expect(a.slice(1).every((m) => m.paperIds.length === 1)).toBe(true);
     // A reaction on a paper message resolves to its paper.
-    const rec = await store.findPost('console', 'a', a[1]!.messageId);
+    const rec = await store.posts.find('console', 'a', a[1]!.messageId);
     expect(rec).toMatchObject({ kind: 'digest', deliveryId: `console:a@${LIST_DATE}`, paperIds: a[1]!.paperIds });
-    expect((await store.getDelivery(`console:a@${LIST_DATE}`))!.state).toBe('posted');
+    expect((await store.deliveries.get(`console:a@${LIST_DATE}`))!.state).toBe('posted');
 
     const again = await run();
     expect(again.channels.map((c) => c.outcome)).toEqual(['already-posted', 'already-posted']);
@@ -54,7 +54,7 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     await run({ subscriptionIds: ['console:a'] });
     const [top, ...rest] = poster.inChannel('a').slice(1).map((m) => m.paperIds[0]!);
     // b showed the list's top paper yesterday; c never showed anything.
-    await store.recordPost({ platform: 'console', channelId: 'b', messageId: 'old', paperIds: [top!], kind: 'digest', deliveryId: 'console:b@earlier', postedAt: new Date(now().getTime() - 86_400_000) });
+    await store.posts.record({ platform: 'console', channelId: 'b', messageId: 'old', paperIds: [top!], kind: 'digest', deliveryId: 'console:b@earlier', postedAt: new Date(now().getTime() - 86_400_000) });
     await run({ subscriptionIds: ['console:b', 'console:c'] });
     const papersOf = (channel: string) => poster.inChannel(channel).slice(1).map((m) => m.paperIds[0]);
     expect(papersOf('c')).toEqual([top, ...rest]);
@@ -107,9 +107,9 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     const shown = poster.inChannel('a');
     expect(shown).toHaveLength(5);
     expect(new Set(shown.map((m) => m.key)).size).toBe(5);
-    const planned = (await store.getDelivery(`console:a@${LIST_DATE}`))!.plan!;
+    const planned = (await store.deliveries.get(`console:a@${LIST_DATE}`))!.plan!;
     expect(shown.slice(1).map((m) => m.paperIds[0])).toEqual(planned);
-    expect(await store.postsForDelivery(`console:a@${LIST_DATE}`)).toHaveLength(5);
+    expect(await store.posts.forDelivery(`console:a@${LIST_DATE}`)).toHaveLength(5);
     // Only the crashed run's sends were promised new; the resumed run's may repeat one that landed.
     expect(poster.sentAsNew).toHaveLength(3);
   });
@@ -123,7 +123,7 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
 
     expect(first.channels[0]).toMatchObject({ outcome: 'claimed-elsewhere', messages: 2 });
     expect(takeover!.channels[0]).toMatchObject({ outcome: 'posted' });
-    expect((await store.getDelivery(`console:a@${LIST_DATE}`))!.state).toBe('posted');
+    expect((await store.deliveries.get(`console:a@${LIST_DATE}`))!.state).toBe('posted');
     // The paper in flight during the takeover was re-sent with its key, so it shows once.
     const shown = poster.inChannel('a');
     expect(shown).toHaveLength(4);
@@ -133,7 +133,7 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
   it('leaves a delivery held by a live owner alone', async () => {
     await seed(store, [subscription('a')]);
     const other = { host: 'replica-b', pid: 1 };
-    await store.claimDelivery({ subscriptionId: 'console:a', date: LIST_DATE, owner: other, now: now(), staleAfterMs: 60_000, ownerIsGone: () => false, maxAttempts: 3 });
+    await store.deliveries.claim({ subscriptionId: 'console:a', date: LIST_DATE, owner: other, now: now(), staleAfterMs: 60_000, ownerIsGone: () => false, maxAttempts: 3 });
     const report = await run();
     expect(report.channels[0]).toMatchObject({ outcome: 'claimed-elsewhere', messages: 0 });
     expect(poster.shown).toHaveLength(0);
@@ -154,7 +154,7 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     expect(reports.slice(0, 3).map((r) => r.channels.find((c) => c.subscriptionId === 'console:deleted')!.outcome)).toEqual(['failed', 'failed', 'failed']);
     // Disabled after the third (disableAfter) failure: the fourth day no longer tries it.
     expect(reports[3]!.channels.map((c) => c.subscriptionId).sort()).toEqual(['console:flaky', 'console:ok']);
-    const deleted = (await store.getSubscription('console:deleted'))!;
+    const deleted = (await store.subscriptions.get('console:deleted'))!;
     expect(deleted).toMatchObject({ enabled: false, failures: 3, lastError: 'channel deleted not found' });
     expect(deleted.disabledReason).toContain('channel deleted not found');
     expect(poster.inChannel('deleted')).toHaveLength(0);
@@ -179,6 +179,6 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     const whys = new Set(c.plan!.excluded.map((e) => e.reason.replace(/:.*/, '')));
     expect(whys).toEqual(new Set(['already posted', 'below 5 upvotes', 'excluded topic']));
     expect(c.plan!.excluded.filter((e) => e.reason === 'already posted').map((e) => e.id).sort()).toEqual([...posted].sort());
-    expect(await store.getDelivery('console:a@2025-10-15')).toBeNull();
+    expect(await store.deliveries.get('console:a@2025-10-15')).toBeNull();
   });
 });

@@ -30,8 +30,8 @@ export function subscription(channelId: string, over: Partial<SubscriptionInput>
 }
 
 export async function seed(store: Store, subs: SubscriptionInput[]): Promise<void> {
-  await store.upsertPapers(realPapers, new Date('2025-10-14T08:00:00Z'));
-  await Promise.all(subs.map((s) => store.upsertSubscription(s)));
+  await store.papers.upsert(realPapers, new Date('2025-10-14T08:00:00Z'));
+  await Promise.all(subs.map((s) => store.subscriptions.upsert(s)));
 }
 
 export interface Shown {

@@ -31,8 +31,8 @@ describe('papers post-daily', () => {
     db = testDatabase('sqlite');
     env = { DATABASE_URL: db.url, HF_BASE_URL: source.url, ARXIV_API_URL: source.url, LOG_LEVEL: 'silent', PORT: '1' };
     const store = await openStore(db.url);
-    await store.upsertPapers(realPapers, new Date('2025-10-14T08:00:00Z'));
-    await store.upsertSubscription(subscription('console', { top: 3 }));
+    await store.papers.upsert(realPapers, new Date('2025-10-14T08:00:00Z'));
+    await store.subscriptions.upsert(subscription('console', { top: 3 }));
     await store.close();
   });
   afterAll(async () => {
@@ -78,7 +78,7 @@ describe('papers post-daily', () => {
 
   it('--dry-run for a past date gives the reasons of that day in the subscription’s zone', async () => {
     const store = await openStore(db.url);
-    await store.upsertSubscription(subscription('tokyo', { timezone: 'Asia/Tokyo' }));
+    await store.subscriptions.upsert(subscription('tokyo', { timezone: 'Asia/Tokyo' }));
     await store.close();
     const dry = await papers('--subscription', 'console:tokyo', '--date', '2025-10-14', '--dry-run');
     expect(dry.out).toContain('console:tokyo 2025-10-14: would post 3 paper(s) from the 2025-10-14 list');
@@ -138,8 +138,8 @@ describe('papers post-daily posts to the configured platforms without connecting
   async function postDaily(sub: ReturnType<typeof subscription>, env: Record<string, string>) {
     db = testDatabase('sqlite');
     const store = await openStore(db.url);
-    await store.upsertPapers(realPapers, new Date('2025-10-14T08:00:00Z'));
-    await store.upsertSubscription(sub);
+    await store.papers.upsert(realPapers, new Date('2025-10-14T08:00:00Z'));
+    await store.subscriptions.upsert(sub);
     await store.close();
     const io = capture({ DATABASE_URL: db.url, HF_BASE_URL: source.url, ARXIV_API_URL: source.url, LOG_LEVEL: 'silent', PORT: '1', ...env });
     try {

@@ -82,8 +82,8 @@ describe('scheduler across DST changes and zones (node-cron on a faked clock)', 
     await scheduler!.stop();
     vi.useRealTimers();
 
-    await store.upsertSubscription(subscription('ny-fall', { time: '01:30', timezone: 'America/New_York' }));
-    await store.deleteSubscription('console:ny-spring');
+    await store.subscriptions.upsert(subscription('ny-fall', { time: '01:30', timezone: 'America/New_York' }));
+    await store.subscriptions.delete('console:ny-spring');
     await runBetween('2026-10-31T12:00:00Z', '2026-11-02T12:00:00Z');
     expect(posts('ny-fall', 'America/New_York')).toEqual(['2026-11-01 01:30', '2026-11-02 01:30']);
     expect(poster.inChannel('ny-fall')[0]!.at.toISOString()).toBe('2026-11-01T05:30:00.000Z');
@@ -94,13 +94,13 @@ describe('scheduler across DST changes and zones (node-cron on a faked clock)', 
     await runBetween('2026-01-14T00:00:00Z', '2026-01-16T00:00:00Z');
     expect(posts('akl', 'Pacific/Auckland')).toEqual(['2026-01-14 23:30', '2026-01-15 23:30']);
     expect(poster.inChannel('akl')[0]!.at.toISOString()).toBe('2026-01-14T10:30:00.000Z');
-    expect(await store.getDelivery('console:akl@2026-01-14')).toMatchObject({ state: 'posted' });
+    expect(await store.deliveries.get('console:akl@2026-01-14')).toMatchObject({ state: 'posted' });
   });
 
   it('picks up a subscription made while running, at its next time', async () => {
     await seed(store, []);
     await runBetween('2026-06-01T08:00:00Z', '2026-06-01T08:01:00Z', '*/5 * * * *');
-    await store.upsertSubscription(subscription('late', { time: '08:30', timezone: 'UTC' }));
+    await store.subscriptions.upsert(subscription('late', { time: '08:30', timezone: 'UTC' }));
     await vi.advanceTimersByTimeAsync(40 * 60_000);
     expect(posts('late', 'UTC')).toEqual(['2026-06-01 08:30']);
   });

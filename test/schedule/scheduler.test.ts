@@ -67,7 +67,7 @@ describe('catch-up after downtime', () => {
     const s = createScheduler({ store, posters: [poster], config: { ...testConfig(), subscriptionsFile: file }, log, clock: { now: () => new Date('2026-06-01T09:30:00Z') }, retryDelayMs: 0, sweepCron: '0 0 1 1 *' });
     await s.start();
     await s.stop();
-    expect(await store.getSubscription('console:cfg')).toMatchObject({ origin: 'config', top: 2 });
+    expect(await store.subscriptions.get('console:cfg')).toMatchObject({ origin: 'config', top: 2 });
     expect(poster.inChannel('cfg')).toHaveLength(3);
   });
 });
@@ -93,6 +93,6 @@ describe.skipIf(!storeKinds.includes('postgres'))('replicas on one Postgres', ()
     // Every message was sent once, not merely deduplicated by the platform.
     expect([...poster.calls.values()].every((n) => n === 1)).toBe(true);
     for (const c of channels) expect(poster.inChannel(c)).toHaveLength(2);
-    expect(await a.postsForDelivery('console:c199@2026-06-01')).toHaveLength(2);
+    expect(await a.posts.forDelivery('console:c199@2026-06-01')).toHaveLength(2);
   });
 });

@@ -32,13 +32,13 @@ describe.each(storeKinds)('rank setting on %s', (kind) => {
   let svc: Services;
   beforeEach(async () => {
     ({ store, cleanup } = await openTestStore(kind));
-    await store.upsertPapers([...searchPage.filter((p) => !p.title.startsWith('AutoInt')), ...dailyList, recommendation], now);
+    await store.papers.upsert([...searchPage.filter((p) => !p.title.startsWith('AutoInt')), ...dailyList, recommendation], now);
     svc = { store, config: {} as AppConfig, log: pino({ level: 'silent' }), now: () => now, sourceStatus: () => ({ lastSuccessAt: now, lastError: null, note: null }) };
     // Members of c1 bookmarked attention and recommendation papers from a message the bot posted there.
     const ids = bookmarkedTitles.map((t) => byTitle(t).id);
-    await store.recordPost({ platform: 'console', channelId: 'c1', messageId: '7', paperIds: ids, kind: 'answer', deliveryId: null, postedAt: now });
+    await store.posts.record({ platform: 'console', channelId: 'c1', messageId: '7', paperIds: ids, kind: 'answer', deliveryId: null, postedAt: now });
     for (const [user, paperId] of [['u1', ids[0]!], ['u2', ids[0]!], ['u2', ids[1]!]] as const) {
-      await store.addBookmark({ platform: 'console', userId: user, paperId, messageId: '7', at: now });
+      await store.bookmarks.add({ platform: 'console', userId: user, paperId, messageId: '7', at: now });
     }
   });
   afterEach(() => cleanup());
@@ -46,14 +46,14 @@ describe.each(storeKinds)('rank setting on %s', (kind) => {
   /** Where the recommendation paper lands in c1's whole list under a ranking mode. */
   async function placeUnder(rank: RankMode, channelId = 'c1'): Promise<number> {
     await dispatch(invocation('subscribe', { rank, top: 10 }, channelId), svc);
-    const sub = (await store.getSubscription(`console:${channelId}`))!;
+    const sub = (await store.subscriptions.get(`console:${channelId}`))!;
     const { ranked } = await selectDigest(store, { ...sub, top: 100 }, { now });
     return ranked.findIndex((r) => r.paper.id === recommendation.id) + 1;
   }
 
   it('is set by subscribe and shown by settings', async () => {
     await dispatch(invocation('subscribe', { rank: 'channel' }), svc);
-    expect((await store.getSubscription('console:c1'))?.rank).toBe('channel');
+    expect((await store.subscriptions.get('console:c1'))?.rank).toBe('channel');
     expect(text(await dispatch(invocation('settings'), svc))).toContain("Ranking: channel (balanced, plus likeness to this channel's bookmarks)");
     expect(text(await dispatch(invocation('subscribe', { rank: 'loudest' }), svc))).toMatch(/rank must be one of popular, balanced, channel/);
   });
@@ -70,7 +70,7 @@ describe.each(storeKinds)('rank setting on %s', (kind) => {
 
   it('makes today and the daily post agree, saying which bookmark a paper is like', async () => {
     await dispatch(invocation('subscribe', { rank: 'channel', top: 10 }), svc);
-    const sub = (await store.getSubscription('console:c1'))!;
+    const sub = (await store.subscriptions.get('console:c1'))!;
     const { ranked } = await selectDigest(store, sub, { now });
     const today = await dispatch(invocation('today'), svc);
     const shown = today.blocks.flatMap((b) => (b.kind === 'paper' ? [b] : []));

@@ -28,7 +28,7 @@ describe.each(storeKinds)('foryou on %s', (kind) => {
   let svc: Services;
   beforeEach(async () => {
     ({ store, cleanup } = await openTestStore(kind));
-    await store.upsertPapers([...searchPage.filter((p) => !p.title.startsWith('AutoInt')), ...dailyList, unseenRecommendation], now);
+    await store.papers.upsert([...searchPage.filter((p) => !p.title.startsWith('AutoInt')), ...dailyList, unseenRecommendation], now);
     svc = { store, config: {} as AppConfig, log: pino({ level: 'silent' }), now: () => now, sourceStatus: () => ({ lastSuccessAt: now, lastError: null, note: null }) };
   });
   afterEach(() => cleanup());
@@ -41,7 +41,7 @@ describe.each(storeKinds)('foryou on %s', (kind) => {
 
   it('ranks an unseen recommendation paper above an unrelated paper with more upvotes, saying which bookmark it is like', async () => {
     for (const title of ['Self-Attentive Sequential Recommendation', 'Attention Residuals']) {
-      await store.addBookmark({ platform: 'console', userId: 'u1', paperId: byTitle(title).id, messageId: null, at: now });
+      await store.bookmarks.add({ platform: 'console', userId: 'u1', paperId: byTitle(title).id, messageId: null, at: now });
     }
     const reply = await foryouCommand.run(invocation('u1'), svc);
     const block = reply.blocks.find((b) => b.kind === 'papers');

@@ -47,7 +47,7 @@ beforeAll(async () => {
   for (const kind of storeKinds) {
     const t = await openTestStore(kind);
     cleanups.push(t.cleanup);
-    await t.store.upsertPapers(papers, seenAt);
+    await t.store.papers.upsert(papers, seenAt);
     open[kind] = t.store;
   }
 });
@@ -59,43 +59,43 @@ describe.each(storeKinds)('search on %s', (kind) => {
   const store = () => open[kind]!;
 
   it('finds "Titans: Learning to Memorize at Test Time" first for "memorize test time"', async () => {
-    const found = await store().searchPapers('memorize test time', 10);
+    const found = await store().search.find('memorize test time', 10);
     expect(found[0]?.title).toBe('Titans: Learning to Memorize at Test Time');
   });
 
   it('matches other forms of the words', async () => {
-    const found = await store().searchPapers('memorizing tests', 10);
+    const found = await store().search.find('memorizing tests', 10);
     expect(found.map((p) => p.title)).toContain('Titans: Learning to Memorize at Test Time');
   });
 
   it('requires every word', async () => {
-    expect(await store().searchPapers('memorize zebrafish', 10)).toEqual([]);
-    const found = await store().searchPapers('attention', 50);
+    expect(await store().search.find('memorize zebrafish', 10)).toEqual([]);
+    const found = await store().search.find('attention', 50);
     expect(found.length).toBeGreaterThan(5);
     for (const p of found) expect(`${p.title} ${p.summary} ${p.keywords.join(' ')}`.toLowerCase()).toMatch(/attent/);
   });
 
   it('gives the same order every time', async () => {
     for (const q of ['attention', 'learning', 'neural networks', 'model']) {
-      const first = (await store().searchPapers(q, 20)).map((p) => p.id);
-      expect((await store().searchPapers(q, 20)).map((p) => p.id)).toEqual(first);
+      const first = (await store().search.find(q, 20)).map((p) => p.id);
+      expect((await store().search.find(q, 20)).map((p) => p.id)).toEqual(first);
     }
   });
 
   it('treats any text as plain words: operators, quotes, SQL and 10 kB never error or change the query', async () => {
     for (const q of HOSTILE) {
       const plain = words(q).join(' ');
-      const got = (await store().searchPapers(q, 10)).map((p) => p.id);
-      expect(got, q.slice(0, 40)).toEqual((await store().searchPapers(plain, 10)).map((p) => p.id));
+      const got = (await store().search.find(q, 10)).map((p) => p.id);
+      expect(got, q.slice(0, 40)).toEqual((await store().search.find(plain, 10)).map((p) => p.id));
     }
     // "-test" does not exclude, "OR" does not widen.
-    expect((await store().searchPapers('memorize -test time', 1))[0]?.title).toBe('Titans: Learning to Memorize at Test Time');
-    expect(await store().searchPapers('memorize OR zebrafish', 10)).toEqual([]);
-    expect(await store().countPapers()).toBe(fixturePapers().length);
+    expect((await store().search.find('memorize -test time', 1))[0]?.title).toBe('Titans: Learning to Memorize at Test Time');
+    expect(await store().search.find('memorize OR zebrafish', 10)).toEqual([]);
+    expect(await store().papers.count()).toBe(fixturePapers().length);
   });
 
   it('finds the nearest papers to a paper, without the paper itself', async () => {
-    const titans = (await store().searchPapers('titans memorize', 1))[0]!;
+    const titans = (await store().search.find('titans memorize', 1))[0]!;
     const near = await similarPapers(store(), titans, 5);
     expect(near.map((s) => s.paper.id)).not.toContain(titans.id);
     expect(near.map((s) => s.paper.title)).toContain('Test-time regression: a unifying framework for designing sequence models with associative memory');
@@ -106,10 +106,10 @@ describe.each(storeKinds)('search on %s', (kind) => {
 describe.runIf(storeKinds.length > 1)('search across stores', () => {
   it('gives SQLite and Postgres the same order', async () => {
     for (const q of ['attention', 'memorize test time', 'neural networks', 'video generation', 'language model']) {
-      const [a, b] = await Promise.all(storeKinds.map(async (k) => (await open[k]!.searchPapers(q, 20)).map((p) => p.id)));
+      const [a, b] = await Promise.all(storeKinds.map(async (k) => (await open[k]!.search.find(q, 20)).map((p) => p.id)));
       expect(b, q).toEqual(a);
     }
-    const paper = (await open.sqlite!.searchPapers('titans', 1))[0]!;
+    const paper = (await open.sqlite!.search.find('titans', 1))[0]!;
     const [a, b] = await Promise.all(storeKinds.map(async (k) => (await similarPapers(open[k]!, paper, 10)).map((s) => s.paper.id)));
     expect(b).toEqual(a);
   });
@@ -122,13 +122,13 @@ describe.each(storeKinds)('the search index with two replicas on one %s database
     try {
       const titans = fixturePapers().find((p) => p.title.startsWith('Titans'));
       const other = fixturePapers().find((p) => p.title.startsWith('AutoInt'));
-      await a.upsertPapers([titans!], seenAt);
-      expect((await b.searchPapers('memorize test time', 5)).map((p) => p.id)).toEqual([titans!.id]);
-      await a.upsertPapers([other!, { ...titans!, title: 'Titans: Learning to Forget at Test Time', summary: 'A zebrafish study.' }], seenAt);
-      expect(await b.searchPapers('memorize', 5)).toEqual([]);
-      expect((await b.searchPapers('forget zebrafish', 5)).map((p) => p.id)).toEqual([titans!.id]);
-      expect((await b.searchPapers('autoint', 5)).map((p) => p.id)).toEqual([other!.id]);
-      expect((await b.searchIndex()).docCount).toBe(2);
+      await a.papers.upsert([titans!], seenAt);
+      expect((await b.search.find('memorize test time', 5)).map((p) => p.id)).toEqual([titans!.id]);
+      await a.papers.upsert([other!, { ...titans!, title: 'Titans: Learning to Forget at Test Time', summary: 'A zebrafish study.' }], seenAt);
+      expect(await b.search.find('memorize', 5)).toEqual([]);
+      expect((await b.search.find('forget zebrafish', 5)).map((p) => p.id)).toEqual([titans!.id]);
+      expect((await b.search.find('autoint', 5)).map((p) => p.id)).toEqual([other!.id]);
+      expect((await b.search.index()).docCount).toBe(2);
     } finally {
       await b.close();
       await cleanup();

@@ -75,7 +75,7 @@ describe.each(storeKinds)('papers import on %s', (kind) => {
       ].join('\n'),
       stderr: '',
     });
-    expect(await store.store.countPapers()).toBe(39);
+    expect(await store.store.papers.count()).toBe(39);
   });
 
   it('reports a bad input on stderr, still loads the others, and exits 1', async () => {
@@ -89,7 +89,7 @@ describe.each(storeKinds)('papers import on %s', (kind) => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(new RegExp(`^papers import: ${source.url}/broken.json: hf-api: invalid JSON \\(truncated\\?\\)`));
     expect(lines[1]).toBe('papers import: cannot read no-such-file.json: no such file');
-    expect(await store.store.countPapers()).toBe(1);
+    expect(await store.store.papers.count()).toBe(1);
   });
 
   it('a usage mistake is exit 2', async () => {

@@ -121,14 +121,14 @@ describe('fetchText', () => {
   it('sends remembered validators and reports 304 as not modified', async () => {
     const { store, cleanup } = await openTestStore('sqlite');
     try {
-      const first = await fetchText(dayUrl(), fast({ conditional: store }));
+      const first = await fetchText(dayUrl(), fast({ conditional: store.meta }));
       expect(source.requests[0]!.headers['if-none-match']).toBeUndefined();
       if (first.notModified) throw new Error('expected a body');
       // Not remembered until the caller says the body was good.
-      expect(await store.getMeta(validatorsKey(dayUrl()))).toBeNull();
+      expect(await store.meta.get(validatorsKey(dayUrl()))).toBeNull();
       await first.rememberValidators();
 
-      const second = await fetchText(dayUrl(), fast({ conditional: store }));
+      const second = await fetchText(dayUrl(), fast({ conditional: store.meta }));
       expect(second.notModified).toBe(true);
       expect(source.requests[1]!.headers['if-none-match']).toMatch(/^W\/"/);
     } finally {

@@ -46,7 +46,7 @@ describe.each(storeKinds)('refresher on %s', (kind) => {
       now,
       fetch: { connectTimeoutMs: 300, timeoutMs: 2_000, retries, sleep: async (ms) => void slept.push(ms), random: () => 0 },
     });
-  const stored = async () => (await store.papersListedBetween('2025-10-14', '2025-10-14')).sort((a, b) => a.id.localeCompare(b.id));
+  const stored = async () => (await store.papers.listedBetween('2025-10-14', '2025-10-14')).sort((a, b) => a.id.localeCompare(b.id));
   const events = (msg: string) => logged.events().filter((e) => e.msg === msg);
 
   /** A first good refresh, so each fault below can be checked against data that must survive it. */
@@ -68,7 +68,7 @@ describe.each(storeKinds)('refresher on %s', (kind) => {
     expect(papers).toHaveLength(39);
     expect(papers.find((p) => p.id === '2510.11696')?.upvotes).toBe(items.find((i) => i.paper.id === '2510.11696')!.paper.upvotes);
     expect(r.status()).toEqual({ lastSuccessAt: now(), lastError: null, note: null });
-    expect(await loadSourceStatus(store)).toEqual(r.status());
+    expect(await loadSourceStatus(store.meta)).toEqual(r.status());
     expect(events('refresh done')).toHaveLength(1);
     expect(source.requests.map((q) => q.url)).toEqual(['/api/daily_papers?date=2025-10-14', '/api/daily_papers?date=2025-10-13']);
   });
@@ -86,7 +86,7 @@ describe.each(storeKinds)('refresher on %s', (kind) => {
     expect(report.days[0]!.stored.updated).toBeGreaterThan(0);
     const papers = await stored();
     expect(papers).toHaveLength(39);
-    expect(await store.countPapers()).toBe(39);
+    expect(await store.papers.count()).toBe(39);
     expect(papers.find((p) => p.id === items[0]!.paper.id)?.upvotes).toBe(items[0]!.paper.upvotes);
   });
 
@@ -152,7 +152,7 @@ describe.each(storeKinds)('refresher on %s', (kind) => {
       // People see the reason, not our URLs.
       expect(r.status().lastError).toMatch(/^Hugging Face: /);
       expect(r.status().lastError).not.toContain(source.url);
-      expect((await loadSourceStatus(store)).lastError).toBe(r.status().lastError);
+      expect((await loadSourceStatus(store.meta)).lastError).toBe(r.status().lastError);
       const warn = events('refresh failed; answers use the last good data');
       expect(warn).toHaveLength(1);
       expect((warn[0]!.failures as { error: string }[])[0]!.error).toMatch(expectedError);
@@ -208,7 +208,7 @@ describe.each(storeKinds)('refresher on %s', (kind) => {
     await r.start();
     await r.stop();
     expect(r.status().lastError).toBeNull();
-    expect(await store.countPapers()).toBe(0);
+    expect(await store.papers.count()).toBe(0);
   });
 
   it('an arXiv failure is reported without losing the Daily Papers refresh', async () => {

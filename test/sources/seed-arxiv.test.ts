@@ -35,8 +35,8 @@ describe.each(storeKinds)('first fill and arXiv on %s', (kind) => {
     source.days.set('2025-10-17', readFixture('hf-api/daily_papers-2025-10-14.json'));
     const result = await seed();
     expect(result).toEqual({ source: 'live', notice: 'filled the empty store with 39 papers from the 2025-10-17 Daily Papers list' });
-    expect(await store.latestListDate()).toBe('2025-10-17');
-    expect((await loadSourceStatus(store)).note).toBeNull();
+    expect(await store.papers.latestListDate()).toBe('2025-10-17');
+    expect((await loadSourceStatus(store.meta)).note).toBeNull();
   });
 
   it('falls back to the bundled list when Hugging Face is unreachable, and says so in the status', async () => {
@@ -44,9 +44,9 @@ describe.each(storeKinds)('first fill and arXiv on %s', (kind) => {
     const result = await seed();
     expect(result.source).toBe('bundled');
     expect(result.notice).toBe('Hugging Face could not be reached: showing the bundled 2025-10-14 list until a live one arrives');
-    expect(await store.countPapers()).toBe(39);
-    expect(await store.latestListDate()).toBe('2025-10-14');
-    expect((await loadSourceStatus(store)).note).toBe(result.notice);
+    expect(await store.papers.count()).toBe(39);
+    expect(await store.papers.latestListDate()).toBe('2025-10-14');
+    expect((await loadSourceStatus(store.meta)).note).toBe(result.notice);
   });
 
   it('uses the bundled list when the recent lists are all empty, until a live list replaces the note', async () => {
@@ -83,7 +83,7 @@ describe.each(storeKinds)('first fill and arXiv on %s', (kind) => {
     });
     const result = await refreshArxiv(['cs.AI', 'cs.LG', 'cs.CL'], { store, apiUrl: source.url, log, now, fetch });
     expect(result).toMatchObject({ papers: 25, skipped: 0, stored: { inserted: 25 } });
-    expect(await store.countPapers()).toBe(25);
+    expect(await store.papers.count()).toBe(25);
   });
 
   it('turns an arXiv error feed into an error and stores nothing', async () => {
@@ -93,7 +93,7 @@ describe.each(storeKinds)('first fill and arXiv on %s', (kind) => {
       contentType: 'application/atom+xml',
     });
     await expect(refreshArxiv(['cs.AI'], { store, apiUrl: source.url, log, now, fetch })).rejects.toThrow(/arXiv API answered with an error/);
-    expect(await store.countPapers()).toBe(0);
+    expect(await store.papers.count()).toBe(0);
   });
 });
 

@@ -12,7 +12,7 @@ await once(process.stdin, 'data');
 const owner = { host: name, pid: process.pid };
 const results = await Promise.all(
   dates.map((date) =>
-    store.claimDelivery({ subscriptionId: 'discord:c1', date, owner, now: new Date(now), staleAfterMs: 60_000, ownerIsGone: () => false, maxAttempts: 3 }),
+    store.deliveries.claim({ subscriptionId: 'discord:c1', date, owner, now: new Date(now), staleAfterMs: 60_000, ownerIsGone: () => false, maxAttempts: 3 }),
   ),
 );
 process.stdout.write(`${JSON.stringify(results.filter((r) => r.won).map((r) => r.delivery.id))}\n`);

@@ -47,7 +47,7 @@ describe.each(storeKinds)('store on %s across processes', (kind) => {
     // Half are fresh (the insert races), half hold a claim gone stale 10 minutes ago (the takeover races).
     const stale = dates.slice(20);
     for (const date of stale)
-      await store.claimDelivery({ subscriptionId: 'discord:c1', date, owner: { host: 'crashed', pid: 1 }, now: t0, staleAfterMs: 60_000, ownerIsGone: () => false, maxAttempts: 3 });
+      await store.deliveries.claim({ subscriptionId: 'discord:c1', date, owner: { host: 'crashed', pid: 1 }, now: t0, staleAfterMs: 60_000, ownerIsGone: () => false, maxAttempts: 3 });
     const now = new Date(t0.getTime() + 10 * 60_000).toISOString();
 
     const a = child('claim-child.ts', [url, 'A', now, ...dates]);
@@ -61,14 +61,14 @@ describe.each(storeKinds)('store on %s across processes', (kind) => {
 
     expect([...wonByA, ...wonByB].sort()).toEqual(dates.map((d) => `discord:c1@${d}`).sort());
     expect(wonByA.filter((id) => wonByB.includes(id))).toEqual([]);
-    for (const id of wonByA) expect((await store.getDelivery(id))?.owner?.host).toBe('A');
-    for (const id of wonByB) expect((await store.getDelivery(id))?.owner?.host).toBe('B');
-    for (const date of stale) expect((await store.getDelivery(`discord:c1@${date}`))?.attempts).toBe(2);
+    for (const id of wonByA) expect((await store.deliveries.get(id))?.owner?.host).toBe('A');
+    for (const id of wonByB) expect((await store.deliveries.get(id))?.owner?.host).toBe('B');
+    for (const date of stale) expect((await store.deliveries.get(`discord:c1@${date}`))?.attempts).toBe(2);
   });
 
   it('keeps a bookmark written just before the process is killed with SIGKILL', async () => {
     const paper = parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers[0]!;
-    await store.upsertPapers([paper], new Date('2025-10-14T08:00:00Z'));
+    await store.papers.upsert([paper], new Date('2025-10-14T08:00:00Z'));
     const c = child('bookmark-child.ts', [url, paper.id]);
     children.push(c.proc);
     expect(await c.nextLine()).toBe('saved');
@@ -78,6 +78,6 @@ describe.each(storeKinds)('store on %s across processes', (kind) => {
 
     await store.close();
     store = await openStore(url);
-    expect((await store.listBookmarks('slack', 'u1')).map((b) => b.paper.id)).toEqual([paper.id]);
+    expect((await store.bookmarks.list('slack', 'u1')).map((b) => b.paper.id)).toEqual([paper.id]);
   });
 });

@@ -4,7 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { parseListing } from '../../src/parse/index';
 import { openStore } from '../../src/store/open';
-import { CODE_VERSION } from '../../src/store/migrations';
+import { CODE_VERSION } from '../../src/store/migrate';
 import { ConfigError } from '../../src/errors';
 import type { Paper } from '../../src/model/paper';
 import type { ClaimRequest, Store, SubscriptionInput } from '../../src/store/types';
@@ -68,11 +68,11 @@ describe.each(storeKinds)('store on %s', (kind) => {
     });
 
     it('keeps data across close and reopen', async () => {
-      await store.upsertPapers([first], seenAt);
+      await store.papers.upsert([first], seenAt);
       await store.close();
       const reopened = await openStore(url);
       try {
-        expect(await reopened.getPaper(first.id)).toEqual(first);
+        expect(await reopened.papers.get(first.id)).toEqual(first);
       } finally {
         await reopened.close();
       }
@@ -91,48 +91,48 @@ describe.each(storeKinds)('store on %s', (kind) => {
 
   describe('papers', () => {
     it('inserts new papers, leaves unchanged ones, updates changed ones in place and never duplicates', async () => {
-      expect(await store.upsertPapers(hfList, seenAt)).toEqual({ inserted: hfList.length, updated: 0, unchanged: 0 });
-      expect(await store.upsertPapers(hfList, seenAt)).toEqual({ inserted: 0, updated: 0, unchanged: hfList.length });
+      expect(await store.papers.upsert(hfList, seenAt)).toEqual({ inserted: hfList.length, updated: 0, unchanged: 0 });
+      expect(await store.papers.upsert(hfList, seenAt)).toEqual({ inserted: 0, updated: 0, unchanged: hfList.length });
       const moreVotes = { ...first, upvotes: first.upvotes + 40 };
-      expect(await store.upsertPapers([moreVotes], new Date('2025-10-14T12:00:00Z'))).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
-      expect((await store.getPaper(first.id))?.upvotes).toBe(first.upvotes + 40);
-      expect(await store.countPapers()).toBe(hfList.length);
+      expect(await store.papers.upsert([moreVotes], new Date('2025-10-14T12:00:00Z'))).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+      expect((await store.papers.get(first.id))?.upvotes).toBe(first.upvotes + 40);
+      expect(await store.papers.count()).toBe(hfList.length);
     });
 
     it('keeps what it knew when a poorer listing shows the paper again', async () => {
-      await store.upsertPapers([first], seenAt);
+      await store.papers.upsert([first], seenAt);
       const fromArxiv: Paper = { ...first, source: 'arxiv', upvotes: 0, aiSummary: null, keywords: [], listedOn: null, githubUrl: null };
-      await store.upsertPapers([fromArxiv], seenAt);
-      expect(await store.getPaper(first.id)).toEqual(first);
+      await store.papers.upsert([fromArxiv], seenAt);
+      expect(await store.papers.get(first.id)).toEqual(first);
     });
 
     it('stores untrusted text exactly, except NUL characters, which neither dialect keeps', async () => {
       const hostile: Paper = { ...first, id: 'hostile', title: `Robert'); DROP TABLE papers;-- "quoted" \\ 100% _x_ 🚀`, summary: '<b>tags</b> & ${x}' };
-      await store.upsertPapers([hostile, { ...second, title: 'nul\u0000 inside', authors: ['A\u0000B'] }], seenAt);
-      expect(await store.getPaper('hostile')).toEqual(hostile);
-      expect(await store.getPaper(second.id)).toMatchObject({ title: 'nul inside', authors: ['AB'] });
-      expect(await store.countPapers()).toBe(2);
+      await store.papers.upsert([hostile, { ...second, title: 'nul\u0000 inside', authors: ['A\u0000B'] }], seenAt);
+      expect(await store.papers.get('hostile')).toEqual(hostile);
+      expect(await store.papers.get(second.id)).toMatchObject({ title: 'nul inside', authors: ['AB'] });
+      expect(await store.papers.count()).toBe(2);
     });
 
     it('returns papers by id in the order asked, skipping unknown ids', async () => {
-      await store.upsertPapers(hfList, seenAt);
-      expect((await store.getPapers([third.id, 'nope', first.id])).map((p) => p.id)).toEqual([third.id, first.id]);
-      expect(await store.getPaper('nope')).toBeNull();
+      await store.papers.upsert(hfList, seenAt);
+      expect((await store.papers.getMany([third.id, 'nope', first.id])).map((p) => p.id)).toEqual([third.id, first.id]);
+      expect(await store.papers.get('nope')).toBeNull();
     });
 
     it('finds the latest list date and the papers listed in a range', async () => {
-      expect(await store.latestListDate()).toBeNull();
-      await store.upsertPapers([...hfList, ...olderList], seenAt);
-      expect(await store.latestListDate()).toBe('2025-10-14');
-      expect(await store.latestListDate('2025-10-13')).toBe('2024-10-14');
-      expect(await store.latestListDate('2024-10-13')).toBeNull();
-      const listed = await store.papersListedBetween('2024-10-14', '2024-10-14');
+      expect(await store.papers.latestListDate()).toBeNull();
+      await store.papers.upsert([...hfList, ...olderList], seenAt);
+      expect(await store.papers.latestListDate()).toBe('2025-10-14');
+      expect(await store.papers.latestListDate('2025-10-13')).toBe('2024-10-14');
+      expect(await store.papers.latestListDate('2024-10-13')).toBeNull();
+      const listed = await store.papers.listedBetween('2024-10-14', '2024-10-14');
       expect(listed.map((p) => p.id).sort()).toEqual(olderList.map((p) => p.id).sort());
     });
 
     it('searches title and abstract for all words, case-insensitive, best match first', async () => {
-      await store.upsertPapers(hfList, seenAt);
-      const qerl = await store.searchPapers('QERL quantization', 10);
+      await store.papers.upsert(hfList, seenAt);
+      const qerl = await store.search.find('QERL quantization', 10);
       expect(qerl.map((p) => p.id)).toContain(first.id);
       for (const p of qerl) expect(`${p.title} ${p.summary}`.toLowerCase()).toMatch(/qerl[\s\S]*|quantization/);
       for (const p of qerl) {
@@ -140,10 +140,10 @@ describe.each(storeKinds)('store on %s', (kind) => {
         expect(text.includes('qerl') && text.includes('quantization')).toBe(true);
       }
       // Search is by words (src/search): punctuation alone, LIKE wildcards included, matches nothing.
-      expect(await store.searchPapers('%', 10)).toEqual([]);
-      expect(await store.searchPapers('_', 50)).toEqual([]);
-      expect(await store.searchPapers('   ', 10)).toEqual([]);
-      const llm = await store.searchPapers('llm', 3);
+      expect(await store.search.find('%', 10)).toEqual([]);
+      expect(await store.search.find('_', 50)).toEqual([]);
+      expect(await store.search.find('   ', 10)).toEqual([]);
+      const llm = await store.search.find('llm', 3);
       expect(llm).toHaveLength(3);
       const titled = llm.map((p) => p.title.toLowerCase().includes('llm'));
       expect(titled).toEqual([...titled].sort((a, b) => Number(b) - Number(a)));
@@ -152,46 +152,46 @@ describe.each(storeKinds)('store on %s', (kind) => {
 
   describe('subscriptions', () => {
     it('creates one subscription per channel and updates it in place', async () => {
-      const created = await store.upsertSubscription(subscription);
+      const created = await store.subscriptions.upsert(subscription);
       expect(created).toMatchObject({ id: 'discord:c1', enabled: true, failures: 0, topics: ['llm', '-robotics'], rank: 'balanced' });
-      const changed = await store.upsertSubscription({ ...subscription, time: '18:30', top: 3 });
+      const changed = await store.subscriptions.upsert({ ...subscription, time: '18:30', top: 3 });
       expect(changed).toMatchObject({ id: 'discord:c1', time: '18:30', top: 3 });
-      expect(await store.listSubscriptions()).toHaveLength(1);
-      expect(await store.getSubscription('discord:c1')).toEqual(changed);
+      expect(await store.subscriptions.list()).toHaveLength(1);
+      expect(await store.subscriptions.get('discord:c1')).toEqual(changed);
     });
 
     it('disables after repeated failures, re-enabled by a person but not by the same config at start', async () => {
-      await store.upsertSubscription({ ...subscription, origin: 'config' });
-      await store.recordSubscriptionFailure('discord:c1', 'Missing Access', 2);
-      expect(await store.getSubscription('discord:c1')).toMatchObject({ enabled: true, failures: 1, lastError: 'Missing Access' });
-      const disabled = await store.recordSubscriptionFailure('discord:c1', 'Unknown Channel', 2);
+      await store.subscriptions.upsert({ ...subscription, origin: 'config' });
+      await store.subscriptions.recordFailure('discord:c1', 'Missing Access', 2);
+      expect(await store.subscriptions.get('discord:c1')).toMatchObject({ enabled: true, failures: 1, lastError: 'Missing Access' });
+      const disabled = await store.subscriptions.recordFailure('discord:c1', 'Unknown Channel', 2);
       expect(disabled).toMatchObject({ enabled: false, failures: 2 });
       expect(disabled.disabledReason).toContain('Unknown Channel');
-      expect(await store.listSubscriptions({ enabledOnly: true })).toEqual([]);
+      expect(await store.subscriptions.list({ enabledOnly: true })).toEqual([]);
 
-      expect(await store.upsertSubscription({ ...subscription, origin: 'config' })).toMatchObject({ enabled: false });
-      expect(await store.upsertSubscription(subscription)).toMatchObject({ enabled: true, failures: 0, disabledReason: null });
+      expect(await store.subscriptions.upsert({ ...subscription, origin: 'config' })).toMatchObject({ enabled: false });
+      expect(await store.subscriptions.upsert(subscription)).toMatchObject({ enabled: true, failures: 0, disabledReason: null });
     });
 
     it('resets the failure count on success, filters by platform, deletes once', async () => {
-      await store.upsertSubscription(subscription);
-      await store.upsertSubscription({ ...subscription, platform: 'slack', workspaceId: 'T1', channelId: 'C9' });
-      await store.recordSubscriptionFailure('discord:c1', 'timeout', 3);
-      await store.recordSubscriptionSuccess('discord:c1');
-      expect(await store.getSubscription('discord:c1')).toMatchObject({ failures: 0, lastError: null });
-      expect((await store.listSubscriptions({ platform: 'slack' })).map((s) => s.id)).toEqual(['slack:C9']);
-      expect(await store.deleteSubscription('slack:C9')).toBe(true);
-      expect(await store.deleteSubscription('slack:C9')).toBe(false);
+      await store.subscriptions.upsert(subscription);
+      await store.subscriptions.upsert({ ...subscription, platform: 'slack', workspaceId: 'T1', channelId: 'C9' });
+      await store.subscriptions.recordFailure('discord:c1', 'timeout', 3);
+      await store.subscriptions.recordSuccess('discord:c1');
+      expect(await store.subscriptions.get('discord:c1')).toMatchObject({ failures: 0, lastError: null });
+      expect((await store.subscriptions.list({ platform: 'slack' })).map((s) => s.id)).toEqual(['slack:C9']);
+      expect(await store.subscriptions.delete('slack:C9')).toBe(true);
+      expect(await store.subscriptions.delete('slack:C9')).toBe(false);
     });
   });
 
   describe('posts', () => {
     it('resolves a message to its papers in display order; recording it again keeps the first record', async () => {
       const post = { platform: 'slack' as const, channelId: 'C1', messageId: '1712345678.000100', paperIds: [third.id, first.id, second.id], kind: 'answer' as const, deliveryId: null, postedAt: seenAt };
-      await store.recordPost(post);
-      await store.recordPost({ ...post, paperIds: [first.id] });
-      expect(await store.findPost('slack', 'C1', '1712345678.000100')).toEqual(post);
-      expect(await store.findPost('slack', 'C2', '1712345678.000100')).toBeNull();
+      await store.posts.record(post);
+      await store.posts.record({ ...post, paperIds: [first.id] });
+      expect(await store.posts.find('slack', 'C1', '1712345678.000100')).toEqual(post);
+      expect(await store.posts.find('slack', 'C2', '1712345678.000100')).toBeNull();
     });
 
     it('records posts made at the same moment in one commit, each with its own papers, the first record of a message winning', async () => {
@@ -200,16 +200,16 @@ describe.each(storeKinds)('store on %s', (kind) => {
       const ids = [first.id, second.id, third.id];
       // 600 posts: more than one multi-row insert's worth, plus a second record of message m0.
       const burst = Array.from({ length: 600 }, (_, i) => post(`m${i}`, [ids[i % 3]!, ids[(i + 1) % 3]!]));
-      await Promise.all([...burst.map((p) => store.recordPost(p)), store.recordPost(post('m0', [third.id]))]);
-      expect(await store.findPost('discord', 'c1', 'm0')).toEqual(burst[0]);
-      expect(await store.findPost('discord', 'c1', 'm599')).toEqual(burst[599]);
-      const found = await Promise.all(burst.map((p) => store.findPost('discord', 'c1', p.messageId)));
+      await Promise.all([...burst.map((p) => store.posts.record(p)), store.posts.record(post('m0', [third.id]))]);
+      expect(await store.posts.find('discord', 'c1', 'm0')).toEqual(burst[0]);
+      expect(await store.posts.find('discord', 'c1', 'm599')).toEqual(burst[599]);
+      const found = await Promise.all(burst.map((p) => store.posts.find('discord', 'c1', p.messageId)));
       expect(found).toEqual(burst);
     });
 
     it('finishes recording posts still waiting for their commit when the store closes', async () => {
       const { store: other, cleanup } = await openTestStore(kind);
-      const recorded = other.recordPost({ platform: 'slack', channelId: 'C1', messageId: '1.000001', paperIds: [], kind: 'answer', deliveryId: null, postedAt: seenAt });
+      const recorded = other.posts.record({ platform: 'slack', channelId: 'C1', messageId: '1.000001', paperIds: [], kind: 'answer', deliveryId: null, postedAt: seenAt });
       await other.close();
       await expect(recorded).resolves.toBeUndefined();
       await cleanup();
@@ -217,13 +217,13 @@ describe.each(storeKinds)('store on %s', (kind) => {
 
     it('counts only digest posts in that channel since the given time as already posted', async () => {
       const base = { platform: 'discord' as const, channelId: 'c1', deliveryId: 'discord:c1@2025-10-14', kind: 'digest' as const };
-      await store.recordPost({ ...base, messageId: 'h', paperIds: [], postedAt: new Date('2025-10-14T07:00:00Z') });
-      await store.recordPost({ ...base, messageId: 'm1', paperIds: [first.id], postedAt: new Date('2025-10-14T07:00:01Z') });
-      await store.recordPost({ ...base, messageId: 'old', paperIds: [second.id], postedAt: new Date('2025-09-01T07:00:00Z'), deliveryId: 'discord:c1@2025-09-01' });
-      await store.recordPost({ ...base, messageId: 'a1', paperIds: [third.id], postedAt: seenAt, kind: 'answer', deliveryId: null });
-      await store.recordPost({ ...base, channelId: 'other', messageId: 'm2', paperIds: [third.id], postedAt: seenAt, deliveryId: 'discord:other@2025-10-14' });
-      expect(await store.paperIdsPostedInChannel('discord', 'c1', new Date('2025-10-01T00:00:00Z'))).toEqual(new Set([first.id]));
-      expect((await store.postsForDelivery('discord:c1@2025-10-14')).map((p) => [p.messageId, p.paperIds])).toEqual([
+      await store.posts.record({ ...base, messageId: 'h', paperIds: [], postedAt: new Date('2025-10-14T07:00:00Z') });
+      await store.posts.record({ ...base, messageId: 'm1', paperIds: [first.id], postedAt: new Date('2025-10-14T07:00:01Z') });
+      await store.posts.record({ ...base, messageId: 'old', paperIds: [second.id], postedAt: new Date('2025-09-01T07:00:00Z'), deliveryId: 'discord:c1@2025-09-01' });
+      await store.posts.record({ ...base, messageId: 'a1', paperIds: [third.id], postedAt: seenAt, kind: 'answer', deliveryId: null });
+      await store.posts.record({ ...base, channelId: 'other', messageId: 'm2', paperIds: [third.id], postedAt: seenAt, deliveryId: 'discord:other@2025-10-14' });
+      expect(await store.posts.paperIdsPostedInChannel('discord', 'c1', new Date('2025-10-01T00:00:00Z'))).toEqual(new Set([first.id]));
+      expect((await store.posts.forDelivery('discord:c1@2025-10-14')).map((p) => [p.messageId, p.paperIds])).toEqual([
         ['h', []],
         ['m1', [first.id]],
       ]);
@@ -232,36 +232,36 @@ describe.each(storeKinds)('store on %s', (kind) => {
 
   describe('bookmarks', () => {
     it('adds once, lists oldest first with the paper, removes once, per platform and user', async () => {
-      await store.upsertPapers(hfList, seenAt);
-      const add = (paperId: string, at: string, userId = 'u1') => store.addBookmark({ platform: 'discord', userId, paperId, messageId: 'm1', at: new Date(at) });
+      await store.papers.upsert(hfList, seenAt);
+      const add = (paperId: string, at: string, userId = 'u1') => store.bookmarks.add({ platform: 'discord', userId, paperId, messageId: 'm1', at: new Date(at) });
       expect(await add(second.id, '2025-10-14T09:00:00Z')).toBe(true);
       expect(await add(first.id, '2025-10-14T10:00:00Z')).toBe(true);
       expect(await add(second.id, '2025-10-14T11:00:00Z')).toBe(false);
       await add(third.id, '2025-10-14T09:30:00Z', 'u2');
-      const list = await store.listBookmarks('discord', 'u1');
+      const list = await store.bookmarks.list('discord', 'u1');
       expect(list.map((b) => b.paper.id)).toEqual([second.id, first.id]);
       expect(list[0]).toEqual({ paper: second, createdAt: new Date('2025-10-14T09:00:00Z'), messageId: 'm1' });
-      expect(await store.listBookmarks('slack', 'u1')).toEqual([]);
-      expect(await store.removeBookmark('discord', 'u1', second.id)).toBe(true);
-      expect(await store.removeBookmark('discord', 'u1', second.id)).toBe(false);
-      expect((await store.listBookmarks('discord', 'u1')).map((b) => b.paper.id)).toEqual([first.id]);
+      expect(await store.bookmarks.list('slack', 'u1')).toEqual([]);
+      expect(await store.bookmarks.remove('discord', 'u1', second.id)).toBe(true);
+      expect(await store.bookmarks.remove('discord', 'u1', second.id)).toBe(false);
+      expect((await store.bookmarks.list('discord', 'u1')).map((b) => b.paper.id)).toEqual([first.id]);
     });
 
     it("gathers a channel's bookmarks through the messages posted there, each paper once", async () => {
-      await store.upsertPapers(hfList, seenAt);
+      await store.papers.upsert(hfList, seenAt);
       const post = (channelId: string, messageId: string, paperIds: string[]) =>
-        store.recordPost({ platform: 'discord', channelId, messageId, paperIds, kind: 'answer', deliveryId: null, postedAt: seenAt });
+        store.posts.record({ platform: 'discord', channelId, messageId, paperIds, kind: 'answer', deliveryId: null, postedAt: seenAt });
       await post('c1', 'm1', [first.id, second.id]);
       await post('c2', 'm2', [third.id]);
-      const add = (userId: string, paperId: string, messageId: string | null) => store.addBookmark({ platform: 'discord', userId, paperId, messageId, at: seenAt });
+      const add = (userId: string, paperId: string, messageId: string | null) => store.bookmarks.add({ platform: 'discord', userId, paperId, messageId, at: seenAt });
       await add('u1', second.id, 'm1');
       await add('u2', second.id, 'm1');
       await add('u2', first.id, 'm1');
       await add('u3', third.id, 'm2');
       await add('u4', third.id, null);
-      expect((await store.channelBookmarkedPapers('discord', 'c1')).map((p) => p.id)).toEqual([first.id, second.id].sort());
-      expect(await store.channelBookmarkedPapers('discord', 'c2')).toEqual([third]);
-      expect(await store.channelBookmarkedPapers('slack', 'c1')).toEqual([]);
+      expect((await store.bookmarks.channelPapers('discord', 'c1')).map((p) => p.id)).toEqual([first.id, second.id].sort());
+      expect(await store.bookmarks.channelPapers('discord', 'c2')).toEqual([third]);
+      expect(await store.bookmarks.channelPapers('slack', 'c1')).toEqual([]);
     });
   });
 
@@ -270,7 +270,7 @@ describe.each(storeKinds)('store on %s', (kind) => {
     const bob = { host: 'h2', pid: 200 };
     const t0 = new Date('2025-10-14T07:00:00Z');
     const claim = (owner: typeof alice, now: Date, extra: Partial<ClaimRequest> = {}) =>
-      store.claimDelivery({ subscriptionId: 'discord:c1', date: '2025-10-14', owner, now, staleAfterMs: 60_000, ownerIsGone: () => false, maxAttempts: 3, ...extra });
+      store.deliveries.claim({ subscriptionId: 'discord:c1', date: '2025-10-14', owner, now, staleAfterMs: 60_000, ownerIsGone: () => false, maxAttempts: 3, ...extra });
     const later = (ms: number) => new Date(t0.getTime() + ms);
 
     it('gives a fresh delivery to the first claimer only', async () => {
@@ -278,45 +278,61 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect(won).toMatchObject({ won: true, delivery: { id: 'discord:c1@2025-10-14', state: 'claimed', attempts: 1, owner: alice } });
       const lost = await claim(bob, later(1_000));
       expect(lost).toMatchObject({ won: false, delivery: { owner: alice, state: 'claimed' } });
-      expect(await store.heartbeatDelivery(lost.delivery.id, bob, later(2_000))).toBe(false);
-      expect(await store.holdsDelivery(won.delivery.id, alice)).toBe(true);
-      expect(await store.holdsDelivery(won.delivery.id, bob)).toBe(false);
-      await store.finishDelivery(won.delivery.id, alice, { state: 'posted' }, later(3_000));
-      expect(await store.holdsDelivery(won.delivery.id, alice)).toBe(false);
+      expect(await store.deliveries.heartbeat(lost.delivery.id, bob, later(2_000))).toBe(false);
+      expect(await store.deliveries.holds(won.delivery.id, alice)).toBe(true);
+      expect(await store.deliveries.holds(won.delivery.id, bob)).toBe(false);
+      await store.deliveries.finish(won.delivery.id, alice, { state: 'posted' }, later(3_000));
+      expect(await store.deliveries.holds(won.delivery.id, alice)).toBe(false);
     });
 
     it('hands a claim over when its heartbeat is stale or its owner is gone, and the old owner can no longer act', async () => {
       const { delivery } = await claim(alice, t0);
-      expect(await store.heartbeatDelivery(delivery.id, alice, later(50_000))).toBe(true);
+      expect(await store.deliveries.heartbeat(delivery.id, alice, later(50_000))).toBe(true);
       expect((await claim(bob, later(100_000))).won).toBe(false);
       expect(await claim(bob, later(111_000))).toMatchObject({ won: true, delivery: { owner: bob, attempts: 2 } });
-      expect(await store.setDeliveryPlan(delivery.id, alice, [first.id])).toBe(false);
-      await store.finishDelivery(delivery.id, alice, { state: 'posted' }, later(112_000));
-      expect(await store.getDelivery(delivery.id)).toMatchObject({ state: 'claimed', owner: bob });
+      expect(await store.deliveries.setPlan(delivery.id, alice, [first.id])).toBe(false);
+      await store.deliveries.finish(delivery.id, alice, { state: 'posted' }, later(112_000));
+      expect(await store.deliveries.get(delivery.id)).toMatchObject({ state: 'claimed', owner: bob });
       expect(await claim(alice, later(113_000), { ownerIsGone: (o) => o.host === 'h2' })).toMatchObject({ won: true, delivery: { owner: alice, attempts: 3 } });
     });
 
     it('keeps the plan, never re-claims a posted delivery, and retries a failed one while attempts remain', async () => {
       const { delivery } = await claim(alice, t0);
-      expect(await store.setDeliveryPlan(delivery.id, alice, [second.id, first.id])).toBe(true);
-      await store.finishDelivery(delivery.id, alice, { state: 'failed', error: 'rate limited' }, later(1_000));
-      expect(await store.getDelivery(delivery.id)).toMatchObject({ state: 'failed', lastError: 'rate limited', plan: [second.id, first.id] });
+      expect(await store.deliveries.setPlan(delivery.id, alice, [second.id, first.id])).toBe(true);
+      await store.deliveries.finish(delivery.id, alice, { state: 'failed', error: 'rate limited' }, later(1_000));
+      expect(await store.deliveries.get(delivery.id)).toMatchObject({ state: 'failed', lastError: 'rate limited', plan: [second.id, first.id] });
       expect(await claim(bob, later(2_000), { maxAttempts: 1 })).toMatchObject({ won: false, delivery: { state: 'failed' } });
       expect(await claim(bob, later(3_000))).toMatchObject({ won: true, delivery: { owner: bob, attempts: 2, plan: [second.id, first.id] } });
-      await store.finishDelivery(delivery.id, bob, { state: 'posted' }, later(4_000));
+      await store.deliveries.finish(delivery.id, bob, { state: 'posted' }, later(4_000));
       expect(await claim(alice, later(999_000_000), { ownerIsGone: () => true })).toMatchObject({ won: false, delivery: { state: 'posted', lastError: null } });
-      expect(await store.getDelivery('discord:c1@2025-10-15')).toBeNull();
+      expect(await store.deliveries.get('discord:c1@2025-10-15')).toBeNull();
+    });
+  });
+
+  describe('installations', () => {
+    it('puts, replaces and deletes an installation per platform and key', async () => {
+      expect(await store.installations.get('slack', 'team:T1')).toBeNull();
+      await store.installations.put('slack', 'team:T1', '{"bot":{"token":"xoxb-1"}}');
+      await store.installations.put('slack', 'enterprise:E1', '{"org":true}');
+      await store.installations.put('slack', 'team:T1', '{"bot":{"token":"xoxb-2"}}');
+      expect(await store.installations.get('slack', 'team:T1')).toBe('{"bot":{"token":"xoxb-2"}}');
+      expect(await store.installations.get('slack', 'enterprise:E1')).toBe('{"org":true}');
+      expect(await store.installations.get('discord', 'team:T1')).toBeNull();
+      expect(await store.installations.delete('slack', 'team:T1')).toBe(true);
+      expect(await store.installations.delete('slack', 'team:T1')).toBe(false);
+      expect(await store.installations.get('slack', 'team:T1')).toBeNull();
+      expect(await store.installations.get('slack', 'enterprise:E1')).toBe('{"org":true}');
     });
   });
 
   describe('meta', () => {
     it('sets, overwrites and deletes a value', async () => {
-      expect(await store.getMeta('k')).toBeNull();
-      await store.setMeta('k', 'one');
-      await store.setMeta('k', 'two');
-      expect(await store.getMeta('k')).toBe('two');
-      await store.setMeta('k', null);
-      expect(await store.getMeta('k')).toBeNull();
+      expect(await store.meta.get('k')).toBeNull();
+      await store.meta.set('k', 'one');
+      await store.meta.set('k', 'two');
+      expect(await store.meta.get('k')).toBe('two');
+      await store.meta.set('k', null);
+      expect(await store.meta.get('k')).toBeNull();
     });
   });
 });

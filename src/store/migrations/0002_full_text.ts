@@ -2,24 +2,19 @@ import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
 
 /**
  * Migration 0002 as released: a database full-text index over the papers' title, abstract and
- * keywords. Migration 0003 (src/search/terms-migration.ts) replaced it with per-paper term counts
- * and an in-process index, as scoring every match in the database was far too slow at 100k papers;
- * this stays so databases at version 1 still pass through 0002 on the way.
+ * keywords. Migration 0003 replaced it with per-paper term counts and an in-process index, as
+ * scoring every match in the database was far too slow at 100k papers; this stays so databases at
+ * version 1 still pass through 0002 on the way.
  *
  * SQLite: an FTS5 external-content table (the text stays in `papers`), kept in step by triggers.
- * Its tokenizer splits words the way src/search/text does (letters, marks, digits; no diacritic
+ * Its tokenizer splits words the way src/search/text did (letters, marks, digits; no diacritic
  * folding). PostgreSQL: a generated tsvector column with the 'simple' configuration (no stemming, no
- * stopwords) and a GIN index. Both are queried with word prefixes: every stem from
+ * stopwords) and a GIN index. Both were queried with word prefixes: every stem from
  * src/search/text is a prefix of the words it stands for.
  */
-
-export function isPostgres(db: Kysely<any>): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
-
-export const fullTextMigration: Migration = {
+export const fullText: Migration = {
   async up(db: Kysely<any>) {
-    if (isPostgres(db)) {
+    if (db.getExecutor().adapter instanceof PostgresAdapter) {
       await sql`alter table papers add column search_vector tsvector generated always as
         (to_tsvector('simple'::regconfig, title || ' ' || summary || ' ' || keywords)) stored`.execute(db);
       await sql`create index papers_search_vector on papers using gin (search_vector)`.execute(db);

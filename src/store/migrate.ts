@@ -1,0 +1,50 @@
+import { Migrator, type Kysely } from 'kysely';
+import { ConfigError } from '../errors';
+import { MIGRATIONS } from './migrations/index';
+
+const MIGRATION_TABLE = 'kysely_migration';
+
+export function versionOf(name: string): number {
+  return Number(name.slice(0, name.indexOf('_')));
+}
+
+const known = Object.keys(MIGRATIONS).sort();
+export const CODE_VERSION = versionOf(known[known.length - 1]!);
+
+/** Names of the migrations the database says it has run; empty for a fresh database. */
+async function appliedMigrations(db: Kysely<any>, schema: string | undefined): Promise<string[]> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  if (!tables.some((t) => t.name === MIGRATION_TABLE && (schema === undefined || t.schema === schema))) return [];
+  const scoped = schema === undefined ? db : db.withSchema(schema);
+  const rows = await scoped.selectFrom(MIGRATION_TABLE).select('name').execute();
+  return rows.map((r) => String(r.name)).sort();
+}
+
+/**
+ * Brings the database to CODE_VERSION. Refuses, with a ConfigError naming both versions, a database
+ * that has run a migration this code does not know (it was written by a newer papers-bot).
+ * `schema` is the PostgreSQL schema to keep the migration table in (undefined on SQLite).
+ */
+export async function migrateToLatest(db: Kysely<any>, schema: string | undefined): Promise<{ from: number; to: number }> {
+  const before = await appliedMigrations(db, schema);
+  const unknown = before.filter((name) => !(name in MIGRATIONS));
+  if (unknown.length > 0) {
+    const dbVersion = Math.max(...before.map(versionOf));
+    throw new ConfigError(
+      `the database is at schema version ${dbVersion} (${unknown.join(', ')}) but this papers-bot only knows up to version ${CODE_VERSION}: upgrade papers-bot`,
+    );
+  }
+  const from = before.length === 0 ? 0 : Math.max(...before.map(versionOf));
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    // Named explicitly on PostgreSQL: kysely otherwise looks for its table in every schema.
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { from, to: CODE_VERSION };
+}

@@ -1,0 +1,26 @@
+import type { Migration } from 'kysely';
+import { initial } from './0001_initial';
+import { fullText } from './0002_full_text';
+import { searchTerms } from './0003_search_terms';
+import { arxivCategories } from './0004_arxiv_categories';
+import { installations } from './0005_installations';
+
+/**
+ * The versioned schema, one list for both dialects, one file per migration. Names start with their
+ * version number and sort in order; a migration, once released, is never edited (add a new one
+ * instead), and none may drop data. Migrations take Kysely<any> so they keep compiling as
+ * tables.ts moves on, and import nothing but kysely and Node's built-ins, so they keep doing what
+ * they did however the application changes (test/store/migrations.test.ts checks).
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_initial': initial,
+  // Full-text index over title, abstract and keywords for search, similar and for-you (src/search).
+  '0002_full_text': fullText,
+  // Per-paper term counts and write revisions for the in-process search index; drops 0002's index.
+  '0003_search_terms': searchTerms,
+  // arXiv per channel: each paper's categories, each subscription's wanted categories, and an index
+  // for the arXiv papers of a digest's window (found by publication date; they have no list date).
+  '0004_arxiv_categories': arxivCategories,
+  // Platform installations (Slack OAuth tokens) move from meta to a table of their own.
+  '0005_installations': installations,
+};

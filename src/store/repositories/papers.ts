@@ -1,0 +1,170 @@
+import { sql } from 'kysely';
+import type { Paper } from '../../model/paper';
+import { encodeTerms } from '../../search/document';
+import { chunks, INSERT_CHUNK, type Executor, type StoreDb } from '../db';
+import { mergeSeenPaper, paperColumns, paperFromRow, paperToRow } from '../rows';
+import type { PaperRepository, PaperUpsertResult } from '../types';
+
+/** The meta row counting paper writes (PaperRepository.revision). */
+const PAPERS_REVISION_KEY = 'papers_revision';
+
+export function paperRepository(db: StoreDb): PaperRepository {
+  const { kysely } = db;
+  return {
+    /**
+     * Folds the batch in memory as if each paper were written in turn, then writes in bulk: one
+     * insert per few hundred new papers, one update per changed paper. Paper writers go one at a time
+     * (BEGIN IMMEDIATE on SQLite, a table lock on Postgres), which makes read-then-insert safe across
+     * replicas and hands out search revisions in commit order, as the search index relies on.
+     */
+    async upsert(papers, seenAt) {
+      const result: PaperUpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
+      if (papers.length === 0) return result;
+      return db.write(async (tx) => {
+        if (db.dialect === 'postgres') await sql`lock table papers in share row exclusive mode`.execute(tx);
+        const stored = new Map<string, Paper>();
+        for (const ids of chunks([...new Set(papers.map((p) => p.id))])) {
+          const rows = await tx.selectFrom('papers').select(paperColumns).where('id', 'in', ids).execute();
+          for (const row of rows) stored.set(row.id, paperFromRow(row));
+        }
+        const fresh = new Map<string, Paper>();
+        const changed = new Map<string, Paper>();
+        for (const seen of papers) {
+          const old = fresh.get(seen.id) ?? changed.get(seen.id) ?? stored.get(seen.id);
+          if (!old) {
+            fresh.set(seen.id, seen);
+            result.inserted++;
+            continue;
+          }
+          const merged = mergeSeenPaper(old, seen);
+          if (samePaper(merged, old)) {
+            result.unchanged++;
+            continue;
+          }
+          (fresh.has(seen.id) ? fresh : changed).set(seen.id, merged);
+          result.updated++;
+        }
+
+        const retexted = [...changed.values()].filter((p) => !sameText(p, stored.get(p.id)!));
+        const revision = fresh.size + retexted.length === 0 ? 0 : await nextSearchRevision(tx);
+        for (const batch of chunks([...fresh.values()], INSERT_CHUNK)) {
+          await tx
+            .insertInto('papers')
+            .values(batch.map((p) => ({ ...paperToRow(p, seenAt), search_terms: encodeTerms(p), search_revision: revision })))
+            .execute();
+        }
+        for (const paper of changed.values()) {
+          const { first_seen_at: _keep, ...row } = paperToRow(paper, seenAt);
+          const search = retexted.includes(paper) ? { search_terms: encodeTerms(paper), search_revision: revision } : {};
+          await tx.updateTable('papers').set({ ...row, ...search }).where('id', '=', paper.id).execute();
+        }
+        if (fresh.size + changed.size > 0) await bumpPapersRevision(tx);
+        const sightings = new Map(papers.map((p) => [`${p.source} ${p.id}`, { paper_id: p.id, source: p.source, first_seen_at: seenAt.toISOString() }]));
+        for (const batch of chunks([...sightings.values()])) {
+          await tx
+            .insertInto('paper_sightings')
+            .values(batch)
+            .onConflict((oc) => oc.columns(['paper_id', 'source']).doNothing())
+            .execute();
+        }
+        return result;
+      });
+    },
+
+    async get(id) {
+      const row = await kysely.selectFrom('papers').select(paperColumns).where('id', '=', id).executeTakeFirst();
+      return row ? paperFromRow(row) : null;
+    },
+
+    async getMany(ids) {
+      const found = new Map<string, Paper>();
+      for (const chunk of chunks(ids)) {
+        const rows = await kysely.selectFrom('papers').select(paperColumns).where('id', 'in', chunk).execute();
+        for (const row of rows) found.set(row.id, paperFromRow(row));
+      }
+      // In the order asked for, so callers can keep a ranking.
+      return ids.flatMap((id) => found.get(id) ?? []);
+    },
+
+    async latestListDate(onOrBefore) {
+      let q = kysely.selectFrom('papers').select((eb) => eb.fn.max('listed_on').as('latest')).where('listed_on', 'is not', null);
+      if (onOrBefore) q = q.where('listed_on', '<=', onOrBefore);
+      const row = await q.executeTakeFirst();
+      return row?.latest ?? null;
+    },
+
+    async listedBetween(from, to) {
+      const rows = await kysely
+        .selectFrom('papers')
+        .select(paperColumns)
+        .where('listed_on', '>=', from)
+        .where('listed_on', '<=', to)
+        .orderBy('listed_on', 'desc')
+        .orderBy('upvotes', 'desc')
+        .orderBy('id')
+        .execute();
+      return rows.map(paperFromRow);
+    },
+
+    /**
+     * The window's papers that name categories, narrowed to the wanted ones here rather than in SQL:
+     * matching inside the JSON list would take a different function on each dialect, and a two-day
+     * window holds few papers.
+     */
+    async inCategories(categories, from, to) {
+      if (categories.length === 0) return [];
+      const rows = await kysely
+        .selectFrom('papers')
+        .select(paperColumns)
+        .where('categories', 'is not', null)
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('published_at', '>=', from), eb('published_at', '<=', to)]),
+            eb.and([eb('listed_on', '>=', from), eb('listed_on', '<=', to)]),
+          ]),
+        )
+        .orderBy('published_at', 'desc')
+        .orderBy('id')
+        .execute();
+      const wanted = new Set(categories);
+      return rows.map(paperFromRow).filter((p) => p.categories?.some((c) => wanted.has(c)));
+    },
+
+    async count() {
+      const row = await kysely.selectFrom('papers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      // PostgreSQL returns count(*) as a bigint string.
+      return Number(row.n);
+    },
+
+    async revision() {
+      const row = await kysely.selectFrom('meta').select('value').where('key', '=', PAPERS_REVISION_KEY).executeTakeFirst();
+      return Number(row?.value ?? 0);
+    },
+  };
+}
+
+/** Same stored content (the row without its timestamps), whatever the key order of the objects. */
+function samePaper(a: Paper, b: Paper): boolean {
+  const epoch = new Date(0);
+  return JSON.stringify(paperToRow(a, epoch)) === JSON.stringify(paperToRow(b, epoch));
+}
+
+/** Whether the words the search index sees are the same. */
+function sameText(a: Paper, b: Paper): boolean {
+  return a.title === b.title && a.summary === b.summary && a.keywords.join('\n') === b.keywords.join('\n');
+}
+
+/** Counts paper writes in the same transaction as the write, so a reader never sees new papers with an old revision. */
+async function bumpPapersRevision(tx: Executor): Promise<void> {
+  await tx
+    .insertInto('meta')
+    .values({ key: PAPERS_REVISION_KEY, value: '1' })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql<string>`cast(cast(meta.value as bigint) + 1 as text)` }))
+    .execute();
+}
+
+/** The revision for this write's search terms; the caller holds the papers write lock. */
+async function nextSearchRevision(tx: Executor): Promise<number> {
+  const row = await tx.selectFrom('papers').select((eb) => eb.fn.max('search_revision').as('latest')).executeTakeFirst();
+  return Number(row?.latest ?? 0) + 1;
+}

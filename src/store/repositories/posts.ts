@@ -1,0 +1,117 @@
+import type { Platform } from '../../chat/command';
+import { chunks, INSERT_CHUNK, type Executor, type StoreDb } from '../db';
+import type { PostsTable } from '../tables';
+import type { PostRecord, PostRepository } from '../types';
+
+interface PendingPost {
+  post: PostRecord;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** The posts repository, and how the store's close() writes the posts still waiting for their group commit. */
+export function postRepository(db: StoreDb): { posts: PostRepository; commitPending(): Promise<void> } {
+  const { kysely } = db;
+  let pending: PendingPost[] = [];
+
+  async function commitPending(): Promise<void> {
+    const batch = pending;
+    if (batch.length === 0) return;
+    pending = [];
+    try {
+      await db.write((tx) => insertPosts(tx, batch.map((b) => b.post)));
+      for (const b of batch) b.resolve();
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    }
+  }
+
+  async function withPaperIds(rows: PostsTable[]): Promise<PostRecord[]> {
+    if (rows.length === 0) return [];
+    const papers = await kysely
+      .selectFrom('post_papers')
+      .select(['channel_id', 'message_id', 'paper_id'])
+      .where('platform', '=', rows[0]!.platform)
+      .where((eb) => eb.or(rows.map((r) => eb.and([eb('channel_id', '=', r.channel_id), eb('message_id', '=', r.message_id)]))))
+      .orderBy('position')
+      .execute();
+    return rows.map((r) => ({
+      platform: r.platform as Platform,
+      channelId: r.channel_id,
+      messageId: r.message_id,
+      paperIds: papers.filter((p) => p.channel_id === r.channel_id && p.message_id === r.message_id).map((p) => p.paper_id),
+      kind: r.kind as PostRecord['kind'],
+      deliveryId: r.delivery_id,
+      postedAt: new Date(r.posted_at),
+    }));
+  }
+
+  const posts: PostRepository = {
+    /**
+     * Recording the same message twice (a retried send) keeps the first record. Group commit: posts
+     * recorded in the same turn of the event loop share one transaction. A burst of answers (200
+     * `/papers today` at once) then costs a few commits instead of one each, and every caller still
+     * resolves only once its post is durable.
+     */
+    record(post) {
+      return new Promise((resolve, reject) => {
+        pending.push({ post, resolve, reject });
+        if (pending.length === 1) setImmediate(() => void commitPending());
+      });
+    },
+
+    async find(platform, channelId, messageId) {
+      const row = await kysely
+        .selectFrom('posts')
+        .selectAll()
+        .where('platform', '=', platform)
+        .where('channel_id', '=', channelId)
+        .where('message_id', '=', messageId)
+        .executeTakeFirst();
+      if (!row) return null;
+      return (await withPaperIds([row]))[0]!;
+    },
+
+    async paperIdsPostedInChannel(platform, channelId, since) {
+      const rows = await kysely
+        .selectFrom('post_papers as pp')
+        .innerJoin('posts as p', (j) =>
+          j.onRef('p.platform', '=', 'pp.platform').onRef('p.channel_id', '=', 'pp.channel_id').onRef('p.message_id', '=', 'pp.message_id'),
+        )
+        .select('pp.paper_id')
+        .distinct()
+        .where('p.platform', '=', platform)
+        .where('p.channel_id', '=', channelId)
+        .where('p.kind', '=', 'digest')
+        .where('p.posted_at', '>=', since.toISOString())
+        .execute();
+      return new Set(rows.map((r) => r.paper_id));
+    },
+
+    async forDelivery(deliveryId) {
+      const rows = await kysely.selectFrom('posts').selectAll().where('delivery_id', '=', deliveryId).orderBy('posted_at').orderBy('message_id').execute();
+      return withPaperIds(rows);
+    },
+  };
+  return { posts, commitPending };
+}
+
+/** Inserts posts not recorded yet (a re-recorded message keeps its first record) and their papers. */
+async function insertPosts(tx: Executor, posts: PostRecord[]): Promise<void> {
+  const keyOf = (p: { platform: string; channel_id: string; message_id: string }) => `${p.platform} ${p.channel_id} ${p.message_id}`;
+  const rows = new Map<string, { row: { platform: Platform; channel_id: string; message_id: string }; post: PostRecord }>();
+  for (const post of posts) {
+    const row = { platform: post.platform, channel_id: post.channelId, message_id: post.messageId };
+    if (!rows.has(keyOf(row))) rows.set(keyOf(row), { row, post });
+  }
+  for (const batch of chunks([...rows.values()], INSERT_CHUNK)) {
+    const added = await tx
+      .insertInto('posts')
+      .values(batch.map(({ row, post }) => ({ ...row, kind: post.kind, delivery_id: post.deliveryId, posted_at: post.postedAt.toISOString() })))
+      .onConflict((oc) => oc.columns(['platform', 'channel_id', 'message_id']).doNothing())
+      .returning(['platform', 'channel_id', 'message_id'])
+      .execute();
+    const papers = added.flatMap((key) => rows.get(keyOf(key))!.post.paperIds.map((paper_id, i) => ({ ...key, position: i + 1, paper_id })));
+    for (const part of chunks(papers, INSERT_CHUNK)) await tx.insertInto('post_papers').values(part).execute();
+  }
+}

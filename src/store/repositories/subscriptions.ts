@@ -1,0 +1,88 @@
+import { sql } from 'kysely';
+import type { StoreDb } from '../db';
+import { subscriptionFromRow } from '../rows';
+import type { SubscriptionRepository } from '../types';
+
+export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
+  const { kysely } = db;
+  return {
+    /**
+     * A person subscribing again re-enables a channel the scheduler disabled; a config file declaring
+     * the same settings again at start does not, or a gone channel would be retried on every restart.
+     */
+    async upsert(input) {
+      const id = `${input.platform}:${input.channelId}`;
+      const now = new Date().toISOString();
+      const settings = {
+        workspace_id: input.workspaceId,
+        time: input.time,
+        timezone: input.timezone,
+        top: input.top,
+        topics: JSON.stringify(input.topics),
+        min_upvotes: input.minUpvotes,
+        rank: input.rank,
+        arxiv: JSON.stringify(input.arxiv ?? []),
+        origin: input.origin,
+        created_by: input.createdBy,
+      };
+      return db.write(async (tx) => {
+        const old = await tx.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+        if (!old) {
+          await tx
+            .insertInto('subscriptions')
+            .values({ id, platform: input.platform, channel_id: input.channelId, ...settings, enabled: 1, created_at: now, updated_at: now, failures: 0, last_error: null, disabled_reason: null })
+            .execute();
+        } else {
+          const unchanged = (Object.keys(settings) as (keyof typeof settings)[]).every((k) => settings[k] === old[k]);
+          const reenable = input.origin === 'command' || !unchanged;
+          await tx
+            .updateTable('subscriptions')
+            .set({ ...settings, updated_at: now, ...(reenable ? { enabled: 1, failures: 0, last_error: null, disabled_reason: null } : {}) })
+            .where('id', '=', id)
+            .execute();
+        }
+        return subscriptionFromRow(await tx.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+      });
+    },
+
+    async get(id) {
+      const row = await kysely.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? subscriptionFromRow(row) : null;
+    },
+
+    async list(filter = {}) {
+      let q = kysely.selectFrom('subscriptions').selectAll().orderBy('id');
+      if (filter.enabledOnly) q = q.where('enabled', '=', 1);
+      if (filter.platform) q = q.where('platform', '=', filter.platform);
+      return (await q.execute()).map(subscriptionFromRow);
+    },
+
+    async delete(id) {
+      const res = await kysely.deleteFrom('subscriptions').where('id', '=', id).executeTakeFirst();
+      return res.numDeletedRows > 0n;
+    },
+
+    async recordFailure(id, error, disableAfter) {
+      // One statement, so two replicas failing at once both count.
+      const reached = sql<boolean>`failures + 1 >= ${disableAfter}`;
+      await kysely
+        .updateTable('subscriptions')
+        .set({
+          failures: sql`failures + 1`,
+          last_error: error,
+          enabled: sql`case when ${reached} then 0 else enabled end`,
+          disabled_reason: sql`case when ${reached} then ${`disabled after ${disableAfter} failed posts; last: ${error}`} else disabled_reason end`,
+          updated_at: new Date().toISOString(),
+        })
+        .where('id', '=', id)
+        .execute();
+      const row = await kysely.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new Error(`no subscription ${id}`);
+      return subscriptionFromRow(row);
+    },
+
+    async recordSuccess(id) {
+      await kysely.updateTable('subscriptions').set({ failures: 0, last_error: null }).where('id', '=', id).execute();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import path from 'node:path';
+import { Migrator, type Kysely } from 'kysely';
+import ts from 'typescript';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connect } from '../../src/store/connect';
+import { parseDatabaseUrl } from '../../src/store/database-url';
+import { MIGRATIONS } from '../../src/store/migrations/index';
+import { openStore } from '../../src/store/open';
+import { paperToRow } from '../../src/store/rows';
+import { parseListing } from '../../src/parse/index';
+import type { Store } from '../../src/store/types';
+import { readFixture, repoRoot } from '../helpers/fixtures';
+import { storeKinds, testDatabase } from '../helpers/stores';
+
+const folder = path.join(repoRoot, 'src/store/migrations');
+const migrationFiles = readdirSync(folder).filter((f) => /^\d{4}_\w+\.ts$/.test(f));
+
+/** Every module a file imports or re-exports, dynamic imports and require() included. */
+function importsOf(file: string): string[] {
+  return ts.preProcessFile(readFileSync(path.join(folder, file), 'utf8'), true, true).importedFiles.map((f) => f.fileName);
+}
+
+describe('migration files', () => {
+  it('import nothing but kysely and Node built-ins, so they never change with the application', () => {
+    for (const file of migrationFiles) expect(importsOf(file).filter((m) => m !== 'kysely' && !isBuiltin(m)), file).toEqual([]);
+  });
+
+  it('are all in the ordered list under their own names, which the index alone imports', () => {
+    expect(Object.keys(MIGRATIONS)).toEqual(migrationFiles.map((f) => f.replace(/\.ts$/, '')).sort());
+    expect(importsOf('index.ts').filter((m) => m !== 'kysely').sort()).toEqual(Object.keys(MIGRATIONS).map((name) => `./${name}`));
+  });
+});
+
+describe.each(storeKinds)('upgrading an old database on %s', (kind) => {
+  let db: ReturnType<typeof testDatabase>;
+  let store: Store | undefined;
+  beforeEach(() => {
+    db = testDatabase(kind);
+    store = undefined;
+  });
+  afterEach(async () => {
+    await store?.close();
+    await db.cleanup();
+  });
+
+  /** Brings the test database to the schema of migration `last`, as released, then lets `seed` write to it. */
+  async function databaseAt(last: string, seed: (db: Kysely<any>) => Promise<unknown>): Promise<void> {
+    const conn = await connect(parseDatabaseUrl(db.url));
+    try {
+      const upToLast = Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name <= last));
+      const migrator = new Migrator({ db: conn.db, provider: { getMigrations: async () => upToLast }, ...(conn.dialect === 'postgres' ? { migrationTableSchema: conn.schema } : {}) });
+      const { error } = await migrator.migrateToLatest();
+      if (error) throw error;
+      await seed(conn.db as Kysely<any>);
+    } finally {
+      await conn.db.destroy();
+    }
+  }
+
+  it('gives papers stored before 0003 their search terms, as that release encoded them', async () => {
+    const listed = parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers[0]!;
+    const paper = { ...listed, id: 'old', title: 'Memorizing Transformers', summary: 'Models that memorize at test time.', keywords: ['attention'] };
+    // The row as version 2 stored it: categories came with 0004.
+    const { categories: _later, ...row } = paperToRow(paper, new Date('2025-10-14T08:00:00Z'));
+    await databaseAt('0002_full_text', (old) => old.insertInto('papers').values(row).execute());
+    store = await openStore(db.url);
+    expect((await store.search.find('memorize transformers', 5)).map((p) => p.id)).toEqual(['old']);
+    const conn = await connect(parseDatabaseUrl(db.url));
+    try {
+      expect(await conn.db.selectFrom('papers').select(['search_terms', 'search_revision']).executeTakeFirst()).toEqual({
+        search_terms: 'memoriz:3 transform:2 attent:1 model:1 test:1 tim:1',
+        search_revision: 1,
+      });
+    } finally {
+      await conn.db.destroy();
+    }
+  });
+
+  it('moves Slack installations from meta rows to the installations repository (0005)', async () => {
+    const team = JSON.stringify({ team: { id: 'T1' }, bot: { token: 'xoxb-team' } });
+    const org = JSON.stringify({ enterprise: { id: 'E1' }, isEnterpriseInstall: true, bot: { token: 'xoxb-org' } });
+    await databaseAt('0004_arxiv_categories', (old) =>
+      old
+        .insertInto('meta')
+        .values([
+          { key: 'slack:installation:team:T1', value: team },
+          { key: 'slack:installation:enterprise:E1', value: org },
+          { key: 'source:status', value: '{}' },
+        ])
+        .execute(),
+    );
+    store = await openStore(db.url);
+    expect(await store.installations.get('slack', 'team:T1')).toBe(team);
+    expect(await store.installations.get('slack', 'enterprise:E1')).toBe(org);
+    expect(await store.meta.get('slack:installation:team:T1')).toBeNull();
+    expect(await store.meta.get('slack:installation:enterprise:E1')).toBeNull();
+    expect(await store.meta.get('source:status')).toBe('{}');
+  });
+});
