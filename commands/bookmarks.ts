@@ -4,8 +4,8 @@ import type { Bookmark, Store } from '../src/store/types';
 import { UserError } from '../src/errors';
 import { textReply } from '../src/chat/reply';
 import { findNamedPaper } from './paper';
-import { toBibtex } from './bibtex';
-import { toMarkdown } from './markdown-export';
+import { toBibtex } from './kit/bibtex';
+import { toMarkdown } from './kit/markdown-export';
 
 const EMPTY = 'You have no bookmarks yet. React with 🔖 on a paper, or with a number on a list, to save it.';
 

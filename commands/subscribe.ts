@@ -5,7 +5,7 @@ import { UserError, errorMessage } from '../src/errors';
 import { parseArxivCategories } from '../src/model/arxiv-categories';
 import { parseTopics } from '../src/rank/topics';
 import type { RankMode } from '../src/store/types';
-import { DEFAULT_SETTINGS, subscriptionFields, subscriptionIdOf } from './channel';
+import { DEFAULT_SETTINGS, subscriptionFields, subscriptionIdOf } from './kit/channel';
 
 /** `9:00` or `09:00` → `09:00`; anything else outside 00:00..23:59 is refused. */
 const timeSchema = z

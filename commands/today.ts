@@ -1,8 +1,8 @@
 import type { CommandSpec } from '../src/chat/command';
 import type { Block, Reply } from '../src/chat/reply';
 import { latestSelection, type LatestSelection } from '../src/digest/selection-cache';
-import { DEFAULT_SETTINGS, subscriptionIdOf } from './channel';
-import { formatListDate, freshnessNote } from './freshness';
+import { DEFAULT_SETTINGS, subscriptionIdOf } from './kit/channel';
+import { formatListDate, freshnessNote } from './kit/freshness';
 
 /**
  * Replies built from a cached selection, by what else they say (freshness note, subscribed or not).

@@ -2,7 +2,7 @@ import type { CommandSpec } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import { IsoDate } from '../src/model/paper';
 import { rank } from '../src/rank/rank';
-import { formatListDate, freshnessNote } from './freshness';
+import { formatListDate, freshnessNote } from './kit/freshness';
 
 const PERIOD_DAYS = { day: 1, week: 7, month: 30 } as const;
 type Period = keyof typeof PERIOD_DAYS;

@@ -2,7 +2,7 @@ import type { CommandSpec } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import { UserError } from '../src/errors';
 import { textReply } from '../src/chat/reply';
-import { subscriptionIdOf } from './channel';
+import { subscriptionIdOf } from './kit/channel';
 
 /** Stops this channel's daily post. */
 export const unsubscribe: CommandSpec = {

@@ -4,8 +4,8 @@ import type { AdapterDeps, PosterDeps, RunningAdapter } from '../types';
 import type { Services } from '../../src/chat/command';
 import type { DigestPoster } from '../../src/chat/poster';
 import type { Reply } from '../../src/chat/reply';
-import { dispatch } from '../../commands/dispatch';
-import { handleReaction } from '../../commands/reactions';
+import { dispatch } from '../../commands/kit/dispatch';
+import { handleReaction } from '../../commands/kit/reactions';
 import { CONSOLE_CHANNEL, CONSOLE_HELP, translate } from './translate';
 import { PRIVATE_MARK, formatMessage, renderMessages, renderOneMessage, type ConsoleMessage } from './render';
 

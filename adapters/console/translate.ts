@@ -1,7 +1,7 @@
 import type { Invocation } from '../../src/chat/command';
-import type { ReactionKind } from '../../commands/reactions';
-import { reactionFromEmoji } from '../../commands/reactions';
-import { parseCommandText } from '../../commands/text';
+import type { ReactionKind } from '../../commands/kit/reactions';
+import { reactionFromEmoji } from '../../commands/kit/reactions';
+import { parseCommandText } from '../../commands/kit/text';
 import { UserError } from '../../src/errors';
 
 /** The console is one channel; the typing user may manage it (it is their own bot). */

@@ -19,9 +19,9 @@ import { createAnswerRecords, type AnswerRecords } from '../../src/chat/answer-r
 import type { Reply } from '../../src/chat/reply';
 import { ConfigError, errorMessage } from '../../src/errors';
 import type { Logger } from '../../src/log';
-import { dispatch } from '../../commands/dispatch';
+import { dispatch } from '../../commands/kit/dispatch';
 import { findCommand } from '../../commands/index';
-import { handleReaction } from '../../commands/reactions';
+import { handleReaction } from '../../commands/kit/reactions';
 import { createAnswerLookup } from './answers';
 import { answerInteraction } from './callback';
 import { createDiscordPoster } from './poster';

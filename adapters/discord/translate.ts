@@ -1,6 +1,6 @@
 import { PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
 import type { ArgValue, Invocation } from '../../src/chat/command';
-import { reactionFromEmoji, type ReactionKind } from '../../commands/reactions';
+import { reactionFromEmoji, type ReactionKind } from '../../commands/kit/reactions';
 
 /** The one slash command the bot registers; everything else is a subcommand of it. */
 export const COMMAND_NAME = 'papers';

@@ -1,8 +1,8 @@
 import type { SlashCommand } from '@slack/bolt';
 import type { ReactionAddedEvent, ReactionRemovedEvent } from '@slack/types';
 import type { Invocation } from '../../src/chat/command';
-import { parseCommandText } from '../../commands/text';
-import { reactionFromEmoji, type ReactionEvent } from '../../commands/reactions';
+import { parseCommandText } from '../../commands/kit/text';
+import { reactionFromEmoji, type ReactionEvent } from '../../commands/kit/reactions';
 
 /**
  * Who may change a channel's subscription. Slack gives slash commands no permission bits, so the

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handleReaction, reactionFromEmoji, type ReactionEvent } from '../../commands/reactions';
+import { handleReaction, reactionFromEmoji, type ReactionEvent } from '../../commands/kit/reactions';
 import { testServices, NOW } from './services';
 import { textOf } from './reply-text';
 

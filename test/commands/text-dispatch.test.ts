@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandText } from '../../commands/text';
+import { parseCommandText } from '../../commands/kit/text';
 import { commands, findCommand } from '../../commands/index';
-import { dispatch } from '../../commands/dispatch';
+import { dispatch } from '../../commands/kit/dispatch';
 import { UserError } from '../../src/errors';
 import { invocation, testServices } from './services';
 import { textOf } from './reply-text';

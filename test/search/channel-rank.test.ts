@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { parseListing } from '../../src/parse/index';
-import { dispatch } from '../../commands/dispatch';
+import { dispatch } from '../../commands/kit/dispatch';
 import { selectDigest } from '../../src/digest/select';
 import type { Invocation, Services } from '../../src/chat/command';
 import type { AppConfig } from '../../src/config/schema';

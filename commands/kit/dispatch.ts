@@ -1,8 +1,8 @@
-import type { Invocation, Services } from '../src/chat/command';
-import type { Reply } from '../src/chat/reply';
-import { textReply } from '../src/chat/reply';
-import { UserError } from '../src/errors';
-import { commands, findCommand } from './index';
+import type { Invocation, Services } from '../../src/chat/command';
+import type { Reply } from '../../src/chat/reply';
+import { textReply } from '../../src/chat/reply';
+import { UserError } from '../../src/errors';
+import { commands, findCommand } from '../index';
 import { validateArgs } from './args';
 
 /**

@@ -1,5 +1,5 @@
-import type { Invocation } from '../src/chat/command';
-import type { RankMode, Subscription, SubscriptionSettings } from '../src/store/types';
+import type { Invocation } from '../../src/chat/command';
+import type { RankMode, Subscription, SubscriptionSettings } from '../../src/store/types';
 
 /** One subscription per channel; its id is the store's `${platform}:${channelId}`. */
 export function subscriptionIdOf(inv: Pick<Invocation, 'platform' | 'channel'>): string {

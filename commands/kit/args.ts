@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ArgValue, CommandSpec, OptionSpec } from '../src/chat/command';
-import { UserError } from '../src/errors';
+import type { ArgValue, CommandSpec, OptionSpec } from '../../src/chat/command';
+import { UserError } from '../../src/errors';
 
 /** What an option accepts, in words, for error messages and help. */
 export function describeAccepted(o: OptionSpec): string {

@@ -1,7 +1,7 @@
-import type { Platform, Services } from '../src/chat/command';
-import type { Reply } from '../src/chat/reply';
-import type { PostRecord } from '../src/store/types';
-import { textReply } from '../src/chat/reply';
+import type { Platform, Services } from '../../src/chat/command';
+import type { Reply } from '../../src/chat/reply';
+import type { PostRecord } from '../../src/store/types';
+import { textReply } from '../../src/chat/reply';
 
 export type ReactionKind = { kind: 'bookmark' } | { kind: 'keycap'; n: number };
 

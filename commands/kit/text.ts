@@ -1,6 +1,6 @@
-import type { ArgValue, OptionSpec } from '../src/chat/command';
-import { UserError } from '../src/errors';
-import { commands, findCommand } from './index';
+import type { ArgValue, OptionSpec } from '../../src/chat/command';
+import { UserError } from '../../src/errors';
+import { commands, findCommand } from '../index';
 import { describeAccepted, usageOf } from './args';
 
 /** Splits on whitespace; "double quotes" keep spaces inside one token. */
