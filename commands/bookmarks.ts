@@ -3,7 +3,7 @@ import type { Reply } from '../src/chat/reply';
 import type { Bookmark, Store } from '../src/store/types';
 import { UserError } from '../src/errors';
 import { textReply } from '../src/chat/reply';
-import { findNamedPaper } from './paper';
+import { findNamedPaper } from './kit/named-paper';
 import { toBibtex } from './kit/bibtex';
 import { toMarkdown } from './kit/markdown-export';
 

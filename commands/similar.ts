@@ -1,7 +1,7 @@
 import type { CommandSpec } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import { similarPapers } from '../src/search/similar';
-import { PAPER_ID_OPTION, findNamedPaper } from './paper';
+import { PAPER_ID_OPTION, findNamedPaper } from './kit/named-paper';
 
 const MAX_RESULTS = 5;
 
