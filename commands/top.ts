@@ -1,17 +1,12 @@
 import type { CommandSpec } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import { IsoDate } from '../src/model/paper';
+import { addDays } from '../src/model/dates';
 import { rank } from '../src/rank/rank';
 import { formatListDate, freshnessNote } from './kit/freshness';
 
 const PERIOD_DAYS = { day: 1, week: 7, month: 30 } as const;
 type Period = keyof typeof PERIOD_DAYS;
-
-function daysBefore(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - days);
-  return d.toISOString().slice(0, 10);
-}
 
 /** The best papers of the day, week or month ending at the latest list (or at `date`), as one list message. */
 export const top: CommandSpec = {
@@ -31,7 +26,7 @@ export const top: CommandSpec = {
       const text = inv.args.date ? `No Daily Papers list on or before ${String(inv.args.date)} in the store.` : 'No Daily Papers list in the store yet.';
       return { blocks: [{ kind: 'text', text }], visibility: 'public', fallback: text };
     }
-    const start = daysBefore(end, PERIOD_DAYS[period] - 1);
+    const start = addDays(end, 1 - PERIOD_DAYS[period]);
     const ranked = rank(await svc.store.papersListedBetween(start, end), { now, limit });
     const span = start === end ? formatListDate(end) : `${formatListDate(start)} to ${formatListDate(end)}`;
     const freshness = freshnessNote(svc.sourceStatus(), now);

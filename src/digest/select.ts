@@ -2,7 +2,7 @@ import type { Store, Subscription, SubscriptionSettings } from '../store/types';
 import type { Paper, RankedPaper } from '../model/paper';
 import { rankWithExclusions } from '../rank/rank';
 import { rankForChannel } from '../search/channel-rank';
-import { addDays } from '../schedule/time';
+import { addDays } from '../model/dates';
 
 export interface DigestSelection {
   /** The Daily Papers list the digest comes from (the most recent non-empty one), or null if none. */
