@@ -1,9 +1,10 @@
 import type { Invocation } from '../../src/chat/command';
 import type { RankMode, Subscription, SubscriptionSettings } from '../../src/store/types';
+import { subscriptionId } from '../../src/subscriptions/id';
 
-/** One subscription per channel; its id is the store's `${platform}:${channelId}`. */
+/** The subscription of the channel a command was invoked in. */
 export function subscriptionIdOf(inv: Pick<Invocation, 'platform' | 'channel'>): string {
-  return `${inv.platform}:${inv.channel.id}`;
+  return subscriptionId(inv.platform, inv.channel.id);
 }
 
 /** What a channel without a subscription gets from `today`, and what `subscribe` starts from. */

@@ -7,6 +7,7 @@ import type { Store, SubscriptionInput } from '../store/types';
 import { ConfigError, errorMessage } from '../errors';
 import { parseArxivCategories } from '../model/arxiv-categories';
 import { parseTopics } from '../rank/topics';
+import { subscriptionId } from '../subscriptions/id';
 import { isValidTimeZone, TIME_OF_DAY } from './time';
 
 /**
@@ -98,7 +99,7 @@ export function readSubscriptionsFile(file: string, createdBy = `config:${path.b
 
   const seen = new Map<string, number>();
   return parsed.data.subscriptions.map((e, i) => {
-    const key = `${e.platform}:${e.channel}`;
+    const key = subscriptionId(e.platform, e.channel);
     const first = seen.get(key);
     if (first !== undefined) {
       throw new ConfigError(`${locate(file, doc, lc, ['subscriptions', i])}: subscriptions[${i}]: channel ${key} is already subscribed by subscriptions[${first}]`);

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction, type UpdateQueryBuilder, type UpdateResult, type WhereInterface } from 'kysely';
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
+import { subscriptionId } from '../subscriptions/id';
 import { migrateToLatest } from './migrations';
 import { encodeTerms } from '../search/document';
 import { SyncedIndex, type IndexCursor, type TermRow } from '../search/index-sync';
@@ -238,7 +239,7 @@ export class KyselyStore implements Store {
    * the same settings again at start does not, or a gone channel would be retried on every restart.
    */
   async upsertSubscription(input: SubscriptionInput): Promise<Subscription> {
-    const id = `${input.platform}:${input.channelId}`;
+    const id = subscriptionId(input.platform, input.channelId);
     const now = new Date().toISOString();
     const settings = {
       workspace_id: input.workspaceId,
