@@ -3,6 +3,7 @@ import type { CommandSpec } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import { UserError, errorMessage } from '../src/errors';
 import { parseArxivCategories } from '../src/model/arxiv-categories';
+import { RANK_MODES } from '../src/rank/modes';
 import { parseTopics } from '../src/rank/topics';
 import type { RankMode } from '../src/store/types';
 import { DEFAULT_SETTINGS, subscriptionFields, subscriptionIdOf } from './kit/channel';
@@ -58,7 +59,7 @@ export const subscribe: CommandSpec = {
       name: 'rank',
       description: "popular (upvotes), balanced (+ recency, topics; default), channel (+ like this channel's bookmarks)",
       type: 'string',
-      choices: ['popular', 'balanced', 'channel'],
+      choices: RANK_MODES,
     },
     { name: 'arxiv', description: 'also new arXiv papers in these categories, e.g. cs.LG,cs.CL; none clears', type: 'string', schema: arxivSchema },
   ],

@@ -16,7 +16,7 @@ export interface OptionSpec {
   description: string;
   type: 'string' | 'integer' | 'boolean';
   required?: boolean;
-  choices?: string[];
+  choices?: readonly string[];
   min?: number;
   max?: number;
   /**

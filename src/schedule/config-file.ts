@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Store, SubscriptionInput } from '../store/types';
 import { ConfigError, errorMessage } from '../errors';
 import { parseArxivCategories } from '../model/arxiv-categories';
+import { RANK_MODES } from '../rank/modes';
 import { parseTopics } from '../rank/topics';
 import { subscriptionId } from '../subscriptions/id';
 import { isValidTimeZone, TIME_OF_DAY } from './time';
@@ -47,7 +48,7 @@ const Entry = z.strictObject({
   top: z.int({ error: 'expected a whole number from 1 to 10' }).min(1, 'expected a whole number from 1 to 10').max(10, 'expected a whole number from 1 to 10').default(5),
   topics: listOf('expected topics as a list or "a, b, -c"', parseTopics),
   'min-upvotes': z.int({ error: 'expected a whole number, 0 or more' }).min(0, 'expected a whole number, 0 or more').default(0),
-  rank: z.enum(['popular', 'balanced', 'channel'], { error: 'expected popular, balanced or channel' }).default('balanced'),
+  rank: z.enum(RANK_MODES, { error: 'expected popular, balanced or channel' }).default('balanced'),
   arxiv: listOf('expected arXiv categories as a list or "cs.LG, cs.CL"', parseArxivCategories),
 });
 

@@ -1,6 +1,7 @@
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
 import type { TermIndex } from '../search/term-index';
+import type { RankMode } from '../rank/modes';
 
 /**
  * Everything the bot remembers. One implementation (kysely) over two dialects: SQLite (embedded
@@ -8,7 +9,7 @@ import type { TermIndex } from '../search/term-index';
  * several processes; the exactly-once guarantees rest on claimDelivery.
  */
 
-export type RankMode = 'popular' | 'balanced' | 'channel';
+export type { RankMode };
 
 export interface SubscriptionSettings {
   /** `HH:MM`, local to timezone. */
