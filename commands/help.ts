@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
-import { describeAccepted, usageOf } from './kit/args';
+import { describeAccepted } from '../src/chat/option-value';
+import { usageOf } from './kit/args';
 
 /** Help for every subcommand, written from the specs so it never drifts from what is accepted. */
 export function helpCommand(all: () => CommandSpec[]): CommandSpec {

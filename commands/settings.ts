@@ -1,7 +1,8 @@
 import type { CommandSpec } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import { textReply } from '../src/chat/reply';
-import { subscriptionFields, subscriptionIdOf } from './kit/channel';
+import { subscriptionFields } from '../src/subscriptions/display';
+import { subscriptionIdOf } from './kit/channel';
 
 /** This channel's daily post as stored, with a note when the scheduler disabled it or hit errors. */
 export const settings: CommandSpec = {

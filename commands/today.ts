@@ -1,7 +1,8 @@
 import type { CommandSpec } from '../src/chat/command';
 import type { Block, Reply } from '../src/chat/reply';
 import { latestSelection, type LatestSelection } from '../src/digest/selection-cache';
-import { DEFAULT_SETTINGS, subscriptionIdOf } from './kit/channel';
+import { DEFAULT_SETTINGS } from '../src/subscriptions/settings';
+import { subscriptionIdOf } from './kit/channel';
 import { formatListDate, freshnessNote } from './kit/freshness';
 
 /**

@@ -1,56 +1,19 @@
 import { z } from 'zod';
 import type { ArgValue, CommandSpec, OptionSpec } from '../../src/chat/command';
+import { optionValueSchema } from '../../src/chat/option-value';
 import { UserError } from '../../src/errors';
 
-/** What an option accepts, in words, for error messages and help. */
-export function describeAccepted(o: OptionSpec): string {
-  if (o.choices) return `one of ${o.choices.join(', ')}`;
-  if (o.type === 'integer') {
-    if (o.min !== undefined && o.max !== undefined) return `a whole number from ${o.min} to ${o.max}`;
-    if (o.min !== undefined) return `a whole number of at least ${o.min}`;
-    return 'a whole number';
-  }
-  if (o.type === 'boolean') return 'true or false';
-  return 'some text';
+/**
+ * An option's argument: checked by the option's one parser (src/chat/option-value.ts); a missing
+ * required one is refused saying what the command needs.
+ */
+function optionSchema(command: string, o: OptionSpec): z.ZodType {
+  const value = optionValueSchema(o);
+  if (!o.required) return value.optional();
+  return z.any().refine((v) => v !== undefined, `${command} needs ${o.name}: ${o.description}`).pipe(value);
 }
 
-/** Turns a raw value (Discord gives typed values, Slack and the console give strings) into the option's type. */
-function coerce(o: OptionSpec, raw: ArgValue): ArgValue | undefined {
-  if (o.type === 'integer') {
-    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^[+-]?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-    if (!Number.isSafeInteger(n)) return undefined;
-    if ((o.min !== undefined && n < o.min) || (o.max !== undefined && n > o.max)) return undefined;
-    return n;
-  }
-  if (o.type === 'boolean') {
-    if (typeof raw === 'boolean') return raw;
-    const s = String(raw).trim().toLowerCase();
-    return s === 'true' || s === 'yes' ? true : s === 'false' || s === 'no' ? false : undefined;
-  }
-  const s = String(raw).trim();
-  if (s === '') return undefined;
-  if (o.choices) return o.choices.find((c) => c === s.toLowerCase());
-  return s;
-}
-
-function optionSchema(command: string, o: OptionSpec): z.ZodType<ArgValue | undefined> {
-  const typed = z
-    .union([z.string(), z.number(), z.boolean()], {
-      error: (iss) => (iss.input === undefined ? `${command} needs ${o.name}: ${o.description}` : `${o.name} must be ${describeAccepted(o)}`),
-    })
-    .transform((raw, ctx) => {
-      const value = coerce(o, raw);
-      if (value === undefined) {
-        ctx.addIssue({ code: 'custom', message: `${o.name} must be ${describeAccepted(o)} (got "${String(raw).slice(0, 60)}")` });
-        return z.NEVER;
-      }
-      return value;
-    });
-  const checked = o.schema ? typed.pipe(o.schema as z.ZodType<ArgValue, ArgValue>) : typed;
-  return o.required ? checked : checked.optional();
-}
-
-type ArgsSchema = z.ZodType<Record<string, ArgValue>>;
+type ArgsSchema = z.ZodType<Record<string, unknown>>;
 
 /** Specs are fixed once loaded, so each one's schema is built once, not on every command. */
 const schemas = new WeakMap<Pick<CommandSpec, 'name' | 'options'>, ArgsSchema>();
@@ -75,7 +38,7 @@ function buildArgsSchema(spec: Pick<CommandSpec, 'name' | 'options'>): ArgsSchem
 }
 
 /** Validates and coerces arguments; a bad one is a UserError saying what is accepted. */
-export function validateArgs(spec: Pick<CommandSpec, 'name' | 'options'>, args: Record<string, ArgValue>): Record<string, ArgValue> {
+export function validateArgs(spec: Pick<CommandSpec, 'name' | 'options'>, args: Record<string, ArgValue>): Record<string, unknown> {
   const parsed = argsSchema(spec).safeParse(args);
   if (!parsed.success) throw new UserError(parsed.error.issues[0]!.message);
   // Optional options that were absent come back as undefined keys; drop them so `in` checks stay honest.

@@ -12,23 +12,26 @@ export type Platform = 'discord' | 'slack' | 'console';
  */
 export interface OptionSpec {
   /** Lowercase; also the keyword in text form (`subscribe time 09:00`). */
-  name: string;
-  description: string;
-  type: 'string' | 'integer' | 'boolean';
-  required?: boolean;
-  choices?: readonly string[];
-  min?: number;
-  max?: number;
+  readonly name: string;
+  readonly description: string;
+  readonly type: 'string' | 'integer' | 'boolean';
+  readonly required?: boolean;
+  readonly choices?: readonly string[];
+  readonly min?: number;
+  readonly max?: number;
   /**
    * In text form the value may stand alone, without its keyword (`top week`, `paper 2401.00001`).
    * A token goes to the first open positional option whose choices contain it, else to the first
    * open positional option without choices.
    */
-  positional?: boolean;
+  readonly positional?: boolean;
   /** Takes the rest of the line (`search memorize test time`). Implies positional. */
-  rest?: boolean;
-  /** Extra validation of the value after type coercion; its messages are shown to the user. */
-  schema?: z.ZodType;
+  readonly rest?: boolean;
+  /**
+   * Further checking and conversion of the value after type coercion: its messages are shown to
+   * the user, its output is the value `run` gets (src/chat/option-value.ts).
+   */
+  readonly schema?: z.ZodType;
 }
 
 export type ArgValue = string | number | boolean;
@@ -42,6 +45,11 @@ export interface Invocation {
   channel: { id: string; workspace?: string; isDirect: boolean };
   /** Whether the caller may change this channel's settings (Discord: Manage Channels; Slack: policy). */
   canManageChannel: boolean;
+}
+
+/** An Invocation whose arguments dispatch has checked against the command's options. */
+export interface CommandInvocation<Args = Readonly<Record<string, unknown>>> extends Omit<Invocation, 'args'> {
+  args: Args;
 }
 
 /** Status of the paper source, so answers can say how old their data is. */
@@ -62,13 +70,13 @@ export interface Services {
 }
 
 export interface CommandSpec {
-  name: string;
-  description: string;
-  options: OptionSpec[];
+  readonly name: string;
+  readonly description: string;
+  readonly options: readonly OptionSpec[];
   /**
    * How the command usually answers, for adapters that must choose before the answer exists
    * (Discord's deferral cannot change visibility later). Default public.
    */
-  visibility?: 'public' | 'private';
-  run(inv: Invocation, svc: Services): Promise<Reply>;
+  readonly visibility?: 'public' | 'private';
+  run(inv: CommandInvocation, svc: Services): Promise<Reply>;
 }

@@ -36,9 +36,6 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-/** `HH:MM`, 00:00 to 23:59. */
-export const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
-
 export interface LocalDateTime {
   /** YYYY-MM-DD */
   date: string;

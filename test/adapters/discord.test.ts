@@ -5,7 +5,7 @@ import { readFixture } from '../helpers/fixtures';
 import { startDiscord, startDiscordClient } from '../../adapters/discord/main';
 import { nonceFor } from '../../adapters/discord/poster';
 import { commands } from '../../commands/index';
-import { DEFAULT_SETTINGS } from '../../commands/kit/channel';
+import { DEFAULT_SETTINGS } from '../../src/subscriptions/settings';
 import { runPapers } from '../helpers/run-cli';
 import { loadConfig } from '../../src/config/load';
 import { createLogger } from '../../src/log';

@@ -73,6 +73,6 @@ describe('arxiv in the subscriptions file', () => {
 
   it('names the file, line and key of a bad category', () => {
     const f = file(`${entry}    arxiv: [cs.LG, "cs.AI OR 1=1"]\n`);
-    expect(() => readSubscriptionsFile(f)).toThrow(`${f}:6:12: subscriptions[0].arxiv: "OR" is not an arXiv category`);
+    expect(() => readSubscriptionsFile(f)).toThrow(`${f}:6:12: subscriptions[0]: arxiv: "OR" is not an arXiv category`);
   });
 });
