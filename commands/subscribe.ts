@@ -1,12 +1,12 @@
-import type { CommandSpec } from '../src/chat/command';
+import { defineCommand } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import { UserError } from '../src/errors';
 import { subscriptionFields } from '../src/subscriptions/display';
-import { DEFAULT_SETTINGS, SETTING_OPTIONS, withSettings, type SettingValues } from '../src/subscriptions/settings';
+import { DEFAULT_SETTINGS, SETTING_OPTIONS, withSettings } from '../src/subscriptions/settings';
 import { subscriptionIdOf } from './kit/channel';
 
 /** Creates or changes this channel's daily post. Options not given keep their current value. */
-export const subscribe: CommandSpec = {
+export const subscribe = defineCommand({
   name: 'subscribe',
   description: "Set up or change this channel's daily post of top papers",
   options: SETTING_OPTIONS,
@@ -19,7 +19,7 @@ export const subscribe: CommandSpec = {
       channelId: inv.channel.id,
       origin: 'command',
       createdBy: inv.user.id,
-      ...withSettings(current, inv.args as SettingValues),
+      ...withSettings(current, inv.args),
     });
     const text = `This channel gets the top ${sub.top} papers every day at ${sub.time} ${sub.timezone}.`;
     // Minimum upvotes applies to every candidate, and arXiv papers have none: say so rather than show none silently.
@@ -29,4 +29,4 @@ export const subscribe: CommandSpec = {
         : [];
     return { blocks: [{ kind: 'text', text }, { kind: 'fields', fields: subscriptionFields(sub) }, ...warning], visibility: 'public', fallback: text };
   },
-};
+});

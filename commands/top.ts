@@ -1,4 +1,4 @@
-import type { CommandSpec } from '../src/chat/command';
+import { defineCommand } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import { IsoDate } from '../src/model/paper';
 import { addDays } from '../src/model/dates';
@@ -6,10 +6,9 @@ import { rank } from '../src/rank/rank';
 import { formatListDate, freshnessNote } from './kit/freshness';
 
 const PERIOD_DAYS = { day: 1, week: 7, month: 30 } as const;
-type Period = keyof typeof PERIOD_DAYS;
 
 /** The best papers of the day, week or month ending at the latest list (or at `date`), as one list message. */
-export const top: CommandSpec = {
+export const top = defineCommand({
   name: 'top',
   description: 'Best papers of the day, week or month ending at the latest list',
   options: [
@@ -18,12 +17,11 @@ export const top: CommandSpec = {
     { name: 'date', description: 'the last list day of the period, YYYY-MM-DD (default the latest)', type: 'string', schema: IsoDate.refine((d) => !Number.isNaN(Date.parse(d)), 'date must be a real day as YYYY-MM-DD, e.g. 2025-10-14') },
   ],
   async run(inv, svc): Promise<Reply> {
-    const period = (inv.args.period as Period | undefined) ?? 'week';
-    const limit = (inv.args.limit as number | undefined) ?? 10;
+    const { period = 'week', limit = 10, date } = inv.args;
     const now = svc.now();
-    const end = await svc.store.latestListDate(inv.args.date as string | undefined);
+    const end = await svc.store.latestListDate(date);
     if (!end) {
-      const text = inv.args.date ? `No Daily Papers list on or before ${String(inv.args.date)} in the store.` : 'No Daily Papers list in the store yet.';
+      const text = date ? `No Daily Papers list on or before ${date} in the store.` : 'No Daily Papers list in the store yet.';
       return { blocks: [{ kind: 'text', text }], visibility: 'public', fallback: text };
     }
     const start = addDays(end, 1 - PERIOD_DAYS[period]);
@@ -40,4 +38,4 @@ export const top: CommandSpec = {
       fallback: `${header} ${ranked.map((r) => `${r.rank}. ${r.paper.title}`).join(' ')}`,
     };
   },
-};
+});

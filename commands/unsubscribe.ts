@@ -1,11 +1,11 @@
-import type { CommandSpec } from '../src/chat/command';
+import { defineCommand } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import { UserError } from '../src/errors';
 import { textReply } from '../src/chat/reply';
 import { subscriptionIdOf } from './kit/channel';
 
 /** Stops this channel's daily post. */
-export const unsubscribe: CommandSpec = {
+export const unsubscribe = defineCommand({
   name: 'unsubscribe',
   description: "Stop this channel's daily post",
   options: [],
@@ -19,4 +19,4 @@ export const unsubscribe: CommandSpec = {
     await svc.store.deleteSubscription(id);
     return textReply('This channel will no longer get the daily post.', 'public');
   },
-};
+});

@@ -34,7 +34,7 @@ function buildArgsSchema(spec: Pick<CommandSpec, 'name' | 'options'>): ArgsSchem
         ? `${spec.name} has no option ${iss.keys.map((k) => `"${k}"`).join(', ')}` +
           (names.length ? ` (options: ${names.join(', ')})` : ' (it takes no options)')
         : undefined,
-  }) as unknown as ArgsSchema;
+  });
 }
 
 /** Validates and coerces arguments; a bad one is a UserError saying what is accepted. */

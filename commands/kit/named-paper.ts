@@ -17,10 +17,10 @@ export async function findNamedPaper(store: Store, name: string): Promise<Paper>
 }
 
 /** The option of the commands that take one paper, named as findNamedPaper reads it. */
-export const PAPER_ID_OPTION: OptionSpec = {
+export const PAPER_ID_OPTION = {
   name: 'id',
   description: 'an arXiv id (2510.08673) or a link to the paper',
   type: 'string',
   required: true,
   positional: true,
-};
+} as const satisfies OptionSpec;

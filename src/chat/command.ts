@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Reply } from './reply';
+import type { OptionValues } from './option-value';
 import type { Store } from '../store/types';
 import type { AppConfig } from '../config/schema';
 
@@ -79,4 +80,22 @@ export interface CommandSpec {
    */
   readonly visibility?: 'public' | 'private';
   run(inv: CommandInvocation, svc: Services): Promise<Reply>;
+}
+
+/** A CommandSpec as written: `run` gets its arguments typed from the options. */
+export interface CommandDefinition<O extends OptionSpec> extends Omit<CommandSpec, 'options' | 'run'> {
+  readonly options: readonly O[];
+  run(inv: CommandInvocation<OptionValues<O>>, svc: Services): Promise<Reply>;
+}
+
+/**
+ * Declares a subcommand. Its `run` sees each argument as its option makes it (a string, number
+ * or boolean by type, one of its choices, or its schema's output), optional unless required.
+ */
+export function defineCommand<const O extends OptionSpec = never>(definition: CommandDefinition<O>): CommandSpec {
+  return {
+    ...definition,
+    // dispatch checks the arguments against these options before run (commands/kit/args.ts).
+    run: (inv, svc) => definition.run(inv as CommandInvocation<OptionValues<O>>, svc),
+  };
 }
