@@ -28,6 +28,8 @@ export const bookmarks = defineCommand({
   name: 'bookmarks',
   description: 'Your bookmarks: list them, remove one, or export them as BibTeX or Markdown',
   visibility: 'private',
+  // remove takes a paper out of the caller's own bookmarks.
+  changes: 'caller',
   options: [
     { name: 'action', description: 'list (default), remove or export', type: 'string', choices: ['list', 'remove', 'export'], positional: true },
     { name: 'item', description: 'for remove: the number in your list, or the paper id', type: 'string', positional: true },

@@ -1,6 +1,5 @@
 import { defineCommand } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
-import { UserError } from '../src/errors';
 import { subscriptionFields } from '../src/subscriptions/display';
 import { DEFAULT_SETTINGS, SETTING_OPTIONS, withSettings } from '../src/subscriptions/settings';
 import { subscriptionIdOf } from './kit/channel';
@@ -9,9 +8,13 @@ import { subscriptionIdOf } from './kit/channel';
 export const subscribe = defineCommand({
   name: 'subscribe',
   description: "Set up or change this channel's daily post of top papers",
+  requires: {
+    permission: 'manage-channel',
+    refusal: 'Only people who may manage this channel can change its daily post. Ask a moderator, or use /papers settings to see it.',
+  },
+  changes: 'channel',
   options: SETTING_OPTIONS,
   async run(inv, svc): Promise<Reply> {
-    if (!inv.canManageChannel) throw new UserError("Only people who may manage this channel can change its daily post. Ask a moderator, or use /papers settings to see it.");
     const current = (await svc.store.getSubscription(subscriptionIdOf(inv))) ?? DEFAULT_SETTINGS;
     const sub = await svc.store.upsertSubscription({
       platform: inv.platform,

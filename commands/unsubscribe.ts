@@ -8,9 +8,10 @@ import { subscriptionIdOf } from './kit/channel';
 export const unsubscribe = defineCommand({
   name: 'unsubscribe',
   description: "Stop this channel's daily post",
+  requires: { permission: 'manage-channel', refusal: 'Only people who may manage this channel can stop its daily post.' },
+  changes: 'channel',
   options: [],
   async run(inv, svc): Promise<Reply> {
-    if (!inv.canManageChannel) throw new UserError('Only people who may manage this channel can stop its daily post.');
     const id = subscriptionIdOf(inv);
     const sub = await svc.store.getSubscription(id);
     if (!sub) return textReply('This channel has no daily post.');

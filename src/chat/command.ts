@@ -70,6 +70,10 @@ export interface Services {
   sourceStatus: () => SourceStatus;
 }
 
+/** What a caller may be allowed; the adapters say whether they are (Invocation.canManageChannel). */
+export const PERMISSIONS = ['manage-channel'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
 export interface CommandSpec {
   readonly name: string;
   readonly description: string;
@@ -79,6 +83,13 @@ export interface CommandSpec {
    * (Discord's deferral cannot change visibility later). Default public.
    */
   readonly visibility?: 'public' | 'private';
+  /** A permission the caller needs: dispatch refuses anyone without it, privately, with `refusal`. */
+  readonly requires?: { readonly permission: Permission; readonly refusal: string };
+  /**
+   * What running it may change: the channel's daily post, or the caller's own data (bookmarks).
+   * Absent: it only reads.
+   */
+  readonly changes?: 'channel' | 'caller';
   run(inv: CommandInvocation, svc: Services): Promise<Reply>;
 }
 
