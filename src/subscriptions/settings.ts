@@ -145,9 +145,9 @@ export const SETTINGS = declare({
   },
 });
 
-export type SettingDeclarations = typeof SETTINGS;
+type SettingDeclarations = typeof SETTINGS;
 export type Setting = SettingDeclarations[Field];
-export type SettingOption = Setting['option'];
+type SettingOption = Setting['option'];
 /** Setting values by option name, as `subscribe` gets them and the subscriptions file writes them. */
 export type SettingValues = OptionValues<SettingOption>;
 
