@@ -8,7 +8,7 @@ import { openStore } from '../src/store/open';
 import { ensurePapers } from '../src/sources/seed';
 import { createRefresher } from '../src/sources/refresher';
 import { createScheduler, type Scheduler } from '../src/schedule/scheduler';
-import { chatHandlers } from '../commands/handlers';
+import { chatHandlers } from '../commands/kit/handlers';
 import { chosenAdapters, loadBotConfig } from '../adapters/index';
 import { CliError, type CliContext } from './context';
 

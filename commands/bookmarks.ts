@@ -1,11 +1,11 @@
-import type { CommandSpec, Invocation } from '../src/chat/command';
+import { defineCommand } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import type { Bookmark, Store } from '../src/store/types';
 import { UserError } from '../src/errors';
 import { textReply } from '../src/chat/reply';
-import { findNamedPaper } from './paper';
-import { toBibtex } from './bibtex';
-import { toMarkdown } from './markdown-export';
+import { findNamedPaper } from './kit/named-paper';
+import { toBibtex } from './kit/bibtex';
+import { toMarkdown } from './kit/markdown-export';
 
 const EMPTY = 'You have no bookmarks yet. React with 🔖 on a paper, or with a number on a list, to save it.';
 
@@ -24,19 +24,19 @@ async function pickBookmark(store: Store, list: Bookmark[], item: string): Promi
 }
 
 /** The caller's own bookmarks: always private, whichever channel asks. */
-export const bookmarks: CommandSpec = {
+export const bookmarks = defineCommand({
   name: 'bookmarks',
   description: 'Your bookmarks: list them, remove one, or export them as BibTeX or Markdown',
   visibility: 'private',
+  // remove takes a paper out of the caller's own bookmarks.
+  changes: 'caller',
   options: [
     { name: 'action', description: 'list (default), remove or export', type: 'string', choices: ['list', 'remove', 'export'], positional: true },
     { name: 'item', description: 'for remove: the number in your list, or the paper id', type: 'string', positional: true },
     { name: 'format', description: 'for export: bibtex (default) or markdown', type: 'string', choices: ['bibtex', 'markdown'], positional: true },
   ],
-  async run(inv: Invocation, svc): Promise<Reply> {
-    const action = (inv.args.action as string | undefined) ?? 'list';
-    const item = inv.args.item as string | undefined;
-    const format = (inv.args.format as 'bibtex' | 'markdown' | undefined) ?? 'bibtex';
+  async run(inv, svc): Promise<Reply> {
+    const { action = 'list', item, format = 'bibtex' } = inv.args;
     // In text form an unknown format word lands in `item` (`bookmarks export ris`): answer about the format.
     if (action === 'export' && item !== undefined && inv.args.format === undefined) throw new UserError(`format must be one of bibtex, markdown (got "${item}")`);
     if (action !== 'remove' && item !== undefined) throw new UserError(`"${item}" is only used with remove, e.g. /papers bookmarks remove 2.`);
@@ -71,4 +71,4 @@ export const bookmarks: CommandSpec = {
       fallback: `${header} ${papers.map((p, i) => `${i + 1}. ${p.title}`).join(' ')}`,
     };
   },
-};
+});

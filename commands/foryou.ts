@@ -1,11 +1,11 @@
-import type { CommandSpec } from '../src/chat/command';
+import { defineCommand } from '../src/chat/command';
 import { textReply, type Reply } from '../src/chat/reply';
 import { forYou } from '../src/search/foryou';
 
 const MAX_RESULTS = 5;
 
 /** Today's papers ranked by likeness to the caller's own bookmarks. Private: it is about them. */
-export const foryouCommand: CommandSpec = {
+export const foryouCommand = defineCommand({
   name: 'foryou',
   description: "Today's papers most like the ones you bookmarked",
   visibility: 'private',
@@ -27,4 +27,4 @@ export const foryouCommand: CommandSpec = {
       fallback: `${header} ${items.map((i) => `${i.rank}. ${i.paper.title}`).join(' ')}`,
     };
   },
-};
+});

@@ -1,10 +1,11 @@
-import type { CommandSpec } from '../src/chat/command';
+import { defineCommand, type CommandSpec } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
-import { describeAccepted, usageOf } from './args';
+import { describeAccepted } from '../src/chat/option-value';
+import { usageOf } from './kit/args';
 
 /** Help for every subcommand, written from the specs so it never drifts from what is accepted. */
 export function helpCommand(all: () => CommandSpec[]): CommandSpec {
-  return {
+  return defineCommand({
     name: 'help',
     description: 'What the bot can do',
     visibility: 'private',
@@ -25,5 +26,5 @@ export function helpCommand(all: () => CommandSpec[]): CommandSpec {
         fallback: `Commands: ${all().map((c) => c.name).join(', ')}`,
       };
     },
-  };
+  });
 }

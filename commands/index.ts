@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CommandSpec } from '../src/chat/command';
+import { PERMISSIONS, type CommandSpec } from '../src/chat/command';
 import { today } from './today';
 import { top } from './top';
 import { search } from './search';
@@ -27,18 +27,22 @@ const OptionSpecSchema = z.object({
   schema: z.custom<z.ZodType>((v) => v instanceof z.ZodType).optional(),
 });
 const unique = (names: string[]) => new Set(names).size === names.length;
-const CommandSpecSchema = z.object({
-  name,
-  description: z.string().min(1).max(100),
-  options: z
-    .array(OptionSpecSchema)
-    .max(25)
-    .refine((options) => unique(options.map((o) => o.name)), 'option names must be unique')
-    // Discord requires required options before optional ones.
-    .refine((options) => options.every((o, i) => !o.required || options.slice(0, i).every((p) => p.required)), 'required options come first'),
-  visibility: z.enum(['public', 'private']).optional(),
-  run: z.custom<CommandSpec['run']>((v) => typeof v === 'function', 'run must be a function'),
-});
+const CommandSpecSchema = z
+  .object({
+    name,
+    description: z.string().min(1).max(100),
+    options: z
+      .array(OptionSpecSchema)
+      .max(25)
+      .refine((options) => unique(options.map((o) => o.name)), 'option names must be unique')
+      // Discord requires required options before optional ones.
+      .refine((options) => options.every((o, i) => !o.required || options.slice(0, i).every((p) => p.required)), 'required options come first'),
+    visibility: z.enum(['public', 'private']).optional(),
+    requires: z.object({ permission: z.enum(PERMISSIONS), refusal: z.string().min(1) }).optional(),
+    changes: z.enum(['channel', 'caller']).optional(),
+    run: z.custom<CommandSpec['run']>((v) => typeof v === 'function', 'run must be a function'),
+  })
+  .refine((spec) => spec.changes !== 'channel' || spec.requires?.permission === 'manage-channel', 'a command that changes the channel must require manage-channel');
 
 function checked(specs: CommandSpec[]): CommandSpec[] {
   for (const spec of specs) {

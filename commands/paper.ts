@@ -1,38 +1,14 @@
-import type { CommandSpec, OptionSpec } from '../src/chat/command';
+import { defineCommand } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
-import type { Paper } from '../src/model/paper';
-import type { Store } from '../src/store/types';
-import { normalizeArxivId } from '../src/model/ids';
-import { UserError } from '../src/errors';
-
-/**
- * A paper the user named by arXiv id, arxiv.org or huggingface.co/papers link, or (for papers
- * without an arXiv id) the store's own id. UserError when it is not an id or not in the store.
- */
-export async function findNamedPaper(store: Store, name: string): Promise<Paper> {
-  const arxivId = normalizeArxivId(name);
-  const paper = await store.papers.get(arxivId ?? name);
-  if (paper) return paper;
-  if (arxivId) throw new UserError(`Paper ${arxivId} is not in the store (it holds the Daily Papers lists the bot has fetched). Try /papers search <words>.`);
-  throw new UserError(`"${name}" is not an arXiv id or paper link. Try an id like 2510.08673 or a link like https://arxiv.org/abs/2510.08673.`);
-}
-
-/** The option of the commands that take one paper, named as findNamedPaper reads it. */
-export const PAPER_ID_OPTION: OptionSpec = {
-  name: 'id',
-  description: 'an arXiv id (2510.08673) or a link to the paper',
-  type: 'string',
-  required: true,
-  positional: true,
-};
+import { PAPER_ID_OPTION, findNamedPaper } from './kit/named-paper';
 
 /** One paper in full: abstract, AI summary, authors or organization, links. */
-export const paper: CommandSpec = {
+export const paper = defineCommand({
   name: 'paper',
   description: 'One paper in full, by arXiv id or arxiv.org / huggingface.co link',
   options: [PAPER_ID_OPTION],
   async run(inv, svc): Promise<Reply> {
-    const found = await findNamedPaper(svc.store, String(inv.args.id));
+    const found = await findNamedPaper(svc.store, inv.args.id);
     return { blocks: [{ kind: 'paper', paper: found }], visibility: 'public', fallback: `${found.title}${found.url ? ` ${found.url}` : ''}` };
   },
-};
+});

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { CommandSpec } from '../src/chat/command';
+import { defineCommand } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 
 const MAX_RESULTS = 10;
 
 /** Papers in the store whose title and abstract contain all the words. */
-export const search: CommandSpec = {
+export const search = defineCommand({
   name: 'search',
   description: 'Find papers in the store by words in their title and abstract',
   options: [
@@ -19,7 +19,7 @@ export const search: CommandSpec = {
     },
   ],
   async run(inv, svc): Promise<Reply> {
-    const query = String(inv.args.query);
+    const { query } = inv.args;
     const papers = await svc.store.search.find(query, MAX_RESULTS);
     if (papers.length === 0) {
       const text = `No papers in the store match "${query}". The store holds the Daily Papers lists the bot has fetched; try fewer or other words.`;
@@ -37,4 +37,4 @@ export const search: CommandSpec = {
       fallback: `${header} ${items.map((i) => `${i.rank}. ${i.paper.title}`).join(' ')}`,
     };
   },
-};
+});

@@ -1,10 +1,11 @@
-import type { CommandSpec } from '../src/chat/command';
+import { defineCommand } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import { textReply } from '../src/chat/reply';
-import { subscriptionFields, subscriptionIdOf } from './channel';
+import { subscriptionFields } from '../src/subscriptions/display';
+import { subscriptionIdOf } from './kit/channel';
 
 /** This channel's daily post as stored, with a note when the scheduler disabled it or hit errors. */
-export const settings: CommandSpec = {
+export const settings = defineCommand({
   name: 'settings',
   description: "Show this channel's daily post settings",
   visibility: 'private',
@@ -22,4 +23,4 @@ export const settings: CommandSpec = {
       fallback: [lines[0], `${sub.time} ${sub.timezone}, top ${sub.top}`, ...notes].join(' '),
     };
   },
-};
+});

@@ -1,17 +1,17 @@
-import type { CommandSpec } from '../src/chat/command';
+import { defineCommand } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import { similarPapers } from '../src/search/similar';
-import { PAPER_ID_OPTION, findNamedPaper } from './paper';
+import { PAPER_ID_OPTION, findNamedPaper } from './kit/named-paper';
 
 const MAX_RESULTS = 5;
 
 /** The papers in the store nearest to one paper by their words (tf-idf cosine). */
-export const similar: CommandSpec = {
+export const similar = defineCommand({
   name: 'similar',
   description: 'Papers in the store most like one paper, by arXiv id or link',
   options: [PAPER_ID_OPTION],
   async run(inv, svc): Promise<Reply> {
-    const target = await findNamedPaper(svc.store, String(inv.args.id));
+    const target = await findNamedPaper(svc.store, inv.args.id);
     const near = await similarPapers(svc.store, target, MAX_RESULTS);
     if (near.length === 0) {
       const text = `No paper in the store shares enough words with "${target.title}".`;
@@ -25,4 +25,4 @@ export const similar: CommandSpec = {
       fallback: `${header} ${items.map((i) => `${i.rank}. ${i.paper.title}`).join(' ')}`,
     };
   },
-};
+});

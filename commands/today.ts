@@ -1,8 +1,9 @@
-import type { CommandSpec } from '../src/chat/command';
+import { defineCommand } from '../src/chat/command';
 import type { Block, Reply } from '../src/chat/reply';
 import { latestSelection, type LatestSelection } from '../src/digest/selection-cache';
-import { DEFAULT_SETTINGS, subscriptionIdOf } from './channel';
-import { formatListDate, freshnessNote } from './freshness';
+import { DEFAULT_SETTINGS } from '../src/subscriptions/settings';
+import { subscriptionIdOf } from './kit/channel';
+import { formatListDate, freshnessNote } from './kit/freshness';
 
 /**
  * Replies built from a cached selection, by what else they say (freshness note, subscribed or not).
@@ -16,7 +17,7 @@ const replies = new WeakMap<LatestSelection, Map<string, Reply>>();
  * as the daily post (minus the "already posted" filter, since asking again should show the list).
  * Each paper is its own block so a reaction can bookmark one paper.
  */
-export const today: CommandSpec = {
+export const today = defineCommand({
   name: 'today',
   description: "Top papers of the latest Hugging Face Daily Papers list, with this channel's settings",
   options: [],
@@ -33,7 +34,7 @@ export const today: CommandSpec = {
     if (!reply) forSelection.set(key, (reply = todayReply(selection, subscription ?? DEFAULT_SETTINGS, !!subscription, isToday, notes)));
     return reply;
   },
-};
+});
 
 function todayReply(
   { listDate, ranked, listSize }: LatestSelection,

@@ -1,20 +1,14 @@
-import type { CommandSpec } from '../src/chat/command';
+import { defineCommand } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import { IsoDate } from '../src/model/paper';
+import { addDays } from '../src/model/dates';
 import { rank } from '../src/rank/rank';
-import { formatListDate, freshnessNote } from './freshness';
+import { formatListDate, freshnessNote } from './kit/freshness';
 
 const PERIOD_DAYS = { day: 1, week: 7, month: 30 } as const;
-type Period = keyof typeof PERIOD_DAYS;
-
-function daysBefore(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - days);
-  return d.toISOString().slice(0, 10);
-}
 
 /** The best papers of the day, week or month ending at the latest list (or at `date`), as one list message. */
-export const top: CommandSpec = {
+export const top = defineCommand({
   name: 'top',
   description: 'Best papers of the day, week or month ending at the latest list',
   options: [
@@ -23,15 +17,14 @@ export const top: CommandSpec = {
     { name: 'date', description: 'the last list day of the period, YYYY-MM-DD (default the latest)', type: 'string', schema: IsoDate.refine((d) => !Number.isNaN(Date.parse(d)), 'date must be a real day as YYYY-MM-DD, e.g. 2025-10-14') },
   ],
   async run(inv, svc): Promise<Reply> {
-    const period = (inv.args.period as Period | undefined) ?? 'week';
-    const limit = (inv.args.limit as number | undefined) ?? 10;
+    const { period = 'week', limit = 10, date } = inv.args;
     const now = svc.now();
-    const end = await svc.store.papers.latestListDate(inv.args.date as string | undefined);
+    const end = await svc.store.papers.latestListDate(date);
     if (!end) {
-      const text = inv.args.date ? `No Daily Papers list on or before ${String(inv.args.date)} in the store.` : 'No Daily Papers list in the store yet.';
+      const text = date ? `No Daily Papers list on or before ${date} in the store.` : 'No Daily Papers list in the store yet.';
       return { blocks: [{ kind: 'text', text }], visibility: 'public', fallback: text };
     }
-    const start = daysBefore(end, PERIOD_DAYS[period] - 1);
+    const start = addDays(end, 1 - PERIOD_DAYS[period]);
     const ranked = rank(await svc.store.papers.listedBetween(start, end), { now, limit });
     const span = start === end ? formatListDate(end) : `${formatListDate(start)} to ${formatListDate(end)}`;
     const freshness = freshnessNote(svc.sourceStatus(), now);
@@ -45,4 +38,4 @@ export const top: CommandSpec = {
       fallback: `${header} ${ranked.map((r) => `${r.rank}. ${r.paper.title}`).join(' ')}`,
     };
   },
-};
+});

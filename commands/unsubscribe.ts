@@ -1,16 +1,17 @@
-import type { CommandSpec } from '../src/chat/command';
+import { defineCommand } from '../src/chat/command';
 import type { Reply } from '../src/chat/reply';
 import { UserError } from '../src/errors';
 import { textReply } from '../src/chat/reply';
-import { subscriptionIdOf } from './channel';
+import { subscriptionIdOf } from './kit/channel';
 
 /** Stops this channel's daily post. */
-export const unsubscribe: CommandSpec = {
+export const unsubscribe = defineCommand({
   name: 'unsubscribe',
   description: "Stop this channel's daily post",
+  requires: { permission: 'manage-channel', refusal: 'Only people who may manage this channel can stop its daily post.' },
+  changes: 'channel',
   options: [],
   async run(inv, svc): Promise<Reply> {
-    if (!inv.canManageChannel) throw new UserError('Only people who may manage this channel can stop its daily post.');
     const id = subscriptionIdOf(inv);
     const sub = await svc.store.subscriptions.get(id);
     if (!sub) return textReply('This channel has no daily post.');
@@ -19,4 +20,4 @@ export const unsubscribe: CommandSpec = {
     await svc.store.subscriptions.delete(id);
     return textReply('This channel will no longer get the daily post.', 'public');
   },
-};
+});

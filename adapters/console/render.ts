@@ -1,7 +1,7 @@
 import type { Block, Reply } from '../../src/chat/reply';
 import type { Paper } from '../../src/model/paper';
 import { papersOf } from '../../src/chat/reply';
-import { paperLinks } from '../../commands/links';
+import { paperLinks } from '../../commands/kit/links';
 
 /** One console message: its text, and the papers it carries (so a reaction on it resolves). */
 export interface ConsoleMessage {

@@ -1,6 +1,6 @@
 import { isListedAdmin, type Invocation } from '../../src/chat/command';
 import { reactionFromEmoji, type ReactionKind } from '../../src/chat/reaction';
-import { parseCommandText } from '../../commands/text';
+import { parseCommandText } from '../../commands/kit/text';
 
 /** The console is one channel. */
 export const CONSOLE_CHANNEL = 'console';

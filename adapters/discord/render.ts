@@ -1,8 +1,8 @@
 import { escapeMarkdown, type APIEmbed } from 'discord.js';
 import type { Reply } from '../../src/chat/reply';
 import type { Paper } from '../../src/model/paper';
-import { byline, httpUrl, oneLine, truncate } from '../../commands/format';
-import { paperLinks } from '../../commands/links';
+import { byline, httpUrl, oneLine, truncate } from '../../commands/kit/format';
+import { paperLinks } from '../../commands/kit/links';
 
 /** A Reply as Discord shows it; turned into a REST body or discord.js options by the helpers below. */
 export interface DiscordMessage {

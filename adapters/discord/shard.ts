@@ -9,7 +9,7 @@ import { openStore } from '../../src/store/open';
 import { EMPTY_STATUS, loadSourceStatus } from '../../src/sources/status';
 import type { SourceStatus } from '../../src/chat/command';
 import { createChatRuntime } from '../../src/chat/runtime';
-import { chatHandlers } from '../../commands/handlers';
+import { chatHandlers } from '../../commands/kit/handlers';
 import { discordAdapter } from './index';
 import { startDiscordClient } from './main';
 

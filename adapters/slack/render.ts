@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { Block, Reply } from '../../src/chat/reply';
 import type { Paper } from '../../src/model/paper';
-import { byline, httpUrl, oneLine, truncate } from '../../commands/format';
+import { byline, httpUrl, oneLine, truncate } from '../../commands/kit/format';
 
 type KnownBlock = types.KnownBlock;
 

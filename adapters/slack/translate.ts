@@ -1,7 +1,7 @@
 import type { SlashCommand } from '@slack/bolt';
 import type { ReactionAddedEvent, ReactionRemovedEvent } from '@slack/types';
 import { isListedAdmin, type Invocation } from '../../src/chat/command';
-import { parseCommandText } from '../../commands/text';
+import { parseCommandText } from '../../commands/kit/text';
 import { reactionFromEmoji, type ReactionEvent } from '../../src/chat/reaction';
 
 /**

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Reply } from './reply';
+import type { OptionValues } from './option-value';
 import type { Store } from '../store/types';
 import type { AppConfig } from '../config/schema';
 
@@ -13,23 +14,26 @@ export type Platform = string;
  */
 export interface OptionSpec {
   /** Lowercase; also the keyword in text form (`subscribe time 09:00`). */
-  name: string;
-  description: string;
-  type: 'string' | 'integer' | 'boolean';
-  required?: boolean;
-  choices?: string[];
-  min?: number;
-  max?: number;
+  readonly name: string;
+  readonly description: string;
+  readonly type: 'string' | 'integer' | 'boolean';
+  readonly required?: boolean;
+  readonly choices?: readonly string[];
+  readonly min?: number;
+  readonly max?: number;
   /**
    * In text form the value may stand alone, without its keyword (`top week`, `paper 2401.00001`).
    * A token goes to the first open positional option whose choices contain it, else to the first
    * open positional option without choices.
    */
-  positional?: boolean;
+  readonly positional?: boolean;
   /** Takes the rest of the line (`search memorize test time`). Implies positional. */
-  rest?: boolean;
-  /** Extra validation of the value after type coercion; its messages are shown to the user. */
-  schema?: z.ZodType;
+  readonly rest?: boolean;
+  /**
+   * Further checking and conversion of the value after type coercion: its messages are shown to
+   * the user, its output is the value `run` gets (src/chat/option-value.ts).
+   */
+  readonly schema?: z.ZodType;
 }
 
 export type ArgValue = string | number | boolean;
@@ -54,6 +58,11 @@ export interface Invocation {
   canManageChannel: boolean;
 }
 
+/** An Invocation whose arguments dispatch has checked against the command's options. */
+export interface CommandInvocation<Args = Readonly<Record<string, unknown>>> extends Omit<Invocation, 'args'> {
+  args: Args;
+}
+
 /** Status of the paper source, so answers can say how old their data is. */
 export interface SourceStatus {
   lastSuccessAt: Date | null;
@@ -71,14 +80,43 @@ export interface Services {
   sourceStatus: () => SourceStatus;
 }
 
+/** What a caller may be allowed; the adapters say whether they are (Invocation.canManageChannel). */
+export const PERMISSIONS = ['manage-channel'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
 export interface CommandSpec {
-  name: string;
-  description: string;
-  options: OptionSpec[];
+  readonly name: string;
+  readonly description: string;
+  readonly options: readonly OptionSpec[];
   /**
    * How the command usually answers, for adapters that must choose before the answer exists
    * (Discord's deferral cannot change visibility later). Default public.
    */
-  visibility?: 'public' | 'private';
-  run(inv: Invocation, svc: Services): Promise<Reply>;
+  readonly visibility?: 'public' | 'private';
+  /** A permission the caller needs: dispatch refuses anyone without it, privately, with `refusal`. */
+  readonly requires?: { readonly permission: Permission; readonly refusal: string };
+  /**
+   * What running it may change: the channel's daily post, or the caller's own data (bookmarks).
+   * Absent: it only reads.
+   */
+  readonly changes?: 'channel' | 'caller';
+  run(inv: CommandInvocation, svc: Services): Promise<Reply>;
+}
+
+/** A CommandSpec as written: `run` gets its arguments typed from the options. */
+export interface CommandDefinition<O extends OptionSpec> extends Omit<CommandSpec, 'options' | 'run'> {
+  readonly options: readonly O[];
+  run(inv: CommandInvocation<OptionValues<O>>, svc: Services): Promise<Reply>;
+}
+
+/**
+ * Declares a subcommand. Its `run` sees each argument as its option makes it (a string, number
+ * or boolean by type, one of its choices, or its schema's output), optional unless required.
+ */
+export function defineCommand<const O extends OptionSpec = never>(definition: CommandDefinition<O>): CommandSpec {
+  return {
+    ...definition,
+    // dispatch checks the arguments against these options before run (commands/kit/args.ts).
+    run: (inv, svc) => definition.run(inv as CommandInvocation<OptionValues<O>>, svc),
+  };
 }

@@ -4,23 +4,25 @@ import type { Paper } from '../model/paper';
  * What a command says, not how a platform shows it. Each adapter's render.ts turns a Reply into
  * its platform's message and owns escaping, length limits and truncation.
  * All strings here are plain text (never markup); paper fields are untrusted.
+ * Replies are values: one may be shared by many requests (`/papers today`) and renderers cache by
+ * identity, so nothing may change one after it is made; the types say so.
  */
 export type Block =
-  | { kind: 'text'; text: string }
+  | { readonly kind: 'text'; readonly text: string }
   /** A ranked list. On a list message, keycap k bookmarks items[k-1]. */
-  | { kind: 'papers'; items: { rank: number; paper: Paper; reason: string }[] }
+  | { readonly kind: 'papers'; readonly items: readonly { readonly rank: number; readonly paper: Paper; readonly reason: string }[] }
   /** One paper in full. */
-  | { kind: 'paper'; paper: Paper; reason?: string }
-  | { kind: 'fields'; fields: { label: string; value: string }[] }
+  | { readonly kind: 'paper'; readonly paper: Paper; readonly reason?: string }
+  | { readonly kind: 'fields'; readonly fields: readonly { readonly label: string; readonly value: string }[] }
   /** A document to hand over (bookmark export); chat platforms show it as a code block or file. */
-  | { kind: 'file'; name: string; mime: string; content: string };
+  | { readonly kind: 'file'; readonly name: string; readonly mime: string; readonly content: string };
 
 export interface Reply {
-  blocks: Block[];
+  readonly blocks: readonly Block[];
   /** private: only the caller sees it (Discord ephemeral, Slack postEphemeral/response_type). */
-  visibility: 'public' | 'private';
+  readonly visibility: 'public' | 'private';
   /** Plain-text summary for notifications and clients that cannot show rich content. */
-  fallback: string;
+  readonly fallback: string;
 }
 
 export function textReply(text: string, visibility: Reply['visibility'] = 'private'): Reply {

@@ -1,8 +1,9 @@
-import type { Store, Subscription, SubscriptionSettings } from '../store/types';
+import type { Store, Subscription } from '../store/types';
+import { DEFAULT_SETTINGS, type RankingSettings } from '../subscriptions/settings';
 import type { Paper, RankedPaper } from '../model/paper';
 import { rankWithExclusions } from '../rank/rank';
 import { rankForChannel } from '../search/channel-rank';
-import { addDays } from '../schedule/time';
+import { addDays } from '../model/dates';
 
 export interface DigestSelection {
   /** The Daily Papers list the digest comes from (the most recent non-empty one), or null if none. */
@@ -13,11 +14,13 @@ export interface DigestSelection {
 }
 
 /**
- * The settings a selection follows. `rank` defaults to balanced; `channel` also needs the channel
- * (a stored Subscription carries it) and falls back to balanced without one.
+ * The settings a selection follows: only those the ranking reads, so the selection cache's key
+ * covers them all. `rank` and `arxiv` default as a subscription's do; `channel` also needs the
+ * channel (a stored Subscription carries it) and falls back to balanced without one.
  */
-export type DigestSettings = Pick<SubscriptionSettings, 'top' | 'topics' | 'minUpvotes' | 'arxiv'> &
-  Partial<Pick<Subscription, 'rank' | 'platform' | 'channelId'>>;
+export type DigestSettings = Pick<RankingSettings, 'top' | 'topics' | 'minUpvotes'> &
+  Partial<RankingSettings> &
+  Partial<Pick<Subscription, 'platform' | 'channelId'>>;
 
 /**
  * What a channel gets: the most recent non-empty daily list on or before `onOrBefore`, ranked with
@@ -38,11 +41,11 @@ export async function selectDigest(
   if (!listDate) return { listDate: null, ranked: [], excluded: [] };
   // Papers seen only on arXiv are no channel's list unless it asked for their categories.
   const listed = (await store.papers.listedBetween(listDate, listDate)).filter((p) => p.source !== 'arxiv');
-  const categories = settings.arxiv ?? [];
+  const categories = settings.arxiv ?? DEFAULT_SETTINGS.arxiv;
   const fromArxiv = categories.length > 0 ? await store.papers.inCategories(categories, addDays(listDate, -1), listDate) : [];
   // rankWithExclusions merges duplicates (mergePapers), so a listed paper and its arXiv record count once.
   const papers = [...listed, ...fromArxiv];
-  const mode = settings.rank ?? 'balanced';
+  const mode = settings.rank ?? DEFAULT_SETTINGS.rank;
   const byChannel = mode === 'channel' && settings.platform !== undefined && settings.channelId !== undefined;
   const { ranked, excluded } = rankWithExclusions(papers, {
     now: opts.now,

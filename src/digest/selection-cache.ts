@@ -1,4 +1,5 @@
 import type { Store } from '../store/types';
+import { DEFAULT_SETTINGS, RANKING_FIELDS } from '../subscriptions/settings';
 import { selectDigest, type DigestSelection, type DigestSettings } from './select';
 
 /** A channel's selection and the size of the list it comes from. */
@@ -30,7 +31,7 @@ const generations = new WeakMap<Store, Generation>();
  * follow, so it is computed every time.
  */
 export async function latestSelection(store: Store, settings: DigestSettings, now: Date): Promise<LatestSelection> {
-  if ((settings.rank ?? 'balanced') === 'channel') return compute(store, settings, now);
+  if ((settings.rank ?? DEFAULT_SETTINGS.rank) === 'channel') return compute(store, settings, now);
   const stamp = `${await currentRevision(store)} ${now.toISOString().slice(0, 10)}`;
   let generation = generations.get(store);
   if (generation?.stamp !== stamp) {
@@ -67,18 +68,12 @@ function currentRevision(store: Store): Promise<number> {
 }
 
 /**
- * What the ranking reads of the settings; channels with the same settings share an entry. Typed so
- * that a setting added to DigestSettings fails to compile here until it is part of the key.
+ * What the ranking reads of the settings: those declared `ranks` (src/subscriptions/settings.ts),
+ * absent ones at their default. Channels with the same ones share an entry. DigestSettings holds
+ * no other setting, so the ranking cannot read one the key leaves out.
  */
 export function settingsKey(s: DigestSettings): string {
-  const ranking: Required<Omit<DigestSettings, 'platform' | 'channelId'>> = {
-    top: s.top,
-    topics: s.topics,
-    minUpvotes: s.minUpvotes,
-    rank: s.rank ?? 'balanced',
-    arxiv: s.arxiv ?? [],
-  };
-  return JSON.stringify(ranking);
+  return JSON.stringify(RANKING_FIELDS.map((field) => s[field] ?? DEFAULT_SETTINGS[field]));
 }
 
 async function compute(store: Store, settings: DigestSettings, now: Date): Promise<LatestSelection> {

@@ -4,50 +4,38 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Store, SubscriptionInput } from '../store/types';
+import { optionValueSchema } from '../chat/option-value';
 import { ConfigError, errorMessage } from '../errors';
-import { parseArxivCategories } from '../model/arxiv-categories';
-import { parseTopics } from '../rank/topics';
-import { isValidTimeZone, TIME_OF_DAY } from './time';
+import { subscriptionId } from '../subscriptions/id';
+import { DEFAULT_SETTINGS, SETTINGS, withSettings, type Setting, type SettingValues } from '../subscriptions/settings';
 
 /**
  * Subscriptions declared as data (config/subscriptions.yaml, or PAPERS_CONFIG), next to those made
- * with `/papers subscribe`. Keys mirror the subscribe options. The file is the source of truth for
- * its entries: synced into the store at start with origin 'config'; entries removed from it are
- * removed from the store.
+ * with `/papers subscribe`. The setting keys are the subscribe options, read by the same parsers
+ * (src/subscriptions/settings.ts), so the file takes what the command takes and says what the
+ * command says. The file is the source of truth for its entries: synced into the store at start
+ * with origin 'config'; entries removed from it are removed from the store.
  */
 
-/**
- * A setting written as a YAML list or as the comma-separated text `/papers subscribe` takes, checked
- * by that command's own parser, whose error becomes the issue.
- */
-function listOf(expected: string, parse: (text: string) => string[]) {
-  return z
-    .union([z.string(), z.array(z.string())], { error: expected })
-    .default([])
-    .transform((v, ctx) => {
-      try {
-        return parse(Array.isArray(v) ? v.join(',') : v);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: errorMessage(err) });
-        return z.NEVER;
-      }
-    });
+/** A setting as the file may write it: as `/papers subscribe` takes it, or a list setting as a YAML list. */
+function settingEntry(setting: Setting): z.ZodType {
+  const value = optionValueSchema(setting.option);
+  // A YAML list is the comma-separated text; an empty one is what the options call "none".
+  const listed = 'list' in setting && setting.list ? z.preprocess((v) => (Array.isArray(v) ? (v.length ? v.join(',') : 'none') : v), value) : value;
+  return listed.optional();
 }
+
+// Each entry is its option's own parser, so the values are SettingValues; zod cannot follow that through fromEntries.
+const settingEntries = Object.fromEntries(Object.values(SETTINGS).map((s) => [s.option.name, settingEntry(s)])) as {
+  [N in keyof SettingValues]-?: z.ZodType<SettingValues[N]>;
+};
 
 const Entry = z.strictObject({
   platform: z.enum(['discord', 'slack', 'console'], { error: 'expected discord, slack or console' }),
   /** Discord guild id / Slack team id. */
   workspace: z.union([z.string().min(1), z.number().transform(String)], { error: 'expected a workspace id (quote long ids)' }).optional(),
   channel: z.union([z.string().min(1), z.number().transform(String)], { error: 'expected a channel id (quote long ids)' }),
-  time: z.string({ error: 'expected a time as "HH:MM" (quoted)' }).regex(TIME_OF_DAY, 'expected a time as HH:MM, 00:00 to 23:59'),
-  tz: z.string({ error: 'expected an IANA time zone such as Europe/Berlin' }).refine(isValidTimeZone, {
-    error: (iss) => `expected an IANA time zone such as Europe/Berlin, got "${String(iss.input)}"`,
-  }),
-  top: z.int({ error: 'expected a whole number from 1 to 10' }).min(1, 'expected a whole number from 1 to 10').max(10, 'expected a whole number from 1 to 10').default(5),
-  topics: listOf('expected topics as a list or "a, b, -c"', parseTopics),
-  'min-upvotes': z.int({ error: 'expected a whole number, 0 or more' }).min(0, 'expected a whole number, 0 or more').default(0),
-  rank: z.enum(['popular', 'balanced', 'channel'], { error: 'expected popular, balanced or channel' }).default('balanced'),
-  arxiv: listOf('expected arXiv categories as a list or "cs.LG, cs.CL"', parseArxivCategories),
+  ...settingEntries,
 });
 
 const FileSchema = z.strictObject(
@@ -69,6 +57,8 @@ function locate(file: string, doc: Document, lc: LineCounter, path: Path): strin
   }
   return file;
 }
+
+const SETTING_KEYS: ReadonlySet<string> = new Set(Object.values(SETTINGS).map((s) => s.option.name));
 
 const showPath = (p: Path) => p.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
 
@@ -93,12 +83,14 @@ export function readSubscriptionsFile(file: string, createdBy = `config:${path.b
     const issue = parsed.error.issues[0]!;
     const p = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
     const what = issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys.join('", "')}"` : issue.message;
-    throw new ConfigError(`${locate(file, doc, lc, p)}: ${p.length ? `${showPath(p)}: ` : ''}${what}`);
+    // A setting's message names the setting, as the command's does: the path need only name the entry.
+    const shown = p.length === 3 && SETTING_KEYS.has(String(p[2])) ? p.slice(0, 2) : p;
+    throw new ConfigError(`${locate(file, doc, lc, p)}: ${shown.length ? `${showPath(shown)}: ` : ''}${what}`);
   }
 
   const seen = new Map<string, number>();
   return parsed.data.subscriptions.map((e, i) => {
-    const key = `${e.platform}:${e.channel}`;
+    const key = subscriptionId(e.platform, e.channel);
     const first = seen.get(key);
     if (first !== undefined) {
       throw new ConfigError(`${locate(file, doc, lc, ['subscriptions', i])}: subscriptions[${i}]: channel ${key} is already subscribed by subscriptions[${first}]`);
@@ -108,13 +100,7 @@ export function readSubscriptionsFile(file: string, createdBy = `config:${path.b
       platform: e.platform,
       workspaceId: e.workspace ?? null,
       channelId: e.channel,
-      time: e.time,
-      timezone: e.tz,
-      top: e.top,
-      topics: e.topics,
-      minUpvotes: e['min-upvotes'],
-      rank: e.rank,
-      arxiv: e.arxiv,
+      ...withSettings(DEFAULT_SETTINGS, e),
       origin: 'config',
       createdBy,
     };

@@ -12,7 +12,8 @@ import { settingsKey } from '../digest/selection-cache';
 import { digestHeader, digestPaperMessage, emptyDigestNote } from '../digest/messages';
 import { rank } from '../rank/rank';
 import { ownerIsGone, startHeartbeat, type Heartbeat } from './claims';
-import { addDays, occurrenceOn } from './time';
+import { addDays } from '../model/dates';
+import { occurrenceOn } from './time';
 
 /** Sends of one message before a transient failure fails the delivery (it is retried at a later run). */
 const POST_ATTEMPTS = 3;

@@ -9,7 +9,8 @@ import { currentOwner } from './claims';
 import { syncConfigSubscriptions } from './config-file';
 import { deliveryIdOf, type DeliveryReport } from './delivery';
 import { postDaily, type PostDailyReport } from './fanout';
-import { addDays, isValidTimeZone, latestOccurrence, nextOccurrence, postingTimesOfDay } from './time';
+import { addDays } from '../model/dates';
+import { isValidTimeZone, latestOccurrence, nextOccurrence, postingTimesOfDay } from './time';
 
 export interface Clock {
   now(): Date;

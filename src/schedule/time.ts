@@ -2,6 +2,7 @@
  * Wall-clock time in an IANA zone, with Intl only (no date library): what a subscription's
  * "09:00 Europe/Berlin" means on a given day, including the two DST days a year.
  */
+import { addDays } from '../model/dates';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -35,9 +36,6 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-/** `HH:MM`, 00:00 to 23:59. */
-export const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
-
 export interface LocalDateTime {
   /** YYYY-MM-DD */
   date: string;
@@ -53,11 +51,6 @@ export function localDateTime(instant: Date, zone: string): LocalDateTime {
 
 export function localDate(instant: Date, zone: string): string {
   return localDateTime(instant, zone).date;
-}
-
-/** `date` plus `days` calendar days. */
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 }
 
 /** The zone's offset from UTC at `instantMs`, in ms (whole minutes). */

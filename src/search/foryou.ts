@@ -1,6 +1,7 @@
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
 import type { Store } from '../store/types';
+import { addDays } from '../model/dates';
 import { paperTerms } from './document';
 import { byScoreThenId, cosine, statsOf, tfidfVector, type Vector } from './tfidf';
 
@@ -21,12 +22,6 @@ export interface ForYou {
   /** The Daily Papers list ranked, or null when the store has none. */
   listDate: string | null;
   items: ForYouItem[];
-}
-
-function daysBefore(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - days);
-  return d.toISOString().slice(0, 10);
 }
 
 /** The bookmark a vector is closest to; ties go to the earlier bookmark. */
@@ -52,7 +47,7 @@ export async function forYou(
   const listDate = await store.papers.latestListDate(opts.now.toISOString().slice(0, 10));
   if (bookmarks.length === 0 || !listDate) return { bookmarkCount: bookmarks.length, listDate, items: [] };
 
-  const background = await store.papers.listedBetween(daysBefore(listDate, BACKGROUND_DAYS), listDate);
+  const background = await store.papers.listedBetween(addDays(listDate, -BACKGROUND_DAYS), listDate);
   const bookmarked = new Set(bookmarks.map((p) => p.id));
   const candidates = background.filter((p) => p.listedOn === listDate && !bookmarked.has(p.id));
   const stats = statsOf([...background.filter((p) => !bookmarked.has(p.id)), ...bookmarks].map(paperTerms));

@@ -4,7 +4,7 @@ import type { Logger } from '../log';
 import type { Store } from '../store/types';
 import { errorMessage } from '../errors';
 import { parseListing } from '../parse/index';
-import { addDays } from '../schedule/time';
+import { addDays } from '../model/dates';
 import type { FetchOptions } from './fetch';
 import { refreshHfDay } from './hf';
 import { listDatesToRefresh } from './refresher';

@@ -1,6 +1,7 @@
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
 import type { TermIndex } from '../search/term-index';
+import type { RankMode } from '../rank/modes';
 
 /**
  * Everything the bot remembers: one repository per kind of record, all over one connection and one
@@ -66,7 +67,7 @@ export interface SearchRepository {
 
 // subscriptions
 
-export type RankMode = 'popular' | 'balanced' | 'channel';
+export type { RankMode };
 
 export interface SubscriptionSettings {
   /** `HH:MM`, local to timezone. */

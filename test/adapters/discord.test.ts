@@ -8,7 +8,7 @@ import { loadBotConfig } from '../../adapters/index';
 import { hostAdapter, type HostedAdapter } from '../helpers/host';
 import { nonceFor } from '../../adapters/discord/poster';
 import { commands } from '../../commands/index';
-import { DEFAULT_SETTINGS } from '../../commands/channel';
+import { DEFAULT_SETTINGS } from '../../src/subscriptions/settings';
 import { runPapers } from '../helpers/run-cli';
 import { createLogger } from '../../src/log';
 import { parseListing } from '../../src/parse/index';

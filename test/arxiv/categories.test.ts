@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseArxivCategories } from '../../src/model/arxiv-categories';
 import { parseListing } from '../../src/parse/index';
 import { mergePapers } from '../../src/rank/rank';
-import { toBibtex } from '../../commands/bibtex';
+import { toBibtex } from '../../commands/kit/bibtex';
 import { UserError } from '../../src/errors';
 import { readFixture } from '../helpers/fixtures';
 

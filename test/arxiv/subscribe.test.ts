@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dispatch } from '../../commands/dispatch';
-import { parseCommandText } from '../../commands/text';
+import { dispatch } from '../../commands/kit/dispatch';
+import { parseCommandText } from '../../commands/kit/text';
 import { readSubscriptionsFile } from '../../src/schedule/config-file';
 import { invocation, testServices } from '../commands/services';
 import { textOf } from '../commands/reply-text';
@@ -73,6 +73,6 @@ describe('arxiv in the subscriptions file', () => {
 
   it('names the file, line and key of a bad category', () => {
     const f = file(`${entry}    arxiv: [cs.LG, "cs.AI OR 1=1"]\n`);
-    expect(() => readSubscriptionsFile(f)).toThrow(`${f}:6:12: subscriptions[0].arxiv: "OR" is not an arXiv category`);
+    expect(() => readSubscriptionsFile(f)).toThrow(`${f}:6:12: subscriptions[0]: arxiv: "OR" is not an arXiv category`);
   });
 });

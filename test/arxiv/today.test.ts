@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Services } from '../../src/chat/command';
 import type { Paper } from '../../src/model/paper';
 import type { Store } from '../../src/store/types';
-import { dispatch } from '../../commands/dispatch';
+import { dispatch } from '../../commands/kit/dispatch';
 import { loadBotConfig } from '../../adapters/index';
 import { createLogger } from '../../src/log';
 import { selectDigest } from '../../src/digest/select';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeBibtex, toBibtex } from '../../commands/bibtex';
+import { escapeBibtex, toBibtex } from '../../commands/kit/bibtex';
 import { bundledPapers } from './services';
 
 const qerl = bundledPapers()[0]!;

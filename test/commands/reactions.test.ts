@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handleReaction } from '../../commands/reactions';
+import { handleReaction } from '../../commands/kit/reactions';
 import { reactionFromEmoji, type ReactionEvent } from '../../src/chat/reaction';
 import { testServices, NOW } from './services';
 import { textOf } from './reply-text';

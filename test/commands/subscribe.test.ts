@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dispatch } from '../../commands/dispatch';
+import { dispatch } from '../../commands/kit/dispatch';
 import { invocation, testServices } from './services';
 import { textOf } from './reply-text';
 

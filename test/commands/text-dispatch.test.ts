@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { parseCommandText } from '../../commands/text';
+import { describe, expect, it, vi } from 'vitest';
+import { parseCommandText } from '../../commands/kit/text';
 import { commands, findCommand } from '../../commands/index';
-import { dispatch } from '../../commands/dispatch';
+import { dispatch } from '../../commands/kit/dispatch';
 import { UserError } from '../../src/errors';
 import { invocation, testServices } from './services';
 import { textOf } from './reply-text';
@@ -61,6 +61,26 @@ describe('dispatch', () => {
     const reply = await dispatch(invocation('today'), t.svc);
     expect(reply.visibility).toBe('private');
     expect(textOf(reply)).toBe('Sorry, /papers today failed unexpectedly. The error was logged; please try again later.');
+  });
+
+  it('refuses, privately and without running it, a command whose required permission the caller lacks', async () => {
+    const t = await testServices({ papers: [] });
+    const guarded = commands.filter((c) => c.requires?.permission === 'manage-channel');
+    expect(guarded.length).toBeGreaterThan(0);
+    try {
+      for (const spec of guarded) {
+        const run = vi.spyOn(spec, 'run');
+        const refused = await dispatch(invocation(spec.name, {}, { canManageChannel: false }), t.svc);
+        expect(refused.visibility).toBe('private');
+        expect(textOf(refused)).toBe(spec.requires!.refusal);
+        expect(run, spec.name).not.toHaveBeenCalled();
+        await dispatch(invocation(spec.name, {}, { canManageChannel: true }), t.svc);
+        expect(run, spec.name).toHaveBeenCalledOnce();
+        run.mockRestore();
+      }
+    } finally {
+      await t.cleanup();
+    }
   });
 });
 

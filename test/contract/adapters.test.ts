@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS } from '../../commands/channel';
+import { DEFAULT_SETTINGS } from '../../src/subscriptions/settings';
 import { currentOwner } from '../../src/schedule/claims';
 import { postDaily } from '../../src/schedule/fanout';
 import { selectDigest } from '../../src/digest/select';

@@ -4,7 +4,7 @@ import { CONSOLE_HELP } from '../../adapters/console/translate';
 import { discordAdapter } from '../../adapters/discord/index';
 import { loadBotConfig } from '../../adapters/index';
 import { slackAdapter } from '../../adapters/slack/index';
-import { parseCommandText } from '../../commands/text';
+import { parseCommandText } from '../../commands/kit/text';
 import type { Services } from '../../src/chat/command';
 import type { DigestPoster } from '../../src/chat/poster';
 import type { Env } from '../../src/config/load';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { dispatch } from '../../commands/dispatch';
+import { dispatch } from '../../commands/kit/dispatch';
 import type { Services } from '../../src/chat/command';
 import { loadBotConfig } from '../../adapters/index';
 import { createLogger } from '../../src/log';

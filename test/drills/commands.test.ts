@@ -5,8 +5,8 @@ import { papersOf, type Reply } from '../../src/chat/reply';
 import { UserError } from '../../src/errors';
 import { words } from '../../src/search/text';
 import { commands } from '../../commands/index';
-import { dispatch } from '../../commands/dispatch';
-import { parseCommandText } from '../../commands/text';
+import { dispatch } from '../../commands/kit/dispatch';
+import { parseCommandText } from '../../commands/kit/text';
 import { bundledPapers, invocation, testServices } from '../commands/services';
 import { openTestStore, storeKinds } from '../helpers/stores';
 import { textOf } from '../commands/reply-text';
@@ -104,7 +104,8 @@ describe('drill command-fuzz', () => {
     const t = await openTestStore('sqlite');
     await t.store.papers.upsert(bundledPapers(), new Date('2025-10-16T10:00:00Z'));
     const readSvc: Services = { ...svc, store: t.store };
-    const readOnly = commands.filter((c) => !['subscribe', 'unsubscribe'].includes(c.name));
+    // What a command may change is declared in its spec; the rest must only read.
+    const readOnly = commands.filter((c) => c.changes === undefined);
     const before = sqliteFingerprint(t.url);
     let runs = 0;
     for (const sample of fc.sample(hostileText, { numRuns: 60, seed: 12 })) {
@@ -220,7 +221,10 @@ describe('drill channel-permissions', () => {
         }
       }
     }
-    expect(changing.sort()).toEqual(['subscribe', 'unsubscribe']);
+    // Exactly the commands that declare they change the channel do, and each requires managing it.
+    const declared = commands.filter((c) => c.changes === 'channel');
+    expect(changing.sort()).toEqual(declared.map((c) => c.name).sort());
+    for (const spec of declared) expect(spec.requires?.permission, spec.name).toBe('manage-channel');
     drillLine('channel-permissions', `${commands.length} commands x 3 platforms enumerated; channel-changing: ${changing.join(', ')}; ${refusals} changing invocations refused without permission, 0 changes`);
     await cleanup();
   });

@@ -6,6 +6,7 @@ import { createRest } from '../../adapters/discord/rest';
 import { discordAdapter } from '../../adapters/discord/index';
 import { loadBotConfig } from '../../adapters/index';
 import { createLogger } from '../../src/log';
+import { addDays } from '../../src/model/dates';
 import { currentOwner } from '../../src/schedule/claims';
 import { postDaily } from '../../src/schedule/fanout';
 import { createRefresher } from '../../src/sources/refresher';
@@ -47,7 +48,7 @@ describe('drill hf-down-at-posting', () => {
     let digests = 0;
     for (const fault of faults) {
       for (const staleDigest of ['post', 'skip'] as const) {
-        const date = new Date(Date.parse(`${LIST_DATE}T00:00:00Z`) + day++ * 86_400_000).toISOString().slice(0, 10);
+        const date = addDays(LIST_DATE, day++);
         const config = { ...loadBotConfig({ HF_BASE_URL: source.url, STALE_DIGEST: staleDigest }, '/nonexistent') };
         source.script(...fault.steps);
         const refresher = createRefresher({ store, config, log, now, fetch: { connectTimeoutMs: 200, timeoutMs: 300, retries: 1, sleep: async () => {} } });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nonceFor } from '../../adapters/discord/poster';
+import { addDays } from '../../src/model/dates';
 import { openStore } from '../../src/store/open';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord';
 import { repoRoot } from '../helpers/fixtures';
@@ -22,8 +23,7 @@ import { drillLine } from './report';
 const SEEDS = 50;
 const CHANNELS = ['900000000000000001', '900000000000000002', '900000000000000003'];
 const TOP = 3;
-const FIRST_DAY = Date.parse(`${LIST_DATE}T00:00:00Z`);
-const dayOf = (i: number) => new Date(FIRST_DAY + i * 86_400_000).toISOString().slice(0, 10);
+const dayOf = (i: number) => addDays(LIST_DATE, i);
 
 type Kill = { at: 'store-op'; n: number } | { at: 'message'; n: number };
 

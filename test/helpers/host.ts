@@ -3,7 +3,7 @@ import type { Adapter, Terminal } from '../../src/chat/adapter';
 import type { Services } from '../../src/chat/command';
 import { startHost, type RunningHost } from '../../src/chat/host';
 import type { DigestPoster } from '../../src/chat/poster';
-import { chatHandlers } from '../../commands/handlers';
+import { chatHandlers } from '../../commands/kit/handlers';
 
 export interface HostedAdapter {
   host: RunningHost;

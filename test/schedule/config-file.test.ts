@@ -38,13 +38,13 @@ describe('subscriptions file', () => {
 
   it('names the file, line and path of what is wrong, and what is expected', () => {
     const f = file('subscriptions:\n  - platform: console\n    channel: a\n    time: "09:00"\n    tz: UTC\n  - platform: console\n    channel: b\n    time: "25:00"\n    tz: UTC\n');
-    expect(errorOf(f)).toBe(`${f}:8:11: subscriptions[1].time: expected a time as HH:MM, 00:00 to 23:59`);
+    expect(errorOf(f)).toBe(`${f}:8:11: subscriptions[1]: time must be HH:MM from 00:00 to 23:59, e.g. 09:00`);
 
     const zone = file('subscriptions:\n  - platform: slack\n    channel: C1\n    time: "09:00"\n    tz: Mars/Olympus\n');
-    expect(errorOf(zone)).toBe(`${zone}:5:9: subscriptions[0].tz: expected an IANA time zone such as Europe/Berlin, got "Mars/Olympus"`);
+    expect(errorOf(zone)).toBe(`${zone}:5:9: subscriptions[0]: Unknown time zone "Mars/Olympus". Use an IANA zone such as Europe/Berlin, America/New_York or UTC.`);
 
     const number = file('subscriptions:\n  - platform: slack\n    channel: C1\n    time: 900\n    tz: UTC\n');
-    expect(errorOf(number)).toMatch(/:4:11: subscriptions\[0\]\.time: expected a time as "HH:MM" \(quoted\)$/);
+    expect(errorOf(number)).toMatch(/:4:11: subscriptions\[0\]: time must be HH:MM from 00:00 to 23:59, e\.g\. 09:00$/);
 
     const missing = file('subscriptions:\n  - platform: slack\n    time: "09:00"\n    tz: UTC\n');
     expect(errorOf(missing)).toMatch(/:2:5: subscriptions\[0\]\.channel: expected a channel id/);
@@ -53,7 +53,7 @@ describe('subscriptions file', () => {
     expect(errorOf(extra)).toMatch(/:2:5: subscriptions\[0\]: unknown key "colour"$/);
 
     const topics = file('subscriptions:\n  - platform: slack\n    channel: C1\n    time: "09:00"\n    tz: UTC\n    topics: ["llm", "<script>"]\n');
-    expect(errorOf(topics)).toMatch(/:6:13: subscriptions\[0\]\.topics: "<script>" is not a topic/);
+    expect(errorOf(topics)).toMatch(/:6:13: subscriptions\[0\]: topics: "<script>" is not a topic/);
 
     const dup = file('subscriptions:\n  - {platform: slack, channel: C1, time: "09:00", tz: UTC}\n  - {platform: slack, channel: C1, time: "10:00", tz: UTC}\n');
     expect(errorOf(dup)).toBe(`${dup}:3:5: subscriptions[1]: channel slack:C1 is already subscribed by subscriptions[0]`);

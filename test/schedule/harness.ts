@@ -10,7 +10,7 @@ import { createLogger } from '../../src/log';
 import { parseListing } from '../../src/parse';
 import type { Store, SubscriptionInput } from '../../src/store/types';
 import { repoRoot } from '../helpers/fixtures';
-import { DEFAULT_SETTINGS } from '../../commands/channel';
+import { DEFAULT_SETTINGS } from '../../src/subscriptions/settings';
 
 /** What the scheduler tests share: a real listing, quiet logs, and a fake platform that records. */
 

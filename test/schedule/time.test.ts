@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, latestOccurrence, localDateTime, nextOccurrence, occurrenceOn, postingTimesOfDay } from '../../src/schedule/time';
+import { addDays } from '../../src/model/dates';
+import { latestOccurrence, localDateTime, nextOccurrence, occurrenceOn, postingTimesOfDay } from '../../src/schedule/time';
 
 const iso = (d: Date) => d.toISOString();
 

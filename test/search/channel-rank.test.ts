@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { parseListing } from '../../src/parse/index';
-import { dispatch } from '../../commands/dispatch';
+import { dispatch } from '../../commands/kit/dispatch';
 import { selectDigest } from '../../src/digest/select';
 import type { Invocation, Services } from '../../src/chat/command';
 import type { AppConfig } from '../../src/config/schema';
@@ -9,6 +9,7 @@ import type { Paper } from '../../src/model/paper';
 import type { RankMode, Store } from '../../src/store/types';
 import { readFixture } from '../helpers/fixtures';
 import { openTestStore, storeKinds } from '../helpers/stores';
+import { textOf } from '../commands/reply-text';
 
 const LIST_DATE = '2025-10-14';
 const now = new Date('2025-10-14T12:00:00Z');
@@ -22,9 +23,6 @@ const bookmarkedTitles = ['Self-Attentive Sequential Recommendation', 'Attention
 function invocation(command: string, args: Invocation['args'] = {}, channelId = 'c1'): Invocation {
   return { platform: 'console', command, args, user: { id: 'mod', name: 'mod' }, channel: { id: channelId, isDirect: false }, canManageChannel: true };
 }
-
-const text = (reply: { blocks: { kind: string }[] }) =>
-  reply.blocks.map((b) => ('text' in b ? b.text : 'fields' in b ? (b.fields as { label: string; value: string }[]).map((f) => `${f.label}: ${f.value}`).join('\n') : '')).join('\n');
 
 describe.each(storeKinds)('rank setting on %s', (kind) => {
   let store: Store;
@@ -54,8 +52,8 @@ describe.each(storeKinds)('rank setting on %s', (kind) => {
   it('is set by subscribe and shown by settings', async () => {
     await dispatch(invocation('subscribe', { rank: 'channel' }), svc);
     expect((await store.subscriptions.get('console:c1'))?.rank).toBe('channel');
-    expect(text(await dispatch(invocation('settings'), svc))).toContain("Ranking: channel (balanced, plus likeness to this channel's bookmarks)");
-    expect(text(await dispatch(invocation('subscribe', { rank: 'loudest' }), svc))).toMatch(/rank must be one of popular, balanced, channel/);
+    expect(textOf(await dispatch(invocation('settings'), svc))).toContain("Ranking: channel (balanced, plus likeness to this channel's bookmarks)");
+    expect(textOf(await dispatch(invocation('subscribe', { rank: 'loudest' }), svc))).toMatch(/rank must be one of popular, balanced, channel/);
   });
 
   it("ranks a recommendation paper higher under channel than under popular, for the channel whose members bookmarked such papers", async () => {

@@ -1,7 +1,8 @@
-import type { ArgValue, OptionSpec } from '../src/chat/command';
-import { UserError } from '../src/errors';
-import { commands, findCommand } from './index';
-import { describeAccepted, usageOf } from './args';
+import type { ArgValue, OptionSpec } from '../../src/chat/command';
+import { describeAccepted } from '../../src/chat/option-value';
+import { UserError } from '../../src/errors';
+import { commands, findCommand } from '../index';
+import { usageOf } from './args';
 
 /** Splits on whitespace; "double quotes" keep spaces inside one token. */
 function tokenize(text: string): string[] {

@@ -1,8 +1,8 @@
-import type { Services } from '../src/chat/command';
-import type { ReactionEvent } from '../src/chat/reaction';
-import type { Reply } from '../src/chat/reply';
-import type { PostRecord } from '../src/store/types';
-import { textReply } from '../src/chat/reply';
+import type { Services } from '../../src/chat/command';
+import type { ReactionEvent } from '../../src/chat/reaction';
+import type { Reply } from '../../src/chat/reply';
+import type { PostRecord } from '../../src/store/types';
+import { textReply } from '../../src/chat/reply';
 
 /**
  * A bookmark reaction on one of our messages: 🔖 on a single-paper message, or keycap k on a list

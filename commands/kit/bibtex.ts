@@ -1,4 +1,4 @@
-import type { Paper } from '../src/model/paper';
+import type { Paper } from '../../src/model/paper';
 
 /**
  * BibTeX for bookmarked papers, in the form arXiv itself suggests (@misc with eprint and

@@ -1,4 +1,4 @@
-import type { SourceStatus } from '../src/chat/command';
+import type { SourceStatus } from '../../src/chat/command';
 
 /** "3 hours", "2 days": how long ago, in words. */
 export function formatAge(ms: number): string {

@@ -1,4 +1,4 @@
-import type { Paper } from '../src/model/paper';
+import type { Paper } from '../../src/model/paper';
 
 /** The links a paper message offers, in a fixed order; every renderer shows the same ones. */
 export function paperLinks(paper: Paper): { label: string; url: string }[] {

@@ -1,4 +1,4 @@
-import type { Paper } from '../src/model/paper';
+import type { Paper } from '../../src/model/paper';
 
 /** Escapes Markdown so an untrusted title shows as text, not as links or emphasis. */
 function escapeMarkdown(text: string): string {

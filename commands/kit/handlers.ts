@@ -1,6 +1,6 @@
-import type { ChatHandlers } from '../src/chat/runtime';
+import type { ChatHandlers } from '../../src/chat/runtime';
+import { findCommand } from '../index';
 import { dispatch } from './dispatch';
-import { findCommand } from './index';
 import { handleReaction } from './reactions';
 
 /** What the chat runtime (src/chat/runtime.ts) runs for every platform: the commands and the reactions. */

@@ -1,4 +1,4 @@
-import type { Paper } from '../src/model/paper';
+import type { Paper } from '../../src/model/paper';
 
 /**
  * Plain-text helpers every chat renderer shares. They never escape: each renderer escapes for its
