@@ -87,7 +87,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   const store = await openStore(config.databaseUrl, { log, cwd: ctx.cwd });
   try {
     // Subscriptions declared in the file count as they would for `papers start`.
-    if (config.subscriptionsFile) await syncConfigSubscriptions(store, config.subscriptionsFile, log);
+    if (config.subscriptionsFile) await syncConfigSubscriptions(store, config.subscriptionsFile, config.platforms, log);
     for (const id of flags.subscriptionIds ?? []) {
       if (!(await store.subscriptions.get(id))) throw new CliError(`no subscription "${id}" (ids look like discord:CHANNEL_ID; papers post-daily --all --dry-run lists them)`);
     }

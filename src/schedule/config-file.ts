@@ -30,18 +30,21 @@ const settingEntries = Object.fromEntries(Object.values(SETTINGS).map((s) => [s.
   [N in keyof SettingValues]-?: z.ZodType<SettingValues[N]>;
 };
 
-const Entry = z.strictObject({
-  platform: z.enum(['discord', 'slack', 'console'], { error: 'expected discord, slack or console' }),
-  /** Discord guild id / Slack team id. */
-  workspace: z.union([z.string().min(1), z.number().transform(String)], { error: 'expected a workspace id (quote long ids)' }).optional(),
-  channel: z.union([z.string().min(1), z.number().transform(String)], { error: 'expected a channel id (quote long ids)' }),
-  ...settingEntries,
-});
-
-const FileSchema = z.strictObject(
-  { subscriptions: z.array(Entry, { error: 'expected a list of subscriptions' }) },
-  { error: 'expected a mapping with a "subscriptions:" list' },
-);
+/** The file's schema; `platforms` are the adapters' ids (adapters/index.ts), the core knows none. */
+function fileSchema(platforms: readonly string[]) {
+  const expected = `expected one of ${platforms.join(', ')}`;
+  const entry = z.strictObject({
+    platform: z.string({ error: expected }).refine((p) => platforms.includes(p), { error: expected }),
+    /** Discord guild id / Slack team id. */
+    workspace: z.union([z.string().min(1), z.number().transform(String)], { error: 'expected a workspace id (quote long ids)' }).optional(),
+    channel: z.union([z.string().min(1), z.number().transform(String)], { error: 'expected a channel id (quote long ids)' }),
+    ...settingEntries,
+  });
+  return z.strictObject(
+    { subscriptions: z.array(entry, { error: 'expected a list of subscriptions' }) },
+    { error: 'expected a mapping with a "subscriptions:" list' },
+  );
+}
 
 type Path = (string | number)[];
 
@@ -62,8 +65,11 @@ const SETTING_KEYS: ReadonlySet<string> = new Set(Object.values(SETTINGS).map((s
 
 const showPath = (p: Path) => p.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
 
-/** Reads and validates a subscriptions file. Throws ConfigError naming the file, line, path and what is expected. */
-export function readSubscriptionsFile(file: string, createdBy = `config:${path.basename(file)}`): SubscriptionInput[] {
+/**
+ * Reads and validates a subscriptions file whose entries may name these platforms. Throws
+ * ConfigError naming the file, line, path and what is expected.
+ */
+export function readSubscriptionsFile(file: string, platforms: readonly string[], createdBy = `config:${path.basename(file)}`): SubscriptionInput[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -78,7 +84,7 @@ export function readSubscriptionsFile(file: string, createdBy = `config:${path.b
     throw new ConfigError(`${file}:${line}:${col}: invalid YAML: ${syntax.message.split('\n')[0]}`);
   }
   const data: unknown = doc.toJS();
-  const parsed = FileSchema.safeParse(data ?? {});
+  const parsed = fileSchema(platforms).safeParse(data ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const p = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
@@ -108,8 +114,8 @@ export function readSubscriptionsFile(file: string, createdBy = `config:${path.b
 }
 
 /** Makes the store's config-origin subscriptions match the file. */
-export async function syncConfigSubscriptions(store: Store, file: string, log: Logger): Promise<{ upserted: number; removed: number }> {
-  const entries = readSubscriptionsFile(file);
+export async function syncConfigSubscriptions(store: Store, file: string, platforms: readonly string[], log: Logger): Promise<{ upserted: number; removed: number }> {
+  const entries = readSubscriptionsFile(file, platforms);
   const wanted = new Set<string>();
   for (const entry of entries) {
     const sub = await store.subscriptions.upsert(entry);

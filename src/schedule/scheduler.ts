@@ -178,7 +178,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
 
   return {
     async start() {
-      if (config.subscriptionsFile) await syncConfigSubscriptions(store, config.subscriptionsFile, log);
+      if (config.subscriptionsFile) await syncConfigSubscriptions(store, config.subscriptionsFile, config.platforms, log);
       // One read of the subscriptions serves the cron tasks, the next-post log and the catch-up.
       const groups = await postingGroups();
       await syncTasks(groups);

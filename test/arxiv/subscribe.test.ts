@@ -7,6 +7,10 @@ import { parseCommandText } from '../../commands/kit/text';
 import { readSubscriptionsFile } from '../../src/schedule/config-file';
 import { invocation, testServices } from '../commands/services';
 import { textOf } from '../commands/reply-text';
+import { ADAPTERS } from '../../adapters/index';
+
+/** The platforms a subscriptions file may name: the adapters' ids. */
+const PLATFORMS = ADAPTERS.map((a) => a.id);
 
 let t: Awaited<ReturnType<typeof testServices>>;
 beforeEach(async () => void (t = await testServices()));
@@ -66,13 +70,13 @@ describe('arxiv in the subscriptions file', () => {
   const entry = 'subscriptions:\n  - platform: slack\n    channel: C1\n    time: "09:00"\n    tz: UTC\n';
 
   it('reads a list or a comma string, none when absent', () => {
-    expect(readSubscriptionsFile(file(`${entry}    arxiv: [cs.LG, stat.ml]\n`))[0]!.arxiv).toEqual(['cs.LG', 'stat.ML']);
-    expect(readSubscriptionsFile(file(`${entry}    arxiv: "cs.CL, cs.AI"\n`))[0]!.arxiv).toEqual(['cs.CL', 'cs.AI']);
-    expect(readSubscriptionsFile(file(entry))[0]!.arxiv).toEqual([]);
+    expect(readSubscriptionsFile(file(`${entry}    arxiv: [cs.LG, stat.ml]\n`), PLATFORMS)[0]!.arxiv).toEqual(['cs.LG', 'stat.ML']);
+    expect(readSubscriptionsFile(file(`${entry}    arxiv: "cs.CL, cs.AI"\n`), PLATFORMS)[0]!.arxiv).toEqual(['cs.CL', 'cs.AI']);
+    expect(readSubscriptionsFile(file(entry), PLATFORMS)[0]!.arxiv).toEqual([]);
   });
 
   it('names the file, line and key of a bad category', () => {
     const f = file(`${entry}    arxiv: [cs.LG, "cs.AI OR 1=1"]\n`);
-    expect(() => readSubscriptionsFile(f)).toThrow(`${f}:6:12: subscriptions[0]: arxiv: "OR" is not an arXiv category`);
+    expect(() => readSubscriptionsFile(f, PLATFORMS)).toThrow(`${f}:6:12: subscriptions[0]: arxiv: "OR" is not an arXiv category`);
   });
 });

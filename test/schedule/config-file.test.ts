@@ -7,6 +7,10 @@ import { readSubscriptionsFile, syncConfigSubscriptions } from '../../src/schedu
 import { openTestStore } from '../helpers/stores';
 import { repoRoot } from '../helpers/fixtures';
 import { log, subscription } from './harness';
+import { ADAPTERS } from '../../adapters/index';
+
+/** The platforms a subscriptions file may name: the adapters' ids. */
+const PLATFORMS = ADAPTERS.map((a) => a.id);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'papers-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,7 +23,7 @@ function file(text: string): string {
 
 function errorOf(f: string): string {
   try {
-    readSubscriptionsFile(f);
+    readSubscriptionsFile(f, PLATFORMS);
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     return (err as Error).message;
@@ -29,7 +33,7 @@ function errorOf(f: string): string {
 
 describe('subscriptions file', () => {
   it('reads the example file shipped in config/', () => {
-    const subs = readSubscriptionsFile(path.join(repoRoot, 'config/subscriptions.example.yaml'));
+    const subs = readSubscriptionsFile(path.join(repoRoot, 'config/subscriptions.example.yaml'), PLATFORMS);
     expect(subs).toEqual([
       expect.objectContaining({ platform: 'discord', workspaceId: '1180000000000000000', channelId: '1180000000000000001', time: '09:00', timezone: 'Europe/Berlin', top: 5, topics: ['agents', 'reasoning', '-crypto'], minUpvotes: 0, rank: 'balanced', origin: 'config' }),
       expect.objectContaining({ platform: 'slack', workspaceId: 'T0123ABCD', channelId: 'C0123ABCD', time: '08:30', timezone: 'America/New_York', top: 3, topics: [], minUpvotes: 10 }),
@@ -73,11 +77,11 @@ describe('subscriptions file', () => {
       await store.subscriptions.upsert(subscription('a', { time: '07:00' }));
       await store.subscriptions.upsert(subscription('kept'));
       const f = file('subscriptions:\n  - {platform: console, channel: a, time: "09:30", tz: Europe/Berlin}\n  - {platform: console, channel: b, time: "10:00", tz: UTC}\n');
-      await syncConfigSubscriptions(store, f, log);
+      await syncConfigSubscriptions(store, f, PLATFORMS, log);
       expect(await store.subscriptions.get('console:a')).toMatchObject({ origin: 'config', time: '09:30', timezone: 'Europe/Berlin' });
 
       writeFileSync(f, 'subscriptions:\n  - {platform: console, channel: a, time: "09:30", tz: Europe/Berlin}\n');
-      expect(await syncConfigSubscriptions(store, f, log)).toEqual({ upserted: 1, removed: 1 });
+      expect(await syncConfigSubscriptions(store, f, PLATFORMS, log)).toEqual({ upserted: 1, removed: 1 });
       expect(await store.subscriptions.get('console:b')).toBeNull();
       // Subscriptions made with /papers subscribe are not the file's to remove.
       expect(await store.subscriptions.get('console:kept')).toMatchObject({ origin: 'command' });

@@ -103,7 +103,7 @@ describe('papers post-daily', () => {
     writeFileSync(file, 'subscriptions:\n  - {platform: irc, channel: x, time: "09:00", tz: UTC}\n');
     const io = capture({ ...env, PAPERS_CONFIG: file });
     expect(await main(['post-daily', '--all'], io.ctx)).toBe(1);
-    expect(io.err()).toBe(`papers post-daily: ${file}:2:16: subscriptions[0].platform: expected discord, slack or console\n`);
+    expect(io.err()).toBe(`papers post-daily: ${file}:2:16: subscriptions[0].platform: expected one of discord, slack, console\n`);
   });
 
   it('operator mistakes: one line on stderr and a non-zero exit', async () => {

@@ -12,6 +12,10 @@ import { findCommand } from '../../commands/index';
 import { dispatch } from '../../commands/kit/dispatch';
 import { invocation, testServices } from '../commands/services';
 import { textOf } from '../commands/reply-text';
+import { ADAPTERS } from '../../adapters/index';
+
+/** The platforms a subscriptions file may name: the adapters' ids. */
+const PLATFORMS = ADAPTERS.map((a) => a.id);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'papers-settings-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,7 +48,7 @@ function byFile(option: string, value: ArgValue): SubscriptionSettings | string 
   const file = path.join(dir, `s${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, `subscriptions:\n  - ${JSON.stringify({ platform: 'console', channel: 'general', [option]: value })}\n`);
   try {
-    return settingsOf(readSubscriptionsFile(file)[0]!);
+    return settingsOf(readSubscriptionsFile(file, PLATFORMS)[0]!);
   } catch (err) {
     return (err as Error).message.replace(/^.*?subscriptions\[0\]: /, '');
   }
@@ -88,7 +92,7 @@ describe('subscription settings, declared once', () => {
     expect(settingsOf((await t.svc.store.subscriptions.get('console:general'))!)).toEqual(DEFAULT_SETTINGS);
     const file = path.join(dir, 'bare.yaml');
     writeFileSync(file, 'subscriptions:\n  - {platform: console, channel: general}\n');
-    expect(readSubscriptionsFile(file)[0]).toMatchObject(DEFAULT_SETTINGS);
+    expect(readSubscriptionsFile(file, PLATFORMS)[0]).toMatchObject(DEFAULT_SETTINGS);
   });
 
   it('are the options of subscribe, in order', () => {
