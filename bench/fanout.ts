@@ -46,9 +46,28 @@ interface Outcome {
 }
 
 /** Subscribes the channels, then runs the day's fan-out once and times it. */
-async function fanOut(store: Store, platform: 'discord' | 'slack', workspaceId: string, channelIds: string[], poster: DigestPoster, concurrency: number): Promise<Outcome> {
+async function fanOut(
+  store: Store,
+  platform: 'discord' | 'slack',
+  workspaceId: string,
+  channelIds: string[],
+  poster: DigestPoster,
+  concurrency: number,
+): Promise<Outcome> {
   for (const channelId of channelIds) {
-    await store.subscriptions.upsert({ platform, workspaceId, channelId, time: '09:00', timezone: 'UTC', top: TOP, topics: [], minUpvotes: 0, rank: 'balanced', origin: 'command', createdBy: 'bench' });
+    await store.subscriptions.upsert({
+      platform,
+      workspaceId,
+      channelId,
+      time: '09:00',
+      timezone: 'UTC',
+      top: TOP,
+      topics: [],
+      minUpvotes: 0,
+      rank: 'balanced',
+      origin: 'command',
+      createdBy: 'bench',
+    });
   }
   const config = benchConfig({}, { concurrency });
   const start = performance.now();
@@ -63,7 +82,10 @@ const channelIdsFor = (n: number, base: bigint) => Array.from({ length: n }, (_,
 async function discordRun(channels: number, concurrency: number): Promise<string> {
   const channelIds = channelIdsFor(channels, 700_000_000_000_000_000n);
   const platform = platformThread();
-  const fake = await platform.call<{ apiUrl: string; applicationId: string; guildId: string }>({ op: 'startDiscord', options: { channelIds, rateLimits: DISCORD } });
+  const fake = await platform.call<{ apiUrl: string; applicationId: string; guildId: string }>({
+    op: 'startDiscord',
+    options: { channelIds, rateLimits: DISCORD },
+  });
   const { store, cleanup } = await benchStore();
   let adapter: HostedAdapter | null = null;
   try {
@@ -88,7 +110,10 @@ async function discordRun(channels: number, concurrency: number): Promise<string
 async function slackRun(channels: number, concurrency: number): Promise<string> {
   const channelIds = channelIdsFor(channels, 1n).map((n) => `C${n.padStart(9, '0')}`);
   const platform = platformThread();
-  const fake = await platform.call<{ apiUrl: string; teamId: string }>({ op: 'startSlack', options: { rateLimits: { postMessageIntervalMs: SLACK_INTERVAL_MS } } });
+  const fake = await platform.call<{ apiUrl: string; teamId: string }>({
+    op: 'startSlack',
+    options: { rateLimits: { postMessageIntervalMs: SLACK_INTERVAL_MS } },
+  });
   const { store, cleanup } = await benchStore();
   let adapter: HostedAdapter | null = null;
   try {

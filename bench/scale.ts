@@ -46,13 +46,36 @@ function subscriptionRows(now: Date): SubscriptionRow[] {
     const ahead = new Date(now.getTime() + (7 * 60 + 15 * (Math.floor(i / ZONES.length) % 40)) * 60_000);
     const local = localDateTime(ahead, zone).time;
     const channel = String(900_000_000_000_000_000n + BigInt(i));
-    return { id: `discord:${channel}`, workspace: `guild-${i % 1000}`, channel, time: `${local.slice(0, 3)}${String(Math.floor(Number(local.slice(3)) / 15) * 15).padStart(2, '0')}`, zone };
+    return {
+      id: `discord:${channel}`,
+      workspace: `guild-${i % 1000}`,
+      channel,
+      time: `${local.slice(0, 3)}${String(Math.floor(Number(local.slice(3)) / 15) * 15).padStart(2, '0')}`,
+      zone,
+    };
   });
 }
 
 const SUBSCRIPTION_COLUMNS =
   'id, platform, workspace_id, channel_id, time, timezone, top, topics, min_upvotes, rank, enabled, origin, created_by, created_at, updated_at, failures';
-const subscriptionValues = (s: SubscriptionRow, at: string) => [s.id, 'discord', s.workspace, s.channel, s.time, s.zone, 5, '["agents"]', 0, 'balanced', 1, 'command', 'bench', at, at, 0];
+const subscriptionValues = (s: SubscriptionRow, at: string) => [
+  s.id,
+  'discord',
+  s.workspace,
+  s.channel,
+  s.time,
+  s.zone,
+  5,
+  '["agents"]',
+  0,
+  'balanced',
+  1,
+  'command',
+  'bench',
+  at,
+  at,
+  0,
+];
 
 /** Bookmarks as SQL over a series of users `u.n` and slots `k.n`: user u keeps PER_USER of the stored papers. */
 const bookmarksSelect = (series: string, at: string) => `
@@ -70,18 +93,24 @@ async function seedScale(url: string, now: Date): Promise<void> {
   const subs = subscriptionRows(now);
   const at = now.toISOString();
   const users = Math.ceil(BOOKMARKS / PER_USER);
-  const placeholders = `(${SUBSCRIPTION_COLUMNS.split(',').map(() => '?').join(', ')})`;
+  const placeholders = `(${SUBSCRIPTION_COLUMNS.split(',')
+    .map(() => '?')
+    .join(', ')})`;
   const target = parseDatabaseUrl(url);
   if (target.kind === 'sqlite') {
     const db = new BetterSqlite3(target.path);
     try {
       const insert = db.prepare(`insert into subscriptions (${SUBSCRIPTION_COLUMNS}) values ${placeholders}`);
-      db.transaction(() => subs.forEach((s) => insert.run(...subscriptionValues(s, at))))();
-      db.exec(`insert into bookmarks (platform, user_id, paper_id, message_id, created_at) ${bookmarksSelect(
-        `(with recursive s(n) as (select 0 union all select n + 1 from s where n < ${users - 1}) select n from s) u
+      db.transaction(() => {
+        for (const s of subs) insert.run(...subscriptionValues(s, at));
+      })();
+      db.exec(
+        `insert into bookmarks (platform, user_id, paper_id, message_id, created_at) ${bookmarksSelect(
+          `(with recursive s(n) as (select 0 union all select n + 1 from s where n < ${users - 1}) select n from s) u
          cross join (with recursive s(n) as (select 0 union all select n + 1 from s where n < ${PER_USER - 1}) select n from s) k`,
-        at,
-      )}`);
+          at,
+        )}`,
+      );
     } finally {
       db.close();
     }
@@ -94,12 +123,17 @@ async function seedScale(url: string, now: Date): Promise<void> {
       const batch = subs.slice(i, i + 1000);
       const width = SUBSCRIPTION_COLUMNS.split(',').length;
       const values = batch.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`).join(', ');
-      await client.query(`insert into subscriptions (${SUBSCRIPTION_COLUMNS}) values ${values}`, batch.flatMap((s) => subscriptionValues(s, at)));
+      await client.query(
+        `insert into subscriptions (${SUBSCRIPTION_COLUMNS}) values ${values}`,
+        batch.flatMap((s) => subscriptionValues(s, at)),
+      );
     }
-    await client.query(`insert into bookmarks (platform, user_id, paper_id, message_id, created_at) ${bookmarksSelect(
-      `generate_series(0, ${users - 1}) as u(n) cross join generate_series(0, ${PER_USER - 1}) as k(n)`,
-      at,
-    )}`);
+    await client.query(
+      `insert into bookmarks (platform, user_id, paper_id, message_id, created_at) ${bookmarksSelect(
+        `generate_series(0, ${users - 1}) as u(n) cross join generate_series(0, ${PER_USER - 1}) as k(n)`,
+        at,
+      )}`,
+    );
     await client.query('analyze');
   } finally {
     await client.end();

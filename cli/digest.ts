@@ -82,7 +82,11 @@ export function digestOfListing(text: string, format: 'auto' | ListingFormat, op
 async function digestOfStore(ctx: CliContext, opts: DigestOptions): Promise<RankedPaper[]> {
   const store = await openStore(loadBotConfig(ctx.env, ctx.cwd).databaseUrl);
   try {
-    const { listDate, ranked } = await selectDigest(store, { top: opts.limit, topics: opts.topics, minUpvotes: opts.minUpvotes }, { now: opts.now, onOrBefore: opts.today });
+    const { listDate, ranked } = await selectDigest(
+      store,
+      { top: opts.limit, topics: opts.topics, minUpvotes: opts.minUpvotes },
+      { now: opts.now, onOrBefore: opts.today },
+    );
     if (!listDate) throw new CliError(`the store has no Daily Papers list on or before ${opts.today}: run "papers import" first, or pass --source FILE`);
     return ranked;
   } finally {

@@ -14,11 +14,7 @@ const USAGE = 'usage: papers import [--format auto|hf-text|hf-api|hf-html|arxiv]
  * input that cannot be read or parsed is reported and the others still load (exit 1).
  */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseCliArgs(
-    args,
-    { format: { type: 'string' }, today: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    USAGE,
-  );
+  const { values, positionals } = parseCliArgs(args, { format: { type: 'string' }, today: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, USAGE);
   if (values.help) {
     ctx.stdout.write(`${USAGE}\n`);
     return 0;

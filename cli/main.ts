@@ -34,7 +34,7 @@ function defaultContext(): CliContext {
 export async function main(argv: string[], ctx: CliContext = defaultContext()): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    (name ? ctx.stdout : ctx.stderr).write(usage() + '\n');
+    (name ? ctx.stdout : ctx.stderr).write(`${usage()}\n`);
     return name ? 0 : 2;
   }
   const command = COMMANDS[name];

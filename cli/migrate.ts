@@ -10,7 +10,9 @@ const USAGE = 'usage: papers migrate (applies pending migrations to DATABASE_URL
 export async function run(args: string[], ctx: CliContext): Promise<number> {
   let help: boolean | undefined;
   try {
-    ({ values: { help } } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } }, strict: true }));
+    ({
+      values: { help },
+    } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } }, strict: true }));
   } catch (err) {
     throw new CliError(`${errorMessage(err)}; ${USAGE}`, 2);
   }

@@ -1,7 +1,5 @@
-import { parseArgs } from 'node:util';
 import type { Services } from '../src/chat/command';
 import { createLogger } from '../src/log';
-import { errorMessage } from '../src/errors';
 import { IsoDate } from '../src/model/paper';
 import { openStore } from '../src/store/open';
 import { createRefresher } from '../src/sources/refresher';
@@ -10,6 +8,7 @@ import { syncConfigSubscriptions } from '../src/schedule/config-file';
 import { postDaily, type DeliveryReport } from '../src/schedule/fanout';
 import { chosenAdapters, loadBotConfig } from '../adapters/index';
 import { CliError, type CliContext } from './context';
+import { parseCliArgs } from './listing';
 
 const USAGE = 'usage: papers post-daily (--subscription ID ... | --all) [--date YYYY-MM-DD] [--dry-run]';
 
@@ -20,23 +19,18 @@ interface Flags {
 }
 
 function parseFlags(args: string[]): Flags | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        subscription: { type: 'string', multiple: true },
-        all: { type: 'boolean', default: false },
-        date: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new CliError(`${errorMessage(err)}; ${USAGE}`, 2);
-  }
+  const { values, positionals } = parseCliArgs(
+    args,
+    {
+      subscription: { type: 'string', multiple: true },
+      all: { type: 'boolean', default: false },
+      date: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    USAGE,
+  );
+  if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"\n${USAGE}`, 2);
   if (values.help) return 'help';
   if (values.all === Boolean(values.subscription)) throw new CliError(`give either --subscription ID or --all; ${USAGE}`, 2);
   if (values.date !== undefined) {
@@ -47,13 +41,14 @@ function parseFlags(args: string[]): Flags | 'help' {
 }
 
 /** Terminal-safe one line of untrusted text. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes.
 const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
 
 function describeReport(r: DeliveryReport): string {
   const head = `${r.subscriptionId} ${r.date}`;
   if (r.outcome === 'dry-run' && r.plan) {
     const lines = [`${head}: would post ${r.plan.papers.length} paper(s) from the ${r.plan.listDate ?? '(no list yet)'} list`];
-    r.plan.papers.forEach((p, i) => lines.push(`  ${i + 1}. ${p.id}  ${oneLine(p.title)}  (${oneLine(p.reason)})`));
+    for (const [i, p] of r.plan.papers.entries()) lines.push(`  ${i + 1}. ${p.id}  ${oneLine(p.title)}  (${oneLine(p.reason)})`);
     if (r.plan.excluded.length > 0) lines.push('  left out:');
     for (const p of r.plan.excluded) lines.push(`  - ${p.id}  ${oneLine(p.title)}  (${oneLine(p.reason)})`);
     return lines.join('\n');
@@ -89,7 +84,8 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     // Subscriptions declared in the file count as they would for `papers start`.
     if (config.subscriptionsFile) await syncConfigSubscriptions(store, config.subscriptionsFile, config.platforms, log);
     for (const id of flags.subscriptionIds ?? []) {
-      if (!(await store.subscriptions.get(id))) throw new CliError(`no subscription "${id}" (ids look like discord:CHANNEL_ID; papers post-daily --all --dry-run lists them)`);
+      if (!(await store.subscriptions.get(id)))
+        throw new CliError(`no subscription "${id}" (ids look like discord:CHANNEL_ID; papers post-daily --all --dry-run lists them)`);
     }
     const refresher = createRefresher({ store, config, log, now });
     const refresh = await refresher.refreshOnce();
@@ -101,7 +97,18 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     // console's prints the posted messages to stdout when no platform is configured.
     const adapters = chosenAdapters(config, { fallback: false });
     const posters = flags.dryRun ? [] : await Promise.all(adapters.map((a) => a.poster({ config, services, log, output: ctx.stdout })));
-    const report = await postDaily({ store, posters, config, log, now, owner: currentOwner(), subscriptionIds: flags.subscriptionIds, date: flags.date, dryRun: flags.dryRun, sourceStatus });
+    const report = await postDaily({
+      store,
+      posters,
+      config,
+      log,
+      now,
+      owner: currentOwner(),
+      subscriptionIds: flags.subscriptionIds,
+      date: flags.date,
+      dryRun: flags.dryRun,
+      sourceStatus,
+    });
     if (report.channels.length === 0) ctx.stdout.write('no enabled subscriptions\n');
     for (const r of report.channels) ctx.stdout.write(`${describeReport(r)}\n`);
     return report.channels.some((r) => r.outcome === 'failed') ? 1 : 0;

@@ -29,7 +29,8 @@ function parseFlags(args: string[]): StartFlags {
       strict: true,
       allowPositionals: false,
     });
-    if (values.user !== undefined && !/^[\w.-]{1,32}$/.test(values.user)) throw new CliError('--user takes a name of letters, digits, ".", "-" or "_" (at most 32)', 2);
+    if (values.user !== undefined && !/^[\w.-]{1,32}$/.test(values.user))
+      throw new CliError('--user takes a name of letters, digits, ".", "-" or "_" (at most 32)', 2);
     return { console: values.console, scheduler: !values['no-scheduler'], user: values.user };
   } catch (err) {
     if (err instanceof CliError) throw err;

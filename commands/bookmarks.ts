@@ -38,7 +38,8 @@ export const bookmarks = defineCommand({
   async run(inv, svc): Promise<Reply> {
     const { action = 'list', item, format = 'bibtex' } = inv.args;
     // In text form an unknown format word lands in `item` (`bookmarks export ris`): answer about the format.
-    if (action === 'export' && item !== undefined && inv.args.format === undefined) throw new UserError(`format must be one of bibtex, markdown (got "${item}")`);
+    if (action === 'export' && item !== undefined && inv.args.format === undefined)
+      throw new UserError(`format must be one of bibtex, markdown (got "${item}")`);
     if (action !== 'remove' && item !== undefined) throw new UserError(`"${item}" is only used with remove, e.g. /papers bookmarks remove 2.`);
     if (action !== 'export' && inv.args.format !== undefined) throw new UserError(`A format is only used with export, e.g. /papers bookmarks export bibtex.`);
 

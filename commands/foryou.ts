@@ -22,7 +22,10 @@ export const foryouCommand = defineCommand({
       reason: item.like ? `like: ${item.like.title}` : `${item.paper.upvotes} upvotes (like none of your bookmarks)`,
     }));
     return {
-      blocks: [{ kind: 'text', text: header }, { kind: 'papers', items }],
+      blocks: [
+        { kind: 'text', text: header },
+        { kind: 'papers', items },
+      ],
       visibility: 'private',
       fallback: `${header} ${items.map((i) => `${i.rank}. ${i.paper.title}`).join(' ')}`,
     };

@@ -23,7 +23,9 @@ export function helpCommand(all: () => CommandSpec[]): CommandSpec {
           { kind: 'text', text: reactions },
         ],
         visibility: 'private',
-        fallback: `Commands: ${all().map((c) => c.name).join(', ')}`,
+        fallback: `Commands: ${all()
+          .map((c) => c.name)
+          .join(', ')}`,
       };
     },
   });

@@ -42,7 +42,10 @@ const CommandSpecSchema = z
     changes: z.enum(['channel', 'caller']).optional(),
     run: z.custom<CommandSpec['run']>((v) => typeof v === 'function', 'run must be a function'),
   })
-  .refine((spec) => spec.changes !== 'channel' || spec.requires?.permission === 'manage-channel', 'a command that changes the channel must require manage-channel');
+  .refine(
+    (spec) => spec.changes !== 'channel' || spec.requires?.permission === 'manage-channel',
+    'a command that changes the channel must require manage-channel',
+  );
 
 function checked(specs: CommandSpec[]): CommandSpec[] {
   for (const spec of specs) {

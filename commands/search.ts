@@ -32,7 +32,10 @@ export const search = defineCommand({
       reason: [`${paper.upvotes} upvotes`, paper.listedOn ? `listed ${paper.listedOn}` : `published ${paper.publishedAt}`].join(' · '),
     }));
     return {
-      blocks: [{ kind: 'text', text: header }, { kind: 'papers', items }],
+      blocks: [
+        { kind: 'text', text: header },
+        { kind: 'papers', items },
+      ],
       visibility: 'public',
       fallback: `${header} ${items.map((i) => `${i.rank}. ${i.paper.title}`).join(' ')}`,
     };

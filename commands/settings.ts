@@ -18,7 +18,11 @@ export const settings = defineCommand({
     if (sub.disabledReason) notes.push(`Paused by the bot: ${sub.disabledReason}. Run /papers subscribe to turn it back on.`);
     if (sub.lastError) notes.push(`Last posting error${sub.failures > 1 ? ` (${sub.failures} in a row)` : ''}: ${sub.lastError}`);
     return {
-      blocks: [{ kind: 'text', text: lines[0]! }, { kind: 'fields', fields: subscriptionFields(sub) }, ...notes.map((text) => ({ kind: 'text' as const, text }))],
+      blocks: [
+        { kind: 'text', text: lines[0]! },
+        { kind: 'fields', fields: subscriptionFields(sub) },
+        ...notes.map((text) => ({ kind: 'text' as const, text })),
+      ],
       visibility: 'private',
       fallback: [lines[0], `${sub.time} ${sub.timezone}, top ${sub.top}`, ...notes].join(' '),
     };

@@ -20,7 +20,10 @@ export const similar = defineCommand({
     const header = `Papers like "${target.title}":`;
     const items = near.map((s, i) => ({ rank: i + 1, paper: s.paper, reason: `${Math.round(s.score * 100)}% word overlap` }));
     return {
-      blocks: [{ kind: 'text', text: header }, { kind: 'papers', items }],
+      blocks: [
+        { kind: 'text', text: header },
+        { kind: 'papers', items },
+      ],
       visibility: 'public',
       fallback: `${header} ${items.map((i) => `${i.rank}. ${i.paper.title}`).join(' ')}`,
     };

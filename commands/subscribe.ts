@@ -28,7 +28,12 @@ export const subscribe = defineCommand({
     // Minimum upvotes applies to every candidate, and arXiv papers have none: say so rather than show none silently.
     const warning =
       sub.arxiv.length > 0 && sub.minUpvotes > 0
-        ? [{ kind: 'text' as const, text: `arXiv papers have no upvotes, so minimum upvotes ${sub.minUpvotes} leaves them all out; set min-upvotes 0 to get them.` }]
+        ? [
+            {
+              kind: 'text' as const,
+              text: `arXiv papers have no upvotes, so minimum upvotes ${sub.minUpvotes} leaves them all out; set min-upvotes 0 to get them.`,
+            },
+          ]
         : [];
     return { blocks: [{ kind: 'text', text }, { kind: 'fields', fields: subscriptionFields(sub) }, ...warning], visibility: 'public', fallback: text };
   },

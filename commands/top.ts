@@ -14,7 +14,12 @@ export const top = defineCommand({
   options: [
     { name: 'period', description: 'day, week or month (default week)', type: 'string', choices: ['day', 'week', 'month'], positional: true },
     { name: 'limit', description: 'how many papers, 1 to 10 (default 10)', type: 'integer', min: 1, max: 10 },
-    { name: 'date', description: 'the last list day of the period, YYYY-MM-DD (default the latest)', type: 'string', schema: IsoDate.refine((d) => !Number.isNaN(Date.parse(d)), 'date must be a real day as YYYY-MM-DD, e.g. 2025-10-14') },
+    {
+      name: 'date',
+      description: 'the last list day of the period, YYYY-MM-DD (default the latest)',
+      type: 'string',
+      schema: IsoDate.refine((d) => !Number.isNaN(Date.parse(d)), 'date must be a real day as YYYY-MM-DD, e.g. 2025-10-14'),
+    },
   ],
   async run(inv, svc): Promise<Reply> {
     const { period = 'week', limit = 10, date } = inv.args;

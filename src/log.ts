@@ -13,7 +13,18 @@ export function createLogger(opts: { level: string; secrets?: string[]; destinat
       level: opts.level,
       base: { pid: process.pid },
       redact: {
-        paths: ['token', '*.token', 'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization', 'signingSecret', '*.signingSecret', 'clientSecret', '*.clientSecret'],
+        paths: [
+          'token',
+          '*.token',
+          'authorization',
+          '*.authorization',
+          'headers.authorization',
+          '*.headers.authorization',
+          'signingSecret',
+          '*.signingSecret',
+          'clientSecret',
+          '*.clientSecret',
+        ],
         censor: '[redacted]',
       },
       hooks: secrets.length

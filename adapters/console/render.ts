@@ -14,7 +14,7 @@ export interface ConsoleMessage {
  * terminal) and, for one-line fields, fold whitespace.
  */
 function clean(text: string, oneLine = true): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes.
   const stripped = text.replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g, '');
   return oneLine ? stripped.replace(/\s+/g, ' ').trim() : stripped.replace(/[ \t]+/g, ' ').trim();
 }
@@ -31,13 +31,19 @@ function byline(paper: Paper): string {
 }
 
 function facts(paper: Paper): string {
-  return [`${paper.upvotes} upvotes`, paper.listedOn ? `listed ${paper.listedOn}` : `published ${paper.publishedAt}`, paper.arxivId ? `arXiv ${paper.arxivId}` : '']
+  return [
+    `${paper.upvotes} upvotes`,
+    paper.listedOn ? `listed ${paper.listedOn}` : `published ${paper.publishedAt}`,
+    paper.arxivId ? `arXiv ${paper.arxivId}` : '',
+  ]
     .filter(Boolean)
     .join(' · ');
 }
 
 function links(paper: Paper): string {
-  return paperLinks(paper).map((l) => `${l.label}: ${clean(l.url)}`).join('\n');
+  return paperLinks(paper)
+    .map((l) => `${l.label}: ${clean(l.url)}`)
+    .join('\n');
 }
 
 /** A ranked entry (with a reason) is a digest item: short. Without one it is the paper in full. */
@@ -67,7 +73,9 @@ function renderBlock(block: Block): string {
       return renderPaper(block.paper, block.reason);
     case 'papers':
       return block.items
-        .map((i) => `${i.rank}. ${clean(i.paper.title)}\n   ${[i.paper.arxivId ? `arXiv ${i.paper.arxivId}` : '', clean(i.reason)].filter(Boolean).join(' · ')}`)
+        .map(
+          (i) => `${i.rank}. ${clean(i.paper.title)}\n   ${[i.paper.arxivId ? `arXiv ${i.paper.arxivId}` : '', clean(i.reason)].filter(Boolean).join(' · ')}`,
+        )
         .join('\n');
     case 'file':
       return `----- ${clean(block.name)} -----\n${block.content.trimEnd()}\n----- end of ${clean(block.name)} -----`;

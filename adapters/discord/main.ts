@@ -1,5 +1,15 @@
 import { once } from 'node:events';
-import { Client, Events, GatewayIntentBits, Options, Partials, type MessageReaction, type PartialMessageReaction, type PartialUser, type User } from 'discord.js';
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  Options,
+  Partials,
+  type MessageReaction,
+  type PartialMessageReaction,
+  type PartialUser,
+  type User,
+} from 'discord.js';
 import type { AdapterContext, ConnectedAdapter } from '../../src/chat/adapter';
 import { ConfigError, errorMessage } from '../../src/errors';
 import { createAnswerLookup } from './answers';

@@ -1,10 +1,4 @@
-import {
-  REST,
-  Routes,
-  SlashCommandBuilder,
-  SlashCommandSubcommandBuilder,
-  type RESTPostAPIChatInputApplicationCommandsJSONBody,
-} from 'discord.js';
+import { type REST, Routes, SlashCommandBuilder, type SlashCommandSubcommandBuilder, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { CommandSpec, OptionSpec } from '../../src/chat/command';
 import { COMMAND_NAME } from './translate';
 
@@ -56,9 +50,7 @@ export async function registerCommands(opts: {
   guildId?: string;
   specs: CommandSpec[];
 }): Promise<{ scope: 'guild' | 'global'; count: number }> {
-  const route = opts.guildId
-    ? Routes.applicationGuildCommands(opts.applicationId, opts.guildId)
-    : Routes.applicationCommands(opts.applicationId);
+  const route = opts.guildId ? Routes.applicationGuildCommands(opts.applicationId, opts.guildId) : Routes.applicationCommands(opts.applicationId);
   const registered = (await opts.rest.put(route, { body: [buildCommandTree(opts.specs)] })) as unknown[];
   return { scope: opts.guildId ? 'guild' : 'global', count: registered.length };
 }

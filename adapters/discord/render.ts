@@ -35,7 +35,7 @@ const ORANGE = 0xff9d00;
  * mention syntax with a zero-width space: allowed_mentions already stops the ping, but an untrusted
  * title should not even look like `@everyone` or `<@id>` in the message.
  */
-function escape(text: string): string {
+function escapeText(text: string): string {
   return escapeMarkdown(text, { heading: true, bulletedList: true, numberedList: true, maskedLink: true })
     .replace(/@(everyone|here)/g, '@\u200b$1')
     .replace(/<@/g, '<@\u200b');
@@ -46,10 +46,10 @@ function escape(text: string): string {
  * Cutting first matters: escapeMarkdown takes time that grows fast with length, and abstracts are long.
  */
 function markdown(text: string, max: number): string {
-  let escaped = escape(truncate(text, max));
+  let escaped = escapeText(truncate(text, max));
   for (let room = max; escaped.length > max; ) {
     room -= escaped.length - max;
-    escaped = escape(truncate(text, room));
+    escaped = escapeText(truncate(text, room));
   }
   return escaped;
 }
@@ -75,9 +75,7 @@ function meta(paper: Paper): string {
 function paperEmbed(paper: Paper, opts: { rank?: number; reason?: string; full: boolean }): APIEmbed {
   const abstract = oneLine(paper.aiSummary ?? paper.summary);
   const title = `${opts.rank !== undefined ? `${opts.rank}. ` : ''}${oneLine(paper.title)}`;
-  const description = [escape(meta(paper)), markdown(abstract, opts.full ? FULL_ABSTRACT : LIST_ABSTRACT), links(paper)]
-    .filter(Boolean)
-    .join('\n');
+  const description = [escapeText(meta(paper)), markdown(abstract, opts.full ? FULL_ABSTRACT : LIST_ABSTRACT), links(paper)].filter(Boolean).join('\n');
   const url = safeUrl(paper.url ?? (paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : null));
   const image = safeUrl(paper.thumbnailUrl);
   const by = byline(paper);

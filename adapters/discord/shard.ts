@@ -20,7 +20,10 @@ const store = await openStore(config.databaseUrl, { log, migrate: false });
 // The parent's refresher keeps the source status in the store; answers read a copy refreshed each minute.
 let status: SourceStatus = await loadSourceStatus(store.meta).catch(() => EMPTY_STATUS);
 const statusTimer = setInterval(() => {
-  loadSourceStatus(store.meta).then((s) => (status = s), () => {});
+  loadSourceStatus(store.meta).then(
+    (s) => (status = s),
+    () => {},
+  );
 }, 60_000);
 
 const services = { store, config, log, now: () => new Date(), sourceStatus: () => status };

@@ -19,7 +19,11 @@ export function slackApiUrl(slack: SlackSettings): string {
 }
 
 /** Options of every Web API client: SLACK_API_URL (the loopback fake in tests), bounded retries and timeout. */
-export function webClientOptions(slack: SlackSettings, retryConfig: webApi.RetryOptions = RETRY_POLICY, timeoutMs = REQUEST_TIMEOUT_MS): webApi.WebClientOptions {
+export function webClientOptions(
+  slack: SlackSettings,
+  retryConfig: webApi.RetryOptions = RETRY_POLICY,
+  timeoutMs = REQUEST_TIMEOUT_MS,
+): webApi.WebClientOptions {
   return { slackApiUrl: slackApiUrl(slack), retryConfig, timeout: timeoutMs };
 }
 

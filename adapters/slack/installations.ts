@@ -13,9 +13,7 @@ export function installationKey(q: { teamId?: string; enterpriseId?: string; isE
 
 export function storeInstallations(store: Pick<Store, 'installations'>): InstallationStore {
   const keyOf = (i: Installation | InstallationQuery<boolean>) =>
-    'team' in i
-      ? installationKey({ teamId: i.team?.id, enterpriseId: i.enterprise?.id, isEnterpriseInstall: i.isEnterpriseInstall })
-      : installationKey(i);
+    'team' in i ? installationKey({ teamId: i.team?.id, enterpriseId: i.enterprise?.id, isEnterpriseInstall: i.isEnterpriseInstall }) : installationKey(i);
   return {
     async storeInstallation(installation) {
       await store.installations.put('slack', keyOf(installation), JSON.stringify(installation));

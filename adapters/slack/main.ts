@@ -51,7 +51,13 @@ export async function startSlack(ctx: AdapterContext, slack: SlackSettings, tuni
   const clientOptions = webClientOptions(slack, tuning.retryConfig);
   const logger = boltLogger(log);
   const installer = oauth
-    ? { clientId: slack.clientId!, clientSecret: slack.clientSecret!, stateSecret: slack.stateSecret!, scopes: SLACK_SCOPES, installationStore: storeInstallations(services.store) }
+    ? {
+        clientId: slack.clientId!,
+        clientSecret: slack.clientSecret!,
+        stateSecret: slack.stateSecret!,
+        scopes: SLACK_SCOPES,
+        installationStore: storeInstallations(services.store),
+      }
     : {};
   // installerOptions.clientOptions also carries SLACK_API_URL to the client Socket Mode connects with.
   const receiver = socketMode
@@ -86,12 +92,10 @@ export async function startSlack(ctx: AdapterContext, slack: SlackSettings, tuni
     if (!ev) return;
     await runtime.reaction(ev, {
       confirm: (reply) =>
-        client.chat
-          .postEphemeral({ channel: event.item.channel, user: event.user, ...renderReply(reply) })
-          .then(
-            () => {},
-            (err: unknown) => log.warn({ err: errorMessage(err), channel: event.item.channel }, 'slack reaction confirmation failed'),
-          ),
+        client.chat.postEphemeral({ channel: event.item.channel, user: event.user, ...renderReply(reply) }).then(
+          () => {},
+          (err: unknown) => log.warn({ err: errorMessage(err), channel: event.item.channel }, 'slack reaction confirmation failed'),
+        ),
     });
   };
   // Bolt's ignoreSelf middleware (on by default) already drops reactions made by the bot itself.

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import type { PosterContext } from '../../src/chat/adapter';
 import { PostError, type DigestPoster, type PostTarget } from '../../src/chat/poster';
 import type { Reply } from '../../src/chat/reply';

@@ -22,6 +22,8 @@ const MAX_URL = 1000;
 const LIST_ABSTRACT = 280;
 const FULL_ABSTRACT = 1200;
 
+const CODE_FENCE = '```';
+
 /** Action ids of the PDF/code link buttons, which need only an ack. */
 export const OPEN_LINK_ACTION_PREFIX = 'papers_open_';
 
@@ -54,9 +56,7 @@ function paperBlocks(paper: Paper, opts: { rank?: number; reason?: string; abstr
   const titleText = link ? `*${prefix}<${link}|${mrkdwn(title, 500)}>*` : `*${prefix}${mrkdwn(title, 500)}*`;
   const meta = [`▲ ${paper.upvotes}`, paper.publishedAt, byline(paper)].filter((x): x is string => Boolean(x));
   const abstract = oneLine(paper.aiSummary ?? paper.summary);
-  const body = [titleText, mrkdwn(meta.join(' · '), 400), abstract ? mrkdwn(abstract, opts.abstractChars) : '']
-    .filter(Boolean)
-    .join('\n');
+  const body = [titleText, mrkdwn(meta.join(' · '), 400), abstract ? mrkdwn(abstract, opts.abstractChars) : ''].filter(Boolean).join('\n');
 
   const main = section(body);
   const thumbnail = safeUrl(paper.thumbnailUrl);
@@ -122,9 +122,7 @@ function renderBlock(block: Block): KnownBlock[] {
     case 'text':
       return escapedPieces(block.text, MAX_TEXT).map(section);
     case 'papers':
-      return block.items.flatMap((item) =>
-        paperBlocks(item.paper, { rank: item.rank, reason: item.reason, abstractChars: LIST_ABSTRACT }),
-      );
+      return block.items.flatMap((item) => paperBlocks(item.paper, { rank: item.rank, reason: item.reason, abstractChars: LIST_ABSTRACT }));
     case 'paper':
       return paperBlocks(block.paper, { reason: block.reason, abstractChars: FULL_ABSTRACT });
     case 'fields':
@@ -141,7 +139,7 @@ function renderBlock(block: Block): KnownBlock[] {
       // A code block per piece; Slack still reads &, < and > inside code, so the content is escaped too.
       return [
         { type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn(block.name, 200) }] },
-        ...escapedPieces(block.content, MAX_TEXT - 6).map((piece) => section('```' + piece + '```')),
+        ...escapedPieces(block.content, MAX_TEXT - 6).map((piece) => section(`${CODE_FENCE}${piece}${CODE_FENCE}`)),
       ];
   }
 }

@@ -38,8 +38,7 @@ export function resolveSlack(e: SlackEnv): SlackSettings | null {
   if (!e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) throw new ConfigError('Slack needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
   if (!e.SLACK_BOT_TOKEN && !(e.SLACK_CLIENT_ID && e.SLACK_CLIENT_SECRET))
     throw new ConfigError('Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth)');
-  if (!e.SLACK_BOT_TOKEN && !e.SLACK_STATE_SECRET)
-    throw new ConfigError('Slack OAuth needs SLACK_STATE_SECRET (a random string) to protect the install flow');
+  if (!e.SLACK_BOT_TOKEN && !e.SLACK_STATE_SECRET) throw new ConfigError('Slack OAuth needs SLACK_STATE_SECRET (a random string) to protect the install flow');
   return {
     botToken: e.SLACK_BOT_TOKEN ?? null,
     signingSecret: e.SLACK_SIGNING_SECRET ?? null,

@@ -39,7 +39,8 @@ export function commandTransport(
     } catch (err) {
       const error = err instanceof SlackApiError ? err.code : errorMessage(err);
       // Slack lets the bot post only where it is a member; response_url works everywhere, without reactions.
-      if (CANNOT_POST_HERE.has(error)) log.debug({ channel: command.channel_id, error }, 'slack answer sent via response_url: the bot cannot post in this channel');
+      if (CANNOT_POST_HERE.has(error))
+        log.debug({ channel: command.channel_id, error }, 'slack answer sent via response_url: the bot cannot post in this channel');
       else log.warn({ channel: command.channel_id, error }, 'slack answer post failed; sending it via response_url');
       return null;
     }
@@ -58,7 +59,9 @@ export function commandTransport(
     async answerDeferred(reply): Promise<SentMessage[]> {
       const ts = reply.visibility === 'public' && ev.token ? await post(reply, ev.token) : null;
       if (ts) return [{ messageId: ts, paperIds: paperIdsOf(reply) }];
-      await ev.respond(asResponse(reply)).catch((err: unknown) => log.warn({ err: errorMessage(err), channel: command.channel_id }, 'slack response_url post failed'));
+      await ev
+        .respond(asResponse(reply))
+        .catch((err: unknown) => log.warn({ err: errorMessage(err), channel: command.channel_id }, 'slack response_url post failed'));
       return [];
     },
     nextTurn: opts.nextTurn,

@@ -10,7 +10,10 @@ import { UserError } from '../../src/errors';
 function optionSchema(command: string, o: OptionSpec): z.ZodType {
   const value = optionValueSchema(o);
   if (!o.required) return value.optional();
-  return z.any().refine((v) => v !== undefined, `${command} needs ${o.name}: ${o.description}`).pipe(value);
+  return z
+    .any()
+    .refine((v) => v !== undefined, `${command} needs ${o.name}: ${o.description}`)
+    .pipe(value);
 }
 
 type ArgsSchema = z.ZodType<Record<string, unknown>>;

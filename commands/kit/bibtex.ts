@@ -11,7 +11,7 @@ const LATEX_SPECIALS: Record<string, string> = {
   '}': '\\}',
   '&': '\\&',
   '%': '\\%',
-  '$': '\\$',
+  $: '\\$',
   '#': '\\#',
   _: '\\_',
   '~': '\\textasciitilde{}',
@@ -19,14 +19,28 @@ const LATEX_SPECIALS: Record<string, string> = {
 };
 
 export function escapeBibtex(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/[\\{}&%$#_~^]/g, (c) => LATEX_SPECIALS[c]!);
+  return text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[\\{}&%$#_~^]/g, (c) => LATEX_SPECIALS[c]!);
 }
 
 /** `vaswani2017attention`: first author's family name, year, first significant title word; ASCII only. */
 function baseKey(paper: Paper): string {
-  const ascii = (s: string) => s.normalize('NFKD').replace(/[^A-Za-z0-9\s-]/g, '').toLowerCase();
-  const family = ascii(paper.authors[0] ?? paper.organization ?? '').trim().split(/\s+/).pop() || 'paper';
-  const word = ascii(paper.title).split(/[\s-]+/).find((w) => w.length > 3 && !['with', 'from', 'that', 'this', 'towards'].includes(w)) ?? '';
+  const ascii = (s: string) =>
+    s
+      .normalize('NFKD')
+      .replace(/[^A-Za-z0-9\s-]/g, '')
+      .toLowerCase();
+  const family =
+    ascii(paper.authors[0] ?? paper.organization ?? '')
+      .trim()
+      .split(/\s+/)
+      .pop() || 'paper';
+  const word =
+    ascii(paper.title)
+      .split(/[\s-]+/)
+      .find((w) => w.length > 3 && !['with', 'from', 'that', 'this', 'towards'].includes(w)) ?? '';
   return `${family}${paper.publishedAt.slice(0, 4)}${word}`;
 }
 
@@ -47,14 +61,11 @@ function entry(paper: Paper, key: string): string {
 /** One entry per paper; citation keys are unique within the file (`…a`, `…b` on collisions). */
 export function toBibtex(papers: Paper[]): string {
   const used = new Map<string, number>();
-  return (
-    papers
-      .map((paper) => {
-        const base = baseKey(paper);
-        const seen = used.get(base) ?? 0;
-        used.set(base, seen + 1);
-        return entry(paper, seen === 0 ? base : `${base}${String.fromCharCode(96 + seen)}`);
-      })
-      .join('\n\n') + '\n'
-  );
+  const entries = papers.map((paper) => {
+    const base = baseKey(paper);
+    const seen = used.get(base) ?? 0;
+    used.set(base, seen + 1);
+    return entry(paper, seen === 0 ? base : `${base}${String.fromCharCode(96 + seen)}`);
+  });
+  return `${entries.join('\n\n')}\n`;
 }

@@ -2,7 +2,10 @@ import type { Paper } from '../../src/model/paper';
 
 /** Escapes Markdown so an untrusted title shows as text, not as links or emphasis. */
 function escapeMarkdown(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/([\\`*_{}[\]()<>#+!|~-])/g, '\\$1');
+  return text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/([\\`*_{}[\]()<>#+!|~-])/g, '\\$1');
 }
 
 /** A Markdown reading list: one bullet per paper with its link, authors and year. */

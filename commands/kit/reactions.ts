@@ -21,10 +21,14 @@ export async function handleReaction(
   let paperId: string;
   if (ev.reaction.kind === 'keycap') {
     const picked = post.paperIds[ev.reaction.n - 1];
-    if (!picked) return ev.added ? textReply(`That message lists ${post.paperIds.length} paper${post.paperIds.length === 1 ? '' : 's'}; there is no number ${ev.reaction.n}.`) : null;
+    if (!picked)
+      return ev.added
+        ? textReply(`That message lists ${post.paperIds.length} paper${post.paperIds.length === 1 ? '' : 's'}; there is no number ${ev.reaction.n}.`)
+        : null;
     paperId = picked;
   } else {
-    if (post.paperIds.length > 1) return ev.added ? textReply(`That message lists ${post.paperIds.length} papers; react with its number (1️⃣…) to bookmark one.`) : null;
+    if (post.paperIds.length > 1)
+      return ev.added ? textReply(`That message lists ${post.paperIds.length} papers; react with its number (1️⃣…) to bookmark one.`) : null;
     paperId = post.paperIds[0]!;
   }
 

@@ -39,8 +39,7 @@ export function parseCommandText(text: string): { command: string; args: Record<
       continue;
     }
     const positional = spec.options.filter((o) => (o.positional || o.rest) && open(o));
-    const target =
-      positional.find((o) => o.choices?.includes(token.toLowerCase())) ?? positional.find((o) => !o.choices);
+    const target = positional.find((o) => o.choices?.includes(token.toLowerCase())) ?? positional.find((o) => !o.choices);
     if (!target) {
       // A word where only fixed choices may stand: say which choices (`top year`).
       const chooser = positional.find((o) => o.choices);

@@ -61,7 +61,12 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     };
     const routes = [healthz, ...started.flatMap((s) => s.connected.routes)];
     // Someone trying the console on a laptop should not be stopped by a busy port; a deployment should.
-    server = await serveHttp(config, routes, log, opts.adapters.some((a) => !a.fallback));
+    server = await serveHttp(
+      config,
+      routes,
+      log,
+      opts.adapters.some((a) => !a.fallback),
+    );
   } catch (err) {
     await runtime.drain();
     await closeAll();

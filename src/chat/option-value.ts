@@ -58,16 +58,14 @@ function coerce(o: OptionSpec, raw: ArgValue): ArgValue | undefined {
  * choices, then through the option's own schema. Its messages name the option and say what is accepted.
  */
 export function optionValueSchema<O extends OptionSpec>(o: O): z.ZodType<OptionValue<O>> {
-  const typed = z
-    .union([z.string(), z.number(), z.boolean()], { error: `${o.name} must be ${describeAccepted(o)}` })
-    .transform((raw, ctx) => {
-      const value = coerce(o, raw);
-      if (value === undefined) {
-        ctx.addIssue({ code: 'custom', message: `${o.name} must be ${describeAccepted(o)} (got "${String(raw).slice(0, 60)}")` });
-        return z.NEVER;
-      }
-      return value;
-    });
+  const typed = z.union([z.string(), z.number(), z.boolean()], { error: `${o.name} must be ${describeAccepted(o)}` }).transform((raw, ctx) => {
+    const value = coerce(o, raw);
+    if (value === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${o.name} must be ${describeAccepted(o)} (got "${String(raw).slice(0, 60)}")` });
+      return z.NEVER;
+    }
+    return value;
+  });
   // The option's type decides the value's (OptionValue); zod cannot follow that from a spec known only at run time.
   return (o.schema ? typed.pipe(o.schema as z.ZodType<unknown, ArgValue>) : typed) as z.ZodType<OptionValue<O>>;
 }

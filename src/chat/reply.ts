@@ -31,9 +31,7 @@ export function textReply(text: string, visibility: Reply['visibility'] = 'priva
 
 /** The papers a reply shows, in order, so adapters can record which message carries which paper. */
 export function papersOf(reply: Reply): Paper[] {
-  return reply.blocks.flatMap((b) =>
-    b.kind === 'papers' ? b.items.map((i) => i.paper) : b.kind === 'paper' ? [b.paper] : [],
-  );
+  return reply.blocks.flatMap((b) => (b.kind === 'papers' ? b.items.map((i) => i.paper) : b.kind === 'paper' ? [b.paper] : []));
 }
 
 /** The ids of the papers a reply shows, in order: what a message carrying it is recorded with. */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ConfigError } from '../errors';
 import { EnvSchema, type AdapterSettingsSpec, type AppConfig } from './schema';
 

@@ -25,7 +25,12 @@ export const positiveInt = (name: string, fallback: number, max = Number.MAX_SAF
   });
 
 /** A comma-separated list, e.g. `U123, U456`; unset or blank is empty. */
-export const commaList = optional.transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+export const commaList = optional.transform((v) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 /** A true/false variable with a default. */
 export const flag = (name: string, fallback: boolean) =>
@@ -45,7 +50,10 @@ export const EnvSchema = z.object({
   ARXIV_API_URL: httpUrl('ARXIV_API_URL'),
   /** Comma-separated arXiv categories the refresher also fetches (e.g. `cs.CL,cs.LG`); empty = none. */
   ARXIV_CATEGORIES: optional.transform((v, ctx) => {
-    const list = (v ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+    const list = (v ?? '')
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
     const bad = list.find((c) => !ARXIV_CATEGORY.test(c));
     if (bad !== undefined) {
       ctx.addIssue({ code: 'custom', message: `ARXIV_CATEGORIES: "${bad}" is not an arXiv category like cs.CL or hep-th` });
@@ -55,10 +63,9 @@ export const EnvSchema = z.object({
   }),
   PORT: positiveInt('PORT', 3000, 65535),
   HOST: optional,
-  LOG_LEVEL: optional.refine(
-    (v) => v === undefined || ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v),
-    { message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' },
-  ),
+  LOG_LEVEL: optional.refine((v) => v === undefined || ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v), {
+    message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+  }),
   /** Minutes between refreshes of today's and yesterday's lists. */
   REFRESH_MINUTES: positiveInt('REFRESH_MINUTES', 15, 24 * 60),
   /** Path of a subscriptions file (YAML or JSON); default config/subscriptions.yaml when it exists. */

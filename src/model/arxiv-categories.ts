@@ -25,7 +25,8 @@ export function parseArxivCategories(text: string): string[] {
   const categories: string[] = [];
   for (const raw of trimmed.split(/[\s,]+/)) {
     if (raw === '') continue;
-    if (!ARXIV_CATEGORY.test(raw)) throw new UserError(`"${raw.slice(0, 40)}" is not an arXiv category: use names like cs.LG or hep-th separated by commas, ${EXAMPLE}; none clears`);
+    if (!ARXIV_CATEGORY.test(raw))
+      throw new UserError(`"${raw.slice(0, 40)}" is not an arXiv category: use names like cs.LG or hep-th separated by commas, ${EXAMPLE}; none clears`);
     const category = canonicalCategory(raw);
     if (!categories.includes(category)) categories.push(category);
   }

@@ -39,7 +39,10 @@ const AtomEntry = z.object({
 const RssItem = z.object({
   title: Text,
   // `link` is listed as an array element name for Atom; in RSS it holds one URL.
-  link: z.array(Text).min(1).transform((links) => links[0]!),
+  link: z
+    .array(Text)
+    .min(1)
+    .transform((links) => links[0]!),
   description: Text.default(''),
   pubDate: Text.optional(),
   category: z.array(Text).default([]),
@@ -68,17 +71,26 @@ function parseAtom(feed: Record<string, unknown>): ParsedEntries {
   const entries = (feed.entry as unknown[] | undefined) ?? [];
   const papers: Paper[] = [];
   const errors: EntryError[] = [];
-  entries.forEach((raw, i) => {
+  for (const [i, raw] of entries.entries()) {
     const where = `feed.entry[${i}]`;
     const parsed = AtomEntry.safeParse(raw);
-    if (!parsed.success) return errors.push({ where, message: describeError(parsed.error) });
+    if (!parsed.success) {
+      errors.push({ where, message: describeError(parsed.error) });
+      continue;
+    }
     const e = parsed.data;
     // The API reports errors (HTTP 400) as a feed with one entry pointing at its errors page.
     if (e.id.includes('/api/errors')) throw new ParseError('arxiv', `the arXiv API answered with an error: ${e.summary.trim() || e.title}`, where);
     const arxivId = normalizeArxivId(e.id);
     const publishedAt = isoDay(e.published ?? e.updated ?? '');
-    if (!arxivId) return errors.push({ where: `${where}.id`, message: `not an arXiv id: "${e.id.slice(0, 80)}"` });
-    if (!publishedAt) return errors.push({ where: `${where}.published`, message: 'missing or invalid publication date' });
+    if (!arxivId) {
+      errors.push({ where: `${where}.id`, message: `not an arXiv id: "${e.id.slice(0, 80)}"` });
+      continue;
+    }
+    if (!publishedAt) {
+      errors.push({ where: `${where}.published`, message: 'missing or invalid publication date' });
+      continue;
+    }
     try {
       papers.push(
         buildPaper({
@@ -97,7 +109,7 @@ function parseAtom(feed: Record<string, unknown>): ParsedEntries {
     } catch (err) {
       errors.push({ where, message: describeError(err) });
     }
-  });
+  }
   return { papers, errors };
 }
 
@@ -105,15 +117,24 @@ function parseRss(channel: Record<string, unknown>): ParsedEntries {
   const items = (channel.item as unknown[] | undefined) ?? [];
   const papers: Paper[] = [];
   const errors: EntryError[] = [];
-  items.forEach((raw, i) => {
+  for (const [i, raw] of items.entries()) {
     const where = `rss.channel.item[${i}]`;
     const parsed = RssItem.safeParse(raw);
-    if (!parsed.success) return errors.push({ where, message: describeError(parsed.error) });
+    if (!parsed.success) {
+      errors.push({ where, message: describeError(parsed.error) });
+      continue;
+    }
     const it = parsed.data;
     const arxivId = normalizeArxivId(it.link);
     const day = rfc822Day(it.pubDate ?? '');
-    if (!arxivId) return errors.push({ where: `${where}.link`, message: `not an arXiv abs link: "${it.link.slice(0, 80)}"` });
-    if (!day) return errors.push({ where: `${where}.pubDate`, message: 'missing or invalid pubDate' });
+    if (!arxivId) {
+      errors.push({ where: `${where}.link`, message: `not an arXiv abs link: "${it.link.slice(0, 80)}"` });
+      continue;
+    }
+    if (!day) {
+      errors.push({ where: `${where}.pubDate`, message: 'missing or invalid pubDate' });
+      continue;
+    }
     // "arXiv:2609.26811v1 Announce Type: new \nAbstract: ..." — the abstract follows its label.
     const abstractAt = it.description.indexOf('Abstract:');
     try {
@@ -137,7 +158,7 @@ function parseRss(channel: Record<string, unknown>): ParsedEntries {
     } catch (err) {
       errors.push({ where, message: describeError(err) });
     }
-  });
+  }
   return { papers, errors };
 }
 

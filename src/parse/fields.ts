@@ -2,13 +2,15 @@ import { ZodError } from 'zod';
 import { PaperSchema, type Paper, type PaperSource } from '../model/paper';
 import { slugify } from '../model/ids';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
 /**
  * Listing text is untrusted: control characters (terminal escapes, NULs) become spaces and runs of
  * whitespace collapse to one, so titles print safely on one line anywhere.
  */
 export function cleanText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/\s+/g, ' ').trim();
+  return text.replace(CONTROL_CHARACTERS, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /** `YYYY-MM-DD` from an ISO timestamp or date, or null when it is not a real calendar date. */

@@ -28,7 +28,8 @@ export function parseHfHtml(text: string): ParsedEntries {
   const tagStart = text.lastIndexOf('<', target);
   const tagEnd = text.indexOf('>', target);
   const propsAt = text.indexOf(PROPS, tagStart);
-  if (propsAt < 0 || (tagEnd >= 0 && propsAt > tagEnd)) throw new ParseError('hf-html', 'the DailyPapers element has no data-props attribute', lineAndColumn(text, target));
+  if (propsAt < 0 || (tagEnd >= 0 && propsAt > tagEnd))
+    throw new ParseError('hf-html', 'the DailyPapers element has no data-props attribute', lineAndColumn(text, target));
   const valueStart = propsAt + PROPS.length;
   const valueEnd = text.indexOf('"', valueStart);
   if (valueEnd < 0) throw new ParseError('hf-html', 'the data-props attribute is not closed (truncated?)', lineAndColumn(text, propsAt));
@@ -37,7 +38,11 @@ export function parseHfHtml(text: string): ParsedEntries {
   try {
     props = JSON.parse(decodeHTMLAttribute(text.slice(valueStart, valueEnd)));
   } catch (err) {
-    throw new ParseError('hf-html', `data-props is not valid JSON: ${err instanceof Error ? err.message.slice(0, 120) : String(err)}`, lineAndColumn(text, propsAt));
+    throw new ParseError(
+      'hf-html',
+      `data-props is not valid JSON: ${err instanceof Error ? err.message.slice(0, 120) : String(err)}`,
+      lineAndColumn(text, propsAt),
+    );
   }
   const obj = props && typeof props === 'object' ? (props as Record<string, unknown>) : {};
   if (!Array.isArray(obj.dailyPapers)) throw new ParseError('hf-html', 'data-props has no "dailyPapers" array', 'data-props.dailyPapers');

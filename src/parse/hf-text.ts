@@ -22,7 +22,14 @@ const ORGANIZATION = /^([A-Za-z0-9][\w.-]{0,95})(?:\s+(\S.{0,118}))?$/;
 const DATE_LINE = /^([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:,\s*(\d{4}))?(?:\s+(\d+))?$/;
 
 /** Lines of the page around the list (header, subscribe box, the page's own date) that are no paper. */
-const CHROME = [/^new$/i, /^get trending papers in your email inbox!?$/i, /^subscribe$/i, /^daily papers$/i, /^by\s*ak\b/i, /^[A-Za-z]{3,9}\s+\d{1,2}(,\s*\d{4})?$/];
+const CHROME = [
+  /^new$/i,
+  /^get trending papers in your email inbox!?$/i,
+  /^subscribe$/i,
+  /^daily papers$/i,
+  /^by\s*ak\b/i,
+  /^[A-Za-z]{3,9}\s+\d{1,2}(,\s*\d{4})?$/,
+];
 
 /** True when the text has the shape of a Daily Papers listing: a lone `·` line followed by a date. */
 export function looksLikeHfText(text: string): boolean {
@@ -84,7 +91,8 @@ function readEntry(lines: Line[], sep: Line, dateLine: Line | null, today: strin
 
   const date = DATE_LINE.exec(dateLine.text);
   const publishedAt = date ? resolveDate(date[1]!, Number(date[2]), date[3] ? Number(date[3]) : null, today) : null;
-  if (!date || !publishedAt) return fail(dateLine, `${name}: expected a date like "Dec 12, 2022" or "Mar 17" (optionally followed by upvotes), got "${clip(dateLine.text)}"`);
+  if (!date || !publishedAt)
+    return fail(dateLine, `${name}: expected a date like "Dec 12, 2022" or "Mar 17" (optionally followed by upvotes), got "${clip(dateLine.text)}"`);
 
   try {
     const paper = buildPaper({

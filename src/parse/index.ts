@@ -30,7 +30,11 @@ export function parseListing(text: string, opts: ParseOptions = {}): ParseResult
   const format = requested === 'auto' ? detectFormat(input) : requested;
   if (!format) {
     const start = input.trim().slice(0, 40).split('\n')[0];
-    throw new ParseError('listing', `not a known format (tried hf-api JSON, hf-html page, arXiv Atom/RSS, hf-text listing); it starts with "${start}"`, 'line 1');
+    throw new ParseError(
+      'listing',
+      `not a known format (tried hf-api JSON, hf-html page, arXiv Atom/RSS, hf-text listing); it starts with "${start}"`,
+      'line 1',
+    );
   }
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
   const { papers, errors } = parseAs(format, input, today);

@@ -2,7 +2,11 @@ import type { Paper } from '../model/paper';
 
 /** Titles compared without case, punctuation or spacing, so copies from two sources match. */
 function normalizeTitle(title: string): string {
-  return title.normalize('NFKD').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return title
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 /**

@@ -14,7 +14,9 @@ export function parseTopics(text: string): string[] {
     const t = raw.trim().replace(/\s+/g, ' ').toLowerCase().replace(/^-\s+/, '-');
     if (t === '') continue;
     if (!TOPIC.test(t))
-      throw new UserError(`"${raw.trim().slice(0, 50)}" is not a topic: use words separated by commas (up to 48 characters each), e.g. "llm, vision, -robotics"`);
+      throw new UserError(
+        `"${raw.trim().slice(0, 50)}" is not a topic: use words separated by commas (up to 48 characters each), e.g. "llm, vision, -robotics"`,
+      );
     if (!topics.includes(t)) topics.push(t);
   }
   if (topics.length > MAX_TOPICS) throw new UserError(`at most ${MAX_TOPICS} topics, got ${topics.length}`);

@@ -38,14 +38,7 @@ export interface Heartbeat {
  * stale limit old; otherwise it reads whether the claim is still ours, which is cheaper than a write
  * transaction, and a fan-out makes one per message.
  */
-export function startHeartbeat(opts: {
-  store: Store;
-  deliveryId: string;
-  owner: ClaimOwner;
-  now: () => Date;
-  staleAfterMs: number;
-  log: Logger;
-}): Heartbeat {
+export function startHeartbeat(opts: { store: Store; deliveryId: string; owner: ClaimOwner; now: () => Date; staleAfterMs: number; log: Logger }): Heartbeat {
   let held = true;
   /** The claim was written (with its heartbeat) just before this starts. */
   let lastWrite = opts.now().getTime();

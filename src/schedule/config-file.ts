@@ -99,7 +99,9 @@ export function readSubscriptionsFile(file: string, platforms: readonly string[]
     const key = subscriptionId(e.platform, e.channel);
     const first = seen.get(key);
     if (first !== undefined) {
-      throw new ConfigError(`${locate(file, doc, lc, ['subscriptions', i])}: subscriptions[${i}]: channel ${key} is already subscribed by subscriptions[${first}]`);
+      throw new ConfigError(
+        `${locate(file, doc, lc, ['subscriptions', i])}: subscriptions[${i}]: channel ${key} is already subscribed by subscriptions[${first}]`,
+      );
     }
     seen.set(key, i);
     return {
@@ -114,7 +116,12 @@ export function readSubscriptionsFile(file: string, platforms: readonly string[]
 }
 
 /** Makes the store's config-origin subscriptions match the file. */
-export async function syncConfigSubscriptions(store: Store, file: string, platforms: readonly string[], log: Logger): Promise<{ upserted: number; removed: number }> {
+export async function syncConfigSubscriptions(
+  store: Store,
+  file: string,
+  platforms: readonly string[],
+  log: Logger,
+): Promise<{ upserted: number; removed: number }> {
   const entries = readSubscriptionsFile(file, platforms);
   const wanted = new Set<string>();
   for (const entry of entries) {

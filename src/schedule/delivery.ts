@@ -148,10 +148,7 @@ function buildMessages(ctx: DeliveryContext, ranked: RankedPaper[], listDate: st
     return ctx.config.schedule.emptyDigest === 'note' ? [{ part: 'header', reply: emptyDigestNote(listDate), paperIds: [] }] : [];
   }
   const header = digestHeader({ listDate: listDate ?? ranked[0]!.paper.listedOn ?? 'latest', count: ranked.length, stale: staleness(ctx) });
-  return [
-    { part: 'header', reply: header, paperIds: [] },
-    ...ranked.map((r) => ({ part: r.paper.id, reply: digestPaperMessage(r), paperIds: [r.paper.id] })),
-  ];
+  return [{ part: 'header', reply: header, paperIds: [] }, ...ranked.map((r) => ({ part: r.paper.id, reply: digestPaperMessage(r), paperIds: [r.paper.id] }))];
 }
 
 /** Sends one message; `resumed`: an earlier run of this delivery may have sent it. */
@@ -280,7 +277,14 @@ async function pendingMessages(
     const sel = await planDigest(ctx, sub, delivery.date);
     ranked = sel.ranked;
     listDate = sel.listDate;
-    if (!(await ctx.store.deliveries.setPlan(delivery.id, ctx.owner, ranked.map((r) => r.paper.id)))) return 'claimed-elsewhere';
+    if (
+      !(await ctx.store.deliveries.setPlan(
+        delivery.id,
+        ctx.owner,
+        ranked.map((r) => r.paper.id),
+      ))
+    )
+      return 'claimed-elsewhere';
   }
   // The plan is fixed before the first send, so without one no earlier run sent anything.
   const resumed = delivery.plan !== null;

@@ -182,12 +182,16 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       // One read of the subscriptions serves the cron tasks, the next-post log and the catch-up.
       const groups = await postingGroups();
       await syncTasks(groups);
-      sweepTask = cron.schedule(opts.sweepCron ?? SWEEP_CRON, () => (stopped ? undefined : track(sweep()).catch((err: unknown) => log.error({ err: errorMessage(err) }, 'scheduler sweep failed'))), {
-        name: 'papers sweep',
-        timezone: 'UTC',
-        noOverlap: true,
-        logger: cronLogger,
-      });
+      sweepTask = cron.schedule(
+        opts.sweepCron ?? SWEEP_CRON,
+        () => (stopped ? undefined : track(sweep()).catch((err: unknown) => log.error({ err: errorMessage(err) }, 'scheduler sweep failed'))),
+        {
+          name: 'papers sweep',
+          timezone: 'UTC',
+          noOverlap: true,
+          logger: cronLogger,
+        },
+      );
       const now = clock.now();
       const next = groups.map((g) => nextOccurrence(g.time, g.zone, now)).sort((a, b) => a.getTime() - b.getTime())[0];
       log.info({ tasks: tasks.size, nextPostAt: next?.toISOString() ?? null }, 'scheduler started');

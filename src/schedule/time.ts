@@ -45,7 +45,11 @@ export interface LocalDateTime {
 
 /** The date and time a clock in `zone` shows at `instant`. */
 export function localDateTime(instant: Date, zone: string): LocalDateTime {
-  const p = Object.fromEntries(formatter(zone).formatToParts(instant).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    formatter(zone)
+      .formatToParts(instant)
+      .map((x) => [x.type, x.value]),
+  );
   return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
 }
 

@@ -17,8 +17,28 @@ const STOPWORDS = new Set(
 
 /** Longest first. Each is stripped only when at least MIN_STEM characters remain. */
 const SUFFIXES = [
-  'ational', 'ations', 'ation', 'ional', 'ments', 'ment', 'ings', 'ing',
-  'ions', 'ion', 'ives', 'ive', 'ers', 'er', 'ies', 'ied', 'es', 'ed', 'ly', 's', 'e', 'y',
+  'ational',
+  'ations',
+  'ation',
+  'ional',
+  'ments',
+  'ment',
+  'ings',
+  'ing',
+  'ions',
+  'ion',
+  'ives',
+  'ive',
+  'ers',
+  'er',
+  'ies',
+  'ied',
+  'es',
+  'ed',
+  'ly',
+  's',
+  'e',
+  'y',
 ];
 const MIN_STEM = 3;
 /** Longer tokens are noise (hashes, run-together URLs); cutting them also bounds work on hostile input. */

@@ -5,9 +5,7 @@ import type { Logger } from '../log';
 import type { MetaRepository } from '../store/types';
 import { errorMessage } from '../errors';
 
-const packageJson = z
-  .object({ version: z.string() })
-  .parse(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')));
+const packageJson = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')));
 
 /** Sources like to know who is calling; HF and arXiv both ask clients to identify themselves. */
 export const USER_AGENT = `papers-bot/${packageJson.version}`;
@@ -161,12 +159,7 @@ interface RawResponse {
 }
 
 /** One request. Every failure becomes a FetchError saying whether a retry may help. */
-async function attemptOnce(
-  url: string,
-  headers: Record<string, string>,
-  o: typeof defaults,
-  outer: AbortSignal | undefined,
-): Promise<RawResponse> {
+async function attemptOnce(url: string, headers: Record<string, string>, o: typeof defaults, outer: AbortSignal | undefined): Promise<RawResponse> {
   // The connect timer is a controller of our own because it must be cancelled once headers arrive.
   const connect = new AbortController();
   const connectTimer = setTimeout(() => connect.abort(), o.connectTimeoutMs);

@@ -94,10 +94,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   }
 
   async function record(report: RefreshReport): Promise<void> {
-    const changed = [...report.days.map((d) => d.stored), ...(report.arxiv ? [report.arxiv.stored] : [])].reduce(
-      (n, s) => n + s.inserted + s.updated,
-      0,
-    );
+    const changed = [...report.days.map((d) => d.stored), ...(report.arxiv ? [report.arxiv.stored] : [])].reduce((n, s) => n + s.inserted + s.updated, 0);
     const live = report.days.some((d) => d.papers > 0);
     // Read back first: a seed or another replica may have written since we loaded.
     const before = await loadSourceStatus(deps.store.meta);

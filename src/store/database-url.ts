@@ -36,8 +36,7 @@ export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarg
 
   // Any other `scheme:` (two or more letters, so a Windows drive letter still reads as a path).
   const scheme = value.match(/^([A-Za-z][A-Za-z0-9+.-]+):/)?.[1];
-  if (scheme)
-    throw new ConfigError(`DATABASE_URL has unsupported scheme "${scheme}:": use sqlite:PATH, a file path, or postgres://…`);
+  if (scheme) throw new ConfigError(`DATABASE_URL has unsupported scheme "${scheme}:": use sqlite:PATH, a file path, or postgres://…`);
   return { kind: 'sqlite', path: path.resolve(cwd, value) };
 }
 

@@ -21,8 +21,26 @@ function text<T extends string | null>(s: T): T {
  * search terms (a few kB per paper) never travel with a paper.
  */
 export const paperColumns = [
-  'id', 'arxiv_id', 'title', 'summary', 'ai_summary', 'authors', 'author_count', 'organization', 'published_at', 'listed_on',
-  'upvotes', 'url', 'pdf_url', 'github_url', 'keywords', 'thumbnail_url', 'source', 'categories', 'first_seen_at', 'updated_at',
+  'id',
+  'arxiv_id',
+  'title',
+  'summary',
+  'ai_summary',
+  'authors',
+  'author_count',
+  'organization',
+  'published_at',
+  'listed_on',
+  'upvotes',
+  'url',
+  'pdf_url',
+  'github_url',
+  'keywords',
+  'thumbnail_url',
+  'source',
+  'categories',
+  'first_seen_at',
+  'updated_at',
 ] as const satisfies readonly (keyof PaperColumns)[];
 
 export function paperToRow(p: Paper, seenAt: Date): PaperColumns {

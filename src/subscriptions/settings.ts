@@ -163,8 +163,8 @@ export function withSettings(base: CompleteSettings, given: SettingValues): Comp
 }
 
 /** Settings built field by field; each option yields its field's type (Yielding), which TypeScript cannot follow through a loop. */
-function settingsOf(valueOf: (field: Field) => unknown): CompleteSettings {
-  return Object.fromEntries(FIELDS.map((field) => [field, valueOf(field)])) as CompleteSettings;
+function settingsOf(valueFor: (field: Field) => unknown): CompleteSettings {
+  return Object.fromEntries(FIELDS.map((field) => [field, valueFor(field)])) as CompleteSettings;
 }
 
 type RankingField = { [F in Field]: SettingDeclarations[F]['ranks'] extends true ? F : never }[Field];

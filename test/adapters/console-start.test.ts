@@ -36,7 +36,10 @@ function start(args: string[], env: Record<string, string>, opts: { stdin?: stri
 }
 
 function logEvents(stderr: string): Record<string, unknown>[] {
-  return stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return stderr
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('papers start --console (piped, offline, fresh database)', () => {
@@ -66,7 +69,11 @@ describe('papers start --console (piped, offline, fresh database)', () => {
     let resolveReady!: () => void;
     const ready = new Promise<void>((resolve) => (resolveReady = resolve));
     // Logs are JSON, one event per line, on stderr; with LOG_LEVEL=info one of them says the bot is ready.
-    const { child, done } = start(['--console', '--no-scheduler'], { ...e, LOG_LEVEL: 'info' }, { onStderr: (line) => line.includes('"event":"ready"') && resolveReady() });
+    const { child, done } = start(
+      ['--console', '--no-scheduler'],
+      { ...e, LOG_LEVEL: 'info' },
+      { onStderr: (line) => line.includes('"event":"ready"') && resolveReady() },
+    );
     await ready;
     const res = await fetch(`http://127.0.0.1:${e.PORT}/healthz`);
     expect(res.status).toBe(200);

@@ -29,7 +29,9 @@ describe('console adapter', () => {
     const out = await session(['/papers today', 'react 1 🔖', '/papers bookmarks']);
     expect(out).toMatch(/^Daily Papers of Tue, Oct 14, 2025, the latest list .*: top 5 of 39\.\n\[1\] QeRL: Beyond Efficiency/);
     expect(out).toMatch(/\n\[5\] AVoCaDO/);
-    expect(out).toContain('(only you can see this)\nBookmarked "QeRL: Beyond Efficiency -- Quantization-enhanced Reinforcement Learning for LLMs". See /papers bookmarks.\n');
+    expect(out).toContain(
+      '(only you can see this)\nBookmarked "QeRL: Beyond Efficiency -- Quantization-enhanced Reinforcement Learning for LLMs". See /papers bookmarks.\n',
+    );
     expect(out).toMatch(/Your bookmarks \(1\):\n\[6\] 1\. QeRL: Beyond Efficiency/);
   });
 
@@ -50,7 +52,13 @@ describe('console adapter', () => {
   });
 
   it('shows one paper in full, search results, settings and help', async () => {
-    const out = await session(['/papers paper https://huggingface.co/papers/2510.11696', '/papers search representation autoencoders', '/papers subscribe time 08:00 tz Asia/Tokyo top 3', '/papers settings', '/papers help']);
+    const out = await session([
+      '/papers paper https://huggingface.co/papers/2510.11696',
+      '/papers search representation autoencoders',
+      '/papers subscribe time 08:00 tz Asia/Tokyo top 3',
+      '/papers settings',
+      '/papers help',
+    ]);
     expect(out).toContain('AI summary: QeRL, a quantization-enhanced');
     expect(out).toContain('We propose QeRL, a Quantization-enhanced Reinforcement Learning framework');
     expect(out).toContain('Code: https://github.com/NVlabs/QeRL');
@@ -129,7 +137,11 @@ describe('console adapter', () => {
     output.on('data', (d) => (printed += String(d)));
     const adapter = await hostAdapter(consoleAdapter, t.svc, { output });
     const target = { platform: 'console' as const, workspaceId: null, channelId: 'console' };
-    const header = await adapter.poster.post(target, { blocks: [{ kind: 'text', text: 'Your daily papers' }], visibility: 'public', fallback: 'x' }, 'd1:header');
+    const header = await adapter.poster.post(
+      target,
+      { blocks: [{ kind: 'text', text: 'Your daily papers' }], visibility: 'public', fallback: 'x' },
+      'd1:header',
+    );
     const paper = bundledPapers()[0]!;
     const first = await adapter.poster.post(target, { blocks: [{ kind: 'paper', paper, reason: 'top' }], visibility: 'public', fallback: 'x' }, 'd1:1');
     const again = await adapter.poster.post(target, { blocks: [{ kind: 'paper', paper, reason: 'top' }], visibility: 'public', fallback: 'x' }, 'd1:1');
@@ -145,6 +157,7 @@ describe('console render', () => {
   it('drops control characters from untrusted paper text, so a title cannot drive the terminal', () => {
     const paper = { ...bundledPapers()[0]!, title: 'Evil\u001b[2J\u001b]0;pwned\u0007 title\u202e', summary: 'abc\u0000def' };
     const [message] = renderMessages({ blocks: [{ kind: 'paper', paper }], visibility: 'public', fallback: '' });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no control character may survive.
     expect(message!.text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
     expect(message!.text.split('\n')[0]).toBe('Evil[2J]0;pwned title');
     expect(message!.paperIds).toEqual([paper.id]);

@@ -32,7 +32,13 @@ describe('Discord render', () => {
   });
 
   it('escapes markdown in untrusted titles and drops links that are not http(s)', () => {
-    const paper = { ...papers[0]!, title: '**Bold** [click](https://evil.example) `x`', url: 'javascript:alert(1)', thumbnailUrl: 'file:///etc/passwd', githubUrl: null };
+    const paper = {
+      ...papers[0]!,
+      title: '**Bold** [click](https://evil.example) `x`',
+      url: 'javascript:alert(1)',
+      thumbnailUrl: 'file:///etc/passwd',
+      githubUrl: null,
+    };
     const [embed] = renderReply({ blocks: [{ kind: 'paper', paper }], visibility: 'public', fallback: '' }).embeds;
     expect(embed!.title).toBe('\\*\\*Bold\\*\\* \\[click](https://evil.example) \\`x\\`');
     expect(embed!.url).toBeUndefined();
@@ -43,7 +49,12 @@ describe('Discord render', () => {
     const many: Reply = {
       blocks: [
         { kind: 'text', text: 'x'.repeat(5000) },
-        { kind: 'papers', items: papers.slice(0, 15).map((paper, i) => ({ rank: i + 1, paper: { ...paper, summary: paper.summary.repeat(5), aiSummary: null }, reason: 'r'.repeat(300) })) },
+        {
+          kind: 'papers',
+          items: papers
+            .slice(0, 15)
+            .map((paper, i) => ({ rank: i + 1, paper: { ...paper, summary: paper.summary.repeat(5), aiSummary: null }, reason: 'r'.repeat(300) })),
+        },
       ],
       visibility: 'public',
       fallback: '',
@@ -56,7 +67,11 @@ describe('Discord render', () => {
 
   it('makes private replies ephemeral, documents files, and never sends an empty message', () => {
     expect(renderReply({ blocks: [{ kind: 'text', text: 'hi' }], visibility: 'private', fallback: 'hi' }).ephemeral).toBe(true);
-    const file = renderReply({ blocks: [{ kind: 'file', name: 'bookmarks.bib', mime: 'text/x-bibtex', content: '@article{a}' }], visibility: 'private', fallback: 'export' });
+    const file = renderReply({
+      blocks: [{ kind: 'file', name: 'bookmarks.bib', mime: 'text/x-bibtex', content: '@article{a}' }],
+      visibility: 'private',
+      fallback: 'export',
+    });
     expect(file.files).toEqual([{ name: 'bookmarks.bib', data: Buffer.from('@article{a}') }]);
     expect(renderReply({ blocks: [], visibility: 'public', fallback: 'nothing new' }).content).toBe('nothing new');
   });

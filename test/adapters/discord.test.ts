@@ -166,14 +166,20 @@ describe('Discord adapter end to end', () => {
     const channelId = fake.channelIds[0]!;
     const { ranked } = await selectDigest(store, DEFAULT_SETTINGS, { now });
     const paper = ranked[0]!;
-    const { messageId } = await running.poster.post({ platform: 'discord', workspaceId: fake.guildId, channelId }, digestPaperMessage(paper), 'sub@2025-10-14#1');
+    const { messageId } = await running.poster.post(
+      { platform: 'discord', workspaceId: fake.guildId, channelId },
+      digestPaperMessage(paper),
+      'sub@2025-10-14#1',
+    );
     await store.posts.record({ platform: 'discord', channelId, messageId, paperIds: [paper.paper.id], kind: 'digest', deliveryId: null, postedAt: now });
 
     const userId = '222222222222222222';
     fake.sendReaction('add', { userId, channelId, messageId, emoji: '🔖' });
     await until(async () => (await store.bookmarks.list('discord', userId)).length === 1, 'the bookmark');
     // The confirmation goes by DM, not into the channel.
-    const dm = await fake.waitForRequest((r) => r.method === 'POST' && /^\/channels\/\d+\/messages$/.test(r.path) && fake.dmChannels.has(r.path.split('/')[2]!));
+    const dm = await fake.waitForRequest(
+      (r) => r.method === 'POST' && /^\/channels\/\d+\/messages$/.test(r.path) && fake.dmChannels.has(r.path.split('/')[2]!),
+    );
     expect(dm.body.allowed_mentions).toEqual({ parse: [] });
 
     // A new client knows nothing of the message (no cache): partials still carry the reaction through.
@@ -221,7 +227,14 @@ describe('Discord adapter end to end', () => {
 
   it('pings no one for a paper titled "@everyone look": allowed_mentions is empty in every body', async () => {
     const base = (await store.papers.listedBetween('2025-10-14', '2025-10-14'))[0]!;
-    const loud: Paper = { ...base, id: '2510.99999', arxivId: '2510.99999', title: EVERYONE_TITLE, upvotes: 10_000, url: 'https://huggingface.co/papers/2510.99999' };
+    const loud: Paper = {
+      ...base,
+      id: '2510.99999',
+      arxivId: '2510.99999',
+      title: EVERYONE_TITLE,
+      upvotes: 10_000,
+      url: 'https://huggingface.co/papers/2510.99999',
+    };
     await store.papers.upsert([loud], now);
     const running = await start();
 
@@ -231,8 +244,20 @@ describe('Discord adapter end to end', () => {
 
     const ranked = (await selectDigest(store, DEFAULT_SETTINGS, { now })).ranked[0]!;
     expect(ranked.paper.title).toBe(EVERYONE_TITLE);
-    const { messageId } = await running.poster.post({ platform: 'discord', workspaceId: fake.guildId, channelId: fake.channelIds[0]! }, digestPaperMessage(ranked), 'loud');
-    await store.posts.record({ platform: 'discord', channelId: fake.channelIds[0]!, messageId, paperIds: [loud.id], kind: 'digest', deliveryId: null, postedAt: now });
+    const { messageId } = await running.poster.post(
+      { platform: 'discord', workspaceId: fake.guildId, channelId: fake.channelIds[0]! },
+      digestPaperMessage(ranked),
+      'loud',
+    );
+    await store.posts.record({
+      platform: 'discord',
+      channelId: fake.channelIds[0]!,
+      messageId,
+      paperIds: [loud.id],
+      kind: 'digest',
+      deliveryId: null,
+      postedAt: now,
+    });
     fake.sendReaction('add', { userId: '444444444444444444', channelId: fake.channelIds[0]!, messageId, emoji: '🔖' });
     await fake.waitForRequest((r) => r.method === 'POST' && fake.dmChannels.has(r.path.split('/')[2]!));
 
@@ -264,7 +289,9 @@ describe('Discord adapter end to end', () => {
     await expect(unknown).rejects.toBeInstanceOf(PostError);
     await expect(unknown).rejects.toMatchObject({ permanent: true });
     fake.forbiddenChannels.add(fake.channelIds[0]!);
-    await expect(running.poster.post({ platform: 'discord', workspaceId: null, channelId: fake.channelIds[0]! }, message, 'y')).rejects.toMatchObject({ permanent: true });
+    await expect(running.poster.post({ platform: 'discord', workspaceId: null, channelId: fake.channelIds[0]! }, message, 'y')).rejects.toMatchObject({
+      permanent: true,
+    });
   });
 
   /** Starts a client whose store holds one repository's `method` until release(), so the answer is late and gets deferred. */
@@ -273,11 +300,24 @@ describe('Discord adapter end to end', () => {
     const gate = new Promise<void>((r) => (release = r));
     const real = store[repository];
     const held = real[method] as (...args: unknown[]) => Promise<unknown>;
-    const slowStore: Store = { ...store, [repository]: { ...real, [method]: async (...args: unknown[]) => (await gate, held(...args)) } };
-    const slowDiscord = { ...discordAdapter, start: (ctx: Parameters<typeof discordAdapter.start>[0]) => startDiscord(ctx, discordAdapter.settingsOf(ctx.config)!, { deferAfterMs: 20 }) };
+    const waiting = async (...args: unknown[]) => {
+      await gate;
+      return held(...args);
+    };
+    const slowStore: Store = { ...store, [repository]: { ...real, [method]: waiting } };
+    const slowDiscord = {
+      ...discordAdapter,
+      start: (ctx: Parameters<typeof discordAdapter.start>[0]) => startDiscord(ctx, discordAdapter.settingsOf(ctx.config)!, { deferAfterMs: 20 }),
+    };
     const running = await hostAdapter(slowDiscord, { ...services, store: slowStore });
     let stopped: Promise<void> | undefined;
-    return { release, stop: () => (stopped ??= (release(), running.stop())) };
+    return {
+      release,
+      stop: () => {
+        release();
+        return (stopped ??= running.stop());
+      },
+    };
   }
 
   it('defers, then edits the reply when the answer is not ready in time', async () => {
@@ -356,7 +396,11 @@ describe('papers register', () => {
     expect(subscribe.options.map((o: { name: string }) => o.name)).toEqual(['time', 'tz', 'top', 'topics', 'min-upvotes', 'rank', 'arxiv']);
     expect(subscribe.options.find((o: { name: string }) => o.name === 'top')).toMatchObject({ type: 4, min_value: 1, max_value: 10 });
     const bookmarks = tree.options.find((o: { name: string }) => o.name === 'bookmarks');
-    expect(bookmarks.options.find((o: { name: string }) => o.name === 'action').choices.map((c: { value: string }) => c.value)).toEqual(['list', 'remove', 'export']);
+    expect(bookmarks.options.find((o: { name: string }) => o.name === 'action').choices.map((c: { value: string }) => c.value)).toEqual([
+      'list',
+      'remove',
+      'export',
+    ]);
 
     expect((await runPapers(['register'], { env })).code).toBe(0);
     expect(fake.requests.at(-1)!.path).toBe(`/applications/${fake.applicationId}/commands`);
@@ -366,7 +410,9 @@ describe('papers register', () => {
     const missing = await runPapers(['register'], { env: { DISCORD_TOKEN: 'fake-bot-token', LOG_LEVEL: 'silent' } });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/needs DISCORD_TOKEN and DISCORD_APPLICATION_ID/);
-    const bad = await runPapers(['register', '--guild', 'general'], { env: { DISCORD_TOKEN: 'fake-bot-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl } });
+    const bad = await runPapers(['register', '--guild', 'general'], {
+      env: { DISCORD_TOKEN: 'fake-bot-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl },
+    });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/17 to 20 digits/);
   });

@@ -42,7 +42,15 @@ describe('frozen replies', () => {
     t = await testServices();
     for (const [i, paperId] of ['2510.11696', '2510.11690', '2510.10689'].entries())
       await t.svc.store.bookmarks.add({ platform: 'console', userId: 'ada', paperId, messageId: null, at: new Date(NOW.getTime() + i * 1000) });
-    await t.svc.store.posts.record({ platform: 'console', channelId: 'general', messageId: 'list', paperIds: ['2510.11690', '2510.10689'], kind: 'answer', deliveryId: null, postedAt: NOW });
+    await t.svc.store.posts.record({
+      platform: 'console',
+      channelId: 'general',
+      messageId: 'list',
+      paperIds: ['2510.11690', '2510.10689'],
+      kind: 'answer',
+      deliveryId: null,
+      postedAt: NOW,
+    });
   });
   afterAll(() => t.cleanup());
 
@@ -74,9 +82,17 @@ describe('frozen replies', () => {
     ];
     const replies: Reply[] = [];
     for (const [command, args, over] of runs) replies.push(await dispatch(invocation(command, args, over), t.svc));
-    const reacted = await handleReaction({ platform: 'console', channelId: 'general', messageId: 'list', userId: 'ada', reaction: { kind: 'keycap', n: 1 }, added: true }, t.svc);
+    const reacted = await handleReaction(
+      { platform: 'console', channelId: 'general', messageId: 'list', userId: 'ada', reaction: { kind: 'keycap', n: 1 }, added: true },
+      t.svc,
+    );
     const papers = bundledPapers();
-    replies.push(reacted!, digestHeader({ listDate: '2025-10-14', count: 2, stale: { lastRefreshedAt: null } }), emptyDigestNote(null), digestPaperMessage({ rank: 1, score: 1, paper: papers[0]!, reason: 'why' }));
+    replies.push(
+      reacted!,
+      digestHeader({ listDate: '2025-10-14', count: 2, stale: { lastRefreshedAt: null } }),
+      emptyDigestNote(null),
+      digestPaperMessage({ rank: 1, score: 1, paper: papers[0]!, reason: 'why' }),
+    );
 
     expect(new Set(replies.flatMap((r) => r.blocks.map((b) => b.kind)))).toEqual(new Set(ALL_KINDS));
     expect(new Set(runs.map(([command]) => command))).toEqual(new Set([...commands.map((c) => c.name), 'frobnicate']));

@@ -49,7 +49,15 @@ beforeAll(async () => {
   });
   const paper = parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers[0]!;
   await store.papers.upsert([paper], NOW);
-  await store.posts.record({ platform: 'slack', channelId: reactionAdded.event.item.channel, messageId: reactionAdded.event.item.ts, paperIds: [paper.id], kind: 'digest', deliveryId: null, postedAt: NOW });
+  await store.posts.record({
+    platform: 'slack',
+    channelId: reactionAdded.event.item.channel,
+    messageId: reactionAdded.event.item.ts,
+    paperIds: [paper.id],
+    kind: 'digest',
+    deliveryId: null,
+    postedAt: NOW,
+  });
 });
 
 afterAll(async () => {

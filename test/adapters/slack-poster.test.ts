@@ -65,7 +65,12 @@ describe('Slack digest poster in the fan-out', () => {
     expect(new Set(keys).size).toBe(4);
     // The recorded posts are the messages in the channel, so a reaction on any of them resolves.
     const recorded = (await store.posts.forDelivery(`slack:CSLOW@${LIST_DATE}`)).map((p) => p.messageId).sort();
-    expect(recorded).toEqual(fake.messages.get('CSLOW')!.map((m) => m.ts).sort());
+    expect(recorded).toEqual(
+      fake.messages
+        .get('CSLOW')!
+        .map((m) => m.ts)
+        .sort(),
+    );
     // The history was read only before the two re-sends.
     expect(fake.callsTo('conversations.history')).toHaveLength(2);
   });
@@ -105,7 +110,14 @@ describe('Slack digest poster', () => {
     expect(fake.rateLimited).toBe(0);
     for (const channel of channels) expect(keysIn(channel)).toEqual([1, 2, 3].map((n) => `${channel}#${n}`));
     // Every channel's first message went out before any channel's second.
-    expect(new Set(fake.callsTo('chat.postMessage').slice(0, 3).map((c) => c.body.channel))).toEqual(new Set(channels));
+    expect(
+      new Set(
+        fake
+          .callsTo('chat.postMessage')
+          .slice(0, 3)
+          .map((c) => c.body.channel),
+      ),
+    ).toEqual(new Set(channels));
   });
 
   it('a 429 in one channel is waited out there alone, then the message lands once', async () => {

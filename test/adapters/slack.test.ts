@@ -75,7 +75,11 @@ beforeAll(async () => {
   const retryConfig = { ...RETRY_POLICY, minTimeout: 5, maxTimeout: 20 };
   // A private answer may wait this long to ride in the ack; a public command is acked at once, and
   // would time its test out if it waited.
-  const tuned = { ...slackAdapter, start: (ctx: Parameters<typeof slackAdapter.start>[0]) => startSlack(ctx, slackAdapter.settingsOf(ctx.config)!, { answerInAckWithinMs: 60_000, retryConfig }) };
+  const tuned = {
+    ...slackAdapter,
+    start: (ctx: Parameters<typeof slackAdapter.start>[0]) =>
+      startSlack(ctx, slackAdapter.settingsOf(ctx.config)!, { answerInAckWithinMs: 60_000, retryConfig }),
+  };
   slack = await hostAdapter(tuned, services);
   url = slack.url('/slack/events');
 });
@@ -149,7 +153,11 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
     expect(fake.responses.some((r) => r.id === 'today')).toBe(false);
 
     // The answer's second paper, as Slack links its title: `*<https://huggingface.co/papers/ID|title>*`.
-    const linked = [...mrkdwnTexts(blocks).join('\n').matchAll(/^\*(?:\d+\. )?<https:\/\/huggingface\.co\/papers\/([^|]+)\|/gm)].map((m) => m[1]);
+    const linked = [
+      ...mrkdwnTexts(blocks)
+        .join('\n')
+        .matchAll(/^\*(?:\d+\. )?<https:\/\/huggingface\.co\/papers\/([^|]+)\|/gm),
+    ].map((m) => m[1]);
     expect(linked.length).toBeGreaterThan(2);
     const second = linked[1];
     await vi.waitFor(async () => expect(await store.posts.find('slack', channel, message.ts)).not.toBeNull());
@@ -200,7 +208,13 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
     expect(parsed).toContain('Hey &lt;!channel&gt; look at &lt;@U123&gt; &amp; friends');
     expect(parsed).not.toMatch(/<[!@]/);
 
-    const ts = (await slack.poster.post({ platform: 'slack', workspaceId: null, channelId: 'CEVIL' }, digestPaperMessage({ rank: 1, paper: evil, score: 1, reason: 'top' }), 'evil-1')).messageId;
+    const ts = (
+      await slack.poster.post(
+        { platform: 'slack', workspaceId: null, channelId: 'CEVIL' },
+        digestPaperMessage({ rank: 1, paper: evil, score: 1, reason: 'top' }),
+        'evil-1',
+      )
+    ).messageId;
     const posted = fake.messages.get('CEVIL')!.find((m) => m.ts === ts)!;
     const postedText = [...mrkdwnTexts(posted.blocks), posted.text].join('\n');
     expect(postedText).toContain('&lt;!channel&gt;');
@@ -230,8 +244,16 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
 
   it('rejects a bad signature and a timestamp older than 5 minutes with 401, storing nothing', async () => {
     const { channel } = reactionAdded.event.item;
-    await store.posts.record({ platform: 'slack', channelId: channel, messageId: '1400000000.000001', paperIds: [top.id], kind: 'digest', deliveryId: null, postedAt: NOW });
-    const forged = await sendToBot(url, SECRET, reaction({ user: 'UFORGED', ts: '1400000000.000001' }), { signature: 'v0=' + '0'.repeat(64) });
+    await store.posts.record({
+      platform: 'slack',
+      channelId: channel,
+      messageId: '1400000000.000001',
+      paperIds: [top.id],
+      kind: 'digest',
+      deliveryId: null,
+      postedAt: NOW,
+    });
+    const forged = await sendToBot(url, SECRET, reaction({ user: 'UFORGED', ts: '1400000000.000001' }), { signature: `v0=${'0'.repeat(64)}` });
     expect(forged.status).toBe(401);
     const wrongSecret = await sendToBot(url, 'not-the-secret', reaction({ user: 'UFORGED', ts: '1400000000.000001' }));
     expect(wrongSecret.status).toBe(401);

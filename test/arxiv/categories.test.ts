@@ -64,6 +64,8 @@ describe('parseArxivCategories', () => {
     expect(() => parseArxivCategories('cs.LG,cs.AI&max_results=9999')).toThrow(
       '"cs.AI&max_results=9999" is not an arXiv category: use names like cs.LG or hep-th separated by commas, e.g. "cs.LG,cs.CL"; none clears',
     );
-    expect(() => parseArxivCategories(Array.from({ length: 21 }, (_, i) => `cs.X${String.fromCharCode(97 + i)}x`).join(','))).toThrow('at most 20 arXiv categories, got 21');
+    expect(() => parseArxivCategories(Array.from({ length: 21 }, (_, i) => `cs.X${String.fromCharCode(97 + i)}x`).join(','))).toThrow(
+      'at most 20 arXiv categories, got 21',
+    );
   });
 });

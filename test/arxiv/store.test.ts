@@ -32,7 +32,12 @@ describe.each(storeKinds)('arXiv categories in the store on %s', (kind) => {
     const fromHf = hf.find((p) => p.id === '2607.28618')!;
     await store.papers.upsert([fromHf], seenAt);
     await store.papers.upsert(arxiv, seenAt);
-    expect(await store.papers.get(fromHf.id)).toMatchObject({ upvotes: fromHf.upvotes, listedOn: '2026-07-31', source: 'hf-api', categories: ['cs.CL', 'cs.AI', 'cs.IR', 'cs.LG'] });
+    expect(await store.papers.get(fromHf.id)).toMatchObject({
+      upvotes: fromHf.upvotes,
+      listedOn: '2026-07-31',
+      source: 'hf-api',
+      categories: ['cs.CL', 'cs.AI', 'cs.IR', 'cs.LG'],
+    });
     // Seen again on the list, which names no categories, it keeps arXiv's.
     await store.papers.upsert([fromHf], seenAt);
     expect((await store.papers.get(fromHf.id))!.categories).toEqual(['cs.CL', 'cs.AI', 'cs.IR', 'cs.LG']);
@@ -41,7 +46,12 @@ describe.each(storeKinds)('arXiv categories in the store on %s', (kind) => {
   it('finds the papers of some categories published or listed in a window', async () => {
     await store.papers.upsert([...arxiv, ...hf], seenAt);
     const cv = await store.papers.inCategories(['cs.CV'], '2026-07-30', '2026-07-31');
-    expect(cv.map((p) => p.id).sort()).toEqual(arxiv.filter((p) => p.categories!.includes('cs.CV')).map((p) => p.id).sort());
+    expect(cv.map((p) => p.id).sort()).toEqual(
+      arxiv
+        .filter((p) => p.categories!.includes('cs.CV'))
+        .map((p) => p.id)
+        .sort(),
+    );
     expect(cv.length).toBeGreaterThan(0);
     const both = await store.papers.inCategories(['cs.CV', 'hep-th'], '2026-07-30', '2026-07-30');
     expect(both.length).toBe(arxiv.filter((p) => p.categories!.some((c) => c === 'cs.CV' || c === 'hep-th')).length);
@@ -53,7 +63,10 @@ describe.each(storeKinds)('arXiv categories in the store on %s', (kind) => {
     const rss = parseListing(readFixture('arxiv/rss-cs.LG+cs.AI+cs.CL+stat.ML-2026-09-24-trimmed.xml')).papers;
     await store.papers.upsert(rss, seenAt);
     expect((await store.papers.inCategories(['stat.ML'], '2026-09-23', '2026-09-24')).map((p) => p.id).sort()).toEqual(
-      rss.filter((p) => p.categories!.includes('stat.ML')).map((p) => p.id).sort(),
+      rss
+        .filter((p) => p.categories!.includes('stat.ML'))
+        .map((p) => p.id)
+        .sort(),
     );
   });
 

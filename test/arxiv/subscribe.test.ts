@@ -47,7 +47,9 @@ describe('subscribe arxiv', () => {
   it('refuses a bad category with an example, and stores nothing', async () => {
     const reply = await typed('subscribe arxiv cs.LG,machine-learning!');
     expect(reply.visibility).toBe('private');
-    expect(textOf(reply)).toBe('arxiv: "machine-learning!" is not an arXiv category: use names like cs.LG or hep-th separated by commas, e.g. "cs.LG,cs.CL"; none clears');
+    expect(textOf(reply)).toBe(
+      'arxiv: "machine-learning!" is not an arXiv category: use names like cs.LG or hep-th separated by commas, e.g. "cs.LG,cs.CL"; none clears',
+    );
     expect(await subscription()).toBeNull();
   });
 

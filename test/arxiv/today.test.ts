@@ -40,7 +40,13 @@ describe.each(storeKinds)('arXiv per channel on %s', (kind) => {
   });
 
   const refresher = (arxivCategories: string[]) =>
-    createRefresher({ store, config: { hfBaseUrl: source.url, arxivApiUrl: source.url, arxivCategories, refreshMinutes: 15 }, log, now: () => NOW, fetch: { connectTimeoutMs: 300, retries: 0 } });
+    createRefresher({
+      store,
+      config: { hfBaseUrl: source.url, arxivApiUrl: source.url, arxivCategories, refreshMinutes: 15 },
+      log,
+      now: () => NOW,
+      fetch: { connectTimeoutMs: 300, retries: 0 },
+    });
   const arxivRequests = () => source.requests.filter((r) => r.url.startsWith('/api/query'));
   const services: () => Services = () => ({
     store,

@@ -15,7 +15,12 @@ describe('papers parse', () => {
     expect(r).toMatchObject({ code: 0, stderr: '' });
     const list = JSON.parse(r.stdout) as Paper[];
     expect(list).toHaveLength(37);
-    expect(list.find((p) => p.organization)).toMatchObject({ title: 'Attention Residuals', organization: 'Moonshot AI', publishedAt: '2026-03-16', upvotes: 6 });
+    expect(list.find((p) => p.organization)).toMatchObject({
+      title: 'Attention Residuals',
+      organization: 'Moonshot AI',
+      publishedAt: '2026-03-16',
+      upvotes: 6,
+    });
   });
 
   it('reads stdin for -, with a forced format', async () => {
@@ -44,7 +49,10 @@ describe('papers parse', () => {
     [['parse', 'missing.txt'], 'papers parse: cannot read missing.txt: no such file'],
     [['parse', hfText, '--format', 'pdf'], 'papers parse: --format must be one of auto, hf-text, hf-api, hf-html, arxiv; got "pdf"'],
     [['parse', hfText, '--today', '2026-02-30'], 'papers parse: --today must be a date as YYYY-MM-DD, got "2026-02-30"'],
-    [['parse', hfText, '--bogus'], "papers parse: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--bogus\""],
+    [
+      ['parse', hfText, '--bogus'],
+      "papers parse: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--bogus\"",
+    ],
   ])('operator mistake %j: exit 2, one line', async (argv, line) => {
     const r = await papers(argv);
     expect(r.code).toBe(2);
@@ -76,7 +84,20 @@ describe('papers digest', () => {
   });
 
   it('--json gives ranked papers with title, score and reason; topics and min-upvotes apply', async () => {
-    const r = await papers(['digest', '--source', fixturePath('hf-api/daily_papers-2025-10-14.json'), '--json', '--limit', '5', '--topics', 'reinforcement, -video', '--min-upvotes', '10', '--today', '2025-10-14']);
+    const r = await papers([
+      'digest',
+      '--source',
+      fixturePath('hf-api/daily_papers-2025-10-14.json'),
+      '--json',
+      '--limit',
+      '5',
+      '--topics',
+      'reinforcement, -video',
+      '--min-upvotes',
+      '10',
+      '--today',
+      '2025-10-14',
+    ]);
     expect(r.code).toBe(0);
     const ranked = JSON.parse(r.stdout) as { rank: number; title: string; score: number; reason: string; upvotes: number }[];
     expect(ranked.map((x) => x.rank)).toEqual([1, 2, 3, 4, 5]);
@@ -93,7 +114,9 @@ describe('papers digest', () => {
   it('rejects a bad topic with one line', async () => {
     const r = await papers(['digest', '--source', hfText, '--topics', 'llm, <b>']);
     expect(r).toMatchObject({ code: 2, stdout: '' });
-    expect(r.stderr).toBe('papers digest: --topics: "<b>" is not a topic: use words separated by commas (up to 48 characters each), e.g. "llm, vision, -robotics"\n');
+    expect(r.stderr).toBe(
+      'papers digest: --topics: "<b>" is not a topic: use words separated by commas (up to 48 characters each), e.g. "llm, vision, -robotics"\n',
+    );
   });
 
   describe('without --source: the store', () => {
@@ -117,14 +140,22 @@ describe('papers digest', () => {
 
     it('says what to do when the store has no list yet', async () => {
       const r = await papers(['digest', '--today', '2025-10-01'], { env: { DATABASE_URL: db.url } });
-      expect(r).toEqual({ code: 1, stdout: '', stderr: 'papers digest: the store has no Daily Papers list on or before 2025-10-01: run "papers import" first, or pass --source FILE\n' });
+      expect(r).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: 'papers digest: the store has no Daily Papers list on or before 2025-10-01: run "papers import" first, or pass --source FILE\n',
+      });
     });
   });
 });
 
 describe('the papers bin', () => {
   it('runs `papers parse` as a process', async () => {
-    const { stdout } = await promisify(execFile)('node', ['bin/papers.mjs', 'parse', fixturePath('arxiv/rss-cs.LG+cs.AI+cs.CL+stat.ML-2026-09-24-trimmed.xml')], { cwd: repoRoot });
+    const { stdout } = await promisify(execFile)(
+      'node',
+      ['bin/papers.mjs', 'parse', fixturePath('arxiv/rss-cs.LG+cs.AI+cs.CL+stat.ML-2026-09-24-trimmed.xml')],
+      { cwd: repoRoot },
+    );
     expect((JSON.parse(stdout) as Paper[]).map((p) => p.id)).toEqual(['2609.26811', '2609.26820', '2205.06398', '2009.13987']);
   });
 });

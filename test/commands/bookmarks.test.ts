@@ -42,7 +42,9 @@ describe('bookmarks', () => {
   });
 
   it('exports Markdown, and BibTeX when no format is named', async () => {
-    expect(textOf(await dispatch(invocation('bookmarks', { action: 'export', format: 'markdown' }), t.svc))).toContain('- [QeRL: Beyond Efficiency \\-\\- Quantization\\-enhanced');
+    expect(textOf(await dispatch(invocation('bookmarks', { action: 'export', format: 'markdown' }), t.svc))).toContain(
+      '- [QeRL: Beyond Efficiency \\-\\- Quantization\\-enhanced',
+    );
     expect(textOf(await dispatch(invocation('bookmarks', { action: 'export' }), t.svc))).toContain('@misc{');
   });
 
@@ -50,7 +52,10 @@ describe('bookmarks', () => {
     [{ action: 'remove' }, 'Say which bookmark to remove: its number in your list or the paper id, e.g. /papers bookmarks remove 2.'],
     [{ action: 'remove', item: '7' }, 'Pick a number from 1 to 3 (your bookmarks list).'],
     [{ action: 'remove', item: '2510.11712' }, '"DiT360: High-Fidelity Panoramic Image Generation via Hybrid Training" is not in your bookmarks.'],
-    [{ action: 'remove', item: 'nonsense' }, '"nonsense" is not an arXiv id or paper link. Try an id like 2510.08673 or a link like https://arxiv.org/abs/2510.08673.'],
+    [
+      { action: 'remove', item: 'nonsense' },
+      '"nonsense" is not an arXiv id or paper link. Try an id like 2510.08673 or a link like https://arxiv.org/abs/2510.08673.',
+    ],
     [{ action: 'share' }, 'action must be one of list, remove, export (got "share")'],
     [{ action: 'export', format: 'ris' }, 'format must be one of bibtex, markdown (got "ris")'],
     [{ item: '3' }, '"3" is only used with remove, e.g. /papers bookmarks remove 2.'],

@@ -20,7 +20,9 @@ describe('handleReaction', () => {
   afterEach(async () => t.cleanup());
 
   it('bookmarks the paper of a single-paper message, once, and removing the reaction removes it', async () => {
-    expect(textOf((await react('one', { kind: 'bookmark' }))!)).toBe('Bookmarked "QeRL: Beyond Efficiency -- Quantization-enhanced Reinforcement Learning for LLMs". See /papers bookmarks.');
+    expect(textOf((await react('one', { kind: 'bookmark' }))!)).toBe(
+      'Bookmarked "QeRL: Beyond Efficiency -- Quantization-enhanced Reinforcement Learning for LLMs". See /papers bookmarks.',
+    );
     expect(textOf((await react('one', { kind: 'bookmark' }))!)).toMatch(/is already in your bookmarks\.$/);
     expect(await bookmarked()).toEqual(['2510.11696']);
     expect(textOf((await react('one', { kind: 'bookmark' }, false))!)).toMatch(/^Removed "QeRL/);

@@ -15,7 +15,15 @@ describe('subscribe', () => {
     expect(first.visibility).toBe('public');
     expect(textOf(first)).toContain('This channel gets the top 5 papers every day at 09:00 UTC.');
     await dispatch(invocation('subscribe', { time: '7:30', tz: 'europe/berlin', topics: 'llm, -robotics', 'min-upvotes': '3' }), t.svc);
-    expect(await subscription()).toMatchObject({ time: '07:30', timezone: 'Europe/Berlin', top: 5, topics: ['llm', '-robotics'], minUpvotes: 3, origin: 'command', createdBy: 'ada' });
+    expect(await subscription()).toMatchObject({
+      time: '07:30',
+      timezone: 'Europe/Berlin',
+      top: 5,
+      topics: ['llm', '-robotics'],
+      minUpvotes: 3,
+      origin: 'command',
+      createdBy: 'ada',
+    });
     await dispatch(invocation('subscribe', { top: 8, topics: 'none' }), t.svc);
     expect(await subscription()).toMatchObject({ time: '07:30', timezone: 'Europe/Berlin', top: 8, topics: [] });
   });
@@ -52,8 +60,22 @@ describe('unsubscribe', () => {
   });
 
   it('refuses people who may not manage the channel, and subscriptions from the config file', async () => {
-    await t.svc.store.subscriptions.upsert({ platform: 'console', workspaceId: null, channelId: 'general', origin: 'config', createdBy: 'config:subs.yaml', time: '09:00', timezone: 'UTC', top: 5, topics: [], minUpvotes: 0, rank: 'balanced' });
-    expect(textOf(await dispatch(invocation('unsubscribe', {}, { canManageChannel: false }), t.svc))).toBe('Only people who may manage this channel can stop its daily post.');
+    await t.svc.store.subscriptions.upsert({
+      platform: 'console',
+      workspaceId: null,
+      channelId: 'general',
+      origin: 'config',
+      createdBy: 'config:subs.yaml',
+      time: '09:00',
+      timezone: 'UTC',
+      top: 5,
+      topics: [],
+      minUpvotes: 0,
+      rank: 'balanced',
+    });
+    expect(textOf(await dispatch(invocation('unsubscribe', {}, { canManageChannel: false }), t.svc))).toBe(
+      'Only people who may manage this channel can stop its daily post.',
+    );
     expect(textOf(await dispatch(invocation('unsubscribe'), t.svc))).toMatch(/declared in the bot's config file/);
     expect(await subscription()).not.toBeNull();
   });
@@ -72,7 +94,9 @@ describe('settings', () => {
     await dispatch(invocation('subscribe', { time: '08:15', tz: 'Asia/Tokyo', top: 4, topics: 'agents' }), t.svc);
     const reply = await dispatch(invocation('settings'), t.svc);
     expect(reply.visibility).toBe('private');
-    expect(textOf(reply)).toContain('Time: 08:15 Asia/Tokyo\nPapers per post: 4\nTopics: agents\nMinimum upvotes: 0\nRanking: balanced (upvotes, recency and topics)\narXiv categories: none\nStatus: on');
+    expect(textOf(reply)).toContain(
+      'Time: 08:15 Asia/Tokyo\nPapers per post: 4\nTopics: agents\nMinimum upvotes: 0\nRanking: balanced (upvotes, recency and topics)\narXiv categories: none\nStatus: on',
+    );
   });
 
   it('notes when the scheduler disabled it after posting errors', async () => {

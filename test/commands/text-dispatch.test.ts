@@ -25,7 +25,10 @@ describe('parseCommandText', () => {
 
   it.each([
     ['frobnicate', `Unknown command "frobnicate". Commands: ${commands.map((c) => c.name).join(', ')}.`],
-    ['subscribe time', 'time needs a value: when to post, HH:MM (default 09:00). Usage: subscribe [time <time>] [tz <tz>] [top <top>] [topics <topics>] [min-upvotes <min-upvotes>] [rank popular|balanced|channel] [arxiv <arxiv>]'],
+    [
+      'subscribe time',
+      'time needs a value: when to post, HH:MM (default 09:00). Usage: subscribe [time <time>] [tz <tz>] [top <top>] [topics <topics>] [min-upvotes <min-upvotes>] [rank popular|balanced|channel] [arxiv <arxiv>]',
+    ],
     ['today please', 'Unexpected "please" for today. Usage: today'],
     ['top week month', 'Unexpected "month" for top. Usage: top [day|week|month] [limit <limit>] [date <date>]'],
     ['top year', 'period must be one of day, week, month (got "year")'],
@@ -38,7 +41,9 @@ describe('command specs', () => {
   it('are found by name, case-insensitively', () => {
     expect(findCommand('Today')?.name).toBe('today');
     expect(findCommand('nope')).toBeUndefined();
-    expect(commands.map((c) => c.name)).toEqual(expect.arrayContaining(['today', 'top', 'search', 'paper', 'bookmarks', 'subscribe', 'unsubscribe', 'settings', 'help']));
+    expect(commands.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['today', 'top', 'search', 'paper', 'bookmarks', 'subscribe', 'unsubscribe', 'settings', 'help']),
+    );
     expect(commands.at(-1)?.name).toBe('help');
   });
 });

@@ -73,7 +73,9 @@ describe('top', () => {
 
   it('takes a period, a limit and an end date', async () => {
     expect(paperIdsOf(await dispatch(invocation('top', { period: 'day', limit: '3' }), t.svc))).toHaveLength(3);
-    expect(textOf(await dispatch(invocation('top', { period: 'month', date: '2025-01-31' }), t.svc))).toBe('No Daily Papers list on or before 2025-01-31 in the store.');
+    expect(textOf(await dispatch(invocation('top', { period: 'month', date: '2025-01-31' }), t.svc))).toBe(
+      'No Daily Papers list on or before 2025-01-31 in the store.',
+    );
   });
 
   it.each([

@@ -80,7 +80,17 @@ describe.each(DRIVERS)('$name adapter contract', (factory) => {
     const [subscription] = await store.subscriptions.list();
     expect(subscription).toMatchObject({ platform: d.platform, channelId: d.channelId, top: 3 });
 
-    const run = () => postDaily({ store, posters: [d.poster], config, log: silent, now: () => NOW, owner: currentOwner(), subscriptionIds: [subscription!.id], date: '2025-10-16' });
+    const run = () =>
+      postDaily({
+        store,
+        posters: [d.poster],
+        config,
+        log: silent,
+        now: () => NOW,
+        owner: currentOwner(),
+        subscriptionIds: [subscription!.id],
+        date: '2025-10-16',
+      });
     // The header and three papers.
     const first = await d.postedDuring(run);
     expect(first.posted).toBe(4);
@@ -90,4 +100,3 @@ describe.each(DRIVERS)('$name adapter contract', (factory) => {
     expect(second.result.channels[0]!.outcome).toBe('already-posted');
   });
 });
-

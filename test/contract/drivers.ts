@@ -151,7 +151,10 @@ export const discordDriver: DriverFactory = {
 
     /** The message a callback, an edit or a follow-up carried, as text. */
     const textOf = (body: { content?: string; embeds?: { title?: string; description?: string; fields?: { name: string; value: string }[] }[] }) =>
-      [body.content ?? '', ...(body.embeds ?? []).flatMap((e) => [e.title ?? '', e.description ?? '', ...(e.fields ?? []).flatMap((f) => [f.name, f.value])])].join('\n');
+      [
+        body.content ?? '',
+        ...(body.embeds ?? []).flatMap((e) => [e.title ?? '', e.description ?? '', ...(e.fields ?? []).flatMap((f) => [f.name, f.value])]),
+      ].join('\n');
 
     return {
       platform: 'discord',
@@ -166,7 +169,8 @@ export const discordDriver: DriverFactory = {
         const answer =
           callback.body.type === 4
             ? callback.body.data
-            : (await fake.waitForRequest((r) => r.path.includes(token) && (r.method === 'PATCH' || (r.method === 'POST' && r.path.startsWith('/webhooks'))))).body;
+            : (await fake.waitForRequest((r) => r.path.includes(token) && (r.method === 'PATCH' || (r.method === 'POST' && r.path.startsWith('/webhooks')))))
+                .body;
         const visibility = ((answer.flags ?? 0) & 64) === 64 ? 'private' : 'public';
         const paperIds = (answer.embeds ?? []).flatMap((e: { url?: string }) => HF_PAPER.exec(e.url ?? '')?.slice(1) ?? []);
         const messages = visibility === 'public' && paperIds.length ? [{ id: fake.interactionReply(token)!.id, paperIds }] : [];
@@ -200,10 +204,17 @@ export const slackDriver: DriverFactory = {
   async start(store, now) {
     const fake = await startFakeSlack();
     const ids: Record<Person, string> = { admin: 'UADMIN0001', member: 'UMEMBER001' };
-    const services = servicesFor(store, now, { SLACK_BOT_TOKEN: 'xoxb-contract', SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_API_URL: fake.apiUrl, SLACK_ADMINS: ids.admin });
+    const services = servicesFor(store, now, {
+      SLACK_BOT_TOKEN: 'xoxb-contract',
+      SLACK_SIGNING_SECRET: SLACK_SECRET,
+      SLACK_API_URL: fake.apiUrl,
+      SLACK_ADMINS: ids.admin,
+    });
     const hosted = await hostAdapter(slackAdapter, services);
     const slashCommand = Object.fromEntries(new URLSearchParams(readFixture('platform/slack-slash-command.txt')));
-    const reactionAdded = JSON.parse(readFixture('platform/slack-reaction-added.json')) as { event: Record<string, unknown> & { item: Record<string, unknown> } };
+    const reactionAdded = JSON.parse(readFixture('platform/slack-reaction-added.json')) as {
+      event: Record<string, unknown> & { item: Record<string, unknown> };
+    };
     const channelId = 'CCONTRACT';
     let commands = 0;
 
@@ -223,7 +234,9 @@ export const slackDriver: DriverFactory = {
     };
     /** The papers of a message: each title links to the paper (`*1. <https://huggingface.co/papers/ID|title>*`). */
     const paperIdsOf = (blocks: unknown): string[] => {
-      const titles = textOf(blocks).split('\n').filter((line) => /^\*(\d+\. )?<https:\/\/huggingface\.co\/papers\//.test(line));
+      const titles = textOf(blocks)
+        .split('\n')
+        .filter((line) => /^\*(\d+\. )?<https:\/\/huggingface\.co\/papers\//.test(line));
       return titles.map((line) => HF_PAPER.exec(line)![1]!);
     };
 
@@ -243,7 +256,9 @@ export const slackDriver: DriverFactory = {
           return { visibility: body.response_type === 'in_channel' ? 'public' : 'private', text: textOf(body.blocks), messages: [] };
         }
         const answer = await until(
-          () => (fake.callsTo('chat.postMessage').length > posted ? fake.messages.get(channelId)!.at(-1)! : null) ?? fake.responses.find((r) => r.id === responseId),
+          () =>
+            (fake.callsTo('chat.postMessage').length > posted ? fake.messages.get(channelId)!.at(-1)! : null) ??
+            fake.responses.find((r) => r.id === responseId),
           `the answer to ${text}`,
         );
         if ('ts' in answer) return { visibility: 'public', text: textOf(answer.blocks), messages: [{ id: answer.ts, paperIds: paperIdsOf(answer.blocks) }] };
@@ -251,7 +266,13 @@ export const slackDriver: DriverFactory = {
       },
       async react(messageId, emoji, person, opts = {}) {
         const confirmations = fake.callsTo('chat.postEphemeral').length;
-        const event = { ...reactionAdded.event, type: opts.remove ? 'reaction_removed' : 'reaction_added', user: ids[person], reaction: SLACK_EMOJI[emoji] ?? emoji, item: { ...reactionAdded.event.item, channel: channelId, ts: messageId } };
+        const event = {
+          ...reactionAdded.event,
+          type: opts.remove ? 'reaction_removed' : 'reaction_added',
+          user: ids[person],
+          reaction: SLACK_EMOJI[emoji] ?? emoji,
+          item: { ...reactionAdded.event.item, channel: channelId, ts: messageId },
+        };
         await sendToBot(hosted.url('/slack/events'), SLACK_SECRET, { json: { ...reactionAdded, event } });
         const calls = await fake.waitForCalls('chat.postEphemeral', confirmations + 1);
         return textOf(calls.at(-1)!.body.blocks);

@@ -93,7 +93,16 @@ describe.each(storeKinds)('today from the cache (%s)', (kind) => {
   it('reads the revision once for a burst of concurrent requests, and again for the next one', async () => {
     const { mine, other } = await twoReplicas();
     let reads = 0;
-    const counting: Store = { ...mine, papers: { ...mine.papers, revision: () => (reads++, mine.papers.revision()) } };
+    const counting: Store = {
+      ...mine,
+      papers: {
+        ...mine.papers,
+        revision: () => {
+          reads++;
+          return mine.papers.revision();
+        },
+      },
+    };
     const svc = services(counting);
     await Promise.all(Array.from({ length: 50 }, () => dispatch(invocation('today'), svc)));
     expect(reads).toBeLessThan(50);

@@ -97,7 +97,10 @@ describe('drill command-fuzz', () => {
     }
     const unexpected = logged.filter((l) => l.includes('command failed'));
     expect(unexpected, unexpected[0]).toEqual([]);
-    drillLine('command-fuzz', `${texts} texts and ${commands.length * samples.length} typed argument sets over ${commands.length} commands: ${replies} replies, ${userErrors} text UserErrors, 0 throws, 0 unexpected errors`);
+    drillLine(
+      'command-fuzz',
+      `${texts} texts and ${commands.length * samples.length} typed argument sets over ${commands.length} commands: ${replies} replies, ${userErrors} text UserErrors, 0 throws, 0 unexpected errors`,
+    );
   });
 
   it('no read-only command, given hostile text, changes any row of the store', async () => {
@@ -166,7 +169,10 @@ describe('drill bookmarks-private', () => {
         { action: 'export', format: 'bibtex' },
         { action: 'export', format: 'markdown' },
         ...[1, 2, 3].map((n) => ({ action: 'remove', item: String(n) })),
-        ...papers.slice(0, 3).flatMap((p) => [{ action: 'remove', item: p.id }, { action: 'remove', item: `https://arxiv.org/abs/${p.id}` }]),
+        ...papers.slice(0, 3).flatMap((p) => [
+          { action: 'remove', item: p.id },
+          { action: 'remove', item: `https://arxiv.org/abs/${p.id}` },
+        ]),
       ];
       for (const args of tries) {
         const reply = await as(other, platform, args);
@@ -225,7 +231,10 @@ describe('drill channel-permissions', () => {
     const declared = commands.filter((c) => c.changes === 'channel');
     expect(changing.sort()).toEqual(declared.map((c) => c.name).sort());
     for (const spec of declared) expect(spec.requires?.permission, spec.name).toBe('manage-channel');
-    drillLine('channel-permissions', `${commands.length} commands x 3 platforms enumerated; channel-changing: ${changing.join(', ')}; ${refusals} changing invocations refused without permission, 0 changes`);
+    drillLine(
+      'channel-permissions',
+      `${commands.length} commands x 3 platforms enumerated; channel-changing: ${changing.join(', ')}; ${refusals} changing invocations refused without permission, 0 changes`,
+    );
     await cleanup();
   });
 });

@@ -84,6 +84,9 @@ describe('drill discord-dm-and-permissions', () => {
       }
     }
     expect(refused).toBe(2); // subscribe and unsubscribe
-    drillLine('discord-dm-and-permissions', `${commands.length} subcommands x (DM without guild, member without Manage Channels) = ${answered} interactions answered, ${refused} channel changes refused privately, 0 crashes`);
+    drillLine(
+      'discord-dm-and-permissions',
+      `${commands.length} subcommands x (DM without guild, member without Manage Channels) = ${answered} interactions answered, ${refused} channel changes refused privately, 0 crashes`,
+    );
   }, 60_000);
 });

@@ -14,7 +14,10 @@ import { openStore } from '../../src/store/open';
 import type { Store } from '../../src/store/types';
 
 const [url, apiUrl, previousDay, day, killAt] = process.argv.slice(2) as [string, string, string, string, string];
-const config = loadBotConfig({ DATABASE_URL: url, DISCORD_TOKEN: 'drill-token', DISCORD_API_URL: apiUrl, FANOUT_CONCURRENCY: '3', SKIP_POSTED_DAYS: '1' }, '/nonexistent');
+const config = loadBotConfig(
+  { DATABASE_URL: url, DISCORD_TOKEN: 'drill-token', DISCORD_API_URL: apiUrl, FANOUT_CONCURRENCY: '3', SKIP_POSTED_DAYS: '1' },
+  '/nonexistent',
+);
 
 let ops = 0;
 let armed = false;
@@ -33,7 +36,16 @@ function killable(store: Store): Store {
 const store = killable(await openStore(url));
 const poster = createDiscordPoster(createRest(discordAdapter.settingsOf(config)!));
 const fanOut = (date: string) =>
-  postDaily({ store, posters: [poster], config, log: createLogger({ level: 'silent' }), now: () => new Date(`${date}T09:00:00Z`), owner: currentOwner(), date, retryDelayMs: 10 });
+  postDaily({
+    store,
+    posters: [poster],
+    config,
+    log: createLogger({ level: 'silent' }),
+    now: () => new Date(`${date}T09:00:00Z`),
+    owner: currentOwner(),
+    date,
+    retryDelayMs: 10,
+  });
 
 if (previousDay !== '-') await fanOut(previousDay);
 process.stdout.write('start\n');

@@ -57,13 +57,26 @@ describe('drill hf-down-at-posting', () => {
         expect(refresher.status().lastError, fault.name).not.toBeNull();
 
         const poster = new RecordingPoster();
-        const result = await postDaily({ store, posters: [poster], config, log, now, owner: currentOwner(), date, sourceStatus: () => refresher.status(), retryDelayMs: 0 });
+        const result = await postDaily({
+          store,
+          posters: [poster],
+          config,
+          log,
+          now,
+          owner: currentOwner(),
+          date,
+          sourceStatus: () => refresher.status(),
+          retryDelayMs: 0,
+        });
         if (staleDigest === 'skip') {
           expect(result.channels.map((c) => c.outcome)).toEqual(['skipped', 'skipped']);
           expect(poster.shown).toEqual([]);
         } else {
           // Never empty or broken: a marked header and every paper, from the store's last good list.
-          for (const [channel, top] of [['a', 3], ['b', 5]] as const) {
+          for (const [channel, top] of [
+            ['a', 3],
+            ['b', 5],
+          ] as const) {
             const shown = poster.inChannel(channel);
             expect(shown[0]!.text, fault.name).toMatch(/\(from data (last refreshed at \S+ \S+ UTC|not refreshed since the bot started)\)$/);
             expect(shown.slice(1).map((m) => m.paperIds.length)).toEqual(Array(top).fill(1));
@@ -75,7 +88,10 @@ describe('drill hf-down-at-posting', () => {
     }
     const skipLogs = lines.filter((l) => l.includes('daily digest skipped') && l.includes('STALE_DIGEST=skip'));
     expect(skipLogs).toHaveLength(faults.length * 2);
-    drillLine('hf-down-at-posting', `${faults.length} source faults (500, 503, HTML page, hang) x STALE_DIGEST post|skip: ${digests} stale-marked full digests, ${skipLogs.length} skipped channels each logged, 0 empty or broken`);
+    drillLine(
+      'hf-down-at-posting',
+      `${faults.length} source faults (500, 503, HTML page, hang) x STALE_DIGEST post|skip: ${digests} stale-marked full digests, ${skipLogs.length} skipped channels each logged, 0 empty or broken`,
+    );
   });
 });
 
@@ -100,7 +116,14 @@ async function stormProxy(target: string, plan: (n: number) => 'pass' | 'fail-be
     if (action === 'rate-limit') {
       req.resume();
       res
-        .writeHead(429, { 'content-type': 'application/json', 'retry-after': '0.05', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': '0.05', 'x-ratelimit-scope': 'user', 'x-ratelimit-bucket': 'storm' })
+        .writeHead(429, {
+          'content-type': 'application/json',
+          'retry-after': '0.05',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset-after': '0.05',
+          'x-ratelimit-scope': 'user',
+          'x-ratelimit-bucket': 'storm',
+        })
         .end(JSON.stringify({ message: 'You are being rate limited.', retry_after: 0.05, global: false }));
       return;
     }
@@ -144,7 +167,10 @@ describe('drill discord-storm-fanout', () => {
     try {
       await store.papers.upsert(realPapers, new Date(`${LIST_DATE}T08:00:00Z`));
       for (const channelId of CHANNELS) await store.subscriptions.upsert(subscription(channelId, { platform: 'discord', workspaceId: '1', top: 3 }));
-      const config = { ...loadBotConfig({ DISCORD_TOKEN: 'drill-token', DISCORD_API_URL: proxy.apiUrl, LOG_LEVEL: 'silent' }), schedule: { ...testConfig().schedule, maxAttempts: 10 } };
+      const config = {
+        ...loadBotConfig({ DISCORD_TOKEN: 'drill-token', DISCORD_API_URL: proxy.apiUrl, LOG_LEVEL: 'silent' }),
+        schedule: { ...testConfig().schedule, maxAttempts: 10 },
+      };
       const rest = createRest(discordAdapter.settingsOf(config)!);
       const poster = createDiscordPoster(rest);
       const log = createLogger({ level: 'silent' });
@@ -165,7 +191,10 @@ describe('drill discord-storm-fanout', () => {
         missing += expected.filter((n) => !shown.includes(n)).length;
       }
       const c = proxy.counts;
-      drillLine('discord-storm-fanout', `${CHANNELS.length} channels x 4 messages in ${runs + 1} run(s); ${c['fail-before']} 502 before, ${c['fail-after']} 500 after the message existed, ${c['rate-limit']} 429; ${duplicates} duplicates, ${missing} missing`);
+      drillLine(
+        'discord-storm-fanout',
+        `${CHANNELS.length} channels x 4 messages in ${runs + 1} run(s); ${c['fail-before']} 502 before, ${c['fail-after']} 500 after the message existed, ${c['rate-limit']} 429; ${duplicates} duplicates, ${missing} missing`,
+      );
       expect({ duplicates, missing }).toEqual({ duplicates: 0, missing: 0 });
       expect(c['fail-after'] + c['fail-before'] + c['rate-limit']).toBeGreaterThan(CHANNELS.length);
     } finally {

@@ -49,9 +49,53 @@ const hostile = fc.oneof(
   fc.json().map((j) => j),
   fc.jsonValue().map((v) => JSON.stringify([{ paper: v, title: v, publishedAt: v, numComments: v }])),
   fc.jsonValue().map((v) => JSON.stringify({ dailyPapers: v })),
-  fc.array(fc.constantFrom('<feed>', '<entry>', '</entry>', '<title>', '</title>', '<id>', 'http://arxiv.org/abs/1', '&amp;', '&#x0;', '<![CDATA[', ']]>', '<?xml version="1.0"?>', '<rss>', '<item>', '<!DOCTYPE x [<!ENTITY a "aaaa">]>', '&a;'), { maxLength: 60 }).map((t) => t.join('')),
-  fc.array(fc.constantFrom('<div data-target="DailyPapers" data-props="', '&quot;', '{', '}', '"', '&amp;', '>', '<html>', '</div>', 'dailyPapers', ':', '[', ']'), { maxLength: 60 }).map((t) => t.join('')),
-  fc.array(fc.constantFrom('Title\n', '\n', '·\n', '• 3 authors\n', 'Mar 17\n', 'Feb 30, 2020 4\n', 'moonshotai Moonshot AI\n', 'Apr 21\n', 'Daily Papers\n', '  \u200b\n', '\u0000'), { maxLength: 60 }).map((t) => t.join('')),
+  fc
+    .array(
+      fc.constantFrom(
+        '<feed>',
+        '<entry>',
+        '</entry>',
+        '<title>',
+        '</title>',
+        '<id>',
+        'http://arxiv.org/abs/1',
+        '&amp;',
+        '&#x0;',
+        '<![CDATA[',
+        ']]>',
+        '<?xml version="1.0"?>',
+        '<rss>',
+        '<item>',
+        '<!DOCTYPE x [<!ENTITY a "aaaa">]>',
+        '&a;',
+      ),
+      { maxLength: 60 },
+    )
+    .map((t) => t.join('')),
+  fc
+    .array(
+      fc.constantFrom('<div data-target="DailyPapers" data-props="', '&quot;', '{', '}', '"', '&amp;', '>', '<html>', '</div>', 'dailyPapers', ':', '[', ']'),
+      { maxLength: 60 },
+    )
+    .map((t) => t.join('')),
+  fc
+    .array(
+      fc.constantFrom(
+        'Title\n',
+        '\n',
+        '·\n',
+        '• 3 authors\n',
+        'Mar 17\n',
+        'Feb 30, 2020 4\n',
+        'moonshotai Moonshot AI\n',
+        'Apr 21\n',
+        'Daily Papers\n',
+        '  \u200b\n',
+        '\u0000',
+      ),
+      { maxLength: 60 },
+    )
+    .map((t) => t.join('')),
 );
 
 describe('drill parser-fuzz', () => {
@@ -66,11 +110,14 @@ describe('drill parser-fuzz', () => {
     );
     // Deep nesting: JSON.parse and XML parsers can overflow the stack.
     for (const depth of [10_000, 200_000]) {
-      for (const text of ['['.repeat(depth) + ']'.repeat(depth), '<entry>'.repeat(depth), '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)])
+      for (const text of ['['.repeat(depth) + ']'.repeat(depth), '<entry>'.repeat(depth), `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`])
         for (const mode of MODES) tally[attempt(text, mode)]++;
     }
     const total = tally.ok + tally['parse-error'];
-    drillLine('parser-fuzz', `${total} parses (${runs} generated inputs + 6 deep nestings x ${MODES.length} modes), ${tally.ok} ok, ${tally['parse-error']} ParseError, 0 other throws`);
+    drillLine(
+      'parser-fuzz',
+      `${total} parses (${runs} generated inputs + 6 deep nestings x ${MODES.length} modes), ${tally.ok} ok, ${tally['parse-error']} ParseError, 0 other throws`,
+    );
     expect(total).toBe((runs + 6) * MODES.length);
   });
 });
@@ -95,11 +142,26 @@ const apiItem = JSON.stringify(JSON.parse(REAL[1]!)[0]);
 /** Inputs of about `bytes`, valid and pathological, per format. */
 const SHAPES: { name: string; mode: 'auto' | ListingFormat; build: (bytes: number) => string }[] = [
   { name: 'hf-text bylines without dates', mode: 'hf-text', build: (n) => '• 3 authors\n·\n'.repeat(Math.ceil(n / 14)) },
-  { name: 'hf-api array', mode: 'auto', build: (n) => `[${Array(Math.ceil(n / apiItem.length)).fill(apiItem).join(',')}]` },
+  {
+    name: 'hf-api array',
+    mode: 'auto',
+    build: (n) =>
+      `[${Array(Math.ceil(n / apiItem.length))
+        .fill(apiItem)
+        .join(',')}]`,
+  },
   { name: 'hf-api unterminated string', mode: 'hf-api', build: (n) => `["${'x'.repeat(n)}` },
-  { name: 'hf-html page of entities', mode: 'hf-html', build: (n) => `<html><div data-target="DailyPapers" data-props="${'&quot;'.repeat(n / 6)}"></div></html>` },
+  {
+    name: 'hf-html page of entities',
+    mode: 'hf-html',
+    build: (n) => `<html><div data-target="DailyPapers" data-props="${'&quot;'.repeat(n / 6)}"></div></html>`,
+  },
   { name: 'arxiv feed', mode: 'auto', build: (n) => `${atom.slice(0, atom.indexOf('<entry>'))}${atomEntry.repeat(Math.ceil(n / atomEntry.length))}</feed>` },
-  { name: 'arxiv unclosed entries', mode: 'arxiv', build: (n) => `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">${'<entry><title>t'.repeat(Math.ceil(n / 15))}` },
+  {
+    name: 'arxiv unclosed entries',
+    mode: 'arxiv',
+    build: (n) => `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">${'<entry><title>t'.repeat(Math.ceil(n / 15))}`,
+  },
 ];
 
 describe('drill parser-linear-time', () => {

@@ -14,12 +14,53 @@ import { drillLine } from './report';
  * every renderer in every shape a paper is shown in. Nobody may be pinged on any platform.
  */
 
-const PINGS = ['@everyone', '@here', '<@123456789012345678>', '<@!123456789012345678>', '<@&987654321098765432>', '<#645027906669510667>', '<!channel>', '<!here>', '<!everyone>', '<!subteam^S0123>', '<@U024BE7LH>', '<@W012A3CDE>', '<#C012AB3CD|general>', '<!date^1392734382^{date}|x>'];
-const DISGUISES = ['', '\u200b', '\u202e', '\u0000', '\n', '`', '\\', '&', '&lt;', '&amp;lt;', '＠', '@', '<', '>', '|', '*', '_', '~', '[x](https://evil.test)', '<https://evil.test|click>', '\u001b[31m', '\u0007'];
+const PINGS = [
+  '@everyone',
+  '@here',
+  '<@123456789012345678>',
+  '<@!123456789012345678>',
+  '<@&987654321098765432>',
+  '<#645027906669510667>',
+  '<!channel>',
+  '<!here>',
+  '<!everyone>',
+  '<!subteam^S0123>',
+  '<@U024BE7LH>',
+  '<@W012A3CDE>',
+  '<#C012AB3CD|general>',
+  '<!date^1392734382^{date}|x>',
+];
+const DISGUISES = [
+  '',
+  '\u200b',
+  '\u202e',
+  '\u0000',
+  '\n',
+  '`',
+  '\\',
+  '&',
+  '&lt;',
+  '&amp;lt;',
+  '＠',
+  '@',
+  '<',
+  '>',
+  '|',
+  '*',
+  '_',
+  '~',
+  '[x](https://evil.test)',
+  '<https://evil.test|click>',
+  '\u001b[31m',
+  '\u0007',
+];
 
 /** A title built from ping syntax wrapped in escape-breaking characters, or anything at all. */
 const adversarial = fc.oneof(
-  { weight: 4, arbitrary: fc.array(fc.constantFrom(...PINGS, ...DISGUISES, 'Attention', ' ', 'is all you need'), { minLength: 1, maxLength: 12 }).map((t) => t.join('')) },
+  {
+    weight: 4,
+    arbitrary: fc.array(fc.constantFrom(...PINGS, ...DISGUISES, 'Attention', ' ', 'is all you need'), { minLength: 1, maxLength: 12 }).map((t) => t.join('')),
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 120 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 120 }) },
 );
@@ -34,8 +75,22 @@ function evilPaper(title: string, i: number): Paper {
 
 /** Every shape a paper is shown in: a list, one paper in full, a digest message, text and fields. */
 function repliesFor(paper: Paper): Reply[] {
-  const list: Reply = { blocks: [{ kind: 'text', text: paper.title }, { kind: 'papers', items: [{ rank: 1, paper, reason: paper.title }] }], visibility: 'public', fallback: paper.title };
-  const full: Reply = { blocks: [{ kind: 'paper', paper, reason: paper.title }, { kind: 'fields', fields: [{ label: paper.title, value: paper.title }] }], visibility: 'public', fallback: paper.title };
+  const list: Reply = {
+    blocks: [
+      { kind: 'text', text: paper.title },
+      { kind: 'papers', items: [{ rank: 1, paper, reason: paper.title }] },
+    ],
+    visibility: 'public',
+    fallback: paper.title,
+  };
+  const full: Reply = {
+    blocks: [
+      { kind: 'paper', paper, reason: paper.title },
+      { kind: 'fields', fields: [{ label: paper.title, value: paper.title }] },
+    ],
+    visibility: 'public',
+    fallback: paper.title,
+  };
   return [list, full, digestPaperMessage({ rank: 1, paper, score: 1, reason: paper.title })];
 }
 
@@ -53,7 +108,7 @@ function slackPings(message: unknown): string[] {
     // Slack reads markup (mentions included) only in mrkdwn text and the top-level text; a plain_text
     // object (headers, buttons) and an image's alt_text are shown as they are, so nothing in them pings.
     else if (v && typeof v === 'object' && (v as { type?: unknown }).type !== 'plain_text')
-      Object.entries(v).forEach(([k, x]) => k !== 'alt_text' && walk(x));
+      for (const [k, x] of Object.entries(v)) if (k !== 'alt_text') walk(x);
   };
   walk(message);
   return hits;
@@ -77,11 +132,15 @@ describe('drill render-mentions', () => {
         check('Discord content', title, discordPings(discord.content ?? ''));
         check('Slack', title, slackPings(renderSlack(reply)));
         // A terminal has no pings, but control characters (bell, ANSI escapes) would act on it.
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: no control character may survive.
         for (const m of renderMessages(reply)) check('console', title, m.text.match(/[\u0000-\u0008\u000B-\u001F\u007F]/g) ?? []);
         rendered += 3;
       }
     }
     expect(violations.slice(0, 5), `${violations.length} violations`).toEqual([]);
-    drillLine('render-mentions', `${TITLES} adversarial titles x 3 reply shapes x 3 renderers = ${rendered} renders, 0 pings (Discord allowed_mentions parse [] on every body)`);
+    drillLine(
+      'render-mentions',
+      `${TITLES} adversarial titles x 3 reply shapes x 3 renderers = ${rendered} renders, 0 pings (Discord allowed_mentions parse [] on every body)`,
+    );
   });
 });

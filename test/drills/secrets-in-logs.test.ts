@@ -61,13 +61,28 @@ it('drill secrets-in-logs: no token, signing secret or database password appears
 
     // Discord: answers, a validation error, a rate limit on the reply, a channel the bot cannot see.
     discord.rateLimitNext('POST', /\/callback$/, 0.05);
-    for (const [sub, options] of [['today', {}], ['subscribe', { tz: 'Mars/Olympus' }], ['search', { query: 'video' }], ['bookmarks', {}]] as const) {
+    for (const [sub, options] of [
+      ['today', {}],
+      ['subscribe', { tz: 'Mars/Olympus' }],
+      ['search', { query: 'video' }],
+      ['bookmarks', {}],
+    ] as const) {
       const { token } = discord.sendCommand(sub, options);
       await discord.waitForRequest((r) => r.path.endsWith(`/${token}/callback`) && r.status < 400);
     }
     // Slack: a signed command, a forged one, a stale one.
     const events = `http://127.0.0.1:${port}/slack/events`;
-    const form = { command: '/papers', text: 'today', user_id: 'U1', user_name: 'u', channel_id: 'C1', channel_name: 'general', team_id: 'T1', response_url: slack.responseUrl('s'), trigger_id: 't' };
+    const form = {
+      command: '/papers',
+      text: 'today',
+      user_id: 'U1',
+      user_name: 'u',
+      channel_id: 'C1',
+      channel_name: 'general',
+      team_id: 'T1',
+      response_url: slack.responseUrl('s'),
+      trigger_id: 't',
+    };
     expect((await sendToBot(events, secrets.SLACK_SIGNING_SECRET, { form })).status).toBe(200);
     expect((await sendToBot(events, 'wrong-secret', { form })).status).toBe(401);
     expect((await sendToBot(events, secrets.SLACK_SIGNING_SECRET, { form }, { timestamp: 1 })).status).toBe(401);
@@ -81,7 +96,10 @@ it('drill secrets-in-logs: no token, signing secret or database password appears
   }
   const lines = output.split('\n').filter(Boolean);
   const leaks = lines.filter((l) => Object.values(secrets).some((s) => l.includes(s)));
-  drillLine('secrets-in-logs', `${lines.length} output lines at LOG_LEVEL=trace from papers start (Discord + Slack + ${pg ? 'Postgres with password' : 'SQLite'}), ${Object.keys(secrets).length} secrets searched, ${leaks.length} leaks`);
+  drillLine(
+    'secrets-in-logs',
+    `${lines.length} output lines at LOG_LEVEL=trace from papers start (Discord + Slack + ${pg ? 'Postgres with password' : 'SQLite'}), ${Object.keys(secrets).length} secrets searched, ${leaks.length} leaks`,
+  );
   expect(leaks).toEqual([]);
   expect(lines.length).toBeGreaterThan(10);
 }, 60_000);

@@ -60,7 +60,19 @@ async function seedStore(url: string): Promise<void> {
   const store = await openStore(url);
   await store.papers.upsert(realPapers, new Date(`${LIST_DATE}T08:00:00Z`));
   for (const channelId of CHANNELS)
-    await store.subscriptions.upsert({ platform: 'discord', workspaceId: '1', channelId, time: '09:00', timezone: 'UTC', top: TOP, topics: [], minUpvotes: 0, rank: 'balanced', origin: 'command', createdBy: 'drill' });
+    await store.subscriptions.upsert({
+      platform: 'discord',
+      workspaceId: '1',
+      channelId,
+      time: '09:00',
+      timezone: 'UTC',
+      top: TOP,
+      topics: [],
+      minUpvotes: 0,
+      rank: 'balanced',
+      origin: 'command',
+      createdBy: 'drill',
+    });
   await store.close();
 }
 

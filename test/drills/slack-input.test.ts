@@ -37,7 +37,13 @@ beforeAll(async () => {
   await db.store.papers.upsert(bundledPapers(), new Date('2025-10-16T10:00:00Z'));
   const config = loadBotConfig({ SLACK_BOT_TOKEN: 'xoxb-drill', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl }, '/nonexistent');
   const log = createLogger({ level: 'silent' });
-  const services: Services = { store: db.store, config, log, now: () => new Date('2025-10-16T10:00:00Z'), sourceStatus: () => ({ lastSuccessAt: null, lastError: null, note: null }) };
+  const services: Services = {
+    store: db.store,
+    config,
+    log,
+    now: () => new Date('2025-10-16T10:00:00Z'),
+    sourceStatus: () => ({ lastSuccessAt: null, lastError: null, note: null }),
+  };
   slack = await hostAdapter(slackAdapter, services);
   url = slack.url('/slack/events');
 });
@@ -60,7 +66,10 @@ describe('drill slack-replay', () => {
     expect(statuses.every((s) => s === 401)).toBe(true);
     expect(fake.responses).toHaveLength(0);
     expect(sqliteFingerprint(dbUrl)).toBe(before);
-    drillLine('slack-replay', `${statuses.length - 1} replays of a validly signed 2018 request and 1 tampered copy: all 401, 0 responses sent, store unchanged`);
+    drillLine(
+      'slack-replay',
+      `${statuses.length - 1} replays of a validly signed 2018 request and 1 tampered copy: all 401, 0 responses sent, store unchanged`,
+    );
   });
 });
 
@@ -90,7 +99,10 @@ describe('drill slack-missing-fields', () => {
     const eventVariants: Record<string, unknown>[] = [
       ...Object.keys(reactionAdded).map((k) => Object.fromEntries(Object.entries(reactionAdded).filter(([key]) => key !== k))),
       ...Object.keys(event).map((k) => ({ ...reactionAdded, event: Object.fromEntries(Object.entries(event).filter(([key]) => key !== k)) })),
-      ...Object.keys(event.item as object).map((k) => ({ ...reactionAdded, event: { ...event, item: Object.fromEntries(Object.entries(event.item as object).filter(([key]) => key !== k)) } })),
+      ...Object.keys(event.item as object).map((k) => ({
+        ...reactionAdded,
+        event: { ...event, item: Object.fromEntries(Object.entries(event.item as object).filter(([key]) => key !== k)) },
+      })),
       { ...reactionAdded, event: null },
       { ...reactionAdded, event: { ...event, item: null } },
       {},
@@ -103,11 +115,17 @@ describe('drill slack-missing-fields', () => {
     // Known: both fail inside Bolt before any listener runs (`event: null`, and `item: null`, which
     // Bolt's getTypeAndConversation reads as event.item.channel); Slack never sends either (both need
     // the signing secret), and the app keeps serving.
-    expect(serverErrors.map((e) => (e.includes('"event":null') ? 'event null' : e.includes('"item":null') ? 'item null' : e))).toEqual(['event null', 'item null']);
+    expect(serverErrors.map((e) => (e.includes('"event":null') ? 'event null' : e.includes('"item":null') ? 'item null' : e))).toEqual([
+      'event null',
+      'item null',
+    ]);
     const health = await fetch(slack.url('/healthz'));
     expect(health.status).toBe(200);
     expect(sqliteFingerprint(dbUrl, owned)).toBe(before);
     const total = [...statuses.values()].reduce((a, b) => a + b, 0);
-    drillLine('slack-missing-fields', `${total} signed payloads with a field dropped or empty (slash command and reaction event): statuses ${[...statuses].map(([s, n]) => `${s}x${n}`).join(', ')}, 5xx only for ${serverErrors.length} shapes Slack never sends (event null, item null), app still healthy, subscriptions/bookmarks/papers unchanged`);
+    drillLine(
+      'slack-missing-fields',
+      `${total} signed payloads with a field dropped or empty (slash command and reaction event): statuses ${[...statuses].map(([s, n]) => `${s}x${n}`).join(', ')}, 5xx only for ${serverErrors.length} shapes Slack never sends (event null, item null), app still healthy, subscriptions/bookmarks/papers unchanged`,
+    );
   });
 });

@@ -44,19 +44,29 @@ describe('drill sqlite-busy', () => {
     // Another process takes the write lock and lets go after holdMs on its own: better-sqlite3
     // waits for a lock synchronously, so this process cannot tell it to while a write waits.
     const holdLock = async (holdMs: number) => {
-      const holder = spawn(process.execPath, ['-e', `
+      const holder = spawn(
+        process.execPath,
+        [
+          '-e',
+          `
         const db = new (require('better-sqlite3'))(${JSON.stringify(file)});
         db.exec('BEGIN IMMEDIATE'); db.prepare("insert into meta (key, value) values ('held', 'x')").run();
         process.stdout.write('locked\\n');
         setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, ${holdMs});
-      `], { cwd: path.dirname(require.resolve('better-sqlite3/package.json')), stdio: ['ignore', 'pipe', 'inherit'] });
+      `,
+        ],
+        { cwd: path.dirname(require.resolve('better-sqlite3/package.json')), stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       await once(holder.stdout, 'data');
       return holder;
     };
 
     // Held past the busy timeout (5 s): one clear error, and nothing half-written.
     const long = await holdLock(7_000);
-    const failed = await store.papers.upsert(batch(1, 20), new Date()).then(() => null, (err: unknown) => errorMessage(err));
+    const failed = await store.papers.upsert(batch(1, 20), new Date()).then(
+      () => null,
+      (err: unknown) => errorMessage(err),
+    );
     expect(failed).toMatch(/database is locked/);
     long.kill();
     await once(long, 'exit');
@@ -68,7 +78,10 @@ describe('drill sqlite-busy', () => {
     expect(await store.papers.count()).toBe(realPapers.length + 20);
     await store.close();
     expect(integrity(file)).toBe('ok');
-    drillLine('sqlite-busy', `write lock held by another process: 1 write failed after the busy timeout with "${failed}", 1 write waited and succeeded, integrity_check ok, 0 rows lost`);
+    drillLine(
+      'sqlite-busy',
+      `write lock held by another process: 1 write failed after the busy timeout with "${failed}", 1 write waited and succeeded, integrity_check ok, 0 rows lost`,
+    );
     await db.cleanup();
   }, 30_000);
 });
@@ -116,7 +129,10 @@ describe.skipIf(!disk)('drill sqlite-full-disk', () => {
       expect(await store.papers.count()).toBe(committed);
       await store.close().catch(() => {});
       expect(integrity(file)).toBe('ok');
-      drillLine('sqlite-full-disk', `1 MB tmpfs filled: ${committed} papers committed, ${errors.length} writes refused with "${errors[0]}", count matches, integrity_check ok`);
+      drillLine(
+        'sqlite-full-disk',
+        `1 MB tmpfs filled: ${committed} papers committed, ${errors.length} writes refused with "${errors[0]}", count matches, integrity_check ok`,
+      );
     } finally {
       tiny.unmount();
     }
@@ -153,7 +169,9 @@ describe.skipIf(!storeKinds.includes('postgres'))('drill postgres-connections-ki
       let runs = 0;
       let failedRuns = 0;
       for (; runs < 40; runs++) {
-        const report = await postDaily({ store, posters: [poster], config, log, now: clock, owner: currentOwner(), date: LIST_DATE, retryDelayMs: 1 }).catch(() => null);
+        const report = await postDaily({ store, posters: [poster], config, log, now: clock, owner: currentOwner(), date: LIST_DATE, retryDelayMs: 1 }).catch(
+          () => null,
+        );
         if (!report || report.channels.some((c) => c.outcome === 'failed')) failedRuns++;
         if (runs >= 3 && report?.channels.every((c) => c.outcome === 'posted' || c.outcome === 'already-posted')) break;
       }
@@ -170,7 +188,10 @@ describe.skipIf(!storeKinds.includes('postgres'))('drill postgres-connections-ki
         duplicates += shown.length - new Set(shown).size;
         missing += 1 + 3 - new Set(shown).size + (plan.length === 3 ? 0 : 1);
       }
-      drillLine('postgres-connections-killed', `${terminated} backends terminated during ${runs + 1} fan-out runs (${failedRuns} with failures), ${channels.length} channels: reconnected, ${duplicates} duplicates, ${missing} missing`);
+      drillLine(
+        'postgres-connections-killed',
+        `${terminated} backends terminated during ${runs + 1} fan-out runs (${failedRuns} with failures), ${channels.length} channels: reconnected, ${duplicates} duplicates, ${missing} missing`,
+      );
       expect({ duplicates, missing }).toEqual({ duplicates: 0, missing: 0 });
       expect(terminated).toBeGreaterThan(0);
     } finally {

@@ -8,13 +8,12 @@ import Database from 'better-sqlite3';
 export function sqliteFingerprint(url: string, tables?: string[]): string {
   const db = new Database(url.replace(/^sqlite:/, ''), { readonly: true, fileMustExist: true });
   try {
-    const names =
-      tables ??
-      (db.prepare(`select name from sqlite_master where type = 'table' order by name`).all() as { name: string }[]).map((r) => r.name);
+    const names = tables ?? (db.prepare(`select name from sqlite_master where type = 'table' order by name`).all() as { name: string }[]).map((r) => r.name);
     const hash = createHash('sha256');
     for (const name of names) {
       hash.update(`\u0000${name}\u0000`);
-      for (const row of db.prepare(`select * from "${name}"`).raw().all()) hash.update(JSON.stringify(row, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('hex') : v)));
+      for (const row of db.prepare(`select * from "${name}"`).raw().all())
+        hash.update(JSON.stringify(row, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('hex') : v)));
     }
     return hash.digest('hex');
   } finally {

@@ -218,7 +218,11 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
         if (!limit.ok) {
           rateLimited.channel += 1;
           const after = seconds(limit.resetAfterMs);
-          return reply(429, { message: 'You are being rate limited.', retry_after: Number(after), global: false }, { 'retry-after': after, 'x-ratelimit-scope': 'user' });
+          return reply(
+            429,
+            { message: 'You are being rate limited.', retry_after: Number(after), global: false },
+            { 'retry-after': after, 'x-ratelimit-scope': 'user' },
+          );
         }
       }
     }
@@ -347,7 +351,9 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       unavailable: false,
       member_count: 2,
       joined_at: '2025-10-14T00:00:00.000000+00:00',
-      roles: [{ id: guildId, name: '@everyone', permissions: '1071698660929', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+      roles: [
+        { id: guildId, name: '@everyone', permissions: '1071698660929', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
+      ],
       emojis: [],
       stickers: [],
       members: [],
@@ -356,7 +362,17 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       threads: [],
       stage_instances: [],
       guild_scheduled_events: [],
-      channels: channelIds.map((id, position) => ({ id, type: 0, guild_id: guildId, name: `papers-${position}`, position, permission_overwrites: [], nsfw: false, parent_id: null, last_message_id: null })),
+      channels: channelIds.map((id, position) => ({
+        id,
+        type: 0,
+        guild_id: guildId,
+        name: `papers-${position}`,
+        position,
+        permission_overwrites: [],
+        nsfw: false,
+        parent_id: null,
+        last_message_id: null,
+      })),
     };
   }
 
@@ -441,9 +457,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
         },
         data: {
           ...d.data,
-          options: [
-            { type: 1, name: subcommand, options: Object.entries(options).map(([name, value]) => ({ type: optionType(value), name, value })) },
-          ],
+          options: [{ type: 1, name: subcommand, options: Object.entries(options).map(([name, value]) => ({ type: optionType(value), name, value })) }],
         },
         authorizing_integration_owners: { '0': guildId },
       });

@@ -35,8 +35,7 @@ export interface FakeSource {
   close(): Promise<void>;
 }
 
-export const HTML_ERROR_PAGE =
-  '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>';
+export const HTML_ERROR_PAGE = '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>';
 
 export async function startFakeSource(): Promise<FakeSource> {
   const days = new Map<string, string>();

@@ -298,11 +298,7 @@ export function slackSignature(signingSecret: string, timestamp: number | string
 }
 
 /** The headers Slack sends with a request body (timestamp defaults to now). */
-export function signedHeaders(
-  signingSecret: string,
-  body: string,
-  opts: { timestamp?: number; contentType?: string } = {},
-): Record<string, string> {
+export function signedHeaders(signingSecret: string, body: string, opts: { timestamp?: number; contentType?: string } = {}): Record<string, string> {
   const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
   return {
     'content-type': opts.contentType ?? 'application/x-www-form-urlencoded',

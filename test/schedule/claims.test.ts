@@ -32,9 +32,24 @@ describe('delivery heartbeat', () => {
       let clock = t0.getTime();
       const now = () => new Date(clock);
       const claim = (who: typeof owner, ownerIsGone = () => false) =>
-        store.deliveries.claim({ subscriptionId: 'discord:c1', date: '2025-10-14', owner: who, now: now(), staleAfterMs: STALE_MS, ownerIsGone, maxAttempts: 3 });
+        store.deliveries.claim({
+          subscriptionId: 'discord:c1',
+          date: '2025-10-14',
+          owner: who,
+          now: now(),
+          staleAfterMs: STALE_MS,
+          ownerIsGone,
+          maxAttempts: 3,
+        });
       await claim(owner);
-      const heartbeat = startHeartbeat({ store, deliveryId: 'discord:c1@2025-10-14', owner, now, staleAfterMs: STALE_MS, log: createLogger({ level: 'silent' }) });
+      const heartbeat = startHeartbeat({
+        store,
+        deliveryId: 'discord:c1@2025-10-14',
+        owner,
+        now,
+        staleAfterMs: STALE_MS,
+        log: createLogger({ level: 'silent' }),
+      });
       try {
         const heartbeatAt = async () => (await store.deliveries.get('discord:c1@2025-10-14'))!.heartbeatAt!.toISOString();
         clock += 5_000;

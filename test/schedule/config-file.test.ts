@@ -35,17 +35,41 @@ describe('subscriptions file', () => {
   it('reads the example file shipped in config/', () => {
     const subs = readSubscriptionsFile(path.join(repoRoot, 'config/subscriptions.example.yaml'), PLATFORMS);
     expect(subs).toEqual([
-      expect.objectContaining({ platform: 'discord', workspaceId: '1180000000000000000', channelId: '1180000000000000001', time: '09:00', timezone: 'Europe/Berlin', top: 5, topics: ['agents', 'reasoning', '-crypto'], minUpvotes: 0, rank: 'balanced', origin: 'config' }),
-      expect.objectContaining({ platform: 'slack', workspaceId: 'T0123ABCD', channelId: 'C0123ABCD', time: '08:30', timezone: 'America/New_York', top: 3, topics: [], minUpvotes: 10 }),
+      expect.objectContaining({
+        platform: 'discord',
+        workspaceId: '1180000000000000000',
+        channelId: '1180000000000000001',
+        time: '09:00',
+        timezone: 'Europe/Berlin',
+        top: 5,
+        topics: ['agents', 'reasoning', '-crypto'],
+        minUpvotes: 0,
+        rank: 'balanced',
+        origin: 'config',
+      }),
+      expect.objectContaining({
+        platform: 'slack',
+        workspaceId: 'T0123ABCD',
+        channelId: 'C0123ABCD',
+        time: '08:30',
+        timezone: 'America/New_York',
+        top: 3,
+        topics: [],
+        minUpvotes: 10,
+      }),
     ]);
   });
 
   it('names the file, line and path of what is wrong, and what is expected', () => {
-    const f = file('subscriptions:\n  - platform: console\n    channel: a\n    time: "09:00"\n    tz: UTC\n  - platform: console\n    channel: b\n    time: "25:00"\n    tz: UTC\n');
+    const f = file(
+      'subscriptions:\n  - platform: console\n    channel: a\n    time: "09:00"\n    tz: UTC\n  - platform: console\n    channel: b\n    time: "25:00"\n    tz: UTC\n',
+    );
     expect(errorOf(f)).toBe(`${f}:8:11: subscriptions[1]: time must be HH:MM from 00:00 to 23:59, e.g. 09:00`);
 
     const zone = file('subscriptions:\n  - platform: slack\n    channel: C1\n    time: "09:00"\n    tz: Mars/Olympus\n');
-    expect(errorOf(zone)).toBe(`${zone}:5:9: subscriptions[0]: Unknown time zone "Mars/Olympus". Use an IANA zone such as Europe/Berlin, America/New_York or UTC.`);
+    expect(errorOf(zone)).toBe(
+      `${zone}:5:9: subscriptions[0]: Unknown time zone "Mars/Olympus". Use an IANA zone such as Europe/Berlin, America/New_York or UTC.`,
+    );
 
     const number = file('subscriptions:\n  - platform: slack\n    channel: C1\n    time: 900\n    tz: UTC\n');
     expect(errorOf(number)).toMatch(/:4:11: subscriptions\[0\]: time must be HH:MM from 00:00 to 23:59, e\.g\. 09:00$/);
@@ -59,7 +83,9 @@ describe('subscriptions file', () => {
     const topics = file('subscriptions:\n  - platform: slack\n    channel: C1\n    time: "09:00"\n    tz: UTC\n    topics: ["llm", "<script>"]\n');
     expect(errorOf(topics)).toMatch(/:6:13: subscriptions\[0\]: topics: "<script>" is not a topic/);
 
-    const dup = file('subscriptions:\n  - {platform: slack, channel: C1, time: "09:00", tz: UTC}\n  - {platform: slack, channel: C1, time: "10:00", tz: UTC}\n');
+    const dup = file(
+      'subscriptions:\n  - {platform: slack, channel: C1, time: "09:00", tz: UTC}\n  - {platform: slack, channel: C1, time: "10:00", tz: UTC}\n',
+    );
     expect(errorOf(dup)).toBe(`${dup}:3:5: subscriptions[1]: channel slack:C1 is already subscribed by subscriptions[0]`);
   });
 
@@ -76,7 +102,9 @@ describe('subscriptions file', () => {
     try {
       await store.subscriptions.upsert(subscription('a', { time: '07:00' }));
       await store.subscriptions.upsert(subscription('kept'));
-      const f = file('subscriptions:\n  - {platform: console, channel: a, time: "09:30", tz: Europe/Berlin}\n  - {platform: console, channel: b, time: "10:00", tz: UTC}\n');
+      const f = file(
+        'subscriptions:\n  - {platform: console, channel: a, time: "09:30", tz: Europe/Berlin}\n  - {platform: console, channel: b, time: "10:00", tz: UTC}\n',
+      );
       await syncConfigSubscriptions(store, f, PLATFORMS, log);
       expect(await store.subscriptions.get('console:a')).toMatchObject({ origin: 'config', time: '09:30', timezone: 'Europe/Berlin' });
 

@@ -52,11 +52,26 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
   it('ranks once for channels with the same settings in a run, yet leaves out what one of them already posted', async () => {
     await seed(store, [subscription('a'), subscription('b'), subscription('c')]);
     await run({ subscriptionIds: ['console:a'] });
-    const [top, ...rest] = poster.inChannel('a').slice(1).map((m) => m.paperIds[0]!);
+    const [top, ...rest] = poster
+      .inChannel('a')
+      .slice(1)
+      .map((m) => m.paperIds[0]!);
     // b showed the list's top paper yesterday; c never showed anything.
-    await store.posts.record({ platform: 'console', channelId: 'b', messageId: 'old', paperIds: [top!], kind: 'digest', deliveryId: 'console:b@earlier', postedAt: new Date(now().getTime() - 86_400_000) });
+    await store.posts.record({
+      platform: 'console',
+      channelId: 'b',
+      messageId: 'old',
+      paperIds: [top!],
+      kind: 'digest',
+      deliveryId: 'console:b@earlier',
+      postedAt: new Date(now().getTime() - 86_400_000),
+    });
     await run({ subscriptionIds: ['console:b', 'console:c'] });
-    const papersOf = (channel: string) => poster.inChannel(channel).slice(1).map((m) => m.paperIds[0]);
+    const papersOf = (channel: string) =>
+      poster
+        .inChannel(channel)
+        .slice(1)
+        .map((m) => m.paperIds[0]);
     expect(papersOf('c')).toEqual([top, ...rest]);
     expect(papersOf('b')).not.toContain(top);
     expect(papersOf('b').slice(0, 2)).toEqual(rest);
@@ -133,7 +148,15 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
   it('leaves a delivery held by a live owner alone', async () => {
     await seed(store, [subscription('a')]);
     const other = { host: 'replica-b', pid: 1 };
-    await store.deliveries.claim({ subscriptionId: 'console:a', date: LIST_DATE, owner: other, now: now(), staleAfterMs: 60_000, ownerIsGone: () => false, maxAttempts: 3 });
+    await store.deliveries.claim({
+      subscriptionId: 'console:a',
+      date: LIST_DATE,
+      owner: other,
+      now: now(),
+      staleAfterMs: 60_000,
+      ownerIsGone: () => false,
+      maxAttempts: 3,
+    });
     const report = await run();
     expect(report.channels[0]).toMatchObject({ outcome: 'claimed-elsewhere', messages: 0 });
     expect(poster.shown).toHaveLength(0);
@@ -178,7 +201,12 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     expect(c.plan!.papers).toHaveLength(3);
     const whys = new Set(c.plan!.excluded.map((e) => e.reason.replace(/:.*/, '')));
     expect(whys).toEqual(new Set(['already posted', 'below 5 upvotes', 'excluded topic']));
-    expect(c.plan!.excluded.filter((e) => e.reason === 'already posted').map((e) => e.id).sort()).toEqual([...posted].sort());
+    expect(
+      c
+        .plan!.excluded.filter((e) => e.reason === 'already posted')
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([...posted].sort());
     expect(await store.deliveries.get('console:a@2025-10-15')).toBeNull();
   });
 });

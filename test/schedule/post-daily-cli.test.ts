@@ -173,7 +173,8 @@ describe('papers post-daily posts to the configured platforms without connecting
       expect(r.out).toBe('slack:CDAILY 2025-10-14: posted 3 message(s)\n');
       const posted = fake.messages.get('CDAILY')!;
       expect(posted).toHaveLength(3);
-      for (const m of posted) expect(m.metadata).toMatchObject({ event_type: 'papers_digest', event_payload: { key: expect.stringMatching(/^slack:CDAILY@2025-10-14:/) } });
+      for (const m of posted)
+        expect(m.metadata).toMatchObject({ event_type: 'papers_digest', event_payload: { key: expect.stringMatching(/^slack:CDAILY@2025-10-14:/) } });
       // Neither a Bolt app (it would call auth.test) nor a Socket Mode connection that could answer commands.
       expect(fake.callsTo('apps.connections.open')).toHaveLength(0);
       expect(fake.callsTo('auth.test')).toHaveLength(0);

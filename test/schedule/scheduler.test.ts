@@ -64,7 +64,15 @@ describe('catch-up after downtime', () => {
     const file = `${dir}/subscriptions.yaml`;
     writeFileSync(file, 'subscriptions:\n  - platform: console\n    channel: cfg\n    time: "09:00"\n    tz: UTC\n    top: 2\n');
     const poster = new RecordingPoster();
-    const s = createScheduler({ store, posters: [poster], config: { ...testConfig(), subscriptionsFile: file }, log, clock: { now: () => new Date('2026-06-01T09:30:00Z') }, retryDelayMs: 0, sweepCron: '0 0 1 1 *' });
+    const s = createScheduler({
+      store,
+      posters: [poster],
+      config: { ...testConfig(), subscriptionsFile: file },
+      log,
+      clock: { now: () => new Date('2026-06-01T09:30:00Z') },
+      retryDelayMs: 0,
+      sweepCron: '0 0 1 1 *',
+    });
     await s.start();
     await s.stop();
     expect(await store.subscriptions.get('console:cfg')).toMatchObject({ origin: 'config', top: 2 });
@@ -78,7 +86,10 @@ describe.skipIf(!storeKinds.includes('postgres'))('replicas on one Postgres', ()
     const b = await openStore(url);
     cleanups.push(() => b.close());
     const channels = Array.from({ length: 200 }, (_, i) => `c${i}`);
-    await seed(a, channels.map((c) => subscription(c, { top: 1 })));
+    await seed(
+      a,
+      channels.map((c) => subscription(c, { top: 1 })),
+    );
 
     const poster = new RecordingPoster();
     const now = '2026-06-01T09:00:30Z';

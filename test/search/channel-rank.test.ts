@@ -31,11 +31,21 @@ describe.each(storeKinds)('rank setting on %s', (kind) => {
   beforeEach(async () => {
     ({ store, cleanup } = await openTestStore(kind));
     await store.papers.upsert([...searchPage.filter((p) => !p.title.startsWith('AutoInt')), ...dailyList, recommendation], now);
-    svc = { store, config: {} as AppConfig, log: pino({ level: 'silent' }), now: () => now, sourceStatus: () => ({ lastSuccessAt: now, lastError: null, note: null }) };
+    svc = {
+      store,
+      config: {} as AppConfig,
+      log: pino({ level: 'silent' }),
+      now: () => now,
+      sourceStatus: () => ({ lastSuccessAt: now, lastError: null, note: null }),
+    };
     // Members of c1 bookmarked attention and recommendation papers from a message the bot posted there.
     const ids = bookmarkedTitles.map((t) => byTitle(t).id);
     await store.posts.record({ platform: 'console', channelId: 'c1', messageId: '7', paperIds: ids, kind: 'answer', deliveryId: null, postedAt: now });
-    for (const [user, paperId] of [['u1', ids[0]!], ['u2', ids[0]!], ['u2', ids[1]!]] as const) {
+    for (const [user, paperId] of [
+      ['u1', ids[0]!],
+      ['u2', ids[0]!],
+      ['u2', ids[1]!],
+    ] as const) {
       await store.bookmarks.add({ platform: 'console', userId: user, paperId, messageId: '7', at: now });
     }
   });
@@ -56,7 +66,7 @@ describe.each(storeKinds)('rank setting on %s', (kind) => {
     expect(textOf(await dispatch(invocation('subscribe', { rank: 'loudest' }), svc))).toMatch(/rank must be one of popular, balanced, channel/);
   });
 
-  it("ranks a recommendation paper higher under channel than under popular, for the channel whose members bookmarked such papers", async () => {
+  it('ranks a recommendation paper higher under channel than under popular, for the channel whose members bookmarked such papers', async () => {
     const popular = await placeUnder('popular');
     const channel = await placeUnder('channel');
     expect(popular).toBe(dailyList.length); // one upvote: only a paper without any is below it

@@ -19,7 +19,14 @@ const unseenRecommendation: Paper = { ...byTitle('AutoInt'), listedOn: LIST_DATE
 const mostUpvoted = [...dailyList].sort((a, b) => b.upvotes - a.upvotes)[0]!;
 
 function invocation(userId: string): Invocation {
-  return { platform: 'console', command: 'foryou', args: {}, user: { id: userId, name: userId }, channel: { id: 'c1', isDirect: false }, canManageChannel: false };
+  return {
+    platform: 'console',
+    command: 'foryou',
+    args: {},
+    user: { id: userId, name: userId },
+    channel: { id: 'c1', isDirect: false },
+    canManageChannel: false,
+  };
 }
 
 describe.each(storeKinds)('foryou on %s', (kind) => {
@@ -29,7 +36,13 @@ describe.each(storeKinds)('foryou on %s', (kind) => {
   beforeEach(async () => {
     ({ store, cleanup } = await openTestStore(kind));
     await store.papers.upsert([...searchPage.filter((p) => !p.title.startsWith('AutoInt')), ...dailyList, unseenRecommendation], now);
-    svc = { store, config: {} as AppConfig, log: pino({ level: 'silent' }), now: () => now, sourceStatus: () => ({ lastSuccessAt: now, lastError: null, note: null }) };
+    svc = {
+      store,
+      config: {} as AppConfig,
+      log: pino({ level: 'silent' }),
+      now: () => now,
+      sourceStatus: () => ({ lastSuccessAt: now, lastError: null, note: null }),
+    };
   });
   afterEach(() => cleanup());
 

@@ -11,7 +11,7 @@ import { openTestStore, storeKinds, type StoreKind } from '../helpers/stores';
 const seenAt = new Date('2026-04-21T12:00:00Z');
 
 /** The hf-text search page (has Titans) and a full 2025 Daily Papers list, as a store would hold them. */
-export function fixturePapers(): Paper[] {
+function fixturePapers(): Paper[] {
   return [
     ...parseListing(readFixture('hf-text/daily-papers-search-2026-04-21.txt'), { today: '2026-04-21' }).papers,
     ...parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers,

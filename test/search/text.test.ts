@@ -7,9 +7,7 @@ describe('tokenizer', () => {
     const forms = ['memorize', 'memorizing', 'memorization', 'memorized', 'memorizes'];
     expect(new Set(forms.map(stem))).toEqual(new Set(['memoriz']));
     for (const f of forms) expect(f.startsWith(stem(f))).toBe(true);
-    expect(new Set(['recommendation', 'recommendations', 'recommender', 'recommenders', 'recommended'].map(stem))).toEqual(
-      new Set(['recommend']),
-    );
+    expect(new Set(['recommendation', 'recommendations', 'recommender', 'recommenders', 'recommended'].map(stem))).toEqual(new Set(['recommend']));
     expect(stem('attention')).toBe(stem('attentive'));
     expect(stem('networks')).toBe('network');
   });
@@ -29,7 +27,9 @@ describe('tokenizer', () => {
   });
 
   it('turns hostile text into plain terms, bounded in number and length', () => {
-    const terms = queryTerms(`"a" OR b* NEAR(c d) -e '; DROP TABLE papers; -- ${'x'.repeat(10_000)} ${Array.from({ length: 50 }, (_, i) => `w${i}`).join(' ')}`);
+    const terms = queryTerms(
+      `"a" OR b* NEAR(c d) -e '; DROP TABLE papers; -- ${'x'.repeat(10_000)} ${Array.from({ length: 50 }, (_, i) => `w${i}`).join(' ')}`,
+    );
     expect(terms.length).toBeLessThanOrEqual(16);
     for (const t of terms) expect(t).toMatch(/^[\p{L}\p{M}\p{N}]{1,40}$/u);
     expect(terms.slice(0, 4)).toEqual(['near', 'drop', stem('table'), stem('papers')]);

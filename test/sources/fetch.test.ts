@@ -73,9 +73,7 @@ describe('fetchText', () => {
 
   it('refuses to wait for a Retry-After beyond its limit', async () => {
     source.script({ kind: 'status', status: 429, headers: { 'retry-after': '3600' } });
-    await expect(fetchText(dayUrl(), fast({ maxRetryAfterMs: 60_000 }))).rejects.toThrow(
-      'HTTP 429 Too Many Requests; the server asks to retry after 3600 s',
-    );
+    await expect(fetchText(dayUrl(), fast({ maxRetryAfterMs: 60_000 }))).rejects.toThrow('HTTP 429 Too Many Requests; the server asks to retry after 3600 s');
     expect(slept).toEqual([]);
   });
 
@@ -89,9 +87,7 @@ describe('fetchText', () => {
 
   it('fails on a connection that keeps hanging', async () => {
     source.script({ kind: 'hang' }, { kind: 'hang' });
-    await expect(fetchText(dayUrl(), fast({ connectTimeoutMs: 100, retries: 1 }))).rejects.toThrow(
-      'no response within 100 ms (after 2 attempts)',
-    );
+    await expect(fetchText(dayUrl(), fast({ connectTimeoutMs: 100, retries: 1 }))).rejects.toThrow('no response within 100 ms (after 2 attempts)');
   });
 
   it('aborts a body past the size cap without retrying', async () => {

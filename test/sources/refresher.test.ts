@@ -124,7 +124,10 @@ describe.each(storeKinds)('refresher on %s', (kind) => {
     const report = await refresher().refreshOnce();
     expect(report.failures).toEqual([]);
     expect(await stored()).toHaveLength(39);
-    expect(events('fetch failed, retrying')[0]).toMatchObject({ error: 'HTTP 500 Internal Server Error', url: `${source.url}/api/daily_papers?date=2025-10-14` });
+    expect(events('fetch failed, retrying')[0]).toMatchObject({
+      error: 'HTTP 500 Internal Server Error',
+      url: `${source.url}/api/daily_papers?date=2025-10-14`,
+    });
   });
 
   it('waits as long as a 429 asks, then stores the list', async () => {

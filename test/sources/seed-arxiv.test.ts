@@ -74,9 +74,7 @@ describe.each(storeKinds)('first fill and arXiv on %s', (kind) => {
 
   it('stores the newest papers of the configured arXiv categories', async () => {
     const url = arxivQueryUrl(source.url, ['cs.AI', 'cs.LG', 'cs.CL']);
-    expect(url).toBe(
-      `${source.url}/api/query?search_query=cat:cs.AI+OR+cat:cs.LG+OR+cat:cs.CL&sortBy=submittedDate&sortOrder=descending&max_results=50`,
-    );
+    expect(url).toBe(`${source.url}/api/query?search_query=cat:cs.AI+OR+cat:cs.LG+OR+cat:cs.CL&sortBy=submittedDate&sortOrder=descending&max_results=50`);
     source.files.set(url.slice(source.url.length), {
       body: readFixture('arxiv/api-query-cat-cs.AI-OR-cs.LG-OR-cs.CL-2026-08-02.xml'),
       contentType: 'application/atom+xml',

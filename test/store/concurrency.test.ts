@@ -47,7 +47,15 @@ describe.each(storeKinds)('store on %s across processes', (kind) => {
     // Half are fresh (the insert races), half hold a claim gone stale 10 minutes ago (the takeover races).
     const stale = dates.slice(20);
     for (const date of stale)
-      await store.deliveries.claim({ subscriptionId: 'discord:c1', date, owner: { host: 'crashed', pid: 1 }, now: t0, staleAfterMs: 60_000, ownerIsGone: () => false, maxAttempts: 3 });
+      await store.deliveries.claim({
+        subscriptionId: 'discord:c1',
+        date,
+        owner: { host: 'crashed', pid: 1 },
+        now: t0,
+        staleAfterMs: 60_000,
+        ownerIsGone: () => false,
+        maxAttempts: 3,
+      });
     const now = new Date(t0.getTime() + 10 * 60_000).toISOString();
 
     const a = child('claim-child.ts', [url, 'A', now, ...dates]);

@@ -35,8 +35,11 @@ async function migrate(databaseUrl?: string): Promise<Outcome> {
 /** `papers migrate` as a real process, as an operator runs it. */
 function migrateProcess(databaseUrl: string): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(repoRoot, 'bin/papers.mjs'), 'migrate'], { cwd: workDir, env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl } }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [path.join(repoRoot, 'bin/papers.mjs'), 'migrate'],
+      { cwd: workDir, env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl } },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
     );
   });
 }
@@ -66,7 +69,10 @@ describe('papers migrate', () => {
   it('rejects an unwritable SQLite path in one line', async () => {
     const file = path.join(workDir, 'not-a-directory');
     writeFileSync(file, 'x');
-    expectOneLineFailure(await migrate(`sqlite:${file}/papers.db`), /^papers migrate: cannot create the directory for the SQLite database .*not-a-directory\/papers\.db: a part of the path is a file, not a directory$/);
+    expectOneLineFailure(
+      await migrate(`sqlite:${file}/papers.db`),
+      /^papers migrate: cannot create the directory for the SQLite database .*not-a-directory\/papers\.db: a part of the path is a file, not a directory$/,
+    );
   });
 
   it('rejects a file that is not a SQLite database in one line', async () => {
@@ -82,6 +88,9 @@ describe('papers migrate', () => {
   });
 
   it('exits non-zero with one line and no stack trace as a real process when the host is unreachable', async () => {
-    expectOneLineFailure(await migrateProcess('postgres://postgres@127.0.0.1:1/test'), /^papers migrate: cannot use PostgreSQL at 127\.0\.0\.1:1: host unreachable \(ECONNREFUSED\)$/);
+    expectOneLineFailure(
+      await migrateProcess('postgres://postgres@127.0.0.1:1/test'),
+      /^papers migrate: cannot use PostgreSQL at 127\.0\.0\.1:1: host unreachable \(ECONNREFUSED\)$/,
+    );
   });
 });

@@ -24,12 +24,20 @@ function importsOf(file: string): string[] {
 
 describe('migration files', () => {
   it('import nothing but kysely and Node built-ins, so they never change with the application', () => {
-    for (const file of migrationFiles) expect(importsOf(file).filter((m) => m !== 'kysely' && !isBuiltin(m)), file).toEqual([]);
+    for (const file of migrationFiles)
+      expect(
+        importsOf(file).filter((m) => m !== 'kysely' && !isBuiltin(m)),
+        file,
+      ).toEqual([]);
   });
 
   it('are all in the ordered list under their own names, which the index alone imports', () => {
     expect(Object.keys(MIGRATIONS)).toEqual(migrationFiles.map((f) => f.replace(/\.ts$/, '')).sort());
-    expect(importsOf('index.ts').filter((m) => m !== 'kysely').sort()).toEqual(Object.keys(MIGRATIONS).map((name) => `./${name}`));
+    expect(
+      importsOf('index.ts')
+        .filter((m) => m !== 'kysely')
+        .sort(),
+    ).toEqual(Object.keys(MIGRATIONS).map((name) => `./${name}`));
   });
 });
 
@@ -50,7 +58,11 @@ describe.each(storeKinds)('upgrading an old database on %s', (kind) => {
     const conn = await connect(parseDatabaseUrl(db.url));
     try {
       const upToLast = Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name <= last));
-      const migrator = new Migrator({ db: conn.db, provider: { getMigrations: async () => upToLast }, ...(conn.dialect === 'postgres' ? { migrationTableSchema: conn.schema } : {}) });
+      const migrator = new Migrator({
+        db: conn.db,
+        provider: { getMigrations: async () => upToLast },
+        ...(conn.dialect === 'postgres' ? { migrationTableSchema: conn.schema } : {}),
+      });
       const { error } = await migrator.migrateToLatest();
       if (error) throw error;
       await seed(conn.db as Kysely<any>);

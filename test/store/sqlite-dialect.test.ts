@@ -28,7 +28,10 @@ describe('the SQLite dialect: one connection, callers served in turn', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       throw new Error('rolled back');
     });
-    const seen = db.selectFrom('t').select((eb) => eb.fn.countAll<number>().as('rows')).executeTakeFirstOrThrow();
+    const seen = db
+      .selectFrom('t')
+      .select((eb) => eb.fn.countAll<number>().as('rows'))
+      .executeTakeFirstOrThrow();
     const later = db.insertInto('t').values({ n: 2 }).execute();
     await expect(failing).rejects.toThrow('rolled back');
     expect((await seen).rows).toBe(0);
@@ -40,7 +43,10 @@ describe('the SQLite dialect: one connection, callers served in turn', () => {
     const sqlite = new BetterSqlite3(':memory:');
     let prepared = 0;
     const prepare = sqlite.prepare.bind(sqlite);
-    sqlite.prepare = ((source: string) => (prepared++, prepare(source))) as typeof sqlite.prepare;
+    sqlite.prepare = ((source: string) => {
+      prepared++;
+      return prepare(source);
+    }) as typeof sqlite.prepare;
     const counting = new Kysely<Db>({ dialect: sqliteDialect(sqlite) });
     await sql`create table t (n integer not null)`.execute(counting);
     for (let n = 0; n < 5; n++) await counting.insertInto('t').values({ n }).execute();

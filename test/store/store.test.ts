@@ -37,7 +37,10 @@ async function rawSql(kind: StoreKind, url: string, query: (db: Kysely<any>) => 
       ? new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(url.slice('sqlite:'.length)) }) })
       : new Kysely<any>({
           dialect: new PostgresDialect({
-            pool: new pg.Pool({ connectionString: url.replace(/[?&]schema=([^&]+)/, ''), options: `-c search_path=${new URL(url).searchParams.get('schema')}` }),
+            pool: new pg.Pool({
+              connectionString: url.replace(/[?&]schema=([^&]+)/, ''),
+              options: `-c search_path=${new URL(url).searchParams.get('schema')}`,
+            }),
           }),
         });
   try {
@@ -81,7 +84,9 @@ describe.each(storeKinds)('store on %s', (kind) => {
 
     it('refuses a database written by a newer version, naming both versions', async () => {
       await store.close();
-      await rawSql(kind, url, (db) => sql`insert into kysely_migration (name, timestamp) values ('0099_from_the_future', ${new Date().toISOString()})`.execute(db));
+      await rawSql(kind, url, (db) =>
+        sql`insert into kysely_migration (name, timestamp) values ('0099_from_the_future', ${new Date().toISOString()})`.execute(db),
+      );
       const err = await openStore(url).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConfigError);
       expect((err as Error).message).toMatch(new RegExp(`schema version 99 .*0099_from_the_future.* up to version ${CODE_VERSION}\\b`));
@@ -107,6 +112,7 @@ describe.each(storeKinds)('store on %s', (kind) => {
     });
 
     it('stores untrusted text exactly, except NUL characters, which neither dialect keeps', async () => {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${x} is part of the hostile text.
       const hostile: Paper = { ...first, id: 'hostile', title: `Robert'); DROP TABLE papers;-- "quoted" \\ 100% _x_ 🚀`, summary: '<b>tags</b> & ${x}' };
       await store.papers.upsert([hostile, { ...second, title: 'nul\u0000 inside', authors: ['A\u0000B'] }], seenAt);
       expect(await store.papers.get('hostile')).toEqual(hostile);
@@ -187,7 +193,15 @@ describe.each(storeKinds)('store on %s', (kind) => {
 
   describe('posts', () => {
     it('resolves a message to its papers in display order; recording it again keeps the first record', async () => {
-      const post = { platform: 'slack' as const, channelId: 'C1', messageId: '1712345678.000100', paperIds: [third.id, first.id, second.id], kind: 'answer' as const, deliveryId: null, postedAt: seenAt };
+      const post = {
+        platform: 'slack' as const,
+        channelId: 'C1',
+        messageId: '1712345678.000100',
+        paperIds: [third.id, first.id, second.id],
+        kind: 'answer' as const,
+        deliveryId: null,
+        postedAt: seenAt,
+      };
       await store.posts.record(post);
       await store.posts.record({ ...post, paperIds: [first.id] });
       expect(await store.posts.find('slack', 'C1', '1712345678.000100')).toEqual(post);
@@ -195,8 +209,15 @@ describe.each(storeKinds)('store on %s', (kind) => {
     });
 
     it('records posts made at the same moment in one commit, each with its own papers, the first record of a message winning', async () => {
-      const post = (messageId: string, paperIds: string[]) =>
-        ({ platform: 'discord' as const, channelId: 'c1', messageId, paperIds, kind: 'answer' as const, deliveryId: null, postedAt: seenAt });
+      const post = (messageId: string, paperIds: string[]) => ({
+        platform: 'discord' as const,
+        channelId: 'c1',
+        messageId,
+        paperIds,
+        kind: 'answer' as const,
+        deliveryId: null,
+        postedAt: seenAt,
+      });
       const ids = [first.id, second.id, third.id];
       // 600 posts: more than one multi-row insert's worth, plus a second record of message m0.
       const burst = Array.from({ length: 600 }, (_, i) => post(`m${i}`, [ids[i % 3]!, ids[(i + 1) % 3]!]));
@@ -209,7 +230,15 @@ describe.each(storeKinds)('store on %s', (kind) => {
 
     it('finishes recording posts still waiting for their commit when the store closes', async () => {
       const { store: other, cleanup } = await openTestStore(kind);
-      const recorded = other.posts.record({ platform: 'slack', channelId: 'C1', messageId: '1.000001', paperIds: [], kind: 'answer', deliveryId: null, postedAt: seenAt });
+      const recorded = other.posts.record({
+        platform: 'slack',
+        channelId: 'C1',
+        messageId: '1.000001',
+        paperIds: [],
+        kind: 'answer',
+        deliveryId: null,
+        postedAt: seenAt,
+      });
       await other.close();
       await expect(recorded).resolves.toBeUndefined();
       await cleanup();
@@ -219,9 +248,22 @@ describe.each(storeKinds)('store on %s', (kind) => {
       const base = { platform: 'discord' as const, channelId: 'c1', deliveryId: 'discord:c1@2025-10-14', kind: 'digest' as const };
       await store.posts.record({ ...base, messageId: 'h', paperIds: [], postedAt: new Date('2025-10-14T07:00:00Z') });
       await store.posts.record({ ...base, messageId: 'm1', paperIds: [first.id], postedAt: new Date('2025-10-14T07:00:01Z') });
-      await store.posts.record({ ...base, messageId: 'old', paperIds: [second.id], postedAt: new Date('2025-09-01T07:00:00Z'), deliveryId: 'discord:c1@2025-09-01' });
+      await store.posts.record({
+        ...base,
+        messageId: 'old',
+        paperIds: [second.id],
+        postedAt: new Date('2025-09-01T07:00:00Z'),
+        deliveryId: 'discord:c1@2025-09-01',
+      });
       await store.posts.record({ ...base, messageId: 'a1', paperIds: [third.id], postedAt: seenAt, kind: 'answer', deliveryId: null });
-      await store.posts.record({ ...base, channelId: 'other', messageId: 'm2', paperIds: [third.id], postedAt: seenAt, deliveryId: 'discord:other@2025-10-14' });
+      await store.posts.record({
+        ...base,
+        channelId: 'other',
+        messageId: 'm2',
+        paperIds: [third.id],
+        postedAt: seenAt,
+        deliveryId: 'discord:other@2025-10-14',
+      });
       expect(await store.posts.paperIdsPostedInChannel('discord', 'c1', new Date('2025-10-01T00:00:00Z'))).toEqual(new Set([first.id]));
       expect((await store.posts.forDelivery('discord:c1@2025-10-14')).map((p) => [p.messageId, p.paperIds])).toEqual([
         ['h', []],
@@ -233,7 +275,8 @@ describe.each(storeKinds)('store on %s', (kind) => {
   describe('bookmarks', () => {
     it('adds once, lists oldest first with the paper, removes once, per platform and user', async () => {
       await store.papers.upsert(hfList, seenAt);
-      const add = (paperId: string, at: string, userId = 'u1') => store.bookmarks.add({ platform: 'discord', userId, paperId, messageId: 'm1', at: new Date(at) });
+      const add = (paperId: string, at: string, userId = 'u1') =>
+        store.bookmarks.add({ platform: 'discord', userId, paperId, messageId: 'm1', at: new Date(at) });
       expect(await add(second.id, '2025-10-14T09:00:00Z')).toBe(true);
       expect(await add(first.id, '2025-10-14T10:00:00Z')).toBe(true);
       expect(await add(second.id, '2025-10-14T11:00:00Z')).toBe(false);
@@ -253,7 +296,8 @@ describe.each(storeKinds)('store on %s', (kind) => {
         store.posts.record({ platform: 'discord', channelId, messageId, paperIds, kind: 'answer', deliveryId: null, postedAt: seenAt });
       await post('c1', 'm1', [first.id, second.id]);
       await post('c2', 'm2', [third.id]);
-      const add = (userId: string, paperId: string, messageId: string | null) => store.bookmarks.add({ platform: 'discord', userId, paperId, messageId, at: seenAt });
+      const add = (userId: string, paperId: string, messageId: string | null) =>
+        store.bookmarks.add({ platform: 'discord', userId, paperId, messageId, at: seenAt });
       await add('u1', second.id, 'm1');
       await add('u2', second.id, 'm1');
       await add('u2', first.id, 'm1');
@@ -270,7 +314,16 @@ describe.each(storeKinds)('store on %s', (kind) => {
     const bob = { host: 'h2', pid: 200 };
     const t0 = new Date('2025-10-14T07:00:00Z');
     const claim = (owner: typeof alice, now: Date, extra: Partial<ClaimRequest> = {}) =>
-      store.deliveries.claim({ subscriptionId: 'discord:c1', date: '2025-10-14', owner, now, staleAfterMs: 60_000, ownerIsGone: () => false, maxAttempts: 3, ...extra });
+      store.deliveries.claim({
+        subscriptionId: 'discord:c1',
+        date: '2025-10-14',
+        owner,
+        now,
+        staleAfterMs: 60_000,
+        ownerIsGone: () => false,
+        maxAttempts: 3,
+        ...extra,
+      });
     const later = (ms: number) => new Date(t0.getTime() + ms);
 
     it('gives a fresh delivery to the first claimer only', async () => {

@@ -48,8 +48,10 @@ describe('broken input', () => {
   });
 
   it('a wrong format forced on a real listing', () => {
-    expect(parseErrorOf(hfApi, { format: 'hf-text' }).message).toMatch(/^hf-text: no paper entries found \(each needs a byline, a "·" line and a date line\) \(at line 1\)$/);
-    expect(parseErrorOf(hfText, { format: 'arxiv' }).message).toBe('arxiv: invalid XML: char \'n\' is not expected. (at line 1, column 1)');
+    expect(parseErrorOf(hfApi, { format: 'hf-text' }).message).toMatch(
+      /^hf-text: no paper entries found \(each needs a byline, a "·" line and a date line\) \(at line 1\)$/,
+    );
+    expect(parseErrorOf(hfText, { format: 'arxiv' }).message).toBe("arxiv: invalid XML: char 'n' is not expected. (at line 1, column 1)");
     expect(parseErrorOf(atom, { format: 'hf-api' }).message).toBe('hf-api: expected JSON but got an Atom feed (at line 1)');
   });
 
@@ -80,14 +82,25 @@ describe('broken input', () => {
     const { papers, errors } = parseListing(broken, { today: '2026-04-21' });
     expect(papers).toHaveLength(35);
     expect(errors).toEqual([
-      { where: 'line 19', message: '"Attentive Deep Neural Networks for Legal Document Retrieval": expected a date like "Dec 12, 2022" or "Mar 17" (optionally followed by upvotes), got "Dec 42, 2022"' },
-      { where: 'line 25', message: expect.stringMatching(/^"AutoInt: Automatic Feature Interaction Learning via Self-At…": expected "• N authors" or an organization before "·", got "x{59}…"$/) },
+      {
+        where: 'line 19',
+        message:
+          '"Attentive Deep Neural Networks for Legal Document Retrieval": expected a date like "Dec 12, 2022" or "Mar 17" (optionally followed by upvotes), got "Dec 42, 2022"',
+      },
+      {
+        where: 'line 25',
+        message: expect.stringMatching(
+          /^"AutoInt: Automatic Feature Interaction Learning via Self-At…": expected "• N authors" or an organization before "·", got "x{59}…"$/,
+        ),
+      },
     ]);
   });
 
   it('a listing whose every entry is bad is an error naming the first', () => {
     const err = parseErrorOf('Some Title\n\nAn abstract.\n\n  • 2 authors\n·\nSmarch 3, 2020\n');
-    expect(err.message).toBe('hf-text: no usable entry: "Some Title": expected a date like "Dec 12, 2022" or "Mar 17" (optionally followed by upvotes), got "Smarch 3, 2020" (at line 7)');
+    expect(err.message).toBe(
+      'hf-text: no usable entry: "Some Title": expected a date like "Dec 12, 2022" or "Mar 17" (optionally followed by upvotes), got "Smarch 3, 2020" (at line 7)',
+    );
   });
 
   it('control characters in untrusted titles are neutralised', () => {
@@ -109,7 +122,9 @@ describe('10 MB inputs are read in linear time', () => {
 
   it('hf-text: one 10 MB line with no structure', () => {
     expect(parseErrorOf(repeat('a ')).message).toMatch(/^listing: not a known format/);
-    expect(parseErrorOf(repeat('a '), { format: 'hf-text' }).message).toBe('hf-text: no paper entries found (each needs a byline, a "·" line and a date line) (at line 1)');
+    expect(parseErrorOf(repeat('a '), { format: 'hf-text' }).message).toBe(
+      'hf-text: no paper entries found (each needs a byline, a "·" line and a date line) (at line 1)',
+    );
   });
 
   it('hf-api: a 10 MB array and a 10 MB unterminated string', () => {
@@ -127,6 +142,8 @@ describe('10 MB inputs are read in linear time', () => {
   });
 
   it('hf-html: a 10 MB page without the data', () => {
-    expect(parseErrorOf(`<html><title>t</title>${repeat('<div data-x="&quot;">')}`).message).toBe('hf-html: no Daily Papers data (data-target="DailyPapers") in an HTML page titled "t"');
+    expect(parseErrorOf(`<html><title>t</title>${repeat('<div data-x="&quot;">')}`).message).toBe(
+      'hf-html: no Daily Papers data (data-target="DailyPapers") in an HTML page titled "t"',
+    );
   });
 });

@@ -76,13 +76,22 @@ describe('hf-html: a saved huggingface.co/papers page', () => {
     expect(format).toBe('hf-html');
     expect(errors).toEqual([]);
     expect(papers).toHaveLength(13);
-    expect(papers[0]).toMatchObject({ id: '2407.21783', title: 'The Llama 3 Herd of Models', listedOn: '2024-08-01', publishedAt: '2024-07-31', upvotes: 94, source: 'hf-html' });
+    expect(papers[0]).toMatchObject({
+      id: '2407.21783',
+      title: 'The Llama 3 Herd of Models',
+      listedOn: '2024-08-01',
+      publishedAt: '2024-07-31',
+      upvotes: 94,
+      source: 'hf-html',
+    });
     expect(papers.every((p) => p.listedOn === '2024-08-01')).toBe(true);
   });
 
   it('says what is missing in a page without the data', () => {
     const page = '<!DOCTYPE html><html><head><title>Daily Papers - Hugging Face</title></head><body></body></html>';
-    expect(() => parseListing(page)).toThrow(new ParseError('hf-html', 'no Daily Papers data (data-target="DailyPapers") in an HTML page titled "Daily Papers - Hugging Face"'));
+    expect(() => parseListing(page)).toThrow(
+      new ParseError('hf-html', 'no Daily Papers data (data-target="DailyPapers") in an HTML page titled "Daily Papers - Hugging Face"'),
+    );
   });
 
   it('reports a page cut off inside the data', () => {

@@ -13,7 +13,9 @@ describe('hf-text: the copied Daily Papers page', () => {
     expect(errors).toEqual([]);
     expect(papers).toHaveLength(37);
     expect(papers[0]!.title).toBe('Attentive Deep Neural Networks for Legal Document Retrieval');
-    expect(papers[36]!.title).toBe('Deconstructing Recurrence, Attention, and Gating: Investigating the transferability of Transformers and Gated Recurrent Neural Networks in forecasting of dynamical systems');
+    expect(papers[36]!.title).toBe(
+      'Deconstructing Recurrence, Attention, and Gating: Investigating the transferability of Transformers and Gated Recurrent Neural Networks in forecasting of dynamical systems',
+    );
     for (const p of papers) expect(() => PaperSchema.parse(p)).not.toThrow();
     expect(papers.map((p) => p.title)).not.toContain('Daily Papers');
   });
@@ -42,7 +44,45 @@ describe('hf-text: the copied Daily Papers page', () => {
   });
 
   it('reads author counts (also "1 authors") and the one organization byline', () => {
-    expect(papers.map((p) => p.authorCount)).toEqual([6, 7, 4, 4, 4, 2, 10, 5, 5, 4, 2, 7, 3, 7, 4, 6, 3, 5, 1, null, 9, 4, 8, 5, 7, 3, 3, 1, 4, 5, 4, 4, 4, 1, 9, 9, 3]);
+    expect(papers.map((p) => p.authorCount)).toEqual([
+      6,
+      7,
+      4,
+      4,
+      4,
+      2,
+      10,
+      5,
+      5,
+      4,
+      2,
+      7,
+      3,
+      7,
+      4,
+      6,
+      3,
+      5,
+      1,
+      null,
+      9,
+      4,
+      8,
+      5,
+      7,
+      3,
+      3,
+      1,
+      4,
+      5,
+      4,
+      4,
+      4,
+      1,
+      9,
+      9,
+      3,
+    ]);
     const withOrg = papers.filter((p) => p.organization !== null);
     expect(withOrg.map((p) => [p.title, p.organization])).toEqual([['Attention Residuals', 'Moonshot AI']]);
   });

@@ -109,7 +109,13 @@ describe('mergePapers', () => {
       listedOn: '2026-03-17',
       url: 'https://huggingface.co/papers/2603.15031',
     });
-    const fromArxiv = paper({ title: 'Attention Residuals', arxivId: '2603.15031', keywords: ['cs.LG', 'Residual'], publishedAt: '2026-03-16', source: 'arxiv' });
+    const fromArxiv = paper({
+      title: 'Attention Residuals',
+      arxivId: '2603.15031',
+      keywords: ['cs.LG', 'Residual'],
+      publishedAt: '2026-03-16',
+      source: 'arxiv',
+    });
     const [m, ...rest] = mergePapers([fromText, fromApi, fromArxiv]);
     expect(rest).toEqual([]);
     expect(m).toMatchObject({

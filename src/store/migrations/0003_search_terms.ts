@@ -18,14 +18,23 @@ export const searchTerms: Migration = {
       await sql`drop table papers_fts`.execute(db);
     }
     await db.schema.alterTable('papers').addColumn('search_terms', 'text').execute();
-    await db.schema.alterTable('papers').addColumn('search_revision', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('papers')
+      .addColumn('search_revision', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
     await db.schema.createIndex('papers_search_revision').on('papers').columns(['search_revision', 'id']).execute();
 
     // Papers already stored get their terms now, all as revision 1.
     const stems = new Map<string, string>();
     let after = '';
     for (;;) {
-      const page = await db.selectFrom('papers').select(['id', 'title', 'summary', 'keywords']).where('id', '>', after).orderBy('id').limit(BACKFILL_PAGE).execute();
+      const page = await db
+        .selectFrom('papers')
+        .select(['id', 'title', 'summary', 'keywords'])
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(BACKFILL_PAGE)
+        .execute();
       for (const p of page) {
         const terms = encodeTerms({ title: p.title, summary: p.summary, keywords: JSON.parse(p.keywords) as string[] }, stems);
         await db.updateTable('papers').set({ search_terms: terms, search_revision: 1 }).where('id', '=', p.id).execute();
@@ -54,8 +63,28 @@ const STOPWORDS = new Set(
 
 /** Longest first. Each is stripped only when at least MIN_STEM characters remain. */
 const SUFFIXES = [
-  'ational', 'ations', 'ation', 'ional', 'ments', 'ment', 'ings', 'ing',
-  'ions', 'ion', 'ives', 'ive', 'ers', 'er', 'ies', 'ied', 'es', 'ed', 'ly', 's', 'e', 'y',
+  'ational',
+  'ations',
+  'ation',
+  'ional',
+  'ments',
+  'ment',
+  'ings',
+  'ing',
+  'ions',
+  'ion',
+  'ives',
+  'ive',
+  'ers',
+  'er',
+  'ies',
+  'ied',
+  'es',
+  'ed',
+  'ly',
+  's',
+  'e',
+  'y',
 ];
 const MIN_STEM = 3;
 /** Longer tokens are cut to this length. */

@@ -8,7 +8,10 @@ import type { Kysely, Migration } from 'kysely';
 export const arxivCategories: Migration = {
   async up(db: Kysely<any>) {
     await db.schema.alterTable('papers').addColumn('categories', 'text').execute();
-    await db.schema.alterTable('subscriptions').addColumn('arxiv', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+    await db.schema
+      .alterTable('subscriptions')
+      .addColumn('arxiv', 'text', (c) => c.notNull().defaultTo('[]'))
+      .execute();
     await db.schema.createIndex('papers_published_at').on('papers').column('published_at').execute();
   },
 };

@@ -23,7 +23,10 @@ export const installations: Migration = {
     const rows = await db.selectFrom('meta').select(['key', 'value']).where('key', 'like', `${SLACK_META_PREFIX}%`).execute();
     // LIKE ignores case on SQLite; the prefix must match exactly.
     for (const row of rows.filter((r) => (r.key as string).startsWith(SLACK_META_PREFIX))) {
-      await db.insertInto('installations').values({ platform: 'slack', key: row.key.slice(SLACK_META_PREFIX.length), value: row.value, updated_at: now }).execute();
+      await db
+        .insertInto('installations')
+        .values({ platform: 'slack', key: row.key.slice(SLACK_META_PREFIX.length), value: row.value, updated_at: now })
+        .execute();
       await db.deleteFrom('meta').where('key', '=', row.key).execute();
     }
   },

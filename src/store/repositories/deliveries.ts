@@ -63,7 +63,9 @@ export function deliveryRepository(db: StoreDb): DeliveryRepository {
     /** Does nothing when the claim was lost: the new owner finishes the delivery. */
     async finish(id, owner, outcome, now) {
       await ownedClaim(
-        kysely.updateTable('deliveries').set({ state: outcome.state, last_error: outcome.state === 'failed' ? outcome.error : null, updated_at: now.toISOString() }),
+        kysely
+          .updateTable('deliveries')
+          .set({ state: outcome.state, last_error: outcome.state === 'failed' ? outcome.error : null, updated_at: now.toISOString() }),
         id,
         owner,
       ).execute();

@@ -56,7 +56,11 @@ export function paperRepository(db: StoreDb): PaperRepository {
         for (const paper of changed.values()) {
           const { first_seen_at: _keep, ...row } = paperToRow(paper, seenAt);
           const search = retexted.includes(paper) ? { search_terms: encodeTerms(paper), search_revision: revision } : {};
-          await tx.updateTable('papers').set({ ...row, ...search }).where('id', '=', paper.id).execute();
+          await tx
+            .updateTable('papers')
+            .set({ ...row, ...search })
+            .where('id', '=', paper.id)
+            .execute();
         }
         if (fresh.size + changed.size > 0) await bumpPapersRevision(tx);
         const sightings = new Map(papers.map((p) => [`${p.source} ${p.id}`, { paper_id: p.id, source: p.source, first_seen_at: seenAt.toISOString() }]));
@@ -87,7 +91,10 @@ export function paperRepository(db: StoreDb): PaperRepository {
     },
 
     async latestListDate(onOrBefore) {
-      let q = kysely.selectFrom('papers').select((eb) => eb.fn.max('listed_on').as('latest')).where('listed_on', 'is not', null);
+      let q = kysely
+        .selectFrom('papers')
+        .select((eb) => eb.fn.max('listed_on').as('latest'))
+        .where('listed_on', 'is not', null);
       if (onOrBefore) q = q.where('listed_on', '<=', onOrBefore);
       const row = await q.executeTakeFirst();
       return row?.latest ?? null;
@@ -118,10 +125,7 @@ export function paperRepository(db: StoreDb): PaperRepository {
         .select(paperColumns)
         .where('categories', 'is not', null)
         .where((eb) =>
-          eb.or([
-            eb.and([eb('published_at', '>=', from), eb('published_at', '<=', to)]),
-            eb.and([eb('listed_on', '>=', from), eb('listed_on', '<=', to)]),
-          ]),
+          eb.or([eb.and([eb('published_at', '>=', from), eb('published_at', '<=', to)]), eb.and([eb('listed_on', '>=', from), eb('listed_on', '<=', to)])]),
         )
         .orderBy('published_at', 'desc')
         .orderBy('id')
@@ -131,7 +135,10 @@ export function paperRepository(db: StoreDb): PaperRepository {
     },
 
     async count() {
-      const row = await kysely.selectFrom('papers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      const row = await kysely
+        .selectFrom('papers')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
       // PostgreSQL returns count(*) as a bigint string.
       return Number(row.n);
     },
@@ -165,6 +172,9 @@ async function bumpPapersRevision(tx: Executor): Promise<void> {
 
 /** The revision for this write's search terms; the caller holds the papers write lock. */
 async function nextSearchRevision(tx: Executor): Promise<number> {
-  const row = await tx.selectFrom('papers').select((eb) => eb.fn.max('search_revision').as('latest')).executeTakeFirst();
+  const row = await tx
+    .selectFrom('papers')
+    .select((eb) => eb.fn.max('search_revision').as('latest'))
+    .executeTakeFirst();
   return Number(row?.latest ?? 0) + 1;
 }

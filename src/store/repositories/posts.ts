@@ -19,7 +19,12 @@ export function postRepository(db: StoreDb): { posts: PostRepository; commitPend
     if (batch.length === 0) return;
     pending = [];
     try {
-      await db.write((tx) => insertPosts(tx, batch.map((b) => b.post)));
+      await db.write((tx) =>
+        insertPosts(
+          tx,
+          batch.map((b) => b.post),
+        ),
+      );
       for (const b of batch) b.resolve();
     } catch (err) {
       for (const b of batch) b.reject(err);

@@ -30,7 +30,18 @@ export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
         if (!old) {
           await tx
             .insertInto('subscriptions')
-            .values({ id, platform: input.platform, channel_id: input.channelId, ...settings, enabled: 1, created_at: now, updated_at: now, failures: 0, last_error: null, disabled_reason: null })
+            .values({
+              id,
+              platform: input.platform,
+              channel_id: input.channelId,
+              ...settings,
+              enabled: 1,
+              created_at: now,
+              updated_at: now,
+              failures: 0,
+              last_error: null,
+              disabled_reason: null,
+            })
             .execute();
         } else {
           const unchanged = (Object.keys(settings) as (keyof typeof settings)[]).every((k) => settings[k] === old[k]);
