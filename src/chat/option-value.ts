@@ -30,7 +30,8 @@ export function describeAccepted(o: OptionSpec): string {
     if (o.min !== undefined) return `a whole number of at least ${o.min}`;
     return 'a whole number';
   }
-  if (o.type === 'boolean') return 'true or false';
+  if (o.type === 'boolean') return 'on or off';
+  if (o.type === 'channel') return 'a channel';
   return 'some text';
 }
 
@@ -45,7 +46,7 @@ function coerce(o: OptionSpec, raw: ArgValue): ArgValue | undefined {
   if (o.type === 'boolean') {
     if (typeof raw === 'boolean') return raw;
     const s = String(raw).trim().toLowerCase();
-    return s === 'true' || s === 'yes' ? true : s === 'false' || s === 'no' ? false : undefined;
+    return ['on', 'true', 'yes'].includes(s) ? true : ['off', 'false', 'no'].includes(s) ? false : undefined;
   }
   const s = String(raw).trim();
   if (s === '') return undefined;

@@ -11,6 +11,7 @@ import { paperRepository } from './repositories/papers';
 import { postRepository } from './repositories/posts';
 import { searchRepository } from './repositories/search';
 import { subscriptionRepository } from './repositories/subscriptions';
+import { threadRepository } from './repositories/threads';
 import type { Store } from './types';
 
 /**
@@ -50,6 +51,7 @@ function composeStore(db: StoreDb): Store {
     posts,
     bookmarks: bookmarkRepository(db),
     installations: installationRepository(db),
+    threads: threadRepository(db),
     meta: metaRepository(db),
     migrate: () => migrateToLatest(db.kysely, db.schema),
     async close() {

@@ -1,8 +1,8 @@
 import type { Selectable } from 'kysely';
 import type { Paper, PaperSource } from '../model/paper';
 import type { Platform } from '../chat/command';
-import type { Delivery, DeliveryState, RankMode, Subscription } from './types';
-import type { DeliveriesTable, PaperColumns, SubscriptionsTable } from './tables';
+import type { Delivery, DeliveryState, RankMode, Subscription, ThreadRecord } from './types';
+import type { DeliveriesTable, PaperColumns, SubscriptionsTable, ThreadsTable } from './tables';
 
 /** Conversions between the domain types and the rows of tables.ts. */
 
@@ -142,6 +142,8 @@ export function subscriptionFromRow(r: Selectable<SubscriptionsTable>): Subscrip
     failures: r.failures,
     lastError: r.last_error,
     disabledReason: r.disabled_reason,
+    threads: r.threads === 1,
+    publish: r.publish === 1,
   };
 }
 
@@ -157,5 +159,16 @@ export function deliveryFromRow(r: Selectable<DeliveriesTable>): Delivery {
     heartbeatAt: r.heartbeat_at === null ? null : new Date(r.heartbeat_at),
     plan: r.plan === null ? null : list(r.plan),
     updatedAt: new Date(r.updated_at),
+  };
+}
+
+export function threadFromRow(r: Selectable<ThreadsTable>): ThreadRecord {
+  return {
+    platform: r.platform as Platform,
+    channelId: r.channel_id,
+    messageId: r.message_id,
+    paperId: r.paper_id,
+    threadId: r.thread_id,
+    claimedAt: new Date(r.claimed_at),
   };
 }

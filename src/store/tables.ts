@@ -67,6 +67,10 @@ export interface SubscriptionsTable {
   failures: number;
   last_error: string | null;
   disabled_reason: string | null;
+  /** 0/1: open a discussion thread on every paper of the daily post. */
+  threads: number;
+  /** 0/1: publish (crosspost) each message of the daily post where the channel can. */
+  publish: number;
 }
 
 export interface PostsTable {
@@ -93,6 +97,17 @@ export interface BookmarksTable {
   paper_id: string;
   message_id: string | null;
   created_at: string;
+}
+
+/** The discussion thread of a message: claimed before it is opened, with its id once it is. */
+export interface ThreadsTable {
+  platform: string;
+  channel_id: string;
+  message_id: string;
+  paper_id: string;
+  thread_id: string | null;
+  claimed_at: string;
+  opened_at: string | null;
 }
 
 export interface DeliveriesTable {
@@ -134,4 +149,5 @@ export interface Database {
   deliveries: DeliveriesTable;
   meta: MetaTable;
   installations: InstallationsTable;
+  threads: ThreadsTable;
 }

@@ -19,6 +19,7 @@ export interface Store {
   readonly posts: PostRepository;
   readonly bookmarks: BookmarkRepository;
   readonly installations: InstallationRepository;
+  readonly threads: ThreadRepository;
   readonly meta: MetaRepository;
   /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
   migrate(): Promise<{ from: number; to: number }>;
@@ -82,12 +83,18 @@ export interface SubscriptionSettings {
   rank: RankMode;
   /** arXiv categories whose new papers join this channel's candidates (`cs.LG`); none when absent or empty. */
   arxiv?: string[];
+  /** Open a discussion thread on every paper of the daily post; off when absent. */
+  threads?: boolean;
+  /** Publish (crosspost) each message of the daily post to following servers, where the channel can; off when absent. */
+  publish?: boolean;
 }
 
 export interface Subscription extends SubscriptionSettings {
   /** `${platform}:${channelId}`: one subscription per channel. */
   id: string;
   arxiv: string[];
+  threads: boolean;
+  publish: boolean;
   platform: Platform;
   /** Discord guild id / Slack team id; null for console. */
   workspaceId: string | null;
@@ -221,6 +228,37 @@ export interface BookmarkRepository {
   list(platform: Platform, userId: string): Promise<Bookmark[]>;
   /** The papers anyone bookmarked from a message the bot posted in this channel, each once, by id. */
   channelPapers(platform: Platform, channelId: string): Promise<Paper[]>;
+}
+
+// discussion threads
+
+export interface ThreadRecord {
+  platform: Platform;
+  channelId: string;
+  /** The message the thread is on. */
+  messageId: string;
+  paperId: string;
+  /** The thread's id once it is open (Discord thread channel, Slack reply ts); null while being opened. */
+  threadId: string | null;
+  claimedAt: Date;
+}
+
+export type ThreadClaim =
+  /** This caller opens the thread. takenOver: an abandoned claim was taken over, so a thread may exist already. */
+  { won: true; takenOver: boolean; claimedAt: Date } | { won: false; thread: ThreadRecord };
+
+/** One discussion thread per message, however many ask at once (src/chat/threads.ts). */
+export interface ThreadRepository {
+  /**
+   * Claims the message's thread: insert-or-nothing. A claim without a thread older than
+   * staleAfterMs changes hands by compare-and-set, so of two claimers exactly one wins.
+   */
+  claim(c: { platform: Platform; channelId: string; messageId: string; paperId: string; now: Date; staleAfterMs: number }): Promise<ThreadClaim>;
+  /** Records the open thread; only the holder of the claim (by its time) can. */
+  opened(o: { platform: Platform; channelId: string; messageId: string; threadId: string; claimedAt: Date; now: Date }): Promise<void>;
+  /** Gives a claim back when its thread could not be opened, so a later attempt may try. */
+  release(r: { platform: Platform; channelId: string; messageId: string; claimedAt: Date }): Promise<void>;
+  find(platform: Platform, channelId: string, messageId: string): Promise<ThreadRecord | null>;
 }
 
 // installations and meta

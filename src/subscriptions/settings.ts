@@ -26,6 +26,7 @@ type Field = keyof CompleteSettings;
 type Yielding<T> =
   | { readonly schema: z.ZodType<T> }
   | ([T] extends [number] ? { readonly type: 'integer'; readonly schema?: undefined } : never)
+  | ([T] extends [boolean] ? { readonly type: 'boolean'; readonly schema?: undefined } : never)
   | ([T] extends [string] ? { readonly choices: readonly T[]; readonly schema?: undefined } : never);
 
 interface SettingDeclaration<F extends Field> {
@@ -76,6 +77,8 @@ const RANK_MEANINGS: Record<RankMode, string> = {
   balanced: 'upvotes, recency and topics',
   channel: "balanced, plus likeness to this channel's bookmarks",
 };
+
+const onOff = (on: boolean) => (on ? 'on' : 'off');
 
 /** Type-checks every declaration against its field, keeping the literal types the subscribe arguments are typed from. */
 function declare<const S extends { [F in Field]: SettingDeclaration<F> }>(settings: S): S {
@@ -142,6 +145,18 @@ export const SETTINGS = declare({
     list: true,
     display: { label: 'arXiv categories', value: (s) => (s.arxiv.length ? s.arxiv.join(', ') : 'none') },
     ranks: true,
+  },
+  threads: {
+    option: { name: 'threads', description: 'open a discussion thread on every paper of the daily post, on or off (default off)', type: 'boolean' },
+    default: false,
+    display: { label: 'Discussion threads', value: (s) => onOff(s.threads) },
+    ranks: false,
+  },
+  publish: {
+    option: { name: 'publish', description: 'announcement channels: publish each message to following servers, on or off (default off)', type: 'boolean' },
+    default: false,
+    display: { label: 'Publish to followers', value: (s) => onOff(s.publish) },
+    ranks: false,
   },
 });
 

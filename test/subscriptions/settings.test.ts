@@ -10,6 +10,7 @@ import { subscriptionFields } from '../../src/subscriptions/display';
 import { DEFAULT_SETTINGS, SETTINGS, SETTING_OPTIONS, type CompleteSettings } from '../../src/subscriptions/settings';
 import { findCommand } from '../../commands/index';
 import { dispatch } from '../../commands/kit/dispatch';
+import { TARGET_CHANNEL_OPTION } from '../../commands/kit/channel';
 import { invocation, testServices } from '../commands/services';
 import { textOf } from '../commands/reply-text';
 import { ADAPTERS } from '../../adapters/index';
@@ -33,6 +34,8 @@ const settingsOf = (s: SubscriptionSettings): SubscriptionSettings => ({
   minUpvotes: s.minUpvotes,
   rank: s.rank,
   arxiv: s.arxiv,
+  threads: s.threads,
+  publish: s.publish,
 });
 
 /** One setting given to `/papers subscribe`: the stored settings, or the refusal. */
@@ -77,6 +80,13 @@ describe('subscription settings, declared once', () => {
     ['arxiv', 'cs.lg, cs.CL'],
     ['arxiv', 'none'],
     ['arxiv', 'nonsense!'],
+    ['threads', 'on'],
+    ['threads', true],
+    ['threads', 'off'],
+    ['threads', 'maybe'],
+    ['publish', 'on'],
+    ['publish', false],
+    ['publish', 'yes please'],
   ])('%s %j: the command and the subscriptions file accept the same, or refuse with the same words', async (option, value) => {
     expect(byFile(option, value)).toEqual(await bySubscribe(option, value));
   });
@@ -95,9 +105,9 @@ describe('subscription settings, declared once', () => {
     expect(readSubscriptionsFile(file, PLATFORMS)[0]).toMatchObject(DEFAULT_SETTINGS);
   });
 
-  it('are the options of subscribe, in order', () => {
-    expect(findCommand('subscribe')!.options).toEqual(SETTING_OPTIONS);
-    expect(SETTING_OPTIONS.map((o) => o.name)).toEqual(['time', 'tz', 'top', 'topics', 'min-upvotes', 'rank', 'arxiv']);
+  it('are the options of subscribe, in order, after the channel it may name', () => {
+    expect(findCommand('subscribe')!.options).toEqual([TARGET_CHANNEL_OPTION, ...SETTING_OPTIONS]);
+    expect(SETTING_OPTIONS.map((o) => o.name)).toEqual(['time', 'tz', 'top', 'topics', 'min-upvotes', 'rank', 'arxiv', 'threads', 'publish']);
   });
 
   it('are shown by their declared labels, then the status', async () => {
@@ -111,7 +121,17 @@ describe('subscription settings, declared once', () => {
 
   it('make the selection cache key exactly when they rank', () => {
     // Typed by field, so a new setting needs a value here too.
-    const changed: CompleteSettings = { time: '10:00', timezone: 'Europe/Berlin', top: 3, topics: ['llm'], minUpvotes: 2, rank: 'popular', arxiv: ['cs.LG'] };
+    const changed: CompleteSettings = {
+      time: '10:00',
+      timezone: 'Europe/Berlin',
+      top: 3,
+      topics: ['llm'],
+      minUpvotes: 2,
+      rank: 'popular',
+      arxiv: ['cs.LG'],
+      threads: true,
+      publish: true,
+    };
     for (const [field, setting] of Object.entries(SETTINGS) as [keyof CompleteSettings, (typeof SETTINGS)[keyof CompleteSettings]][]) {
       const before = settingsKey(DEFAULT_SETTINGS);
       const after = settingsKey({ ...DEFAULT_SETTINGS, [field]: changed[field] });

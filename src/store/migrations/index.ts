@@ -4,6 +4,7 @@ import { fullText } from './0002_full_text';
 import { searchTerms } from './0003_search_terms';
 import { arxivCategories } from './0004_arxiv_categories';
 import { installations } from './0005_installations';
+import { threads } from './0006_threads';
 
 /**
  * The versioned schema, one list for both dialects, one file per migration. Names start with their
@@ -23,4 +24,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004_arxiv_categories': arxivCategories,
   // Platform installations (Slack OAuth tokens) move from meta to a table of their own.
   '0005_installations': installations,
+  // Discussion threads (one claim per message), and the subscriptions' threads and publish settings.
+  '0006_threads': threads,
 };

@@ -22,6 +22,8 @@ export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
         min_upvotes: input.minUpvotes,
         rank: input.rank,
         arxiv: JSON.stringify(input.arxiv ?? []),
+        threads: input.threads ? 1 : 0,
+        publish: input.publish ? 1 : 0,
         origin: input.origin,
         created_by: input.createdBy,
       };
