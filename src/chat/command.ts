@@ -9,6 +9,13 @@ import type { AppConfig } from '../config/schema';
 export type Platform = string;
 
 /**
+ * The kinds of channel a daily post can go to, where the platform tells them apart (Discord): a
+ * text channel; an announcement channel, whose messages can be published to servers that follow
+ * it; a forum, where every post is a thread of its own.
+ */
+export type ChannelKind = 'text' | 'announcement' | 'forum';
+
+/**
  * One option of a subcommand. The same spec builds Discord's registered options, parses Slack and
  * console text, and writes the help.
  */
@@ -16,7 +23,10 @@ export interface OptionSpec {
   /** Lowercase; also the keyword in text form (`subscribe time 09:00`). */
   readonly name: string;
   readonly description: string;
-  readonly type: 'string' | 'integer' | 'boolean';
+  /** `channel`: a channel of the caller's workspace, its id as the value (Discord: a channel picker; text: `in #channel`). */
+  readonly type: 'string' | 'integer' | 'boolean' | 'channel';
+  /** For a channel option: the kinds it accepts (Discord's picker offers only those). */
+  readonly channelKinds?: readonly ChannelKind[];
   readonly required?: boolean;
   readonly choices?: readonly string[];
   readonly min?: number;
@@ -53,9 +63,18 @@ export interface Invocation {
   command: string;
   args: Record<string, ArgValue>;
   user: { id: string; name: string };
-  channel: { id: string; workspace?: string; isDirect: boolean };
+  channel: { id: string; workspace?: string; isDirect: boolean; kind?: ChannelKind };
   /** Whether the caller may change this channel's settings (Discord: Manage Channels; Slack: policy). */
   canManageChannel: boolean;
+  /** The channels a channel option names, as the platform resolved them for this caller. */
+  namedChannels?: readonly NamedChannel[];
+}
+
+/** A channel an argument names, and whether the caller may change its settings, as the platform says. */
+export interface NamedChannel {
+  id: string;
+  kind?: ChannelKind;
+  canManage: boolean;
 }
 
 /** An Invocation whose arguments dispatch has checked against the command's options. */

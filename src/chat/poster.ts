@@ -1,11 +1,22 @@
 import type { Platform } from './command';
 import type { Reply } from './reply';
+import type { ThreadOpener } from './threads';
 
 /** Where a daily digest goes. */
 export interface PostTarget {
   platform: Platform;
   workspaceId: string | null;
   channelId: string;
+  /** Publish (crosspost) each message to the servers that follow the channel, where it is an announcement channel. */
+  publish?: boolean;
+}
+
+/** A message a poster sent. */
+export interface PostedMessage {
+  /** Discord message id, Slack ts, console message number. */
+  messageId: string;
+  /** Where the message lives when that is not the target channel: a forum post is a thread of its own. */
+  channelId?: string;
 }
 
 /**
@@ -15,14 +26,18 @@ export interface PostTarget {
 export interface DigestPoster {
   platform: Platform;
   /**
-   * Posts one message and returns its id (Discord message id, Slack ts).
+   * Posts one message and says where it went; null when the channel takes no such message (a
+   * forum takes papers, each as a post of its own, and no header).
    * Idempotent per idempotencyKey: a re-send after a crash must not show the message twice
-   * (Discord: nonce + enforce_nonce; Slack: message metadata checked in recent history).
+   * (Discord: nonce + enforce_nonce, a forum post looked up among the forum's threads; Slack:
+   * message metadata checked in recent history).
    * `maybeSentBefore: false` (the first send of a delivery planned by this run) says no earlier
    * send of the key can exist, so a poster may skip looking for one (Slack's history read is slow
    * and tightly rate-limited). Throws PostError.
    */
-  post(target: PostTarget, message: Reply, idempotencyKey: string, opts?: { maybeSentBefore: boolean }): Promise<{ messageId: string }>;
+  post(target: PostTarget, message: Reply, idempotencyKey: string, opts?: { maybeSentBefore: boolean }): Promise<PostedMessage | null>;
+  /** Opens the discussion thread of a posted message (subscriptions with `threads on`); absent where the platform has none. */
+  threads?: ThreadOpener;
 }
 
 /** A failed post. permanent: the channel is gone or closed to us (retrying will not help). */

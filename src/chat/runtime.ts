@@ -2,9 +2,11 @@ import { UserError, errorMessage } from '../errors';
 import type { Logger } from '../log';
 import type { PostRecord } from '../store/types';
 import { createAnswerRecords } from './answer-records';
+import type { ClickEvent } from './click';
 import type { Invocation, Platform, Services } from './command';
 import type { ReactionEvent } from './reaction';
 import { textReply, type Reply } from './reply';
+import type { ThreadOpener } from './threads';
 
 export type Visibility = Reply['visibility'];
 
@@ -41,6 +43,8 @@ export interface CommandTransport {
   answerDeferred(reply: Reply, expected: Visibility): Promise<SentMessage[]>;
   /** Waits for a deferred command's turn to run, so the first responses of a burst go out first. */
   nextTurn?(): Promise<void>;
+  /** Told after a command that may change the caller's own data (bookmarks): Slack refreshes their Home tab. */
+  callerChanged?(): void;
 }
 
 /** How one platform tells a reacting user what their reaction did. */
@@ -49,7 +53,36 @@ export interface ReactionTransport {
   confirm(reply: Reply): Promise<void>;
   /** Finds the message reacted to where the platform knows more than the store (default: the store). */
   findPost?(ev: ReactionEvent): Promise<PostRecord | null>;
+  /** Told when the reaction changed the reacting user's bookmarks. */
+  callerChanged?(): void;
 }
+
+/**
+ * How one platform answers one click: always privately, within its deadline (Discord's 3 s for
+ * the interaction callback, Slack's 3 s for the ack).
+ */
+export interface ClickTransport {
+  platform: Platform;
+  /** How long the answer may take before the first response is due (less a margin); null when the platform waits. */
+  deferAfterMs: number | null;
+  /** Whether the first response can carry the answer: Discord's callback can, Slack's block_actions ack cannot. */
+  answerFirst: boolean;
+  /** Answers, privately, with the first response. */
+  answer(reply: Reply): Promise<void>;
+  /** The first response without the answer (Discord: a deferred ephemeral message; Slack: the ack). */
+  defer(): Promise<void>;
+  /** Answers, privately, after defer(). */
+  answerDeferred(reply: Reply): Promise<void>;
+  /** How Discuss opens a thread here; absent where the platform has no threads. */
+  threads?: ThreadOpener;
+  /** Finds the clicked message's record where the platform knows more than the store (Discord: an answer under its interaction). */
+  findPost?(ev: ClickEvent): Promise<PostRecord | null>;
+  /** Told when the click changed the clicker's own data (bookmarks). */
+  callerChanged?(): void;
+}
+
+/** What a click's handler may use of its platform. */
+export type ClickPlatform = Pick<ClickTransport, 'threads' | 'findPost'>;
 
 /** What the runtime runs: commands/ supplies them (the core does not import commands). */
 export interface ChatHandlers {
@@ -57,8 +90,12 @@ export interface ChatHandlers {
   dispatch(inv: Invocation, svc: Services): Promise<Reply>;
   /** A reaction's effect, or null when the message carries no paper of ours. */
   reaction(ev: ReactionEvent, svc: Services, findPost?: (ev: ReactionEvent) => Promise<PostRecord | null>): Promise<Reply | null>;
+  /** A click's effect and its (private) answer; never throws. `changed`: the clicker's own data changed. */
+  click(ev: ClickEvent, svc: Services, platform: ClickPlatform): Promise<{ reply: Reply; changed: boolean }>;
   /** How a command usually answers, for platforms that must choose before the answer exists. */
   visibilityOf(command: string): Visibility;
+  /** Whether a command may change the caller's own data. */
+  changesCaller(command: string): boolean;
 }
 
 export interface ChatRuntime {
@@ -69,7 +106,14 @@ export interface ChatRuntime {
   command(read: () => Invocation, transport: CommandTransport): Promise<void>;
   /** Acts on one reaction and confirms it; resolves with the confirmation (null: not ours). Never throws. */
   reaction(ev: ReactionEvent, transport: ReactionTransport): Promise<Reply | null>;
-  /** Waits for every command and reaction in flight, then writes the answers' records. */
+  /**
+   * Acts on one click and answers it privately; resolves with the answer. `read` turns the platform
+   * event into a click; a UserError it throws is the answer. Never throws.
+   */
+  click(read: () => ClickEvent, transport: ClickTransport): Promise<Reply | null>;
+  /** Other work an event starts (a Slack Home tab), tracked so stopping waits for it. Never throws. */
+  background(what: string, work: () => Promise<void>): Promise<void>;
+  /** Waits for every command, reaction and click in flight, then writes the answers' records. */
   drain(): Promise<void>;
 }
 
@@ -77,8 +121,9 @@ const SOMETHING_WENT_WRONG = 'Something went wrong on our side. Please try again
 
 /**
  * The one place a platform event becomes an answer: visibility, the platform's deadline and
- * deferral, recording public answers so reactions on them resolve, confirming reactions, and the
- * work in flight that stopping waits for. Adapters supply transports; they hold none of this logic.
+ * deferral, recording public answers so reactions and clicks on them resolve, confirming reactions,
+ * answering clicks privately, and the work in flight that stopping waits for. Adapters supply
+ * transports; they hold none of this logic.
  */
 export function createChatRuntime(opts: { services: Services; handlers: ChatHandlers; log: Logger }): ChatRuntime {
   const { services, handlers, log } = opts;
@@ -109,7 +154,12 @@ export function createChatRuntime(opts: { services: Services; handlers: ChatHand
   async function answerCommand(read: () => Invocation, t: CommandTransport): Promise<void> {
     const input = readInvocation(read, t);
     const invocation = 'command' in input ? input : null;
-    const run = () => (invocation ? handlers.dispatch(invocation, services) : Promise.resolve(input as Reply));
+    const run = async (): Promise<Reply> => {
+      if (!invocation) return input as Reply;
+      const reply = await handlers.dispatch(invocation, services);
+      if (handlers.changesCaller(invocation.command)) t.callerChanged?.();
+      return reply;
+    };
     const expected: Visibility = invocation ? handlers.visibilityOf(invocation.command) : 'private';
 
     if (expected === 'public' && !t.publicAnswerFirst) {
@@ -133,7 +183,46 @@ export function createChatRuntime(opts: { services: Services; handlers: ChatHand
     // The answer reacted to may still wait for its record.
     await answers.settle();
     const reply = await handlers.reaction(ev, services, t.findPost);
-    if (reply) await t.confirm(reply);
+    if (reply) {
+      t.callerChanged?.();
+      await t.confirm(reply);
+    }
+    return reply;
+  }
+
+  /** The click's answer, always private whatever the handler said. */
+  async function clickAnswer(read: () => ClickEvent, t: ClickTransport): Promise<Reply> {
+    let ev: ClickEvent;
+    try {
+      ev = read();
+    } catch (err) {
+      if (err instanceof UserError) return textReply(err.message);
+      log.error({ err: errorMessage(err), platform: t.platform }, 'click could not be read');
+      return textReply(SOMETHING_WENT_WRONG);
+    }
+    // The message clicked may be an answer still waiting for its record.
+    await answers.settle();
+    const { reply, changed } = await handlers.click(ev, services, t);
+    if (changed) t.callerChanged?.();
+    return reply.visibility === 'private' ? reply : { ...reply, visibility: 'private' };
+  }
+
+  async function answerClick(read: () => ClickEvent, t: ClickTransport): Promise<Reply> {
+    const answer = clickAnswer(read, t);
+    if (!t.answerFirst) {
+      await t.defer();
+      const reply = await answer;
+      await t.answerDeferred(reply);
+      return reply;
+    }
+    const early = t.deferAfterMs === null ? await answer : await within(answer, t.deferAfterMs);
+    if (early) {
+      await t.answer(early);
+      return early;
+    }
+    await t.defer();
+    const reply = await answer;
+    await t.answerDeferred(reply);
     return reply;
   }
 
@@ -151,6 +240,22 @@ export function createChatRuntime(opts: { services: Services; handlers: ChatHand
         react(ev, t).catch((err: unknown) => {
           log.error({ err: errorMessage(err), platform: ev.platform, messageId: ev.messageId }, 'reaction failed');
           return null;
+        }),
+      );
+    },
+    click(read, t) {
+      return track(
+        answerClick(read, t).catch((err: unknown) => {
+          // The handler never throws; this is the platform refusing the answer (expired token, lost permissions).
+          log.warn({ err: errorMessage(err), platform: t.platform }, 'could not answer a click');
+          return null;
+        }),
+      );
+    },
+    background(what, work) {
+      return track(
+        work().catch((err: unknown) => {
+          log.warn({ err: errorMessage(err), what }, 'background work failed');
         }),
       );
     },

@@ -1,5 +1,5 @@
-import type { RankedPaper } from '../model/paper';
-import type { Reply } from '../chat/reply';
+import type { Paper, RankedPaper } from '../model/paper';
+import { PAPER_CONTROLS, type Reply } from '../chat/reply';
 
 /**
  * The messages of a daily post: one header, then one message per paper (so a reaction on a
@@ -37,12 +37,24 @@ export function emptyDigestNote(listDate: string | null): Reply {
   return { blocks: [{ kind: 'text', text }], visibility: 'public', fallback: text };
 }
 
-export function digestPaperMessage(ranked: RankedPaper): Reply {
-  // Titles are untrusted and may hold line breaks; the fallback is a single notification line.
-  const title = ranked.paper.title.replace(/\s+/g, ' ').trim();
+/** Titles are untrusted and may hold line breaks; a fallback is a single notification line. */
+function titleLine(paper: Paper): string {
+  return paper.title.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * One paper of the daily post, with every control; `topics` are the channel's topics it matches
+ * (a forum labels its post with them).
+ */
+export function digestPaperMessage(ranked: RankedPaper, topics: readonly string[] = []): Reply {
   return {
-    blocks: [{ kind: 'paper', paper: ranked.paper, reason: ranked.reason }],
+    blocks: [{ kind: 'paper', paper: ranked.paper, reason: ranked.reason, controls: PAPER_CONTROLS, ...(topics.length ? { topics } : {}) }],
     visibility: 'public',
-    fallback: `${ranked.rank}. ${title}`,
+    fallback: `${ranked.rank}. ${titleLine(ranked.paper)}`,
   };
+}
+
+/** A paper's abstract in full with its links: what Abstract answers, and the first message of its discussion thread. */
+export function abstractMessage(paper: Paper, visibility: Reply['visibility']): Reply {
+  return { blocks: [{ kind: 'abstract', paper }], visibility, fallback: titleLine(paper) };
 }

@@ -75,6 +75,12 @@ export function rankWithExclusions(papers: Paper[], opts: RankOptions): { ranked
   return { ranked: top.map((s, i) => ({ rank: i + 1, paper: s.paper, score: Number(s.score.toPrecision(6)), reason: s.reason })), excluded };
 }
 
+/** The boosting topics (not `-excluded` ones) a paper matches, as written: what a forum labels its post with. */
+export function topicsMatched(paper: Paper, topics: readonly string[]): string[] {
+  const text = searchableText(paper);
+  return topics.filter((t) => !t.startsWith('-') && topicMatcher(t).test(text));
+}
+
 function searchableText(p: Paper): string {
   return [p.title, p.summary, p.aiSummary ?? '', p.keywords.join(' · ')].join('\n');
 }

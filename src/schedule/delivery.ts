@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/schema';
 import type { SourceStatus } from '../chat/command';
 import { PostError, type DigestPoster, type PostTarget } from '../chat/poster';
+import type { ThreadOpener } from '../chat/threads';
 import type { Reply } from '../chat/reply';
 import type { RankedPaper } from '../model/paper';
 import type { ClaimOwner, Delivery, Store, Subscription } from '../store/types';
@@ -10,7 +11,8 @@ import { errorMessage } from '../errors';
 import { selectDigest, type DigestSelection } from '../digest/select';
 import { settingsKey } from '../digest/selection-cache';
 import { digestHeader, digestPaperMessage, emptyDigestNote } from '../digest/messages';
-import { rank } from '../rank/rank';
+import { rank, topicsMatched } from '../rank/rank';
+import { openThreadOnce } from '../chat/threads';
 import { ownerIsGone, startHeartbeat, type Heartbeat } from './claims';
 import { addDays } from '../model/dates';
 import { occurrenceOn } from './time';
@@ -83,7 +85,7 @@ export function deliveryIdOf(subscriptionId: string, date: string): string {
 }
 
 function targetOf(sub: Subscription): PostTarget {
-  return { platform: sub.platform, workspaceId: sub.workspaceId, channelId: sub.channelId };
+  return { platform: sub.platform, workspaceId: sub.workspaceId, channelId: sub.channelId, ...(sub.publish ? { publish: true } : {}) };
 }
 
 /** True when the source's last refresh failed, so the data may be older than it should be. */
@@ -137,18 +139,22 @@ async function resumePlan(ctx: DeliveryContext, sub: Subscription, date: string,
   });
 }
 
-function messagesFor(ctx: DeliveryContext, ranked: RankedPaper[], listDate: string | null): Outgoing[] {
+/** A shared ranking is shared only by channels with the same ranking settings, topics included, so its messages can be too. */
+function messagesFor(ctx: DeliveryContext, sub: Subscription, ranked: RankedPaper[], listDate: string | null): Outgoing[] {
   let messages = ctx.messages.get(ranked);
-  if (!messages) ctx.messages.set(ranked, (messages = buildMessages(ctx, ranked, listDate)));
+  if (!messages) ctx.messages.set(ranked, (messages = buildMessages(ctx, sub, ranked, listDate)));
   return messages;
 }
 
-function buildMessages(ctx: DeliveryContext, ranked: RankedPaper[], listDate: string | null): Outgoing[] {
+function buildMessages(ctx: DeliveryContext, sub: Subscription, ranked: RankedPaper[], listDate: string | null): Outgoing[] {
   if (ranked.length === 0) {
     return ctx.config.schedule.emptyDigest === 'note' ? [{ part: 'header', reply: emptyDigestNote(listDate), paperIds: [] }] : [];
   }
   const header = digestHeader({ listDate: listDate ?? ranked[0]!.paper.listedOn ?? 'latest', count: ranked.length, stale: staleness(ctx) });
-  return [{ part: 'header', reply: header, paperIds: [] }, ...ranked.map((r) => ({ part: r.paper.id, reply: digestPaperMessage(r), paperIds: [r.paper.id] }))];
+  return [
+    { part: 'header', reply: header, paperIds: [] },
+    ...ranked.map((r) => ({ part: r.paper.id, reply: digestPaperMessage(r, topicsMatched(r.paper, sub.topics)), paperIds: [r.paper.id] })),
+  ];
 }
 
 /** Sends one message; `resumed`: an earlier run of this delivery may have sent it. */
@@ -240,26 +246,45 @@ async function postClaimed(
     // message needs no check of its own: in a fan-out, one read less per channel before it starts.
     const checked = i === 0 && !pending.resumed;
     if (!checked && !(await ctx.storeWork(() => heartbeat.beat()))) return 'claimed-elsewhere';
-    const { messageId } = await postWithRetry(ctx, poster, target, msg.reply, `${delivery.id}:${msg.part}`, pending.resumed);
+    const posted = await postWithRetry(ctx, poster, target, msg.reply, `${delivery.id}:${msg.part}`, pending.resumed);
+    // The channel takes no such message (a forum's header): nothing was shown, nothing to record.
+    if (!posted) continue;
     onSent();
-    await ctx.storeWork(() =>
-      ctx.store.posts.record({
-        platform: sub.platform,
-        channelId: sub.channelId,
-        messageId,
-        paperIds: msg.paperIds,
-        kind: 'digest',
-        deliveryId: delivery.id,
-        postedAt: ctx.now(),
-      }),
-    );
+    const record = { platform: sub.platform, paperIds: msg.paperIds, kind: 'digest' as const, postedAt: ctx.now() };
+    await ctx.storeWork(async () => {
+      await ctx.store.posts.record({ ...record, channelId: sub.channelId, messageId: posted.messageId, deliveryId: delivery.id });
+      // A forum post lives in a thread of its own, where reactions on it are reported: recorded there too.
+      if (posted.channelId && posted.channelId !== sub.channelId)
+        await ctx.store.posts.record({ ...record, channelId: posted.channelId, messageId: posted.messageId, deliveryId: null });
+    });
   }
+  if (sub.threads && poster.threads) await openDigestThreads(ctx, sub, delivery, poster.threads);
   await ctx.storeWork(async () => {
     await ctx.store.deliveries.finish(delivery.id, ctx.owner, { state: 'posted' }, ctx.now());
     if (sub.failures > 0) await ctx.store.subscriptions.recordSuccess(sub.id);
   });
   ctx.log.info({ deliveryId: delivery.id, papers: pending.papers }, 'daily digest posted');
   return pending.papers === 0 ? 'empty' : 'posted';
+}
+
+/**
+ * `threads on`: the discussion thread of every paper message of the day's post, each opened once
+ * (src/chat/threads.ts), so a resumed delivery, a second run or a Discuss click at the same time
+ * adds none. A thread the platform refuses (a missing permission) is logged, not a failed post.
+ */
+async function openDigestThreads(ctx: DeliveryContext, sub: Subscription, delivery: Delivery, opener: ThreadOpener): Promise<void> {
+  const posts = await ctx.storeWork(() => ctx.store.posts.forDelivery(delivery.id));
+  for (const post of posts) {
+    if (post.paperIds.length !== 1) continue;
+    const paper = await ctx.storeWork(() => ctx.store.papers.get(post.paperIds[0]!));
+    if (!paper) continue;
+    const site = { platform: sub.platform, workspaceId: sub.workspaceId, channelId: post.channelId, messageId: post.messageId };
+    try {
+      await openThreadOnce(ctx.store, opener, site, paper, { now: ctx.now });
+    } catch (err) {
+      ctx.log.warn({ deliveryId: delivery.id, messageId: post.messageId, err: errorMessage(err) }, 'could not open the discussion thread of a digest message');
+    }
+  }
 }
 
 /** The claimed delivery's plan (fixed now, or by an earlier run) and its messages not yet posted. */
@@ -288,7 +313,7 @@ async function pendingMessages(
   }
   // The plan is fixed before the first send, so without one no earlier run sent anything.
   const resumed = delivery.plan !== null;
-  const messages = messagesFor(ctx, ranked, listDate);
+  const messages = messagesFor(ctx, sub, ranked, listDate);
   if (!resumed) return { messages, papers: ranked.length, resumed };
   const done = new Set((await ctx.store.posts.forDelivery(delivery.id)).map((p) => (p.paperIds.length === 0 ? 'header' : p.paperIds[0]!)));
   return { messages: messages.filter((m) => !done.has(m.part)), papers: ranked.length, resumed };
