@@ -24,7 +24,7 @@ export const foryouCommand = defineCommand({
     return {
       blocks: [
         { kind: 'text', text: header },
-        { kind: 'papers', items },
+        { kind: 'papers', items, picker: 'save' },
       ],
       visibility: 'private',
       fallback: `${header} ${items.map((i) => `${i.rank}. ${i.paper.title}`).join(' ')}`,

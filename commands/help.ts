@@ -14,9 +14,13 @@ export function helpCommand(all: () => CommandSpec[]): CommandSpec {
       const lines = all().flatMap((spec) => [
         `/papers ${usageOf(spec)}`,
         `    ${spec.description}`,
-        ...spec.options.map((o) => `    ${o.name}: ${o.description}${o.type !== 'string' || o.choices ? ` (${describeAccepted(o)})` : ''}`),
+        ...spec.options.map(
+          (o) => `    ${o.name}: ${o.description}${(o.type !== 'string' && o.type !== 'channel') || o.choices ? ` (${describeAccepted(o)})` : ''}`,
+        ),
       ]);
-      const reactions = 'React with 🔖 on a paper to bookmark it, or with 1️⃣…🔟 on a list to bookmark that entry; remove the reaction to undo.';
+      const reactions =
+        'Click 🔖 Save on a paper (or pick one from a list’s Save menu) to bookmark it, click it again to undo; Similar, Abstract and Discuss answer only you. ' +
+        'React with 🔖 on a paper, or with 1️⃣…🔟 on a list, to bookmark it too; remove the reaction to undo.';
       return {
         blocks: [
           { kind: 'text', text: lines.join('\n') },

@@ -17,7 +17,11 @@ const name = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'names are lowercase let
 const OptionSpecSchema = z.object({
   name,
   description: z.string().min(1).max(100),
-  type: z.enum(['string', 'integer', 'boolean']),
+  type: z.enum(['string', 'integer', 'boolean', 'channel']),
+  channelKinds: z
+    .array(z.enum(['text', 'announcement', 'forum']))
+    .min(1)
+    .optional(),
   required: z.boolean().optional(),
   choices: z.array(z.string().min(1).max(100)).min(1).max(25).optional(),
   min: z.number().int().optional(),

@@ -1,5 +1,5 @@
 import { defineCommand } from '../src/chat/command';
-import type { Reply } from '../src/chat/reply';
+import { PAPER_CONTROLS, type Reply } from '../src/chat/reply';
 import { PAPER_ID_OPTION, findNamedPaper } from './kit/named-paper';
 
 /** One paper in full: abstract, AI summary, authors or organization, links. */
@@ -9,6 +9,10 @@ export const paper = defineCommand({
   options: [PAPER_ID_OPTION],
   async run(inv, svc): Promise<Reply> {
     const found = await findNamedPaper(svc.store, inv.args.id);
-    return { blocks: [{ kind: 'paper', paper: found }], visibility: 'public', fallback: `${found.title}${found.url ? ` ${found.url}` : ''}` };
+    return {
+      blocks: [{ kind: 'paper', paper: found, controls: PAPER_CONTROLS }],
+      visibility: 'public',
+      fallback: `${found.title}${found.url ? ` ${found.url}` : ''}`,
+    };
   },
 });

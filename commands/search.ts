@@ -34,7 +34,7 @@ export const search = defineCommand({
     return {
       blocks: [
         { kind: 'text', text: header },
-        { kind: 'papers', items },
+        { kind: 'papers', items, picker: 'save' },
       ],
       visibility: 'public',
       fallback: `${header} ${items.map((i) => `${i.rank}. ${i.paper.title}`).join(' ')}`,

@@ -1,5 +1,5 @@
 import { defineCommand } from '../src/chat/command';
-import type { Block, Reply } from '../src/chat/reply';
+import { PAPER_CONTROLS, type Block, type Reply } from '../src/chat/reply';
 import { latestSelection, type LatestSelection } from '../src/digest/selection-cache';
 import { DEFAULT_SETTINGS } from '../src/subscriptions/settings';
 import { subscriptionIdOf } from './kit/channel';
@@ -15,7 +15,7 @@ const replies = new WeakMap<LatestSelection, Map<string, Reply>>();
 /**
  * The latest non-empty Daily Papers list, ranked with this channel's settings: the same selection
  * as the daily post (minus the "already posted" filter, since asking again should show the list).
- * Each paper is its own block so a reaction can bookmark one paper.
+ * Each paper is its own block, with its controls, so a reaction or a click acts on one paper.
  */
 export const today = defineCommand({
   name: 'today',
@@ -66,7 +66,7 @@ function todayReply(
   const summary = `${header}: top ${ranked.length} of ${listSize}${subscribed ? " by this channel's settings" : ''}.`;
   const blocks: Block[] = [
     { kind: 'text', text: [summary, ...notes].join('\n') },
-    ...ranked.map((r): Block => ({ kind: 'paper', paper: r.paper, reason: r.reason })),
+    ...ranked.map((r): Block => ({ kind: 'paper', paper: r.paper, reason: r.reason, controls: PAPER_CONTROLS })),
   ];
   return {
     blocks,

@@ -37,7 +37,7 @@ export const top = defineCommand({
     return {
       blocks: [
         { kind: 'text', text: [header, ...(freshness ? [freshness] : [])].join('\n') },
-        { kind: 'papers', items: ranked.map((r) => ({ rank: r.rank, paper: r.paper, reason: r.reason })) },
+        { kind: 'papers', items: ranked.map((r) => ({ rank: r.rank, paper: r.paper, reason: r.reason })), picker: 'save' },
       ],
       visibility: 'public',
       fallback: `${header} ${ranked.map((r) => `${r.rank}. ${r.paper.title}`).join(' ')}`,

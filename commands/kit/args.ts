@@ -51,7 +51,15 @@ export function validateArgs(spec: Pick<CommandSpec, 'name' | 'options'>, args: 
 /** One line of usage in text form, e.g. `subscribe [time <time>] [tz <tz>]`. */
 export function usageOf(spec: Pick<CommandSpec, 'name' | 'options'>): string {
   const parts = spec.options.map((o) => {
-    const value = o.choices ? o.choices.join('|') : o.rest ? `${o.name}...` : `<${o.name}>`;
+    const value = o.choices
+      ? o.choices.join('|')
+      : o.rest
+        ? `${o.name}...`
+        : o.type === 'boolean'
+          ? 'on|off'
+          : o.type === 'channel'
+            ? '#channel'
+            : `<${o.name}>`;
     const word = o.positional || o.rest ? value : `${o.name} ${value}`;
     return o.required ? word : `[${word}]`;
   });

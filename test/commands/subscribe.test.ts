@@ -36,7 +36,8 @@ describe('subscribe', () => {
     [{ top: '11' }, 'top must be a whole number from 1 to 10 (got "11")'],
     [{ topics: 'llm, <script>' }, 'topics: "<script>" is not a topic: use words separated by commas (up to 48 characters each), e.g. "llm, vision, -robotics"'],
     [{ 'min-upvotes': -1 }, 'min-upvotes must be a whole number of at least 0 (got "-1")'],
-    [{ when: 'now' }, 'subscribe has no option "when" (options: time, tz, top, topics, min-upvotes, rank, arxiv)'],
+    [{ when: 'now' }, 'subscribe has no option "when" (options: in, time, tz, top, topics, min-upvotes, rank, arxiv, threads, publish)'],
+    [{ threads: 'sometimes' }, 'threads must be on or off (got "sometimes")'],
   ])('refuses %o with what is accepted, and stores nothing', async (args, message) => {
     const reply = await dispatch(invocation('subscribe', args), t.svc);
     expect(reply.visibility).toBe('private');
@@ -80,8 +81,8 @@ describe('unsubscribe', () => {
     expect(await subscription()).not.toBeNull();
   });
 
-  it('takes no options', async () => {
-    expect(textOf(await dispatch(invocation('unsubscribe', { now: true }), t.svc))).toBe('unsubscribe has no option "now" (it takes no options)');
+  it('takes no options but the channel', async () => {
+    expect(textOf(await dispatch(invocation('unsubscribe', { now: true }), t.svc))).toBe('unsubscribe has no option "now" (options: in)');
   });
 });
 
@@ -95,7 +96,7 @@ describe('settings', () => {
     const reply = await dispatch(invocation('settings'), t.svc);
     expect(reply.visibility).toBe('private');
     expect(textOf(reply)).toContain(
-      'Time: 08:15 Asia/Tokyo\nPapers per post: 4\nTopics: agents\nMinimum upvotes: 0\nRanking: balanced (upvotes, recency and topics)\narXiv categories: none\nStatus: on',
+      'Time: 08:15 Asia/Tokyo\nPapers per post: 4\nTopics: agents\nMinimum upvotes: 0\nRanking: balanced (upvotes, recency and topics)\narXiv categories: none\nDiscussion threads: off\nPublish to followers: off\nStatus: on',
     );
   });
 
