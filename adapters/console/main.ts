@@ -6,7 +6,8 @@ import type { DigestPoster } from '../../src/chat/poster';
 import { CONSOLE_CHANNEL, CONSOLE_HELP, consoleInvocation, translate } from './translate';
 import { formatMessage, renderOneMessage } from './render';
 import type { ConsoleSettings } from './settings';
-import { consoleTransports, type PrintMessage } from './transport';
+import { consoleThreads, consoleTransports, type PrintMessage } from './transport';
+import { controlId } from '../../src/chat/controls';
 
 /** Message numbers continue across runs, so a number always means the same message in the posts table. */
 const COUNTER_KEY = 'console:lastMessageId';
@@ -31,10 +32,11 @@ function consoleTranscript(svc: Services, output: Writable): PrintMessage {
 }
 
 /** Digest messages printed as numbered console messages; a re-send of a key prints nothing. */
-function transcriptPoster(print: PrintMessage): DigestPoster {
+function transcriptPoster(print: PrintMessage, output: Writable): DigestPoster {
   const sent = new Map<string, string>();
   return {
     platform: 'console',
+    threads: consoleThreads(output),
     async post(_target, message, idempotencyKey) {
       const earlier = sent.get(idempotencyKey);
       if (earlier) return { messageId: earlier };
@@ -48,13 +50,13 @@ function transcriptPoster(print: PrintMessage): DigestPoster {
 
 /** The console's digest poster alone, for `papers post-daily`: only the posted messages, no banner or prompt. */
 export function createConsolePoster(ctx: PosterContext): DigestPoster {
-  return transcriptPoster(consoleTranscript(ctx.services, ctx.output));
+  return transcriptPoster(consoleTranscript(ctx.services, ctx.output), ctx.output);
 }
 
 /**
  * The console adapter: a chat channel in the terminal. Reads lines (a prompt on a TTY, or piped
- * input) and hands `/papers ...` and `react` to the chat runtime like every platform; replies are
- * printed as numbered messages that `react <n> <emoji>` can bookmark from.
+ * input) and hands `/papers ...`, `react` and `click` to the chat runtime like every platform;
+ * replies are printed as numbered messages that `react <n> <emoji>` and `click <n> save` act on.
  */
 export async function startConsole(ctx: AdapterContext, settings: ConsoleSettings): Promise<ConnectedAdapter> {
   const { services: svc, log, runtime, terminal } = ctx;
@@ -79,6 +81,13 @@ export async function startConsole(ctx: AdapterContext, settings: ConsoleSetting
       case 'reaction': {
         const ev = { platform: 'console', channelId: CONSOLE_CHANNEL, messageId: input.messageId, userId: user, reaction: input.reaction, added: input.added };
         if (!(await runtime.reaction(ev, transport.reaction))) write(`(message ${input.messageId} carries no paper of the bot's; nothing happens)\n`);
+        return true;
+      }
+      case 'click': {
+        const { messageId, action, entry } = input;
+        // The console's controls name no paper: the message's record (and the entry) says which.
+        const click = { platform: 'console', workspaceId: null, channelId: CONSOLE_CHANNEL, messageId, userId: user, control: controlId(action)!, entry };
+        await runtime.click(() => click, transport.click);
         return true;
       }
     }
@@ -109,7 +118,7 @@ export async function startConsole(ctx: AdapterContext, settings: ConsoleSetting
   })();
 
   return {
-    poster: transcriptPoster(print),
+    poster: transcriptPoster(print, terminal.output),
     routes: [],
     async close() {
       rl.close();

@@ -1,12 +1,13 @@
-import type { Block, Reply } from '../../src/chat/reply';
+import type { Block, MessageControls, Reply } from '../../src/chat/reply';
 import type { Paper } from '../../src/model/paper';
-import { papersOf } from '../../src/chat/reply';
+import { messageControls, papersOf } from '../../src/chat/reply';
 import { paperLinks } from '../../commands/kit/links';
 
-/** One console message: its text, and the papers it carries (so a reaction on it resolves). */
+/** One console message: its text, the papers it carries (so a reaction on it resolves), and what can be clicked on it. */
 export interface ConsoleMessage {
   text: string;
   paperIds: string[];
+  controls?: MessageControls | null;
 }
 
 /**
@@ -63,8 +64,18 @@ function renderPaper(paper: Paper, reason: string | undefined): string {
   return lines.join('\n');
 }
 
+/** The abstract in full, the AI summary when there is one, and the links. */
+function renderAbstract(paper: Paper): string {
+  const lines = [clean(paper.title)];
+  if (paper.aiSummary) lines.push(`AI summary: ${clean(paper.aiSummary)}`);
+  lines.push('', clean(paper.summary || '(no abstract)', false), '', links(paper));
+  return lines.join('\n');
+}
+
 function renderBlock(block: Block): string {
   switch (block.kind) {
+    case 'abstract':
+      return renderAbstract(block.paper);
     case 'text':
       return clean(block.text, false);
     case 'fields':
@@ -98,7 +109,7 @@ export function renderMessages(reply: Reply): ConsoleMessage[] {
     if (block.kind === 'paper' || block.kind === 'papers') {
       flush();
       const ids = block.kind === 'paper' ? [block.paper.id] : block.items.map((i) => i.paper.id);
-      if (ids.length) messages.push({ text: renderBlock(block), paperIds: ids });
+      if (ids.length) messages.push({ text: renderBlock(block), paperIds: ids, controls: messageControls([block]) });
     } else {
       pending.push(renderBlock(block));
     }
@@ -112,7 +123,14 @@ export function renderOneMessage(reply: Reply): ConsoleMessage {
   return {
     text: reply.blocks.map(renderBlock).join('\n'),
     paperIds: papersOf(reply).map((p) => p.id),
+    controls: messageControls(reply.blocks),
   };
+}
+
+/** The console's buttons: what `click <message> …` can do on a numbered message. */
+function controlsLine(controls: MessageControls, number: number): string {
+  if (controls.kind === 'picker') return `(click ${number} save <1-${controls.papers.length}> saves one of these)`;
+  return `(click ${number} ${controls.controls.join('|')})`;
 }
 
 /** Printed above a private reply: on a chat platform only the caller would see it. */
@@ -122,6 +140,16 @@ export const PRIVATE_MARK = '(only you can see this)';
 export function formatMessage(message: ConsoleMessage, number: number | null): string {
   const prefix = number === null ? '' : `[${number}] `;
   const lines = message.text.split('\n');
+  if (number !== null && message.controls) lines.push(controlsLine(message.controls, number));
   const body = lines.map((l, i) => (i === 0 ? prefix + l : l === '' ? '' : ' '.repeat(prefix.length) + l)).join('\n');
   return `${body}\n`;
+}
+
+/** A discussion thread as the terminal shows it: a line naming it and its message, then its first message, indented. */
+export function formatThread(messageId: string, name: string, starter: Reply): string {
+  const body = renderOneMessage(starter)
+    .text.split('\n')
+    .map((l) => (l === '' ? '' : `  | ${l}`))
+    .join('\n');
+  return `Discussion thread on [${messageId}]: ${clean(name)}\n${body}\n`;
 }

@@ -146,7 +146,7 @@ describe('console adapter', () => {
     const first = await adapter.poster.post(target, { blocks: [{ kind: 'paper', paper, reason: 'top' }], visibility: 'public', fallback: 'x' }, 'd1:1');
     const again = await adapter.poster.post(target, { blocks: [{ kind: 'paper', paper, reason: 'top' }], visibility: 'public', fallback: 'x' }, 'd1:1');
     await adapter.stop();
-    expect(header.messageId).toBe('d1:header');
+    expect(header?.messageId).toBe('d1:header');
     expect(first).toEqual({ messageId: '1' });
     expect(again).toEqual(first);
     expect(printed.match(/\[1\] QeRL/g)).toHaveLength(1);
