@@ -4,6 +4,30 @@ import type { PostRecord, Store } from '../../src/store/types';
 /** Messages seen reacted to that are no answer of the bot's, remembered so each is asked about once. */
 const NOT_ANSWERS_KEPT = 1_000;
 
+/** What a message says of itself that finds its record: its id, and the interaction it answers, if any. */
+export type MessageIdentity = Pick<APIMessage, 'id'> & { interaction_metadata?: { id: string } | null };
+
+/**
+ * The record of an interaction's answer, copied under the message's own id, where every later
+ * reaction or click finds it (and where bookmarks made from it join it).
+ */
+async function copiedAnswer(store: Store, channelId: string, message: MessageIdentity): Promise<PostRecord | null> {
+  const interactionId = message.interaction_metadata?.id;
+  const answer = interactionId ? await store.posts.find('discord', channelId, interactionId) : null;
+  if (!answer) return null;
+  const record = { ...answer, messageId: message.id };
+  await store.posts.record(record);
+  return record;
+}
+
+/**
+ * The record of a message a click came from. A component interaction carries the whole message,
+ * interaction_metadata included, so an answer's record is found without asking Discord.
+ */
+export async function clickedMessageRecord(store: Store, channelId: string, message: MessageIdentity): Promise<PostRecord | null> {
+  return (await store.posts.find('discord', channelId, message.id)) ?? copiedAnswer(store, channelId, message);
+}
+
 /**
  * Public answers are recorded under their interaction's id: an interaction callback says which
  * message it created only when asked to return the whole message, which doubled an answer's cost
@@ -19,19 +43,13 @@ export function createAnswerLookup(client: Client, store: Store): (channelId: st
 
   async function resolve(channelId: string, messageId: string): Promise<PostRecord | null> {
     const message = await fetchMessage(client, channelId, messageId);
-    const interactionId = message?.interaction_metadata?.id;
-    const answer = interactionId ? await store.posts.find('discord', channelId, interactionId) : null;
-    if (answer) {
-      const record = { ...answer, messageId };
-      await store.posts.record(record);
-      return record;
-    }
-    if (!interactionId) {
+    const record = message ? await copiedAnswer(store, channelId, message) : null;
+    if (!record && !message?.interaction_metadata) {
       // Not an interaction's answer (or gone, or out of reach): it will never be one of ours.
       notAnswers.add(messageId);
       if (notAnswers.size > NOT_ANSWERS_KEPT) notAnswers.delete(notAnswers.values().next().value!);
     }
-    return null;
+    return record;
   }
 
   return async (channelId, messageId) => {

@@ -1,7 +1,13 @@
-import { InteractionResponseType, MessageFlags, Routes, type ChatInputCommandInteraction } from 'discord.js';
+import { InteractionResponseType, MessageFlags, Routes, type REST } from 'discord.js';
 import { toRestBody, type DiscordMessage } from './render';
 
 const JSON_BODY = { 'Content-Type': 'application/json' };
+
+/** What answering an interaction needs of it: its id and token, the same from the gateway and over HTTP. */
+export interface InteractionRef {
+  id: string;
+  token: string;
+}
 
 /**
  * Callback bodies by message, serialized once: renderReply gives the same message for the same
@@ -20,18 +26,32 @@ function callbackBody(body: object, msg: DiscordMessage) {
  * for the sake of its id, and reading it was the largest cost of an answer in a burst
  * (bench/RESULTS.md). Reactions find the message through its interaction instead (answers.ts).
  */
-export async function answerInteraction(interaction: ChatInputCommandInteraction, msg: DiscordMessage): Promise<void> {
+export async function answerInteraction(rest: REST, interaction: InteractionRef, msg: DiscordMessage): Promise<void> {
   const route = Routes.interactionCallback(interaction.id, interaction.token);
   let body = serialized.get(msg);
   if (!body) {
-    const rest = toRestBody(msg);
-    const callback = callbackBody(rest.body, msg);
-    if (rest.files.length > 0) {
+    const restBody = toRestBody(msg);
+    const callback = callbackBody(restBody.body, msg);
+    if (restBody.files.length > 0) {
       // Files go as multipart: discord.js builds the form around the JSON part.
-      await interaction.client.rest.post(route, { auth: false, body: callback, files: rest.files });
+      await rest.post(route, { auth: false, body: callback, files: restBody.files });
       return;
     }
     serialized.set(msg, (body = Buffer.from(JSON.stringify(callback))));
   }
-  await interaction.client.rest.post(route, { auth: false, body, passThroughBody: true, headers: JSON_BODY });
+  await rest.post(route, { auth: false, body, passThroughBody: true, headers: JSON_BODY });
+}
+
+/** The first response without the answer: a deferred message, private or not (it cannot change afterwards). */
+export async function deferInteraction(rest: REST, interaction: InteractionRef, ephemeral: boolean): Promise<void> {
+  await rest.post(Routes.interactionCallback(interaction.id, interaction.token), {
+    auth: false,
+    body: { type: InteractionResponseType.DeferredChannelMessageWithSource, ...(ephemeral ? { data: { flags: MessageFlags.Ephemeral } } : {}) },
+  });
+}
+
+/** Replaces a deferred response with the answer (PATCH of the original response through the interaction's webhook). */
+export async function editOriginal(rest: REST, applicationId: string, interaction: InteractionRef, msg: DiscordMessage): Promise<void> {
+  const { body, files } = toRestBody(msg);
+  await rest.patch(Routes.webhookMessage(applicationId, interaction.token, '@original'), { auth: false, body, files });
 }

@@ -2,9 +2,12 @@ import { once } from 'node:events';
 import {
   Client,
   Events,
+  GatewayDispatchEvents,
   GatewayIntentBits,
+  InteractionType,
   Options,
   Partials,
+  type APIInteraction,
   type MessageReaction,
   type PartialMessageReaction,
   type PartialUser,
@@ -18,8 +21,8 @@ import { startShards } from './sharding';
 import { NO_MENTIONS } from './render';
 import { createRest, restOptions } from './rest';
 import type { DiscordSettings } from './settings';
-import { interactionTransport, reactionTransport } from './transport';
-import { COMMAND_NAME, reactionKind, toInvocation } from './translate';
+import { componentTransport, interactionTransport, reactionTransport } from './transport';
+import { COMMAND_NAME, clickEvent, reactionKind, toInvocation } from './translate';
 
 export interface DiscordClientOptions {
   /**
@@ -54,8 +57,8 @@ export function createClient(discord: DiscordSettings): Client {
 }
 
 /**
- * Connects one gateway client (or one shard of it) and hands `/papers` and reactions to the chat
- * runtime. Resolves once the client is ready.
+ * Connects one gateway client (or one shard of it) and hands `/papers`, reactions and clicks to the
+ * chat runtime. Resolves once the client is ready.
  */
 export async function startDiscordClient(
   ctx: Pick<AdapterContext, 'services' | 'log' | 'runtime'>,
@@ -71,6 +74,11 @@ export async function startDiscordClient(
   client.on(Events.InteractionCreate, (interaction) => {
     if (!interaction.isChatInputCommand() || interaction.commandName !== COMMAND_NAME) return;
     void runtime.command(() => toInvocation(interaction), interactionTransport(interaction, deferAfterMs));
+  });
+  // Clicks are read from the interaction's payload, as an HTTP interaction would give it.
+  client.ws.on(GatewayDispatchEvents.InteractionCreate, (payload: APIInteraction) => {
+    if (payload.type !== InteractionType.MessageComponent) return;
+    void runtime.click(() => clickEvent(payload), componentTransport(payload, client.rest, { deferAfterMs, store: ctx.services.store }));
   });
   const reacted = (added: boolean) => (reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser) => {
     // Discord echoes the bot's own reactions back; they are never a user's bookmark.
@@ -99,7 +107,7 @@ export async function startDiscordClient(
   return { client, close: () => client.destroy() };
 }
 
-/** The Discord adapter for `papers start`: slash commands, reactions, and the digest poster (REST). */
+/** The Discord adapter for `papers start`: slash commands, reactions, clicks, and the digest poster (REST). */
 export async function startDiscord(ctx: AdapterContext, discord: DiscordSettings, opts: DiscordClientOptions = {}): Promise<ConnectedAdapter> {
   // DISCORD_SHARDS: the gateway runs in shard processes; this process keeps the (REST) poster.
   // One REST client per process: discord.js counts Discord's global limit per client, so a second
@@ -109,5 +117,5 @@ export async function startDiscord(ctx: AdapterContext, discord: DiscordSettings
     discord.shards === null
       ? await startDiscordClient(ctx, discord, opts).then((r) => ({ close: r.close, rest: r.client.rest }))
       : await startShards(discord, ctx.log).then((r) => ({ close: r.stop, rest: createRest(discord) }));
-  return { poster: createDiscordPoster(rest), routes: [], close };
+  return { poster: createDiscordPoster(rest, ctx.log.child({ adapter: 'discord' })), routes: [], close };
 }

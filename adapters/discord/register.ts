@@ -1,6 +1,6 @@
 import { type REST, Routes, SlashCommandBuilder, type SlashCommandSubcommandBuilder, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { CommandSpec, OptionSpec } from '../../src/chat/command';
-import { COMMAND_NAME } from './translate';
+import { CHANNEL_TYPES, COMMAND_NAME } from './translate';
 
 function addOption(sub: SlashCommandSubcommandBuilder, o: OptionSpec): void {
   const required = o.required ?? false;
@@ -14,6 +14,12 @@ function addOption(sub: SlashCommandSubcommandBuilder, o: OptionSpec): void {
     });
   } else if (o.type === 'boolean') {
     sub.addBooleanOption((opt) => opt.setName(o.name).setDescription(o.description).setRequired(required));
+  } else if (o.type === 'channel') {
+    sub.addChannelOption((opt) => {
+      opt.setName(o.name).setDescription(o.description).setRequired(required);
+      if (o.channelKinds) opt.addChannelTypes(...o.channelKinds.map((k) => CHANNEL_TYPES[k]));
+      return opt;
+    });
   } else {
     sub.addStringOption((opt) => {
       opt.setName(o.name).setDescription(o.description).setRequired(required);

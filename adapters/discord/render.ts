@@ -1,14 +1,19 @@
-import { escapeMarkdown, type APIEmbed } from 'discord.js';
-import type { Reply } from '../../src/chat/reply';
+import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
+import { messageControls, type MessageControls, type PaperControl, type Reply } from '../../src/chat/reply';
+import { controlId, parseControlId } from '../../src/chat/controls';
 import type { Paper } from '../../src/model/paper';
 import { byline, httpUrl, oneLine, truncate } from '../../commands/kit/format';
 import { paperLinks } from '../../commands/kit/links';
+
+export type ActionRow = APIActionRowComponent<APIComponentInMessageActionRow>;
 
 /** A Reply as Discord shows it; turned into a REST body or discord.js options by the helpers below. */
 export interface DiscordMessage {
   content: string | undefined;
   embeds: APIEmbed[];
   files: { name: string; data: Buffer }[];
+  /** Its controls: a row of buttons for one paper, or a select menu saving one of several. */
+  components: ActionRow[];
   ephemeral: boolean;
 }
 
@@ -28,6 +33,13 @@ const MAX_AUTHOR = 256;
 const MAX_FOOTER = 2048;
 const LIST_ABSTRACT = 220;
 const FULL_ABSTRACT = 900;
+/** Room for an abstract in full (arXiv allows 1,920 characters), its links after it. */
+const WHOLE_ABSTRACT = 3800;
+// Component limits (developers/components/reference.mdx): a select menu's options, and their labels.
+const MAX_OPTIONS = 25;
+const MAX_LABEL = 100;
+/** A thread's (and a forum post's) name. */
+export const MAX_THREAD_NAME = 100;
 const ORANGE = 0xff9d00;
 
 /**
@@ -39,6 +51,22 @@ function escapeText(text: string): string {
   return escapeMarkdown(text, { heading: true, bulletedList: true, numberedList: true, maskedLink: true })
     .replace(/@(everyone|here)/g, '@\u200b$1')
     .replace(/<@/g, '<@\u200b');
+}
+
+/** Breaks mention syntax in text Discord shows as it is (thread names, menu labels), and drops control characters. */
+function plainText(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes.
+  return oneLine(text.replace(/[\u0000-\u001f\u007f]/g, ' '))
+    .replace(/@(everyone|here)/g, '@\u200b$1')
+    .replace(/<([@#])/g, '<\u200b$1');
+}
+
+/**
+ * The name of a paper's thread or forum post: its title on one line, trimmed to Discord's 100
+ * characters, its mention syntax broken (a name pings no one, but should not look like it does).
+ */
+export function threadName(title: string): string {
+  return truncate(plainText(title), MAX_THREAD_NAME) || 'Paper discussion';
 }
 
 /**
@@ -91,6 +119,71 @@ function paperEmbed(paper: Paper, opts: { rank?: number; reason?: string; full: 
   };
 }
 
+/** The abstract in full, its AI summary, and its links. */
+function abstractEmbed(paper: Paper): APIEmbed {
+  const url = safeUrl(paper.url ?? (paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : null));
+  const description = [markdown(oneLine(paper.summary) || '(no abstract)', WHOLE_ABSTRACT), links(paper)].filter(Boolean).join('\n\n');
+  return {
+    title: markdown(oneLine(paper.title), MAX_TITLE),
+    ...(url ? { url } : {}),
+    description: description.slice(0, MAX_DESCRIPTION),
+    color: ORANGE,
+    ...(paper.aiSummary ? { fields: [{ name: 'AI summary', value: markdown(oneLine(paper.aiSummary), MAX_FIELD_VALUE) || '\u200b' }] } : {}),
+  };
+}
+
+const CONTROL_LOOK: Record<PaperControl, { label: string; emoji: string }> = {
+  save: { label: 'Save', emoji: '🔖' },
+  similar: { label: 'Similar', emoji: '🔎' },
+  abstract: { label: 'Abstract', emoji: '📄' },
+  discuss: { label: 'Discuss', emoji: '💬' },
+};
+
+/** A message's controls as components: custom_ids say version, action and paper, and nothing more. */
+function components(controls: MessageControls | null): ActionRow[] {
+  if (!controls) return [];
+  if (controls.kind === 'buttons') {
+    const buttons = controls.controls.flatMap((c) => {
+      const id = controlId(c, controls.paper.id);
+      return id
+        ? [
+            {
+              type: ComponentType.Button as const,
+              style: ButtonStyle.Secondary as const,
+              custom_id: id,
+              label: CONTROL_LOOK[c].label,
+              emoji: { name: CONTROL_LOOK[c].emoji },
+            },
+          ]
+        : [];
+    });
+    return buttons.length ? [{ type: ComponentType.ActionRow, components: buttons }] : [];
+  }
+  const options = controls.papers
+    .map((p, i) => ({ paper: p, rank: i + 1 }))
+    .filter(({ paper }) => controlId('save', paper.id) !== null)
+    .slice(0, MAX_OPTIONS)
+    .map(({ paper, rank }) => ({ label: truncate(plainText(`${rank}. ${paper.title}`), MAX_LABEL), value: paper.id }));
+  if (options.length === 0) return [];
+  return [
+    {
+      type: ComponentType.ActionRow,
+      components: [
+        { type: ComponentType.StringSelect, custom_id: controlId('save')!, placeholder: '🔖 Save one of these papers…', min_values: 1, max_values: 1, options },
+      ],
+    },
+  ];
+}
+
+/** The components without Discuss: a forum post is its own discussion thread. */
+export function withoutDiscuss(rows: ActionRow[]): ActionRow[] {
+  const isDiscuss = (c: APIComponentInMessageActionRow) => {
+    const control = 'custom_id' in c ? parseControlId(c.custom_id) : null;
+    return control?.kind === 'current' && control.action === 'discuss';
+  };
+  return rows.map((row) => ({ ...row, components: row.components.filter((c) => !isDiscuss(c)) })).filter((row) => row.components.length > 0);
+}
+
 function embedLength(e: APIEmbed): number {
   return (
     (e.title?.length ?? 0) +
@@ -140,6 +233,9 @@ function renderOnce(reply: Reply): DiscordMessage {
       case 'paper':
         embeds.push(paperEmbed(block.paper, { reason: block.reason, full: true }));
         break;
+      case 'abstract':
+        embeds.push(abstractEmbed(block.paper));
+        break;
       case 'papers':
         for (const item of block.items) embeds.push(paperEmbed(item.paper, { rank: item.rank, reason: item.reason, full: false }));
         break;
@@ -166,6 +262,7 @@ function renderOnce(reply: Reply): DiscordMessage {
     content: content || undefined,
     embeds: fitTotal(embeds.slice(0, MAX_EMBEDS)),
     files,
+    components: components(messageControls(reply.blocks)),
     ephemeral: reply.visibility === 'private',
   };
 }
@@ -175,6 +272,7 @@ export function toMessageOptions(msg: DiscordMessage) {
   return {
     content: msg.content,
     embeds: msg.embeds,
+    components: msg.components,
     files: msg.files.map((f) => ({ attachment: f.data, name: f.name })),
     allowedMentions: NO_MENTIONS,
   };
@@ -186,6 +284,7 @@ export function toRestBody(msg: DiscordMessage) {
     body: {
       content: msg.content,
       embeds: msg.embeds,
+      ...(msg.components.length ? { components: msg.components } : {}),
       allowed_mentions: NO_MENTIONS,
       ...(msg.files.length ? { attachments: msg.files.map((f, id) => ({ id, filename: f.name })) } : {}),
     },

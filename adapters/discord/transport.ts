@@ -1,10 +1,12 @@
-import { MessageFlags, type ChatInputCommandInteraction, type PartialUser, type User } from 'discord.js';
-import type { CommandTransport, ReactionTransport } from '../../src/chat/runtime';
+import { MessageFlags, type APIMessageComponentInteraction, type ChatInputCommandInteraction, type PartialUser, type REST, type User } from 'discord.js';
+import type { ClickTransport, CommandTransport, ReactionTransport } from '../../src/chat/runtime';
 import { paperIdsOf } from '../../src/chat/reply';
 import { errorMessage } from '../../src/errors';
 import type { Logger } from '../../src/log';
-import type { PostRecord } from '../../src/store/types';
-import { answerInteraction } from './callback';
+import type { PostRecord, Store } from '../../src/store/types';
+import { clickedMessageRecord } from './answers';
+import { answerInteraction, deferInteraction, editOriginal } from './callback';
+import { discordThreads } from './threads';
 import { renderReply, toMessageOptions } from './render';
 import { CANNOT_DM_USER, isApiError } from './rest';
 
@@ -22,7 +24,7 @@ export function interactionTransport(interaction: ChatInputCommandInteraction, d
     publicAnswerFirst: true,
     async answer(reply) {
       const msg = renderReply(reply);
-      await answerInteraction(interaction, msg);
+      await answerInteraction(interaction.client.rest, interaction, msg);
       return msg.ephemeral ? [] : [{ messageId: interaction.id, paperIds: paperIdsOf(reply) }];
     },
     async defer(expected) {
@@ -62,5 +64,26 @@ export function reactionTransport(
         else opts.log.warn({ err: errorMessage(err), userId: user.id }, 'could not send a DM confirmation');
       }
     },
+  };
+}
+
+/**
+ * How a click on a button or select menu is answered on Discord, from the interaction's payload
+ * alone (the gateway and HTTP interactions give the same), with the REST client: a private message
+ * as the interaction callback when the answer is ready in time, else a deferred private response
+ * (within Discord's 3 s) and an edit of it. Discuss opens threads with what the payload says the bot
+ * may do here (app_permissions), so a missing permission is told at once.
+ */
+export function componentTransport(interaction: APIMessageComponentInteraction, rest: REST, opts: { deferAfterMs: number; store: Store }): ClickTransport {
+  const channelId = interaction.channel?.id ?? interaction.message.channel_id;
+  return {
+    platform: 'discord',
+    deferAfterMs: opts.deferAfterMs,
+    answerFirst: true,
+    answer: (reply) => answerInteraction(rest, interaction, renderReply(reply)),
+    defer: () => deferInteraction(rest, interaction, true),
+    answerDeferred: (reply) => editOriginal(rest, interaction.application_id, interaction, renderReply(reply)),
+    threads: discordThreads(rest, { appPermissions: interaction.app_permissions }),
+    findPost: () => clickedMessageRecord(opts.store, channelId, interaction.message),
   };
 }

@@ -166,11 +166,11 @@ describe('Discord adapter end to end', () => {
     const channelId = fake.channelIds[0]!;
     const { ranked } = await selectDigest(store, DEFAULT_SETTINGS, { now });
     const paper = ranked[0]!;
-    const { messageId } = await running.poster.post(
+    const { messageId } = (await running.poster.post(
       { platform: 'discord', workspaceId: fake.guildId, channelId },
       digestPaperMessage(paper),
       'sub@2025-10-14#1',
-    );
+    ))!;
     await store.posts.record({ platform: 'discord', channelId, messageId, paperIds: [paper.paper.id], kind: 'digest', deliveryId: null, postedAt: now });
 
     const userId = '222222222222222222';
@@ -197,7 +197,7 @@ describe('Discord adapter end to end', () => {
     const running = await start();
     const channelId = fake.channelIds[0]!;
     const { ranked } = await selectDigest(store, DEFAULT_SETTINGS, { now });
-    const { messageId } = await running.poster.post({ platform: 'discord', workspaceId: fake.guildId, channelId }, digestPaperMessage(ranked[0]!), 'k1');
+    const { messageId } = (await running.poster.post({ platform: 'discord', workspaceId: fake.guildId, channelId }, digestPaperMessage(ranked[0]!), 'k1'))!;
     await store.posts.record({ platform: 'discord', channelId, messageId, paperIds: [ranked[0]!.paper.id], kind: 'digest', deliveryId: null, postedAt: now });
 
     fake.sendReaction('add', { userId: fake.applicationId, channelId, messageId, emoji: '🔖' });
@@ -244,11 +244,11 @@ describe('Discord adapter end to end', () => {
 
     const ranked = (await selectDigest(store, DEFAULT_SETTINGS, { now })).ranked[0]!;
     expect(ranked.paper.title).toBe(EVERYONE_TITLE);
-    const { messageId } = await running.poster.post(
+    const { messageId } = (await running.poster.post(
       { platform: 'discord', workspaceId: fake.guildId, channelId: fake.channelIds[0]! },
       digestPaperMessage(ranked),
       'loud',
-    );
+    ))!;
     await store.posts.record({
       platform: 'discord',
       channelId: fake.channelIds[0]!,
@@ -278,7 +278,7 @@ describe('Discord adapter end to end', () => {
     expect(attempts[1]!.body).toMatchObject({ nonce: nonceFor('sub@2025-10-14#1'), enforce_nonce: true });
 
     const again = await running.poster.post({ platform: 'discord', workspaceId: fake.guildId, channelId }, digestPaperMessage(ranked[0]!), 'sub@2025-10-14#1');
-    expect(again.messageId).toBe(first.messageId);
+    expect(again?.messageId).toBe(first?.messageId);
     expect([...fake.messages.values()].filter((m) => m.channel_id === channelId)).toHaveLength(1);
   });
 
@@ -393,8 +393,22 @@ describe('papers register', () => {
       expect((sub.options ?? []).map((o: { name: string }) => o.name)).toEqual(spec.options.map((o) => o.name));
     }
     const subscribe = tree.options.find((o: { name: string }) => o.name === 'subscribe');
-    expect(subscribe.options.map((o: { name: string }) => o.name)).toEqual(['time', 'tz', 'top', 'topics', 'min-upvotes', 'rank', 'arxiv']);
+    expect(subscribe.options.map((o: { name: string }) => o.name)).toEqual([
+      'in',
+      'time',
+      'tz',
+      'top',
+      'topics',
+      'min-upvotes',
+      'rank',
+      'arxiv',
+      'threads',
+      'publish',
+    ]);
     expect(subscribe.options.find((o: { name: string }) => o.name === 'top')).toMatchObject({ type: 4, min_value: 1, max_value: 10 });
+    // The target channel: a channel picker offering text (0), announcement (5) and forum (15) channels; the switches are booleans.
+    expect(subscribe.options.find((o: { name: string }) => o.name === 'in')).toMatchObject({ type: 7, channel_types: [0, 5, 15] });
+    expect(subscribe.options.find((o: { name: string }) => o.name === 'threads')).toMatchObject({ type: 5 });
     const bookmarks = tree.options.find((o: { name: string }) => o.name === 'bookmarks');
     expect(bookmarks.options.find((o: { name: string }) => o.name === 'action').choices.map((c: { value: string }) => c.value)).toEqual([
       'list',

@@ -33,14 +33,15 @@ function killable(store: Store): Store {
   return Object.fromEntries(Object.entries(store).map(([name, part]) => [name, typeof part === 'object' ? wrap(part) : part])) as unknown as Store;
 }
 
+const log = createLogger({ level: 'silent' });
 const store = killable(await openStore(url));
-const poster = createDiscordPoster(createRest(discordAdapter.settingsOf(config)!));
+const poster = createDiscordPoster(createRest(discordAdapter.settingsOf(config)!), log);
 const fanOut = (date: string) =>
   postDaily({
     store,
     posters: [poster],
     config,
-    log: createLogger({ level: 'silent' }),
+    log,
     now: () => new Date(`${date}T09:00:00Z`),
     owner: currentOwner(),
     date,

@@ -172,8 +172,8 @@ describe('drill discord-storm-fanout', () => {
         schedule: { ...testConfig().schedule, maxAttempts: 10 },
       };
       const rest = createRest(discordAdapter.settingsOf(config)!);
-      const poster = createDiscordPoster(rest);
       const log = createLogger({ level: 'silent' });
+      const poster = createDiscordPoster(rest, log);
       // Runs until every channel is posted; a channel whose three sends all failed is retried by the next run.
       let runs = 0;
       for (; runs < 10; runs++) {

@@ -32,10 +32,30 @@ export interface FakeMessage {
   channel_id: string;
   content: string;
   embeds: unknown[];
+  /** Action rows of buttons and select menus. */
+  components: Json[];
   nonce?: string | number;
+  /** CROSSPOSTED (1 << 0) once published; EPHEMERAL (1 << 6) for private answers. */
   flags: number;
   /** An interaction's response: which interaction it answers, as Discord reports it. */
-  interaction_metadata?: { id: string; type: number; user: Json };
+  interaction_metadata?: { id: string; type: number; user: Json; authorizing_integration_owners: Json };
+}
+
+/** A thread channel: started from a message (its id is the message's), or a forum post (its id is its first message's). */
+export interface FakeThread {
+  id: string;
+  parent_id: string;
+  name: string;
+  owner_id: string;
+  applied_tags: string[];
+  /** Discord's type: 11, a public thread. */
+  type: 11;
+}
+
+export interface FakeForum {
+  id: string;
+  /** The forum's available tags. */
+  tags: { id: string; name: string }[];
 }
 
 export interface FakeDiscordOptions {
@@ -43,6 +63,10 @@ export interface FakeDiscordOptions {
   guildId?: string;
   /** Text channels of the guild, sent in GUILD_CREATE. */
   channelIds?: string[];
+  /** Announcement channels (type 5), whose messages can be crossposted. */
+  announcementChannelIds?: string[];
+  /** Forum channels (type 15): every post is a thread of its own. */
+  forums?: FakeForum[];
   /** What GET /gateway/bot recommends. */
   recommendedShards?: number;
   /**
@@ -72,6 +96,9 @@ type Json = Record<string, any>;
 
 const fixture = (name: string): Json => JSON.parse(readFixture(`platform/${name}`));
 
+/** Every permission bit Discord defines today (as app_permissions says of an administrator). */
+const ALL_PERMISSIONS = String((1n << 51n) - 1n);
+
 /** Snowflakes that sort by creation, as Discord's do. */
 let lastSnowflake = 1_300_000_000_000_000_000n;
 function snowflake(): string {
@@ -84,7 +111,47 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   const applicationId = opts.applicationId ?? (ready.d.application.id as string);
   const guildId = opts.guildId ?? (ready.d.guilds[0].id as string);
   const channelIds = opts.channelIds ?? ['645027906669510667'];
+  const announcementIds = opts.announcementChannelIds ?? [];
+  const forums = opts.forums ?? [];
   const botUser = { ...ready.d.user, id: applicationId };
+  const threads = new Map<string, FakeThread>();
+  /** Channels where the bot lacks Create Public Threads: starting a thread answers 403 Missing Permissions. */
+  const noThreadCreation = new Set<string>();
+  /** Channels where the bot lacks Send Messages in Threads: posting into their threads answers 403. */
+  const noThreadMessages = new Set<string>();
+  /** A message channel's type as Discord names it: text 0, announcement 5, forum 15, public thread 11. */
+  function channelType(id: string): number | null {
+    if (channelIds.includes(id)) return 0;
+    if (announcementIds.includes(id)) return 5;
+    if (forums.some((f) => f.id === id)) return 15;
+    if (threads.has(id)) return 11;
+    return null;
+  }
+  function channelObject(id: string): Json {
+    const type = channelType(id);
+    const thread = threads.get(id);
+    const forum = forums.find((f) => f.id === id);
+    return {
+      id,
+      type,
+      guild_id: guildId,
+      name: thread?.name ?? `channel-${id}`,
+      position: 0,
+      permission_overwrites: [],
+      nsfw: false,
+      parent_id: thread?.parent_id ?? null,
+      ...(thread
+        ? {
+            owner_id: thread.owner_id,
+            applied_tags: thread.applied_tags,
+            thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false },
+            message_count: 0,
+            member_count: 1,
+          }
+        : {}),
+      ...(forum ? { available_tags: forum.tags.map((t) => ({ ...t, moderated: false, emoji_id: null, emoji_name: null })), flags: 0 } : {}),
+    };
+  }
 
   const requests: RecordedRequest[] = [];
   const messages = new Map<string, FakeMessage>();
@@ -95,7 +162,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   const dmChannels = new Map<string, string>(); // dm channel id -> user id
   const pendingRateLimits: { method: string; path: RegExp; retryAfter: number; global: boolean }[] = [];
   const interactionReplies = new Map<string, FakeMessage>(); // interaction token -> original response
-  const interactions = new Map<string, { channelId: string; user: Json }>(); // interaction id -> where and by whom
+  const interactions = new Map<string, { channelId: string; user: Json; type: number }>(); // interaction id -> where, by whom, which kind
   const identifies: Json[] = [];
   const sockets = new Set<WebSocket>();
   let sequence = 0;
@@ -145,12 +212,13 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     return { body: JSON.parse(raw.toString('utf8')), files: [] };
   }
 
-  function message(channelId: string, body: Json): FakeMessage {
+  function message(channelId: string, body: Json, id = snowflake()): FakeMessage {
     return {
-      id: snowflake(),
+      id,
       channel_id: channelId,
       content: body.content ?? '',
       embeds: body.embeds ?? [],
+      components: body.components ?? [],
       flags: body.flags ?? 0,
       ...(body.nonce !== undefined ? { nonce: body.nonce } : {}),
     };
@@ -262,7 +330,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       const from = interactions.get(interactionId!);
       const original: FakeMessage = {
         ...message(from?.channelId ?? channelIds[0]!, data),
-        interaction_metadata: { id: interactionId!, type: 2, user: from?.user ?? {} },
+        interaction_metadata: { id: interactionId!, type: from?.type ?? 2, user: from?.user ?? {}, authorizing_integration_owners: { '0': guildId } },
       };
       interactionReplies.set(token!, original);
       messages.set(original.id, original);
@@ -284,12 +352,62 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       const original = interactionReplies.get(token!);
       if (!original) return reply(404, { message: 'Unknown Webhook', code: 10015 });
       if (which === '@original' && method === 'PATCH') {
-        Object.assign(original, { content: body?.content ?? original.content, embeds: body?.embeds ?? original.embeds });
+        Object.assign(original, {
+          content: body?.content ?? original.content,
+          embeds: body?.embeds ?? original.embeds,
+          components: body?.components ?? original.components,
+        });
         return reply(200, apiMessage(original));
       }
       if (which === '@original' && method === 'GET') return reply(200, apiMessage(original));
       if (which === '@original' && method === 'DELETE') return reply(204, null);
       if (!which && method === 'POST') return reply(200, apiMessage(message(original.channel_id, body ?? {})));
+    }
+
+    if (method === 'GET' && (m = path.match(/^\/channels\/(\d+)$/))) {
+      return channelType(m[1]!) === null ? reply(404, { message: 'Unknown Channel', code: 10003 }) : reply(200, channelObject(m[1]!));
+    }
+
+    // A thread started from a message: its id is the message's; a message has at most one.
+    if (method === 'POST' && (m = path.match(/^\/channels\/(\d+)\/messages\/(\d+)\/threads$/))) {
+      const [, channelId, messageId] = m;
+      if (noThreadCreation.has(channelId!)) return reply(403, { message: 'Missing Permissions', code: 50013 });
+      if (!messages.has(messageId!) || messages.get(messageId!)!.channel_id !== channelId) return reply(404, { message: 'Unknown Message', code: 10008 });
+      if (threads.has(messageId!)) return reply(400, { message: 'A thread has already been created for this message', code: 160004 });
+      threads.set(messageId!, { id: messageId!, parent_id: channelId!, name: String(body?.name ?? ''), owner_id: applicationId, applied_tags: [], type: 11 });
+      announceThread(messageId!);
+      return reply(201, channelObject(messageId!));
+    }
+
+    // A forum post: a thread of its own whose first message has the thread's id.
+    if (method === 'POST' && (m = path.match(/^\/channels\/(\d+)\/threads$/))) {
+      const forum = forums.find((f) => f.id === m![1]);
+      if (!forum) return reply(400, { message: 'Cannot execute action on this channel type', code: 50024 });
+      const id = snowflake();
+      const tags = (body?.applied_tags ?? []) as string[];
+      threads.set(id, { id, parent_id: forum.id, name: String(body?.name ?? ''), owner_id: applicationId, applied_tags: tags, type: 11 });
+      const first = message(id, body?.message ?? {}, id);
+      messages.set(id, first);
+      announceThread(id);
+      return reply(201, { ...channelObject(id), message: apiMessage(first) });
+    }
+
+    if (method === 'GET' && (m = path.match(/^\/guilds\/(\d+)\/threads\/active$/))) {
+      return reply(200, { threads: [...threads.keys()].map(channelObject), members: [] });
+    }
+    if (method === 'GET' && (m = path.match(/^\/channels\/(\d+)\/threads\/archived\/public$/))) {
+      return reply(200, { threads: [], members: [], has_more: false });
+    }
+
+    // Publishing an announcement channel's message to the servers that follow it: once.
+    if (method === 'POST' && (m = path.match(/^\/channels\/(\d+)\/messages\/(\d+)\/crosspost$/))) {
+      const [, channelId, messageId] = m;
+      if (!announcementIds.includes(channelId!)) return reply(400, { message: 'Cannot execute action on this channel type', code: 50024 });
+      const published = messages.get(messageId!);
+      if (!published) return reply(404, { message: 'Unknown Message', code: 10008 });
+      if (published.flags & 1) return reply(400, { message: 'This message has already been crossposted.', code: 40033 });
+      published.flags |= 1;
+      return reply(200, apiMessage(published));
     }
 
     if (method === 'POST' && path === '/users/@me/channels') {
@@ -304,7 +422,11 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       const dmUser = dmChannels.get(channelId!);
       if (dmUser && closedDms.has(dmUser)) return reply(403, { message: 'Cannot send messages to this user', code: 50007 });
       if (forbiddenChannels.has(channelId!)) return reply(403, { message: 'Missing Access', code: 50001 });
-      if (!dmUser && !channelIds.includes(channelId!)) return reply(404, { message: 'Unknown Channel', code: 10003 });
+      const type = channelType(channelId!);
+      if (!dmUser && type === null) return reply(404, { message: 'Unknown Channel', code: 10003 });
+      if (method === 'POST' && type === 15) return reply(400, { message: 'Cannot send messages in a non-text channel', code: 50008 });
+      if (method === 'POST' && type === 11 && noThreadMessages.has(threads.get(channelId!)!.parent_id))
+        return reply(403, { message: 'Missing Permissions', code: 50013 });
       if (method === 'GET' && messageId) {
         const found = messages.get(messageId);
         return found ? reply(200, apiMessage(found)) : reply(404, { message: 'Unknown Message', code: 10008 });
@@ -359,18 +481,14 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       members: [],
       voice_states: [],
       presences: [],
-      threads: [],
+      // The active threads the bot can see, as a reconnecting client learns them.
+      threads: [...threads.keys()].map(channelObject),
       stage_instances: [],
       guild_scheduled_events: [],
-      channels: channelIds.map((id, position) => ({
-        id,
-        type: 0,
-        guild_id: guildId,
+      channels: [...channelIds, ...announcementIds, ...forums.map((f) => f.id)].map((id, position) => ({
+        ...channelObject(id),
         name: `papers-${position}`,
         position,
-        permission_overwrites: [],
-        nsfw: false,
-        parent_id: null,
         last_message_id: null,
       })),
     };
@@ -399,6 +517,11 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     });
   });
 
+  /** THREAD_CREATE, as Discord tells the bot of a thread it created (so its client knows the channel). */
+  function announceThread(id: string) {
+    for (const ws of sockets) dispatchTo(ws, 'THREAD_CREATE', { ...channelObject(id), newly_created: true });
+  }
+
   function broadcast(t: string, d: unknown) {
     if (sockets.size === 0) throw new Error('no gateway connection to send to');
     for (const ws of sockets) dispatchTo(ws, t, d);
@@ -419,6 +542,9 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     closedDms,
     forbiddenChannels,
     dmChannels,
+    threads,
+    noThreadCreation,
+    noThreadMessages,
     /** 429s answered because of opts.rateLimits, by scope. */
     rateLimited,
     /** How many gateway connections are open. */
@@ -429,10 +555,14 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       pendingRateLimits.push({ method, path, retryAfter, global });
     },
 
-    /** Sends INTERACTION_CREATE for `/papers <subcommand> [options]`, as the gateway does. Returns its id and token. */
+    /**
+     * Sends INTERACTION_CREATE for `/papers <subcommand> [options]`, as the gateway does. Returns its
+     * id and token. A channel option (`{ channel }`) comes with its resolved channel, whose
+     * `permissions` are the invoking member's in that channel, as Discord computes them.
+     */
     sendCommand(
       subcommand: string,
-      options: Record<string, string | number | boolean> = {},
+      options: Record<string, string | number | boolean | { channel: string; permissions: bigint }> = {},
       who: { userId?: string; username?: string; permissions?: bigint; channelId?: string; dm?: boolean } = {},
     ) {
       const base = fixture('discord-interaction-create-subcommand-constructed.json');
@@ -441,7 +571,15 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       const token = `token-${interactionCount}-${id}`;
       const d = base.d as Json;
       const channelId = who.channelId ?? channelIds[0]!;
-      const optionType = (v: unknown) => (typeof v === 'number' ? 4 : typeof v === 'boolean' ? 5 : 3);
+      const optionType = (v: unknown) => (typeof v === 'object' ? 7 : typeof v === 'number' ? 4 : typeof v === 'boolean' ? 5 : 3);
+      const channels = Object.values(options).flatMap((v) => (typeof v === 'object' ? [v] : []));
+      const resolved = channels.length
+        ? {
+            resolved: {
+              channels: Object.fromEntries(channels.map((c) => [c.channel, { ...channelObject(c.channel), permissions: String(c.permissions) }])),
+            },
+          }
+        : {};
       Object.assign(d, {
         id,
         token,
@@ -457,7 +595,18 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
         },
         data: {
           ...d.data,
-          options: [{ type: 1, name: subcommand, options: Object.entries(options).map(([name, value]) => ({ type: optionType(value), name, value })) }],
+          options: [
+            {
+              type: 1,
+              name: subcommand,
+              options: Object.entries(options).map(([name, value]) => ({
+                type: optionType(value),
+                name,
+                value: typeof value === 'object' ? value.channel : value,
+              })),
+            },
+          ],
+          ...resolved,
         },
         authorizing_integration_owners: { '0': guildId },
       });
@@ -469,7 +618,48 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
         Object.assign(d, { user, channel: { id: channelId, type: 1, flags: 0 }, context: 1, authorizing_integration_owners: { '1': user.id } });
         dmChannels.set(channelId, user.id);
       }
-      interactions.set(id, { channelId, user: d.member?.user ?? d.user });
+      interactions.set(id, { channelId, user: d.member?.user ?? d.user, type: 2 });
+      broadcast('INTERACTION_CREATE', d);
+      return { id, token };
+    },
+
+    /**
+     * Sends INTERACTION_CREATE for a click on a message's button (or a select menu's choice, with
+     * `values`), as the gateway does: the whole message comes with it. A message the fake does not
+     * hold is sent as a bare one, as a forged click would name it. Returns its id and token.
+     */
+    sendClick(c: {
+      messageId: string;
+      customId: string;
+      values?: string[];
+      userId?: string;
+      username?: string;
+      channelId?: string;
+      /** What the bot may do in the channel (decimal bits); by default everything. */
+      appPermissions?: string;
+    }) {
+      const base = fixture('discord-interaction-create-component-constructed.json').d as Json;
+      interactionCount += 1;
+      const id = snowflake();
+      const token = `token-${interactionCount}-${id}`;
+      const held = messages.get(c.messageId);
+      const channelId = c.channelId ?? held?.channel_id ?? channelIds[0]!;
+      const user = { ...base.member.user, id: c.userId ?? base.member.user.id, username: c.username ?? base.member.user.username };
+      const d: Json = {
+        ...base,
+        id,
+        token,
+        application_id: applicationId,
+        guild_id: guildId,
+        channel_id: channelId,
+        channel: { ...base.channel, id: channelId, type: channelType(channelId) ?? 0, guild_id: guildId },
+        member: { ...base.member, user },
+        app_permissions: c.appPermissions ?? ALL_PERMISSIONS,
+        authorizing_integration_owners: { '0': guildId },
+        message: held ? apiMessage(held) : { ...base.message, id: c.messageId, channel_id: channelId },
+        data: c.values ? { custom_id: c.customId, component_type: 3, values: c.values } : { custom_id: c.customId, component_type: 2 },
+      };
+      interactions.set(id, { channelId, user, type: 3 });
       broadcast('INTERACTION_CREATE', d);
       return { id, token };
     },
