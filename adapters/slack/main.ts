@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, type Logger as BoltLogger, type webApi } from '@slack/bolt';
+import { App, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, type BlockAction, type Logger as BoltLogger, type webApi } from '@slack/bolt';
 import type { ReactionAddedEvent, ReactionRemovedEvent } from '@slack/types';
 import type { AdapterContext, ConnectedAdapter, HttpRoute } from '../../src/chat/adapter';
 import { ConfigError, errorMessage } from '../../src/errors';
@@ -10,9 +10,12 @@ import { storeInstallations } from './installations';
 import { createSlackPoster } from './poster';
 import { OPEN_LINK_ACTION_PREFIX, renderReply } from './render';
 import type { SlackSettings } from './settings';
-import { commandTransport } from './transport';
-import { commandInvocation, reactionEvent } from './translate';
+import { clickTransport, commandTransport } from './transport';
+import { clickEvent, commandInvocation, reactionEvent } from './translate';
 import { createTurns } from './turns';
+import { publishHome } from './home';
+import { slackThreads } from './threads';
+import { CONTROL_ID_PATTERN } from '../../src/chat/controls';
 
 /**
  * Public answers started per turn of the event loop (turns.ts). From 1 to 16 all kept the ack p99
@@ -22,6 +25,9 @@ const ANSWERS_PER_TURN = 2;
 
 /** The bot token scopes the app uses; manifest.yaml lists exactly these (a test checks). */
 export const SLACK_SCOPES = ['commands', 'chat:write', 'reactions:read', 'channels:history', 'groups:history', 'im:history', 'mpim:history'];
+
+/** The events the app subscribes to; manifest.yaml lists exactly these (a test checks). */
+export const SLACK_EVENTS = ['reaction_added', 'reaction_removed', 'app_home_opened'] as const;
 
 /** Where Slack sends commands, events and interactivity in HTTP mode (manifest.yaml's request URLs). */
 const EVENTS_PATH = '/slack/events';
@@ -79,15 +85,22 @@ export async function startSlack(ctx: AdapterContext, slack: SlackSettings, tuni
     log.error({ err: errorMessage(err), code: err.code }, 'slack handler failed');
   });
 
+  /**
+   * The person's Home tab, published again because their bookmarks changed (it is not known whether
+   * they ever opened it). Their workspace is the one the event names, as subscriptions record it.
+   */
+  const homeChanged = (client: webApi.WebClient, userId: string, workspaceId: string | undefined) => () =>
+    void runtime.background('slack home tab', () => publishHome(services, client, { userId, workspaceId: workspaceId ?? null }));
+
   // Any slash command of this app is ours: operators may rename /papers if their workspace has one.
-  app.command(/^\/.+/, ({ command, ack, respond, context }) =>
-    runtime.command(
-      () => commandInvocation(command, slack.admins),
-      commandTransport({ command, ack, respond, token: context.botToken }, { answerInAckWithinMs: tuning.answerInAckWithinMs, postMessage, nextTurn, log }),
-    ),
+  app.command(/^\/.+/, ({ command, ack, respond, context, client }) =>
+    runtime.command(() => commandInvocation(command, slack.admins), {
+      ...commandTransport({ command, ack, respond, token: context.botToken }, { answerInAckWithinMs: tuning.answerInAckWithinMs, postMessage, nextTurn, log }),
+      callerChanged: homeChanged(client, command.user_id, command.team_id),
+    }),
   );
 
-  const onReaction = async (event: ReactionAddedEvent | ReactionRemovedEvent, client: webApi.WebClient) => {
+  const onReaction = async (event: ReactionAddedEvent | ReactionRemovedEvent, client: webApi.WebClient, workspaceId: string | undefined) => {
     const ev = reactionEvent(event);
     if (!ev) return;
     await runtime.reaction(ev, {
@@ -96,11 +109,45 @@ export async function startSlack(ctx: AdapterContext, slack: SlackSettings, tuni
           () => {},
           (err: unknown) => log.warn({ err: errorMessage(err), channel: event.item.channel }, 'slack reaction confirmation failed'),
         ),
+      callerChanged: homeChanged(client, event.user, workspaceId),
     });
   };
   // Bolt's ignoreSelf middleware (on by default) already drops reactions made by the bot itself.
-  app.event('reaction_added', ({ event, client }) => onReaction(event, client));
-  app.event('reaction_removed', ({ event, client }) => onReaction(event, client));
+  app.event('reaction_added', ({ event, client, body }) => onReaction(event, client, body.team_id));
+  app.event('reaction_removed', ({ event, client, body }) => onReaction(event, client, body.team_id));
+
+  // The bot's buttons and pickers (block_actions): acked at once, answered privately by the runtime.
+  app.action<BlockAction>(CONTROL_ID_PATTERN, ({ ack, body, action, respond, client, context }) => {
+    const channelId = body.channel?.id ?? null;
+    const workspaceId = body.team?.id ?? body.user.team_id;
+    const token = context.botToken;
+    return runtime
+      .click(
+        () => clickEvent(body, action),
+        clickTransport(
+          { ack: () => ack(), respond: body.response_url ? respond : undefined, client, channelId, userId: body.user.id },
+          {
+            threads: slackThreads({
+              postMessage,
+              client,
+              tokenFor: async () => {
+                if (!token) throw new Error('Bolt gave no bot token for this workspace');
+                return token;
+              },
+            }),
+            log,
+            callerChanged: homeChanged(client, body.user.id, workspaceId),
+          },
+        ),
+      )
+      .then(() => {});
+  });
+
+  app.event('app_home_opened', ({ event, client, body }) =>
+    event.tab === 'home'
+      ? runtime.background('slack home tab', () => publishHome(services, client, { userId: event.user, workspaceId: body.team_id ?? null }))
+      : Promise.resolve(),
+  );
 
   // The PDF/code buttons are links; Slack still reports the click and expects an ack.
   app.action(new RegExp(`^${OPEN_LINK_ACTION_PREFIX}`), async ({ ack }) => ack());

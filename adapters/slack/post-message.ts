@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { SlackMessage } from './render';
 
 /**
- * chat.postMessage as one JSON request on keep-alive connections, for the two hot paths: digest
- * fan-outs and public answers. Slack's WebClient form-encodes every body and, even with debug
+ * chat.postMessage as one JSON request on keep-alive connections, for the hot paths: digest
+ * fan-outs and public answers (and discussion threads, which are replies). Slack's WebClient form-encodes every body and, even with debug
  * logging off, builds redacted copies of it for its debug lines: about 2 ms of CPU per message with
  * a digest's blocks against 0.4 ms here (bench/RESULTS.md), which made a 500-channel fan-out, and
  * the answers of a burst of commands, CPU-bound. It sends once and never retries: a send that failed
@@ -17,6 +17,8 @@ export interface PostMessageArgs extends SlackMessage {
   channel: string;
   unfurl_links: boolean;
   unfurl_media: boolean;
+  /** A reply in this message's thread. */
+  thread_ts?: string;
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 

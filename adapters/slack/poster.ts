@@ -10,6 +10,7 @@ import { createChannelPacer } from './pacer';
 import { SlackApiError, SlackRateLimitedError, createPostMessage, type PostMessageArgs } from './post-message';
 import { renderReply } from './render';
 import type { SlackSettings } from './settings';
+import { slackThreads } from './threads';
 
 /** Message metadata type of digest messages; its payload's key makes re-sends idempotent. */
 export const DIGEST_EVENT_TYPE = 'papers_digest';
@@ -109,6 +110,8 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
 
   return {
     platform: 'slack',
+    // Thread replies count against the channel's pace like any message.
+    threads: slackThreads({ postMessage: send, client, tokenFor }),
     async post(target: PostTarget, message: Reply, idempotencyKey: string, { maybeSentBefore } = { maybeSentBefore: true }) {
       try {
         const token = await tokenFor(target.workspaceId);

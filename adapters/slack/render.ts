@@ -1,7 +1,9 @@
 import type { types } from '@slack/bolt';
-import type { Block, Reply } from '../../src/chat/reply';
+import { controlId } from '../../src/chat/controls';
+import { messageControls, type Block, type MessageControls, type PaperControl, type Reply } from '../../src/chat/reply';
 import type { Paper } from '../../src/model/paper';
 import { byline, httpUrl, oneLine, truncate } from '../../commands/kit/format';
+import { paperLinks } from '../../commands/kit/links';
 
 type KnownBlock = types.KnownBlock;
 
@@ -21,6 +23,11 @@ const MAX_FIELDS = 10;
 const MAX_URL = 1000;
 const LIST_ABSTRACT = 280;
 const FULL_ABSTRACT = 1200;
+// Block Kit element limits (docs.slack.dev/reference/block-kit/block-elements): a button's text,
+// a static_select's options and their text.
+const MAX_BUTTON_TEXT = 75;
+const MAX_OPTIONS = 100;
+const MAX_OPTION_TEXT = 75;
 
 const CODE_FENCE = '```';
 
@@ -36,24 +43,59 @@ export function escapeMrkdwn(text: string): string {
 }
 
 /** Escaped, then cut so the escaped form fits (escaping lengthens the text). */
-function mrkdwn(text: string, max: number): string {
+export function mrkdwn(text: string, max: number): string {
   let escaped = escapeMrkdwn(text);
   for (let room = max; escaped.length > max; room -= escaped.length - max) escaped = escapeMrkdwn(truncate(text, room));
   return escaped;
 }
 
 /** Only http(s) URLs become links, images or buttons; anything else in untrusted data is dropped. */
-function safeUrl(url: string | null): string | null {
+export function safeUrl(url: string | null): string | null {
   const href = httpUrl(url);
   // `|` would end the URL part of a `<url|text>` link.
   return href && href.length <= MAX_URL ? href.replace(/\|/g, '%7C') : null;
 }
 
-function paperBlocks(paper: Paper, opts: { rank?: number; reason?: string; abstractChars: number }): KnownBlock[] {
+const CONTROL_TEXT: Record<PaperControl, string> = { save: '🔖 Save', similar: '🔎 Similar', abstract: '📄 Abstract', discuss: '💬 Discuss' };
+
+/** A button for one of the bot's controls: action_id says version, action and paper, and nothing more. */
+export function controlButton(action: Parameters<typeof controlId>[0], paperId: string, text: string): types.Button | null {
+  const id = controlId(action, paperId);
+  return id ? { type: 'button', action_id: id, text: { type: 'plain_text', text: truncate(text, MAX_BUTTON_TEXT), emoji: true }, value: paperId } : null;
+}
+
+/** One Save picker over the papers of a message, in display order. */
+function savePicker(papers: readonly Paper[]): KnownBlock[] {
+  const options = papers
+    .map((paper, i) => ({ paper, rank: i + 1 }))
+    .filter(({ paper }) => controlId('save', paper.id) !== null)
+    .slice(0, MAX_OPTIONS)
+    .map(({ paper, rank }) => ({
+      text: { type: 'plain_text' as const, text: truncate(`${rank}. ${oneLine(paper.title)}`, MAX_OPTION_TEXT), emoji: true },
+      value: paper.id,
+    }));
+  if (options.length === 0) return [];
+  return [
+    {
+      type: 'actions',
+      elements: [
+        { type: 'static_select', action_id: controlId('save')!, placeholder: { type: 'plain_text', text: '🔖 Save one of these…', emoji: true }, options },
+      ],
+    },
+  ];
+}
+
+/** A paper's title as a bold link to its page (or bold text without one), ranked when in a list. */
+export function titleLink(paper: Paper, rank?: number): string {
   const title = oneLine(paper.title);
   const link = safeUrl(paper.url)?.replace(/&/g, '&amp;') ?? null;
-  const prefix = opts.rank !== undefined ? `${opts.rank}. ` : '';
-  const titleText = link ? `*${prefix}<${link}|${mrkdwn(title, 500)}>*` : `*${prefix}${mrkdwn(title, 500)}*`;
+  const prefix = rank !== undefined ? `${rank}. ` : '';
+  return link ? `*${prefix}<${link}|${mrkdwn(title, 500)}>*` : `*${prefix}${mrkdwn(title, 500)}*`;
+}
+
+function paperBlocks(paper: Paper, opts: { rank?: number; reason?: string; abstractChars: number; controls?: readonly PaperControl[] }): KnownBlock[] {
+  const title = oneLine(paper.title);
+  const titleText = titleLink(paper, opts.rank);
   const meta = [`▲ ${paper.upvotes}`, paper.publishedAt, byline(paper)].filter((x): x is string => Boolean(x));
   const abstract = oneLine(paper.aiSummary ?? paper.summary);
   const body = [titleText, mrkdwn(meta.join(' · '), 400), abstract ? mrkdwn(abstract, opts.abstractChars) : ''].filter(Boolean).join('\n');
@@ -63,22 +105,22 @@ function paperBlocks(paper: Paper, opts: { rank?: number; reason?: string; abstr
   if (thumbnail) main.accessory = { type: 'image', image_url: thumbnail, alt_text: truncate(title, 200) };
 
   const blocks: KnownBlock[] = [main];
-  const buttons = [
+  const controls = (opts.controls ?? []).flatMap((c) => controlButton(c, paper.id, CONTROL_TEXT[c]) ?? []);
+  const links = [
     { label: 'PDF', url: safeUrl(paper.pdfUrl) },
     { label: 'Code', url: safeUrl(paper.githubUrl) },
-  ].filter((b): b is { label: string; url: string } => b.url !== null);
-  if (buttons.length > 0) {
-    blocks.push({
-      type: 'actions',
-      elements: buttons.map((b) => ({
-        type: 'button' as const,
+  ]
+    .filter((b): b is { label: string; url: string } => b.url !== null)
+    .map(
+      (b): types.Button => ({
+        type: 'button',
         // URL buttons still send an interaction; main.ts acks every action id with this prefix.
         action_id: `${OPEN_LINK_ACTION_PREFIX}${b.label.toLowerCase()}_${paper.id}`.slice(0, 255),
-        text: { type: 'plain_text' as const, text: b.label },
+        text: { type: 'plain_text', text: b.label },
         url: b.url,
-      })),
-    });
-  }
+      }),
+    );
+  if (controls.length + links.length > 0) blocks.push({ type: 'actions', elements: [...controls, ...links] });
   if (opts.reason) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn(opts.reason, MAX_TEXT) }] });
   return blocks;
 }
@@ -117,14 +159,33 @@ function section(text: string): types.SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text } };
 }
 
-function renderBlock(block: Block): KnownBlock[] {
+/** The abstract in full (in as many sections as it takes), the AI summary, and the links. */
+function abstractBlocks(paper: Paper): KnownBlock[] {
+  const links = paperLinks(paper)
+    .map(({ label, url }) => [label, safeUrl(url)] as const)
+    .filter(([, url]) => url !== null)
+    .map(([label, url]) => `<${url!.replace(/&/g, '&amp;')}|${label}>`)
+    .join(' · ');
+  return [
+    section(titleLink(paper)),
+    ...(paper.aiSummary ? [section(`*AI summary*\n${mrkdwn(oneLine(paper.aiSummary), MAX_TEXT - 20)}`)] : []),
+    ...escapedPieces(oneLine(paper.summary) || '(no abstract)', MAX_TEXT).map(section),
+    ...(links ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: links }] }] : []),
+  ];
+}
+
+function renderBlock(block: Block, controls: MessageControls | null): KnownBlock[] {
   switch (block.kind) {
     case 'text':
       return escapedPieces(block.text, MAX_TEXT).map(section);
     case 'papers':
       return block.items.flatMap((item) => paperBlocks(item.paper, { rank: item.rank, reason: item.reason, abstractChars: LIST_ABSTRACT }));
-    case 'paper':
-      return paperBlocks(block.paper, { reason: block.reason, abstractChars: FULL_ABSTRACT });
+    case 'paper': {
+      const buttons = controls?.kind === 'buttons' && controls.paper === block.paper ? controls.controls : undefined;
+      return paperBlocks(block.paper, { reason: block.reason, abstractChars: FULL_ABSTRACT, controls: buttons });
+    }
+    case 'abstract':
+      return abstractBlocks(block.paper);
     case 'fields':
       return [
         {
@@ -166,13 +227,17 @@ export function renderReply(reply: Reply): SlackMessage {
 }
 
 function renderOnce(reply: Reply): SlackMessage {
+  const controls = messageControls(reply.blocks);
   const head = headerFor(reply);
   const blocks: KnownBlock[] = head ? [head.header] : [];
-  for (const block of head ? head.rest : reply.blocks) blocks.push(...renderBlock(block));
-  if (blocks.length > MAX_BLOCKS) {
-    const dropped = blocks.length - (MAX_BLOCKS - 1);
-    blocks.length = MAX_BLOCKS - 1;
+  for (const block of head ? head.rest : reply.blocks) blocks.push(...renderBlock(block, controls));
+  // The picker goes last, so it survives a cut: it stands for every paper above it.
+  const picker = controls?.kind === 'picker' ? savePicker(controls.papers) : [];
+  const room = MAX_BLOCKS - picker.length;
+  if (blocks.length > room) {
+    const dropped = blocks.length - (room - 1);
+    blocks.length = room - 1;
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…${dropped} more blocks did not fit in one Slack message.` }] });
   }
-  return { text: mrkdwn(reply.fallback, MAX_TEXT), blocks };
+  return { text: mrkdwn(reply.fallback, MAX_TEXT), blocks: [...blocks, ...picker] };
 }

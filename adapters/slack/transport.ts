@@ -1,5 +1,6 @@
-import type { RespondArguments, SlashCommand } from '@slack/bolt';
-import type { CommandTransport, SentMessage } from '../../src/chat/runtime';
+import type { RespondArguments, RespondFn, SlashCommand, webApi } from '@slack/bolt';
+import type { ClickTransport, CommandTransport, SentMessage } from '../../src/chat/runtime';
+import type { ThreadOpener } from '../../src/chat/threads';
 import { paperIdsOf, type Reply } from '../../src/chat/reply';
 import { errorMessage } from '../../src/errors';
 import type { Logger } from '../../src/log';
@@ -70,4 +71,44 @@ export function commandTransport(
 
 function asResponse(reply: Reply): RespondArguments {
   return { response_type: reply.visibility === 'public' ? 'in_channel' : 'ephemeral', ...renderReply(reply) };
+}
+
+/** What answering one block_actions click needs of Bolt's listener arguments. */
+export interface SlackClickEvent {
+  ack(): Promise<void>;
+  /** The message's response_url; absent on the Home tab. */
+  respond?: RespondFn;
+  client: webApi.WebClient;
+  channelId: string | null;
+  userId: string;
+}
+
+/**
+ * How a click is answered on Slack: block_actions' ack carries no message, so it is acked at once
+ * (within Slack's 3 s) and answered after, privately: through the message's response_url
+ * (ephemeral, the clicked message left as it is), or chat.postEphemeral. A click on the Home tab has
+ * neither: its answer is the tab itself, published again when the click changed its bookmarks.
+ */
+export function clickTransport(ev: SlackClickEvent, opts: { threads: ThreadOpener; log: Logger; callerChanged(): void }): ClickTransport {
+  return {
+    platform: 'slack',
+    deferAfterMs: 0,
+    answerFirst: false,
+    answer: (reply) => answerClick(ev, reply, opts.log),
+    defer: () => ev.ack(),
+    answerDeferred: (reply) => answerClick(ev, reply, opts.log),
+    threads: opts.threads,
+    callerChanged: opts.callerChanged,
+  };
+}
+
+async function answerClick(ev: SlackClickEvent, reply: Reply, log: Logger): Promise<void> {
+  const message = renderReply(reply);
+  try {
+    if (ev.respond) await ev.respond({ response_type: 'ephemeral', replace_original: false, ...message });
+    else if (ev.channelId) await ev.client.chat.postEphemeral({ channel: ev.channelId, user: ev.userId, ...message });
+    else log.debug({ user: ev.userId }, 'a Home tab click is answered by the tab itself');
+  } catch (err) {
+    log.warn({ err: errorMessage(err), channel: ev.channelId }, 'slack click answer failed');
+  }
 }

@@ -2,11 +2,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { SLACK_SCOPES } from '../../adapters/slack/main';
+import { SLACK_EVENTS, SLACK_SCOPES } from '../../adapters/slack/main';
 import { repoRoot } from '../helpers/fixtures';
 
 interface Manifest {
-  features: { slash_commands: { command: string; url: string }[] };
+  features: {
+    app_home: { home_tab_enabled: boolean };
+    slash_commands: { command: string; url: string; should_escape: boolean }[];
+  };
   oauth_config: { scopes: { bot: string[]; user?: string[] } };
   settings: { event_subscriptions: { request_url: string; bot_events: string[] }; interactivity: { is_enabled: boolean; request_url: string } };
 }
@@ -19,10 +22,16 @@ describe('Slack app manifest', () => {
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
   });
 
-  it('declares the /papers command and the reaction events, all on /slack/events', () => {
+  it('declares the /papers command and exactly the events the adapter handles, all on /slack/events', () => {
     expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(['/papers']);
-    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['reaction_added', 'reaction_removed']);
+    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual([...SLACK_EVENTS].sort());
     const urls = [manifest.features.slash_commands[0]!.url, manifest.settings.event_subscriptions.request_url, manifest.settings.interactivity.request_url];
     for (const url of urls) expect(new URL(url).pathname).toBe('/slack/events');
+  });
+
+  it('turns on the Home tab and interactivity (the buttons), and has channels sent as ids', () => {
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(manifest.features.slash_commands[0]!.should_escape).toBe(true);
   });
 });

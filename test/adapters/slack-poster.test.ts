@@ -93,7 +93,7 @@ describe('Slack digest poster', () => {
     expect(err).toMatchObject({ permanent: false });
     expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
 
-    const { messageId } = await slack.post(to('C5XX'), textReply('after a 500', 'public'), 'k5xx');
+    const { messageId } = (await slack.post(to('C5XX'), textReply('after a 500', 'public'), 'k5xx'))!;
     expect(fake.callsTo('conversations.history')).toHaveLength(2);
     expect(fake.messages.get('C5XX')!.map((m) => m.ts)).toEqual([messageId]);
   });

@@ -208,13 +208,11 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
     expect(parsed).toContain('Hey &lt;!channel&gt; look at &lt;@U123&gt; &amp; friends');
     expect(parsed).not.toMatch(/<[!@]/);
 
-    const ts = (
-      await slack.poster.post(
-        { platform: 'slack', workspaceId: null, channelId: 'CEVIL' },
-        digestPaperMessage({ rank: 1, paper: evil, score: 1, reason: 'top' }),
-        'evil-1',
-      )
-    ).messageId;
+    const ts = (await slack.poster.post(
+      { platform: 'slack', workspaceId: null, channelId: 'CEVIL' },
+      digestPaperMessage({ rank: 1, paper: evil, score: 1, reason: 'top' }),
+      'evil-1',
+    ))!.messageId;
     const posted = fake.messages.get('CEVIL')!.find((m) => m.ts === ts)!;
     const postedText = [...mrkdwnTexts(posted.blocks), posted.text].join('\n');
     expect(postedText).toContain('&lt;!channel&gt;');

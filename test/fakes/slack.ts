@@ -25,6 +25,8 @@ export interface FakeMessage {
   text: string;
   blocks: unknown[];
   metadata: { event_type: string; event_payload: Record<string, unknown> } | null;
+  /** A reply: the ts of the message whose thread it is in. */
+  thread_ts?: string;
 }
 
 export interface FakeSlack {
@@ -40,6 +42,8 @@ export interface FakeSlack {
   messages: Map<string, FakeMessage[]>;
   /** The bot identity auth.test reports. */
   bot: { userId: string; botId: string; teamId: string };
+  /** Each user's Home tab as last published with views.publish. */
+  homes: Map<string, { type: string; blocks: unknown[] }>;
   callsTo(method: string): FakeCall[];
   /** Makes the next call(s) to method answer `{ ok: false, error }` (or HTTP status when a number). */
   failNext(method: string, error: string | number, times?: number): void;
@@ -73,7 +77,7 @@ export interface FakeSlackOptions {
 }
 
 /** Web API methods whose form fields carry JSON. */
-const JSON_FIELDS = ['blocks', 'attachments', 'metadata'];
+const JSON_FIELDS = ['blocks', 'attachments', 'metadata', 'view'];
 
 async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
@@ -95,6 +99,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const failures = new Map<string, (string | number)[]>();
   const delays = new Map<string, number[]>();
   const bot = { userId: 'UBOT00001', botId: 'BBOT00001', teamId: 'T0FAKE001' };
+  const homes = new Map<string, { type: string; blocks: unknown[] }>();
   let clock = 1_700_000_000;
   let seq = 0;
   const nextTs = () => `${clock++}.${String(++seq).padStart(6, '0')}`;
@@ -122,9 +127,34 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
           text: String(body.text ?? ''),
           blocks: (body.blocks as unknown[] | undefined) ?? [],
           metadata: (body.metadata as FakeMessage['metadata'] | undefined) ?? null,
+          ...(typeof body.thread_ts === 'string' ? { thread_ts: body.thread_ts } : {}),
         };
         messages.set(channel, [...(messages.get(channel) ?? []), message]);
         return { ok: true, channel, ts: message.ts, message: { text: message.text, ts: message.ts } };
+      }
+      case 'conversations.replies': {
+        // The parent first, then its replies, oldest first.
+        const withMetadata = body.include_all_metadata === true || body.include_all_metadata === 'true';
+        const thread = (messages.get(channel) ?? []).filter((m) => m.ts === body.ts || m.thread_ts === body.ts);
+        if (thread.length === 0) return { ok: false, error: 'thread_not_found' };
+        return {
+          ok: true,
+          has_more: false,
+          messages: thread.map((m) => ({
+            type: 'message',
+            ts: m.ts,
+            text: m.text,
+            ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+            ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+          })),
+        };
+      }
+      case 'views.publish': {
+        const view = (typeof body.view === 'string' ? JSON.parse(body.view) : body.view) as { type: string; blocks: unknown[] };
+        if (view?.type !== 'home' || !Array.isArray(view.blocks)) return { ok: false, error: 'invalid_arguments' };
+        if (view.blocks.length > 100) return { ok: false, error: 'invalid_blocks' };
+        homes.set(String(body.user_id), view);
+        return { ok: true, view: { id: `V${String(body.user_id)}`, type: 'home', blocks: view.blocks } };
       }
       case 'chat.update': {
         const message = messages.get(channel)?.find((m) => m.ts === body.ts);
@@ -238,6 +268,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     responses,
     messages,
     bot,
+    homes,
     callsTo,
     get rateLimited() {
       return rateLimited;
