@@ -43,6 +43,59 @@ describe('console adapter', () => {
     expect(out).toMatch(/Your bookmarks \(1\):\n\[2\] 1\. OmniVideoBench/);
   });
 
+  it('clicks a numbered message’s buttons: Save toggles, Abstract and Similar answer privately, Discuss opens one thread', async () => {
+    const out = await session([
+      '/papers paper 2510.11696',
+      'click 1 save',
+      'click 1 save',
+      'click 1 abstract',
+      'click 1 similar',
+      'click 1 discuss',
+      'click 1 discuss',
+      '/papers top day limit 3',
+      'click 3 save 2',
+      '/papers bookmarks',
+    ]);
+    expect(out).toMatch(/^\[1\] QeRL[\s\S]*\(click 1 save\|similar\|abstract\|discuss\)\n/);
+    expect(out).toContain(
+      '(only you can see this)\nSaved "QeRL: Beyond Efficiency -- Quantization-enhanced Reinforcement Learning for LLMs" to your bookmarks.',
+    );
+    expect(out).toContain(
+      '(only you can see this)\nRemoved "QeRL: Beyond Efficiency -- Quantization-enhanced Reinforcement Learning for LLMs" from your bookmarks.',
+    );
+    expect(out).toContain('(only you can see this)\nQeRL: Beyond Efficiency -- Quantization-enhanced Reinforcement Learning for LLMs\nAI summary: QeRL');
+    expect(out).toMatch(/\(only you can see this\)\nPapers like "QeRL[^\n]*\n\[2\] 1\. /);
+    expect(out.match(/Discussion thread on \[1\]: QeRL/g)).toHaveLength(1);
+    expect(out).toContain('Opened a discussion thread on "QeRL');
+    expect(out).toContain('already has its discussion thread on that message.');
+    expect(out).toMatch(/\[3\] 1\. QeRL[\s\S]*\(click 3 save <1-3> saves one of these\)/);
+    expect(out).toMatch(/Saved "Diffusion Transformers with Representation Autoencoders"/);
+    expect(out).toMatch(/Your bookmarks \(1\):\n\[\d+\] 1\. Diffusion Transformers/);
+  });
+
+  it('answers a click it cannot act on with what is accepted', async () => {
+    const out = await session([
+      '/papers top day limit 3',
+      'click 1 save',
+      'click 1 save 9',
+      'click 1 save 11',
+      'click 1 frobnicate',
+      'click one save',
+      'click 42 save',
+      'click 1 save 2 3',
+    ]);
+    for (const message of [
+      'That message lists 3 papers; say which, e.g. click 1 save 1.',
+      'That message lists 3 papers; there is no number 9.',
+      '"11" is not an entry number from 1 to 10.',
+      'There is no "frobnicate" button; a paper has save, similar, abstract, discuss.',
+      '"one" is not a message number',
+      'That message carries no paper of the bot’s; nothing was done.',
+      'Usage: click <message number> save|similar|abstract|discuss [entry]',
+    ])
+      expect(out).toContain(message);
+  });
+
   it('keeps message numbers across runs, so an old number still means the same message', async () => {
     await session(['/papers today']);
     const out = await session(['/papers paper 2510.11712', 'react 1 bookmark', '/papers bookmarks export bibtex']);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PermissionFlagsBits } from 'discord.js';
 import { discordAdapter } from '../../adapters/discord/index';
+import { startDiscord } from '../../adapters/discord/main';
 import { loadBotConfig } from '../../adapters/index';
 import type { Services } from '../../src/chat/command';
 import { selectDigest } from '../../src/digest/select';
@@ -161,6 +162,26 @@ describe('Discord buttons', () => {
     expect(save.text).toMatch(/^Saved/);
     expect(await bookmarksOf(owner)).toEqual([QERL]);
     expect(await bookmarksOf(forger)).toEqual([QERL]);
+  });
+
+  it('defers a slow click privately within the deadline, then edits in the answer', async () => {
+    const { message } = await answered('paper', { id: QERL });
+    await bot.stop();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slowStore: Store = { ...store, bookmarks: { ...store.bookmarks, add: async (b) => (await gate, store.bookmarks.add(b)) } };
+    const slow = {
+      ...discordAdapter,
+      start: (ctx: Parameters<typeof discordAdapter.start>[0]) => startDiscord(ctx, discordAdapter.settingsOf(ctx.config)!, { deferAfterMs: 20 }),
+    };
+    bot = await hostAdapter(slow, { ...services, store: slowStore });
+    const { token } = fake.sendClick({ messageId: message.id, customId: `p1:save:${QERL}` });
+    const deferred = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
+    expect(deferred.body).toEqual({ type: 5, data: { flags: 64 } });
+    release();
+    const edit = await fake.waitForRequest((r) => r.method === 'PATCH' && r.path.endsWith(`/${token}/messages/@original`));
+    expect(edit.body.content).toMatch(/^Saved "QeRL/);
+    expect(edit.body.allowed_mentions).toEqual({ parse: [] });
   });
 
   it('a button from an older version says it has expired, and where the paper is now', async () => {

@@ -173,6 +173,15 @@ describe('Slack buttons (block_actions through Bolt)', () => {
     expect(await store.threads.find('slack', 'CTALK', message.ts)).toMatchObject({ threadId: replies[0]!.ts });
   });
 
+  it('tells the clicker privately when the bot may not reply in the channel, and opens nothing', async () => {
+    const message = await command(`paper ${QERL}`, 'CNOTIN');
+    fake.failNext('chat.postMessage', 'not_in_channel');
+    const refused = await click({ channel: 'CNOTIN', ts: message.ts }, button(message, `p1:discuss:${QERL}`));
+    expect(refused.answer).toMatchObject({ response_type: 'ephemeral' });
+    expect(refused.answer!.text).toContain('invite it with /invite @papers');
+    expect(await store.threads.find('slack', 'CNOTIN', message.ts)).toBeNull();
+  });
+
   it('a button from an older version says it has expired', async () => {
     const message = await command(`paper ${QERL}`, 'COLD');
     const old = await click({ channel: 'COLD', ts: message.ts }, { type: 'button', action_id: `p0:star:${QERL}`, value: QERL });

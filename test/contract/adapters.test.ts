@@ -60,6 +60,35 @@ describe.each(DRIVERS)('$name adapter contract', (factory) => {
     expect(await bookmarked('admin')).toEqual([list.paperIds[1]]);
   });
 
+  it('Save on a paper stores the clicker’s bookmark, answers privately, and a second click takes it out', async () => {
+    const [message] = (await d.command('paper 2510.11696', 'member')).messages;
+    const saved = await d.click(message!.id, 'save', 'member');
+    expect(saved.visibility).toBe('private');
+    expect(saved.text).toContain('Saved "QeRL');
+    expect(await bookmarked('member')).toEqual(['2510.11696']);
+    expect(await bookmarked('admin')).toEqual([]);
+    const removed = await d.click(message!.id, 'save', 'member');
+    expect(removed.visibility).toBe('private');
+    expect(removed.text).toContain('Removed "QeRL');
+    expect(await bookmarked('member')).toEqual([]);
+  });
+
+  it('a list’s Save control saves the entry picked', async () => {
+    const list = (await d.command('top day limit 3', 'member')).messages.find((m) => m.paperIds.length === 3)!;
+    expect((await d.click(list.id, 'save', 'admin', { entry: 3 })).text).toContain('Saved');
+    expect(await bookmarked('admin')).toEqual([list.paperIds[2]]);
+  });
+
+  it('Discuss twice at once opens one thread on the message, and says so privately to both', async () => {
+    const [message] = (await d.command('paper 2510.11696', 'member')).messages;
+    const answers = await Promise.all([d.click(message!.id, 'discuss', 'member'), d.click(message!.id, 'discuss', 'admin')]);
+    expect(answers.map((a) => a.visibility)).toEqual(['private', 'private']);
+    expect(answers.filter((a) => a.text.includes('Opened a discussion thread on "QeRL'))).toHaveLength(1);
+    expect(answers.filter((a) => a.text.includes('already has its discussion thread'))).toHaveLength(1);
+    expect(await d.threadsOn(message!.id)).toBe(1);
+    expect(await store.threads.find(d.platform, d.channelId, message!.id)).toMatchObject({ paperId: '2510.11696', threadId: expect.any(String) });
+  });
+
   it('answers a bad command privately, saying what is wrong', async () => {
     const seen = await d.command('paper not-an-id', 'member');
     expect(seen.visibility).toBe('private');

@@ -7,6 +7,7 @@ import { slackAdapter } from '../../adapters/slack/index';
 import { parseCommandText } from '../../commands/kit/text';
 import type { Services } from '../../src/chat/command';
 import type { DigestPoster } from '../../src/chat/poster';
+import type { PaperControl } from '../../src/chat/reply';
 import type { Env } from '../../src/config/load';
 import { createLogger } from '../../src/log';
 import type { Store } from '../../src/store/types';
@@ -43,6 +44,13 @@ export interface ContractDriver {
   command(text: string, person: Person): Promise<Seen>;
   /** Reacts (or takes the reaction back); resolves with the confirmation the person is shown. */
   react(messageId: string, emoji: string, person: Person, opts?: { remove?: boolean }): Promise<string>;
+  /**
+   * Clicks a control the bot drew on one of its messages (`entry`: pick the n-th paper of a list's
+   * Save control); resolves with the answer the person is shown.
+   */
+  click(messageId: string, control: PaperControl, person: Person, opts?: { entry?: number }): Promise<Seen>;
+  /** How many discussion threads the message has. */
+  threadsOn(messageId: string): Promise<number>;
   /** How many digest messages appeared in the channel while `work` ran, and its result. */
   postedDuring<T>(work: () => Promise<T>): Promise<{ posted: number; result: T }>;
   stop(): Promise<void>;
@@ -95,8 +103,15 @@ export const consoleDriver: DriverFactory = {
       await session.hosted.stop();
       session = null;
     }
+    /** One terminal, one line at a time: people "at once" take turns, as they would at one keyboard. */
+    let turn: Promise<unknown> = Promise.resolve();
+    function type(person: Person, line: string): Promise<string> {
+      const typed = turn.then(() => typeNow(person, line));
+      turn = typed.catch(() => {});
+      return typed;
+    }
     /** Types lines, then a line the console answers with its help: what was printed before it answers the lines. */
-    async function type(person: Person, line: string): Promise<string> {
+    async function typeNow(person: Person, line: string): Promise<string> {
       const { input } = await at(person);
       const from = output.length;
       input.write(`${line}\nhello?\n`);
@@ -127,6 +142,15 @@ export const consoleDriver: DriverFactory = {
       async react(messageId, emoji, person, opts = {}) {
         return type(person, `${opts.remove ? 'unreact' : 'react'} ${messageId} ${emoji}`);
       },
+      async click(messageId, control, person, opts = {}) {
+        const printed = await type(person, `click ${messageId} ${control}${opts.entry ? ` ${opts.entry}` : ''}`);
+        // A thread opened is printed in the channel first; the answer after it is the clicker's alone.
+        const answer = printed.slice(printed.indexOf('(only you can see this)'));
+        return { visibility: answer.startsWith('(only you can see this)') ? 'private' : 'public', text: answer, messages: [] };
+      },
+      async threadsOn(messageId) {
+        return output.split('\n').filter((line) => line.startsWith(`Discussion thread on [${messageId}]:`)).length;
+      },
       async postedDuring(work) {
         const from = output.length;
         const result = await work();
@@ -148,6 +172,18 @@ export const discordDriver: DriverFactory = {
     const ids: Record<Person, string> = { admin: '111111111111111111', member: '222222222222222222' };
     const MANAGE_CHANNELS = 1n << 4n;
     const after = (index: number, pred: (r: RecordedRequest) => boolean) => (r: RecordedRequest) => fake.requests.indexOf(r) >= index && pred(r);
+
+    /** What the person is shown of an interaction's answer: the callback's message, or the edit of a deferred one. */
+    async function answerOf(token: string): Promise<Seen & { body: any }> {
+      const callback = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
+      const deferred = callback.body.type !== 4;
+      const answer = deferred
+        ? (await fake.waitForRequest((r) => r.path.includes(token) && (r.method === 'PATCH' || (r.method === 'POST' && r.path.startsWith('/webhooks'))))).body
+        : callback.body.data;
+      const flags = (deferred ? callback.body.data?.flags : answer.flags) ?? 0;
+      const visibility = (flags & 64) === 64 || (answer.flags ?? 0) & 64 ? 'private' : 'public';
+      return { visibility, text: textOf(answer), messages: [], body: answer };
+    }
 
     /** The message a callback, an edit or a follow-up carried, as text. */
     const textOf = (body: { content?: string; embeds?: { title?: string; description?: string; fields?: { name: string; value: string }[] }[] }) =>
@@ -183,6 +219,20 @@ export const discordDriver: DriverFactory = {
         const dm = await fake.waitForRequest(after(from, (r) => r.method === 'POST' && fake.dmChannels.has(r.path.split('/')[2]!)));
         return textOf(dm.body);
       },
+      async click(messageId, control, person, opts = {}) {
+        // The component as the message shows it: a button, or the Save menu and the entry's option.
+        const components = (fake.messages.get(messageId)?.components ?? []).flatMap((row) => row.components as any[]);
+        const button = components.find((c) => c.type === 2 && c.custom_id.split(':')[1] === control);
+        const menu = components.find((c) => c.type === 3);
+        const { token } = button
+          ? fake.sendClick({ messageId, customId: button.custom_id, userId: ids[person] })
+          : fake.sendClick({ messageId, customId: menu.custom_id, values: [menu.options[(opts.entry ?? 1) - 1].value], userId: ids[person] });
+        const { body: _body, ...seen } = await answerOf(token);
+        return seen;
+      },
+      async threadsOn(messageId) {
+        return fake.threads.has(messageId) ? [...fake.messages.values()].filter((m) => m.channel_id === messageId).length : 0;
+      },
       async postedDuring(work) {
         const before = new Set(fake.messages.keys());
         const result = await work();
@@ -215,6 +265,7 @@ export const slackDriver: DriverFactory = {
     const reactionAdded = JSON.parse(readFixture('platform/slack-reaction-added.json')) as {
       event: Record<string, unknown> & { item: Record<string, unknown> };
     };
+    const blockActions = JSON.parse(readFixture('platform/slack-block-actions.json')) as Record<string, any>;
     const channelId = 'CCONTRACT';
     let commands = 0;
 
@@ -239,6 +290,8 @@ export const slackDriver: DriverFactory = {
         .filter((line) => /^\*(\d+\. )?<https:\/\/huggingface\.co\/papers\//.test(line));
       return titles.map((line) => HF_PAPER.exec(line)![1]!);
     };
+
+    let clicks = 0;
 
     return {
       platform: 'slack',
@@ -276,6 +329,32 @@ export const slackDriver: DriverFactory = {
         await sendToBot(hosted.url('/slack/events'), SLACK_SECRET, { json: { ...reactionAdded, event } });
         const calls = await fake.waitForCalls('chat.postEphemeral', confirmations + 1);
         return textOf(calls.at(-1)!.body.blocks);
+      },
+      async click(messageId, control, person, opts = {}) {
+        // The element as the message shows it: a button, or the Save static_select and the entry's option.
+        const message = fake.messages.get(channelId)!.find((m) => m.ts === messageId)!;
+        const elements = (message.blocks as any[]).flatMap((b) => (b.type === 'actions' ? b.elements : []));
+        const button = elements.find((e) => e.type === 'button' && String(e.action_id).split(':')[1] === control);
+        const select = elements.find((e) => e.type === 'static_select');
+        const action = button
+          ? { type: 'button', action_id: button.action_id, block_id: 'b', value: button.value }
+          : { type: 'static_select', action_id: select.action_id, block_id: 'b', selected_option: select.options[(opts.entry ?? 1) - 1] };
+        const responseId = `click-${++clicks}`;
+        const payload = {
+          ...blockActions,
+          user: { ...blockActions.user, id: ids[person] },
+          container: { type: 'message', message_ts: messageId, channel_id: channelId, is_ephemeral: false },
+          channel: { id: channelId, name: 'contract' },
+          message: { type: 'message', ts: messageId, text: message.text },
+          response_url: fake.responseUrl(responseId),
+          actions: [action],
+        };
+        await sendToBot(hosted.url('/slack/events'), SLACK_SECRET, { form: { payload: JSON.stringify(payload) } });
+        const answer = await until(() => fake.responses.find((r) => r.id === responseId), `the answer to ${control}`);
+        return { visibility: answer.body.response_type === 'in_channel' ? 'public' : 'private', text: textOf(answer.body.blocks), messages: [] };
+      },
+      async threadsOn(messageId) {
+        return (fake.messages.get(channelId) ?? []).filter((m) => m.thread_ts === messageId).length;
       },
       async postedDuring(work) {
         const before = fake.messages.get(channelId)?.length ?? 0;

@@ -74,6 +74,26 @@ describe.each(storeKinds)('store on %s across processes', (kind) => {
     for (const date of stale) expect((await store.deliveries.get(`discord:c1@${date}`))?.attempts).toBe(2);
   });
 
+  it('gives each message’s discussion thread to exactly one of two processes claiming at the same moment', async () => {
+    const t0 = new Date('2025-10-14T07:00:00Z');
+    const messages = Array.from({ length: 40 }, (_, i) => `m${i}`);
+    // Half are fresh (the insert races), half hold a claim abandoned 10 minutes ago (the takeover races).
+    for (const messageId of messages.slice(20))
+      await store.threads.claim({ platform: 'discord', channelId: 'c1', messageId, paperId: 'p1', now: t0, staleAfterMs: 60_000 });
+    const now = new Date(t0.getTime() + 10 * 60_000).toISOString();
+
+    const a = child('thread-claim-child.ts', [url, now, ...messages]);
+    const b = child('thread-claim-child.ts', [url, now, ...messages]);
+    children.push(a.proc, b.proc);
+    expect([await a.nextLine(), await b.nextLine()]).toEqual(['ready', 'ready']);
+    a.proc.stdin!.write('go\n');
+    b.proc.stdin!.write('go\n');
+    const wonByA = JSON.parse(await a.nextLine()) as string[];
+    const wonByB = JSON.parse(await b.nextLine()) as string[];
+    expect([...wonByA, ...wonByB].sort()).toEqual([...messages].sort());
+    expect(wonByA.filter((id) => wonByB.includes(id))).toEqual([]);
+  });
+
   it('keeps a bookmark written just before the process is killed with SIGKILL', async () => {
     const paper = parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers[0]!;
     await store.papers.upsert([paper], new Date('2025-10-14T08:00:00Z'));

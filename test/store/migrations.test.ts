@@ -110,4 +110,37 @@ describe.each(storeKinds)('upgrading an old database on %s', (kind) => {
     expect(await store.meta.get('slack:installation:enterprise:E1')).toBeNull();
     expect(await store.meta.get('source:status')).toBe('{}');
   });
+
+  it('keeps every subscription, with threads and publish off, and starts with no threads (0006)', async () => {
+    const now = '2025-10-14T08:00:00.000Z';
+    await databaseAt('0005_installations', (old) =>
+      old
+        .insertInto('subscriptions')
+        .values({
+          id: 'discord:c1',
+          platform: 'discord',
+          workspace_id: 'g1',
+          channel_id: 'c1',
+          time: '09:00',
+          timezone: 'UTC',
+          top: 5,
+          topics: '[]',
+          min_upvotes: 0,
+          rank: 'balanced',
+          arxiv: '[]',
+          enabled: 1,
+          origin: 'command',
+          created_by: 'u1',
+          created_at: now,
+          updated_at: now,
+          failures: 0,
+          last_error: null,
+          disabled_reason: null,
+        })
+        .execute(),
+    );
+    store = await openStore(db.url);
+    expect(await store.subscriptions.get('discord:c1')).toMatchObject({ channelId: 'c1', top: 5, threads: false, publish: false });
+    expect(await store.threads.find('discord', 'c1', 'm1')).toBeNull();
+  });
 });
