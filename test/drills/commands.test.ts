@@ -6,6 +6,8 @@ import { UserError } from '../../src/errors';
 import { words } from '../../src/search/text';
 import { commands } from '../../commands/index';
 import { dispatch } from '../../commands/kit/dispatch';
+import { handleClick } from '../../commands/kit/clicks';
+import { TARGET_CHANNEL_OPTION } from '../../commands/kit/channel';
 import { parseCommandText } from '../../commands/kit/text';
 import { bundledPapers, invocation, testServices } from '../commands/services';
 import { openTestStore, storeKinds } from '../helpers/stores';
@@ -187,13 +189,31 @@ describe('drill bookmarks-private', () => {
       }
       // The same user id on the other platform is someone else too.
       expect(await svc.store.bookmarks.list(platform, other.id)).toEqual([]);
+      // Clicks forged for the owner's bookmarks: a Remove (Slack's Home tab) or a Save on them, plain or
+      // with the owner's id smuggled in. The clicker is always the event's user: the owner's stay.
+      for (const p of papers.slice(0, 3)) {
+        for (const control of [`p1:remove:${p.id}`, `p1:remove:${p.id}:${owner.id}`, `p1:save:${p.id}:${owner.id}`, `p0:remove:${p.id}`]) {
+          const { reply } = await handleClick(
+            { platform, workspaceId: 'T0SHARED', channelId: 'C0SHARED', messageId: null, userId: other.id, control },
+            svc,
+            {},
+          );
+          attempts++;
+          expect(replyText(reply), `${platform} click ${control}`).not.toMatch(/^Removed/);
+          expect(reply.visibility).toBe('private');
+        }
+      }
+      expect(await svc.store.bookmarks.list(platform, other.id)).toEqual([]);
     }
     for (const platform of platforms) {
       expect((await svc.store.bookmarks.list(platform, owner.id)).map((b) => b.paper.id)).toEqual(papers.slice(0, 3).map((p) => p.id));
       const own = replyText(await as(owner, platform, {}));
       for (const title of ownerTitles) expect(own).toContain(title);
     }
-    drillLine('bookmarks-private', `${attempts} list/export/remove attempts on another user's bookmarks (discord, slack): 0 disclosed, 0 removed`);
+    drillLine(
+      'bookmarks-private',
+      `${attempts} list/export/remove commands and forged Remove/Save clicks on another user's bookmarks (discord, slack): 0 disclosed, 0 removed`,
+    );
     await cleanup();
   });
 });
@@ -231,9 +251,40 @@ describe('drill channel-permissions', () => {
     const declared = commands.filter((c) => c.changes === 'channel');
     expect(changing.sort()).toEqual(declared.map((c) => c.name).sort());
     for (const spec of declared) expect(spec.requires?.permission, spec.name).toBe('manage-channel');
+
+    // Naming another channel (`in`): the right that counts is the caller's in that channel, as the platform resolved it.
+    let targetRefusals = 0;
+    const target = 'C-TARGET';
+    for (const platform of ['discord', 'slack', 'console'] as Platform[]) {
+      for (const spec of declared.filter((c) => c.options.some((o) => o.name === TARGET_CHANNEL_OPTION.name))) {
+        await dispatch(
+          invocation('subscribe', { in: target }, { platform, channel: channel(platform), namedChannels: [{ id: target, canManage: true }] }),
+          svc,
+        );
+        const existing = await snapshot();
+        for (const named of [[{ id: target, canManage: false }], [], [{ id: 'C-ELSEWHERE', canManage: true }]]) {
+          // May manage the channel typed in, not the one named: refused, nothing changes.
+          await dispatch(invocation(spec.name, { in: target }, { platform, channel: channel(platform), canManageChannel: true, namedChannels: named }), svc);
+          expect(await snapshot(), `${platform} ${spec.name} in ${JSON.stringify(named)}`).toBe(existing);
+          targetRefusals++;
+        }
+        // May manage the one named and not the one typed in: allowed, and it is the named one that changes.
+        await dispatch(
+          invocation(
+            spec.name,
+            { in: target, ...(spec.name === 'subscribe' ? { top: 2 } : {}) },
+            { platform, channel: channel(platform), canManageChannel: false, namedChannels: [{ id: target, canManage: true }] },
+          ),
+          svc,
+        );
+        expect(await snapshot()).not.toBe(existing);
+        expect(await svc.store.subscriptions.get(`${platform}:${channel(platform).id}`)).toBeNull();
+        for (const sub of await svc.store.subscriptions.list()) await svc.store.subscriptions.delete(sub.id);
+      }
+    }
     drillLine(
       'channel-permissions',
-      `${commands.length} commands x 3 platforms enumerated; channel-changing: ${changing.join(', ')}; ${refusals} changing invocations refused without permission, 0 changes`,
+      `${commands.length} commands x 3 platforms enumerated; channel-changing: ${changing.join(', ')}; ${refusals} changing invocations refused without permission, ${targetRefusals} naming another channel the caller may not manage refused, 0 changes`,
     );
     await cleanup();
   });

@@ -2,16 +2,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/chat/reply';
 import type { Paper } from '../../src/model/paper';
-import { digestPaperMessage } from '../../src/digest/messages';
+import { abstractMessage, digestPaperMessage } from '../../src/digest/messages';
 import { renderMessages } from '../../adapters/console/render';
-import { renderReply as renderDiscord, toMessageOptions, toRestBody } from '../../adapters/discord/render';
+import { renderReply as renderDiscord, threadName, toMessageOptions, toRestBody } from '../../adapters/discord/render';
 import { renderReply as renderSlack } from '../../adapters/slack/render';
+import { homeView } from '../../adapters/slack/home';
 import { bundledPapers } from '../commands/services';
 import { drillLine } from './report';
 
 /**
  * Drill: 1,000 adversarial paper titles (and authors, organizations, abstracts), each rendered by
- * every renderer in every shape a paper is shown in. Nobody may be pinged on any platform.
+ * every renderer in every shape a paper is shown in, with its buttons and Save menus, and as a
+ * Discord thread's and forum post's name and on a Slack Home tab. Nobody may be pinged on any platform.
  */
 
 const PINGS = [
@@ -73,12 +75,19 @@ function evilPaper(title: string, i: number): Paper {
   return { ...p, title, summary: title, aiSummary: null, authors: [title, ...p.authors.slice(0, 2)], organization: title, keywords: [title] };
 }
 
-/** Every shape a paper is shown in: a list, one paper in full, a digest message, text and fields. */
-function repliesFor(paper: Paper): Reply[] {
+/** Every shape a paper is shown in: a list with its Save menu, one paper in full, a digest message with its buttons, its abstract, text and fields. */
+function repliesFor(paper: Paper, other: Paper): Reply[] {
   const list: Reply = {
     blocks: [
       { kind: 'text', text: paper.title },
-      { kind: 'papers', items: [{ rank: 1, paper, reason: paper.title }] },
+      {
+        kind: 'papers',
+        items: [
+          { rank: 1, paper, reason: paper.title },
+          { rank: 2, paper: other, reason: paper.title },
+        ],
+        picker: 'save',
+      },
     ],
     visibility: 'public',
     fallback: paper.title,
@@ -91,7 +100,7 @@ function repliesFor(paper: Paper): Reply[] {
     visibility: 'public',
     fallback: paper.title,
   };
-  return [list, full, digestPaperMessage({ rank: 1, paper, score: 1, reason: paper.title })];
+  return [list, full, digestPaperMessage({ rank: 1, paper, score: 1, reason: paper.title }, [paper.title]), abstractMessage(paper, 'private')];
 }
 
 /** Discord pings from content only (users, roles, @everyone/@here), and only what allowed_mentions permits: both are checked. A channel link pings no one. */
@@ -122,25 +131,47 @@ describe('drill render-mentions', () => {
     const check = (where: string, title: string, found: string[]) => {
       if (found.length) violations.push(`${where} for ${JSON.stringify(title)}: ${found.join(' ')}`);
     };
+    let names = 0;
+    let homes = 0;
     for (const [i, title] of titles.entries()) {
-      for (const reply of repliesFor(evilPaper(title, i))) {
+      const paper = evilPaper(title, i);
+      const other = { ...evilPaper(title, i + 1), id: `${paper.id}-other` };
+      for (const reply of repliesFor(paper, other)) {
         const discord = renderDiscord(reply);
         for (const body of [toRestBody(discord).body, toMessageOptions(discord)]) {
           const mentions = 'allowed_mentions' in body ? body.allowed_mentions : body.allowedMentions;
           expect(mentions, `title ${JSON.stringify(title)}`).toEqual({ parse: [] });
         }
         check('Discord content', title, discordPings(discord.content ?? ''));
+        // Button labels and menu options are shown as they are: the titles in them must not even look like a mention.
+        check('Discord components', title, discordPings(JSON.stringify(discord.components)));
         check('Slack', title, slackPings(renderSlack(reply)));
         // A terminal has no pings, but control characters (bell, ANSI escapes) would act on it.
         // biome-ignore lint/suspicious/noControlCharactersInRegex: no control character may survive.
         for (const m of renderMessages(reply)) check('console', title, m.text.match(/[\u0000-\u0008\u000B-\u001F\u007F]/g) ?? []);
         rendered += 3;
       }
+      // A thread and a forum post are named after the paper (Discord): the same name, one line, 100 characters at most.
+      const name = threadName(title);
+      check('Discord thread name', title, discordPings(name));
+      expect(name.length).toBeLessThanOrEqual(100);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: no control character may survive.
+      check('Discord thread name', title, name.match(/[\u0000-\u001F\u007F]/g) ?? []);
+      names += 1;
+      // The Home tab: the title as a bookmark and as a pick, its reason, and a channel a config file named after it.
+      const view = homeView({
+        bookmarks: [{ paper, savedOn: '2025-10-14' }],
+        bookmarkCount: 1,
+        picks: { kind: 'for-you', listDate: '2025-10-14', items: [{ paper: other, reason: `like: ${title}` }] },
+        channels: [{ channelId: title, time: '09:00', timezone: 'UTC', top: 5 }],
+      });
+      check('Slack Home tab', title, slackPings(view));
+      homes += 1;
     }
     expect(violations.slice(0, 5), `${violations.length} violations`).toEqual([]);
     drillLine(
       'render-mentions',
-      `${TITLES} adversarial titles x 3 reply shapes x 3 renderers = ${rendered} renders, 0 pings (Discord allowed_mentions parse [] on every body)`,
+      `${TITLES} adversarial titles x 4 reply shapes x 3 renderers = ${rendered} renders, + ${names} thread and forum-post names, + ${homes} Slack Home tabs: 0 pings (Discord allowed_mentions parse [] on every body)`,
     );
   });
 });
