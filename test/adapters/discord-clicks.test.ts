@@ -169,7 +169,11 @@ describe('Discord buttons', () => {
     await bot.stop();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const slowStore: Store = { ...store, bookmarks: { ...store.bookmarks, add: async (b) => (await gate, store.bookmarks.add(b)) } };
+    const add: Store['bookmarks']['add'] = async (b) => {
+      await gate;
+      return store.bookmarks.add(b);
+    };
+    const slowStore: Store = { ...store, bookmarks: { ...store.bookmarks, add } };
     const slow = {
       ...discordAdapter,
       start: (ctx: Parameters<typeof discordAdapter.start>[0]) => startDiscord(ctx, discordAdapter.settingsOf(ctx.config)!, { deferAfterMs: 20 }),
