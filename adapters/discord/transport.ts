@@ -83,7 +83,8 @@ export function componentTransport(interaction: APIMessageComponentInteraction, 
     answer: (reply) => answerInteraction(rest, interaction, renderReply(reply)),
     defer: () => deferInteraction(rest, interaction, true),
     answerDeferred: (reply) => editOriginal(rest, interaction.application_id, interaction, renderReply(reply)),
-    threads: discordThreads(rest, { appPermissions: interaction.app_permissions }),
+    // Direct messages have no threads.
+    ...(interaction.guild_id ? { threads: discordThreads(rest, { appPermissions: interaction.app_permissions }) } : {}),
     findPost: () => clickedMessageRecord(opts.store, channelId, interaction.message),
   };
 }
