@@ -45,6 +45,8 @@ describe('subscriptions file', () => {
         topics: ['agents', 'reasoning', '-crypto'],
         minUpvotes: 0,
         rank: 'balanced',
+        threads: true,
+        publish: false,
         origin: 'config',
       }),
       expect.objectContaining({
