@@ -17,6 +17,7 @@ import { platformThread } from './platform-client';
 import type { Counts } from './platform-thread';
 import { LIST_DATE, NOW, benchConfig, benchStore, log, startBenchDiscord, startBenchSlack } from './platforms';
 import { knob, ratio, verdict } from './stats';
+import { DEFAULT_SETTINGS } from '../src/subscriptions/settings';
 
 const CHANNELS = knob(process.env.BENCH_FANOUT_CHANNELS, 500);
 /** The fan-out's channels in flight: the most FANOUT_CONCURRENCY allows, which the limits need (see RESULTS.md). */
@@ -55,19 +56,7 @@ async function fanOut(
   concurrency: number,
 ): Promise<Outcome> {
   for (const channelId of channelIds) {
-    await store.subscriptions.upsert({
-      platform,
-      workspaceId,
-      channelId,
-      time: '09:00',
-      timezone: 'UTC',
-      top: TOP,
-      topics: [],
-      minUpvotes: 0,
-      rank: 'balanced',
-      origin: 'command',
-      createdBy: 'bench',
-    });
+    await store.subscriptions.upsert({ platform, workspaceId, channelId, ...DEFAULT_SETTINGS, top: TOP, origin: 'command', createdBy: 'bench' });
   }
   const config = benchConfig({}, { concurrency });
   const start = performance.now();

@@ -11,6 +11,7 @@ import { repoRoot } from '../helpers/fixtures';
 import { testDatabase } from '../helpers/stores';
 import { LIST_DATE, realPapers } from '../schedule/harness';
 import { drillLine } from './report';
+import { DEFAULT_SETTINGS } from '../../src/subscriptions/settings';
 
 /**
  * Drill: SIGKILL at random points of daily fan-outs. Each seed is one day's fan-out that is killed,
@@ -64,12 +65,8 @@ async function seedStore(url: string): Promise<void> {
       platform: 'discord',
       workspaceId: '1',
       channelId,
-      time: '09:00',
-      timezone: 'UTC',
+      ...DEFAULT_SETTINGS,
       top: TOP,
-      topics: [],
-      minUpvotes: 0,
-      rank: 'balanced',
       origin: 'command',
       createdBy: 'drill',
     });
