@@ -43,6 +43,16 @@ describe('hf-text: the copied Daily Papers page', () => {
     expect(early.find((p) => p.title === 'Attention Residuals')!.publishedAt).toBe('2026-03-16');
   });
 
+  it('resolves a year-less Feb 29 to the last leap year, however many years back', () => {
+    const entry = 'Leap Paper\n\nAn abstract.\n\n  • 2 authors\n·\nFeb 29\n';
+    const dateOn = (today: string) => parseListing(entry, { today }).papers[0]!.publishedAt;
+    expect(dateOn('2028-03-01')).toBe('2028-02-29');
+    expect(dateOn('2026-04-21')).toBe('2024-02-29');
+    expect(dateOn('2027-02-28')).toBe('2024-02-29');
+    // 2100 is no leap year: eight years back.
+    expect(dateOn('2104-01-10')).toBe('2096-02-29');
+  });
+
   it('reads author counts (also "1 authors") and the one organization byline', () => {
     expect(papers.map((p) => p.authorCount)).toEqual([
       6,
