@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { Services } from '../src/chat/command';
 import { startHost, type RunningHost } from '../src/chat/host';
@@ -105,8 +106,8 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     const early = await Promise.race([starting.then(() => null), stop]);
     if (early === null) {
       ready = true;
-      const port = (host as RunningHost | null)?.address?.port ?? null;
-      log.info({ event: 'ready', adapters: adapters.map((a) => a.id), scheduler: flags.scheduler, healthz: port }, 'ready');
+      const healthz = healthzUrl((host as RunningHost | null)?.address ?? null);
+      log.info({ event: 'ready', adapters: adapters.map((a) => a.id), scheduler: flags.scheduler, healthz }, 'ready');
     } else {
       // Asked to stop while starting: the aborted connections give up, then whatever started is stopped.
       starting.catch(() => {});
@@ -125,6 +126,14 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   }
   if (crash !== null) throw new CliError(`stopped after an unexpected error: ${crash}`);
   return 0;
+}
+
+/** Where GET /healthz answers, as a URL to paste (a wildcard address is reachable on loopback); null without an HTTP server. */
+function healthzUrl(address: AddressInfo | null): string | null {
+  if (!address) return null;
+  const wildcard = address.address === '0.0.0.0' || address.address === '::';
+  const host = wildcard ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}/healthz`;
 }
 
 /** Waits for `work`, but at most `ms`. */
