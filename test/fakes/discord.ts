@@ -174,6 +174,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   /** Channels the bot cannot see: 403 Missing Access. */
   const forbiddenChannels = new Set<string>();
   const dmChannels = new Map<string, string>(); // dm channel id -> user id
+  const pendingFailures: { method: string; path: RegExp; status: number; body: Json }[] = [];
   const pendingRateLimits: { method: string; path: RegExp; retryAfter: number; global: boolean }[] = [];
   const interactionReplies = new Map<string, FakeMessage>(); // interaction token -> original response
   const interactions = new Map<string, { channelId: string; user: Json; type: number }>(); // interaction id -> where, by whom, which kind
@@ -184,6 +185,11 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   const channelWindows = new Map<string, LimitWindow>();
   /** 429s answered because of opts.rateLimits, by scope. */
   const rateLimited = { global: 0, channel: 0 };
+  /** Set: every gateway connection is closed with this code after HELLO, as a refusing gateway does. */
+  let refuseWith: number | null = null;
+  let refusals = 0;
+  /** Set: GET /gateway/bot answers this status (401: a bad token), so login fails. */
+  let gatewayBotStatus: number | null = null;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err) => send(res, 500, { message: String(err), code: 0 }));
@@ -309,6 +315,12 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       }
     }
 
+    const failAt = pendingFailures.findIndex((f) => f.method === method && f.path.test(path));
+    if (failAt >= 0) {
+      const [failure] = pendingFailures.splice(failAt, 1);
+      return reply(failure!.status, failure!.body);
+    }
+
     const limitAt = pendingRateLimits.findIndex((l) => l.method === method && l.path.test(path));
     if (limitAt >= 0) {
       const [limit] = pendingRateLimits.splice(limitAt, 1);
@@ -327,6 +339,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
 
     let m: RegExpMatchArray | null;
     if (method === 'GET' && path === '/gateway/bot') {
+      if (gatewayBotStatus !== null) return reply(gatewayBotStatus, { message: gatewayBotStatus === 401 ? '401: Unauthorized' : 'unavailable', code: 0 });
       const info = fixture('discord-gateway-bot.json');
       return reply(200, { ...info, url: gatewayUrl, shards: opts.recommendedShards ?? 1 });
     }
@@ -515,6 +528,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
     ws.send(JSON.stringify(fixture('discord-hello.json')));
+    refusals += refuseWith === null ? 0 : 1;
+    if (refuseWith !== null) return ws.close(refuseWith, 'refused');
     ws.on('message', (raw) => {
       const payload = JSON.parse(String(raw)) as Json;
       if (payload.op === 1) ws.send(JSON.stringify(fixture('discord-heartbeat-ack.json')));
@@ -564,12 +579,31 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     noThreadMessages,
     /** 429s answered because of opts.rateLimits, by scope. */
     rateLimited,
+    /** How many gateway connections were refused (see refuseGateway). */
+    refusals: () => refusals,
+    /** Closes every gateway connection from now on with `code` right after HELLO; null lets them in again. */
+    refuseGateway(code: number | null) {
+      refuseWith = code;
+    },
+    /** GET /gateway/bot answers `status` from now on (401: login fails on a bad token); null: normal. */
+    failGatewayBot(status: number | null) {
+      gatewayBotStatus = status;
+    },
+    /** Sends one dispatch to every gateway connection, as Discord would (even a malformed one). */
+    dispatch(t: string, d: unknown) {
+      broadcast(t, d);
+    },
     /** How many gateway connections are open. */
     connections: () => sockets.size,
 
     /** Moves the fake's clock on (for nonce expiry), as if that much time had passed. */
     elapse(ms: number) {
       elapsed += ms;
+    },
+
+    /** The next matching request gets `status` with `body` (a 400 Invalid Form Body, a 500...). */
+    failNext(method: string, path: RegExp, status: number, body: Json) {
+      pendingFailures.push({ method, path, status, body });
     },
 
     /** The next matching request gets a 429 with retry_after (seconds) and the rate-limit headers. */
