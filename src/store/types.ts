@@ -127,6 +127,11 @@ export interface SubscriptionRepository {
   /** Records a posting failure; permanent ones count towards disabling. */
   recordFailure(id: string, error: string, disableAfter: number): Promise<Subscription>;
   recordSuccess(id: string): Promise<void>;
+  /**
+   * A short text that changes whenever a subscription is added, changed or deleted, by any
+   * replica: one cheap read, so the scheduler notices new times within seconds without listing them all.
+   */
+  changeStamp(): Promise<string>;
 }
 
 // deliveries (exactly-once daily posting)

@@ -94,6 +94,14 @@ export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
       return subscriptionFromRow(row);
     },
 
+    async changeStamp() {
+      const row = await kysely
+        .selectFrom('subscriptions')
+        .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('updated_at').as('latest')])
+        .executeTakeFirstOrThrow();
+      return `${row.n} ${row.latest ?? ''}`;
+    },
+
     async recordSuccess(id) {
       await kysely.updateTable('subscriptions').set({ failures: 0, last_error: null }).where('id', '=', id).execute();
     },
