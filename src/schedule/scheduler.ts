@@ -10,6 +10,7 @@ import { syncConfigSubscriptions } from './config-file';
 import { deliveryIdOf, type DeliveryReport } from './delivery';
 import { postDaily, type PostDailyReport } from './fanout';
 import { addDays } from '../model/dates';
+import { postsOn, type Schedule } from '../model/cadence';
 import { isValidTimeZone, latestOccurrence, nextOccurrence, postingTimesOfDay } from './time';
 
 export interface Clock {
@@ -42,11 +43,11 @@ export interface Scheduler {
   catchUp(): Promise<PostDailyReport>;
 }
 
-/** Subscriptions that post at the same local time in the same zone. */
+/** Subscriptions that post at the same local time in the same zone, each on its own days. */
 interface PostingGroup {
   time: string;
   zone: string;
-  subscriptionIds: string[];
+  members: { id: string; schedule: Schedule }[];
 }
 
 const SWEEP_CRON = '*/5 * * * *';
@@ -121,9 +122,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
           log.warn({ subscriptionId: sub.id, timezone: sub.timezone }, 'subscription has an unknown time zone; not scheduled');
           continue;
         }
-        groups.set(key, (group = { time: sub.time, zone: sub.timezone, subscriptionIds: [] }));
+        groups.set(key, (group = { time: sub.time, zone: sub.timezone, members: [] }));
       }
-      group.subscriptionIds.push(sub.id);
+      group.members.push({ id: sub.id, schedule: sub });
     }
     return [...groups.values()];
   }
@@ -139,7 +140,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       if (zone && group.zone !== zone) continue;
       const { date, at } = latestOccurrence(group.time, group.zone, now);
       if (now.getTime() - at.getTime() >= windowMs) continue;
-      for (const subscriptionId of group.subscriptionIds) {
+      for (const { id: subscriptionId, schedule } of group.members) {
+        if (!postsOn(schedule, date)) continue;
         const id = deliveryIdOf(subscriptionId, date);
         if (inFlight.has(id) || settled.has(id) || (skipElsewhere && elsewhere.has(id))) continue;
         inFlight.add(id);
