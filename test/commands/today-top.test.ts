@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../commands/kit/dispatch';
-import { invocation, testServices, NOW } from './services';
+import { bundledPapers, invocation, testServices, NOW } from './services';
 import { paperIdsOf, textOf } from './reply-text';
 
 let t: Awaited<ReturnType<typeof testServices>>;
@@ -69,6 +69,22 @@ describe('top', () => {
     const list = reply.blocks.find((b) => b.kind === 'papers');
     expect(list?.kind === 'papers' && list.items.map((i) => i.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(textOf(reply)).toContain('Top 10 of the week (Wed, Oct 8, 2025 to Tue, Oct 14, 2025)');
+  });
+
+  it('ranks by upvotes within the period, never decaying them: 283 upvotes three weeks ago beat 52 today', async () => {
+    const [a, b] = bundledPapers();
+    const old = { ...a!, id: '2509.99001', arxivId: '2509.99001', title: 'An older, much upvoted paper', upvotes: 283, listedOn: '2025-09-22', publishedAt: '2025-09-19' };
+    const fresh = { ...b!, id: '2510.99002', arxivId: '2510.99002', title: 'A fresh paper with fewer upvotes', upvotes: 52, listedOn: '2025-10-14', publishedAt: '2025-10-13' };
+    const tie = { ...b!, id: '2509.99003', arxivId: '2509.99003', title: 'As many upvotes as the fresh one, listed earlier', upvotes: 52, listedOn: '2025-09-30', publishedAt: '2025-09-29' };
+    const t2 = await testServices({ papers: [...bundledPapers().filter((p) => p.upvotes < 52), old, fresh, tie] });
+    try {
+      const ids = paperIdsOf(await dispatch(invocation('top', { period: 'month' }), t2.svc));
+      expect(ids.slice(0, 3)).toEqual([old.id, fresh.id, tie.id]);
+      // The week leaves the older ones out rather than ranking them lower.
+      expect(paperIdsOf(await dispatch(invocation('top', { period: 'week' }), t2.svc))[0]).toBe(fresh.id);
+    } finally {
+      await t2.cleanup();
+    }
   });
 
   it('takes a period, a limit and an end date', async () => {
