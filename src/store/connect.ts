@@ -2,7 +2,8 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
+import { SchemaPostgresDialect } from './postgres-dialect';
 import type { Logger } from 'pino';
 import { ConfigError, errorMessage } from '../errors';
 import type { DatabaseTarget } from './database-url';
@@ -72,7 +73,7 @@ async function connectPostgres(target: Extract<DatabaseTarget, { kind: 'postgres
     const { rows } = await pool.query<{ schema: string | null }>('select current_schema() as schema');
     const schema = rows[0]?.schema;
     if (!schema) throw new Error('no schema on the search_path exists (add ?schema=NAME to DATABASE_URL)');
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', schema };
+    return { db: new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, schema) }), dialect: 'postgres', schema };
   } catch (err) {
     await pool.end().catch(() => {});
     throw new ConfigError(`cannot use PostgreSQL at ${target.where}: ${systemReason(err)}`);
