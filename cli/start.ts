@@ -68,7 +68,9 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     let ready = false;
     let stopRequested!: (reason: string) => void;
     const adapterStop = new Promise<string>((resolve) => (stopRequested = resolve));
-    const services: Services = { store, config, log, now, sourceStatus: () => refresher.status() };
+    const metrics = config.metrics ? (await import('../src/metrics/prometheus')).createPrometheusMetrics(now) : undefined;
+    metrics?.watch({ lastRefreshAt: () => refresher.status().lastSuccessAt, storeConnectionsInUse: () => store.connectionsInUse() });
+    const services: Services = { store, config, log, now, sourceStatus: () => refresher.status(), ...(metrics ? { metrics } : {}) };
     host = await startHost({
       adapters,
       config,
@@ -81,8 +83,10 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     });
 
     if (flags.scheduler) {
-      scheduler = createScheduler({ store, posters: host.posters, config, log, clock: { now }, sourceStatus: services.sourceStatus });
-      await scheduler.start();
+      const started = createScheduler({ store, posters: host.posters, config, log, clock: { now }, sourceStatus: services.sourceStatus });
+      scheduler = started;
+      metrics?.watch({ deliveries: () => started.deliveries() });
+      await started.start();
     }
     ready = true;
     log.info({ event: 'ready', adapters: adapters.map((a) => a.id), scheduler: flags.scheduler, healthz: host.address?.port ?? null }, 'ready');

@@ -21,6 +21,7 @@ import { startShards } from './sharding';
 import { NO_MENTIONS } from './render';
 import { createRest, restOptions } from './rest';
 import type { DiscordSettings } from './settings';
+import type { Metrics } from '../../src/metrics/metrics';
 import { componentTransport, interactionTransport, reactionTransport } from './transport';
 import { COMMAND_NAME, clickEvent, reactionKind, toInvocation } from './translate';
 
@@ -42,12 +43,12 @@ const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactio
  */
 const PARTIALS = [Partials.Message, Partials.Reaction, Partials.User, Partials.Channel];
 
-export function createClient(discord: DiscordSettings): Client {
+export function createClient(discord: DiscordSettings, metrics?: Metrics): Client {
   return new Client({
     intents: INTENTS,
     partials: PARTIALS,
     allowedMentions: NO_MENTIONS,
-    rest: restOptions(discord),
+    rest: restOptions(discord, metrics),
     // Our embeds are built in the API's own shape (APIEmbed); the default transformer would copy each
     // one key by key to snake_case it, the largest cost of an answer after the REST call itself.
     jsonTransformer: (json) => json,
@@ -67,7 +68,7 @@ export async function startDiscordClient(
 ): Promise<{ client: Client; close(): Promise<void> }> {
   const { runtime } = ctx;
   const log = ctx.log.child({ adapter: 'discord' });
-  const client = createClient(discord);
+  const client = createClient(discord, ctx.services.metrics);
   const deferAfterMs = opts.deferAfterMs ?? 2000;
   const findPost = createAnswerLookup(client, ctx.services.store);
 
@@ -116,6 +117,6 @@ export async function startDiscord(ctx: AdapterContext, discord: DiscordSettings
   const { close, rest } =
     discord.shards === null
       ? await startDiscordClient(ctx, discord, opts).then((r) => ({ close: r.close, rest: r.client.rest }))
-      : await startShards(discord, ctx.log).then((r) => ({ close: r.stop, rest: createRest(discord) }));
+      : await startShards(discord, ctx.log).then((r) => ({ close: r.stop, rest: createRest(discord, ctx.services.metrics) }));
   return { poster: createDiscordPoster(rest, ctx.log.child({ adapter: 'discord' })), routes: [], close };
 }

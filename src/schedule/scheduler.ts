@@ -5,6 +5,7 @@ import type { SourceStatus } from '../chat/command';
 import type { DigestPoster } from '../chat/poster';
 import type { ClaimOwner, Store } from '../store/types';
 import { errorMessage } from '../errors';
+import type { DeliveryCounts } from '../metrics/metrics';
 import { currentOwner } from './claims';
 import { syncConfigSubscriptions } from './config-file';
 import { deliveryIdOf, type DeliveryReport } from './delivery';
@@ -38,6 +39,8 @@ export interface Scheduler {
   stop(): Promise<void>;
   /** Posts for subscriptions whose time passed less than CATCH_UP_HOURS ago and that have not posted. */
   catchUp(): Promise<PostDailyReport>;
+  /** The deliveries this process knows to be due, posting and late (GET /metrics). */
+  deliveries(): DeliveryCounts;
 }
 
 /** Subscriptions that post at the same local time in the same zone. */
@@ -48,6 +51,8 @@ interface PostingGroup {
 }
 
 const SWEEP_CRON = '*/5 * * * *';
+/** Due for longer than two sweeps: something keeps it from posting (a dead platform, a stuck claim). */
+const LATE_MS = 10 * 60_000;
 const HOUR_MS = 60 * 60_000;
 
 /** Outcomes after which the day's delivery needs no more attention from this process. */
@@ -73,6 +78,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const inFlight = new Set<string>();
   /** Deliveries known to be done, so repeated sweeps don't query them again. */
   const settled = new Set<string>();
+  /** Deliveries found due and not yet settled, with when they became due (ms). */
+  const dueSince = new Map<string, number>();
   const running = new Set<Promise<unknown>>();
   let stopped = false;
   const catchUpMs = config.schedule.catchUpHours * HOUR_MS;
@@ -124,7 +131,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       if (now.getTime() - at.getTime() >= windowMs) continue;
       for (const subscriptionId of group.subscriptionIds) {
         const id = deliveryIdOf(subscriptionId, date);
-        if (inFlight.has(id) || settled.has(id)) continue;
+        if (settled.has(id)) continue;
+        dueSince.set(id, at.getTime());
+        if (inFlight.has(id)) continue;
         inFlight.add(id);
         let due = byDate.get(date);
         if (!due) byDate.set(date, (due = []));
@@ -135,7 +144,11 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     for (const [date, subscriptionIds] of byDate) {
       try {
         const report = await postDaily({ ...opts, owner, now: () => clock.now(), subscriptionIds, date });
-        for (const r of report.channels) if (settles(r)) settled.add(deliveryIdOf(r.subscriptionId, r.date));
+        for (const r of report.channels) {
+          if (!settles(r)) continue;
+          settled.add(deliveryIdOf(r.subscriptionId, r.date));
+          dueSince.delete(deliveryIdOf(r.subscriptionId, r.date));
+        }
         channels.push(...report.channels);
       } finally {
         for (const id of subscriptionIds) inFlight.delete(deliveryIdOf(id, date));
@@ -166,6 +179,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     // Forget settled deliveries of past days.
     const oldest = addDays(now.toISOString().slice(0, 10), -2);
     for (const id of settled) if (id.slice(id.lastIndexOf('@') + 1) < oldest) settled.delete(id);
+    // A delivery past its catch-up window is no longer due: it will not be posted.
+    for (const [id, at] of dueSince) if (now.getTime() - at >= catchUpMs) dueSince.delete(id);
   }
 
   const catchUp = () => track(runDue(catchUpMs));
@@ -205,5 +220,11 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       await Promise.allSettled([...running]);
     },
     catchUp,
+    deliveries() {
+      const now = clock.now().getTime();
+      let late = 0;
+      for (const at of dueSince.values()) if (now - at > LATE_MS) late++;
+      return { due: dueSince.size, inFlight: inFlight.size, late };
+    },
   };
 }

@@ -10,6 +10,7 @@ import type { DigestPoster } from '../../src/chat/poster';
 import type { PaperControl } from '../../src/chat/reply';
 import type { Env } from '../../src/config/load';
 import { createLogger } from '../../src/log';
+import { createPrometheusMetrics } from '../../src/metrics/prometheus';
 import type { Store } from '../../src/store/types';
 import { startFakeDiscord, type RecordedRequest } from '../fakes/discord';
 import { sendToBot, startFakeSlack } from '../fakes/slack';
@@ -53,6 +54,8 @@ export interface ContractDriver {
   threadsOn(messageId: string): Promise<number>;
   /** How many digest messages appeared in the channel while `work` ran, and its result. */
   postedDuring<T>(work: () => Promise<T>): Promise<{ posted: number; result: T }>;
+  /** GET /metrics on the bot's HTTP server, as Prometheus scrapes it (the drivers run with METRICS=on). */
+  scrape(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -64,8 +67,21 @@ export interface DriverFactory {
 const silent = createLogger({ level: 'silent' });
 
 function servicesFor(store: Store, now: Date, env: Env): Services {
-  const config = loadBotConfig({ LOG_LEVEL: 'silent', ...env }, '/nonexistent');
-  return { store, config, log: silent, now: () => now, sourceStatus: () => ({ lastSuccessAt: now, lastError: null, note: null }) };
+  const config = loadBotConfig({ LOG_LEVEL: 'silent', METRICS: 'on', ...env }, '/nonexistent');
+  return {
+    store,
+    config,
+    log: silent,
+    now: () => now,
+    sourceStatus: () => ({ lastSuccessAt: now, lastError: null, note: null }),
+    metrics: createPrometheusMetrics(() => now),
+  };
+}
+
+async function scrape(hosted: HostedAdapter): Promise<string> {
+  const res = await fetch(hosted.url('/metrics'));
+  if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}`);
+  return res.text();
 }
 
 async function until<T>(probe: () => T | null | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
@@ -157,6 +173,7 @@ export const consoleDriver: DriverFactory = {
         // A paper is a numbered message; the header, a line of its own.
         return { posted: output.slice(from).match(/^(\[\d+\] |Top \d+ papers? from Hugging Face)/gm)?.length ?? 0, result };
       },
+      scrape: async () => scrape((await at('admin')).hosted),
       stop: end,
     };
   },
@@ -238,6 +255,7 @@ export const discordDriver: DriverFactory = {
         const result = await work();
         return { posted: [...fake.messages.values()].filter((m) => m.channel_id === channelId && !before.has(m.id)).length, result };
       },
+      scrape: () => scrape(hosted),
       async stop() {
         await hosted.stop();
         await fake.close();
@@ -361,6 +379,7 @@ export const slackDriver: DriverFactory = {
         const result = await work();
         return { posted: (fake.messages.get(channelId)?.length ?? 0) - before, result };
       },
+      scrape: () => scrape(hosted),
       async stop() {
         await hosted.stop();
         await fake.close();
