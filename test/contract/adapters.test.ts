@@ -135,7 +135,16 @@ describe.each(DRIVERS)('$name adapter contract', (factory) => {
     await d.command('subscribe time 09:00 tz UTC top 2', 'admin');
     const [subscription] = await store.subscriptions.list();
     await d.postedDuring(() =>
-      postDaily({ store, posters: [d.poster], config, log: silent, now: () => NOW, owner: currentOwner(), subscriptionIds: [subscription!.id], date: '2025-10-16' }),
+      postDaily({
+        store,
+        posters: [d.poster],
+        config,
+        log: silent,
+        now: () => NOW,
+        owner: currentOwner(),
+        subscriptionIds: [subscription!.id],
+        date: '2025-10-16',
+      }),
     );
     const scraped = await d.scrape();
     const series = (name: string, labels: string) => Number(new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(scraped)?.[1] ?? Number.NaN);
