@@ -11,6 +11,14 @@ export const DISCORD_ENV = {
     message: 'DISCORD_SHARDS must be "auto" or a positive whole number',
   }),
   DISCORD_DM_CONFIRMATIONS: flag('DISCORD_DM_CONFIRMATIONS', true),
+  /** Where commands and clicks arrive: the gateway, or POST /discord/interactions (the Interactions Endpoint URL). */
+  DISCORD_INTERACTIONS: optional.refine((v) => v === undefined || v === 'gateway' || v === 'http', {
+    message: 'DISCORD_INTERACTIONS must be gateway or http',
+  }),
+  /** The application's public key (hex), which signs HTTP interactions. */
+  DISCORD_PUBLIC_KEY: optional.refine((v) => v === undefined || /^[0-9a-fA-F]{64}$/.test(v), {
+    message: 'DISCORD_PUBLIC_KEY must be the 64 hex digits the developer portal shows',
+  }),
 };
 
 export const DISCORD_SECRETS = ['DISCORD_TOKEN'] as const;
@@ -23,6 +31,10 @@ export interface DiscordSettings {
   /** null: one gateway connection in this process; else run under discord.js's ShardingManager. */
   shards: 'auto' | number | null;
   dmConfirmations: boolean;
+  /** Where commands and clicks arrive; with `http` the gateway connection is only for reactions. */
+  interactions: 'gateway' | 'http';
+  /** Checks HTTP interactions' signatures; set whenever interactions is http. */
+  publicKey: string | null;
 }
 
 type DiscordEnv = z.output<z.ZodObject<typeof DISCORD_ENV>>;
@@ -31,11 +43,16 @@ type DiscordEnv = z.output<z.ZodObject<typeof DISCORD_ENV>>;
 export function resolveDiscord(e: DiscordEnv): DiscordSettings | null {
   if (e.DISCORD_APPLICATION_ID && !e.DISCORD_TOKEN) throw new ConfigError('DISCORD_APPLICATION_ID is set but DISCORD_TOKEN is not');
   if (!e.DISCORD_TOKEN) return null;
+  const interactions = e.DISCORD_INTERACTIONS === 'http' ? 'http' : 'gateway';
+  if (interactions === 'http' && !e.DISCORD_PUBLIC_KEY)
+    throw new ConfigError("DISCORD_INTERACTIONS=http needs DISCORD_PUBLIC_KEY (the application's public key)");
   return {
     token: e.DISCORD_TOKEN,
     applicationId: e.DISCORD_APPLICATION_ID ?? null,
     apiUrl: e.DISCORD_API_URL?.replace(/\/+$/, '') ?? null,
     shards: e.DISCORD_SHARDS === undefined ? null : e.DISCORD_SHARDS === 'auto' ? 'auto' : Number(e.DISCORD_SHARDS),
     dmConfirmations: e.DISCORD_DM_CONFIRMATIONS,
+    interactions,
+    publicKey: e.DISCORD_PUBLIC_KEY ?? null,
   };
 }

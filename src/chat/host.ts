@@ -3,7 +3,7 @@ import { ConfigError, errorMessage } from '../errors';
 import type { Logger } from '../log';
 import type { AppConfig } from '../config/schema';
 import { startHttpServer, type HttpServer } from '../http/server';
-import type { Adapter, ConnectedAdapter, HttpRoute, Terminal } from './adapter';
+import type { Adapter, ConnectedAdapter, HttpRoute, Inbound, Terminal } from './adapter';
 import type { Services } from './command';
 import type { Metrics } from '../metrics/metrics';
 import { PostError, type DigestPoster } from './poster';
@@ -20,6 +20,8 @@ export interface HostOptions {
   /** GET /healthz (liveness), served beside the adapters' routes; GET /readyz adds that the store answers. */
   healthz(): { status: number; body: string };
   requestStop(reason: string): void;
+  /** Which inbound connections the adapters serve; default both. */
+  inbound?: Inbound;
 }
 
 export interface RunningHost {
@@ -49,7 +51,15 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   let server: HttpServer | null;
   try {
     for (const adapter of opts.adapters) {
-      const connected = await adapter.start({ config, services: opts.services, log, runtime, terminal: opts.terminal, requestStop: opts.requestStop });
+      const connected = await adapter.start({
+        config,
+        services: opts.services,
+        log,
+        runtime,
+        terminal: opts.terminal,
+        requestStop: opts.requestStop,
+        ...(opts.inbound ? { inbound: opts.inbound } : {}),
+      });
       started.push({ id: adapter.id, connected });
     }
     const routes = [...probeRoutes(opts), ...started.flatMap((s) => s.connected.routes)];

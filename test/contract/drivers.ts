@@ -179,12 +179,20 @@ export const consoleDriver: DriverFactory = {
   },
 };
 
-export const discordDriver: DriverFactory = {
-  name: 'Discord',
+/** Discord with commands and clicks over the gateway, or POSTed to the bot's interactions endpoint (reactions stay on the gateway). */
+const discordDriverOver = (interactions: 'gateway' | 'http'): DriverFactory => ({
+  name: interactions === 'gateway' ? 'Discord' : 'Discord over HTTP interactions',
   async start(store, now) {
     const fake = await startFakeDiscord();
-    const services = servicesFor(store, now, { DISCORD_TOKEN: 'contract-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl });
+    const services = servicesFor(store, now, {
+      DISCORD_TOKEN: 'contract-token',
+      DISCORD_APPLICATION_ID: fake.applicationId,
+      DISCORD_API_URL: fake.apiUrl,
+      DISCORD_INTERACTIONS: interactions,
+      DISCORD_PUBLIC_KEY: fake.publicKeyHex,
+    });
     const hosted = await hostAdapter(discordAdapter, services);
+    if (interactions === 'http') fake.useInteractionsEndpoint(hosted.url('/discord/interactions'));
     const channelId = fake.channelIds[0]!;
     const ids: Record<Person, string> = { admin: '111111111111111111', member: '222222222222222222' };
     const MANAGE_CHANNELS = 1n << 4n;
@@ -262,7 +270,10 @@ export const discordDriver: DriverFactory = {
       },
     };
   },
-};
+});
+
+export const discordDriver = discordDriverOver('gateway');
+export const discordHttpDriver = discordDriverOver('http');
 
 const SLACK_SECRET = 'contract-signing-secret-0123456789';
 const SLACK_EMOJI: Record<string, string> = { '🔖': 'bookmark', '1️⃣': 'one', '2️⃣': 'two', '3️⃣': 'three' };
@@ -388,4 +399,4 @@ export const slackDriver: DriverFactory = {
   },
 };
 
-export const DRIVERS: DriverFactory[] = [consoleDriver, discordDriver, slackDriver];
+export const DRIVERS: DriverFactory[] = [consoleDriver, discordDriver, discordHttpDriver, slackDriver];

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -154,6 +155,10 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   }
 
   const requests: RecordedRequest[] = [];
+  /** The application's key pair: Discord signs HTTP interactions with it. */
+  const keys = generateKeyPairSync('ed25519');
+  /** Where interactions go instead of the gateway, once the bot sets an Interactions Endpoint URL. */
+  let interactionsEndpoint: string | null = null;
   const messages = new Map<string, FakeMessage>();
   /** Users whose DMs are closed: sending to their DM channel answers 50007. */
   const closedDms = new Set<string>();
@@ -241,6 +246,55 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     };
   }
 
+  /** An interaction's first response: a message in its channel that says which interaction it answers. */
+  function acceptCallback(interactionId: string, token: string, data: Json): FakeMessage {
+    const from = interactions.get(interactionId);
+    const original: FakeMessage = {
+      ...message(from?.channelId ?? channelIds[0]!, data),
+      interaction_metadata: { id: interactionId, type: from?.type ?? 2, user: from?.user ?? {}, authorizing_integration_owners: { '0': guildId } },
+    };
+    interactionReplies.set(token, original);
+    messages.set(original.id, original);
+    return original;
+  }
+
+  /** Headers Discord signs an HTTP interaction with: Ed25519 over timestamp + body, with the application's key. */
+  function signedHeaders(body: string, timestamp = String(Math.floor(Date.now() / 1000))): Record<string, string> {
+    const signature = sign(null, Buffer.from(timestamp + body), keys.privateKey).toString('hex');
+    return { 'content-type': 'application/json', 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp };
+  }
+
+  /**
+   * An interaction POSTed to the bot's Interactions Endpoint URL, as Discord does when one is set.
+   * The response is the first response: it is recorded as the callback would be, so a test reads
+   * answers the same way from the gateway and over HTTP.
+   */
+  async function deliverOverHttp(d: Json): Promise<void> {
+    const body = JSON.stringify(d);
+    const res = await fetch(interactionsEndpoint!, { method: 'POST', headers: signedHeaders(body), body });
+    const text = await res.text();
+    const answer = text ? JSON.parse(text) : null;
+    const path = `/interactions/${d.id}/${d.token}/callback`;
+    const record: RecordedRequest = {
+      method: 'POST',
+      path,
+      query: new URLSearchParams(),
+      headers: {},
+      body: answer,
+      files: [],
+      status: 0,
+      receivedAt: performance.now(),
+    };
+    requests.push(record);
+    if (res.status === 200 && (answer?.type === 4 || answer?.type === 5)) acceptCallback(d.id, d.token, answer.data ?? {});
+    record.status = res.status === 200 ? 204 : res.status;
+  }
+
+  function sendInteraction(d: Json) {
+    if (interactionsEndpoint) void deliverOverHttp(d).catch(() => {});
+    else broadcast('INTERACTION_CREATE', d);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const { body, files } = await readBody(req);
@@ -326,14 +380,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     if (method === 'POST' && (m = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/))) {
       const [, interactionId, token] = m;
       const data = (body?.data ?? {}) as Json;
-      // The response is a message in the interaction's channel that says which interaction it answers.
-      const from = interactions.get(interactionId!);
-      const original: FakeMessage = {
-        ...message(from?.channelId ?? channelIds[0]!, data),
-        interaction_metadata: { id: interactionId!, type: from?.type ?? 2, user: from?.user ?? {}, authorizing_integration_owners: { '0': guildId } },
-      };
-      interactionReplies.set(token!, original);
-      messages.set(original.id, original);
+      const original = acceptCallback(interactionId!, token!, data);
       if (url.searchParams.get('with_response') !== 'true') return reply(204, null);
       return reply(200, {
         interaction: {
@@ -547,6 +594,13 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     noThreadMessages,
     /** 429s answered because of opts.rateLimits, by scope. */
     rateLimited,
+    /** The application's public key as the developer portal shows it (DISCORD_PUBLIC_KEY). */
+    publicKeyHex: (keys.publicKey.export({ format: 'der', type: 'spki' }) as Buffer).subarray(-32).toString('hex'),
+    /** From now on, commands and clicks are POSTed to this URL, signed, instead of sent over the gateway. */
+    useInteractionsEndpoint(url: string) {
+      interactionsEndpoint = url;
+    },
+    signedHeaders,
     /** How many gateway connections are open. */
     connections: () => sockets.size,
 
@@ -619,7 +673,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
         dmChannels.set(channelId, user.id);
       }
       interactions.set(id, { channelId, user: d.member?.user ?? d.user, type: 2 });
-      broadcast('INTERACTION_CREATE', d);
+      sendInteraction(d);
       return { id, token };
     },
 
@@ -660,7 +714,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
         data: c.values ? { custom_id: c.customId, component_type: 3, values: c.values } : { custom_id: c.customId, component_type: 2 },
       };
       interactions.set(id, { channelId, user, type: 3 });
-      broadcast('INTERACTION_CREATE', d);
+      sendInteraction(d);
       return { id, token };
     },
 
