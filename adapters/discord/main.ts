@@ -47,7 +47,10 @@ const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactio
 const PARTIALS = [Partials.Message, Partials.Reaction, Partials.User, Partials.Channel];
 
 export function createClient(discord: DiscordSettings, metrics?: Metrics): Client {
+  const range = typeof discord.shards === 'object' ? discord.shards : null;
   return new Client({
+    // DISCORD_SHARDS=A-B/N: this client runs shards A..B of N; the other machines run the rest.
+    ...(range ? { shards: Array.from({ length: range.last - range.first + 1 }, (_, i) => range.first + i), shardCount: range.total } : {}),
     intents: INTENTS,
     partials: PARTIALS,
     allowedMentions: NO_MENTIONS,
@@ -121,13 +124,14 @@ export async function startDiscord(ctx: AdapterContext, discord: DiscordSettings
   if (!inbound.gateway && discord.interactions === 'gateway')
     throw new ConfigError('without the gateway this process would answer nothing: set DISCORD_INTERACTIONS=http (and the Interactions Endpoint URL)');
   const metrics = ctx.services.metrics;
-  // DISCORD_SHARDS: the gateway runs in shard processes; this process keeps the (REST) poster.
+  // DISCORD_SHARDS=auto|N: the gateway runs in shard processes; this process keeps the (REST) poster.
+  // A range (A-B/N) runs in this process's one client.
   // One REST client per process: discord.js counts Discord's global limit per client, so a second
   // one for the poster could exceed it (a fan-out's first window overlapped the login's
   // GET /gateway/bot and got a 429).
   const { close, rest } = !inbound.gateway
     ? { close: async () => {}, rest: createRest(discord, metrics) }
-    : discord.shards === null
+    : discord.shards === null || typeof discord.shards === 'object'
       ? await startDiscordClient(ctx, discord, opts).then((r) => ({ close: r.close, rest: r.client.rest }))
       : await startShards(discord, ctx.log).then((r) => ({ close: r.stop, rest: createRest(discord, metrics) }));
   const routes = serveInteractions

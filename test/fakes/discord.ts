@@ -68,8 +68,16 @@ export interface FakeDiscordOptions {
   announcementChannelIds?: string[];
   /** Forum channels (type 15): every post is a thread of its own. */
   forums?: FakeForum[];
+  /**
+   * More guilds, one text channel each. Each gateway connection gets the guilds of its shard
+   * (identify's [shard_id, num_shards]), by (guild_id >> 22) % num_shards as on Discord, and only
+   * their events.
+   */
+  extraGuilds?: { id: string; channelId: string }[];
   /** What GET /gateway/bot recommends. */
   recommendedShards?: number;
+  /** GET /gateway/bot's max_concurrency: shards that may identify together (discord.js waits 5 s between groups). */
+  maxConcurrency?: number;
   /**
    * Enforce Discord's rate limits (bench/fanout.ts): requests per second for the whole bot, and
    * messages per channel per window. Windows open at the first request after the last one closed.
@@ -114,6 +122,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   const channelIds = opts.channelIds ?? ['645027906669510667'];
   const announcementIds = opts.announcementChannelIds ?? [];
   const forums = opts.forums ?? [];
+  const extraGuilds = opts.extraGuilds ?? [];
   const botUser = { ...ready.d.user, id: applicationId };
   const threads = new Map<string, FakeThread>();
   /** Channels where the bot lacks Create Public Threads: starting a thread answers 403 Missing Permissions. */
@@ -122,7 +131,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   const noThreadMessages = new Set<string>();
   /** A message channel's type as Discord names it: text 0, announcement 5, forum 15, public thread 11. */
   function channelType(id: string): number | null {
-    if (channelIds.includes(id)) return 0;
+    if (channelIds.includes(id) || extraGuilds.some((g) => g.channelId === id)) return 0;
     if (announcementIds.includes(id)) return 5;
     if (forums.some((f) => f.id === id)) return 15;
     if (threads.has(id)) return 11;
@@ -135,7 +144,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     return {
       id,
       type,
-      guild_id: guildId,
+      guild_id: extraGuilds.find((g) => g.channelId === id)?.id ?? guildId,
       name: thread?.name ?? `channel-${id}`,
       position: 0,
       permission_overwrites: [],
@@ -170,6 +179,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   const interactions = new Map<string, { channelId: string; user: Json; type: number }>(); // interaction id -> where, by whom, which kind
   const identifies: Json[] = [];
   const sockets = new Set<WebSocket>();
+  /** Each connection's [shard_id, num_shards], from its identify. */
+  const shards = new Map<WebSocket, [number, number]>();
   let sequence = 0;
   const globalWindow: LimitWindow = { count: 0, endsAt: 0 };
   const channelWindows = new Map<string, LimitWindow>();
@@ -368,7 +379,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     let m: RegExpMatchArray | null;
     if (method === 'GET' && path === '/gateway/bot') {
       const info = fixture('discord-gateway-bot.json');
-      return reply(200, { ...info, url: gatewayUrl, shards: opts.recommendedShards ?? 1 });
+      const limit = { ...info.session_start_limit, max_concurrency: opts.maxConcurrency ?? info.session_start_limit.max_concurrency };
+      return reply(200, { ...info, url: gatewayUrl, shards: opts.recommendedShards ?? 1, session_start_limit: limit });
     }
     if (method === 'GET' && path === '/users/@me') return reply(200, botUser);
 
@@ -500,7 +512,22 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     ws.send(JSON.stringify({ op: 0, t, s: sequence, d }));
   }
 
-  function guildCreate(): Json {
+  /** The guild as GUILD_CREATE gives it: the main guild with its channels, or an extra one with its one channel. */
+  function guildCreate(id = guildId): Json {
+    const extra = extraGuilds.find((g) => g.id === id);
+    const main = mainGuildCreate();
+    if (!extra) return main;
+    return {
+      ...main,
+      id,
+      name: `Guild ${id}`,
+      roles: [{ ...main.roles[0], id }],
+      threads: [],
+      channels: [{ ...channelObject(extra.channelId), name: 'papers', position: 0, last_message_id: null }],
+    };
+  }
+
+  function mainGuildCreate(): Json {
     return {
       id: guildId,
       name: 'Papers Lab',
@@ -543,23 +570,29 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
 
   wss.on('connection', (ws) => {
     sockets.add(ws);
-    ws.on('close', () => sockets.delete(ws));
+    ws.on('close', () => {
+      sockets.delete(ws);
+      shards.delete(ws);
+    });
     ws.send(JSON.stringify(fixture('discord-hello.json')));
     ws.on('message', (raw) => {
       const payload = JSON.parse(String(raw)) as Json;
       if (payload.op === 1) ws.send(JSON.stringify(fixture('discord-heartbeat-ack.json')));
       if (payload.op === 2) {
         identifies.push(payload.d);
+        const shard = (payload.d.shard ?? [0, 1]) as [number, number];
+        shards.set(ws, shard);
+        const guilds = [guildId, ...extraGuilds.map((g) => g.id)].filter((id) => owns(ws, id));
         const d = structuredClone(ready.d);
         Object.assign(d, {
           user: botUser,
           application: { ...d.application, id: applicationId },
-          guilds: [{ id: guildId, unavailable: true }],
+          guilds: guilds.map((id) => ({ id, unavailable: true })),
           resume_gateway_url: gatewayUrl,
-          shard: payload.d.shard ?? [0, 1],
+          shard,
         });
         dispatchTo(ws, 'READY', d);
-        dispatchTo(ws, 'GUILD_CREATE', guildCreate());
+        for (const id of guilds) dispatchTo(ws, 'GUILD_CREATE', guildCreate(id));
       }
     });
   });
@@ -569,9 +602,16 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     for (const ws of sockets) dispatchTo(ws, 'THREAD_CREATE', { ...channelObject(id), newly_created: true });
   }
 
-  function broadcast(t: string, d: unknown) {
+  /** Whether the connection's shard receives the guild's events: (guild_id >> 22) % num_shards, as on Discord. */
+  function owns(ws: WebSocket, guild: string): boolean {
+    const [id, count] = shards.get(ws) ?? [0, 1];
+    return Number((BigInt(guild) >> 22n) % BigInt(count)) === id;
+  }
+
+  /** An event to every connection, or for a guild's event, to the connection of the guild's shard. */
+  function broadcast(t: string, d: Json) {
     if (sockets.size === 0) throw new Error('no gateway connection to send to');
-    for (const ws of sockets) dispatchTo(ws, t, d);
+    for (const ws of sockets) if (typeof d.guild_id !== 'string' || owns(ws, d.guild_id)) dispatchTo(ws, t, d);
   }
 
   let interactionCount = 0;
@@ -601,6 +641,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       interactionsEndpoint = url;
     },
     signedHeaders,
+    /** The [shard_id, num_shards] of each open gateway connection. */
+    shards: () => [...shards.values()],
     /** How many gateway connections are open. */
     connections: () => sockets.size,
 
@@ -719,14 +761,14 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     },
 
     /** MESSAGE_REACTION_ADD / REMOVE as Discord sends them; a removal carries no member. */
-    sendReaction(kind: 'add' | 'remove', r: { userId: string; channelId: string; messageId: string; emoji: string }) {
+    sendReaction(kind: 'add' | 'remove', r: { userId: string; channelId: string; messageId: string; emoji: string; guildId?: string }) {
       const base = fixture('discord-message-reaction-add-constructed.json').d as Json;
       const d: Json = {
         ...base,
         user_id: r.userId,
         channel_id: r.channelId,
         message_id: r.messageId,
-        guild_id: guildId,
+        guild_id: r.guildId ?? guildId,
         emoji: { id: null, name: r.emoji },
         message_author_id: applicationId,
       };
