@@ -45,6 +45,8 @@ export interface AdapterContext {
    * (Discord's interactions endpoint). Default both.
    */
   inbound?: Inbound;
+  /** Aborted when the operator stops the process while adapters are still connecting: give up the connection. */
+  signal: AbortSignal;
 }
 
 export interface Inbound {

@@ -22,6 +22,8 @@ export interface HostOptions {
   requestStop(reason: string): void;
   /** Which inbound connections the adapters serve; default both. */
   inbound?: Inbound;
+  /** Aborted when the process is asked to stop during the start (see AdapterContext.signal). */
+  signal: AbortSignal;
 }
 
 export interface RunningHost {
@@ -59,6 +61,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         terminal: opts.terminal,
         requestStop: opts.requestStop,
         ...(opts.inbound ? { inbound: opts.inbound } : {}),
+        signal: opts.signal,
       });
       started.push({ id: adapter.id, connected });
     }
@@ -154,7 +157,8 @@ function countedPoster(poster: DigestPoster, metrics: Metrics): DigestPoster {
     async post(target, message, key, postOpts) {
       try {
         const posted = await poster.post(target, message, key, postOpts);
-        if (posted) metrics.posted(poster.platform);
+        // A message found from an earlier send was not posted now.
+        if (posted && !posted.found) metrics.posted(poster.platform);
         return posted;
       } catch (err) {
         metrics.postFailed(poster.platform, err instanceof PostError && err.permanent);

@@ -30,6 +30,7 @@ describe('probe routes', () => {
       terminal: { input, output: new PassThrough() },
       healthz: () => (opts.ready() ? { status: 200, body: 'ok' } : { status: 503, body: 'starting' }),
       requestStop: () => {},
+      signal: new AbortController().signal,
     });
     cleanups.push(async () => {
       input.end();

@@ -40,6 +40,7 @@ export async function hostAdapter(
     healthz: () => ({ status: 200, body: 'ok' }),
     requestStop: stopRequested,
     ...(inbound ? { inbound } : {}),
+    signal: new AbortController().signal,
   });
   let stopped: Promise<void> | undefined;
   return {

@@ -97,5 +97,27 @@ export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
     async recordSuccess(id) {
       await kysely.updateTable('subscriptions').set({ failures: 0, last_error: null }).where('id', '=', id).execute();
     },
+
+    async pauseWorkspace(platform, workspaceId, reason) {
+      const res = await kysely
+        .updateTable('subscriptions')
+        .set({ enabled: 0, disabled_reason: reason, updated_at: new Date().toISOString() })
+        .where('platform', '=', platform)
+        .where('workspace_id', '=', workspaceId)
+        .where('enabled', '=', 1)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows);
+    },
+
+    async resumeWorkspace(platform, workspaceId, reason) {
+      const res = await kysely
+        .updateTable('subscriptions')
+        .set({ enabled: 1, failures: 0, last_error: null, disabled_reason: null, updated_at: new Date().toISOString() })
+        .where('platform', '=', platform)
+        .where('workspace_id', '=', workspaceId)
+        .where('disabled_reason', '=', reason)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows);
+    },
   };
 }
