@@ -9,7 +9,7 @@ import type { DiscordSettings } from './settings';
  * 50 ms still let that happen in 1 of 4 fan-out benches (500 channels); 75 and 100 ms had none in
  * 2 each. 75 costs ~2% of throughput (46.5 instead of 47.6 requests/s; the limit is 50).
  */
-const RATE_LIMIT_OFFSET_MS = 75;
+export const RATE_LIMIT_OFFSET_MS = 75;
 
 /**
  * Options of the bot's REST clients. DISCORD_API_URL (a REST proxy, or the loopback fake in tests)
