@@ -40,7 +40,7 @@ describe('Discord render', () => {
       githubUrl: null,
     };
     const [embed] = renderReply({ blocks: [{ kind: 'paper', paper }], visibility: 'public', fallback: '' }).embeds;
-    expect(embed!.title).toBe('\\*\\*Bold\\*\\* \\[click](https://evil.example) \\`x\\`');
+    expect(embed!.title).toBe('\\*\\*Bold\\*\\* \\[click\\](https://evil.example) \\`x\\`');
     expect(embed!.url).toBeUndefined();
     expect(embed!.image).toBeUndefined();
   });
