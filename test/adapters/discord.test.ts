@@ -410,6 +410,8 @@ describe('papers register', () => {
       'in',
       'time',
       'tz',
+      'every',
+      'day',
       'top',
       'topics',
       'min-upvotes',
@@ -422,6 +424,11 @@ describe('papers register', () => {
     // The target channel: a channel picker offering text (0), announcement (5) and forum (15) channels; the switches are booleans.
     expect(subscribe.options.find((o: { name: string }) => o.name === 'in')).toMatchObject({ type: 7, channel_types: [0, 5, 15] });
     expect(subscribe.options.find((o: { name: string }) => o.name === 'threads')).toMatchObject({ type: 5 });
+    expect(subscribe.options.find((o: { name: string }) => o.name === 'every').choices.map((c: { value: string }) => c.value)).toEqual([
+      'day',
+      'weekday',
+      'week',
+    ]);
     const bookmarks = tree.options.find((o: { name: string }) => o.name === 'bookmarks');
     expect(bookmarks.options.find((o: { name: string }) => o.name === 'action').choices.map((c: { value: string }) => c.value)).toEqual([
       'list',

@@ -71,6 +71,46 @@ describe('top', () => {
     expect(textOf(reply)).toContain('Top 10 of the week (Wed, Oct 8, 2025 to Tue, Oct 14, 2025)');
   });
 
+  it('ranks by upvotes within the period, never decaying them: 283 upvotes three weeks ago beat 52 today', async () => {
+    const [a, b] = bundledPapers();
+    const old = {
+      ...a!,
+      id: '2509.99001',
+      arxivId: '2509.99001',
+      title: 'An older, much upvoted paper',
+      upvotes: 283,
+      listedOn: '2025-09-22',
+      publishedAt: '2025-09-19',
+    };
+    const fresh = {
+      ...b!,
+      id: '2510.99002',
+      arxivId: '2510.99002',
+      title: 'A fresh paper with fewer upvotes',
+      upvotes: 52,
+      listedOn: '2025-10-14',
+      publishedAt: '2025-10-13',
+    };
+    const tie = {
+      ...b!,
+      id: '2509.99003',
+      arxivId: '2509.99003',
+      title: 'As many upvotes as the fresh one, listed earlier',
+      upvotes: 52,
+      listedOn: '2025-09-30',
+      publishedAt: '2025-09-29',
+    };
+    const t2 = await testServices({ papers: [...bundledPapers().filter((p) => p.upvotes < 52), old, fresh, tie] });
+    try {
+      const ids = paperIdsOf(await dispatch(invocation('top', { period: 'month' }), t2.svc));
+      expect(ids.slice(0, 3)).toEqual([old.id, fresh.id, tie.id]);
+      // The week leaves the older ones out rather than ranking them lower.
+      expect(paperIdsOf(await dispatch(invocation('top', { period: 'week' }), t2.svc))[0]).toBe(fresh.id);
+    } finally {
+      await t2.cleanup();
+    }
+  });
+
   it('takes a period, a limit and an end date', async () => {
     expect(paperIdsOf(await dispatch(invocation('top', { period: 'day', limit: '3' }), t.svc))).toHaveLength(3);
     expect(textOf(await dispatch(invocation('top', { period: 'month', date: '2025-01-31' }), t.svc))).toBe(

@@ -196,6 +196,22 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect(await store.subscriptions.delete('slack:C9')).toBe(true);
       expect(await store.subscriptions.delete('slack:C9')).toBe(false);
     });
+
+    it('changes its change stamp with every added, changed or deleted subscription, and only then', async () => {
+      const stamps = [await store.subscriptions.changeStamp()];
+      await store.subscriptions.upsert(subscription);
+      stamps.push(await store.subscriptions.changeStamp());
+      expect(await store.subscriptions.changeStamp()).toBe(stamps[1]);
+      await store.subscriptions.upsert({ ...subscription, time: '07:15' });
+      stamps.push(await store.subscriptions.changeStamp());
+      await store.subscriptions.upsert({ ...subscription, channelId: 'c2' });
+      stamps.push(await store.subscriptions.changeStamp());
+      await store.subscriptions.delete('discord:c1');
+      stamps.push(await store.subscriptions.changeStamp());
+      await store.subscriptions.delete('discord:c1');
+      expect(await store.subscriptions.changeStamp()).toBe(stamps[4]);
+      expect(new Set(stamps).size).toBe(5);
+    });
   });
 
   describe('posts', () => {
