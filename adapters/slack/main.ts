@@ -13,7 +13,7 @@ import type { ReactionAddedEvent, ReactionRemovedEvent } from '@slack/types';
 import type { AdapterContext, ConnectedAdapter, HttpRoute } from '../../src/chat/adapter';
 import { ConfigError, errorMessage } from '../../src/errors';
 import { boltLogger } from './logger';
-import { REQUEST_TIMEOUT_MS, slackApiUrl, webClientOptions } from './client';
+import { REQUEST_TIMEOUT_MS, rateLimited, slackApiUrl, webClientOptions } from './client';
 import { SlackApiError, createPostMessage } from './post-message';
 import { forgetWorkspace, storeInstallations } from './installations';
 import { createSlackPoster } from './poster';
@@ -115,7 +115,7 @@ export async function startSlack(ctx: AdapterContext, slack: SlackSettings, tuni
     ...(oauth ? {} : { token: slack.botToken! }),
   });
 
-  const postMessage = createPostMessage({ apiUrl: slackApiUrl(slack), timeoutMs: REQUEST_TIMEOUT_MS });
+  const postMessage = createPostMessage({ apiUrl: slackApiUrl(slack), timeoutMs: REQUEST_TIMEOUT_MS, onRateLimited: rateLimited(services) });
   const nextTurn = createTurns(ANSWERS_PER_TURN);
 
   app.error(async (err) => {

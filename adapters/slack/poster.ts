@@ -4,7 +4,7 @@ import type { PosterContext } from '../../src/chat/adapter';
 import { PostError, type DigestPoster, type PostTarget } from '../../src/chat/poster';
 import type { Reply } from '../../src/chat/reply';
 import { errorMessage } from '../../src/errors';
-import { REQUEST_TIMEOUT_MS, createWebClient, slackApiUrl } from './client';
+import { REQUEST_TIMEOUT_MS, createWebClient, rateLimited, slackApiUrl } from './client';
 import { installedBotToken } from './installations';
 import { createChannelPacer } from './pacer';
 import { SlackApiError, SlackRateLimitedError, createPostMessage, type PostMessageArgs } from './post-message';
@@ -60,7 +60,11 @@ export interface SlackPosterTuning {
  */
 export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>, slack: SlackSettings, opts: SlackPosterTuning = {}): DigestPoster {
   const client = createWebClient(slack, deps.log, opts.retryConfig, opts.timeoutMs);
-  const postMessage = createPostMessage({ apiUrl: slackApiUrl(slack), timeoutMs: opts.timeoutMs ?? REQUEST_TIMEOUT_MS });
+  const postMessage = createPostMessage({
+    apiUrl: slackApiUrl(slack),
+    timeoutMs: opts.timeoutMs ?? REQUEST_TIMEOUT_MS,
+    onRateLimited: rateLimited(deps.services),
+  });
   const pacer = createChannelPacer(opts.postIntervalMs ?? POST_INTERVAL_MS);
   const seen = new Map<string, { at: number; keys: Map<string, string> }>();
 

@@ -15,6 +15,8 @@ export interface Connection {
   dialect: 'sqlite' | 'postgres';
   /** The PostgreSQL schema every table lives in; undefined on SQLite. */
   schema: string | undefined;
+  /** Connections checked out of the pool now; absent where there is no pool (SQLite's one handle). */
+  connectionsInUse?: () => number;
 }
 
 /** How long a writer waits for another process's write lock on the SQLite file before failing. */
@@ -73,7 +75,12 @@ async function connectPostgres(target: Extract<DatabaseTarget, { kind: 'postgres
     const { rows } = await pool.query<{ schema: string | null }>('select current_schema() as schema');
     const schema = rows[0]?.schema;
     if (!schema) throw new Error('no schema on the search_path exists (add ?schema=NAME to DATABASE_URL)');
-    return { db: new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, schema) }), dialect: 'postgres', schema };
+    return {
+      db: new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, schema) }),
+      dialect: 'postgres',
+      schema,
+      connectionsInUse: () => pool.totalCount - pool.idleCount,
+    };
   } catch (err) {
     await pool.end().catch(() => {});
     throw new ConfigError(`cannot use PostgreSQL at ${target.where}: ${systemReason(err)}`);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { connect } from './connect';
 import { parseDatabaseUrl } from './database-url';
@@ -54,6 +55,10 @@ function composeStore(db: StoreDb): Store {
     threads: threadRepository(db),
     meta: metaRepository(db),
     migrate: () => migrateToLatest(db.kysely, db.schema),
+    async ping() {
+      await sql`select 1`.execute(db.kysely);
+    },
+    connectionsInUse: () => db.connectionsInUse(),
     async close() {
       // Posts waiting for their group commit are written, not dropped.
       await commitPendingPosts();

@@ -24,6 +24,10 @@ export interface Store {
   readonly meta: MetaRepository;
   /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
   migrate(): Promise<{ from: number; to: number }>;
+  /** Resolves once the database answers a trivial query (readiness); rejects when it does not. */
+  ping(): Promise<void>;
+  /** Connections checked out of the pool now; null on SQLite, which has none. */
+  connectionsInUse(): number | null;
   /** Writes what is still queued (posts awaiting their group commit), then closes the connection. */
   close(): Promise<void>;
 }
