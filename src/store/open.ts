@@ -22,10 +22,13 @@ import type { Store } from './types';
  */
 export async function openStore(
   databaseUrl: string,
-  /** cwd: what a relative SQLite path is relative to (default process.cwd()). */
-  opts: { log?: Logger; migrate?: boolean; cwd?: string } = {},
+  /**
+   * cwd: what a relative SQLite path is relative to (default process.cwd()); lockWaitMs: how long a
+   * SQLite statement waits for another process's lock (default LOCK_WAIT_MS in sqlite-dialect.ts).
+   */
+  opts: { log?: Logger; migrate?: boolean; cwd?: string; lockWaitMs?: number } = {},
 ): Promise<Store> {
-  const store = composeStore(storeDb(await connect(parseDatabaseUrl(databaseUrl, opts.cwd), opts.log)));
+  const store = composeStore(storeDb(await connect(parseDatabaseUrl(databaseUrl, opts.cwd), opts.log, { lockWaitMs: opts.lockWaitMs })));
   if (opts.migrate ?? true) {
     try {
       const { from, to } = await store.migrate();
