@@ -16,6 +16,7 @@ import { boltLogger } from './logger';
 import { REQUEST_TIMEOUT_MS, slackApiUrl, webClientOptions } from './client';
 import { SlackApiError, createPostMessage } from './post-message';
 import { forgetWorkspace, storeInstallations } from './installations';
+import { secretBoxOf } from '../../src/store/secret-box';
 import { createSlackPoster } from './poster';
 import { OPEN_LINK_ACTION_PREFIX, renderReply } from './render';
 import type { SlackSettings } from './settings';
@@ -71,7 +72,7 @@ export async function startSlack(ctx: AdapterContext, slack: SlackSettings, tuni
         clientSecret: slack.clientSecret!,
         stateSecret: slack.stateSecret!,
         scopes: SLACK_SCOPES,
-        installationStore: storeInstallations(services.store),
+        installationStore: storeInstallations(services.store, secretBoxOf(services.config)),
       }
     : {};
   // installerOptions.clientOptions also carries SLACK_API_URL to the client Socket Mode connects with.

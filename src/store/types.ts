@@ -278,6 +278,14 @@ export interface InstallationRepository {
   put(platform: Platform, key: string, value: string): Promise<void>;
   /** True when there was one to delete. */
   delete(platform: Platform, key: string): Promise<boolean>;
+  /** Every stored installation, of every platform (a key rotation rewrites them all). */
+  list(): Promise<{ platform: string; key: string; value: string }[]>;
+  /**
+   * Rewrites the storage so values replaced or deleted are gone from the files too (SQLite keeps old
+   * pages in its free list and WAL, PostgreSQL old row versions until vacuumed). Slow on a big
+   * database: for the one time installations stored in the clear were encrypted.
+   */
+  purgeOldVersions(): Promise<void>;
 }
 
 /** Small key/value state: the source's status, fetch validators, the console's message counter. */
