@@ -75,7 +75,15 @@ export interface FakeDiscordOptions {
    * Interaction callbacks are exempt from the global limit, as on Discord.
    */
   rateLimits?: { globalPerSecond: number; channelMessages: { limit: number; windowMs: number } };
+  /**
+   * How long a nonce is remembered for enforce_nonce. Discord checks "the past few minutes", so a
+   * re-send after that creates a second message; the default keeps the short end of that, 2 minutes.
+   */
+  nonceTtlMs?: number;
 }
+
+/** The short end of Discord's "few minutes" of nonce memory. */
+export const DEFAULT_NONCE_TTL_MS = 120_000;
 
 /** A fixed rate-limit window: `limit` requests, then 429 until `windowMs` after the window opened. */
 interface LimitWindow {
@@ -114,6 +122,12 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   const announcementIds = opts.announcementChannelIds ?? [];
   const forums = opts.forums ?? [];
   const botUser = { ...ready.d.user, id: applicationId };
+  const nonceTtlMs = opts.nonceTtlMs ?? DEFAULT_NONCE_TTL_MS;
+  /** Time moved on by elapse(), so tests need not wait out the nonce's memory. */
+  let elapsed = 0;
+  const clock = () => Date.now() + elapsed;
+  /** When each message was created by a POST, for nonce expiry. */
+  const createdAt = new Map<string, number>();
   const threads = new Map<string, FakeThread>();
   /** Channels where the bot lacks Create Public Threads: starting a thread answers 403 Missing Permissions. */
   const noThreadCreation = new Set<string>();
@@ -447,11 +461,14 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       if (method === 'POST' && !messageId) {
         // enforce_nonce: a second create with the same nonce in the channel returns the first message.
         if (body?.enforce_nonce && body.nonce !== undefined) {
-          const earlier = [...messages.values()].find((x) => x.channel_id === channelId && x.nonce === body.nonce);
+          // Only within the nonce's memory: after it Discord creates the message again.
+          const recent = (x: FakeMessage) => clock() - (createdAt.get(x.id) ?? Number.NEGATIVE_INFINITY) < nonceTtlMs;
+          const earlier = [...messages.values()].find((x) => x.channel_id === channelId && x.nonce === body.nonce && recent(x));
           if (earlier) return reply(200, apiMessage(earlier));
         }
         const created = message(channelId!, body ?? {});
         messages.set(created.id, created);
+        createdAt.set(created.id, clock());
         return reply(200, apiMessage(created));
       }
     }
@@ -578,6 +595,11 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     },
     /** How many gateway connections are open. */
     connections: () => sockets.size,
+
+    /** Moves the fake's clock on (for nonce expiry), as if that much time had passed. */
+    elapse(ms: number) {
+      elapsed += ms;
+    },
 
     /** The next matching request gets `status` with `body` (a 400 Invalid Form Body, a 500...). */
     failNext(method: string, path: RegExp, status: number, body: Json) {

@@ -5,6 +5,7 @@ import { searchTerms } from './0003_search_terms';
 import { arxivCategories } from './0004_arxiv_categories';
 import { installations } from './0005_installations';
 import { threads } from './0006_threads';
+import { weeklyPosts } from './0009_a_weekly_posts';
 
 /**
  * The versioned schema, one list for both dialects, one file per migration. Names start with their
@@ -26,4 +27,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005_installations': installations,
   // Discussion threads (one claim per message), and the subscriptions' threads and publish settings.
   '0006_threads': threads,
+  // How often a channel posts: every day, every weekday, or once a week on a chosen day.
+  '0009_a_weekly_posts': weeklyPosts,
 };
