@@ -9,6 +9,7 @@ import { installationRepository } from './repositories/installations';
 import { metaRepository } from './repositories/meta';
 import { paperRepository } from './repositories/papers';
 import { postRepository } from './repositories/posts';
+import { replayRepository } from './repositories/replays';
 import { searchRepository } from './repositories/search';
 import { subscriptionRepository } from './repositories/subscriptions';
 import { threadRepository } from './repositories/threads';
@@ -55,6 +56,7 @@ function composeStore(db: StoreDb): Store {
     bookmarks: bookmarkRepository(db),
     installations: installationRepository(db),
     threads: threadRepository(db),
+    replays: replayRepository(db),
     meta: metaRepository(db),
     migrate: () => migrateToLatest(db.kysely, db.schema),
     async close() {

@@ -21,6 +21,7 @@ export interface Store {
   readonly bookmarks: BookmarkRepository;
   readonly installations: InstallationRepository;
   readonly threads: ThreadRepository;
+  readonly replays: ReplayRepository;
   readonly meta: MetaRepository;
   /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
   migrate(): Promise<{ from: number; to: number }>;
@@ -306,4 +307,15 @@ export interface MetaRepository {
   get(key: string): Promise<string | null>;
   /** null deletes the key. */
   set(key: string, value: string | null): Promise<void>;
+}
+
+// replays (signed requests seen once)
+
+/** Requests already seen, shared by every replica, so a replayed copy is refused wherever it lands. */
+export interface ReplayRepository {
+  /**
+   * Remembers `key` until `expiresAt`; true the first time, false while it is remembered (a replay).
+   * Expired keys are pruned now and then, and count as new.
+   */
+  remember(key: string, expiresAt: Date, now?: Date): Promise<boolean>;
 }
