@@ -19,16 +19,16 @@ export interface Connection {
   connectionsInUse?: () => number;
 }
 
-/** How long a writer waits for another process's write lock on the SQLite file before failing. */
-const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+/** How long opening waits for another process's write lock on the SQLite file (see the open check below). */
+const SQLITE_OPEN_BUSY_TIMEOUT_MS = 5_000;
 const PG_CONNECT_TIMEOUT_MS = 5_000;
 
 /** Opens the database and checks it can be used, or throws ConfigError with one line saying why. */
-export async function connect(target: DatabaseTarget, log?: Logger): Promise<Connection> {
-  return target.kind === 'sqlite' ? connectSqlite(target.path) : connectPostgres(target, log);
+export async function connect(target: DatabaseTarget, log?: Logger, opts: { lockWaitMs?: number } = {}): Promise<Connection> {
+  return target.kind === 'sqlite' ? connectSqlite(target.path, opts.lockWaitMs) : connectPostgres(target, log);
 }
 
-function connectSqlite(file: string): Connection {
+function connectSqlite(file: string, lockWaitMs?: number): Connection {
   try {
     mkdirSync(path.dirname(file), { recursive: true });
   } catch (err) {
@@ -40,7 +40,7 @@ function connectSqlite(file: string): Connection {
     // the database file's mode; an existing file keeps the mode its operator chose.
     closeSync(openSync(file, 'a', 0o600));
     sqlite = new BetterSqlite3(file);
-    sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    sqlite.pragma(`busy_timeout = ${SQLITE_OPEN_BUSY_TIMEOUT_MS}`);
     // WAL: readers never block the writer, and a committed transaction survives a killed process.
     sqlite.pragma('journal_mode = WAL');
     // In WAL mode, NORMAL syncs the log at checkpoints instead of at every commit: a commit stays
@@ -51,11 +51,14 @@ function connectSqlite(file: string): Connection {
     sqlite.pragma('synchronous = NORMAL');
     // Fail now, not at the first bookmark, when the file or its directory is read-only.
     sqlite.exec('BEGIN IMMEDIATE; ROLLBACK');
+    // From now on a locked database is waited for by the dialect, asynchronously (sqlite-dialect.ts):
+    // SQLite's busy handler sleeps inside the call, freezing every answer in flight for as long.
+    sqlite.pragma('busy_timeout = 0');
   } catch (err) {
     sqlite?.close();
     throw new ConfigError(`cannot open the SQLite database ${file}: ${systemReason(err)}`);
   }
-  return { db: new Kysely<Database>({ dialect: sqliteDialect(sqlite) }), dialect: 'sqlite', schema: undefined };
+  return { db: new Kysely<Database>({ dialect: sqliteDialect(sqlite, { lockWaitMs }) }), dialect: 'sqlite', schema: undefined };
 }
 
 async function connectPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, log?: Logger): Promise<Connection> {

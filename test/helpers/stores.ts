@@ -74,3 +74,6 @@ export async function openTestStore(kind: StoreKind): Promise<{ store: Store; ur
     },
   };
 }
+
+/** A PAPERS_SECRET_KEY for tests (32 bytes, base64); never a real one. */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
