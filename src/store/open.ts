@@ -4,6 +4,7 @@ import { parseDatabaseUrl } from './database-url';
 import { storeDb, type StoreDb } from './db';
 import { migrateToLatest } from './migrate';
 import { bookmarkRepository } from './repositories/bookmarks';
+import { followRepository } from './repositories/follows';
 import { deliveryRepository } from './repositories/deliveries';
 import { installationRepository } from './repositories/installations';
 import { metaRepository } from './repositories/meta';
@@ -52,6 +53,7 @@ function composeStore(db: StoreDb): Store {
     bookmarks: bookmarkRepository(db),
     installations: installationRepository(db),
     threads: threadRepository(db),
+    follows: followRepository(db),
     meta: metaRepository(db),
     migrate: () => migrateToLatest(db.kysely, db.schema),
     async close() {

@@ -143,6 +143,19 @@ export interface InstallationsTable {
   updated_at: string;
 }
 
+/** One thing a person follows (src/follows). */
+export interface FollowsTable {
+  platform: string;
+  user_id: string;
+  /** topic | author | org | arxiv */
+  kind: string;
+  /** What matching compares (followKey); unique per person and kind. */
+  key: string;
+  /** As typed. */
+  value: string;
+  created_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   paper_sightings: PaperSightingsTable;
@@ -154,4 +167,5 @@ export interface Database {
   meta: MetaTable;
   installations: InstallationsTable;
   threads: ThreadsTable;
+  follows: FollowsTable;
 }

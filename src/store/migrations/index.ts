@@ -6,6 +6,7 @@ import { arxivCategories } from './0004_arxiv_categories';
 import { installations } from './0005_installations';
 import { threads } from './0006_threads';
 import { weeklyPosts } from './0009_a_weekly_posts';
+import { follows } from './0009_b_follows';
 
 /**
  * The versioned schema, one list for both dialects, one file per migration. Names start with their
@@ -29,4 +30,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006_threads': threads,
   // How often a channel posts: every day, every weekday, or once a week on a chosen day.
   '0009_a_weekly_posts': weeklyPosts,
+  // What each person follows for their personal feed.
+  '0009_b_follows': follows,
 };
