@@ -53,11 +53,17 @@ export interface ContractDriver {
   threadsOn(messageId: string): Promise<number>;
   /** How many digest messages appeared in the channel while `work` ran, and its result. */
   postedDuring<T>(work: () => Promise<T>): Promise<{ posted: number; result: T }>;
+  /** The direct messages the person was sent, oldest first, each as text. */
+  directMessages(person: Person): Promise<string[]>;
+  /** Makes the platform refuse direct messages to the person, as it does when they closed them (absent where that cannot happen). */
+  closeDirectMessages?(person: Person): void;
   stop(): Promise<void>;
 }
 
 export interface DriverFactory {
   name: string;
+  /** Whether the platform can refuse a direct message (the console's one user always gets them). */
+  refusesDirectMessages: boolean;
   start(store: Store, now: Date): Promise<ContractDriver>;
 }
 
@@ -82,6 +88,7 @@ const HF_PAPER = /huggingface\.co\/papers\/(\d{4}\.\d{4,5})/;
 
 export const consoleDriver: DriverFactory = {
   name: 'console',
+  refusesDirectMessages: false,
   async start(store, now) {
     const services = servicesFor(store, now, { CONSOLE_ADMINS: 'admin' });
     let output = '';
@@ -157,6 +164,14 @@ export const consoleDriver: DriverFactory = {
         // A paper is a numbered message; the header, a line of its own.
         return { posted: output.slice(from).match(/^(\[\d+\] |Top \d+ papers? from Hugging Face)/gm)?.length ?? 0, result };
       },
+      async directMessages(person) {
+        // Each is printed after its marker line; what follows it up to the next marker is taken as its text.
+        const marker = `(direct message to ${person})\n`;
+        return output
+          .split(/^(?=\(direct message to )/m)
+          .filter((part) => part.startsWith(marker))
+          .map((part) => part.slice(marker.length));
+      },
       stop: end,
     };
   },
@@ -164,6 +179,7 @@ export const consoleDriver: DriverFactory = {
 
 export const discordDriver: DriverFactory = {
   name: 'Discord',
+  refusesDirectMessages: true,
   async start(store, now) {
     const fake = await startFakeDiscord();
     const services = servicesFor(store, now, { DISCORD_TOKEN: 'contract-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl });
@@ -186,10 +202,18 @@ export const discordDriver: DriverFactory = {
     }
 
     /** The message a callback, an edit or a follow-up carried, as text. */
-    const textOf = (body: { content?: string; embeds?: { title?: string; description?: string; fields?: { name: string; value: string }[] }[] }) =>
+    const textOf = (body: {
+      content?: string;
+      embeds?: { title?: string; description?: string; fields?: { name: string; value: string }[]; footer?: { text: string } }[];
+    }) =>
       [
         body.content ?? '',
-        ...(body.embeds ?? []).flatMap((e) => [e.title ?? '', e.description ?? '', ...(e.fields ?? []).flatMap((f) => [f.name, f.value])]),
+        ...(body.embeds ?? []).flatMap((e) => [
+          e.title ?? '',
+          e.description ?? '',
+          ...(e.fields ?? []).flatMap((f) => [f.name, f.value]),
+          e.footer?.text ?? '',
+        ]),
       ].join('\n');
 
     return {
@@ -238,6 +262,14 @@ export const discordDriver: DriverFactory = {
         const result = await work();
         return { posted: [...fake.messages.values()].filter((m) => m.channel_id === channelId && !before.has(m.id)).length, result };
       },
+      async directMessages(person) {
+        return [...fake.messages.values()]
+          .filter((m) => fake.dmChannels.get(m.channel_id) === ids[person])
+          .map((m) => textOf(m as Parameters<typeof textOf>[0]));
+      },
+      closeDirectMessages(person) {
+        fake.closedDms.add(ids[person]);
+      },
       async stop() {
         await hosted.stop();
         await fake.close();
@@ -251,6 +283,7 @@ const SLACK_EMOJI: Record<string, string> = { '🔖': 'bookmark', '1️⃣': 'on
 
 export const slackDriver: DriverFactory = {
   name: 'Slack',
+  refusesDirectMessages: true,
   async start(store, now) {
     const fake = await startFakeSlack();
     const ids: Record<Person, string> = { admin: 'UADMIN0001', member: 'UMEMBER001' };
@@ -360,6 +393,12 @@ export const slackDriver: DriverFactory = {
         const before = fake.messages.get(channelId)?.length ?? 0;
         const result = await work();
         return { posted: (fake.messages.get(channelId)?.length ?? 0) - before, result };
+      },
+      async directMessages(person) {
+        return (fake.messages.get(`D${ids[person].slice(1)}`) ?? []).map((m) => textOf(m.blocks));
+      },
+      closeDirectMessages(person) {
+        fake.unreachableUsers.set(ids[person], 'user_not_found');
       },
       async stop() {
         await hosted.stop();
