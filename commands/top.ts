@@ -7,7 +7,12 @@ import { formatListDate, freshnessNote } from './kit/freshness';
 
 const PERIOD_DAYS = { day: 1, week: 7, month: 30 } as const;
 
-/** The best papers of the day, week or month ending at the latest list (or at `date`), as one list message. */
+/**
+ * The best papers of the day, week or month ending at the latest list (or at `date`), as one list
+ * message: by upvotes within the period, as Hugging Face's own week and month views order them, ties
+ * by recency. No half-life: inside a month, decaying votes would put a 52-upvote paper above a
+ * 283-upvote one listed three weeks earlier.
+ */
 export const top = defineCommand({
   name: 'top',
   description: 'Best papers of the day, week or month ending at the latest list',
@@ -30,7 +35,7 @@ export const top = defineCommand({
       return { blocks: [{ kind: 'text', text }], visibility: 'public', fallback: text };
     }
     const start = addDays(end, 1 - PERIOD_DAYS[period]);
-    const ranked = rank(await svc.store.papers.listedBetween(start, end), { now, limit });
+    const ranked = rank(await svc.store.papers.listedBetween(start, end), { now, limit, halfLifeDays: Infinity });
     const span = start === end ? formatListDate(end) : `${formatListDate(start)} to ${formatListDate(end)}`;
     const freshness = freshnessNote(svc.sourceStatus(), now);
     const header = `Top ${ranked.length} of the ${period} (${span}).`;

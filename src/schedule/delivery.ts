@@ -67,6 +67,8 @@ export interface DeliveryReport {
   outcome: DeliveryOutcome;
   /** Messages sent by this run. */
   messages: number;
+  /** Messages of a resumed delivery found already in the channel (an earlier run sent them): not sent again. */
+  found?: number;
   detail?: string;
   /** Failed because the channel is gone or closed to us: retrying today will not help. */
   permanent?: boolean;
@@ -251,12 +253,21 @@ export async function deliver(ctx: DeliveryContext, sub: Subscription, date: str
 
   const heartbeat = startHeartbeat({ ...ctx, deliveryId: delivery.id, staleAfterMs: ctx.config.schedule.claimStaleMs });
   let sent = 0;
+  let found = 0;
+  const counted = (earlier: boolean) => (earlier ? found++ : sent++);
   try {
-    const outcome = await postClaimed(ctx, sub, delivery, poster, heartbeat, () => sent++);
-    return { ...base, outcome, messages: sent };
+    const outcome = await postClaimed(ctx, sub, delivery, poster, heartbeat, counted);
+    return { ...base, outcome, messages: sent, ...(found ? { found } : {}) };
   } catch (err) {
     const permanent = err instanceof PostError && err.permanent;
-    return { ...base, outcome: 'failed', messages: sent, permanent, detail: await ctx.storeWork(() => recordFailure(ctx, sub, delivery, err)) };
+    return {
+      ...base,
+      outcome: 'failed',
+      messages: sent,
+      ...(found ? { found } : {}),
+      permanent,
+      detail: await ctx.storeWork(() => recordFailure(ctx, sub, delivery, err)),
+    };
   } finally {
     heartbeat.stop();
   }
@@ -268,7 +279,7 @@ async function postClaimed(
   delivery: Delivery,
   poster: DigestPoster,
   heartbeat: Heartbeat,
-  onSent: () => void,
+  onSent: (found: boolean) => void,
 ): Promise<DeliveryOutcome> {
   const pending = await ctx.storeWork(() => pendingMessages(ctx, sub, delivery));
   if (pending === 'claimed-elsewhere') return pending;
@@ -281,7 +292,7 @@ async function postClaimed(
     const posted = await postWithRetry(ctx, poster, target, msg.reply, `${delivery.id}:${msg.part}`, pending.resumed);
     // The channel takes no such message (a forum's header): nothing was shown, nothing to record.
     if (!posted) continue;
-    onSent();
+    onSent(posted.found === true);
     const record = { platform: sub.platform, paperIds: msg.paperIds, kind: 'digest' as const, postedAt: ctx.now() };
     await ctx.storeWork(async () => {
       await ctx.store.posts.record({ ...record, channelId: sub.channelId, messageId: posted.messageId, deliveryId: delivery.id });

@@ -136,6 +136,10 @@ export interface SubscriptionRepository {
   /** Records a posting failure; permanent ones count towards disabling. */
   recordFailure(id: string, error: string, disableAfter: number): Promise<Subscription>;
   recordSuccess(id: string): Promise<void>;
+  /** Disables every enabled subscription of a workspace with `reason` (the app was uninstalled); how many. */
+  pauseWorkspace(platform: Platform, workspaceId: string, reason: string): Promise<number>;
+  /** Enables again the workspace's subscriptions that pauseWorkspace disabled with this `reason`; how many. */
+  resumeWorkspace(platform: Platform, workspaceId: string, reason: string): Promise<number>;
   /**
    * A short text that changes with every write that adds, changes, deletes or disables a
    * subscription, by any replica: one cheap read, so the scheduler notices new times within

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeDiscord, type FakeDiscord, type RecordedRequest } from '../fakes/discord';
+import { DEFAULT_NONCE_TTL_MS, startFakeDiscord, type FakeDiscord, type RecordedRequest } from '../fakes/discord';
 import { openTestStore } from '../helpers/stores';
 import { readFixture } from '../helpers/fixtures';
 import { discordAdapter } from '../../adapters/discord/index';
@@ -240,7 +240,7 @@ describe('Discord adapter end to end', () => {
 
     const { token } = fake.sendCommand('today');
     const callback = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
-    expect(callback.body.data.embeds[0].title).toContain('everyone look');
+    expect(callback.body.data.embeds[0].title).toBe('@\u200beveryone look');
 
     const ranked = (await selectDigest(store, DEFAULT_SETTINGS, { now })).ranked[0]!;
     expect(ranked.paper.title).toBe(EVERYONE_TITLE);
@@ -280,6 +280,19 @@ describe('Discord adapter end to end', () => {
     const again = await running.poster.post({ platform: 'discord', workspaceId: fake.guildId, channelId }, digestPaperMessage(ranked[0]!), 'sub@2025-10-14#1');
     expect(again?.messageId).toBe(first?.messageId);
     expect([...fake.messages.values()].filter((m) => m.channel_id === channelId)).toHaveLength(1);
+  });
+
+  it('creates the message again for a re-send after Discord forgot its nonce (a few minutes), as Discord does', async () => {
+    const running = await start();
+    const channelId = fake.channelIds[0]!;
+    const message = digestPaperMessage((await selectDigest(store, DEFAULT_SETTINGS, { now })).ranked[0]!);
+    const target = { platform: 'discord' as const, workspaceId: fake.guildId, channelId };
+    const first = await running.poster.post(target, message, 'sub@2025-10-14#1');
+    fake.elapse(DEFAULT_NONCE_TTL_MS - 1_000);
+    expect((await running.poster.post(target, message, 'sub@2025-10-14#1'))?.messageId).toBe(first?.messageId);
+    fake.elapse(1_000);
+    expect((await running.poster.post(target, message, 'sub@2025-10-14#1'))?.messageId).not.toBe(first?.messageId);
+    expect([...fake.messages.values()].filter((m) => m.channel_id === channelId)).toHaveLength(2);
   });
 
   it('reports a channel it cannot reach as a permanent PostError', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../commands/kit/dispatch';
-import { invocation, testServices, NOW } from './services';
+import { bundledPapers, invocation, testServices, NOW } from './services';
 import { paperIdsOf, textOf } from './reply-text';
 
 let t: Awaited<ReturnType<typeof testServices>>;
@@ -71,11 +71,87 @@ describe('top', () => {
     expect(textOf(reply)).toContain('Top 10 of the week (Wed, Oct 8, 2025 to Tue, Oct 14, 2025)');
   });
 
+  it('ranks by upvotes within the period, never decaying them: 283 upvotes three weeks ago beat 52 today', async () => {
+    const [a, b] = bundledPapers();
+    const old = {
+      ...a!,
+      id: '2509.99001',
+      arxivId: '2509.99001',
+      title: 'An older, much upvoted paper',
+      upvotes: 283,
+      listedOn: '2025-09-22',
+      publishedAt: '2025-09-19',
+    };
+    const fresh = {
+      ...b!,
+      id: '2510.99002',
+      arxivId: '2510.99002',
+      title: 'A fresh paper with fewer upvotes',
+      upvotes: 52,
+      listedOn: '2025-10-14',
+      publishedAt: '2025-10-13',
+    };
+    const tie = {
+      ...b!,
+      id: '2509.99003',
+      arxivId: '2509.99003',
+      title: 'As many upvotes as the fresh one, listed earlier',
+      upvotes: 52,
+      listedOn: '2025-09-30',
+      publishedAt: '2025-09-29',
+    };
+    const t2 = await testServices({ papers: [...bundledPapers().filter((p) => p.upvotes < 52), old, fresh, tie] });
+    try {
+      const ids = paperIdsOf(await dispatch(invocation('top', { period: 'month' }), t2.svc));
+      expect(ids.slice(0, 3)).toEqual([old.id, fresh.id, tie.id]);
+      // The week leaves the older ones out rather than ranking them lower.
+      expect(paperIdsOf(await dispatch(invocation('top', { period: 'week' }), t2.svc))[0]).toBe(fresh.id);
+    } finally {
+      await t2.cleanup();
+    }
+  });
+
   it('takes a period, a limit and an end date', async () => {
     expect(paperIdsOf(await dispatch(invocation('top', { period: 'day', limit: '3' }), t.svc))).toHaveLength(3);
     expect(textOf(await dispatch(invocation('top', { period: 'month', date: '2025-01-31' }), t.svc))).toBe(
       'No Daily Papers list on or before 2025-01-31 in the store.',
     );
+  });
+
+  it('reads every list day of the period and none before it: day, week and month', async () => {
+    // The bundled papers spread over list days from Sep 14 to Oct 14: the week starts on Oct 8, the month on Sep 15.
+    const days = ['2025-10-14', '2025-10-13', '2025-10-08', '2025-10-07', '2025-09-15', '2025-09-14'];
+    const papers = bundledPapers()
+      .slice(0, 12)
+      .map((p, i) => ({ ...p, listedOn: days[i % days.length]! }));
+    const spread = await testServices({ papers });
+    try {
+      const listed = async (period: string) => {
+        const reply = await dispatch(invocation('top', { period }), spread.svc);
+        return paperIdsOf(reply)
+          .map((id) => papers.find((p) => p.id === id)!.listedOn)
+          .sort();
+      };
+      expect(await listed('day')).toEqual(['2025-10-14', '2025-10-14']);
+      expect(await listed('week')).toEqual(['2025-10-08', '2025-10-08', '2025-10-13', '2025-10-13', '2025-10-14', '2025-10-14']);
+      expect(await listed('month')).toEqual([
+        '2025-09-15',
+        '2025-09-15',
+        '2025-10-07',
+        '2025-10-07',
+        '2025-10-08',
+        '2025-10-08',
+        '2025-10-13',
+        '2025-10-13',
+        '2025-10-14',
+        '2025-10-14',
+      ]);
+      expect(textOf(await dispatch(invocation('top', { period: 'month' }), spread.svc))).toContain(
+        'Top 10 of the month (Mon, Sep 15, 2025 to Tue, Oct 14, 2025)',
+      );
+    } finally {
+      await spread.cleanup();
+    }
   });
 
   it.each([

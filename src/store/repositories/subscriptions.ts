@@ -116,5 +116,34 @@ export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
     async recordSuccess(id) {
       await kysely.updateTable('subscriptions').set({ failures: 0, last_error: null }).where('id', '=', id).execute();
     },
+
+    // Both move the revision, so the scheduler drops or picks up the workspace's channels at once.
+    async pauseWorkspace(platform, workspaceId, reason) {
+      return db.write(async (tx) => {
+        const res = await tx
+          .updateTable('subscriptions')
+          .set({ enabled: 0, disabled_reason: reason, updated_at: new Date().toISOString() })
+          .where('platform', '=', platform)
+          .where('workspace_id', '=', workspaceId)
+          .where('enabled', '=', 1)
+          .executeTakeFirst();
+        await bumpCounter(tx, REVISION_KEY);
+        return Number(res.numUpdatedRows);
+      });
+    },
+
+    async resumeWorkspace(platform, workspaceId, reason) {
+      return db.write(async (tx) => {
+        const res = await tx
+          .updateTable('subscriptions')
+          .set({ enabled: 1, failures: 0, last_error: null, disabled_reason: null, updated_at: new Date().toISOString() })
+          .where('platform', '=', platform)
+          .where('workspace_id', '=', workspaceId)
+          .where('disabled_reason', '=', reason)
+          .executeTakeFirst();
+        await bumpCounter(tx, REVISION_KEY);
+        return Number(res.numUpdatedRows);
+      });
+    },
   };
 }
