@@ -151,6 +151,19 @@ export interface ReplaysTable {
   expires_at: string;
 }
 
+/** One thing a person follows (src/follows). */
+export interface FollowsTable {
+  platform: string;
+  user_id: string;
+  /** topic | author | org | arxiv */
+  kind: string;
+  /** What matching compares (followKey); unique per person and kind. */
+  key: string;
+  /** As typed. */
+  value: string;
+  created_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   paper_sightings: PaperSightingsTable;
@@ -163,4 +176,5 @@ export interface Database {
   installations: InstallationsTable;
   threads: ThreadsTable;
   replays: ReplaysTable;
+  follows: FollowsTable;
 }

@@ -3,6 +3,7 @@ import type { Platform } from '../chat/command';
 import type { TermIndex } from '../search/term-index';
 import type { RankMode } from '../rank/modes';
 import type { Cadence, WeekDay } from '../model/cadence';
+import type { Follow } from '../follows/follow';
 
 /**
  * Everything the bot remembers: one repository per kind of record, all over one connection and one
@@ -22,6 +23,7 @@ export interface Store {
   readonly installations: InstallationRepository;
   readonly threads: ThreadRepository;
   readonly replays: ReplayRepository;
+  readonly follows: FollowRepository;
   readonly meta: MetaRepository;
   /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
   migrate(): Promise<{ from: number; to: number }>;
@@ -250,6 +252,27 @@ export interface BookmarkRepository {
   list(platform: Platform, userId: string): Promise<Bookmark[]>;
   /** The papers anyone bookmarked from a message the bot posted in this channel, each once, by id. */
   channelPapers(platform: Platform, channelId: string): Promise<Paper[]>;
+}
+
+// follows
+
+export interface StoredFollow extends Follow {
+  createdAt: Date;
+}
+
+/** What each person follows (src/follows): private to them, so every method takes the person. */
+export interface FollowRepository {
+  /**
+   * Adds a follow unless the person already has it (the same words, whatever their case or accents)
+   * or already has `max`, counted in the same transaction.
+   */
+  add(f: { platform: Platform; userId: string; follow: Follow; at: Date; max: number }): Promise<'added' | 'exists' | 'full'>;
+  /** Oldest first, so list numbers stay stable as new follows arrive. */
+  list(platform: Platform, userId: string): Promise<StoredFollow[]>;
+  /** True when there was one to remove. */
+  remove(platform: Platform, userId: string, follow: Follow): Promise<boolean>;
+  /** How many were removed. */
+  removeAll(platform: Platform, userId: string): Promise<number>;
 }
 
 // discussion threads
