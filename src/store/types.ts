@@ -1,6 +1,5 @@
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
-import type { TermIndex } from '../search/term-index';
 import type { RankMode } from '../rank/modes';
 
 /**
@@ -56,14 +55,24 @@ export interface PaperRepository {
   revision(): Promise<number>;
 }
 
+/** A paper the full-text engine matched, and its score there (higher is better). */
+export interface SearchHit {
+  id: string;
+  score: number;
+}
+
+/** Search on the database's own full-text engine (migration 0007); nothing is held in the process. */
 export interface SearchRepository {
-  /** Papers whose title or abstract contain all words; best matches first. */
-  find(query: string, limit: number): Promise<Paper[]>;
   /**
-   * This process's index of the papers' terms for src/search (search, similar), brought up to date
-   * with every paper write committed before the call, by any replica.
+   * Papers matching a query in the search language (src/search/query: words, "phrases",
+   * -excluded), best first by the engine's ranking (title above keywords and AI summary above the
+   * abstract), ties by id.
    */
-  index(): Promise<TermIndex>;
+  find(query: string, limit: number): Promise<Paper[]>;
+  /** Papers holding any of these words (plain words, any form), best first, ties by id, leaving out `except`. */
+  matchAny(words: string[], limit: number, except: string[]): Promise<SearchHit[]>;
+  /** How many papers hold each word in any form the engine brings together, and how many papers there are. */
+  documentFrequencies(words: string[]): Promise<{ docCount: number; docFreq: Map<string, number> }>;
 }
 
 // subscriptions

@@ -73,9 +73,33 @@ describe('top', () => {
 
   it('ranks by upvotes within the period, never decaying them: 283 upvotes three weeks ago beat 52 today', async () => {
     const [a, b] = bundledPapers();
-    const old = { ...a!, id: '2509.99001', arxivId: '2509.99001', title: 'An older, much upvoted paper', upvotes: 283, listedOn: '2025-09-22', publishedAt: '2025-09-19' };
-    const fresh = { ...b!, id: '2510.99002', arxivId: '2510.99002', title: 'A fresh paper with fewer upvotes', upvotes: 52, listedOn: '2025-10-14', publishedAt: '2025-10-13' };
-    const tie = { ...b!, id: '2509.99003', arxivId: '2509.99003', title: 'As many upvotes as the fresh one, listed earlier', upvotes: 52, listedOn: '2025-09-30', publishedAt: '2025-09-29' };
+    const old = {
+      ...a!,
+      id: '2509.99001',
+      arxivId: '2509.99001',
+      title: 'An older, much upvoted paper',
+      upvotes: 283,
+      listedOn: '2025-09-22',
+      publishedAt: '2025-09-19',
+    };
+    const fresh = {
+      ...b!,
+      id: '2510.99002',
+      arxivId: '2510.99002',
+      title: 'A fresh paper with fewer upvotes',
+      upvotes: 52,
+      listedOn: '2025-10-14',
+      publishedAt: '2025-10-13',
+    };
+    const tie = {
+      ...b!,
+      id: '2509.99003',
+      arxivId: '2509.99003',
+      title: 'As many upvotes as the fresh one, listed earlier',
+      upvotes: 52,
+      listedOn: '2025-09-30',
+      publishedAt: '2025-09-29',
+    };
     const t2 = await testServices({ papers: [...bundledPapers().filter((p) => p.upvotes < 52), old, fresh, tie] });
     try {
       const ids = paperIdsOf(await dispatch(invocation('top', { period: 'month' }), t2.svc));

@@ -5,6 +5,7 @@ import { searchTerms } from './0003_search_terms';
 import { arxivCategories } from './0004_arxiv_categories';
 import { installations } from './0005_installations';
 import { threads } from './0006_threads';
+import { engineSearch } from './0007_engine_search';
 
 /**
  * The versioned schema, one list for both dialects, one file per migration. Names start with their
@@ -26,4 +27,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005_installations': installations,
   // Discussion threads (one claim per message), and the subscriptions' threads and publish settings.
   '0006_threads': threads,
+  // Search on each database's own engine (SQLite FTS5, PostgreSQL tsvector + GIN, a lexeme table);
+  // drops 0003's term counts, which only the in-process index read.
+  '0007_engine_search': engineSearch,
 };

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Paper } from '../../model/paper';
-import { encodeTerms } from '../../search/document';
 import { chunks, INSERT_CHUNK, type Executor, type StoreDb } from '../db';
 import { mergeSeenPaper, paperColumns, paperFromRow, paperToRow } from '../rows';
 import type { PaperRepository, PaperUpsertResult } from '../types';
@@ -15,7 +14,7 @@ export function paperRepository(db: StoreDb): PaperRepository {
      * Folds the batch in memory as if each paper were written in turn, then writes in bulk: one
      * insert per few hundred new papers, one update per changed paper. Paper writers go one at a time
      * (BEGIN IMMEDIATE on SQLite, a table lock on Postgres), which makes read-then-insert safe across
-     * replicas and hands out search revisions in commit order, as the search index relies on.
+     * replicas. The full-text engines follow every write through their triggers (migration 0007).
      */
     async upsert(papers, seenAt) {
       const result: PaperUpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
@@ -45,22 +44,15 @@ export function paperRepository(db: StoreDb): PaperRepository {
           result.updated++;
         }
 
-        const retexted = [...changed.values()].filter((p) => !sameText(p, stored.get(p.id)!));
-        const revision = fresh.size + retexted.length === 0 ? 0 : await nextSearchRevision(tx);
         for (const batch of chunks([...fresh.values()], INSERT_CHUNK)) {
           await tx
             .insertInto('papers')
-            .values(batch.map((p) => ({ ...paperToRow(p, seenAt), search_terms: encodeTerms(p), search_revision: revision })))
+            .values(batch.map((p) => paperToRow(p, seenAt)))
             .execute();
         }
         for (const paper of changed.values()) {
           const { first_seen_at: _keep, ...row } = paperToRow(paper, seenAt);
-          const search = retexted.includes(paper) ? { search_terms: encodeTerms(paper), search_revision: revision } : {};
-          await tx
-            .updateTable('papers')
-            .set({ ...row, ...search })
-            .where('id', '=', paper.id)
-            .execute();
+          await tx.updateTable('papers').set(row).where('id', '=', paper.id).execute();
         }
         if (fresh.size + changed.size > 0) await bumpPapersRevision(tx);
         const sightings = new Map(papers.map((p) => [`${p.source} ${p.id}`, { paper_id: p.id, source: p.source, first_seen_at: seenAt.toISOString() }]));
@@ -156,11 +148,6 @@ function samePaper(a: Paper, b: Paper): boolean {
   return JSON.stringify(paperToRow(a, epoch)) === JSON.stringify(paperToRow(b, epoch));
 }
 
-/** Whether the words the search index sees are the same. */
-function sameText(a: Paper, b: Paper): boolean {
-  return a.title === b.title && a.summary === b.summary && a.keywords.join('\n') === b.keywords.join('\n');
-}
-
 /** Counts paper writes in the same transaction as the write, so a reader never sees new papers with an old revision. */
 async function bumpPapersRevision(tx: Executor): Promise<void> {
   await tx
@@ -168,13 +155,4 @@ async function bumpPapersRevision(tx: Executor): Promise<void> {
     .values({ key: PAPERS_REVISION_KEY, value: '1' })
     .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql<string>`cast(cast(meta.value as bigint) + 1 as text)` }))
     .execute();
-}
-
-/** The revision for this write's search terms; the caller holds the papers write lock. */
-async function nextSearchRevision(tx: Executor): Promise<number> {
-  const row = await tx
-    .selectFrom('papers')
-    .select((eb) => eb.fn.max('search_revision').as('latest'))
-    .executeTakeFirst();
-  return Number(row?.latest ?? 0) + 1;
 }
