@@ -23,12 +23,18 @@ export function termCounts(tokens: readonly string[]): Map<string, number> {
   return counts;
 }
 
-/** A unit-length tf-idf vector (log-scaled term frequency), so cosine is a plain dot product. */
+/**
+ * A unit-length tf-idf vector (log-scaled term frequency, square root of idf), so cosine is a plain
+ * dot product. The square root damps idf: the engines' stemmers fold more words together than
+ * src/search/text does (Porter's "gener" holds general, generate and generation), which makes some
+ * frequencies coarse, and with full idf a word or two that happen to be rare decided the match.
+ * On the labelled fixtures (bench/relevance.ts) it lifts similar's precision@5 from 0.645 to 0.675.
+ */
 export type Vector = Map<string, number>;
 
 export function tfidfVector(tokens: readonly string[], stats: CorpusStats): Vector {
   const vec: Vector = new Map();
-  for (const [term, tf] of termCounts(tokens)) vec.set(term, (1 + Math.log(tf)) * idf(stats, term));
+  for (const [term, tf] of termCounts(tokens)) vec.set(term, (1 + Math.log(tf)) * Math.sqrt(idf(stats, term)));
   const length = Math.hypot(...vec.values());
   if (length > 0) for (const [term, w] of vec) vec.set(term, w / length);
   return vec;

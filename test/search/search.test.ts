@@ -6,6 +6,7 @@ import { openStore } from '../../src/store/open';
 import type { Paper } from '../../src/model/paper';
 import type { Store } from '../../src/store/types';
 import { readFixture } from '../helpers/fixtures';
+import { allFixturePapers } from '../helpers/fixture-papers';
 import { openTestStore, storeKinds, type StoreKind } from '../helpers/stores';
 
 const seenAt = new Date('2026-04-21T12:00:00Z');
@@ -113,6 +114,22 @@ describe.each(storeKinds)('search on %s', (kind) => {
     expect(near.map((s) => s.paper.id)).not.toContain(titans.id);
     expect(near.map((s) => s.paper.title)).toContain('Test-time regression: a unifying framework for designing sequence models with associative memory');
     expect((await similarPapers(store(), titans, 5)).map((s) => s.paper.id)).toEqual(near.map((s) => s.paper.id));
+  });
+});
+
+describe.each(storeKinds)('every real paper on %s', (kind) => {
+  it('is found first by its own title', async () => {
+    const papers = allFixturePapers();
+    const { store, cleanup } = await openTestStore(kind);
+    try {
+      await store.papers.upsert(papers, seenAt);
+      const missed: string[] = [];
+      for (const paper of papers) if ((await store.search.find(paper.title, 1))[0]?.id !== paper.id) missed.push(paper.title);
+      expect(missed).toEqual([]);
+      expect(papers.length).toBeGreaterThan(200);
+    } finally {
+      await cleanup();
+    }
   });
 });
 
