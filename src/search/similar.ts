@@ -35,7 +35,7 @@ export async function similarPapers(store: Pick<Store, 'search' | 'papers'>, pap
     .slice(0, QUERY_TERMS);
   if (weights.length === 0) return [];
   const hits = await store.search.matchAny(
-    weights.map((w) => stats.wordOf(w.term)),
+    weights.map((w) => ({ word: stats.wordOf(w.term), weight: w.weight })),
     CANDIDATES,
     [paper.id],
   );

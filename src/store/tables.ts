@@ -135,8 +135,15 @@ export interface InstallationsTable {
   updated_at: string;
 }
 
+/** How many papers hold each of the full-text engine's terms; the row '' counts the papers (migration 0007). */
+export interface PaperTermsTable {
+  term: string;
+  docs: number;
+}
+
 export interface Database {
   papers: PapersTable;
+  paper_terms: PaperTermsTable;
   paper_sightings: PaperSightingsTable;
   subscriptions: SubscriptionsTable;
   posts: PostsTable;

@@ -69,8 +69,12 @@ export interface SearchRepository {
    * abstract), ties by id.
    */
   find(query: string, limit: number): Promise<Paper[]>;
-  /** Papers holding any of these words (plain words, any form), best first, ties by id, leaving out `except`. */
-  matchAny(words: string[], limit: number, except: string[]): Promise<SearchHit[]>;
+  /**
+   * "More like this": papers holding any of these words (in any form), scored by the summed weights
+   * of the words they hold, best first, ties by id, leaving out `except`. Each word contributes
+   * its most recent few hundred holders (any few hundred on PostgreSQL), so the work is bounded.
+   */
+  matchAny(words: { word: string; weight: number }[], limit: number, except: string[]): Promise<SearchHit[]>;
   /** How many papers hold each word in any form the engine brings together, and how many papers there are. */
   documentFrequencies(words: string[]): Promise<{ docCount: number; docFreq: Map<string, number> }>;
 }

@@ -9,22 +9,30 @@ import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
  * the abstract. Both stem English words (memorize, memorizing, memorization meet), so queries pass
  * plain words and the engine brings their forms together.
  *
+ * Both also get `paper_terms`: how many papers hold each of the engine's terms (the row '' counts
+ * the papers), the document frequencies that weigh words for similar and for-you. The engines' own
+ * (fts5vocab, ts_stat) read a term's every posting, or every paper, per lookup.
+ *
  * SQLite: an FTS5 external-content table (the text stays in `papers`) kept in step by triggers,
  * Porter stemming over unicode61 words (letters, marks, digits, as src/search/text splits them;
- * accents folded), and an fts5vocab table over it for document frequencies. `papers` has a text
- * primary key, so its implicit rowid is the link; the store never VACUUMs or REPLACEs papers, the
- * only ways a rowid could change under the index.
+ * accents folded). `papers` has a text primary key, so its implicit rowid is the link; the store
+ * never VACUUMs or REPLACEs papers, the only ways a rowid could change under the index. Triggers
+ * cannot tokenize, so papers.upsert keeps paper_terms in step, counting through the same tokenizer.
  *
  * PostgreSQL: a generated, stored tsvector (english configuration) with weights A (title), B
- * (keywords, AI summary) and C (abstract), under a GIN index; and `paper_terms`, the number of
- * papers holding each lexeme (the row '' counts the papers), kept by statement-level triggers over
- * each statement's changed rows, since ts_stat would read every paper for each lookup.
+ * (keywords, AI summary) and C (abstract), under a GIN index; paper_terms is kept by
+ * statement-level triggers over each statement's changed rows.
  */
 export const engineSearch: Migration = {
   async up(db: Kysely<any>) {
     await db.schema.dropIndex('papers_search_revision').execute();
     await db.schema.alterTable('papers').dropColumn('search_terms').execute();
     await db.schema.alterTable('papers').dropColumn('search_revision').execute();
+    await db.schema
+      .createTable('paper_terms')
+      .addColumn('term', 'text', (c) => c.primaryKey())
+      .addColumn('docs', 'integer', (c) => c.notNull())
+      .execute();
     if (db.getExecutor().adapter instanceof PostgresAdapter) await postgres(db);
     else await sqlite(db);
   },
@@ -34,7 +42,8 @@ async function sqlite(db: Kysely<any>): Promise<void> {
   await sql`create virtual table papers_fts using fts5(title, keywords, ai_summary, summary,
     content='papers', content_rowid='rowid',
     tokenize="porter unicode61 remove_diacritics 2 categories 'L* M* N* Co'")`.execute(db);
-  await sql`create virtual table papers_fts_vocab using fts5vocab(papers_fts, 'row')`.execute(db);
+  // Read once, below, to count the terms of the papers already stored.
+  await sql`create virtual table temp.papers_fts_vocab using fts5vocab(main, papers_fts, 'row')`.execute(db);
   await sql`create trigger papers_fts_insert after insert on papers begin
     insert into papers_fts(rowid, title, keywords, ai_summary, summary) values (new.rowid, new.title, new.keywords, new.ai_summary, new.summary);
   end`.execute(db);
@@ -47,6 +56,9 @@ async function sqlite(db: Kysely<any>): Promise<void> {
   end`.execute(db);
   // The papers already stored are indexed now, so search works as soon as the migration ends.
   await sql`insert into papers_fts(papers_fts) values ('rebuild')`.execute(db);
+  await sql`insert into paper_terms (term, docs)
+    select term, doc from papers_fts_vocab union all select '', count(*) from papers`.execute(db);
+  await sql`drop table temp.papers_fts_vocab`.execute(db);
 }
 
 async function postgres(db: Kysely<any>): Promise<void> {
@@ -59,7 +71,6 @@ async function postgres(db: Kysely<any>): Promise<void> {
     setweight(to_tsvector('english'::regconfig, regexp_replace(summary, '[^[:alnum:]]+', ' ', 'g')), 'C')) stored`.execute(db);
   await sql`create index papers_search_vector on papers using gin (search_vector)`.execute(db);
 
-  await sql`create table paper_terms (term text primary key, docs integer not null)`.execute(db);
   // Each function adds (or takes back) the lexemes of the rows one statement changed, in one upsert.
   await sql`create function paper_terms_add() returns trigger language plpgsql as $$
     begin

@@ -3,6 +3,7 @@ import type { Paper } from '../../model/paper';
 import { chunks, INSERT_CHUNK, type Executor, type StoreDb } from '../db';
 import { mergeSeenPaper, paperColumns, paperFromRow, paperToRow } from '../rows';
 import type { PaperRepository, PaperUpsertResult } from '../types';
+import { countSqliteTerms } from './search';
 
 /** The meta row counting paper writes (PaperRepository.revision). */
 const PAPERS_REVISION_KEY = 'papers_revision';
@@ -53,6 +54,15 @@ export function paperRepository(db: StoreDb): PaperRepository {
         for (const paper of changed.values()) {
           const { first_seen_at: _keep, ...row } = paperToRow(paper, seenAt);
           await tx.updateTable('papers').set(row).where('id', '=', paper.id).execute();
+        }
+        if (db.dialect === 'sqlite') {
+          const retexted = [...changed.values()].filter((p) => !sameText(p, stored.get(p.id)!));
+          await countSqliteTerms(
+            tx,
+            [...fresh.values(), ...retexted],
+            retexted.map((p) => stored.get(p.id)!),
+            fresh.size,
+          );
         }
         if (fresh.size + changed.size > 0) await bumpPapersRevision(tx);
         const sightings = new Map(papers.map((p) => [`${p.source} ${p.id}`, { paper_id: p.id, source: p.source, first_seen_at: seenAt.toISOString() }]));
@@ -146,6 +156,11 @@ export function paperRepository(db: StoreDb): PaperRepository {
 function samePaper(a: Paper, b: Paper): boolean {
   const epoch = new Date(0);
   return JSON.stringify(paperToRow(a, epoch)) === JSON.stringify(paperToRow(b, epoch));
+}
+
+/** Whether the text the full-text engine indexes is the same. */
+function sameText(a: Paper, b: Paper): boolean {
+  return a.title === b.title && a.summary === b.summary && a.aiSummary === b.aiSummary && a.keywords.join('\n') === b.keywords.join('\n');
 }
 
 /** Counts paper writes in the same transaction as the write, so a reader never sees new papers with an old revision. */

@@ -1,7 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
+import type { Paper } from '../../model/paper';
 import { isEmpty, parseQuery, type SearchQuery } from '../../search/query';
-import { chunks, type StoreDb } from '../db';
-import type { PaperRepository, SearchHit, SearchRepository } from '../types';
+import { chunks, type Executor, type StoreDb } from '../db';
+import type { PaperRepository, SearchRepository } from '../types';
 
 /**
  * Field weights when ranking (migration 0007 indexes the four fields). FTS5's bm25 takes one per
@@ -18,6 +19,15 @@ const TS_NORMALIZATION = sql.raw('1');
  * title. A title (the A-weighted lexemes) that alone matches the query adds 1 / its length.
  */
 const TITLE_BONUS = sql.raw(`coalesce((ts_filter(p.search_vector, '{a}') @@ q.q)::int::float4 / nullif(length(ts_filter(p.search_vector, '{a}')), 0), 0)`);
+/**
+ * FTS5 scores every match before it can rank them, about 1 µs a paper: a word in half of a million
+ * papers would take half a second. So SQLite ranks the most recently stored RANKED matches of the
+ * query, and as many of the matches in titles, which come first. Below that many matches (nearly
+ * every query of two or more specific words) the ranking is over all of them.
+ */
+const RANKED = 1_000;
+/** The most recent holders of each word that "more like this" considers. */
+const PER_WORD = 200;
 
 /**
  * Search on the database's own full-text engine (migration 0007): SQLite FTS5 ranked by BM25,
@@ -31,96 +41,136 @@ export function searchRepository(db: StoreDb, papers: PaperRepository): SearchRe
     async find(text, limit) {
       const query = parseQuery(text);
       if (isEmpty(query) || limit <= 0) return [];
-      return papers.getMany((await engine.match(query, limit)).map((h) => h.id));
+      return papers.getMany(await engine.match(query, limit));
     },
     async matchAny(words, limit, except) {
       if (words.length === 0 || limit <= 0) return [];
-      return engine.matchAny(words, limit, except);
+      // Each word's holders, then the summed weights of the words each paper holds, ties by id.
+      const scores = new Map<string, number>();
+      const skip = new Set(except);
+      for (const { word, weight } of words) {
+        for (const id of await engine.holders(word, PER_WORD)) if (!skip.has(id)) scores.set(id, (scores.get(id) ?? 0) + weight);
+      }
+      return [...scores]
+        .map(([id, score]) => ({ id, score }))
+        .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+        .slice(0, limit);
     },
     async documentFrequencies(words) {
       const docFreq = new Map<string, number>();
-      for (const chunk of chunks([...new Set(words)])) for (const [w, n] of await engine.docFreqs(chunk)) docFreq.set(w, n);
-      return { docCount: await engine.docCount(), docFreq };
+      for (const chunk of chunks([...new Set(words)])) {
+        const termOf = await engine.terms(chunk);
+        const terms = [...new Set(termOf.values())];
+        const rows = terms.length === 0 ? [] : await db.kysely.selectFrom('paper_terms').select(['term', 'docs']).where('term', 'in', terms).execute();
+        const docs = new Map(rows.map((r) => [r.term, Number(r.docs)]));
+        for (const w of chunk) docFreq.set(w, docs.get(termOf.get(w) ?? '') ?? 0);
+      }
+      const total = await db.kysely.selectFrom('paper_terms').select('docs').where('term', '=', '').executeTakeFirst();
+      return { docCount: Number(total?.docs ?? 0), docFreq };
     },
   };
 }
 
 interface Engine {
-  match(query: SearchQuery, limit: number): Promise<SearchHit[]>;
-  matchAny(words: string[], limit: number, except: string[]): Promise<SearchHit[]>;
-  /** How many papers hold each word, in the engine's form of it (words it does not index count 0). */
-  docFreqs(words: string[]): Promise<Map<string, number>>;
-  docCount(): Promise<number>;
+  /** Ids of the papers matching a query, best first, ties by id. */
+  match(query: SearchQuery, limit: number): Promise<string[]>;
+  /** Ids of up to `limit` papers holding this word (in any form), the most recent first where it can tell. */
+  holders(word: string, limit: number): Promise<string[]>;
+  /** The engine's term for each word; words it does not index are left out. */
+  terms(words: string[]): Promise<Map<string, string>>;
 }
 
-/** Best first (higher score), ties by id: the same order every time. */
-function hits(rows: { id: string; score: number | string }[]): SearchHit[] {
-  return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
+const FTS5_TOKENIZER = sql.raw(`tokenize="porter unicode61 remove_diacritics 2 categories 'L* M* N* Co'"`);
+
+/**
+ * A scratch FTS5 table with the papers' tokenizer in the connection's temp schema, and its
+ * vocabulary: what the engine makes of some text, read back from the engine itself.
+ */
+async function scratch(db: Executor): Promise<void> {
+  await sql`create virtual table if not exists temp.term_scratch using fts5(text, ${FTS5_TOKENIZER})`.execute(db);
+  await sql`create virtual table if not exists temp.term_scratch_rows using fts5vocab(temp, term_scratch, 'row')`.execute(db);
+  await sql`create virtual table if not exists temp.term_scratch_instances using fts5vocab(temp, term_scratch, 'instance')`.execute(db);
+}
+
+/** Texts into the scratch table (rowid = place + 1), read with `read`, and taken out again. */
+async function throughScratch<T>(db: Executor, texts: string[], read: () => Promise<T>): Promise<T> {
+  await scratch(db);
+  let rowid = 0;
+  for (const part of chunks(texts)) {
+    await sql`insert into temp.term_scratch(rowid, text) values ${sql.join(part.map((t) => sql`(${++rowid}, ${t})`))}`.execute(db);
+  }
+  try {
+    return await read();
+  } finally {
+    await sql`delete from temp.term_scratch`.execute(db);
+  }
+}
+
+type PaperText = Pick<Paper, 'title' | 'keywords' | 'aiSummary' | 'summary'>;
+
+/**
+ * SQLite's paper_terms in step with a write of papers (PostgreSQL's triggers do this there): the
+ * terms of the texts added count one more paper each, those of the texts replaced one fewer, and
+ * `newPapers` more papers in all. Runs in the writing transaction.
+ */
+export async function countSqliteTerms(tx: Executor, added: PaperText[], replaced: PaperText[], newPapers: number): Promise<void> {
+  const delta = new Map<string, number>([['', newPapers]]);
+  for (const [texts, sign] of [
+    [added, 1],
+    [replaced, -1],
+  ] as const) {
+    if (texts.length === 0) continue;
+    const content = texts.map((p) => [p.title, JSON.stringify(p.keywords), p.aiSummary ?? '', p.summary].join('\n'));
+    const { rows } = await throughScratch(tx, content, () => sql<{ term: string; doc: number }>`select term, doc from temp.term_scratch_rows`.execute(tx));
+    for (const r of rows) delta.set(r.term, (delta.get(r.term) ?? 0) + sign * r.doc);
+  }
+  const changes = [...delta].filter(([, n]) => n !== 0);
+  for (const part of chunks(changes, 400)) {
+    await tx
+      .insertInto('paper_terms')
+      .values(part.map(([term, docs]) => ({ term, docs })))
+      .onConflict((oc) => oc.column('term').doUpdateSet({ docs: sql<number>`paper_terms.docs + excluded.docs` }))
+      .execute();
+  }
 }
 
 function sqliteEngine(db: StoreDb): Engine {
   const { kysely } = db;
   /** An FTS5 string: the word or words inside double quotes, which make them plain text. */
   const phrase = (run: string[]) => `"${run.join(' ').replaceAll('"', '""')}"`;
-  const ranked = async (expression: string, limit: number, except: string[] = []) => {
-    const { rows } = await sql<{ id: string; score: number }>`
-      select p.id, -bm25(papers_fts, ${FTS5_WEIGHTS}) as score
-      from papers_fts join papers p on p.rowid = papers_fts.rowid
-      where papers_fts match ${expression}
-      ${except.length > 0 ? sql`and p.id not in (${sql.join(except)})` : sql``}
-      order by score desc, p.id limit ${limit}`.execute(kysely);
-    return hits(rows);
-  };
-  /**
-   * The engine's stems of words come from the engine: a scratch FTS5 table with the same tokenizer,
-   * in this connection's temp schema, reads them back through its own vocabulary table.
-   */
-  let scratch: Promise<void> | null = null;
-  const stems = async (words: string[]): Promise<Map<string, string>> => {
-    scratch ??= (async () => {
-      await sql`create virtual table if not exists temp.stem_scratch using fts5(w,
-        tokenize="porter unicode61 remove_diacritics 2 categories 'L* M* N* Co'")`.execute(kysely);
-      await sql`create virtual table if not exists temp.stem_scratch_vocab using fts5vocab(temp, stem_scratch, 'instance')`.execute(kysely);
-    })();
-    await scratch;
-    return kysely.connection().execute(async (c) => {
-      // One scratch row per word (rowid = its place + 1), so each term read back names its word.
-      let rowid = 0;
-      for (const part of chunks(words)) {
-        const rows = part.map((w) => sql`(${++rowid}, ${w})`);
-        await sql`insert into temp.stem_scratch(rowid, w) values ${sql.join(rows)}`.execute(c);
-      }
-      try {
-        const { rows } = await sql<{ term: string; doc: number }>`select term, doc from temp.stem_scratch_vocab`.execute(c);
-        return new Map(rows.map((r) => [words[r.doc - 1]!, r.term]));
-      } finally {
-        await sql`delete from temp.stem_scratch`.execute(c);
-      }
-    });
+  /** The RANKED most recent matches of an FTS5 expression, best by bm25 first, ties by id. */
+  const ranked = async (expression: string, limit: number) => {
+    const { rows } = await sql<{ id: string }>`
+      select p.id from (
+        select rowid, bm25(papers_fts, ${FTS5_WEIGHTS}) as score from papers_fts
+        where papers_fts match ${expression} order by rowid desc limit ${RANKED}
+      ) m join papers p on p.rowid = m.rowid
+      order by m.score, p.id limit ${limit}`.execute(kysely);
+    return rows.map((r) => r.id);
   };
   return {
-    match(query, limit) {
-      let expression = [...query.words.map((w) => phrase([w])), ...query.phrases.map(phrase)].join(' AND ');
-      for (const run of query.excluded) expression = `(${expression}) NOT ${phrase(run)}`;
-      return ranked(expression, limit);
+    async match(query, limit) {
+      const required = [...query.words.map((w) => phrase([w])), ...query.phrases.map(phrase)].join(' AND ');
+      const without = (expression: string) => query.excluded.reduce((e, run) => `(${e}) NOT ${phrase(run)}`, expression);
+      // Matches in the title first, then the rest: the title weighs most, and an older paper's
+      // own title must find it however many newer papers use its words elsewhere.
+      const inTitle = await ranked(without(`{title} : (${required})`), limit);
+      const anywhere = await ranked(without(required), limit);
+      return [...new Set([...inTitle, ...anywhere])].slice(0, limit);
     },
-    matchAny(words, limit, except) {
-      return ranked(words.map((w) => phrase([w])).join(' OR '), limit, except);
+    async holders(word, limit) {
+      const { rows } = await sql<{ id: string }>`
+        select p.id from (select rowid from papers_fts where papers_fts match ${phrase([word])} order by rowid desc limit ${limit}) m
+        join papers p on p.rowid = m.rowid`.execute(kysely);
+      return rows.map((r) => r.id);
     },
-    async docFreqs(words) {
-      const stemOf = await stems(words);
-      const terms = [...new Set(stemOf.values())];
-      const { rows } =
-        terms.length === 0
-          ? { rows: [] }
-          : await sql<{ term: string; doc: number }>`select term, doc from papers_fts_vocab where term in (${sql.join(terms)})`.execute(kysely);
-      const docs = new Map(rows.map((r) => [r.term, r.doc]));
-      return new Map(words.map((w) => [w, docs.get(stemOf.get(w) ?? '') ?? 0]));
-    },
-    async docCount() {
-      // Papers are never deleted, so the highest rowid counts them without reading the table.
-      const row = await kysely.selectFrom('papers').select(sql<number | null>`max(rowid)`.as('n')).executeTakeFirst();
-      return Number(row?.n ?? 0);
+    terms(words) {
+      return kysely.connection().execute((c) =>
+        throughScratch(c, words, async () => {
+          const { rows } = await sql<{ term: string; doc: number }>`select term, doc from temp.term_scratch_instances`.execute(c);
+          return new Map(rows.map((r) => [words[r.doc - 1]!, r.term]));
+        }),
+      );
     },
   };
 }
@@ -129,36 +179,29 @@ function postgresEngine(db: StoreDb): Engine {
   const { kysely } = db;
   const words = (w: string) => sql`plainto_tsquery('english', ${w})`;
   const phrase = (run: string[]) => sql`phraseto_tsquery('english', ${run.join(' ')})`;
-  const ranked = async (query: RawBuilder<unknown>, limit: number, except: string[] = []) => {
-    const { rows } = await sql<{ id: string; score: number }>`
-      select p.id, ts_rank_cd(${TS_WEIGHTS}, p.search_vector, q.q, ${TS_NORMALIZATION}) + ${TITLE_BONUS} as score
-      from papers p, (select ${query} as q) q
-      where p.search_vector @@ q.q
-      ${except.length > 0 ? sql`and p.id not in (${sql.join(except)})` : sql``}
-      order by score desc, p.id limit ${limit}`.execute(kysely);
-    return hits(rows);
-  };
   return {
-    match(query, limit) {
+    async match(query, limit) {
       const required = [...query.words.map(words), ...query.phrases.map(phrase)];
       const excluded = query.excluded.map((run) => sql`!! ${phrase(run)}`);
-      return ranked(sql.join([...required, ...excluded], sql` && `), limit);
+      const tsquery: RawBuilder<unknown> = sql.join([...required, ...excluded], sql` && `);
+      const { rows } = await sql<{ id: string }>`
+        select p.id from papers p, (select ${tsquery} as q) q
+        where p.search_vector @@ q.q
+        order by ts_rank_cd(${TS_WEIGHTS}, p.search_vector, q.q, ${TS_NORMALIZATION}) + ${TITLE_BONUS} desc, p.id
+        limit ${limit}`.execute(kysely);
+      return rows.map((r) => r.id);
     },
-    matchAny(any, limit, except) {
-      return ranked(sql.join(any.map(words), sql` || `), limit, except);
+    async holders(word, limit) {
+      // GIN hands matches over unordered; ordering them by recency would read every match.
+      const { rows } = await sql<{ id: string }>`
+        select id from papers where search_vector @@ plainto_tsquery('english', ${word}) limit ${limit}`.execute(kysely);
+      return rows.map((r) => r.id);
     },
-    async docFreqs(list) {
-      const { rows } = await sql<{ word: string; docs: number }>`
-        select w.word, coalesce(max(t.docs), 0) as docs
-        from unnest(cast(${list} as text[])) as w(word)
-        left join lateral unnest(to_tsvector('english', w.word)) as l on true
-        left join paper_terms t on t.term = l.lexeme
-        group by w.word`.execute(kysely);
-      return new Map(rows.map((r) => [r.word, Number(r.docs)]));
-    },
-    async docCount() {
-      const { rows } = await sql<{ docs: number }>`select docs from paper_terms where term = ''`.execute(kysely);
-      return Number(rows[0]?.docs ?? 0);
+    async terms(list) {
+      const { rows } = await sql<{ word: string; term: string }>`
+        select w.word, l.lexeme as term
+        from unnest(cast(${list} as text[])) as w(word), unnest(to_tsvector('english', w.word)) as l`.execute(kysely);
+      return new Map(rows.map((r) => [r.word, r.term]));
     },
   };
 }
