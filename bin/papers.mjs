@@ -36,3 +36,6 @@ process.stdout.on('error', (err) => {
 });
 const { main } = useBuild ? await import('../dist/cli/main.js') : await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
+// The command is over: a library's leftover timer or socket (discord.js reconnecting after a failed
+// login) must not keep the process up and deaf to signals. Unref'd: a clean exit is not delayed.
+setTimeout(() => process.exit(), 3_000).unref();

@@ -44,7 +44,8 @@ function parseFlags(args: string[]): Flags | 'help' {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes.
 const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
 
-function describeReport(r: DeliveryReport): string {
+/** One channel's outcome as `papers post-daily` prints it. */
+export function describeReport(r: DeliveryReport): string {
   const head = `${r.subscriptionId} ${r.date}`;
   if (r.outcome === 'dry-run' && r.plan) {
     const lines = [`${head}: would post ${r.plan.papers.length} paper(s) from the ${r.plan.listDate ?? '(no list yet)'} list`];
@@ -53,12 +54,13 @@ function describeReport(r: DeliveryReport): string {
     for (const p of r.plan.excluded) lines.push(`  - ${p.id}  ${oneLine(p.title)}  (${oneLine(p.reason)})`);
     return lines.join('\n');
   }
+  const found = r.found ? `; found ${r.found} already posted by an earlier run` : '';
   const what: Record<DeliveryReport['outcome'], string> = {
-    posted: `posted ${r.messages} message(s)`,
+    posted: `posted ${r.messages} message(s)${found}`,
     empty: r.messages > 0 ? 'nothing new; posted the note' : 'nothing new; posted nothing',
     'already-posted': 'already posted; nothing sent',
     'claimed-elsewhere': 'being posted by another process (or given up after its attempts); nothing sent',
-    failed: `failed after ${r.messages} message(s)`,
+    failed: `failed after ${r.messages} message(s)${found}`,
     skipped: 'skipped',
     'dry-run': 'would post nothing',
   };

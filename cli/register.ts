@@ -34,6 +34,12 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     ctx.stdout.write(`registered /papers with ${commands.length} subcommands ${where}\n`);
     return 0;
   } catch (err) {
-    throw new CliError(`Discord refused the commands: ${errorMessage(err)}`);
+    // discord.js puts each field error of an "Invalid Form Body" on a line of its own: keep them all on the one line.
+    const detail = errorMessage(err)
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .join('; ');
+    throw new CliError(`Discord refused the commands: ${detail}`);
   }
 }

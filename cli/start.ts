@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { Services } from '../src/chat/command';
 import { startHost, type RunningHost } from '../src/chat/host';
@@ -20,6 +21,8 @@ interface StartFlags {
 
 /** Stopping waits for work in flight, but never longer than this: supervisors kill after ~10 s. */
 const SHUTDOWN_BUDGET_MS = 9_000;
+/** Stopping during the start first lets the start give up (aborted connections return at once), within this. */
+const START_ABORT_MS = 3_000;
 
 function parseFlags(args: string[]): StartFlags {
   try {
@@ -54,46 +57,90 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   const log = createLogger({ level: quiet ? 'warn' : config.logLevel, secrets: config.secrets });
   const sourceLog = quiet ? log.child({}, { level: 'error' }) : log;
   const now = () => new Date();
-  const store = await openStore(config.databaseUrl, { log });
 
+  // One way to stop, whatever asks and whenever: the operator's signal (even while still connecting),
+  // an adapter giving up for good, or an error nothing caught.
+  let stopRequested!: (reason: string) => void;
+  const stop = new Promise<string>((resolve) => (stopRequested = resolve));
+  void ctx.shutdownSignal.then((signal) => stopRequested(signal));
+  const connecting = new AbortController();
+  void stop.then(() => connecting.abort());
+  let crash: string | null = null;
+  const crashed = (err: unknown) => {
+    crash ??= errorMessage(err).split('\n')[0]!;
+    log.fatal({ event: 'crash', err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined }, 'unexpected error; stopping');
+    stopRequested('crash');
+  };
+  process.on('uncaughtException', crashed);
+  process.on('unhandledRejection', crashed);
+
+  const store = await openStore(config.databaseUrl, { log });
   let host: RunningHost | null = null;
   let scheduler: Scheduler | null = null;
   const refresher = createRefresher({ store, config, log: sourceLog, now });
+  let ready = false;
   try {
-    // One quick retry: a first run without network should fall back to the bundled list within seconds.
-    const seed = await ensurePapers({ store, config, log: sourceLog, now, fetch: { retries: 1 } });
-    if (seed.notice) log.info({ event: 'papers', source: seed.source }, seed.notice);
-    await refresher.start();
-
-    let ready = false;
-    let stopRequested!: (reason: string) => void;
-    const adapterStop = new Promise<string>((resolve) => (stopRequested = resolve));
-    const services: Services = { store, config, log, now, sourceStatus: () => refresher.status() };
-    host = await startHost({
-      adapters,
-      config,
-      services,
-      log,
-      handlers: chatHandlers,
-      terminal: { input: ctx.stdin, output: ctx.stdout, user: flags.user },
-      healthz: () => (ready ? { status: 200, body: 'ok' } : { status: 503, body: 'starting' }),
-      requestStop: (reason) => stopRequested(reason),
-    });
-
-    if (flags.scheduler) {
-      scheduler = createScheduler({ store, posters: host.posters, config, log, clock: { now }, sourceStatus: services.sourceStatus });
-      await scheduler.start();
+    const starting = (async () => {
+      // One quick retry: a first run without network should fall back to the bundled list within seconds.
+      const seed = await ensurePapers({ store, config, log: sourceLog, now, fetch: { retries: 1 } });
+      if (seed.notice) log.info({ event: 'papers', source: seed.source }, seed.notice);
+      await refresher.start();
+      const services: Services = { store, config, log, now, sourceStatus: () => refresher.status() };
+      host = await startHost({
+        adapters,
+        config,
+        services,
+        log,
+        handlers: chatHandlers,
+        terminal: { input: ctx.stdin, output: ctx.stdout, user: flags.user },
+        healthz: () => (ready ? { status: 200, body: 'ok' } : { status: 503, body: 'starting' }),
+        requestStop: (reason) => stopRequested(reason),
+        signal: connecting.signal,
+      });
+      if (flags.scheduler) {
+        scheduler = createScheduler({ store, posters: host.posters, config, log, clock: { now }, sourceStatus: services.sourceStatus });
+        await scheduler.start();
+      }
+      return host;
+    })();
+    const early = await Promise.race([starting.then(() => null), stop]);
+    if (early === null) {
+      ready = true;
+      const healthz = healthzUrl((host as RunningHost | null)?.address ?? null);
+      log.info({ event: 'ready', adapters: adapters.map((a) => a.id), scheduler: flags.scheduler, healthz }, 'ready');
+    } else {
+      // Asked to stop while starting: the aborted connections give up, then whatever started is stopped.
+      starting.catch(() => {});
+      await within(
+        START_ABORT_MS,
+        starting.catch(() => {}),
+      );
     }
-    ready = true;
-    log.info({ event: 'ready', adapters: adapters.map((a) => a.id), scheduler: flags.scheduler, healthz: host.address?.port ?? null }, 'ready');
-
-    const reason = await Promise.race([ctx.shutdownSignal, adapterStop]);
-    log.info({ event: 'stopping', reason }, 'stopping');
+    const reason = await stop;
+    log.info({ event: 'stopping', reason, ...(early === null ? {} : { while: 'starting' }) }, 'stopping');
   } finally {
     await stopAll({ scheduler, host, refresher, log });
     await store.close();
+    process.off('uncaughtException', crashed);
+    process.off('unhandledRejection', crashed);
   }
+  if (crash !== null) throw new CliError(`stopped after an unexpected error: ${crash}`);
   return 0;
+}
+
+/** Where GET /healthz answers, as a URL to paste (a wildcard address is reachable on loopback); null without an HTTP server. */
+function healthzUrl(address: AddressInfo | null): string | null {
+  if (!address) return null;
+  const wildcard = address.address === '0.0.0.0' || address.address === '::';
+  const host = wildcard ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}/healthz`;
+}
+
+/** Waits for `work`, but at most `ms`. */
+async function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /** Stops everything that started, newest first, within the shutdown budget. */

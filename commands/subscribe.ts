@@ -1,6 +1,7 @@
 import { defineCommand } from '../src/chat/command';
 import type { Block, Reply } from '../src/chat/reply';
 import type { Subscription } from '../src/store/types';
+import { describeSchedule } from '../src/model/cadence';
 import { subscriptionFields } from '../src/subscriptions/display';
 import { DEFAULT_SETTINGS, SETTING_OPTIONS, withSettings } from '../src/subscriptions/settings';
 import { TARGET_CHANNEL_OPTION, subscriptionIdOf, targetChannel } from './kit/channel';
@@ -20,7 +21,7 @@ function notes(sub: Subscription, kind: string | undefined): string[] {
 /** Creates or changes the daily post of this channel, or of the channel `in` names. Options not given keep their current value. */
 export const subscribe = defineCommand({
   name: 'subscribe',
-  description: "Set up or change this channel's daily post of top papers",
+  description: "Set up or change this channel's daily (or weekly) post of top papers",
   requires: {
     permission: 'manage-channel',
     refusal: 'Only people who may manage this channel can change its daily post. Ask a moderator, or use /papers settings to see it.',
@@ -38,7 +39,8 @@ export const subscribe = defineCommand({
       createdBy: inv.user.id,
       ...withSettings(current, inv.args),
     });
-    const text = `${target.isOwn ? 'This' : 'That'} channel gets the top ${sub.top} papers every day at ${sub.time} ${sub.timezone}.`;
+    const what = sub.every === 'week' ? `the top ${sub.top} papers of the last seven days` : `the top ${sub.top} papers`;
+    const text = `${target.isOwn ? 'This' : 'That'} channel gets ${what} ${describeSchedule(sub)} at ${sub.time} ${sub.timezone}.`;
     const blocks: Block[] = [
       { kind: 'text', text },
       { kind: 'fields', fields: subscriptionFields(sub) },

@@ -16,6 +16,7 @@ import {
 import type { AdapterContext, ConnectedAdapter } from '../../src/chat/adapter';
 import { ConfigError, errorMessage } from '../../src/errors';
 import { createAnswerLookup } from './answers';
+import { watchGateway, type GatewayLimits } from './gateway';
 import { createDiscordPoster } from './poster';
 import { startShards } from './sharding';
 import { NO_MENTIONS } from './render';
@@ -30,6 +31,8 @@ export interface DiscordClientOptions {
    * not answered within 3 s; answers from the store are usually ready long before this.
    */
   deferAfterMs?: number;
+  /** When the first gateway connection is given up (see gateway.ts). */
+  gateway?: GatewayLimits;
 }
 
 /** Only what the bot uses: slash commands, reactions in guilds, DMs for confirmations. Nothing privileged. */
@@ -42,7 +45,7 @@ const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactio
  */
 const PARTIALS = [Partials.Message, Partials.Reaction, Partials.User, Partials.Channel];
 
-export function createClient(discord: DiscordSettings): Client {
+export function createClient(discord: DiscordSettings, gateway: Pick<ReturnType<typeof watchGateway>, 'buildStrategy'>): Client {
   return new Client({
     intents: INTENTS,
     partials: PARTIALS,
@@ -53,21 +56,24 @@ export function createClient(discord: DiscordSettings): Client {
     jsonTransformer: (json) => json,
     // Reactions resolve through the store, so keeping messages in memory buys nothing at scale.
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
+    ws: { buildStrategy: gateway.buildStrategy },
   });
 }
 
 /**
  * Connects one gateway client (or one shard of it) and hands `/papers`, reactions and clicks to the
- * chat runtime. Resolves once the client is ready.
+ * chat runtime. Resolves once the client is ready; rejects, with the client destroyed, when the
+ * gateway keeps refusing (see gateway.ts) or `ctx.signal` asks to stop first.
  */
 export async function startDiscordClient(
-  ctx: Pick<AdapterContext, 'services' | 'log' | 'runtime'>,
+  ctx: Pick<AdapterContext, 'services' | 'log' | 'runtime'> & { signal?: AbortSignal },
   discord: DiscordSettings,
   opts: DiscordClientOptions = {},
 ): Promise<{ client: Client; close(): Promise<void> }> {
   const { runtime } = ctx;
   const log = ctx.log.child({ adapter: 'discord' });
-  const client = createClient(discord);
+  const gateway = watchGateway(log, opts.gateway);
+  const client = createClient(discord, gateway);
   const deferAfterMs = opts.deferAfterMs ?? 2000;
   const findPost = createAnswerLookup(client, ctx.services.store);
 
@@ -93,18 +99,34 @@ export async function startDiscordClient(
   client.on(Events.MessageReactionAdd, reacted(true));
   client.on(Events.MessageReactionRemove, reacted(false));
   client.on(Events.Error, (err) => log.error({ err: errorMessage(err) }, 'discord client error'));
-  client.on(Events.ShardDisconnect, (event, shardId) => log.warn({ shardId, code: event.code }, 'discord shard disconnected'));
 
   const ready = once(client, Events.ClientReady);
+  let abort = () => {};
+  const stopped = new Promise<never>((_, reject) => {
+    abort = () => reject(new Error('stopped while connecting'));
+    if (ctx.signal?.aborted) abort();
+  });
+  ctx.signal?.addEventListener('abort', abort, { once: true });
+  const connected = client.login(discord.token).then(() => ready);
+  connected.catch(() => {}); // read by the race below; after giving up its late failure says nothing new
   try {
-    await client.login(discord.token);
+    await Promise.race([connected, gateway.gaveUp, stopped]);
+    gateway.connected();
   } catch (err) {
+    gateway.stop();
     await client.destroy();
     throw new ConfigError(`Discord login failed: ${errorMessage(err)}`);
+  } finally {
+    ctx.signal?.removeEventListener('abort', abort);
   }
-  await ready;
   log.info({ user: client.user?.id, guilds: client.guilds.cache.size }, 'discord connected');
-  return { client, close: () => client.destroy() };
+  return {
+    client,
+    close: () => {
+      gateway.stop();
+      return client.destroy();
+    },
+  };
 }
 
 /** The Discord adapter for `papers start`: slash commands, reactions, clicks, and the digest poster (REST). */

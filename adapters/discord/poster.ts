@@ -96,7 +96,7 @@ export function createDiscordPoster(rest: REST, log: Logger): DigestPoster {
     if (paper?.kind !== 'paper') return null;
     const name = threadName(paper.paper.title);
     const earlier = maybeSentBefore ? await earlierForumPost(target, name) : null;
-    if (earlier) return { messageId: earlier, channelId: earlier };
+    if (earlier) return { messageId: earlier, channelId: earlier, found: true };
     const forum = await channelInfo(target.channelId);
     const available = 'available_tags' in forum ? (forum.available_tags ?? []) : [];
     const msg = renderReply(message);

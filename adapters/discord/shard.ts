@@ -4,6 +4,7 @@
  * for that shard's guilds. The refresher and scheduler run only in the parent.
  */
 import { loadConfig } from '../../src/config/load';
+import { errorMessage } from '../../src/errors';
 import { createLogger } from '../../src/log';
 import { openStore } from '../../src/store/open';
 import { EMPTY_STATUS, loadSourceStatus } from '../../src/sources/status';
@@ -28,7 +29,12 @@ const statusTimer = setInterval(() => {
 
 const services = { store, config, log, now: () => new Date(), sourceStatus: () => status };
 const runtime = createChatRuntime({ services, handlers: chatHandlers, log });
-const running = await startDiscordClient({ services, log, runtime }, discordAdapter.settingsOf(config)!);
+const running = await startDiscordClient({ services, log, runtime }, discordAdapter.settingsOf(config)!).catch(async (err: unknown) => {
+  // The gateway refused this shard for good (see gateway.ts): one line, and the manager sees it exit.
+  log.fatal({ event: 'shard_failed', err: errorMessage(err) }, 'discord shard could not connect');
+  await store.close();
+  process.exit(1);
+});
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, async () => {

@@ -11,12 +11,16 @@ export function installationKey(q: { teamId?: string; enterpriseId?: string; isE
   return `team:${q.teamId}`;
 }
 
-export function storeInstallations(store: Pick<Store, 'installations'>): InstallationStore {
+/** Why a workspace's subscriptions are paused: its installation is gone. Installing again resumes them. */
+export const UNINSTALLED = 'the app was uninstalled from this Slack workspace';
+
+export function storeInstallations(store: Pick<Store, 'installations' | 'subscriptions'>): InstallationStore {
   const keyOf = (i: Installation | InstallationQuery<boolean>) =>
     'team' in i ? installationKey({ teamId: i.team?.id, enterpriseId: i.enterprise?.id, isEnterpriseInstall: i.isEnterpriseInstall }) : installationKey(i);
   return {
     async storeInstallation(installation) {
       await store.installations.put('slack', keyOf(installation), JSON.stringify(installation));
+      if (installation.team?.id) await store.subscriptions.resumeWorkspace('slack', installation.team.id, UNINSTALLED);
     },
     async fetchInstallation(query) {
       const stored = await store.installations.get('slack', keyOf(query));
@@ -33,4 +37,14 @@ export function storeInstallations(store: Pick<Store, 'installations'>): Install
 export async function installedBotToken(store: Pick<Store, 'installations'>, teamId: string): Promise<string | null> {
   const stored = await store.installations.get('slack', installationKey({ teamId }));
   return stored === null ? null : ((JSON.parse(stored) as Installation).bot?.token ?? null);
+}
+
+/**
+ * The app was uninstalled from a workspace, or its bot token revoked: the token is dropped (every
+ * later call with it would fail) and the workspace's daily posts paused until it is installed again.
+ */
+export async function forgetWorkspace(store: Pick<Store, 'installations' | 'subscriptions'>, q: { teamId: string }) {
+  const removed = await store.installations.delete('slack', installationKey({ teamId: q.teamId }));
+  const paused = await store.subscriptions.pauseWorkspace('slack', q.teamId, UNINSTALLED);
+  return { removed, paused };
 }

@@ -1,12 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, type BlockAction, type Logger as BoltLogger, type webApi } from '@slack/bolt';
+import {
+  App,
+  AuthorizationError,
+  HTTPModuleFunctions,
+  HTTPReceiver,
+  SocketModeReceiver,
+  type BlockAction,
+  type Logger as BoltLogger,
+  type webApi,
+} from '@slack/bolt';
 import type { ReactionAddedEvent, ReactionRemovedEvent } from '@slack/types';
 import type { AdapterContext, ConnectedAdapter, HttpRoute } from '../../src/chat/adapter';
 import { ConfigError, errorMessage } from '../../src/errors';
 import { boltLogger } from './logger';
 import { REQUEST_TIMEOUT_MS, slackApiUrl, webClientOptions } from './client';
 import { SlackApiError, createPostMessage } from './post-message';
-import { storeInstallations } from './installations';
+import { forgetWorkspace, storeInstallations } from './installations';
 import { createSlackPoster } from './poster';
 import { OPEN_LINK_ACTION_PREFIX, renderReply } from './render';
 import type { SlackSettings } from './settings';
@@ -27,7 +36,7 @@ const ANSWERS_PER_TURN = 2;
 export const SLACK_SCOPES = ['commands', 'chat:write', 'reactions:read', 'channels:history', 'groups:history', 'im:history', 'mpim:history'];
 
 /** The events the app subscribes to; manifest.yaml lists exactly these (a test checks). */
-export const SLACK_EVENTS = ['reaction_added', 'reaction_removed', 'app_home_opened'] as const;
+export const SLACK_EVENTS = ['reaction_added', 'reaction_removed', 'app_home_opened', 'app_uninstalled', 'tokens_revoked'] as const;
 
 /** Where Slack sends commands, events and interactivity in HTTP mode (manifest.yaml's request URLs). */
 const EVENTS_PATH = '/slack/events';
@@ -67,8 +76,36 @@ export async function startSlack(ctx: AdapterContext, slack: SlackSettings, tuni
     : {};
   // installerOptions.clientOptions also carries SLACK_API_URL to the client Socket Mode connects with.
   const receiver = socketMode
-    ? new SocketModeReceiver({ appToken: slack.appToken!, logger, ...installer, installerOptions: { clientOptions } })
-    : new HTTPReceiver({ signingSecret: slack.signingSecret!, endpoints: EVENTS_PATH, logger, ...installer, installerOptions: { clientOptions } });
+    ? new SocketModeReceiver({
+        appToken: slack.appToken!,
+        logger,
+        ...installer,
+        installerOptions: { clientOptions },
+        processEventErrorHandler: async ({ error, event }) => {
+          if (!(error instanceof AuthorizationError)) return false;
+          // No installation for this workspace: a command is answered (privately), anything else acked.
+          await event.ack(isCommand(event.body) ? notInstalledAnswer(null) : undefined);
+          return false;
+        },
+      })
+    : new HTTPReceiver({
+        signingSecret: slack.signingSecret!,
+        endpoints: EVENTS_PATH,
+        logger,
+        ...installer,
+        installerOptions: { clientOptions },
+        processEventErrorHandler: async (args) => {
+          const { error, request, response } = args;
+          if (!(error instanceof AuthorizationError) || response.headersSent) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+          // No installation for this workspace. A command gets the install link (privately, in the
+          // ack); an event is acked so Slack does not retry it, or disable the app's events.
+          const body = new URLSearchParams((request as { rawBody?: Buffer }).rawBody?.toString() ?? '');
+          const answer = body.get('command') ? notInstalledAnswer(installPage(request.headers)) : null;
+          response.writeHead(200, answer ? { 'content-type': 'application/json' } : {}).end(answer ? JSON.stringify(answer) : '');
+          log.info({ event: 'slack_not_installed', team: body.get('team_id') }, 'a request from a workspace without an installation');
+          return false;
+        },
+      });
   const app = new App({
     receiver,
     logger,
@@ -82,6 +119,8 @@ export async function startSlack(ctx: AdapterContext, slack: SlackSettings, tuni
   const nextTurn = createTurns(ANSWERS_PER_TURN);
 
   app.error(async (err) => {
+    // The receiver answers these (processEventErrorHandler above): a workspace without an installation.
+    if (err instanceof AuthorizationError) throw err;
     log.error({ err: errorMessage(err), code: err.code }, 'slack handler failed');
   });
 
@@ -149,6 +188,15 @@ export async function startSlack(ctx: AdapterContext, slack: SlackSettings, tuni
       : Promise.resolve(),
   );
 
+  // Bolt skips authorization for these two, so they arrive even once the installation is gone.
+  const uninstalled = (why: string, teamId: string | undefined) => async () => {
+    if (!teamId) return;
+    const { removed, paused } = await forgetWorkspace(services.store, { teamId });
+    log.info({ event: 'slack_uninstalled', why, team: teamId, installationRemoved: removed, subscriptionsPaused: paused }, 'slack workspace uninstalled');
+  };
+  app.event('app_uninstalled', ({ body }) => uninstalled('app_uninstalled', body.team_id)());
+  app.event('tokens_revoked', ({ event, body }) => ((event.tokens.bot ?? []).length > 0 ? uninstalled('tokens_revoked', body.team_id)() : Promise.resolve()));
+
   // The PDF/code buttons are links; Slack still reports the click and expects an ack.
   app.action(new RegExp(`^${OPEN_LINK_ACTION_PREFIX}`), async ({ ack }) => ack());
 
@@ -197,6 +245,23 @@ function oauthRoutes(receiver: SocketModeReceiver): HttpRoute[] {
     { method: 'GET', path: INSTALL_PATH, handle: (req, res) => installer.handleInstallPath(req, res, {}, { scopes: SLACK_SCOPES }) },
     { method: 'GET', path: REDIRECT_PATH, handle: (req, res) => installer.handleCallback(req, res) },
   ];
+}
+
+function isCommand(body: unknown): boolean {
+  return typeof (body as { command?: unknown } | null)?.command === 'string';
+}
+
+/** Where the install page is, as the request reached us (a proxy in front says the scheme); null when unknown. */
+function installPage(headers: IncomingMessage['headers']): string | null {
+  const host = headers['x-forwarded-host'] ?? headers.host;
+  if (typeof host !== 'string' || !/^[\w.-]+(:\d+)?$/.test(host)) return null;
+  const proto = headers['x-forwarded-proto'] === 'http' ? 'http' : 'https';
+  return `${proto}://${host}${INSTALL_PATH}`;
+}
+
+function notInstalledAnswer(installUrl: string | null) {
+  const how = installUrl ? `<${installUrl}|install it>` : `ask whoever runs the bot for its install page (${INSTALL_PATH})`;
+  return { response_type: 'ephemeral', text: `Papers is not installed in this workspace yet: ${how}, then try again.` };
 }
 
 function slackError(err: unknown): string {

@@ -118,7 +118,7 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
         const earlier = maybeSentBefore ? (await postedKeys(target.channelId, token)).get(idempotencyKey) : undefined;
         if (earlier) {
           deps.log.info({ channel: target.channelId, key: idempotencyKey, ts: earlier }, 'slack digest message already posted');
-          return { messageId: earlier };
+          return { messageId: earlier, found: true };
         }
         const res = await send(token, {
           channel: target.channelId,

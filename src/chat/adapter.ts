@@ -39,6 +39,8 @@ export interface AdapterContext {
   terminal: Terminal;
   /** Asks the process to stop (the terminal's input ended; the platform connection gave up for good). */
   requestStop(reason: string): void;
+  /** Aborted when the operator stops the process while adapters are still connecting: give up the connection. */
+  signal: AbortSignal;
 }
 
 /** What building a digest poster needs: no connection, so `papers post-daily` can post beside a running bot. */

@@ -19,6 +19,8 @@ export interface HostOptions {
   /** GET /healthz, served beside the adapters' routes. */
   healthz(): { status: number; body: string };
   requestStop(reason: string): void;
+  /** Aborted when the process is asked to stop during the start (see AdapterContext.signal). */
+  signal: AbortSignal;
 }
 
 export interface RunningHost {
@@ -48,7 +50,15 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   let server: HttpServer | null;
   try {
     for (const adapter of opts.adapters) {
-      const connected = await adapter.start({ config, services: opts.services, log, runtime, terminal: opts.terminal, requestStop: opts.requestStop });
+      const connected = await adapter.start({
+        config,
+        services: opts.services,
+        log,
+        runtime,
+        terminal: opts.terminal,
+        requestStop: opts.requestStop,
+        signal: opts.signal,
+      });
       started.push({ id: adapter.id, connected });
     }
     const healthz: HttpRoute = {

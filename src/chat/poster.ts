@@ -17,6 +17,8 @@ export interface PostedMessage {
   messageId: string;
   /** Where the message lives when that is not the target channel: a forum post is a thread of its own. */
   channelId?: string;
+  /** An earlier send of the same key was found in the channel: nothing was sent now. */
+  found?: boolean;
 }
 
 /**

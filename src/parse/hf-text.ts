@@ -21,15 +21,11 @@ const AUTHORS = /^•\s*(\d+)\s+authors?$/i;
 const ORGANIZATION = /^([A-Za-z0-9][\w.-]{0,95})(?:\s+(\S.{0,118}))?$/;
 const DATE_LINE = /^([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:,\s*(\d{4}))?(?:\s+(\d+))?$/;
 
-/** Lines of the page around the list (header, subscribe box, the page's own date) that are no paper. */
-const CHROME = [
-  /^new$/i,
-  /^get trending papers in your email inbox!?$/i,
-  /^subscribe$/i,
-  /^daily papers$/i,
-  /^by\s*ak\b/i,
-  /^[A-Za-z]{3,9}\s+\d{1,2}(,\s*\d{4})?$/,
-];
+/** The page's header above the list (badge, subscribe box, heading, byline): no paper. */
+const HEADER = [/^new$/i, /^get trending papers in your email inbox!?$/i, /^subscribe$/i, /^daily papers$/i, /^by\s*ak\b/i];
+/** The page's own date under the header (`Apr 21`); a paper may be titled the same way (`Mar 3`). */
+const PAGE_DATE =
+  /^(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\s+\d{1,2}(?:,\s*\d{4})?$/i;
 
 /** True when the text has the shape of a Daily Papers listing: a lone `·` line followed by a date. */
 export function looksLikeHfText(text: string): boolean {
@@ -60,15 +56,15 @@ export function parseHfText(text: string, today: string): ParsedEntries {
     while (j < lines.length && lines[j]!.trim() === '') j++;
     const dateLine: Line | null = j < lines.length ? { no: j + 1, text: lines[j]!.trim() } : null;
     i = j;
-    const entry = dropChrome(pending, !sawEntry);
+    const entry = sawEntry ? pending : dropPageHeader(pending);
     pending = [];
     sawEntry = true;
-    const result = readEntry(entry, { no: i + 1, text: t }, dateLine, today);
+    const result = 'error' in entry ? entry : readEntry(entry, { no: i + 1, text: t }, dateLine, today);
     if ('paper' in result) papers.push(result.paper);
     else errors.push(result.error);
   }
 
-  const rest = dropChrome(pending, !sawEntry);
+  const rest = sawEntry ? pending : pending.slice(headerEnd(pending));
   if (rest.length > 0) {
     const first = rest[0]!;
     if (!sawEntry) throw new ParseError('hf-text', 'no paper entries found (each needs a byline, a "·" line and a date line)', `line ${first.no}`);
@@ -127,12 +123,31 @@ function resolveDate(monthName: string, day: number, year: number | null, today:
   return null;
 }
 
-/** Page chrome sits before the first entry; later entries keep every line. */
-function dropChrome(lines: Line[], beforeFirstEntry: boolean): Line[] {
-  if (!beforeFirstEntry) return lines;
+/**
+ * The lines of the first entry without the page header and the page's date above it; later entries
+ * keep every line. A line like `Mar 3` or `Llama 3` opening the entry is the page's date only when it
+ * is a real date under the header and a title, an abstract and a byline still follow; with no
+ * abstract left it is the title. Without the header above it there is no telling, so it is an error.
+ */
+function dropPageHeader(lines: Line[]): Line[] | { error: EntryError } {
+  const k = headerEnd(lines);
+  const rest = lines.slice(k);
+  const first = rest[0];
+  if (!first || !PAGE_DATE.test(first.text) || rest.length < 4) return rest;
+  if (k > 0) return rest.slice(1);
+  return {
+    error: {
+      where: `line ${first.no}`,
+      message: `"${clip(first.text)}" may be the page's date or the first paper's title; keep the page's header above it, or delete the line if it is the date`,
+    },
+  };
+}
+
+/** How many lines at the start are the page's header. */
+function headerEnd(lines: Line[]): number {
   let k = 0;
-  while (k < lines.length && CHROME.some((re) => re.test(lines[k]!.text))) k++;
-  return lines.slice(k);
+  while (k < lines.length && HEADER.some((re) => re.test(lines[k]!.text))) k++;
+  return k;
 }
 
 function clip(s: string, max = 60): string {

@@ -8,7 +8,8 @@ import type { Reply } from '../chat/reply';
 import type { RankedPaper } from '../model/paper';
 import type { ClaimOwner, Delivery, Store, Subscription } from '../store/types';
 import { errorMessage } from '../errors';
-import { selectDigest, type DigestSelection } from '../digest/select';
+import { selectDigest, windowLabel, type DigestSelection, type ListWindow } from '../digest/select';
+import { weekStart, weeklyWindow } from '../model/cadence';
 import { settingsKey } from '../digest/selection-cache';
 import { digestHeader, digestPaperMessage, emptyDigestNote } from '../digest/messages';
 import { rank, topicsMatched } from '../rank/rank';
@@ -66,6 +67,8 @@ export interface DeliveryReport {
   outcome: DeliveryOutcome;
   /** Messages sent by this run. */
   messages: number;
+  /** Messages of a resumed delivery found already in the channel (an earlier run sent them): not sent again. */
+  found?: number;
   detail?: string;
   /** Failed because the channel is gone or closed to us: retrying today will not help. */
   permanent?: boolean;
@@ -114,18 +117,40 @@ async function planDigest(ctx: DeliveryContext, sub: Subscription, date: string)
   const since = new Date(ctx.now().getTime() - ctx.config.schedule.skipPostedDays * DAY_MS);
   const posted = await ctx.store.posts.paperIdsPostedInChannel(sub.platform, sub.channelId, since);
   const now = rankedAt(ctx, sub, date);
-  if (sub.rank === 'channel' || sub.arxiv.length > 0) return selectDigest(ctx.store, sub, { now, onOrBefore: date, skipIds: posted });
-  const listDate = await ctx.store.papers.latestListDate(date);
-  const listed = listDate ? await ctx.store.papers.listedBetween(listDate, listDate) : [];
+  const window = windowOf(sub, date);
+  if (sub.rank === 'channel' || sub.arxiv.length > 0) return selectDigest(ctx.store, sub, { now, onOrBefore: date, window, skipIds: posted });
+  const listDate = window ? null : await ctx.store.papers.latestListDate(date);
+  const from = window?.from ?? listDate;
+  const listed = from ? await ctx.store.papers.listedBetween(from, window?.to ?? from) : [];
   const skipIds = new Set(listed.filter((p) => posted.has(p.id)).map((p) => p.id));
-  const key = JSON.stringify([settingsKey(sub), date, now.getTime(), [...skipIds].sort()]);
+  const key = JSON.stringify([settingsKey(sub), date, window, now.getTime(), [...skipIds].sort()]);
   let plan = ctx.plans.get(key);
   if (!plan) {
-    plan = selectDigest(ctx.store, sub, { now, onOrBefore: date, skipIds });
+    plan = selectDigest(ctx.store, sub, { now, onOrBefore: date, window, skipIds });
     ctx.plans.set(key, plan);
     plan.catch(() => ctx.plans.delete(key));
   }
   return plan;
+}
+
+/** The seven list days a weekly post on `date` chooses from; undefined (the latest list) for a daily one. */
+function windowOf(sub: Subscription, date: string): ListWindow | undefined {
+  return sub.every === 'week' ? weeklyWindow(date) : undefined;
+}
+
+/**
+ * A weekly post already made this week, on another day (its day was changed since): the claim is
+ * per day, and this keeps it to one post a week.
+ */
+async function postedThisWeek(ctx: DeliveryContext, sub: Subscription, date: string): Promise<string | null> {
+  if (sub.every !== 'week') return null;
+  const monday = weekStart(date);
+  for (let d = 0; d < 7; d++) {
+    const day = addDays(monday, d);
+    if (day === date) continue;
+    if ((await ctx.store.deliveries.get(deliveryIdOf(sub.id, day)))?.state === 'posted') return day;
+  }
+  return null;
 }
 
 /** The papers of a plan fixed by an earlier (crashed) run, in the planned order, with fresh reasons. */
@@ -202,6 +227,8 @@ export async function deliver(ctx: DeliveryContext, sub: Subscription, date: str
     ctx.log.warn({ subscriptionId: sub.id, date, lastError: ctx.sourceStatus?.().lastError }, `daily digest skipped: ${detail}`);
     return { ...base, outcome: 'skipped', messages: 0, detail };
   }
+  const postedOn = await ctx.storeWork(() => postedThisWeek(ctx, sub, date));
+  if (postedOn) return { ...base, outcome: 'already-posted', messages: 0, detail: `posted this week on ${postedOn}` };
   const { won, delivery } = await ctx.storeWork(() =>
     ctx.store.deliveries.claim({
       subscriptionId: sub.id,
@@ -219,12 +246,21 @@ export async function deliver(ctx: DeliveryContext, sub: Subscription, date: str
 
   const heartbeat = startHeartbeat({ ...ctx, deliveryId: delivery.id, staleAfterMs: ctx.config.schedule.claimStaleMs });
   let sent = 0;
+  let found = 0;
+  const counted = (earlier: boolean) => (earlier ? found++ : sent++);
   try {
-    const outcome = await postClaimed(ctx, sub, delivery, poster, heartbeat, () => sent++);
-    return { ...base, outcome, messages: sent };
+    const outcome = await postClaimed(ctx, sub, delivery, poster, heartbeat, counted);
+    return { ...base, outcome, messages: sent, ...(found ? { found } : {}) };
   } catch (err) {
     const permanent = err instanceof PostError && err.permanent;
-    return { ...base, outcome: 'failed', messages: sent, permanent, detail: await ctx.storeWork(() => recordFailure(ctx, sub, delivery, err)) };
+    return {
+      ...base,
+      outcome: 'failed',
+      messages: sent,
+      ...(found ? { found } : {}),
+      permanent,
+      detail: await ctx.storeWork(() => recordFailure(ctx, sub, delivery, err)),
+    };
   } finally {
     heartbeat.stop();
   }
@@ -236,7 +272,7 @@ async function postClaimed(
   delivery: Delivery,
   poster: DigestPoster,
   heartbeat: Heartbeat,
-  onSent: () => void,
+  onSent: (found: boolean) => void,
 ): Promise<DeliveryOutcome> {
   const pending = await ctx.storeWork(() => pendingMessages(ctx, sub, delivery));
   if (pending === 'claimed-elsewhere') return pending;
@@ -249,7 +285,7 @@ async function postClaimed(
     const posted = await postWithRetry(ctx, poster, target, msg.reply, `${delivery.id}:${msg.part}`, pending.resumed);
     // The channel takes no such message (a forum's header): nothing was shown, nothing to record.
     if (!posted) continue;
-    onSent();
+    onSent(posted.found === true);
     const record = { platform: sub.platform, paperIds: msg.paperIds, kind: 'digest' as const, postedAt: ctx.now() };
     await ctx.storeWork(async () => {
       await ctx.store.posts.record({ ...record, channelId: sub.channelId, messageId: posted.messageId, deliveryId: delivery.id });
@@ -297,7 +333,8 @@ async function pendingMessages(
   let listDate: string | null;
   if (delivery.plan) {
     ranked = await resumePlan(ctx, sub, delivery.date, delivery.plan);
-    listDate = ranked[0]?.paper.listedOn ?? null;
+    const window = windowOf(sub, delivery.date);
+    listDate = window ? windowLabel(window) : (ranked[0]?.paper.listedOn ?? null);
   } else {
     const sel = await planDigest(ctx, sub, delivery.date);
     ranked = sel.ranked;

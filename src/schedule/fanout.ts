@@ -8,6 +8,7 @@ import type { DigestPoster } from '../chat/poster';
 import type { ClaimOwner, PaperRepository, Store, Subscription } from '../store/types';
 import { errorMessage } from '../errors';
 import { localDate } from './time';
+import { describeSchedule, postsOn } from '../model/cadence';
 import { deliver, dryRunDelivery, type DeliveryContext, type DeliveryReport } from './delivery';
 
 export type { DeliveryReport } from './delivery';
@@ -153,6 +154,7 @@ async function runOne(ctx: DeliveryContext, opts: PostDailyOptions, sub: Subscri
   const date = opts.date ?? localDate(opts.now(), sub.timezone);
   const skipped = (detail: string): DeliveryReport => ({ subscriptionId: sub.id, date, outcome: 'skipped', messages: 0, detail });
   try {
+    if (!postsOn(sub, date)) return skipped(`not a posting day: it posts ${describeSchedule(sub)}`);
     if (opts.dryRun) return await dryRunDelivery(ctx, sub, date);
     if (!sub.enabled) return skipped(`disabled: ${sub.disabledReason ?? 'by its owner'}`);
     const poster = opts.posters.find((p) => p.platform === sub.platform);

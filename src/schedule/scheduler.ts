@@ -10,6 +10,7 @@ import { syncConfigSubscriptions } from './config-file';
 import { deliveryIdOf, type DeliveryReport } from './delivery';
 import { postDaily, type PostDailyReport } from './fanout';
 import { addDays } from '../model/dates';
+import { postsOn, type Schedule } from '../model/cadence';
 import { isValidTimeZone, latestOccurrence, nextOccurrence, postingTimesOfDay } from './time';
 
 export interface Clock {
@@ -27,8 +28,10 @@ export interface SchedulerOptions {
   sourceStatus?: () => SourceStatus;
   /** First wait before re-sending after a transient error (default 1 s). */
   retryDelayMs?: number;
-  /** When (cron, UTC) to pick up new subscriptions, retry failures and take over dead claims; default every 5 minutes. */
+  /** When (cron, UTC) to retry failures and take over dead claims; default every 5 minutes. */
   sweepCron?: string;
+  /** How often to look for changed subscriptions and posts due that no task has run (default 10 s). */
+  watchMs?: number;
 }
 
 export interface Scheduler {
@@ -40,15 +43,21 @@ export interface Scheduler {
   catchUp(): Promise<PostDailyReport>;
 }
 
-/** Subscriptions that post at the same local time in the same zone. */
+/** Subscriptions that post at the same local time in the same zone, each on its own days. */
 interface PostingGroup {
   time: string;
   zone: string;
-  subscriptionIds: string[];
+  members: { id: string; schedule: Schedule }[];
 }
 
 const SWEEP_CRON = '*/5 * * * *';
 const HOUR_MS = 60 * 60_000;
+const WATCH_MS = 10_000;
+/**
+ * What the watch posts without a sweep: times that passed this recently. A cron tick can come late
+ * (a repeated hour on a fall-back day, a busy event loop), and a post must still leave within a minute.
+ */
+const WATCH_WINDOW_MS = 2 * 60_000;
 
 /** Outcomes after which the day's delivery needs no more attention from this process. */
 function settles(r: DeliveryReport): boolean {
@@ -60,9 +69,12 @@ function settles(r: DeliveryReport): boolean {
  * (time, zone), with node-cron's timezone option. node-cron skips a time that a DST gap removes,
  * so each subscription also gets a task at the time the gap moves it to (see postingTimesOfDay).
  * On a fall-back day node-cron may fire at either of the two instants of a repeated time; the
- * sweep (every 5 minutes) posts at the first if the tick comes later. Every run posts only what is
- * due (time passed less than CATCH_UP_HOURS ago) and not yet delivered, and the claim in the store
- * makes each delivery happen once, however many ticks, sweeps and replicas run it.
+ * watch (every 10 s) posts at the first if the tick comes later. The watch also reads the
+ * subscriptions' change stamp, so a subscription created or changed by any replica is scheduled
+ * within seconds, and its first post is not left to a sweep minutes later. The sweep (every 5
+ * minutes) retries failures and takes over the claims of dead replicas. Every run posts only what
+ * is due (time passed less than CATCH_UP_HOURS ago) and not yet delivered, and the claim in the
+ * store makes each delivery happen once, however many ticks, watches, sweeps and replicas run it.
  */
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const { store, config, log, clock } = opts;
@@ -73,6 +85,12 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const inFlight = new Set<string>();
   /** Deliveries known to be done, so repeated sweeps don't query them again. */
   const settled = new Set<string>();
+  /** Deliveries another live owner holds: left to the sweep, so the watch doesn't contend for them every few seconds. */
+  const elsewhere = new Set<string>();
+  /** The subscriptions as last read, and their change stamp then. */
+  let groups: PostingGroup[] = [];
+  let stamp: string | null = null;
+  let watchTimer: NodeJS.Timeout | null = null;
   const running = new Set<Promise<unknown>>();
   let stopped = false;
   const catchUpMs = config.schedule.catchUpHours * HOUR_MS;
@@ -104,9 +122,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
           log.warn({ subscriptionId: sub.id, timezone: sub.timezone }, 'subscription has an unknown time zone; not scheduled');
           continue;
         }
-        groups.set(key, (group = { time: sub.time, zone: sub.timezone, subscriptionIds: [] }));
+        groups.set(key, (group = { time: sub.time, zone: sub.timezone, members: [] }));
       }
-      group.subscriptionIds.push(sub.id);
+      group.members.push({ id: sub.id, schedule: sub });
     }
     return [...groups.values()];
   }
@@ -115,16 +133,17 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
    * Posts every subscription (of `zone`, when given) whose latest time passed less than windowMs
    * ago and isn't done. `groups` saves reading the subscriptions again when the caller just did.
    */
-  async function runDue(windowMs: number, zone?: string, groups?: PostingGroup[]): Promise<PostDailyReport> {
+  async function runDue(windowMs: number, zone?: string, groups?: PostingGroup[], skipElsewhere = false): Promise<PostDailyReport> {
     const now = clock.now();
     const byDate = new Map<string, string[]>();
     for (const group of groups ?? (await postingGroups())) {
       if (zone && group.zone !== zone) continue;
       const { date, at } = latestOccurrence(group.time, group.zone, now);
       if (now.getTime() - at.getTime() >= windowMs) continue;
-      for (const subscriptionId of group.subscriptionIds) {
+      for (const { id: subscriptionId, schedule } of group.members) {
+        if (!postsOn(schedule, date)) continue;
         const id = deliveryIdOf(subscriptionId, date);
-        if (inFlight.has(id) || settled.has(id)) continue;
+        if (inFlight.has(id) || settled.has(id) || (skipElsewhere && elsewhere.has(id))) continue;
         inFlight.add(id);
         let due = byDate.get(date);
         if (!due) byDate.set(date, (due = []));
@@ -135,7 +154,12 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     for (const [date, subscriptionIds] of byDate) {
       try {
         const report = await postDaily({ ...opts, owner, now: () => clock.now(), subscriptionIds, date });
-        for (const r of report.channels) if (settles(r)) settled.add(deliveryIdOf(r.subscriptionId, r.date));
+        for (const r of report.channels) {
+          const id = deliveryIdOf(r.subscriptionId, r.date);
+          if (settles(r)) settled.add(id);
+          if (r.outcome === 'claimed-elsewhere') elsewhere.add(id);
+          else elsewhere.delete(id);
+        }
         channels.push(...report.channels);
       } finally {
         for (const id of subscriptionIds) inFlight.delete(deliveryIdOf(id, date));
@@ -165,23 +189,53 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     }
     // Forget settled deliveries of past days.
     const oldest = addDays(now.toISOString().slice(0, 10), -2);
-    for (const id of settled) if (id.slice(id.lastIndexOf('@') + 1) < oldest) settled.delete(id);
+    for (const ids of [settled, elsewhere]) for (const id of ids) if (id.slice(id.lastIndexOf('@') + 1) < oldest) ids.delete(id);
   }
 
   const catchUp = () => track(runDue(catchUpMs));
 
+  /** Reads the subscriptions and their stamp, and schedules a task for every time they post at; one reload at a time. */
+  let reloading: Promise<void> = Promise.resolve();
+  function reload(): Promise<void> {
+    const run = async () => {
+      const next = await store.subscriptions.changeStamp();
+      groups = await postingGroups();
+      stamp = next;
+      await syncTasks(groups);
+    };
+    reloading = reloading.then(run, run);
+    return reloading;
+  }
+
   async function sweep(): Promise<void> {
-    const groups = await postingGroups();
-    await syncTasks(groups);
+    await reload();
     await track(runDue(catchUpMs, undefined, groups));
+  }
+
+  /**
+   * Every few seconds: changed subscriptions are scheduled, and what is due now posts at once
+   * (the first post of a new subscription included); otherwise posts due in the last minutes that
+   * no task ran are sent.
+   */
+  async function watch(): Promise<void> {
+    if ((await store.subscriptions.changeStamp()) !== stamp) return sweep();
+    await track(runDue(WATCH_WINDOW_MS, undefined, groups, true));
+  }
+  let watching: Promise<void> | null = null;
+  function watchTick(): void {
+    if (stopped || watching) return;
+    watching = track(watch())
+      .catch((err: unknown) => log.error({ err: errorMessage(err) }, 'scheduler watch failed'))
+      .finally(() => (watching = null));
   }
 
   return {
     async start() {
       if (config.subscriptionsFile) await syncConfigSubscriptions(store, config.subscriptionsFile, config.platforms, log);
       // One read of the subscriptions serves the cron tasks, the next-post log and the catch-up.
-      const groups = await postingGroups();
-      await syncTasks(groups);
+      await reload();
+      watchTimer = setInterval(watchTick, opts.watchMs ?? WATCH_MS);
+      watchTimer.unref();
       sweepTask = cron.schedule(
         opts.sweepCron ?? SWEEP_CRON,
         () => (stopped ? undefined : track(sweep()).catch((err: unknown) => log.error({ err: errorMessage(err) }, 'scheduler sweep failed'))),
@@ -199,6 +253,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     },
     async stop() {
       stopped = true;
+      if (watchTimer) clearInterval(watchTimer);
       await sweepTask?.destroy();
       for (const task of tasks.values()) await task.destroy();
       tasks.clear();

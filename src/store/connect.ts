@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
@@ -33,6 +33,9 @@ function connectSqlite(file: string): Connection {
   }
   let sqlite: BetterSqlite3.Database | undefined;
   try {
+    // It holds workspaces' tokens: readable by its owner only. SQLite gives its -wal and -shm files
+    // the database file's mode; an existing file keeps the mode its operator chose.
+    closeSync(openSync(file, 'a', 0o600));
     sqlite = new BetterSqlite3(file);
     sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     // WAL: readers never block the writer, and a committed transaction survives a killed process.

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Paper, PaperSource } from '../model/paper';
 import type { Platform } from '../chat/command';
+import type { Cadence, WeekDay } from '../model/cadence';
 import type { Delivery, DeliveryState, RankMode, Subscription, ThreadRecord } from './types';
 import type { DeliveriesTable, PaperColumns, SubscriptionsTable, ThreadsTable } from './tables';
 
@@ -144,6 +145,8 @@ export function subscriptionFromRow(r: Selectable<SubscriptionsTable>): Subscrip
     disabledReason: r.disabled_reason,
     threads: r.threads === 1,
     publish: r.publish === 1,
+    every: r.every as Cadence,
+    weekDay: r.week_day as WeekDay,
   };
 }
 

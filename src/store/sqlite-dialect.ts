@@ -62,7 +62,7 @@ class TakingTurns implements Driver {
 
   async acquireConnection(): Promise<DatabaseConnection> {
     if (this.#busy) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    else this.#busy = false;
+    else this.#busy = true;
     return this.#inner.acquireConnection();
   }
 

@@ -67,6 +67,10 @@ export interface SubscriptionsTable {
   threads: number;
   /** 0/1: publish (crosspost) each message of the daily post where the channel can. */
   publish: number;
+  /** day | weekday | week */
+  every: string;
+  /** mon..sun: the day of a weekly post. */
+  week_day: string;
 }
 
 export interface PostsTable {

@@ -1,6 +1,7 @@
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
 import type { RankMode } from '../rank/modes';
+import type { Cadence, WeekDay } from '../model/cadence';
 
 /**
  * Everything the bot remembers: one repository per kind of record, all over one connection and one
@@ -84,6 +85,10 @@ export interface SearchRepository {
 export type { RankMode };
 
 export interface SubscriptionSettings {
+  /** How often it posts; every day when absent. */
+  every?: Cadence;
+  /** The day of a weekly post; Monday when absent. */
+  weekDay?: WeekDay;
   /** `HH:MM`, local to timezone. */
   time: string;
   /** IANA zone, e.g. `Europe/Berlin`. */
@@ -105,6 +110,8 @@ export interface SubscriptionSettings {
 export interface Subscription extends SubscriptionSettings {
   /** `${platform}:${channelId}`: one subscription per channel. */
   id: string;
+  every: Cadence;
+  weekDay: WeekDay;
   arxiv: string[];
   threads: boolean;
   publish: boolean;
@@ -140,6 +147,16 @@ export interface SubscriptionRepository {
   /** Records a posting failure; permanent ones count towards disabling. */
   recordFailure(id: string, error: string, disableAfter: number): Promise<Subscription>;
   recordSuccess(id: string): Promise<void>;
+  /** Disables every enabled subscription of a workspace with `reason` (the app was uninstalled); how many. */
+  pauseWorkspace(platform: Platform, workspaceId: string, reason: string): Promise<number>;
+  /** Enables again the workspace's subscriptions that pauseWorkspace disabled with this `reason`; how many. */
+  resumeWorkspace(platform: Platform, workspaceId: string, reason: string): Promise<number>;
+  /**
+   * A short text that changes with every write that adds, changes, deletes or disables a
+   * subscription, by any replica: one cheap read, so the scheduler notices new times within
+   * seconds without listing them all.
+   */
+  changeStamp(): Promise<string>;
 }
 
 // deliveries (exactly-once daily posting)

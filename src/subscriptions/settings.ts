@@ -5,6 +5,7 @@ import type { SubscriptionSettings } from '../store/types';
 import { errorMessage } from '../errors';
 import { parseArxivCategories } from '../model/arxiv-categories';
 import { RANK_MODES, type RankMode } from '../rank/modes';
+import { CADENCES, describeSchedule, WEEK_DAYS } from '../model/cadence';
 import { parseTopics } from '../rank/topics';
 
 /**
@@ -97,6 +98,23 @@ export const SETTINGS = declare({
     option: { name: 'tz', description: 'time zone, e.g. Europe/Berlin (default UTC)', type: 'string', schema: timeZone },
     default: 'UTC',
     // Shown on the time's line.
+    ranks: false,
+  },
+  every: {
+    option: {
+      name: 'every',
+      description: 'day (default), weekday (Monday to Friday) or week (the top of the last seven days, once a week)',
+      type: 'string',
+      choices: CADENCES,
+    },
+    default: 'day',
+    display: { label: 'Posts', value: (s) => describeSchedule(s) },
+    ranks: false,
+  },
+  weekDay: {
+    option: { name: 'day', description: 'the day of a weekly post, mon to sun (default mon)', type: 'string', choices: WEEK_DAYS },
+    default: 'mon',
+    // Shown on the line of every.
     ranks: false,
   },
   top: {

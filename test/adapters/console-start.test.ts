@@ -80,7 +80,10 @@ describe('papers start --console (piped, offline, fresh database)', () => {
     child.kill('SIGTERM');
     const result = await done;
     expect(result.code).toBe(0);
-    expect(logEvents(result.stderr).filter((ev) => ev.event === 'ready')).toHaveLength(1);
+    const readyEvents = logEvents(result.stderr).filter((ev) => ev.event === 'ready');
+    expect(readyEvents).toHaveLength(1);
+    // The URL to check, as an operator would paste it (PORT on HOST; a wildcard HOST on loopback).
+    expect(readyEvents[0]!.healthz).toBe(`http://127.0.0.1:${e.PORT}/healthz`);
     expect(logEvents(result.stderr).some((ev) => ev.event === 'stopping' && ev.reason === 'SIGTERM')).toBe(true);
   });
 

@@ -117,7 +117,7 @@ describe('console adapter', () => {
     expect(out).toContain('Code: https://github.com/NVlabs/QeRL');
     expect(out).toMatch(/paper[s]? matching "representation autoencoders":\n\[2\] 1\. Diffusion Transformers/);
     expect(out).toContain('This channel gets the top 3 papers every day at 08:00 Asia/Tokyo.');
-    expect(out).toContain('Daily post for this channel:\nTime: 08:00 Asia/Tokyo\nPapers per post: 3');
+    expect(out).toContain('Daily post for this channel:\nTime: 08:00 Asia/Tokyo\nPosts: every day\nPapers per post: 3');
     expect(out).toContain('/papers bookmarks [list|remove|export] [<item>] [bibtex|markdown]');
   });
 

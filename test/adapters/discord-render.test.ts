@@ -45,6 +45,13 @@ describe('Discord render', () => {
     expect(embed!.image).toBeUndefined();
   });
 
+  it("escapes `)` in link URLs so an untrusted URL cannot end its masked link and spoof another's text", () => {
+    const paper = { ...papers[0]!, url: 'https://huggingface.co/papers/x)', githubUrl: 'https://github.com/a/b)[Click here](https://evil.example' };
+    const [embed] = renderReply({ blocks: [{ kind: 'paper', paper }], visibility: 'public', fallback: '' }).embeds;
+    expect(embed!.url).toBe('https://huggingface.co/papers/x%29');
+    expect(embed!.description!.split('\n').at(-1)!.split(' · ').at(-1)).toBe('[Code](https://github.com/a/b%29[Click%20here](https://evil.example)');
+  });
+
   it('keeps within 2000 characters of content, 10 embeds and 6000 embed characters', () => {
     const many: Reply = {
       blocks: [

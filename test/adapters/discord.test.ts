@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeDiscord, type FakeDiscord, type RecordedRequest } from '../fakes/discord';
+import { DEFAULT_NONCE_TTL_MS, startFakeDiscord, type FakeDiscord, type RecordedRequest } from '../fakes/discord';
 import { openTestStore } from '../helpers/stores';
 import { readFixture } from '../helpers/fixtures';
 import { discordAdapter } from '../../adapters/discord/index';
@@ -240,7 +240,7 @@ describe('Discord adapter end to end', () => {
 
     const { token } = fake.sendCommand('today');
     const callback = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
-    expect(callback.body.data.embeds[0].title).toContain('everyone look');
+    expect(callback.body.data.embeds[0].title).toBe('@\u200beveryone look');
 
     const ranked = (await selectDigest(store, DEFAULT_SETTINGS, { now })).ranked[0]!;
     expect(ranked.paper.title).toBe(EVERYONE_TITLE);
@@ -280,6 +280,19 @@ describe('Discord adapter end to end', () => {
     const again = await running.poster.post({ platform: 'discord', workspaceId: fake.guildId, channelId }, digestPaperMessage(ranked[0]!), 'sub@2025-10-14#1');
     expect(again?.messageId).toBe(first?.messageId);
     expect([...fake.messages.values()].filter((m) => m.channel_id === channelId)).toHaveLength(1);
+  });
+
+  it('creates the message again for a re-send after Discord forgot its nonce (a few minutes), as Discord does', async () => {
+    const running = await start();
+    const channelId = fake.channelIds[0]!;
+    const message = digestPaperMessage((await selectDigest(store, DEFAULT_SETTINGS, { now })).ranked[0]!);
+    const target = { platform: 'discord' as const, workspaceId: fake.guildId, channelId };
+    const first = await running.poster.post(target, message, 'sub@2025-10-14#1');
+    fake.elapse(DEFAULT_NONCE_TTL_MS - 1_000);
+    expect((await running.poster.post(target, message, 'sub@2025-10-14#1'))?.messageId).toBe(first?.messageId);
+    fake.elapse(1_000);
+    expect((await running.poster.post(target, message, 'sub@2025-10-14#1'))?.messageId).not.toBe(first?.messageId);
+    expect([...fake.messages.values()].filter((m) => m.channel_id === channelId)).toHaveLength(2);
   });
 
   it('reports a channel it cannot reach as a permanent PostError', async () => {
@@ -397,6 +410,8 @@ describe('papers register', () => {
       'in',
       'time',
       'tz',
+      'every',
+      'day',
       'top',
       'topics',
       'min-upvotes',
@@ -409,6 +424,11 @@ describe('papers register', () => {
     // The target channel: a channel picker offering text (0), announcement (5) and forum (15) channels; the switches are booleans.
     expect(subscribe.options.find((o: { name: string }) => o.name === 'in')).toMatchObject({ type: 7, channel_types: [0, 5, 15] });
     expect(subscribe.options.find((o: { name: string }) => o.name === 'threads')).toMatchObject({ type: 5 });
+    expect(subscribe.options.find((o: { name: string }) => o.name === 'every').choices.map((c: { value: string }) => c.value)).toEqual([
+      'day',
+      'weekday',
+      'week',
+    ]);
     const bookmarks = tree.options.find((o: { name: string }) => o.name === 'bookmarks');
     expect(bookmarks.options.find((o: { name: string }) => o.name === 'action').choices.map((c: { value: string }) => c.value)).toEqual([
       'list',

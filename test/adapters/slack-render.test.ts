@@ -81,6 +81,12 @@ describe('Slack render', () => {
     expect(JSON.stringify(blocks)).not.toContain('javascript:');
   });
 
+  it('escapes `|` in link URLs so an untrusted URL cannot end its link and spoof the link text', () => {
+    const paper: Paper = { ...qerl, url: 'https://huggingface.co/papers/x|Click here' };
+    const { blocks } = renderReply({ blocks: [{ kind: 'paper', paper }], visibility: 'public', fallback: '' });
+    expect(texts(blocks)[0]!.split('\n')[0]).toBe(`*<https://huggingface.co/papers/x%7CClick%20here|${qerl.title}>*`);
+  });
+
   it('keeps within 50 blocks and 3000 characters per text, saying what was cut', () => {
     const many: Reply = {
       blocks: [

@@ -279,10 +279,10 @@ describe('Slack digest poster', () => {
   it('tags each message with its key and does not post a key twice, even after a restart', async () => {
     const first = await slack.poster.post(target, textReply('header', 'public'), 'sub@2025-10-15#0');
     const again = await slack.poster.post(target, textReply('header', 'public'), 'sub@2025-10-15#0');
-    expect(again).toEqual(first);
+    expect(again).toEqual({ ...first, found: true });
     // A new poster (a restarted process) finds the earlier message in the channel's history.
     const fresh = createSlackPoster({ services, log: createLogger({ level: 'silent' }) }, slackAdapter.settingsOf(config)!);
-    expect(await fresh.post(target, textReply('header', 'public'), 'sub@2025-10-15#0')).toEqual(first);
+    expect(await fresh.post(target, textReply('header', 'public'), 'sub@2025-10-15#0')).toEqual({ ...first, found: true });
     const messages = fake.messages.get('CDIGEST')!;
     expect(messages).toHaveLength(1);
     expect(messages[0]!.metadata).toEqual({ event_type: 'papers_digest', event_payload: { key: 'sub@2025-10-15#0' } });

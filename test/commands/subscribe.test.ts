@@ -36,13 +36,24 @@ describe('subscribe', () => {
     [{ top: '11' }, 'top must be a whole number from 1 to 10 (got "11")'],
     [{ topics: 'llm, <script>' }, 'topics: "<script>" is not a topic: use words separated by commas (up to 48 characters each), e.g. "llm, vision, -robotics"'],
     [{ 'min-upvotes': -1 }, 'min-upvotes must be a whole number of at least 0 (got "-1")'],
-    [{ when: 'now' }, 'subscribe has no option "when" (options: in, time, tz, top, topics, min-upvotes, rank, arxiv, threads, publish)'],
+    [{ when: 'now' }, 'subscribe has no option "when" (options: in, time, tz, every, day, top, topics, min-upvotes, rank, arxiv, threads, publish)'],
     [{ threads: 'sometimes' }, 'threads must be on or off (got "sometimes")'],
   ])('refuses %o with what is accepted, and stores nothing', async (args, message) => {
     const reply = await dispatch(invocation('subscribe', args), t.svc);
     expect(reply.visibility).toBe('private');
     expect(textOf(reply)).toBe(message);
     expect(await subscription()).toBeNull();
+  });
+
+  it('posts every week on a chosen day, or every weekday, and says so', async () => {
+    const weekly = await dispatch(invocation('subscribe', { every: 'week', day: 'fri' }), t.svc);
+    expect(textOf(weekly)).toContain('This channel gets the top 5 papers of the last seven days every Friday at 09:00 UTC.');
+    expect(textOf(weekly)).toContain('Posts: every Friday');
+    expect(await subscription()).toMatchObject({ every: 'week', weekDay: 'fri' });
+    const weekdays = await dispatch(invocation('subscribe', { every: 'weekday' }), t.svc);
+    expect(textOf(weekdays)).toContain('every weekday (Monday to Friday) at 09:00 UTC.');
+    expect(textOf(await dispatch(invocation('subscribe', { every: 'fortnight' }), t.svc))).toBe('every must be one of day, weekday, week (got "fortnight")');
+    expect(await subscription()).toMatchObject({ every: 'weekday' });
   });
 
   it('refuses people who may not manage the channel', async () => {
@@ -96,7 +107,7 @@ describe('settings', () => {
     const reply = await dispatch(invocation('settings'), t.svc);
     expect(reply.visibility).toBe('private');
     expect(textOf(reply)).toContain(
-      'Time: 08:15 Asia/Tokyo\nPapers per post: 4\nTopics: agents\nMinimum upvotes: 0\nRanking: balanced (upvotes, recency and topics)\narXiv categories: none\nDiscussion threads: off\nPublish to followers: off\nStatus: on',
+      'Time: 08:15 Asia/Tokyo\nPosts: every day\nPapers per post: 4\nTopics: agents\nMinimum upvotes: 0\nRanking: balanced (upvotes, recency and topics)\narXiv categories: none\nDiscussion threads: off\nPublish to followers: off\nStatus: on',
     );
   });
 

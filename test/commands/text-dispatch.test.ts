@@ -27,7 +27,7 @@ describe('parseCommandText', () => {
     ['frobnicate', `Unknown command "frobnicate". Commands: ${commands.map((c) => c.name).join(', ')}.`],
     [
       'subscribe time',
-      'time needs a value: when to post, HH:MM (default 09:00). Usage: subscribe [in #channel] [time <time>] [tz <tz>] [top <top>] [topics <topics>] [min-upvotes <min-upvotes>] [rank popular|balanced|channel] [arxiv <arxiv>] [threads on|off] [publish on|off]',
+      'time needs a value: when to post, HH:MM (default 09:00). Usage: subscribe [in #channel] [time <time>] [tz <tz>] [every day|weekday|week] [day mon|tue|wed|thu|fri|sat|sun] [top <top>] [topics <topics>] [min-upvotes <min-upvotes>] [rank popular|balanced|channel] [arxiv <arxiv>] [threads on|off] [publish on|off]',
     ],
     ['today please', 'Unexpected "please" for today. Usage: today'],
     ['top week month', 'Unexpected "month" for top. Usage: top [day|week|month] [limit <limit>] [date <date>]'],
@@ -95,7 +95,9 @@ describe('help', () => {
     try {
       const text = textOf(await dispatch(invocation('help'), t.svc));
       for (const spec of commands) expect(text).toContain(`/papers ${spec.name}`);
-      expect(text).toContain('/papers subscribe [in #channel] [time <time>] [tz <tz>] [top <top>] [topics <topics>] [min-upvotes <min-upvotes>]');
+      expect(text).toContain(
+        '/papers subscribe [in #channel] [time <time>] [tz <tz>] [every day|weekday|week] [day mon|tue|wed|thu|fri|sat|sun] [top <top>] [topics <topics>] [min-upvotes <min-upvotes>]',
+      );
       expect(text).toContain('top: papers per post, 1 to 10 (default 5) (a whole number from 1 to 10)');
       expect(text).toContain('/papers bookmarks [list|remove|export] [<item>] [bibtex|markdown]');
       expect(text).toContain('React with 🔖');

@@ -118,6 +118,42 @@ describe('top', () => {
     );
   });
 
+  it('reads every list day of the period and none before it: day, week and month', async () => {
+    // The bundled papers spread over list days from Sep 14 to Oct 14: the week starts on Oct 8, the month on Sep 15.
+    const days = ['2025-10-14', '2025-10-13', '2025-10-08', '2025-10-07', '2025-09-15', '2025-09-14'];
+    const papers = bundledPapers()
+      .slice(0, 12)
+      .map((p, i) => ({ ...p, listedOn: days[i % days.length]! }));
+    const spread = await testServices({ papers });
+    try {
+      const listed = async (period: string) => {
+        const reply = await dispatch(invocation('top', { period }), spread.svc);
+        return paperIdsOf(reply)
+          .map((id) => papers.find((p) => p.id === id)!.listedOn)
+          .sort();
+      };
+      expect(await listed('day')).toEqual(['2025-10-14', '2025-10-14']);
+      expect(await listed('week')).toEqual(['2025-10-08', '2025-10-08', '2025-10-13', '2025-10-13', '2025-10-14', '2025-10-14']);
+      expect(await listed('month')).toEqual([
+        '2025-09-15',
+        '2025-09-15',
+        '2025-10-07',
+        '2025-10-07',
+        '2025-10-08',
+        '2025-10-08',
+        '2025-10-13',
+        '2025-10-13',
+        '2025-10-14',
+        '2025-10-14',
+      ]);
+      expect(textOf(await dispatch(invocation('top', { period: 'month' }), spread.svc))).toContain(
+        'Top 10 of the month (Mon, Sep 15, 2025 to Tue, Oct 14, 2025)',
+      );
+    } finally {
+      await spread.cleanup();
+    }
+  });
+
   it.each([
     [{ period: 'year' }, 'period must be one of day, week, month (got "year")'],
     [{ limit: 11 }, 'limit must be a whole number from 1 to 10 (got "11")'],

@@ -31,7 +31,8 @@ export interface FakeSource {
   files: Map<string, { body: string; contentType: string }>;
   /** Steps for the next requests, consumed in order; when empty every request is served. */
   script(...steps: Step[]): void;
-  requests: { url: string; headers: IncomingMessage['headers'] }[];
+  /** Each request as it came, and the ETag it was answered with (served ones only). */
+  requests: { url: string; headers: IncomingMessage['headers']; etag?: string }[];
   close(): Promise<void>;
 }
 
@@ -45,12 +46,14 @@ export async function startFakeSource(): Promise<FakeSource> {
   const sockets = new Set<Socket>();
 
   const server = createServer((req, res) => {
-    requests.push({ url: req.url ?? '', headers: req.headers });
+    const request: FakeSource['requests'][number] = { url: req.url ?? '', headers: req.headers };
+    requests.push(request);
     const step = steps.shift() ?? { kind: 'serve' };
     const found = lookup(req.url ?? '/', fake);
     switch (step.kind) {
       case 'serve':
-        return serve(req, res, found);
+        request.etag = serve(req, res, found);
+        return;
       case 'status':
         res.writeHead(step.status, { 'content-type': 'text/plain', ...step.headers });
         return res.end(step.body ?? `${step.status}`);
@@ -114,16 +117,20 @@ function lookup(rawUrl: string, { days, files, defaultLimit }: FakeSource): { bo
   return { body: JSON.stringify(items), contentType: 'application/json; charset=utf-8' };
 }
 
-function serve(req: IncomingMessage, res: ServerResponse, found: { body: string; contentType: string } | null): void {
+/** Answers with the body (or 304 when the client's If-None-Match is its ETag); returns the ETag sent. */
+function serve(req: IncomingMessage, res: ServerResponse, found: { body: string; contentType: string } | null): string | undefined {
   if (!found) {
     res.writeHead(404, { 'content-type': 'application/json' });
-    return void res.end('{"error":"Not Found"}');
+    res.end('{"error":"Not Found"}');
+    return undefined;
   }
   const etag = `W/"${createHash('sha1').update(found.body).digest('hex')}"`;
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, { etag });
-    return void res.end();
+    res.end();
+    return etag;
   }
   res.writeHead(200, { 'content-type': found.contentType, etag, 'content-length': Buffer.byteLength(found.body) });
   res.end(found.body);
+  return etag;
 }

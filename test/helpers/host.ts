@@ -33,6 +33,7 @@ export async function hostAdapter(adapter: Adapter, services: Services, terminal
     terminal: { input: terminal.input ?? new PassThrough(), output: terminal.output ?? new PassThrough(), user: terminal.user },
     healthz: () => ({ status: 200, body: 'ok' }),
     requestStop: stopRequested,
+    signal: new AbortController().signal,
   });
   let stopped: Promise<void> | undefined;
   return {

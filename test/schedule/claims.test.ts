@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { currentOwner, ownerIsGone, startHeartbeat } from '../../src/schedule/claims';
 import { createLogger } from '../../src/log';
 import { openTestStore } from '../helpers/stores';
@@ -67,6 +67,54 @@ describe('delivery heartbeat', () => {
         heartbeat.stop();
       }
     } finally {
+      await cleanup();
+    }
+  });
+
+  afterEach(() => vi.useRealTimers());
+
+  it('keeps the claim fresh on its own timer while a send waits, with no beat() called', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const { store, cleanup } = await openTestStore('sqlite');
+    let clock = t0.getTime();
+    const now = () => new Date(clock);
+    const id = 'discord:c1@2025-10-14';
+    await store.deliveries.claim({
+      subscriptionId: 'discord:c1',
+      date: '2025-10-14',
+      owner,
+      now: now(),
+      staleAfterMs: STALE_MS,
+      ownerIsGone: () => false,
+      maxAttempts: 3,
+    });
+    const heartbeat = startHeartbeat({ store, deliveryId: id, owner, now, staleAfterMs: STALE_MS, log: createLogger({ level: 'silent' }) });
+    const heartbeatAt = async () => (await store.deliveries.get(id))!.heartbeatAt!.getTime();
+    /** Lets the timer's write (a few awaited queries) finish. */
+    const settle = async () => {
+      for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    try {
+      clock += STALE_MS / 3;
+      vi.advanceTimersByTime(STALE_MS / 3 - 1);
+      await settle();
+      expect(await heartbeatAt()).toBe(t0.getTime());
+      vi.advanceTimersByTime(1);
+      await settle();
+      expect(await heartbeatAt()).toBe(clock);
+      clock += STALE_MS / 3;
+      vi.advanceTimersByTime(STALE_MS / 3);
+      await settle();
+      expect(await heartbeatAt()).toBe(clock);
+      // Stopped, it writes no more.
+      heartbeat.stop();
+      const last = clock;
+      clock += STALE_MS;
+      vi.advanceTimersByTime(STALE_MS);
+      await settle();
+      expect(await heartbeatAt()).toBe(last);
+    } finally {
+      heartbeat.stop();
       await cleanup();
     }
   });

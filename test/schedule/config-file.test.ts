@@ -47,6 +47,7 @@ describe('subscriptions file', () => {
         rank: 'balanced',
         threads: true,
         publish: false,
+        every: 'day',
         origin: 'config',
       }),
       expect.objectContaining({
@@ -55,6 +56,7 @@ describe('subscriptions file', () => {
         channelId: 'C0123ABCD',
         time: '08:30',
         timezone: 'America/New_York',
+        every: 'weekday',
         top: 3,
         topics: [],
         minUpvotes: 10,

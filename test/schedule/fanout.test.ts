@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeReport } from '../../cli/post-daily';
 import { postDaily, type PostDailyOptions } from '../../src/schedule/fanout';
 import { currentOwner } from '../../src/schedule/claims';
 import type { Store } from '../../src/store/types';
@@ -127,6 +128,20 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     expect(await store.posts.forDelivery(`console:a@${LIST_DATE}`)).toHaveLength(5);
     // Only the crashed run's sends were promised new; the resumed run's may repeat one that landed.
     expect(poster.sentAsNew).toHaveLength(3);
+  });
+
+  it('after a crash right after a send landed, the restart finds that message and reports it as found, not posted', async () => {
+    await seed(store, [subscription('a', { top: 3 })]);
+    // Header and first paper recorded; the second paper reached the channel, then the process died.
+    poster.crashAfterSend = 3;
+    void run({ owner: { host: os.hostname(), pid: deadPid() } });
+    await expect.poll(() => poster.shown.length).toBe(3);
+
+    const restarted = await run();
+    expect(restarted.channels[0]).toMatchObject({ outcome: 'posted', messages: 1, found: 1 });
+    expect(describeReport(restarted.channels[0]!)).toBe(`console:a ${LIST_DATE}: posted 1 message(s); found 1 already posted by an earlier run`);
+    expect(poster.inChannel('a')).toHaveLength(4);
+    expect(await store.posts.forDelivery(`console:a@${LIST_DATE}`)).toHaveLength(4);
   });
 
   it('stops at once when another process takes the claim over mid-post; that one posts the rest', async () => {

@@ -57,6 +57,8 @@ export class RecordingPoster implements DigestPoster {
   readonly flaky = new Map<string, number>();
   /** Before the send with this number (1-based, counting all sends), the process "crashes": the send never returns. */
   crashBeforeSend: number | null = null;
+  /** After the send with this number (1-based) is shown, the process "crashes": the send never returns, nothing records it. */
+  crashAfterSend: number | null = null;
   /** Runs after the send with this number (1-based) has been shown. */
   afterSend: { n: number; run: () => Promise<void> } | null = null;
   private sends = 0;
@@ -67,7 +69,12 @@ export class RecordingPoster implements DigestPoster {
   /** Keys sent with maybeSentBefore: false, i.e. promised to be new. */
   readonly sentAsNew: string[] = [];
 
-  async post(target: PostTarget, message: Reply, key: string, { maybeSentBefore } = { maybeSentBefore: true }): Promise<{ messageId: string }> {
+  async post(
+    target: PostTarget,
+    message: Reply,
+    key: string,
+    { maybeSentBefore } = { maybeSentBefore: true },
+  ): Promise<{ messageId: string; found?: boolean }> {
     this.sends++;
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
     if (!maybeSentBefore) this.sentAsNew.push(key);
@@ -80,10 +87,11 @@ export class RecordingPoster implements DigestPoster {
     }
     // Like Slack's poster, the earlier send is looked for only when one may exist: a wrong promise shows twice.
     const known = maybeSentBefore ? this.byKey.get(key) : undefined;
-    if (known) return { messageId: known };
+    if (known) return { messageId: known, found: true };
     const messageId = `m${this.shown.length + 1}`;
     this.byKey.set(key, messageId);
     this.shown.push({ channelId: target.channelId, messageId, key, paperIds: papersOf(message).map((p) => p.id), text: message.fallback, at: new Date() });
+    if (this.crashAfterSend === this.sends) return new Promise(() => {});
     if (this.afterSend?.n === this.sends) await this.afterSend.run();
     return { messageId };
   }

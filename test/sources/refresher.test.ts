@@ -95,7 +95,9 @@ describe.each(storeKinds)('refresher on %s', (kind) => {
     const before = await goodRefresh(r);
     const report = await r.refreshOnce();
     expect(report.days[0]).toMatchObject({ notModified: true, papers: 0 });
-    expect(source.requests[2]!.headers['if-none-match']).toBeTruthy();
+    expect(source.requests[2]!.url).toBe(source.requests[0]!.url);
+    expect(source.requests[0]!.etag).toMatch(/^W\/"[0-9a-f]{40}"$/);
+    expect(source.requests[2]!.headers['if-none-match']).toBe(source.requests[0]!.etag);
     expect(await stored()).toEqual(before);
   });
 

@@ -25,6 +25,12 @@ function child(script: string, args: string[]): { proc: ChildProcess; nextLine: 
   };
 }
 
+/**
+ * A test that drives child processes. Under `npm run mutate` those run the original code, not the
+ * mutant, so they prove nothing there and are skipped (vitest.mutate.config.ts).
+ */
+const withChildren = it.skipIf(process.env.PAPERS_MUTATE === '1');
+
 describe.each(storeKinds)('store on %s across processes', (kind) => {
   let url: string;
   let cleanup: () => Promise<void>;
@@ -41,7 +47,7 @@ describe.each(storeKinds)('store on %s across processes', (kind) => {
     await cleanup();
   });
 
-  it('gives each delivery to exactly one of two processes claiming at the same moment', async () => {
+  withChildren('gives each delivery to exactly one of two processes claiming at the same moment', async () => {
     const t0 = new Date('2025-10-14T07:00:00Z');
     const dates = Array.from({ length: 40 }, (_, i) => `2025-${String(1 + Math.floor(i / 28)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`);
     // Half are fresh (the insert races), half hold a claim gone stale 10 minutes ago (the takeover races).
@@ -74,7 +80,7 @@ describe.each(storeKinds)('store on %s across processes', (kind) => {
     for (const date of stale) expect((await store.deliveries.get(`discord:c1@${date}`))?.attempts).toBe(2);
   });
 
-  it('gives each message’s discussion thread to exactly one of two processes claiming at the same moment', async () => {
+  withChildren('gives each message’s discussion thread to exactly one of two processes claiming at the same moment', async () => {
     const t0 = new Date('2025-10-14T07:00:00Z');
     const messages = Array.from({ length: 40 }, (_, i) => `m${i}`);
     // Half are fresh (the insert races), half hold a claim abandoned 10 minutes ago (the takeover races).
@@ -94,7 +100,59 @@ describe.each(storeKinds)('store on %s across processes', (kind) => {
     expect(wonByA.filter((id) => wonByB.includes(id))).toEqual([]);
   });
 
-  it('keeps a bookmark written just before the process is killed with SIGKILL', async () => {
+  it('gives each stale delivery to exactly one of two connections whose claims interleave at every query', async () => {
+    // Two connections in one process, their claims started together: each claim's read of the
+    // stale row and its takeover write are separate queries, so the other connection's read lands
+    // between them. Only the compare-and-set keeps the second takeover from winning too.
+    const t0 = new Date('2025-10-14T07:00:00Z');
+    const dates = Array.from({ length: 20 }, (_, i) => `2025-02-${String(1 + i).padStart(2, '0')}`);
+    const request = (owner: { host: string; pid: number }, date: string, now: Date) => ({
+      subscriptionId: 'discord:c1',
+      date,
+      owner,
+      now,
+      staleAfterMs: 60_000,
+      ownerIsGone: () => false,
+      maxAttempts: 3,
+    });
+    for (const date of dates) await store.deliveries.claim(request({ host: 'crashed', pid: 1 }, date, t0));
+    const other = await openStore(url, { migrate: false });
+    try {
+      const later = new Date(t0.getTime() + 10 * 60_000);
+      const [byA, byB] = await Promise.all([
+        Promise.all(dates.map((d) => store.deliveries.claim(request({ host: 'A', pid: 1 }, d, later)))),
+        Promise.all(dates.map((d) => other.deliveries.claim(request({ host: 'B', pid: 2 }, d, later)))),
+      ]);
+      const winners = dates.map((_, i) => [byA[i]!.won, byB[i]!.won].filter(Boolean).length);
+      expect(winners).toEqual(dates.map(() => 1));
+      for (const [i, date] of dates.entries()) {
+        const row = await store.deliveries.get(`discord:c1@${date}`);
+        expect(row).toMatchObject({ attempts: 2, owner: { host: byA[i]!.won ? 'A' : 'B' } });
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('gives each abandoned discussion thread to exactly one of two connections whose claims interleave at every query', async () => {
+    const t0 = new Date('2025-10-14T07:00:00Z');
+    const messages = Array.from({ length: 20 }, (_, i) => `m${i}`);
+    const request = (messageId: string, now: Date) => ({ platform: 'discord' as const, channelId: 'c1', messageId, paperId: 'p1', now, staleAfterMs: 60_000 });
+    for (const m of messages) await store.threads.claim(request(m, t0));
+    const other = await openStore(url, { migrate: false });
+    try {
+      const later = new Date(t0.getTime() + 10 * 60_000);
+      const [byA, byB] = await Promise.all([
+        Promise.all(messages.map((m) => store.threads.claim(request(m, later)))),
+        Promise.all(messages.map((m) => other.threads.claim(request(m, later)))),
+      ]);
+      expect(messages.map((_, i) => [byA[i]!.won, byB[i]!.won].filter(Boolean).length)).toEqual(messages.map(() => 1));
+    } finally {
+      await other.close();
+    }
+  });
+
+  withChildren('keeps a bookmark written just before the process is killed with SIGKILL', async () => {
     const paper = parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers[0]!;
     await store.papers.upsert([paper], new Date('2025-10-14T08:00:00Z'));
     const c = child('bookmark-child.ts', [url, paper.id]);

@@ -144,4 +144,38 @@ describe.each(storeKinds)('upgrading an old database on %s', (kind) => {
     expect(await store.subscriptions.get('discord:c1')).toMatchObject({ channelId: 'c1', top: 5, threads: false, publish: false });
     expect(await store.threads.find('discord', 'c1', 'm1')).toBeNull();
   });
+
+  it('keeps every subscription posting every day (0009 a)', async () => {
+    const now = '2025-10-14T08:00:00.000Z';
+    await databaseAt('0006_threads', (old) =>
+      old
+        .insertInto('subscriptions')
+        .values({
+          id: 'slack:C1',
+          platform: 'slack',
+          workspace_id: 'T1',
+          channel_id: 'C1',
+          time: '09:00',
+          timezone: 'UTC',
+          top: 5,
+          topics: '[]',
+          min_upvotes: 0,
+          rank: 'balanced',
+          arxiv: '[]',
+          enabled: 1,
+          origin: 'command',
+          created_by: 'u1',
+          created_at: now,
+          updated_at: now,
+          failures: 0,
+          last_error: null,
+          disabled_reason: null,
+          threads: 1,
+          publish: 0,
+        })
+        .execute(),
+    );
+    store = await openStore(db.url);
+    expect(await store.subscriptions.get('slack:C1')).toMatchObject({ channelId: 'C1', threads: true, every: 'day', weekDay: 'mon' });
+  });
 });

@@ -149,10 +149,17 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect(await store.search.find('%', 10)).toEqual([]);
       expect(await store.search.find('_', 50)).toEqual([]);
       expect(await store.search.find('   ', 10)).toEqual([]);
-      const llm = await store.search.find('llm', 3);
-      expect(llm).toHaveLength(3);
-      const titled = llm.map((p) => p.title.toLowerCase().includes('llm'));
-      expect(titled).toEqual([...titled].sort((a, b) => Number(b) - Number(a)));
+    });
+
+    it('ranks the best match first: the word in the title and often beats it once in a long abstract', async () => {
+      const filler = 'We study many other things at length here. '.repeat(20);
+      const once = { ...third, title: 'A plain title', summary: `${filler} One zebra appears.` };
+      const titled = { ...second, title: 'Zebra detection', summary: 'Short.' };
+      const most = { ...first, title: 'Zebra crossings of zebra herds', summary: 'A zebra study.' };
+      await store.papers.upsert([...hfList.slice(3), once, titled, most], seenAt);
+      const hits = (await store.search.find('zebra', 10)).map((p) => p.id);
+      expect(hits).toEqual([most.id, titled.id, once.id]);
+      expect(hits).not.toEqual([...hits].sort());
     });
   });
 
@@ -188,6 +195,22 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect((await store.subscriptions.list({ platform: 'slack' })).map((s) => s.id)).toEqual(['slack:C9']);
       expect(await store.subscriptions.delete('slack:C9')).toBe(true);
       expect(await store.subscriptions.delete('slack:C9')).toBe(false);
+    });
+
+    it('changes its change stamp with every added, changed or deleted subscription, and only then', async () => {
+      const stamps = [await store.subscriptions.changeStamp()];
+      await store.subscriptions.upsert(subscription);
+      stamps.push(await store.subscriptions.changeStamp());
+      expect(await store.subscriptions.changeStamp()).toBe(stamps[1]);
+      await store.subscriptions.upsert({ ...subscription, time: '07:15' });
+      stamps.push(await store.subscriptions.changeStamp());
+      await store.subscriptions.upsert({ ...subscription, channelId: 'c2' });
+      stamps.push(await store.subscriptions.changeStamp());
+      await store.subscriptions.delete('discord:c1');
+      stamps.push(await store.subscriptions.changeStamp());
+      await store.subscriptions.delete('discord:c1');
+      expect(await store.subscriptions.changeStamp()).toBe(stamps[4]);
+      expect(new Set(stamps).size).toBe(5);
     });
   });
 
@@ -290,6 +313,16 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect((await store.bookmarks.list('discord', 'u1')).map((b) => b.paper.id)).toEqual([first.id]);
     });
 
+    it("removes only the remover's bookmark when two users hold the same paper", async () => {
+      await store.papers.upsert(hfList, seenAt);
+      for (const userId of ['u1', 'u2']) await store.bookmarks.add({ platform: 'discord', userId, paperId: first.id, messageId: 'm1', at: seenAt });
+      await store.bookmarks.add({ platform: 'slack', userId: 'u1', paperId: first.id, messageId: 'm1', at: seenAt });
+      expect(await store.bookmarks.remove('discord', 'u1', first.id)).toBe(true);
+      expect(await store.bookmarks.list('discord', 'u1')).toEqual([]);
+      expect((await store.bookmarks.list('discord', 'u2')).map((b) => b.paper.id)).toEqual([first.id]);
+      expect((await store.bookmarks.list('slack', 'u1')).map((b) => b.paper.id)).toEqual([first.id]);
+    });
+
     it("gathers a channel's bookmarks through the messages posted there, each paper once", async () => {
       await store.papers.upsert(hfList, seenAt);
       const post = (channelId: string, messageId: string, paperIds: string[]) =>
@@ -347,6 +380,20 @@ describe.each(storeKinds)('store on %s', (kind) => {
       await store.deliveries.finish(delivery.id, alice, { state: 'posted' }, later(112_000));
       expect(await store.deliveries.get(delivery.id)).toMatchObject({ state: 'claimed', owner: bob });
       expect(await claim(alice, later(113_000), { ownerIsGone: (o) => o.host === 'h2' })).toMatchObject({ won: true, delivery: { owner: alice, attempts: 3 } });
+    });
+
+    it('tells owners on the same host apart by pid: a stale owner restarted or replaced can no longer act', async () => {
+      const before = { host: 'h1', pid: 100 };
+      const after = { host: 'h1', pid: 101 };
+      const { delivery } = await claim(before, t0);
+      expect(await claim(after, later(30_000))).toMatchObject({ won: false, delivery: { owner: before } });
+      expect(await claim(after, later(61_000))).toMatchObject({ won: true, delivery: { owner: after, attempts: 2 } });
+      expect(await store.deliveries.holds(delivery.id, before)).toBe(false);
+      expect(await store.deliveries.heartbeat(delivery.id, before, later(62_000))).toBe(false);
+      expect(await store.deliveries.setPlan(delivery.id, before, [first.id])).toBe(false);
+      await store.deliveries.finish(delivery.id, before, { state: 'posted' }, later(63_000));
+      expect(await store.deliveries.get(delivery.id)).toMatchObject({ state: 'claimed', owner: after, plan: null, heartbeatAt: later(61_000) });
+      expect(await store.deliveries.holds(delivery.id, after)).toBe(true);
     });
 
     it('keeps the plan, never re-claims a posted delivery, and retries a failed one while attempts remain', async () => {

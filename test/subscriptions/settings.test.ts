@@ -36,6 +36,8 @@ const settingsOf = (s: SubscriptionSettings): SubscriptionSettings => ({
   arxiv: s.arxiv,
   threads: s.threads,
   publish: s.publish,
+  every: s.every,
+  weekDay: s.weekDay,
 });
 
 /** One setting given to `/papers subscribe`: the stored settings, or the refusal. */
@@ -65,6 +67,12 @@ describe('subscription settings, declared once', () => {
     ['time', '9am'],
     ['tz', 'europe/berlin'],
     ['tz', 'Mars/Olympus'],
+    ['every', 'week'],
+    ['every', 'weekday'],
+    ['every', 'Week'],
+    ['every', 'fortnight'],
+    ['day', 'fri'],
+    ['day', 'friday'],
     ['top', 3],
     ['top', '3'],
     ['top', 0],
@@ -107,7 +115,7 @@ describe('subscription settings, declared once', () => {
 
   it('are the options of subscribe, in order, after the channel it may name', () => {
     expect(findCommand('subscribe')!.options).toEqual([TARGET_CHANNEL_OPTION, ...SETTING_OPTIONS]);
-    expect(SETTING_OPTIONS.map((o) => o.name)).toEqual(['time', 'tz', 'top', 'topics', 'min-upvotes', 'rank', 'arxiv', 'threads', 'publish']);
+    expect(SETTING_OPTIONS.map((o) => o.name)).toEqual(['time', 'tz', 'every', 'day', 'top', 'topics', 'min-upvotes', 'rank', 'arxiv', 'threads', 'publish']);
   });
 
   it('are shown by their declared labels, then the status', async () => {
@@ -124,6 +132,8 @@ describe('subscription settings, declared once', () => {
     const changed: CompleteSettings = {
       time: '10:00',
       timezone: 'Europe/Berlin',
+      every: 'week',
+      weekDay: 'fri',
       top: 3,
       topics: ['llm'],
       minUpvotes: 2,

@@ -43,6 +43,16 @@ describe('hf-text: the copied Daily Papers page', () => {
     expect(early.find((p) => p.title === 'Attention Residuals')!.publishedAt).toBe('2026-03-16');
   });
 
+  it('resolves a year-less Feb 29 to the last leap year, however many years back', () => {
+    const entry = 'Leap Paper\n\nAn abstract.\n\n  • 2 authors\n·\nFeb 29\n';
+    const dateOn = (today: string) => parseListing(entry, { today }).papers[0]!.publishedAt;
+    expect(dateOn('2028-03-01')).toBe('2028-02-29');
+    expect(dateOn('2026-04-21')).toBe('2024-02-29');
+    expect(dateOn('2027-02-28')).toBe('2024-02-29');
+    // 2100 is no leap year: eight years back.
+    expect(dateOn('2104-01-10')).toBe('2096-02-29');
+  });
+
   it('reads author counts (also "1 authors") and the one organization byline', () => {
     expect(papers.map((p) => p.authorCount)).toEqual([
       6,
@@ -92,5 +102,53 @@ describe('hf-text: the copied Daily Papers page', () => {
     expect(ace).toMatchObject({ id: 'ace-lora-graph-attentive-context-enhancement-for-parameter-efficient-adaptation', arxivId: null, source: 'hf-text' });
     expect(ace.githubUrl).toBe('https://github.com/icon-lab/ACE-LoRA');
     expect(new Set(papers.map((p) => p.id)).size).toBe(37);
+  });
+});
+
+describe('hf-text: short titles that look like page chrome', () => {
+  const retitle = (from: string, to: string) => listing.replace(`\n${from}\n`, `\n${to}\n`);
+  const first = 'Attentive Deep Neural Networks for Legal Document Retrieval';
+  const second = 'AutoInt: Automatic Feature Interaction Learning via Self-Attentive Neural Networks';
+  const body = listing.slice(listing.indexOf(first));
+  const abstractOf = (text: string, title: string) => text.split('\n\n')[text.split('\n\n').indexOf(title) + 1]!;
+
+  it.each(['Llama 3', 'Mar 3', 'March 3, 2024', '2025', 'Subscribe'])('keeps a first paper titled "%s" under the page header, abstract and all', (title) => {
+    const { papers, errors } = parseListing(retitle(first, title), { today: '2026-04-21' });
+    expect(errors).toEqual([]);
+    expect(papers).toHaveLength(37);
+    expect(papers[0]).toMatchObject({ title, publishedAt: '2022-12-12', authorCount: 6 });
+    expect(papers[0]!.summary.startsWith('Legal text retrieval serves')).toBe(true);
+  });
+
+  it.each(['Llama 3', 'Mar 3', 'Subscribe', 'Daily Papers', 'new'])('keeps a later paper titled "%s"', (title) => {
+    const { papers, errors } = parseListing(retitle(second, title), { today: '2026-04-21' });
+    expect(errors).toEqual([]);
+    expect(papers[1]).toMatchObject({ title, publishedAt: '2018-10-28', authorCount: 7 });
+    expect(papers[1]!.summary.startsWith('Click-through rate (CTR) prediction')).toBe(true);
+  });
+
+  it('keeps a title "Llama 3" on a listing copied without the page header', () => {
+    const { papers, errors } = parseListing(body.replace(first, 'Llama 3'), { today: '2026-04-21' });
+    expect(errors).toEqual([]);
+    expect(papers[0]!.title).toBe('Llama 3');
+  });
+
+  it('takes a date-like line as the title when no abstract would be left without it', () => {
+    const page = listing.replace(`Apr 21\n\n${first}\n\n${abstractOf(listing, first)}`, 'Apr 21\n\nLegal text retrieval.');
+    const { papers, errors } = parseListing(page, { today: '2026-04-21' });
+    expect(errors).toEqual([]);
+    expect(papers[0]).toMatchObject({ title: 'Apr 21', summary: 'Legal text retrieval.' });
+  });
+
+  it('says it cannot tell a date-like first line without the header above it, naming the line, and keeps the rest', () => {
+    const { papers, errors } = parseListing(`Apr 21\n\n${body}`, { today: '2026-04-21' });
+    expect(papers).toHaveLength(36);
+    expect(papers.map((p) => p.title)).not.toContain(first);
+    expect(errors).toEqual([
+      {
+        where: 'line 1',
+        message: `"Apr 21" may be the page's date or the first paper's title; keep the page's header above it, or delete the line if it is the date`,
+      },
+    ]);
   });
 });

@@ -96,6 +96,41 @@ describe('rank', () => {
   });
 });
 
+describe('rank: what each factor of the score guards', () => {
+  it('counts every matching topic: two matches beat one match with more votes', () => {
+    const both = paper({ title: 'LLM agents for vision', upvotes: 2 });
+    const one = paper({ title: 'LLM agents', upvotes: 3 });
+    const ranked = rank([one, both], { now, topics: ['llm', 'vision'] });
+    // (2+1)·(1+2) = 9 against (3+1)·(1+1) = 8, both listed a day ago.
+    expect(ranked.map((r) => [r.paper.title, r.score])).toEqual([
+      ['LLM agents for vision', Number((9 * 0.5 ** (1 / 7)).toPrecision(6))],
+      ['LLM agents', Number((8 * 0.5 ** (1 / 7)).toPrecision(6))],
+    ]);
+    expect(ranked[0]!.reason).toBe('2 upvotes · 1 day old · matches: llm, vision');
+  });
+
+  it('treats a paper dated in the future as new today, not as fresher than new', () => {
+    // A listing in a timezone ahead of UTC, or a wrong date in the source: no bonus for it.
+    const ahead = paper({ title: 'Ahead', upvotes: 1, publishedAt: '2026-04-28' });
+    const today = paper({ title: 'Today', upvotes: 2, publishedAt: '2026-04-21' });
+    const ranked = rank([ahead, today], { now });
+    expect(ranked.map((r) => [r.paper.title, r.score, r.reason])).toEqual([
+      ['Today', 3, '2 upvotes · new today'],
+      ['Ahead', 2, '1 upvote · new today'],
+    ]);
+  });
+
+  it('breaks a tie of score and upvotes by the newer publication date, before the id', () => {
+    // Both listed on the same day, so their age (from the list date) and score are equal.
+    const older = paper({ title: 'a older', upvotes: 4, publishedAt: '2026-03-01', listedOn: '2026-04-20' });
+    const newer = paper({ title: 'b newer', upvotes: 4, publishedAt: '2026-04-01', listedOn: '2026-04-20' });
+    const ranked = rank([older, newer], { now });
+    expect(ranked[0]!.score).toBe(ranked[1]!.score);
+    expect(ranked.map((r) => r.paper.title)).toEqual(['b newer', 'a older']);
+    expect(rank([newer, older], { now }).map((r) => r.paper.title)).toEqual(['b newer', 'a older']);
+  });
+});
+
 describe('mergePapers', () => {
   it('merges the same arXiv id or the same normalized title, keeping the richest fields', () => {
     const fromText = paper({ title: 'Attention Residuals', upvotes: 6, organization: 'Moonshot AI', source: 'hf-text', summary: 'short' });

@@ -6,6 +6,7 @@ import { arxivCategories } from './0004_arxiv_categories';
 import { installations } from './0005_installations';
 import { threads } from './0006_threads';
 import { engineSearch } from './0007_engine_search';
+import { weeklyPosts } from './0009_a_weekly_posts';
 
 /**
  * The versioned schema, one list for both dialects, one file per migration. Names start with their
@@ -30,4 +31,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   // Search on each database's own engine (SQLite FTS5, PostgreSQL tsvector + GIN, a lexeme table);
   // drops 0003's term counts, which only the in-process index read.
   '0007_engine_search': engineSearch,
+  // How often a channel posts: every day, every weekday, or once a week on a chosen day.
+  '0009_a_weekly_posts': weeklyPosts,
 };

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import type { Paper } from '../../model/paper';
-import { chunks, INSERT_CHUNK, type Executor, type StoreDb } from '../db';
+import { chunks, INSERT_CHUNK, type StoreDb } from '../db';
 import { mergeSeenPaper, paperColumns, paperFromRow, paperToRow } from '../rows';
 import type { PaperRepository, PaperUpsertResult } from '../types';
+import { bumpCounter, readCounter } from './meta';
 import { countSqliteTerms } from './search';
 
 /** The meta row counting paper writes (PaperRepository.revision). */
@@ -64,7 +65,8 @@ export function paperRepository(db: StoreDb): PaperRepository {
             fresh.size,
           );
         }
-        if (fresh.size + changed.size > 0) await bumpPapersRevision(tx);
+        // Counted in the same transaction, so a reader never sees new papers with an old revision.
+        if (fresh.size + changed.size > 0) await bumpCounter(tx, PAPERS_REVISION_KEY);
         const sightings = new Map(papers.map((p) => [`${p.source} ${p.id}`, { paper_id: p.id, source: p.source, first_seen_at: seenAt.toISOString() }]));
         for (const batch of chunks([...sightings.values()])) {
           await tx
@@ -145,10 +147,7 @@ export function paperRepository(db: StoreDb): PaperRepository {
       return Number(row.n);
     },
 
-    async revision() {
-      const row = await kysely.selectFrom('meta').select('value').where('key', '=', PAPERS_REVISION_KEY).executeTakeFirst();
-      return Number(row?.value ?? 0);
-    },
+    revision: () => readCounter(kysely, PAPERS_REVISION_KEY),
   };
 }
 
@@ -161,13 +160,4 @@ function samePaper(a: Paper, b: Paper): boolean {
 /** Whether the text the full-text engine indexes is the same. */
 function sameText(a: Paper, b: Paper): boolean {
   return a.title === b.title && a.summary === b.summary && a.aiSummary === b.aiSummary && a.keywords.join('\n') === b.keywords.join('\n');
-}
-
-/** Counts paper writes in the same transaction as the write, so a reader never sees new papers with an old revision. */
-async function bumpPapersRevision(tx: Executor): Promise<void> {
-  await tx
-    .insertInto('meta')
-    .values({ key: PAPERS_REVISION_KEY, value: '1' })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql<string>`cast(cast(meta.value as bigint) + 1 as text)` }))
-    .execute();
 }

@@ -2,6 +2,10 @@ import { sql } from 'kysely';
 import type { StoreDb } from '../db';
 import { subscriptionFromRow } from '../rows';
 import type { SubscriptionRepository } from '../types';
+import { bumpCounter, readCounter } from './meta';
+
+/** The meta counter of subscription writes (SubscriptionRepository.changeStamp). */
+const REVISION_KEY = 'subscriptions_revision';
 
 export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
   const { kysely } = db;
@@ -24,6 +28,8 @@ export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
         arxiv: JSON.stringify(input.arxiv ?? []),
         threads: input.threads ? 1 : 0,
         publish: input.publish ? 1 : 0,
+        every: input.every ?? 'day',
+        week_day: input.weekDay ?? 'mon',
         origin: input.origin,
         created_by: input.createdBy,
       };
@@ -54,6 +60,7 @@ export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
             .where('id', '=', id)
             .execute();
         }
+        await bumpCounter(tx, REVISION_KEY);
         return subscriptionFromRow(await tx.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
       });
     },
@@ -71,31 +78,69 @@ export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
     },
 
     async delete(id) {
-      const res = await kysely.deleteFrom('subscriptions').where('id', '=', id).executeTakeFirst();
-      return res.numDeletedRows > 0n;
+      return db.write(async (tx) => {
+        const res = await tx.deleteFrom('subscriptions').where('id', '=', id).executeTakeFirst();
+        if (res.numDeletedRows === 0n) return false;
+        await bumpCounter(tx, REVISION_KEY);
+        return true;
+      });
     },
 
     async recordFailure(id, error, disableAfter) {
-      // One statement, so two replicas failing at once both count.
+      // One statement, so two replicas failing at once both count; the revision moves because it may disable the subscription.
       const reached = sql<boolean>`failures + 1 >= ${disableAfter}`;
-      await kysely
-        .updateTable('subscriptions')
-        .set({
-          failures: sql`failures + 1`,
-          last_error: error,
-          enabled: sql`case when ${reached} then 0 else enabled end`,
-          disabled_reason: sql`case when ${reached} then ${`disabled after ${disableAfter} failed posts; last: ${error}`} else disabled_reason end`,
-          updated_at: new Date().toISOString(),
-        })
-        .where('id', '=', id)
-        .execute();
+      await db.write(async (tx) => {
+        await tx
+          .updateTable('subscriptions')
+          .set({
+            failures: sql`failures + 1`,
+            last_error: error,
+            enabled: sql`case when ${reached} then 0 else enabled end`,
+            disabled_reason: sql`case when ${reached} then ${`disabled after ${disableAfter} failed posts; last: ${error}`} else disabled_reason end`,
+            updated_at: new Date().toISOString(),
+          })
+          .where('id', '=', id)
+          .execute();
+        await bumpCounter(tx, REVISION_KEY);
+      });
       const row = await kysely.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw new Error(`no subscription ${id}`);
       return subscriptionFromRow(row);
     },
 
+    changeStamp: async () => String(await readCounter(kysely, REVISION_KEY)),
+
     async recordSuccess(id) {
       await kysely.updateTable('subscriptions').set({ failures: 0, last_error: null }).where('id', '=', id).execute();
+    },
+
+    // Both move the revision, so the scheduler drops or picks up the workspace's channels at once.
+    async pauseWorkspace(platform, workspaceId, reason) {
+      return db.write(async (tx) => {
+        const res = await tx
+          .updateTable('subscriptions')
+          .set({ enabled: 0, disabled_reason: reason, updated_at: new Date().toISOString() })
+          .where('platform', '=', platform)
+          .where('workspace_id', '=', workspaceId)
+          .where('enabled', '=', 1)
+          .executeTakeFirst();
+        await bumpCounter(tx, REVISION_KEY);
+        return Number(res.numUpdatedRows);
+      });
+    },
+
+    async resumeWorkspace(platform, workspaceId, reason) {
+      return db.write(async (tx) => {
+        const res = await tx
+          .updateTable('subscriptions')
+          .set({ enabled: 1, failures: 0, last_error: null, disabled_reason: null, updated_at: new Date().toISOString() })
+          .where('platform', '=', platform)
+          .where('workspace_id', '=', workspaceId)
+          .where('disabled_reason', '=', reason)
+          .executeTakeFirst();
+        await bumpCounter(tx, REVISION_KEY);
+        return Number(res.numUpdatedRows);
+      });
     },
   };
 }
