@@ -6,7 +6,7 @@ import { byScoreThenId, cosine, idf, termCounts, tfidfVector } from './tfidf';
 /** How many of a paper's most distinctive words make the query. */
 const QUERY_TERMS = 20;
 /** How many papers the engine's OR-query hands over to be ranked by likeness. */
-const CANDIDATES = 60;
+const CANDIDATES = 40;
 /** How many shared words a reason names. */
 const REASON_WORDS = 3;
 

@@ -37,6 +37,7 @@ const PER_WORD = 200;
  */
 export function searchRepository(db: StoreDb, papers: PaperRepository): SearchRepository {
   const engine = db.dialect === 'postgres' ? postgresEngine(db) : sqliteEngine(db);
+  const termOf = cachedTerms(engine);
   return {
     async find(text, limit) {
       const query = parseQuery(text);
@@ -59,15 +60,36 @@ export function searchRepository(db: StoreDb, papers: PaperRepository): SearchRe
     async documentFrequencies(words) {
       const docFreq = new Map<string, number>();
       for (const chunk of chunks([...new Set(words)])) {
-        const termOf = await engine.terms(chunk);
-        const terms = [...new Set(termOf.values())];
+        const known = await termOf(chunk);
+        const terms = [...new Set(known.values())].filter((t) => t !== '');
         const rows = terms.length === 0 ? [] : await db.kysely.selectFrom('paper_terms').select(['term', 'docs']).where('term', 'in', terms).execute();
         const docs = new Map(rows.map((r) => [r.term, Number(r.docs)]));
-        for (const w of chunk) docFreq.set(w, docs.get(termOf.get(w) ?? '') ?? 0);
+        for (const w of chunk) docFreq.set(w, docs.get(known.get(w)!) ?? 0);
       }
       const total = await db.kysely.selectFrom('paper_terms').select('docs').where('term', '=', '').executeTakeFirst();
       return { docCount: Number(total?.docs ?? 0), docFreq };
     },
+  };
+}
+
+/** Words whose engine term this process remembers: a fixed function of the tokenizer, asked again and again. */
+const TERM_CACHE = 200_000;
+
+/**
+ * The engine's term for each word, each word asked once per process: the same few thousand words
+ * recur in every abstract, and asking costs a round of scratch-table work. Unindexed words map to
+ * ''. Past the cap it starts over rather than grow.
+ */
+function cachedTerms(engine: Engine): (words: string[]) => Promise<Map<string, string>> {
+  const cache = new Map<string, string>();
+  return async (words) => {
+    const unknown = words.filter((w) => !cache.has(w));
+    if (unknown.length > 0) {
+      const found = await engine.terms(unknown);
+      if (cache.size + unknown.length > TERM_CACHE) cache.clear();
+      for (const w of unknown) cache.set(w, found.get(w) ?? '');
+    }
+    return new Map(words.map((w) => [w, cache.get(w) ?? '']));
   };
 }
 
