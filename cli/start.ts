@@ -7,6 +7,7 @@ import type { Logger } from '../src/log';
 import { createLogger } from '../src/log';
 import { errorMessage } from '../src/errors';
 import { openStore } from '../src/store/open';
+import { prepareSecretsAtRest, secretBoxOf } from '../src/store/secret-box';
 import { ensurePapers } from '../src/sources/seed';
 import { createRefresher } from '../src/sources/refresher';
 import { createScheduler, type Scheduler } from '../src/schedule/scheduler';
@@ -91,6 +92,12 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   process.on('unhandledRejection', crashed);
 
   const store = await openStore(config.databaseUrl, { log });
+  try {
+    await prepareSecretsAtRest(store, secretBoxOf(config), log);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   let host: RunningHost | null = null;
   let scheduler: Scheduler | null = null;
   const refresher = createRefresher({ store, config, log: sourceLog, now });

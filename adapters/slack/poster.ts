@@ -6,6 +6,7 @@ import type { Reply } from '../../src/chat/reply';
 import { errorMessage } from '../../src/errors';
 import { REQUEST_TIMEOUT_MS, createWebClient, rateLimited, slackApiUrl } from './client';
 import { installedBotToken } from './installations';
+import { secretBoxOf } from '../../src/store/secret-box';
 import { createChannelPacer } from './pacer';
 import { SlackApiError, SlackRateLimitedError, createPostMessage, type PostMessageArgs } from './post-message';
 import { renderReply } from './render';
@@ -67,11 +68,12 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
   });
   const pacer = createChannelPacer(opts.postIntervalMs ?? POST_INTERVAL_MS);
   const seen = new Map<string, { at: number; keys: Map<string, string> }>();
+  const box = secretBoxOf(deps.services.config);
 
   /** SLACK_BOT_TOKEN, or with OAuth the token stored at the workspace's installation. */
   const tokenFor = async (workspaceId: string | null): Promise<string> => {
     if (slack.botToken) return slack.botToken;
-    const token = workspaceId ? await installedBotToken(deps.services.store, workspaceId) : null;
+    const token = workspaceId ? await installedBotToken(deps.services.store, box, workspaceId) : null;
     if (!token) throw new PostError(`the Slack app is not installed in workspace ${workspaceId ?? '(none)'}`, true);
     return token;
   };

@@ -143,6 +143,14 @@ export interface InstallationsTable {
   updated_at: string;
 }
 
+/** A signed request seen once (src/store/repositories/replays.ts). */
+export interface ReplaysTable {
+  /** Platform and signature, e.g. `slack:v0=…`. */
+  key: string;
+  /** ISO time after which the platform would refuse the request as too old anyway. */
+  expires_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   paper_sightings: PaperSightingsTable;
@@ -154,4 +162,5 @@ export interface Database {
   meta: MetaTable;
   installations: InstallationsTable;
   threads: ThreadsTable;
+  replays: ReplaysTable;
 }

@@ -21,6 +21,7 @@ export interface Store {
   readonly bookmarks: BookmarkRepository;
   readonly installations: InstallationRepository;
   readonly threads: ThreadRepository;
+  readonly replays: ReplayRepository;
   readonly meta: MetaRepository;
   /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
   migrate(): Promise<{ from: number; to: number }>;
@@ -295,6 +296,14 @@ export interface InstallationRepository {
   put(platform: Platform, key: string, value: string): Promise<void>;
   /** True when there was one to delete. */
   delete(platform: Platform, key: string): Promise<boolean>;
+  /** Every stored installation, of every platform (a key rotation rewrites them all). */
+  list(): Promise<{ platform: string; key: string; value: string }[]>;
+  /**
+   * Rewrites the storage so values replaced or deleted are gone from the files too (SQLite keeps old
+   * pages in its free list and WAL, PostgreSQL old row versions until vacuumed). Slow on a big
+   * database: for the one time installations stored in the clear were encrypted.
+   */
+  purgeOldVersions(): Promise<void>;
 }
 
 /** Small key/value state: the source's status, fetch validators, the console's message counter. */
@@ -302,4 +311,15 @@ export interface MetaRepository {
   get(key: string): Promise<string | null>;
   /** null deletes the key. */
   set(key: string, value: string | null): Promise<void>;
+}
+
+// replays (signed requests seen once)
+
+/** Requests already seen, shared by every replica, so a replayed copy is refused wherever it lands. */
+export interface ReplayRepository {
+  /**
+   * Remembers `key` until `expiresAt`; true the first time, false while it is remembered (a replay).
+   * Expired keys are pruned now and then, and count as new.
+   */
+  remember(key: string, expiresAt: Date, now?: Date): Promise<boolean>;
 }

@@ -5,6 +5,7 @@ import { searchTerms } from './0003_search_terms';
 import { arxivCategories } from './0004_arxiv_categories';
 import { installations } from './0005_installations';
 import { threads } from './0006_threads';
+import { replays } from './0008_replays';
 import { weeklyPosts } from './0009_a_weekly_posts';
 
 /**
@@ -27,6 +28,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005_installations': installations,
   // Discussion threads (one claim per message), and the subscriptions' threads and publish settings.
   '0006_threads': threads,
+  // Signed requests already seen (Slack, Discord HTTP interactions): a replay is refused by every replica.
+  '0008_replays': replays,
   // How often a channel posts: every day, every weekday, or once a week on a chosen day.
   '0009_a_weekly_posts': weeklyPosts,
 };
