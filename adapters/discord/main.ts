@@ -164,6 +164,8 @@ export async function startDiscord(ctx: AdapterContext, discord: DiscordSettings
           deferAfterMs: opts.deferAfterMs ?? DEFER_AFTER_MS,
           store: ctx.services.store,
           publicKey: discordPublicKey(discord.publicKey!),
+          replays: ctx.services.store.replays,
+          log: ctx.log.child({ adapter: 'discord' }),
         }),
       ]
     : [];

@@ -124,6 +124,17 @@ describe('POST /discord/interactions', () => {
     expect(fake.requests.filter((r) => r.path.includes('/interactions/') || r.path.startsWith('/webhooks'))).toEqual([]);
   });
 
+  it('refuses with 401 a signed copy replayed within the window, and answers it once', async () => {
+    const { fake, db } = await setup();
+    const bot = await replica(fake, db.store);
+    const body = JSON.stringify(paperCommand(fake));
+    const headers = fake.signedHeaders(body);
+    expect((await post(bot.url('/discord/interactions'), body, headers)).status).toBe(200);
+    const replayed = await post(bot.url('/discord/interactions'), body, headers);
+    expect(replayed.status).toBe(401);
+    expect(await replayed.text()).toBe('request already seen');
+  });
+
   it('is not served with DISCORD_INTERACTIONS=gateway', async () => {
     const { fake, db } = await setup();
     const config = loadBotConfig(
@@ -162,6 +173,12 @@ describe.skipIf(!storeKinds.includes('postgres'))('two HTTP-only replicas on one
       answers.push(callback.body.data.embeds[0].title);
     }
     expect(answers).toEqual([expect.stringContaining('QeRL'), expect.stringContaining('QeRL')]);
+
+    // A copy of a request one replica answered, replayed to the other: refused there too.
+    const body = JSON.stringify({ ...paperCommand(fake), id: '900000000000000009', token: 'replayed' });
+    const headers = fake.signedHeaders(body);
+    expect((await post(replicas[0]!.url('/discord/interactions'), body, headers)).status).toBe(200);
+    expect((await post(replicas[1]!.url('/discord/interactions'), body, headers)).status).toBe(401);
 
     // A click on the first replica's answer, served by the second: the record is in the shared store.
     const answered = fake.interactionReply(fake.requests.find((r) => r.path.endsWith('/callback'))!.path.split('/')[3]!)!;
