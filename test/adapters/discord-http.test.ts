@@ -135,6 +135,33 @@ describe('POST /discord/interactions', () => {
     expect(await replayed.text()).toBe('request already seen');
   });
 
+  it('is not served by a --gateway-only process, which holds the gateway for reactions', async () => {
+    const { fake, db } = await setup();
+    const config = loadBotConfig(
+      {
+        LOG_LEVEL: 'silent',
+        DISCORD_TOKEN: 't',
+        DISCORD_APPLICATION_ID: fake.applicationId,
+        DISCORD_API_URL: fake.apiUrl,
+        DISCORD_INTERACTIONS: 'http',
+        DISCORD_PUBLIC_KEY: fake.publicKeyHex,
+      },
+      '/nonexistent',
+    );
+    const services: Services = {
+      store: db.store,
+      config,
+      log: silent,
+      now: () => NOW,
+      sourceStatus: () => ({ lastSuccessAt: NOW, lastError: null, note: null }),
+    };
+    const bot = await hostAdapter(discordAdapter, services, {}, { gateway: true, http: false });
+    cleanups.push(() => bot.stop());
+    expect(fake.identifies).toHaveLength(1);
+    const body = JSON.stringify({ type: 1 });
+    expect((await post(bot.url('/discord/interactions'), body, fake.signedHeaders(body))).status).toBe(404);
+  });
+
   it('is not served with DISCORD_INTERACTIONS=gateway', async () => {
     const { fake, db } = await setup();
     const config = loadBotConfig(
