@@ -86,6 +86,20 @@ describe('POST /discord/interactions', () => {
     expect(await db.store.posts.find('discord', fake.channelIds[0]!, '900000000000000001')).toMatchObject({ paperIds: ['2510.11696'] });
   });
 
+  it('answers with a file by deferring in the response and sending the file with the edit', async () => {
+    const { fake, db } = await setup();
+    const bot = await replica(fake, db.store);
+    fake.useInteractionsEndpoint(bot.url('/discord/interactions'));
+    const userId = '222222222222222222';
+    await db.store.bookmarks.add({ platform: 'discord', userId, paperId: '2510.11696', messageId: null, at: NOW });
+    const { token } = fake.sendCommand('bookmarks', { action: 'export', format: 'bibtex' }, { userId });
+    const callback = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
+    expect(callback.body).toEqual({ type: 5, data: { flags: 64 } });
+    const edit = await fake.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token));
+    expect(edit.files.map((f) => f.name)).toEqual([expect.stringMatching(/\.bib$/)]);
+    expect(edit.files[0]!.content).toContain('2510.11696');
+  });
+
   it('answers PING with PONG', async () => {
     const { fake, db } = await setup();
     const bot = await replica(fake, db.store);
