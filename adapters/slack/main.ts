@@ -37,7 +37,7 @@ import { CONTROL_ID_PATTERN } from '../../src/chat/controls';
 const ANSWERS_PER_TURN = 2;
 
 /** The bot token scopes the app uses; manifest.yaml lists exactly these (a test checks). */
-export const SLACK_SCOPES = ['commands', 'chat:write', 'reactions:read', 'channels:history', 'groups:history', 'im:history', 'mpim:history'];
+export const SLACK_SCOPES = ['commands', 'chat:write', 'im:write', 'reactions:read', 'channels:history', 'groups:history', 'im:history', 'mpim:history'];
 
 /** The events the app subscribes to; manifest.yaml lists exactly these (a test checks). */
 export const SLACK_EVENTS = ['reaction_added', 'reaction_removed', 'app_home_opened', 'app_uninstalled', 'tokens_revoked'] as const;

@@ -5,6 +5,7 @@ import { parseDatabaseUrl } from './database-url';
 import { storeDb, type StoreDb } from './db';
 import { migrateToLatest } from './migrate';
 import { bookmarkRepository } from './repositories/bookmarks';
+import { followRepository } from './repositories/follows';
 import { deliveryRepository } from './repositories/deliveries';
 import { installationRepository } from './repositories/installations';
 import { metaRepository } from './repositories/meta';
@@ -58,6 +59,7 @@ function composeStore(db: StoreDb): Store {
     installations: installationRepository(db),
     threads: threadRepository(db),
     replays: replayRepository(db),
+    follows: followRepository(db),
     meta: metaRepository(db),
     migrate: () => migrateToLatest(db.kysely, db.schema),
     async ping() {

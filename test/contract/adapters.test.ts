@@ -9,6 +9,8 @@ import type { Store } from '../../src/store/types';
 import { bundledPapers, NOW } from '../commands/services';
 import { openTestStore } from '../helpers/stores';
 import { DRIVERS, type ContractDriver } from './drivers';
+import { CannotMessageUser } from '../../src/chat/poster';
+import { digestPaperMessage } from '../../src/digest/messages';
 
 /**
  * The adapter contract: what every platform must do, run against each adapter through its real
@@ -154,5 +156,44 @@ describe.each(DRIVERS)('$name adapter contract', (factory) => {
     expect(series('papers_command_seconds_count', `platform="${d.platform}",command="today"`)).toBe(1);
     // The header and two papers.
     expect(series('papers_messages_posted_total', `platform="${d.platform}"`)).toBe(3);
+  });
+
+  it('sends a direct message to the one user, once per idempotency key however often it is re-sent', async () => {
+    const paper = bundledPapers().find((p) => p.id === '2510.11696')!;
+    const message = digestPaperMessage({ rank: 1, paper, score: 1, reason: 'follows: quantization' });
+    const target = await d.poster.openDirect({ workspaceId: d.workspaceId, userId: d.userId('member') });
+    expect(target).toMatchObject({ platform: d.platform, userId: d.userId('member') });
+    await d.poster.post(target, message, 'contract-dm:2510.11696', { maybeSentBefore: false });
+    // A resumed delivery re-sends what it may have sent: the platform shows it once.
+    await d.poster.post(await d.poster.openDirect({ workspaceId: d.workspaceId, userId: d.userId('member') }), message, 'contract-dm:2510.11696');
+    const seen = await d.directMessages('member');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toContain('QeRL');
+    expect(seen[0]).toContain('follows: quantization');
+    expect(await d.directMessages('admin')).toEqual([]);
+  });
+});
+
+describe.each(DRIVERS.filter((f) => f.refusesDirectMessages))('$name adapter contract: a user who cannot be messaged', (factory) => {
+  it('fails the direct message with CannotMessageUser, permanently, and shows nothing', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    const d = await factory.start(store, NOW);
+    try {
+      d.closeDirectMessages!('member');
+      const send = async () => {
+        const target = await d.poster.openDirect({ workspaceId: d.workspaceId, userId: d.userId('member') });
+        await d.poster.post(target, { blocks: [{ kind: 'text', text: 'hello' }], visibility: 'public', fallback: 'hello' }, 'contract-dm:closed');
+      };
+      const failure = await send().then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(failure).toBeInstanceOf(CannotMessageUser);
+      expect(failure).toMatchObject({ permanent: true, userId: d.userId('member') });
+      expect(await d.directMessages('member')).toEqual([]);
+    } finally {
+      await d.stop();
+      await cleanup();
+    }
   });
 });

@@ -56,11 +56,17 @@ export interface ContractDriver {
   postedDuring<T>(work: () => Promise<T>): Promise<{ posted: number; result: T }>;
   /** GET /metrics on the bot's HTTP server, as Prometheus scrapes it (the drivers run with METRICS=on). */
   scrape(): Promise<string>;
+  /** The direct messages the person was sent, oldest first, each as text. */
+  directMessages(person: Person): Promise<string[]>;
+  /** Makes the platform refuse direct messages to the person, as it does when they closed them (absent where that cannot happen). */
+  closeDirectMessages?(person: Person): void;
   stop(): Promise<void>;
 }
 
 export interface DriverFactory {
   name: string;
+  /** Whether the platform can refuse a direct message (the console's one user always gets them). */
+  refusesDirectMessages: boolean;
   start(store: Store, now: Date): Promise<ContractDriver>;
 }
 
@@ -98,6 +104,7 @@ const HF_PAPER = /huggingface\.co\/papers\/(\d{4}\.\d{4,5})/;
 
 export const consoleDriver: DriverFactory = {
   name: 'console',
+  refusesDirectMessages: false,
   async start(store, now) {
     const services = servicesFor(store, now, { CONSOLE_ADMINS: 'admin' });
     let output = '';
@@ -174,6 +181,14 @@ export const consoleDriver: DriverFactory = {
         return { posted: output.slice(from).match(/^(\[\d+\] |Top \d+ papers? from Hugging Face)/gm)?.length ?? 0, result };
       },
       scrape: async () => scrape((await at('admin')).hosted),
+      async directMessages(person) {
+        // Each is printed after its marker line; what follows it up to the next marker is taken as its text.
+        const marker = `(direct message to ${person})\n`;
+        return output
+          .split(/^(?=\(direct message to )/m)
+          .filter((part) => part.startsWith(marker))
+          .map((part) => part.slice(marker.length));
+      },
       stop: end,
     };
   },
@@ -182,6 +197,7 @@ export const consoleDriver: DriverFactory = {
 /** Discord with commands and clicks over the gateway, or POSTed to the bot's interactions endpoint (reactions stay on the gateway). */
 const discordDriverOver = (interactions: 'gateway' | 'http'): DriverFactory => ({
   name: interactions === 'gateway' ? 'Discord' : 'Discord over HTTP interactions',
+  refusesDirectMessages: true,
   async start(store, now) {
     const fake = await startFakeDiscord();
     const services = servicesFor(store, now, {
@@ -211,10 +227,18 @@ const discordDriverOver = (interactions: 'gateway' | 'http'): DriverFactory => (
     }
 
     /** The message a callback, an edit or a follow-up carried, as text. */
-    const textOf = (body: { content?: string; embeds?: { title?: string; description?: string; fields?: { name: string; value: string }[] }[] }) =>
+    const textOf = (body: {
+      content?: string;
+      embeds?: { title?: string; description?: string; fields?: { name: string; value: string }[]; footer?: { text: string } }[];
+    }) =>
       [
         body.content ?? '',
-        ...(body.embeds ?? []).flatMap((e) => [e.title ?? '', e.description ?? '', ...(e.fields ?? []).flatMap((f) => [f.name, f.value])]),
+        ...(body.embeds ?? []).flatMap((e) => [
+          e.title ?? '',
+          e.description ?? '',
+          ...(e.fields ?? []).flatMap((f) => [f.name, f.value]),
+          e.footer?.text ?? '',
+        ]),
       ].join('\n');
 
     return {
@@ -264,6 +288,14 @@ const discordDriverOver = (interactions: 'gateway' | 'http'): DriverFactory => (
         return { posted: [...fake.messages.values()].filter((m) => m.channel_id === channelId && !before.has(m.id)).length, result };
       },
       scrape: () => scrape(hosted),
+      async directMessages(person) {
+        return [...fake.messages.values()]
+          .filter((m) => fake.dmChannels.get(m.channel_id) === ids[person])
+          .map((m) => textOf(m as Parameters<typeof textOf>[0]));
+      },
+      closeDirectMessages(person) {
+        fake.closedDms.add(ids[person]);
+      },
       async stop() {
         await hosted.stop();
         await fake.close();
@@ -280,6 +312,7 @@ const SLACK_EMOJI: Record<string, string> = { '🔖': 'bookmark', '1️⃣': 'on
 
 export const slackDriver: DriverFactory = {
   name: 'Slack',
+  refusesDirectMessages: true,
   async start(store, now) {
     const fake = await startFakeSlack();
     const ids: Record<Person, string> = { admin: 'UADMIN0001', member: 'UMEMBER001' };
@@ -391,6 +424,12 @@ export const slackDriver: DriverFactory = {
         return { posted: (fake.messages.get(channelId)?.length ?? 0) - before, result };
       },
       scrape: () => scrape(hosted),
+      async directMessages(person) {
+        return (fake.messages.get(`D${ids[person].slice(1)}`) ?? []).map((m) => textOf(m.blocks));
+      },
+      closeDirectMessages(person) {
+        fake.unreachableUsers.set(ids[person], 'user_not_found');
+      },
       async stop() {
         await hosted.stop();
         await fake.close();
