@@ -16,7 +16,7 @@ import { createReplayGuard } from '../../src/chat/replay-guard';
 import type { ReplayRepository } from '../../src/store/types';
 import { ConfigError, errorMessage } from '../../src/errors';
 import { boltLogger } from './logger';
-import { REQUEST_TIMEOUT_MS, slackApiUrl, webClientOptions } from './client';
+import { REQUEST_TIMEOUT_MS, rateLimited, slackApiUrl, webClientOptions } from './client';
 import { SlackApiError, createPostMessage } from './post-message';
 import { forgetWorkspace, storeInstallations } from './installations';
 import { secretBoxOf } from '../../src/store/secret-box';
@@ -37,7 +37,7 @@ import { CONTROL_ID_PATTERN } from '../../src/chat/controls';
 const ANSWERS_PER_TURN = 2;
 
 /** The bot token scopes the app uses; manifest.yaml lists exactly these (a test checks). */
-export const SLACK_SCOPES = ['commands', 'chat:write', 'reactions:read', 'channels:history', 'groups:history', 'im:history', 'mpim:history'];
+export const SLACK_SCOPES = ['commands', 'chat:write', 'im:write', 'reactions:read', 'channels:history', 'groups:history', 'im:history', 'mpim:history'];
 
 /** The events the app subscribes to; manifest.yaml lists exactly these (a test checks). */
 export const SLACK_EVENTS = ['reaction_added', 'reaction_removed', 'app_home_opened', 'app_uninstalled', 'tokens_revoked'] as const;
@@ -119,7 +119,7 @@ export async function startSlack(ctx: AdapterContext, slack: SlackSettings, tuni
     ...(oauth ? {} : { token: slack.botToken! }),
   });
 
-  const postMessage = createPostMessage({ apiUrl: slackApiUrl(slack), timeoutMs: REQUEST_TIMEOUT_MS });
+  const postMessage = createPostMessage({ apiUrl: slackApiUrl(slack), timeoutMs: REQUEST_TIMEOUT_MS, onRateLimited: rateLimited(services) });
   const nextTurn = createTurns(ANSWERS_PER_TURN);
 
   app.error(async (err) => {

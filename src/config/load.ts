@@ -45,6 +45,7 @@ export function loadConfig(env: Env, cwd = process.cwd(), adapters: readonly Ada
     adapters: resolved,
     platforms: adapters.map((a) => a.id),
     http: { port: e.PORT, host: e.HOST ?? '0.0.0.0' },
+    metrics: e.METRICS === 'on',
     logLevel: e.LOG_LEVEL ?? 'info',
     logLevelExplicit: e.LOG_LEVEL !== undefined,
     refreshMinutes: e.REFRESH_MINUTES,

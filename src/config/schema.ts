@@ -96,6 +96,8 @@ export const EnvSchema = z.object({
     message: 'STALE_DIGEST must be post or skip',
   }),
   FANOUT_CONCURRENCY: positiveInt('FANOUT_CONCURRENCY', 8, 256),
+  /** `on`: GET /metrics serves Prometheus metrics on the HTTP server; unset or `off`: no such route. */
+  METRICS: optional.refine((v) => v === undefined || v === 'on' || v === 'off', { message: 'METRICS must be on or off' }),
   /** Encrypts the tokens of installations kept in the store (Slack OAuth). */
   PAPERS_SECRET_KEY: secretKey('PAPERS_SECRET_KEY'),
   /** The key before the last rotation: still opens what it sealed until `papers rotate-key` has run. */
@@ -113,6 +115,8 @@ export interface AppConfig {
   /** Every platform the bot knows, configured or not: where a subscription may live. */
   platforms: readonly string[];
   http: { port: number; host: string };
+  /** Whether GET /metrics is served (METRICS=on). */
+  metrics: boolean;
   logLevel: string;
   /** Whether LOG_LEVEL was set, so a console-only run may pick a quieter default. */
   logLevelExplicit: boolean;

@@ -186,7 +186,14 @@ function buildMessages(ctx: DeliveryContext, sub: Subscription, ranked: RankedPa
  * Sends one message. `earlier`: an earlier run recorded it as about to be sent (since when), or
  * 'unknown' (a delivery planned by an older version, which recorded nothing): it may be there already.
  */
-async function postWithRetry(ctx: DeliveryContext, poster: DigestPoster, target: PostTarget, reply: Reply, key: string, earlier: Date | 'unknown' | null) {
+export async function postWithRetry(
+  ctx: Pick<DeliveryContext, 'log' | 'retryDelayMs' | 'now'>,
+  poster: DigestPoster,
+  target: PostTarget,
+  reply: Reply,
+  key: string,
+  earlier: Date | 'unknown' | null,
+) {
   const firstAt = ctx.now();
   for (let attempt = 1; ; attempt++) {
     try {

@@ -2,7 +2,8 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
+import { SchemaPostgresDialect } from './postgres-dialect';
 import type { Logger } from 'pino';
 import { ConfigError, errorMessage } from '../errors';
 import type { DatabaseTarget } from './database-url';
@@ -14,6 +15,8 @@ export interface Connection {
   dialect: 'sqlite' | 'postgres';
   /** The PostgreSQL schema every table lives in; undefined on SQLite. */
   schema: string | undefined;
+  /** Connections checked out of the pool now; absent where there is no pool (SQLite's one handle). */
+  connectionsInUse?: () => number;
 }
 
 /** How long opening waits for another process's write lock on the SQLite file (see the open check below). */
@@ -75,7 +78,12 @@ async function connectPostgres(target: Extract<DatabaseTarget, { kind: 'postgres
     const { rows } = await pool.query<{ schema: string | null }>('select current_schema() as schema');
     const schema = rows[0]?.schema;
     if (!schema) throw new Error('no schema on the search_path exists (add ?schema=NAME to DATABASE_URL)');
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', schema };
+    return {
+      db: new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, schema) }),
+      dialect: 'postgres',
+      schema,
+      connectionsInUse: () => pool.totalCount - pool.idleCount,
+    };
   } catch (err) {
     await pool.end().catch(() => {});
     throw new ConfigError(`cannot use PostgreSQL at ${target.where}: ${systemReason(err)}`);

@@ -1,9 +1,11 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { connect } from './connect';
 import { parseDatabaseUrl } from './database-url';
 import { storeDb, type StoreDb } from './db';
 import { migrateToLatest } from './migrate';
 import { bookmarkRepository } from './repositories/bookmarks';
+import { followRepository } from './repositories/follows';
 import { deliveryRepository } from './repositories/deliveries';
 import { installationRepository } from './repositories/installations';
 import { metaRepository } from './repositories/meta';
@@ -57,8 +59,13 @@ function composeStore(db: StoreDb): Store {
     installations: installationRepository(db),
     threads: threadRepository(db),
     replays: replayRepository(db),
+    follows: followRepository(db),
     meta: metaRepository(db),
     migrate: () => migrateToLatest(db.kysely, db.schema),
+    async ping() {
+      await sql`select 1`.execute(db.kysely);
+    },
+    connectionsInUse: () => db.connectionsInUse(),
     async close() {
       // Posts waiting for their group commit are written, not dropped.
       await commitPendingPosts();

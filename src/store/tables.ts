@@ -31,12 +31,8 @@ export interface PaperColumns {
   updated_at: string;
 }
 
-export interface PapersTable extends PaperColumns {
-  /** Term counts for the search index (src/search/document encodeTerms); never read with the paper. */
-  search_terms: string | null;
-  /** The write that last changed search_terms; writers take these one at a time (src/search/index-sync). */
-  search_revision: number;
-}
+/** The columns the full-text engines add (migration 0007) are theirs alone: the store never writes them. */
+export type PapersTable = PaperColumns;
 
 /** When each source first showed a paper. */
 export interface PaperSightingsTable {
@@ -154,8 +150,28 @@ export interface ReplaysTable {
   expires_at: string;
 }
 
+/** One thing a person follows (src/follows). */
+export interface FollowsTable {
+  platform: string;
+  user_id: string;
+  /** topic | author | org | arxiv */
+  kind: string;
+  /** What matching compares (followKey); unique per person and kind. */
+  key: string;
+  /** As typed. */
+  value: string;
+  created_at: string;
+}
+
+/** How many papers hold each of the full-text engine's terms; the row '' counts the papers (migration 0007). */
+export interface PaperTermsTable {
+  term: string;
+  docs: number;
+}
+
 export interface Database {
   papers: PapersTable;
+  paper_terms: PaperTermsTable;
   paper_sightings: PaperSightingsTable;
   subscriptions: SubscriptionsTable;
   posts: PostsTable;
@@ -166,4 +182,5 @@ export interface Database {
   installations: InstallationsTable;
   threads: ThreadsTable;
   replays: ReplaysTable;
+  follows: FollowsTable;
 }

@@ -1,8 +1,8 @@
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
-import type { TermIndex } from '../search/term-index';
 import type { RankMode } from '../rank/modes';
 import type { Cadence, WeekDay } from '../model/cadence';
+import type { Follow } from '../follows/follow';
 
 /**
  * Everything the bot remembers: one repository per kind of record, all over one connection and one
@@ -22,9 +22,14 @@ export interface Store {
   readonly installations: InstallationRepository;
   readonly threads: ThreadRepository;
   readonly replays: ReplayRepository;
+  readonly follows: FollowRepository;
   readonly meta: MetaRepository;
   /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
   migrate(): Promise<{ from: number; to: number }>;
+  /** Resolves once the database answers a trivial query (readiness); rejects when it does not. */
+  ping(): Promise<void>;
+  /** Connections checked out of the pool now; null on SQLite, which has none. */
+  connectionsInUse(): number | null;
   /** Writes what is still queued (posts awaiting their group commit), then closes the connection. */
   close(): Promise<void>;
 }
@@ -58,14 +63,28 @@ export interface PaperRepository {
   revision(): Promise<number>;
 }
 
+/** A paper the full-text engine matched, and its score there (higher is better). */
+export interface SearchHit {
+  id: string;
+  score: number;
+}
+
+/** Search on the database's own full-text engine (migration 0007); nothing is held in the process. */
 export interface SearchRepository {
-  /** Papers whose title or abstract contain all words; best matches first. */
+  /**
+   * Papers matching a query in the search language (src/search/query: words, "phrases",
+   * -excluded), best first by the engine's ranking (title above keywords and AI summary above the
+   * abstract), ties by id.
+   */
   find(query: string, limit: number): Promise<Paper[]>;
   /**
-   * This process's index of the papers' terms for src/search (search, similar), brought up to date
-   * with every paper write committed before the call, by any replica.
+   * "More like this": papers holding any of these words (in any form), scored by the summed weights
+   * of the words they hold, best first, ties by id, leaving out `except`. Each word contributes
+   * its most recent few hundred holders (any few hundred on PostgreSQL), so the work is bounded.
    */
-  index(): Promise<TermIndex>;
+  matchAny(words: { word: string; weight: number }[], limit: number, except: string[]): Promise<SearchHit[]>;
+  /** How many papers hold each word in any form the engine brings together, and how many papers there are. */
+  documentFrequencies(words: string[]): Promise<{ docCount: number; docFreq: Map<string, number> }>;
 }
 
 // subscriptions
@@ -252,6 +271,27 @@ export interface BookmarkRepository {
   list(platform: Platform, userId: string): Promise<Bookmark[]>;
   /** The papers anyone bookmarked from a message the bot posted in this channel, each once, by id. */
   channelPapers(platform: Platform, channelId: string): Promise<Paper[]>;
+}
+
+// follows
+
+export interface StoredFollow extends Follow {
+  createdAt: Date;
+}
+
+/** What each person follows (src/follows): private to them, so every method takes the person. */
+export interface FollowRepository {
+  /**
+   * Adds a follow unless the person already has it (the same words, whatever their case or accents)
+   * or already has `max`, counted in the same transaction.
+   */
+  add(f: { platform: Platform; userId: string; follow: Follow; at: Date; max: number }): Promise<'added' | 'exists' | 'full'>;
+  /** Oldest first, so list numbers stay stable as new follows arrive. */
+  list(platform: Platform, userId: string): Promise<StoredFollow[]>;
+  /** True when there was one to remove. */
+  remove(platform: Platform, userId: string, follow: Follow): Promise<boolean>;
+  /** How many were removed. */
+  removeAll(platform: Platform, userId: string): Promise<number>;
 }
 
 // discussion threads

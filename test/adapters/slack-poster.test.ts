@@ -85,6 +85,7 @@ describe('Slack digest poster in the fan-out', () => {
     let sends = 0;
     const crashing: DigestPoster = {
       platform: 'slack',
+      openDirect: (user) => real.openDirect(user),
       async post(...args) {
         const posted = await real.post(...args);
         return ++sends === 3 ? new Promise(() => {}) : posted;

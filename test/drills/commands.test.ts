@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArgValue, Invocation, Platform, Services } from '../../src/chat/command';
 import { papersOf, type Reply } from '../../src/chat/reply';
 import { UserError } from '../../src/errors';
-import { words } from '../../src/search/text';
+import { formatQuery, isEmpty, parseQuery } from '../../src/search/query';
 import { commands } from '../../commands/index';
 import { dispatch } from '../../commands/kit/dispatch';
 import { handleClick } from '../../commands/kit/clicks';
@@ -128,7 +128,7 @@ describe('drill command-fuzz', () => {
 });
 
 describe.each(storeKinds)('drill search-injection on %s', (kind) => {
-  it('search text acts only through its words: operators and quotes change nothing, nothing is written', async () => {
+  it('search text acts only as words, "phrases" and -excluded words: engine operators change nothing, nothing is written', async () => {
     const t = await openTestStore(kind);
     await t.store.papers.upsert(bundledPapers(), new Date('2025-10-16T10:00:00Z'));
     const before = kind === 'sqlite' ? sqliteFingerprint(t.url) : null;
@@ -136,14 +136,19 @@ describe.each(storeKinds)('drill search-injection on %s', (kind) => {
     const payloads = [...INJECTIONS, ...INJECTIONS.map((p) => `video ${p}`), ...INJECTIONS.map((p) => `${p} agents`)];
     for (const p of payloads) {
       const got = (await t.store.search.find(p, 50)).map((x) => x.id);
-      const plain = (await t.store.search.find(words(p).join(' '), 50)).map((x) => x.id);
+      const query = parseQuery(p);
+      const plain = (await t.store.search.find(formatQuery(query), 50)).map((x) => x.id);
       expect(got, `search ${JSON.stringify(p)}`).toEqual(plain);
       // Never "everything": an always-true predicate would return the whole store.
-      if (words(p).length > 0) expect(got.length).toBeLessThan(count);
+      if (isEmpty(query)) expect(got).toEqual([]);
+      else expect(got.length).toBeLessThan(count);
     }
     expect(await t.store.papers.count()).toBe(count);
     if (before) expect(sqliteFingerprint(t.url)).toBe(before);
-    drillLine(`search-injection-${kind}`, `${payloads.length} SQL/FTS/tsquery/markup payloads, each answered exactly as its plain words, 0 rows changed`);
+    drillLine(
+      `search-injection-${kind}`,
+      `${payloads.length} SQL/FTS/tsquery/markup payloads, each answered exactly as its parsed words, phrases and exclusions, 0 rows changed`,
+    );
     await t.cleanup();
   });
 });
@@ -214,6 +219,50 @@ describe('drill bookmarks-private', () => {
       'bookmarks-private',
       `${attempts} list/export/remove commands and forged Remove/Save clicks on another user's bookmarks (discord, slack): 0 disclosed, 0 removed`,
     );
+    await cleanup();
+  });
+});
+
+describe('drill follows-private', () => {
+  it('nobody lists or changes another user’s follows, on either platform', async () => {
+    const { svc, cleanup } = await testServices();
+    const owner = { id: 'U0OWNER', name: 'Owner' };
+    const other = { id: 'U0OTHER', name: 'Other' };
+    const platforms: Platform[] = ['discord', 'slack'];
+    const secrets = ['secret protein folding', 'Ada Lovelace', 'Acme Research'];
+    const as = (user: Invocation['user'], platform: Platform, command: string, args: Invocation['args'] = {}) =>
+      dispatch(invocation(command, args, { platform, user, channel: { id: 'C0SHARED', workspace: 'T0SHARED', isDirect: false } }), svc);
+    for (const platform of platforms) {
+      await as(owner, platform, 'follow', { what: secrets[0]! });
+      await as(owner, platform, 'follow', { kind: 'author', what: secrets[1]! });
+      await as(owner, platform, 'follow', { kind: 'org', what: secrets[2]! });
+    }
+    let attempts = 0;
+    for (const platform of platforms) {
+      const tries: [string, Invocation['args']][] = [
+        ['following', {}],
+        ...['1', '2', '3', 'all', '0', '-1', 'U0OWNER'].map((item): [string, Invocation['args']] => ['unfollow', { item }]),
+        // Following the same words is the caller's own follow, never a change to the owner's.
+        ['follow', { what: secrets[0]! }],
+        ['unfollow', { item: '1' }],
+        ['following', {}],
+      ];
+      for (const [command, args] of tries) {
+        const reply = await as(other, platform, command, args);
+        attempts++;
+        const text = replyText(reply);
+        if (!(command === 'follow' || (command === 'unfollow' && text.startsWith('Stopped following secret'))))
+          for (const secret of secrets) expect(text, `${platform} ${command} ${JSON.stringify(args)}`).not.toContain(secret);
+        expect(reply.visibility).toBe('private');
+      }
+      expect(await svc.store.follows.list(platform, other.id)).toEqual([]);
+    }
+    for (const platform of platforms) {
+      expect((await svc.store.follows.list(platform, owner.id)).map((f) => f.value)).toEqual(secrets);
+      const own = replyText(await as(owner, platform, 'following'));
+      for (const secret of secrets) expect(own).toContain(secret);
+    }
+    drillLine('follows-private', `${attempts} following/unfollow/follow commands by another user (discord, slack): 0 disclosed, 0 changed`);
     await cleanup();
   });
 });

@@ -5,9 +5,11 @@ import { searchTerms } from './0003_search_terms';
 import { arxivCategories } from './0004_arxiv_categories';
 import { installations } from './0005_installations';
 import { threads } from './0006_threads';
+import { engineSearch } from './0007_engine_search';
 import { replays } from './0008_replays';
 import { sending } from './0008_sending';
 import { weeklyPosts } from './0009_a_weekly_posts';
+import { follows } from './0009_b_follows';
 
 /**
  * The versioned schema, one list for both dialects, one file per migration. Names start with their
@@ -29,10 +31,15 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005_installations': installations,
   // Discussion threads (one claim per message), and the subscriptions' threads and publish settings.
   '0006_threads': threads,
+  // Search on each database's own engine (SQLite FTS5, PostgreSQL tsvector + GIN, a lexeme table);
+  // drops 0003's term counts, which only the in-process index read.
+  '0007_engine_search': engineSearch,
   // Signed requests already seen (Slack, Discord HTTP interactions): a replay is refused by every replica.
   '0008_replays': replays,
   // The message each delivery is about to send, so a resume checks the channel for that one only.
   '0008_sending': sending,
   // How often a channel posts: every day, every weekday, or once a week on a chosen day.
   '0009_a_weekly_posts': weeklyPosts,
+  // What each person follows for their personal feed.
+  '0009_b_follows': follows,
 };
