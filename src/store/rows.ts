@@ -161,6 +161,7 @@ export function deliveryFromRow(r: Selectable<DeliveriesTable>): Delivery {
     owner: r.owner_host !== null && r.owner_pid !== null ? { host: r.owner_host, pid: r.owner_pid } : null,
     heartbeatAt: r.heartbeat_at === null ? null : new Date(r.heartbeat_at),
     plan: r.plan === null ? null : list(r.plan),
+    sending: r.sending_key === null || r.sending_at === null ? null : { key: r.sending_key, at: new Date(r.sending_at) },
     updatedAt: new Date(r.updated_at),
   };
 }

@@ -188,6 +188,11 @@ export interface Delivery {
   heartbeatAt: Date | null;
   /** The papers this delivery posts, fixed when first planned so a resumed run posts the same list. */
   plan: string[] | null;
+  /**
+   * The message a run was about to send, recorded before the send: if it is not among the posts, an
+   * earlier run may have sent it unrecorded. Null when nothing was sent yet (or by an older version).
+   */
+  sending: { key: string; at: Date } | null;
   updatedAt: Date;
 }
 
@@ -213,11 +218,12 @@ export interface ClaimResult {
 /** Exactly-once daily posting: each (subscription, local date) is claimed by one owner at a time. */
 export interface DeliveryRepository {
   claim(req: ClaimRequest): Promise<ClaimResult>;
-  /** Extends the claim; false when it was lost to another owner. */
-  heartbeat(id: string, owner: ClaimOwner, now: Date): Promise<boolean>;
+  /** Extends the claim, recording the message about to be sent (`sending`); false when it was lost to another owner. */
+  heartbeat(id: string, owner: ClaimOwner, now: Date, sending?: string): Promise<boolean>;
   /** Whether the owner still holds the claim: heartbeat's answer, read-only. */
   holds(id: string, owner: ClaimOwner): Promise<boolean>;
-  setPlan(id: string, owner: ClaimOwner, paperIds: string[]): Promise<boolean>;
+  /** Fixes the plan, and records the first message about to be sent (`sending`). */
+  setPlan(id: string, owner: ClaimOwner, paperIds: string[], sending?: { key: string; at: Date }): Promise<boolean>;
   finish(id: string, owner: ClaimOwner, outcome: { state: 'posted' } | { state: 'failed'; error: string }, now: Date): Promise<void>;
   get(id: string): Promise<Delivery | null>;
 }
