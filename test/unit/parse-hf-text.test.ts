@@ -177,9 +177,12 @@ describe('hf-text: entries cut short or odd, each said by line', () => {
   });
 
   it('reads month names long, short and with a dot', () => {
-    const { papers } = parseListing(`${entry('A', undefined, 'September 3, 2024')}${entry('B', undefined, 'Sept. 4, 2024 7')}${entry('C', undefined, 'mar 5')}`, {
-      today: '2026-04-21',
-    });
+    const { papers } = parseListing(
+      `${entry('A', undefined, 'September 3, 2024')}${entry('B', undefined, 'Sept. 4, 2024 7')}${entry('C', undefined, 'mar 5')}`,
+      {
+        today: '2026-04-21',
+      },
+    );
     expect(papers.map((p) => [p.publishedAt, p.upvotes])).toEqual([
       ['2024-09-03', 0],
       ['2024-09-04', 7],
@@ -193,4 +196,3 @@ describe('hf-text: entries cut short or odd, each said by line', () => {
     expect(errors.map((e) => e.message.split(':')[0])).toEqual([`"${sixty}"`, `"${'T'.repeat(59)}…"`]);
   });
 });
-
