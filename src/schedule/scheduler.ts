@@ -11,6 +11,7 @@ import { deliveryIdOf, type DeliveryReport } from './delivery';
 import { postDaily, type PostDailyReport } from './fanout';
 import { addDays } from '../model/dates';
 import { postsOn, type Schedule } from '../model/cadence';
+import { personalKey, postPersonalDigests, type PersonalReport } from '../personal/deliver';
 import { isValidTimeZone, latestOccurrence, nextOccurrence, postingTimesOfDay } from './time';
 
 export interface Clock {
@@ -39,15 +40,23 @@ export interface Scheduler {
   start(): Promise<void>;
   /** Stops the cron tasks and waits for posts in flight. */
   stop(): Promise<void>;
-  /** Posts for subscriptions whose time passed less than CATCH_UP_HOURS ago and that have not posted. */
-  catchUp(): Promise<PostDailyReport>;
+  /** Posts for subscriptions and personal digests whose time passed less than CATCH_UP_HOURS ago and that have not posted. */
+  catchUp(): Promise<ScheduleReport>;
 }
 
-/** Subscriptions that post at the same local time in the same zone, each on its own days. */
+/**
+ * Subscriptions and personal digests that post at the same local time in the same zone, each on
+ * its own days. `id` is the delivery key: the subscription's id, or personalKey for a person.
+ */
 interface PostingGroup {
   time: string;
   zone: string;
-  members: { id: string; schedule: Schedule }[];
+  members: { id: string; schedule: Schedule; person?: { platform: string; userId: string } }[];
+}
+
+/** What one run posted: channels' daily posts and people's digests. */
+export interface ScheduleReport extends PostDailyReport {
+  users: PersonalReport[];
 }
 
 const SWEEP_CRON = '*/5 * * * *';
@@ -60,8 +69,9 @@ const WATCH_MS = 10_000;
 const WATCH_WINDOW_MS = 2 * 60_000;
 
 /** Outcomes after which the day's delivery needs no more attention from this process. */
-function settles(r: DeliveryReport): boolean {
-  return r.outcome === 'posted' || r.outcome === 'empty' || r.outcome === 'already-posted' || (r.outcome === 'failed' && r.permanent === true);
+function settles(r: DeliveryReport | PersonalReport): boolean {
+  if (r.outcome === 'posted' || r.outcome === 'empty' || r.outcome === 'already-posted' || r.outcome === 'paused') return true;
+  return r.outcome === 'failed' && 'permanent' in r && r.permanent === true;
 }
 
 /**
@@ -114,17 +124,22 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
    */
   async function postingGroups(): Promise<PostingGroup[]> {
     const groups = new Map<string, PostingGroup>();
-    for (const sub of await store.subscriptions.list({ enabledOnly: true })) {
-      const key = `${sub.time} ${sub.timezone}`;
+    function join(time: string, zone: string, member: PostingGroup['members'][number]) {
+      const key = `${time} ${zone}`;
       let group = groups.get(key);
       if (!group) {
-        if (!isValidTimeZone(sub.timezone)) {
-          log.warn({ subscriptionId: sub.id, timezone: sub.timezone }, 'subscription has an unknown time zone; not scheduled');
-          continue;
+        if (!isValidTimeZone(zone)) {
+          log.warn({ id: member.id, timezone: zone }, 'unknown time zone; not scheduled');
+          return;
         }
-        groups.set(key, (group = { time: sub.time, zone: sub.timezone, members: [] }));
+        groups.set(key, (group = { time, zone, members: [] }));
       }
-      group.members.push({ id: sub.id, schedule: sub });
+      group.members.push(member);
+    }
+    for (const sub of await store.subscriptions.list({ enabledOnly: true })) join(sub.time, sub.timezone, { id: sub.id, schedule: sub });
+    for (const feed of await store.personal.active('digest')) {
+      const schedule: Schedule = { every: feed.digest === 'weekly' ? 'week' : 'day', weekDay: feed.weekDay };
+      join(feed.time, feed.timezone, { id: personalKey(feed.platform, feed.userId), schedule, person: { platform: feed.platform, userId: feed.userId } });
     }
     return [...groups.values()];
   }
@@ -133,21 +148,28 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
    * Posts every subscription (of `zone`, when given) whose latest time passed less than windowMs
    * ago and isn't done. `groups` saves reading the subscriptions again when the caller just did.
    */
-  async function runDue(windowMs: number, zone?: string, groups?: PostingGroup[], skipElsewhere = false): Promise<PostDailyReport> {
+  async function runDue(windowMs: number, zone?: string, groups?: PostingGroup[], skipElsewhere = false): Promise<ScheduleReport> {
     const now = clock.now();
     const byDate = new Map<string, string[]>();
+    const peopleByDate = new Map<string, { platform: string; userId: string }[]>();
     for (const group of groups ?? (await postingGroups())) {
       if (zone && group.zone !== zone) continue;
       const { date, at } = latestOccurrence(group.time, group.zone, now);
       if (now.getTime() - at.getTime() >= windowMs) continue;
-      for (const { id: subscriptionId, schedule } of group.members) {
+      for (const { id: key, schedule, person } of group.members) {
         if (!postsOn(schedule, date)) continue;
-        const id = deliveryIdOf(subscriptionId, date);
+        const id = deliveryIdOf(key, date);
         if (inFlight.has(id) || settled.has(id) || (skipElsewhere && elsewhere.has(id))) continue;
         inFlight.add(id);
-        let due = byDate.get(date);
-        if (!due) byDate.set(date, (due = []));
-        due.push(subscriptionId);
+        if (person) {
+          let due = peopleByDate.get(date);
+          if (!due) peopleByDate.set(date, (due = []));
+          due.push(person);
+        } else {
+          let due = byDate.get(date);
+          if (!due) byDate.set(date, (due = []));
+          due.push(key);
+        }
       }
     }
     const channels: DeliveryReport[] = [];
@@ -165,8 +187,23 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         for (const id of subscriptionIds) inFlight.delete(deliveryIdOf(id, date));
       }
     }
-    if (channels.length > 0) log.info({ zone: zone ?? 'all', channels: channels.length }, 'daily run finished');
-    return { channels };
+    const users: PersonalReport[] = [];
+    for (const [date, people] of peopleByDate) {
+      try {
+        const report = await postPersonalDigests({ ...opts, owner, now: () => clock.now(), users: people, date });
+        for (const r of report.users) {
+          const id = deliveryIdOf(personalKey(r.platform, r.userId), r.date);
+          if (settles(r)) settled.add(id);
+          if (r.outcome === 'claimed-elsewhere') elsewhere.add(id);
+          else elsewhere.delete(id);
+        }
+        users.push(...report.users);
+      } finally {
+        for (const p of people) inFlight.delete(deliveryIdOf(personalKey(p.platform, p.userId), date));
+      }
+    }
+    if (channels.length + users.length > 0) log.info({ zone: zone ?? 'all', channels: channels.length, users: users.length }, 'daily run finished');
+    return { channels, users };
   }
 
   /** One node-cron task per distinct (time, zone) the enabled subscriptions post at. */
@@ -193,12 +230,14 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   }
 
   const catchUp = () => track(runDue(catchUpMs));
+  /** Moves with every write of a subscription or a personal digest's settings, by any replica. */
+  const changeStamp = async () => `${await store.subscriptions.changeStamp()} ${await store.personal.changeStamp()}`;
 
   /** Reads the subscriptions and their stamp, and schedules a task for every time they post at; one reload at a time. */
   let reloading: Promise<void> = Promise.resolve();
   function reload(): Promise<void> {
     const run = async () => {
-      const next = await store.subscriptions.changeStamp();
+      const next = await changeStamp();
       groups = await postingGroups();
       stamp = next;
       await syncTasks(groups);
@@ -218,7 +257,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
    * no task ran are sent.
    */
   async function watch(): Promise<void> {
-    if ((await store.subscriptions.changeStamp()) !== stamp) return sweep();
+    if ((await changeStamp()) !== stamp) return sweep();
     await track(runDue(WATCH_WINDOW_MS, undefined, groups, true));
   }
   let watching: Promise<void> | null = null;

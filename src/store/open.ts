@@ -5,6 +5,7 @@ import { storeDb, type StoreDb } from './db';
 import { migrateToLatest } from './migrate';
 import { bookmarkRepository } from './repositories/bookmarks';
 import { followRepository } from './repositories/follows';
+import { personalRepository } from './repositories/personal';
 import { deliveryRepository } from './repositories/deliveries';
 import { installationRepository } from './repositories/installations';
 import { metaRepository } from './repositories/meta';
@@ -54,6 +55,7 @@ function composeStore(db: StoreDb): Store {
     installations: installationRepository(db),
     threads: threadRepository(db),
     follows: followRepository(db),
+    personal: personalRepository(db),
     meta: metaRepository(db),
     migrate: () => migrateToLatest(db.kysely, db.schema),
     async close() {

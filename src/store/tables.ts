@@ -156,6 +156,37 @@ export interface FollowsTable {
   created_at: string;
 }
 
+/** A person's own feed (src/personal). */
+export interface PersonalFeedsTable {
+  platform: string;
+  user_id: string;
+  workspace_id: string | null;
+  /** off | daily | weekly */
+  digest: string;
+  week_day: string;
+  time: string;
+  timezone: string;
+  top: number;
+  /** 0/1 */
+  alerts: number;
+  /** Why delivery is paused (the platform refused a direct message); null when it is not. */
+  paused_reason: string | null;
+  /** 0/1: the person was told of the pause. */
+  pause_noted: number;
+  last_alert_at: string | null;
+  updated_at: string;
+}
+
+/** A paper sent to a person, by digest or alert: never again. */
+export interface PersonalSentTable {
+  platform: string;
+  user_id: string;
+  paper_id: string;
+  /** digest | alert */
+  via: string;
+  sent_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   paper_sightings: PaperSightingsTable;
@@ -168,4 +199,6 @@ export interface Database {
   installations: InstallationsTable;
   threads: ThreadsTable;
   follows: FollowsTable;
+  personal_feeds: PersonalFeedsTable;
+  personal_sent: PersonalSentTable;
 }
