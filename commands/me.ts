@@ -14,6 +14,12 @@ function describeDigest(feed: PersonalSettings): string {
   return `${when} at ${feed.time} ${feed.timezone}, up to ${feed.top} papers matching what you follow, by direct message`;
 }
 
+function describeAlerts(feed: PersonalSettings): string {
+  return feed.alerts
+    ? `on: one direct message when new papers match what you follow, at most one an hour, none from 22:00 to 08:00 ${feed.timezone} (they wait for the morning).`
+    : 'off.';
+}
+
 /** Everything stored about the caller, as `/papers me` shows it. */
 async function storedAbout(inv: { platform: string; user: { id: string } }, svc: Services, feed: PersonalFeed | null): Promise<string> {
   const follows = await svc.store.follows.list(inv.platform, inv.user.id);
@@ -23,6 +29,7 @@ async function storedAbout(inv: { platform: string; user: { id: string } }, svc:
     `Follows (${follows.length}): ${follows.length ? follows.map(describeFollow).join('; ') : 'none'}`,
     `Bookmarks: ${bookmarks.length}`,
     `Personal digest: ${feed ? describeDigest(feed) : 'off'}`,
+    `Alerts: ${feed ? describeAlerts(feed) : 'off.'}`,
   ];
   if (feed?.pausedReason) lines.push(`Paused: I could not send you a direct message (${feed.pausedReason}).`);
   lines.push('/papers forget-me deletes all of it.');
@@ -32,7 +39,7 @@ async function storedAbout(inv: { platform: string; user: { id: string } }, svc:
 /** The caller's own feed: their digest by direct message. Private: it is about them. */
 export const me = defineCommand({
   name: 'me',
-  description: 'Your own digest by direct message (daily, weekly or off), and what is stored about you',
+  description: 'Your own digest and alerts by direct message, and what is stored about you',
   visibility: 'private',
   changes: 'caller',
   options: [
@@ -47,29 +54,34 @@ export const me = defineCommand({
     { name: 'time', description: 'when, HH:MM (default 09:00)', type: 'string', schema: timeOfDay },
     { name: 'tz', description: 'your time zone, e.g. Europe/Berlin (default UTC)', type: 'string', schema: timeZone },
     { name: 'top', description: 'papers per digest, 1 to 10 (default 5)', type: 'integer', min: 1, max: 10 },
+    { name: 'alerts', description: 'on: one direct message when new papers match what you follow (at most hourly, not at night)', type: 'boolean' },
   ],
   async run(inv, svc): Promise<Reply> {
     const current = await svc.store.personal.get(inv.platform, inv.user.id);
-    const { digest, day, time, tz, top } = inv.args;
-    if (digest === undefined && day === undefined && time === undefined && tz === undefined && top === undefined)
-      return textReply(await storedAbout(inv, svc, current));
+    const { digest, day, time, tz, top, alerts } = inv.args;
+    const digestGiven = digest !== undefined || day !== undefined || time !== undefined || tz !== undefined || top !== undefined;
+    if (!digestGiven && alerts === undefined) return textReply(await storedAbout(inv, svc, current));
     const base = current ?? DEFAULTS;
     const settings: PersonalSettings = {
       ...base,
-      // Giving a time, zone or size alone changes them and keeps the digest on or off as it was.
-      digest: digest ?? (base.digest === 'off' ? 'daily' : base.digest),
+      // A time, day, zone or size alone turns an off digest on (daily); alerts alone leave it as it is.
+      digest: digest ?? (digestGiven && base.digest === 'off' ? 'daily' : base.digest),
+      alerts: alerts ?? base.alerts,
       weekDay: day ?? base.weekDay,
       time: time ?? base.time,
       timezone: tz ?? base.timezone,
       top: top ?? base.top,
     };
     await svc.store.personal.set({ platform: inv.platform, userId: inv.user.id, workspaceId: inv.channel.workspace ?? null, settings, now: svc.now() });
-    if (settings.digest === 'off') return textReply('Your personal digest is off.');
     const follows = await svc.store.follows.list(inv.platform, inv.user.id);
-    const nothing =
-      follows.length === 0 ? '\nYou follow nothing yet, so it will be empty: /papers follow diffusion models, or follow author, org or arxiv.' : '';
-    return textReply(
-      `Your personal digest: ${describeDigest(settings)}. A paper is sent to you once, and a day with nothing matching sends nothing.${nothing}`,
-    );
+    const lines = [
+      settings.digest === 'off'
+        ? 'Your personal digest is off.'
+        : `Your personal digest: ${describeDigest(settings)}. A paper is sent to you once, and a day with nothing matching sends nothing.`,
+      `Alerts: ${describeAlerts(settings)}`,
+    ];
+    if (follows.length === 0 && (settings.digest !== 'off' || settings.alerts))
+      lines.push('You follow nothing yet, so nothing will come: /papers follow diffusion models, or follow author, org or arxiv.');
+    return textReply(lines.join('\n'));
   },
 });

@@ -12,6 +12,7 @@ import { postDaily, type PostDailyReport } from './fanout';
 import { addDays } from '../model/dates';
 import { postsOn, type Schedule } from '../model/cadence';
 import { personalKey, postPersonalDigests, type PersonalReport } from '../personal/deliver';
+import { sendAlerts } from '../personal/alerts';
 import { isValidTimeZone, latestOccurrence, nextOccurrence, postingTimesOfDay } from './time';
 
 export interface Clock {
@@ -81,8 +82,10 @@ function settles(r: DeliveryReport | PersonalReport): boolean {
  * On a fall-back day node-cron may fire at either of the two instants of a repeated time; the
  * watch (every 10 s) posts at the first if the tick comes later. The watch also reads the
  * subscriptions' change stamp, so a subscription created or changed by any replica is scheduled
- * within seconds, and its first post is not left to a sweep minutes later. The sweep (every 5
- * minutes) retries failures and takes over the claims of dead replicas. Every run posts only what
+ * within seconds, and its first post is not left to a sweep minutes later; and it runs the alerts
+ * (src/personal/alerts.ts) when a refresh by any replica changed the papers. The sweep (every 5
+ * minutes) retries failures, takes over the claims of dead replicas, and sends the alerts that
+ * waited for the hour or for the morning. Every run posts only what
  * is due (time passed less than CATCH_UP_HOURS ago) and not yet delivered, and the claim in the
  * store makes each delivery happen once, however many ticks, watches, sweeps and replicas run it.
  */
@@ -249,6 +252,16 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   async function sweep(): Promise<void> {
     await reload();
     await track(runDue(catchUpMs, undefined, groups));
+    await track(alerts());
+  }
+
+  /** The papers revision the last alerts run saw: a refresh by any replica that changes the papers moves it. */
+  let alertedRevision: number | null = null;
+  async function alerts(): Promise<void> {
+    alertedRevision = await store.papers.revision();
+    const { users } = await sendAlerts({ ...opts, owner, now: () => clock.now() });
+    const sent = users.filter((u) => u.outcome === 'sent').length;
+    if (sent > 0) log.info({ sent, held: users.filter((u) => u.outcome === 'held').length }, 'alerts sent');
   }
 
   /**
@@ -259,6 +272,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   async function watch(): Promise<void> {
     if ((await changeStamp()) !== stamp) return sweep();
     await track(runDue(WATCH_WINDOW_MS, undefined, groups, true));
+    if ((await store.papers.revision()) !== alertedRevision) await track(alerts());
   }
   let watching: Promise<void> | null = null;
   function watchTick(): void {

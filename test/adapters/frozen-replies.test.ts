@@ -82,6 +82,7 @@ describe('frozen replies', () => {
       ['unfollow', { item: 'all' }],
       ['me', { digest: 'weekly', day: 'fri', time: '08:00', tz: 'Europe/Berlin' }],
       ['me', {}],
+      ['me', { alerts: 'on' }],
       ['me', { digest: 'off' }],
       ['help', {}],
       ['frobnicate', {}],

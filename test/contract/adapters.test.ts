@@ -12,6 +12,7 @@ import { DRIVERS, type ContractDriver } from './drivers';
 import { CannotMessageUser } from '../../src/chat/poster';
 import { digestPaperMessage } from '../../src/digest/messages';
 import { postPersonalDigests } from '../../src/personal/deliver';
+import { sendAlerts } from '../../src/personal/alerts';
 
 /**
  * The adapter contract: what every platform must do, run against each adapter through its real
@@ -179,6 +180,28 @@ describe.each(DRIVERS)('$name adapter contract: personal digests', (factory) => 
     expect((await run()).users.map((u) => u.outcome)).toEqual(['already-posted']);
     expect(await d.directMessages('member')).toHaveLength(3);
     expect(await d.directMessages('admin')).toEqual([]);
+  });
+
+  it('a new list with one matching paper brings one alert, in one message, and no second', async () => {
+    await d.command('follow NVFP4 quantization', 'member');
+    expect((await d.command('me alerts on', 'member')).text).toContain('Alerts: on');
+    const qerl = bundledPapers().find((p) => p.id === '2510.11696')!;
+    const other = bundledPapers().find((p) => p.id === '2510.11690')!;
+    await store.papers.upsert(
+      [
+        { ...qerl, id: 'new-qerl', arxivId: null, title: `${qerl.title} (v2)`, listedOn: '2025-10-16' },
+        { ...other, id: 'new-other', arxivId: null, listedOn: '2025-10-16' },
+      ],
+      NOW,
+    );
+    const alert = () => sendAlerts({ store, posters: [d.poster], config, log: silent, now: () => new Date(NOW.getTime() + 60_000), owner: currentOwner() });
+    expect((await alert()).users).toEqual([expect.objectContaining({ userId: d.userId('member'), outcome: 'sent', papers: 1 })]);
+    const seen = await d.directMessages('member');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toContain('(v2)');
+    expect(seen[0]).toContain('follows: NVFP4 quantization');
+    expect((await alert()).users.map((u) => u.outcome)).toEqual(['nothing-new']);
+    expect(await d.directMessages('member')).toHaveLength(1);
   });
 });
 
