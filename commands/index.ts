@@ -13,6 +13,7 @@ import { similar } from './similar';
 import { helpCommand } from './help';
 import { follow, following, unfollow } from './follow';
 import { me } from './me';
+import { forgetMe } from './forget-me';
 
 /** Discord's limits for command and option names and descriptions, which every platform can live with. */
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'names are lowercase letters, digits and -, at most 32');
@@ -78,6 +79,7 @@ export const commands: CommandSpec[] = checked([
   following,
   unfollow,
   me,
+  forgetMe,
   helpCommand(() => commands),
 ]);
 

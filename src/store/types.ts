@@ -203,6 +203,8 @@ export interface DeliveryRepository {
   setPlan(id: string, owner: ClaimOwner, paperIds: string[]): Promise<boolean>;
   finish(id: string, owner: ClaimOwner, outcome: { state: 'posted' } | { state: 'failed'; error: string }, now: Date): Promise<void>;
   get(id: string): Promise<Delivery | null>;
+  /** Deletes every delivery of these subscription keys (a person's digests and alerts) and the records of the messages they sent; how many deliveries. */
+  forget(subscriptionIds: string[]): Promise<number>;
 }
 
 // posts
@@ -246,6 +248,8 @@ export interface BookmarkRepository {
   remove(platform: Platform, userId: string, paperId: string): Promise<boolean>;
   /** Oldest first, so list numbers stay stable as new bookmarks arrive. */
   list(platform: Platform, userId: string): Promise<Bookmark[]>;
+  /** Removes all of a person's bookmarks; how many there were. */
+  removeAll(platform: Platform, userId: string): Promise<number>;
   /** The papers anyone bookmarked from a message the bot posted in this channel, each once, by id. */
   channelPapers(platform: Platform, channelId: string): Promise<Paper[]>;
 }

@@ -84,6 +84,8 @@ describe('frozen replies', () => {
       ['me', {}],
       ['me', { alerts: 'on' }],
       ['me', { digest: 'off' }],
+      ['forget-me', {}],
+      ['forget-me', { answer: 'confirm' }],
       ['help', {}],
       ['frobnicate', {}],
       ['bookmarks', { action: 'remove', item: '1' }],
