@@ -14,7 +14,7 @@ export async function similarReply(svc: Services, target: Paper, visibility: Rep
     return { blocks: [{ kind: 'text', text }], visibility, fallback: text };
   }
   const header = `Papers like "${target.title}":`;
-  const items = near.map((s, i) => ({ rank: i + 1, paper: s.paper, reason: `${Math.round(s.score * 100)}% word overlap` }));
+  const items = near.map((s, i) => ({ rank: i + 1, paper: s.paper, reason: `shares: ${s.shares.join(', ')}` }));
   return {
     blocks: [
       { kind: 'text', text: header },
@@ -25,7 +25,7 @@ export async function similarReply(svc: Services, target: Paper, visibility: Rep
   };
 }
 
-/** The papers in the store nearest to one paper by their words (tf-idf cosine). */
+/** The papers in the store most like one paper by their most distinctive words (src/search/similar). */
 export const similar = defineCommand({
   name: 'similar',
   description: 'Papers in the store most like one paper, by arXiv id or link',

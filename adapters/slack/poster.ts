@@ -4,8 +4,9 @@ import type { PosterContext } from '../../src/chat/adapter';
 import { CannotMessageUser, PostError, type DigestPoster, type PostTarget } from '../../src/chat/poster';
 import type { Reply } from '../../src/chat/reply';
 import { errorMessage } from '../../src/errors';
-import { REQUEST_TIMEOUT_MS, createWebClient, slackApiUrl } from './client';
+import { REQUEST_TIMEOUT_MS, createWebClient, rateLimited, slackApiUrl } from './client';
 import { installedBotToken } from './installations';
+import { secretBoxOf } from '../../src/store/secret-box';
 import { createChannelPacer } from './pacer';
 import { SlackApiError, SlackRateLimitedError, createPostMessage, type PostMessageArgs } from './post-message';
 import { renderReply } from './render';
@@ -66,16 +67,21 @@ export interface SlackPosterTuning {
  */
 export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>, slack: SlackSettings, opts: SlackPosterTuning = {}): DigestPoster {
   const client = createWebClient(slack, deps.log, opts.retryConfig, opts.timeoutMs);
-  const postMessage = createPostMessage({ apiUrl: slackApiUrl(slack), timeoutMs: opts.timeoutMs ?? REQUEST_TIMEOUT_MS });
+  const postMessage = createPostMessage({
+    apiUrl: slackApiUrl(slack),
+    timeoutMs: opts.timeoutMs ?? REQUEST_TIMEOUT_MS,
+    onRateLimited: rateLimited(deps.services),
+  });
   const pacer = createChannelPacer(opts.postIntervalMs ?? POST_INTERVAL_MS);
   const seen = new Map<string, { at: number; keys: Map<string, string> }>();
+  const box = secretBoxOf(deps.services.config);
   /** Each user's IM channel: conversations.open returns the same one every time, so it is asked for once. */
   const imChannels = new Map<string, string>();
 
   /** SLACK_BOT_TOKEN, or with OAuth the token stored at the workspace's installation. */
   const tokenFor = async (workspaceId: string | null): Promise<string> => {
     if (slack.botToken) return slack.botToken;
-    const token = workspaceId ? await installedBotToken(deps.services.store, workspaceId) : null;
+    const token = workspaceId ? await installedBotToken(deps.services.store, box, workspaceId) : null;
     if (!token) throw new PostError(`the Slack app is not installed in workspace ${workspaceId ?? '(none)'}`, true);
     return token;
   };

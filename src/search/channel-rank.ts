@@ -1,7 +1,7 @@
 import type { Paper, RankedPaper } from '../model/paper';
 import type { Platform } from '../chat/command';
 import type { Store } from '../store/types';
-import { paperTerms } from './document';
+import { paperTerms, storeStats } from './document';
 import { cosine, tfidfVector, type Vector } from './tfidf';
 
 /**
@@ -16,7 +16,8 @@ const RELATED = 0.1;
  * equal parts with likeness to the papers people bookmarked from this channel's messages. Both
  * parts are relative to the day's best: popularity is the balanced score on a log scale (votes
  * count, with diminishing returns), likeness the best cosine to any bookmark. Equal blends keep
- * the balanced order. A channel without bookmarks gets the balanced list.
+ * the balanced order. A channel without bookmarks gets the balanced list. Word weights come from
+ * the whole store's engine statistics.
  */
 export async function rankForChannel(
   store: Pick<Store, 'bookmarks' | 'search'>,
@@ -25,7 +26,7 @@ export async function rankForChannel(
 ): Promise<RankedPaper[]> {
   const bookmarked = await store.bookmarks.channelPapers(channel.platform, channel.channelId);
   if (bookmarked.length === 0 || balanced.length === 0) return balanced;
-  const stats = (await store.search.index()).stats();
+  const stats = await storeStats(store.search, [...bookmarked, ...balanced.map((r) => r.paper)]);
   const liked = bookmarked.map((paper) => ({ paper, vec: tfidfVector(paperTerms(paper), stats) }));
   const matches = balanced.map((r) => nearest(r.paper, tfidfVector(paperTerms(r.paper), stats), liked));
   const bestScore = Math.log1p(Math.max(...balanced.map((r) => r.score)));

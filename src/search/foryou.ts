@@ -1,12 +1,9 @@
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
 import type { Store } from '../store/types';
-import { addDays } from '../model/dates';
-import { paperTerms } from './document';
-import { byScoreThenId, cosine, statsOf, tfidfVector, type Vector } from './tfidf';
+import { paperTerms, storeStats } from './document';
+import { byScoreThenId, cosine, tfidfVector, type Vector } from './tfidf';
 
-/** Days of earlier lists that, with the bookmarks, give word weights a broad enough base. */
-const BACKGROUND_DAYS = 30;
 /** Popularity only breaks near-ties: a paper like your bookmarks beats a merely popular one. */
 const POPULARITY_WEIGHT = 0.02;
 
@@ -36,10 +33,11 @@ function nearest(vec: Vector, liked: { paper: Paper; vec: Vector }[]): { like: P
 
 /**
  * `/papers foryou`: the most recent Daily Papers list ranked by likeness to the caller's bookmarks
- * (best cosine to any one of them), leaving out what they already bookmarked.
+ * (best tf-idf cosine to any one of them, word weights from the whole store's engine statistics),
+ * leaving out what they already bookmarked. Reads the bookmarks and that one list, nothing more.
  */
 export async function forYou(
-  store: Pick<Store, 'bookmarks' | 'papers'>,
+  store: Pick<Store, 'bookmarks' | 'papers' | 'search'>,
   who: { platform: Platform; userId: string },
   opts: { now: Date; limit: number },
 ): Promise<ForYou> {
@@ -47,10 +45,9 @@ export async function forYou(
   const listDate = await store.papers.latestListDate(opts.now.toISOString().slice(0, 10));
   if (bookmarks.length === 0 || !listDate) return { bookmarkCount: bookmarks.length, listDate, items: [] };
 
-  const background = await store.papers.listedBetween(addDays(listDate, -BACKGROUND_DAYS), listDate);
   const bookmarked = new Set(bookmarks.map((p) => p.id));
-  const candidates = background.filter((p) => p.listedOn === listDate && !bookmarked.has(p.id));
-  const stats = statsOf([...background.filter((p) => !bookmarked.has(p.id)), ...bookmarks].map(paperTerms));
+  const candidates = (await store.papers.listedBetween(listDate, listDate)).filter((p) => !bookmarked.has(p.id));
+  const stats = await storeStats(store.search, [...bookmarks, ...candidates]);
   const liked = bookmarks.map((paper) => ({ paper, vec: tfidfVector(paperTerms(paper), stats) }));
   const maxUpvotes = Math.max(1, ...candidates.map((p) => p.upvotes));
 

@@ -1,38 +1,59 @@
 import type { Paper } from '../model/paper';
-import { paperTerms } from './document';
-import type { Scored, SearchSource } from './search';
-import { byScoreThenId, cosine, termCounts, tfidfVector } from './tfidf';
+import type { Store } from '../store/types';
+import { paperTerms, storeStats } from './document';
+import { byScoreThenId, cosine, idf, termCounts, tfidfVector } from './tfidf';
 
-/** How many of a paper's words pick the candidates. */
-const QUERY_TERMS = 24;
-/** How many candidates, chosen by BM25 on those words, are compared in full. */
-const CANDIDATES = 300;
+/** How many of a paper's most distinctive words make the query. */
+const QUERY_TERMS = 20;
+/** How many papers the engine's OR-query hands over to be ranked by likeness. */
+const CANDIDATES = 40;
+/** How many shared words a reason names. */
+const REASON_WORDS = 3;
 
-/**
- * The words a paper is most about, without corpus statistics yet: most frequent first (title words
- * count twice), then by first appearance, so the query is the same every time.
- */
-function characteristicTerms(tokens: string[], n: number): string[] {
-  const counts = termCounts(tokens);
-  return [...counts.keys()]
-    .map((term, firstSeen) => ({ term, count: counts.get(term)!, firstSeen }))
-    .sort((a, b) => b.count - a.count || a.firstSeen - b.firstSeen)
-    .slice(0, n)
-    .map((t) => t.term);
+export interface Similar {
+  id: string;
+  paper: Paper;
+  score: number;
+  /** The query's words this paper shares, most distinctive first: the reason it is here. */
+  shares: string[];
 }
 
-/** `/papers similar`: the papers in the store nearest to this one by tf-idf cosine, ties by id. */
-export async function similarPapers(store: SearchSource, paper: Paper, limit: number): Promise<Scored[]> {
-  const tokens = paperTerms(paper);
-  const terms = characteristicTerms(tokens, QUERY_TERMS);
-  if (terms.length === 0 || limit <= 0) return [];
-  const index = await store.search.index();
-  const hits = index.matchAny(terms, CANDIDATES + 1).filter((h) => h.id !== paper.id);
-  const others = await store.papers.getMany(hits.map((h) => h.id));
-  const stats = index.stats();
-  const target = tfidfVector(tokens, stats);
-  return others
-    .map((p) => ({ id: p.id, paper: p, score: cosine(target, tfidfVector(paperTerms(p), stats)) }))
+/**
+ * `/papers similar` as "more like this": the paper's most distinctive terms (tf-idf, with document
+ * frequencies from the store's engine), run as one ranked OR-query on the engine; its best
+ * candidates are then ordered by tf-idf cosine to the paper (the same engine statistics), ties by
+ * id. Nothing but those candidates is read. The reason names the shared words that weigh most.
+ */
+export async function similarPapers(store: Pick<Store, 'search' | 'papers'>, paper: Paper, limit: number): Promise<Similar[]> {
+  if (limit <= 0) return [];
+  const stats = await storeStats(store.search, [paper]);
+  const weights = [...termCounts(paperTerms(paper))]
+    // A term no other paper holds cannot find one.
+    .filter(([term]) => stats.docFreq(term) > 1)
+    .map(([term, tf]) => ({ term, weight: (1 + Math.log(tf)) * idf(stats, term) }))
+    .sort((a, b) => b.weight - a.weight || (a.term < b.term ? -1 : 1))
+    .slice(0, QUERY_TERMS);
+  if (weights.length === 0) return [];
+  const hits = await store.search.matchAny(
+    weights.map((w) => ({ word: stats.wordOf(w.term), weight: w.weight })),
+    CANDIDATES,
+    [paper.id],
+  );
+  const candidates = await store.papers.getMany(hits.map((h) => h.id));
+  const all = await storeStats(store.search, [paper, ...candidates]);
+  const target = tfidfVector(paperTerms(paper), all);
+  return candidates
+    .map((p) => {
+      const vec = tfidfVector(paperTerms(p), all);
+      const score = cosine(target, vec);
+      const shares = [...vec.keys()]
+        .filter((t) => target.has(t))
+        .map((t) => ({ t, part: target.get(t)! * vec.get(t)! }))
+        .sort((a, b) => b.part - a.part)
+        .slice(0, REASON_WORDS)
+        .map((x) => all.wordOf(x.t));
+      return { id: p.id, paper: p, score, shares };
+    })
     .filter((s) => s.score > 0)
     .sort(byScoreThenId)
     .slice(0, limit);

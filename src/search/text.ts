@@ -1,6 +1,6 @@
 /**
- * The words of a paper or a query as the search index sees them. One tokenizer serves both the
- * papers' stored terms (src/search/document) and the queries, so both agree on what a word is.
+ * The words of a paper or a query: what a query's words are (src/search/query), and the terms that
+ * likeness weighs (src/search/document). The full-text engines split text into the same words.
  */
 
 /** A run of letters, combining marks and digits in any script. */
@@ -46,7 +46,7 @@ const MAX_WORD = 40;
 
 /**
  * A conservative suffix strip, so "memorize", "memorizing" and "memorization" meet at "memoriz".
- * The stem is always a prefix of the word: the database finds every form of it with a prefix query.
+ * The stem is always a prefix of the word, so a reason can show the word a stem came from.
  */
 export function stem(word: string): string {
   let known = stems.get(word);
@@ -93,9 +93,4 @@ export function words(text: string): string[] {
 /** The index terms of a text: its words, stemmed, in text order (repeats kept for term frequency). */
 export function tokenize(text: string): string[] {
   return words(text).map(stem);
-}
-
-/** The distinct terms of a query, in the order typed, at most `max` of them. */
-export function queryTerms(text: string, max = 16): string[] {
-  return [...new Set(tokenize(text))].slice(0, max);
 }

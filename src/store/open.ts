@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { connect } from './connect';
 import { parseDatabaseUrl } from './database-url';
@@ -11,6 +12,7 @@ import { installationRepository } from './repositories/installations';
 import { metaRepository } from './repositories/meta';
 import { paperRepository } from './repositories/papers';
 import { postRepository } from './repositories/posts';
+import { replayRepository } from './repositories/replays';
 import { searchRepository } from './repositories/search';
 import { subscriptionRepository } from './repositories/subscriptions';
 import { threadRepository } from './repositories/threads';
@@ -24,10 +26,13 @@ import type { Store } from './types';
  */
 export async function openStore(
   databaseUrl: string,
-  /** cwd: what a relative SQLite path is relative to (default process.cwd()). */
-  opts: { log?: Logger; migrate?: boolean; cwd?: string } = {},
+  /**
+   * cwd: what a relative SQLite path is relative to (default process.cwd()); lockWaitMs: how long a
+   * SQLite statement waits for another process's lock (default LOCK_WAIT_MS in sqlite-dialect.ts).
+   */
+  opts: { log?: Logger; migrate?: boolean; cwd?: string; lockWaitMs?: number } = {},
 ): Promise<Store> {
-  const store = composeStore(storeDb(await connect(parseDatabaseUrl(databaseUrl, opts.cwd), opts.log)));
+  const store = composeStore(storeDb(await connect(parseDatabaseUrl(databaseUrl, opts.cwd), opts.log, { lockWaitMs: opts.lockWaitMs })));
   if (opts.migrate ?? true) {
     try {
       const { from, to } = await store.migrate();
@@ -54,10 +59,15 @@ function composeStore(db: StoreDb): Store {
     bookmarks: bookmarkRepository(db),
     installations: installationRepository(db),
     threads: threadRepository(db),
+    replays: replayRepository(db),
     follows: followRepository(db),
     personal: personalRepository(db),
     meta: metaRepository(db),
     migrate: () => migrateToLatest(db.kysely, db.schema),
+    async ping() {
+      await sql`select 1`.execute(db.kysely);
+    },
+    connectionsInUse: () => db.connectionsInUse(),
     async close() {
       // Posts waiting for their group commit are written, not dropped.
       await commitPendingPosts();

@@ -19,7 +19,7 @@ function text<T extends string | null>(s: T): T {
 
 /**
  * The columns a Paper is read from: selects name them rather than take every column, so the
- * search terms (a few kB per paper) never travel with a paper.
+ * engines' columns (a tsvector on PostgreSQL, a few kB per paper) never travel with a paper.
  */
 export const paperColumns = [
   'id',

@@ -31,12 +31,8 @@ export interface PaperColumns {
   updated_at: string;
 }
 
-export interface PapersTable extends PaperColumns {
-  /** Term counts for the search index (src/search/document encodeTerms); never read with the paper. */
-  search_terms: string | null;
-  /** The write that last changed search_terms; writers take these one at a time (src/search/index-sync). */
-  search_revision: number;
-}
+/** The columns the full-text engines add (migration 0007) are theirs alone: the store never writes them. */
+export type PapersTable = PaperColumns;
 
 /** When each source first showed a paper. */
 export interface PaperSightingsTable {
@@ -143,6 +139,14 @@ export interface InstallationsTable {
   updated_at: string;
 }
 
+/** A signed request seen once (src/store/repositories/replays.ts). */
+export interface ReplaysTable {
+  /** Platform and signature, e.g. `slack:v0=…`. */
+  key: string;
+  /** ISO time after which the platform would refuse the request as too old anyway. */
+  expires_at: string;
+}
+
 /** One thing a person follows (src/follows). */
 export interface FollowsTable {
   platform: string;
@@ -187,8 +191,15 @@ export interface PersonalSentTable {
   sent_at: string;
 }
 
+/** How many papers hold each of the full-text engine's terms; the row '' counts the papers (migration 0007). */
+export interface PaperTermsTable {
+  term: string;
+  docs: number;
+}
+
 export interface Database {
   papers: PapersTable;
+  paper_terms: PaperTermsTable;
   paper_sightings: PaperSightingsTable;
   subscriptions: SubscriptionsTable;
   posts: PostsTable;
@@ -198,6 +209,7 @@ export interface Database {
   meta: MetaTable;
   installations: InstallationsTable;
   threads: ThreadsTable;
+  replays: ReplaysTable;
   follows: FollowsTable;
   personal_feeds: PersonalFeedsTable;
   personal_sent: PersonalSentTable;

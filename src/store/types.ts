@@ -1,6 +1,5 @@
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
-import type { TermIndex } from '../search/term-index';
 import type { RankMode } from '../rank/modes';
 import type { Cadence, WeekDay } from '../model/cadence';
 import type { Follow } from '../follows/follow';
@@ -22,11 +21,16 @@ export interface Store {
   readonly bookmarks: BookmarkRepository;
   readonly installations: InstallationRepository;
   readonly threads: ThreadRepository;
+  readonly replays: ReplayRepository;
   readonly follows: FollowRepository;
   readonly personal: PersonalRepository;
   readonly meta: MetaRepository;
   /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
   migrate(): Promise<{ from: number; to: number }>;
+  /** Resolves once the database answers a trivial query (readiness); rejects when it does not. */
+  ping(): Promise<void>;
+  /** Connections checked out of the pool now; null on SQLite, which has none. */
+  connectionsInUse(): number | null;
   /** Writes what is still queued (posts awaiting their group commit), then closes the connection. */
   close(): Promise<void>;
 }
@@ -60,14 +64,28 @@ export interface PaperRepository {
   revision(): Promise<number>;
 }
 
+/** A paper the full-text engine matched, and its score there (higher is better). */
+export interface SearchHit {
+  id: string;
+  score: number;
+}
+
+/** Search on the database's own full-text engine (migration 0007); nothing is held in the process. */
 export interface SearchRepository {
-  /** Papers whose title or abstract contain all words; best matches first. */
+  /**
+   * Papers matching a query in the search language (src/search/query: words, "phrases",
+   * -excluded), best first by the engine's ranking (title above keywords and AI summary above the
+   * abstract), ties by id.
+   */
   find(query: string, limit: number): Promise<Paper[]>;
   /**
-   * This process's index of the papers' terms for src/search (search, similar), brought up to date
-   * with every paper write committed before the call, by any replica.
+   * "More like this": papers holding any of these words (in any form), scored by the summed weights
+   * of the words they hold, best first, ties by id, leaving out `except`. Each word contributes
+   * its most recent few hundred holders (any few hundred on PostgreSQL), so the work is bounded.
    */
-  index(): Promise<TermIndex>;
+  matchAny(words: { word: string; weight: number }[], limit: number, except: string[]): Promise<SearchHit[]>;
+  /** How many papers hold each word in any form the engine brings together, and how many papers there are. */
+  documentFrequencies(words: string[]): Promise<{ docCount: number; docFreq: Map<string, number> }>;
 }
 
 // subscriptions
@@ -373,6 +391,14 @@ export interface InstallationRepository {
   put(platform: Platform, key: string, value: string): Promise<void>;
   /** True when there was one to delete. */
   delete(platform: Platform, key: string): Promise<boolean>;
+  /** Every stored installation, of every platform (a key rotation rewrites them all). */
+  list(): Promise<{ platform: string; key: string; value: string }[]>;
+  /**
+   * Rewrites the storage so values replaced or deleted are gone from the files too (SQLite keeps old
+   * pages in its free list and WAL, PostgreSQL old row versions until vacuumed). Slow on a big
+   * database: for the one time installations stored in the clear were encrypted.
+   */
+  purgeOldVersions(): Promise<void>;
 }
 
 /** Small key/value state: the source's status, fetch validators, the console's message counter. */
@@ -380,4 +406,15 @@ export interface MetaRepository {
   get(key: string): Promise<string | null>;
   /** null deletes the key. */
   set(key: string, value: string | null): Promise<void>;
+}
+
+// replays (signed requests seen once)
+
+/** Requests already seen, shared by every replica, so a replayed copy is refused wherever it lands. */
+export interface ReplayRepository {
+  /**
+   * Remembers `key` until `expiresAt`; true the first time, false while it is remembered (a replay).
+   * Expired keys are pruned now and then, and count as new.
+   */
+  remember(key: string, expiresAt: Date, now?: Date): Promise<boolean>;
 }

@@ -133,6 +133,33 @@ describe.each(DRIVERS)('$name adapter contract', (factory) => {
     expect(second.result.channels[0]!.outcome).toBe('already-posted');
   });
 
+  it('GET /metrics counts the commands answered, by subcommand, and the digest messages posted', async () => {
+    await d.command('today', 'member');
+    await d.command('paper not-an-id', 'member');
+    await d.command('subscribe time 09:00 tz UTC top 2', 'admin');
+    const [subscription] = await store.subscriptions.list();
+    await d.postedDuring(() =>
+      postDaily({
+        store,
+        posters: [d.poster],
+        config,
+        log: silent,
+        now: () => NOW,
+        owner: currentOwner(),
+        subscriptionIds: [subscription!.id],
+        date: '2025-10-16',
+      }),
+    );
+    const scraped = await d.scrape();
+    const series = (name: string, labels: string) => Number(new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(scraped)?.[1] ?? Number.NaN);
+    expect(series('papers_commands_total', `platform="${d.platform}",command="today",outcome="answered"`)).toBe(1);
+    expect(series('papers_commands_total', `platform="${d.platform}",command="paper",outcome="answered"`)).toBe(1);
+    expect(series('papers_commands_total', `platform="${d.platform}",command="subscribe",outcome="answered"`)).toBe(1);
+    expect(series('papers_command_seconds_count', `platform="${d.platform}",command="today"`)).toBe(1);
+    // The header and two papers.
+    expect(series('papers_messages_posted_total', `platform="${d.platform}"`)).toBe(3);
+  });
+
   it('sends a direct message to the one user, once per idempotency key however often it is re-sent', async () => {
     const paper = bundledPapers().find((p) => p.id === '2510.11696')!;
     const message = digestPaperMessage({ rank: 1, paper, score: 1, reason: 'follows: quantization' });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArgValue, Invocation, Platform, Services } from '../../src/chat/command';
 import { papersOf, type Reply } from '../../src/chat/reply';
 import { UserError } from '../../src/errors';
-import { words } from '../../src/search/text';
+import { formatQuery, isEmpty, parseQuery } from '../../src/search/query';
 import { commands } from '../../commands/index';
 import { dispatch } from '../../commands/kit/dispatch';
 import { handleClick } from '../../commands/kit/clicks';
@@ -128,7 +128,7 @@ describe('drill command-fuzz', () => {
 });
 
 describe.each(storeKinds)('drill search-injection on %s', (kind) => {
-  it('search text acts only through its words: operators and quotes change nothing, nothing is written', async () => {
+  it('search text acts only as words, "phrases" and -excluded words: engine operators change nothing, nothing is written', async () => {
     const t = await openTestStore(kind);
     await t.store.papers.upsert(bundledPapers(), new Date('2025-10-16T10:00:00Z'));
     const before = kind === 'sqlite' ? sqliteFingerprint(t.url) : null;
@@ -136,14 +136,19 @@ describe.each(storeKinds)('drill search-injection on %s', (kind) => {
     const payloads = [...INJECTIONS, ...INJECTIONS.map((p) => `video ${p}`), ...INJECTIONS.map((p) => `${p} agents`)];
     for (const p of payloads) {
       const got = (await t.store.search.find(p, 50)).map((x) => x.id);
-      const plain = (await t.store.search.find(words(p).join(' '), 50)).map((x) => x.id);
+      const query = parseQuery(p);
+      const plain = (await t.store.search.find(formatQuery(query), 50)).map((x) => x.id);
       expect(got, `search ${JSON.stringify(p)}`).toEqual(plain);
       // Never "everything": an always-true predicate would return the whole store.
-      if (words(p).length > 0) expect(got.length).toBeLessThan(count);
+      if (isEmpty(query)) expect(got).toEqual([]);
+      else expect(got.length).toBeLessThan(count);
     }
     expect(await t.store.papers.count()).toBe(count);
     if (before) expect(sqliteFingerprint(t.url)).toBe(before);
-    drillLine(`search-injection-${kind}`, `${payloads.length} SQL/FTS/tsquery/markup payloads, each answered exactly as its plain words, 0 rows changed`);
+    drillLine(
+      `search-injection-${kind}`,
+      `${payloads.length} SQL/FTS/tsquery/markup payloads, each answered exactly as its parsed words, phrases and exclusions, 0 rows changed`,
+    );
     await t.cleanup();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { queryTerms, stem, tokenize, words } from '../../src/search/text';
-import { bm25, cosine, idf, statsOf, termCounts, tfidfVector } from '../../src/search/tfidf';
+import { stem, tokenize, words } from '../../src/search/text';
+import { cosine, idf, tfidfVector, type CorpusStats } from '../../src/search/tfidf';
 
 describe('tokenizer', () => {
   it('brings the forms of a word to one stem that is a prefix of each', () => {
@@ -25,15 +25,6 @@ describe('tokenizer', () => {
     expect(words('Ünïcödé naïve 大規模言語モデル Qwen2.5 x')).toEqual(['ünïcödé', 'naïve', '大規模言語モデル', 'qwen2', '5']);
     expect(tokenize('the of and')).toEqual([]);
   });
-
-  it('turns hostile text into plain terms, bounded in number and length', () => {
-    const terms = queryTerms(
-      `"a" OR b* NEAR(c d) -e '; DROP TABLE papers; -- ${'x'.repeat(10_000)} ${Array.from({ length: 50 }, (_, i) => `w${i}`).join(' ')}`,
-    );
-    expect(terms.length).toBeLessThanOrEqual(16);
-    for (const t of terms) expect(t).toMatch(/^[\p{L}\p{M}\p{N}]{1,40}$/u);
-    expect(terms.slice(0, 4)).toEqual(['near', 'drop', stem('table'), stem('papers')]);
-  });
 });
 
 describe('scoring', () => {
@@ -43,20 +34,14 @@ describe('scoring', () => {
     tokenize('time series forecasting'),
     tokenize('image generation diffusion'),
   ];
-  const stats = statsOf(docs);
+  /** Document frequencies as the store's engine would give them for these four documents. */
+  const df = new Map<string, number>();
+  for (const d of docs) for (const t of new Set(d)) df.set(t, (df.get(t) ?? 0) + 1);
+  const stats: CorpusStats = { docCount: docs.length, docFreq: (t) => df.get(t) ?? 0 };
 
   it('weighs rare terms above common ones', () => {
     expect(idf(stats, 'memoriz')).toBeGreaterThan(idf(stats, 'tim'));
     expect(idf(stats, 'tim')).toBeGreaterThan(0);
-  });
-
-  it('scores documents with more and rarer query terms higher', () => {
-    const q = tokenize('memorize test time');
-    const avg = docs.reduce((s, d) => s + d.length, 0) / docs.length;
-    const scores = docs.map((d) => bm25(q, { counts: termCounts(d), length: d.length }, stats, avg));
-    expect(scores[0]).toBeGreaterThan(scores[1]!);
-    expect(scores[1]).toBeGreaterThan(scores[2]!);
-    expect(scores[3]).toBe(0);
   });
 
   it('gives cosine 1 for the same text, 0 for disjoint texts, and is symmetric', () => {

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import type { Paper } from '../../model/paper';
-import { encodeTerms } from '../../search/document';
-import { chunks, INSERT_CHUNK, type Executor, type StoreDb } from '../db';
+import { chunks, INSERT_CHUNK, type StoreDb } from '../db';
 import { mergeSeenPaper, paperColumns, paperFromRow, paperToRow } from '../rows';
 import type { PaperRepository, PaperUpsertResult } from '../types';
 import { bumpCounter, readCounter } from './meta';
+import { countSqliteTerms } from './search';
 
 /** The meta row counting paper writes (PaperRepository.revision). */
 const PAPERS_REVISION_KEY = 'papers_revision';
@@ -16,7 +16,7 @@ export function paperRepository(db: StoreDb): PaperRepository {
      * Folds the batch in memory as if each paper were written in turn, then writes in bulk: one
      * insert per few hundred new papers, one update per changed paper. Paper writers go one at a time
      * (BEGIN IMMEDIATE on SQLite, a table lock on Postgres), which makes read-then-insert safe across
-     * replicas and hands out search revisions in commit order, as the search index relies on.
+     * replicas. The full-text engines follow every write through their triggers (migration 0007).
      */
     async upsert(papers, seenAt) {
       const result: PaperUpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
@@ -46,22 +46,24 @@ export function paperRepository(db: StoreDb): PaperRepository {
           result.updated++;
         }
 
-        const retexted = [...changed.values()].filter((p) => !sameText(p, stored.get(p.id)!));
-        const revision = fresh.size + retexted.length === 0 ? 0 : await nextSearchRevision(tx);
         for (const batch of chunks([...fresh.values()], INSERT_CHUNK)) {
           await tx
             .insertInto('papers')
-            .values(batch.map((p) => ({ ...paperToRow(p, seenAt), search_terms: encodeTerms(p), search_revision: revision })))
+            .values(batch.map((p) => paperToRow(p, seenAt)))
             .execute();
         }
         for (const paper of changed.values()) {
           const { first_seen_at: _keep, ...row } = paperToRow(paper, seenAt);
-          const search = retexted.includes(paper) ? { search_terms: encodeTerms(paper), search_revision: revision } : {};
-          await tx
-            .updateTable('papers')
-            .set({ ...row, ...search })
-            .where('id', '=', paper.id)
-            .execute();
+          await tx.updateTable('papers').set(row).where('id', '=', paper.id).execute();
+        }
+        if (db.dialect === 'sqlite') {
+          const retexted = [...changed.values()].filter((p) => !sameText(p, stored.get(p.id)!));
+          await countSqliteTerms(
+            tx,
+            [...fresh.values(), ...retexted],
+            retexted.map((p) => stored.get(p.id)!),
+            fresh.size,
+          );
         }
         // Counted in the same transaction, so a reader never sees new papers with an old revision.
         if (fresh.size + changed.size > 0) await bumpCounter(tx, PAPERS_REVISION_KEY);
@@ -155,16 +157,7 @@ function samePaper(a: Paper, b: Paper): boolean {
   return JSON.stringify(paperToRow(a, epoch)) === JSON.stringify(paperToRow(b, epoch));
 }
 
-/** Whether the words the search index sees are the same. */
+/** Whether the text the full-text engine indexes is the same. */
 function sameText(a: Paper, b: Paper): boolean {
-  return a.title === b.title && a.summary === b.summary && a.keywords.join('\n') === b.keywords.join('\n');
-}
-
-/** The revision for this write's search terms; the caller holds the papers write lock. */
-async function nextSearchRevision(tx: Executor): Promise<number> {
-  const row = await tx
-    .selectFrom('papers')
-    .select((eb) => eb.fn.max('search_revision').as('latest'))
-    .executeTakeFirst();
-  return Number(row?.latest ?? 0) + 1;
+  return a.title === b.title && a.summary === b.summary && a.aiSummary === b.aiSummary && a.keywords.join('\n') === b.keywords.join('\n');
 }

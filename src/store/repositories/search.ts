@@ -1,30 +1,229 @@
-import { sql } from 'kysely';
-import { SyncedIndex, type IndexCursor, type TermRow } from '../../search/index-sync';
-import { searchPapers } from '../../search/search';
-import type { StoreDb } from '../db';
+import { sql, type RawBuilder } from 'kysely';
+import type { Paper } from '../../model/paper';
+import { isEmpty, parseQuery, type SearchQuery } from '../../search/query';
+import { chunks, type Executor, type StoreDb } from '../db';
 import type { PaperRepository, SearchRepository } from '../types';
 
+/**
+ * Field weights when ranking (migration 0007 indexes the four fields). FTS5's bm25 takes one per
+ * column: title, keywords, AI summary, abstract. PostgreSQL's ts_rank_cd takes one per weight
+ * class, D to A: unused, abstract (C), keywords and AI summary (B), title (A).
+ */
+const FTS5_WEIGHTS = sql.raw('10.0, 4.0, 4.0, 1.0');
+const TS_WEIGHTS = sql.raw(`'{0.1, 0.2, 0.4, 1.0}'::float4[]`);
+/** ts_rank_cd normalization 1: divide by 1 + log(document length), as BM25 favours short fields. */
+const TS_NORMALIZATION = sql.raw('1');
+/**
+ * ts_rank_cd normalizes by the length of the whole document, not of each field as FTS5's bm25
+ * does, so "Attention Residuals" would rank below "Multi-Head Attention Residuals" for its own
+ * title. A title (the A-weighted lexemes) that alone matches the query adds 1 / its length.
+ */
+const TITLE_BONUS = sql.raw(`coalesce((ts_filter(p.search_vector, '{a}') @@ q.q)::int::float4 / nullif(length(ts_filter(p.search_vector, '{a}')), 0), 0)`);
+/**
+ * FTS5 scores every match before it can rank them, about 1 µs a paper: a word in half of a million
+ * papers would take half a second. So SQLite ranks the most recently stored RANKED matches of the
+ * query, and as many of the matches in titles, which come first. Below that many matches (nearly
+ * every query of two or more specific words) the ranking is over all of them.
+ */
+const RANKED = 1_000;
+/** The most recent holders of each word that "more like this" considers. */
+const PER_WORD = 200;
+
+/**
+ * Search on the database's own full-text engine (migration 0007): SQLite FTS5 ranked by BM25,
+ * PostgreSQL tsvector ranked by ts_rank_cd. User text reaches the engine only as the words of a
+ * parsed query (src/search/query), each quoted (FTS5) or bound as a parameter to plainto_tsquery /
+ * phraseto_tsquery (PostgreSQL): no user text is ever query syntax.
+ */
 export function searchRepository(db: StoreDb, papers: PaperRepository): SearchRepository {
-  const synced = new SyncedIndex((after, limit) => termsAfter(db, after, limit));
-  const index = () => synced.current();
+  const engine = db.dialect === 'postgres' ? postgresEngine(db) : sqliteEngine(db);
+  const termOf = cachedTerms(engine);
   return {
-    /** Ranked by src/search's in-process index, so both dialects agree. */
-    async find(query, limit) {
-      return (await searchPapers({ search: { index }, papers }, query, limit)).map((hit) => hit.paper);
+    async find(text, limit) {
+      const query = parseQuery(text);
+      if (isEmpty(query) || limit <= 0) return [];
+      return papers.getMany(await engine.match(query, limit));
     },
-    index,
+    async matchAny(words, limit, except) {
+      if (words.length === 0 || limit <= 0) return [];
+      // Each word's holders, then the summed weights of the words each paper holds, ties by id.
+      const scores = new Map<string, number>();
+      const skip = new Set(except);
+      for (const { word, weight } of words) {
+        for (const id of await engine.holders(word, PER_WORD)) if (!skip.has(id)) scores.set(id, (scores.get(id) ?? 0) + weight);
+      }
+      return [...scores]
+        .map(([id, score]) => ({ id, score }))
+        .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+        .slice(0, limit);
+    },
+    async documentFrequencies(words) {
+      const docFreq = new Map<string, number>();
+      for (const chunk of chunks([...new Set(words)])) {
+        const known = await termOf(chunk);
+        const terms = [...new Set(known.values())].filter((t) => t !== '');
+        const rows = terms.length === 0 ? [] : await db.kysely.selectFrom('paper_terms').select(['term', 'docs']).where('term', 'in', terms).execute();
+        const docs = new Map(rows.map((r) => [r.term, Number(r.docs)]));
+        for (const w of chunk) docFreq.set(w, docs.get(known.get(w)!) ?? 0);
+      }
+      const total = await db.kysely.selectFrom('paper_terms').select('docs').where('term', '=', '').executeTakeFirst();
+      return { docCount: Number(total?.docs ?? 0), docFreq };
+    },
   };
 }
 
-/** Row-value order on (search_revision, id) walks the index papers_search_revision. */
-async function termsAfter(db: StoreDb, after: IndexCursor, limit: number): Promise<TermRow[]> {
-  const rows = await db.kysely
-    .selectFrom('papers')
-    .select(['id', 'search_terms', 'search_revision'])
-    .where(sql<boolean>`(search_revision, id) > (${after.revision}, ${after.id})`)
-    .orderBy('search_revision')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({ id: r.id, terms: r.search_terms ?? '', revision: Number(r.search_revision) }));
+/** Words whose engine term this process remembers: a fixed function of the tokenizer, asked again and again. */
+const TERM_CACHE = 200_000;
+
+/**
+ * The engine's term for each word, each word asked once per process: the same few thousand words
+ * recur in every abstract, and asking costs a round of scratch-table work. Unindexed words map to
+ * ''. Past the cap it starts over rather than grow.
+ */
+function cachedTerms(engine: Engine): (words: string[]) => Promise<Map<string, string>> {
+  const cache = new Map<string, string>();
+  return async (words) => {
+    const unknown = words.filter((w) => !cache.has(w));
+    if (unknown.length > 0) {
+      const found = await engine.terms(unknown);
+      if (cache.size + unknown.length > TERM_CACHE) cache.clear();
+      for (const w of unknown) cache.set(w, found.get(w) ?? '');
+    }
+    return new Map(words.map((w) => [w, cache.get(w) ?? '']));
+  };
+}
+
+interface Engine {
+  /** Ids of the papers matching a query, best first, ties by id. */
+  match(query: SearchQuery, limit: number): Promise<string[]>;
+  /** Ids of up to `limit` papers holding this word (in any form), the most recent first where it can tell. */
+  holders(word: string, limit: number): Promise<string[]>;
+  /** The engine's term for each word; words it does not index are left out. */
+  terms(words: string[]): Promise<Map<string, string>>;
+}
+
+const FTS5_TOKENIZER = sql.raw(`tokenize="porter unicode61 remove_diacritics 2 categories 'L* M* N* Co'"`);
+
+/**
+ * A scratch FTS5 table with the papers' tokenizer in the connection's temp schema, and its
+ * vocabulary: what the engine makes of some text, read back from the engine itself.
+ */
+async function scratch(db: Executor): Promise<void> {
+  await sql`create virtual table if not exists temp.term_scratch using fts5(text, ${FTS5_TOKENIZER})`.execute(db);
+  await sql`create virtual table if not exists temp.term_scratch_rows using fts5vocab(temp, term_scratch, 'row')`.execute(db);
+  await sql`create virtual table if not exists temp.term_scratch_instances using fts5vocab(temp, term_scratch, 'instance')`.execute(db);
+}
+
+/** Texts into the scratch table (rowid = place + 1), read with `read`, and taken out again. */
+async function throughScratch<T>(db: Executor, texts: string[], read: () => Promise<T>): Promise<T> {
+  await scratch(db);
+  let rowid = 0;
+  for (const part of chunks(texts)) {
+    await sql`insert into temp.term_scratch(rowid, text) values ${sql.join(part.map((t) => sql`(${++rowid}, ${t})`))}`.execute(db);
+  }
+  try {
+    return await read();
+  } finally {
+    await sql`delete from temp.term_scratch`.execute(db);
+  }
+}
+
+type PaperText = Pick<Paper, 'title' | 'keywords' | 'aiSummary' | 'summary'>;
+
+/**
+ * SQLite's paper_terms in step with a write of papers (PostgreSQL's triggers do this there): the
+ * terms of the texts added count one more paper each, those of the texts replaced one fewer, and
+ * `newPapers` more papers in all. Runs in the writing transaction.
+ */
+export async function countSqliteTerms(tx: Executor, added: PaperText[], replaced: PaperText[], newPapers: number): Promise<void> {
+  const delta = new Map<string, number>([['', newPapers]]);
+  for (const [texts, sign] of [
+    [added, 1],
+    [replaced, -1],
+  ] as const) {
+    if (texts.length === 0) continue;
+    const content = texts.map((p) => [p.title, JSON.stringify(p.keywords), p.aiSummary ?? '', p.summary].join('\n'));
+    const { rows } = await throughScratch(tx, content, () => sql<{ term: string; doc: number }>`select term, doc from temp.term_scratch_rows`.execute(tx));
+    for (const r of rows) delta.set(r.term, (delta.get(r.term) ?? 0) + sign * r.doc);
+  }
+  const changes = [...delta].filter(([, n]) => n !== 0);
+  for (const part of chunks(changes, 400)) {
+    await tx
+      .insertInto('paper_terms')
+      .values(part.map(([term, docs]) => ({ term, docs })))
+      .onConflict((oc) => oc.column('term').doUpdateSet({ docs: sql<number>`paper_terms.docs + excluded.docs` }))
+      .execute();
+  }
+}
+
+function sqliteEngine(db: StoreDb): Engine {
+  const { kysely } = db;
+  /** An FTS5 string: the word or words inside double quotes, which make them plain text. */
+  const phrase = (run: string[]) => `"${run.join(' ').replaceAll('"', '""')}"`;
+  /** The RANKED most recent matches of an FTS5 expression, best by bm25 first, ties by id. */
+  const ranked = async (expression: string, limit: number) => {
+    const { rows } = await sql<{ id: string }>`
+      select p.id from (
+        select rowid, bm25(papers_fts, ${FTS5_WEIGHTS}) as score from papers_fts
+        where papers_fts match ${expression} order by rowid desc limit ${RANKED}
+      ) m join papers p on p.rowid = m.rowid
+      order by m.score, p.id limit ${limit}`.execute(kysely);
+    return rows.map((r) => r.id);
+  };
+  return {
+    async match(query, limit) {
+      const required = [...query.words.map((w) => phrase([w])), ...query.phrases.map(phrase)].join(' AND ');
+      const without = (expression: string) => query.excluded.reduce((e, run) => `(${e}) NOT ${phrase(run)}`, expression);
+      // Matches in the title first, then the rest: the title weighs most, and an older paper's
+      // own title must find it however many newer papers use its words elsewhere.
+      const inTitle = await ranked(without(`{title} : (${required})`), limit);
+      const anywhere = await ranked(without(required), limit);
+      return [...new Set([...inTitle, ...anywhere])].slice(0, limit);
+    },
+    async holders(word, limit) {
+      const { rows } = await sql<{ id: string }>`
+        select p.id from (select rowid from papers_fts where papers_fts match ${phrase([word])} order by rowid desc limit ${limit}) m
+        join papers p on p.rowid = m.rowid`.execute(kysely);
+      return rows.map((r) => r.id);
+    },
+    terms(words) {
+      return kysely.connection().execute((c) =>
+        throughScratch(c, words, async () => {
+          const { rows } = await sql<{ term: string; doc: number }>`select term, doc from temp.term_scratch_instances`.execute(c);
+          return new Map(rows.map((r) => [words[r.doc - 1]!, r.term]));
+        }),
+      );
+    },
+  };
+}
+
+function postgresEngine(db: StoreDb): Engine {
+  const { kysely } = db;
+  const words = (w: string) => sql`plainto_tsquery('english', ${w})`;
+  const phrase = (run: string[]) => sql`phraseto_tsquery('english', ${run.join(' ')})`;
+  return {
+    async match(query, limit) {
+      const required = [...query.words.map(words), ...query.phrases.map(phrase)];
+      const excluded = query.excluded.map((run) => sql`!! ${phrase(run)}`);
+      const tsquery: RawBuilder<unknown> = sql.join([...required, ...excluded], sql` && `);
+      const { rows } = await sql<{ id: string }>`
+        select p.id from papers p, (select ${tsquery} as q) q
+        where p.search_vector @@ q.q
+        order by ts_rank_cd(${TS_WEIGHTS}, p.search_vector, q.q, ${TS_NORMALIZATION}) + ${TITLE_BONUS} desc, p.id
+        limit ${limit}`.execute(kysely);
+      return rows.map((r) => r.id);
+    },
+    async holders(word, limit) {
+      // GIN hands matches over unordered; ordering them by recency would read every match.
+      const { rows } = await sql<{ id: string }>`
+        select id from papers where search_vector @@ plainto_tsquery('english', ${word}) limit ${limit}`.execute(kysely);
+      return rows.map((r) => r.id);
+    },
+    async terms(list) {
+      const { rows } = await sql<{ word: string; term: string }>`
+        select w.word, l.lexeme as term
+        from unnest(cast(${list} as text[])) as w(word), unnest(to_tsvector('english', w.word)) as l`.execute(kysely);
+      return new Map(rows.map((r) => [r.word, r.term]));
+    },
+  };
 }
