@@ -40,8 +40,8 @@ export async function addGeneratedPapers(url: string, count: number): Promise<vo
       const tw = db.prepare('insert into title_words values (?, ?)');
       const rw = db.prepare('insert into runs values (?, ?)');
       db.transaction(() => {
-        titleWords.forEach((w, i) => tw.run(i, w));
-        runs.forEach((r, i) => rw.run(i, r));
+        for (const [i, w] of titleWords.entries()) tw.run(i, w);
+        for (const [i, r] of runs.entries()) rw.run(i, r);
       })();
       const { title, summary } = text('n.i');
       const day = `date('2016-01-01', '+' || (n.i % 3650) || ' days')`;
