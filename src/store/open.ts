@@ -53,7 +53,7 @@ function composeStore(db: StoreDb): Store {
     installations: installationRepository(db),
     threads: threadRepository(db),
     meta: metaRepository(db),
-    migrate: () => migrateToLatest(db.kysely, db.schema),
+    migrate: (onStep) => migrateToLatest(db.kysely, db.schema, onStep),
     async close() {
       // Posts waiting for their group commit are written, not dropped.
       await commitPendingPosts();

@@ -1,6 +1,7 @@
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
 import type { RankMode } from '../rank/modes';
+import type { MigrationStep } from './migrate';
 import type { Cadence, WeekDay } from '../model/cadence';
 
 /**
@@ -22,7 +23,8 @@ export interface Store {
   readonly threads: ThreadRepository;
   readonly meta: MetaRepository;
   /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
-  migrate(): Promise<{ from: number; to: number }>;
+  /** Brings the schema up to date; onStep hears each pending migration start and end. */
+  migrate(onStep?: (step: MigrationStep) => void): Promise<{ from: number; to: number }>;
   /** Writes what is still queued (posts awaiting their group commit), then closes the connection. */
   close(): Promise<void>;
 }
