@@ -22,9 +22,10 @@ export async function addGeneratedPapers(url: string, count: number): Promise<vo
   const titleWords = real.flatMap((p) => p.title.split(/\s+/));
   const summaryWords = real.flatMap((p) => p.summary.split(/\s+/));
   const runs = Array.from({ length: RUNS }, () => Array.from({ length: 10 }, () => summaryWords[Math.floor(rand() * summaryWords.length)]).join(' '));
-  // Word k of paper n is row (n * a_k + b_k) mod the table's size: spread, and the same every time.
+  // Word k of paper n is row ((n * a_k + b_k) mod a large prime) mod the table's size: a different
+  // mix for every paper (a small modulus alone would repeat every table-size papers), the same every run.
   const pick = (table: string, column: string, size: number, k: number, n: string) =>
-    `(select ${column} from ${table} where i = (${n} * ${7_919 + 104_729 * k} + ${31 * k + 11}) % ${size})`;
+    `(select ${column} from ${table} where i = ((${n} * ${2_654_435_761 + 2 * 40_503 * k} + ${7_919 * k + 11}) % 4294967291) % ${size})`;
   const text = (n: string) => ({
     title: Array.from({ length: TITLE_WORDS }, (_, k) => pick('title_words', 'word', titleWords.length, k, n)).join(` || ' ' || `),
     summary: Array.from({ length: ABSTRACT_RUNS }, (_, k) => pick('runs', 'run', RUNS, k + TITLE_WORDS, n)).join(` || ' ' || `),
