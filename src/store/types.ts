@@ -43,7 +43,7 @@ export interface PaperRepository {
   get(id: string): Promise<Paper | null>;
   /** The papers with these ids, in the order asked for; unknown ids are left out. */
   getMany(ids: string[]): Promise<Paper[]>;
-  /** The most recent listedOn date (≤ onOrBefore when given) that has at least one paper. */
+  /** The most recent listedOn date (≤ onOrBefore when given) with a paper from a Daily Papers listing (an arXiv feed's day is not one). */
   latestListDate(onOrBefore?: string): Promise<string | null>;
   /** Papers whose listedOn is in [from, to] (inclusive). */
   listedBetween(from: string, to: string): Promise<Paper[]>;
