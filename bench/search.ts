@@ -7,6 +7,7 @@
  * It fails rather than report fast wrong answers: each real paper's own title must find it.
  */
 import os from 'node:os';
+import pg from 'pg';
 import { performance } from 'node:perf_hooks';
 import { forYou } from '../src/search/foryou';
 import { similarPapers } from '../src/search/similar';
@@ -21,6 +22,8 @@ import { describe, measure } from './scale';
 import { knob, ms, percentile, verdict } from './stats';
 
 const PAPERS = knob(process.env.BENCH_SEARCH_PAPERS, 1_000_000);
+/** `BENCH_SEARCH_STORES=sqlite` (or postgres) measures one store; the default is every reachable one. */
+const STORES = process.env.BENCH_SEARCH_STORES?.split(',') ?? storeKinds;
 const IMPORT = knob(process.env.BENCH_IMPORT_PAPERS, 100_000);
 const QUERIES = 300;
 const SIMILAR = 100;
@@ -82,9 +85,32 @@ async function queries(store: Store, name: string): Promise<string[]> {
   ];
 }
 
+/**
+ * A new empty database: SQLite in a temp file; PostgreSQL in a schema of its own whose name does not
+ * start with the tests' `t_`, which other work on a shared server may clear away mid-run.
+ */
+function benchDatabase(kind: 'sqlite' | 'postgres'): { url: string; cleanup(): Promise<void> } {
+  if (kind === 'sqlite') return testDatabase(kind);
+  const schema = `bench_search_${Date.now().toString(36)}`;
+  const url = new URL(testDatabaseUrl);
+  url.searchParams.set('schema', schema);
+  return {
+    url: url.toString(),
+    cleanup: async () => {
+      const client = new pg.Client({ connectionString: testDatabaseUrl });
+      await client.connect();
+      try {
+        await client.query(`drop schema if exists "${schema}" cascade`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
 /** Stores IMPORT papers in one call on an empty store, as `papers import` does with one large file. */
 async function importSeconds(kind: 'sqlite' | 'postgres'): Promise<number> {
-  const db = testDatabase(kind);
+  const db = benchDatabase(kind);
   const store = await openStore(db.url);
   try {
     const papers = syntheticPapers(allFixturePapers(), { from: 0, count: IMPORT, summaryWords: [100, 220] });
@@ -102,9 +128,9 @@ export async function run(): Promise<string[]> {
   const lines = [
     `corpus: ${PAPERS.toLocaleString('en')} papers made of the words of the ${real.length} real fixture papers (8 title words, a 60-word abstract each), and those; one user with ${BOOKMARKS} bookmarks; 1-minute load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores at the start (other work shares the machine: wall times stretch, CPU times much less)`,
   ];
-  for (const kind of storeKinds) {
+  for (const kind of storeKinds.filter((k) => STORES.includes(k))) {
     const name = kind === 'sqlite' ? 'SQLite' : 'PostgreSQL';
-    const db = testDatabase(kind);
+    const db = benchDatabase(kind);
     try {
       await (await openStore(db.url)).close();
       const genStart = performance.now();
@@ -116,6 +142,8 @@ export async function run(): Promise<string[]> {
         for (const p of real.slice(0, BOOKMARKS))
           await store.bookmarks.add({ platform: 'console', userId: 'bench', paperId: p.id, messageId: null, at: new Date() });
         lines.push(`${name}: generated and indexed in one statement in ${genS.toFixed(0)} s`, ...(await queries(store, name)));
+        // Each figure as it comes, so a run cut off (or a later store failing) still leaves these.
+        console.error(lines.join('\n'));
       } finally {
         await store.close();
       }
