@@ -24,15 +24,15 @@ const CHANNELS = knob(process.env.BENCH_FANOUT_CHANNELS, 500);
 const CONCURRENCY = knob(process.env.BENCH_FANOUT_CONCURRENCY, 256);
 /** A smaller run at the default FANOUT_CONCURRENCY, to show what an untuned install gets. */
 const DEFAULT_RUN_CHANNELS = knob(process.env.BENCH_FANOUT_DEFAULT_CHANNELS, 40);
-const TOP = 5;
-const PER_CHANNEL = TOP + 1;
+export const TOP = 5;
+export const PER_CHANNEL = TOP + 1;
 const TARGET_RATIO = 1.1;
 
-const DISCORD = { globalPerSecond: 50, channelMessages: { limit: 5, windowMs: 5000 } };
+export const DISCORD = { globalPerSecond: 50, channelMessages: { limit: 5, windowMs: 5000 } };
 const SLACK_INTERVAL_MS = 1000;
 
 /** The least time the limits allow, with fixed windows: the last message's window opens then. */
-function discordFloorMs(channels: number): number {
+export function discordFloorMs(channels: number): number {
   const global = (Math.ceil((channels * PER_CHANNEL) / DISCORD.globalPerSecond) - 1) * 1000;
   const perChannel = (Math.ceil(PER_CHANNEL / DISCORD.channelMessages.limit) - 1) * DISCORD.channelMessages.windowMs;
   return Math.max(global, perChannel);
@@ -66,7 +66,7 @@ async function fanOut(
   return { ms, posted, failed: report.channels.length - posted };
 }
 
-const channelIdsFor = (n: number, base: bigint) => Array.from({ length: n }, (_, i) => String(base + BigInt(i)));
+export const channelIdsFor = (n: number, base: bigint) => Array.from({ length: n }, (_, i) => String(base + BigInt(i)));
 
 async function discordRun(channels: number, concurrency: number): Promise<string> {
   const channelIds = channelIdsFor(channels, 700_000_000_000_000_000n);

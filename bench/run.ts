@@ -20,6 +20,7 @@ const BENCHES: Bench[] = [
   { title: 'Scale (10,000 subscriptions, 1,000,000 bookmarks)', module: './scale.ts' },
   { title: 'Command latency (200 concurrent /papers today)', module: './latency.ts' },
   { title: 'Fan-out (500 channels × header + 5 papers)', module: './fanout.ts' },
+  { title: 'Fan-out from 3 processes through papers rest-proxy', module: './proxy-fanout.ts' },
 ];
 
 const ONE = fileURLToPath(new URL('./one.ts', import.meta.url));

@@ -10,6 +10,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Cli
   register: { summary: 'register the /papers slash command tree with Discord', load: () => import('./register') },
   'post-daily': { summary: 'run the daily fan-out now (safe while the bot runs)', load: () => import('./post-daily') },
   migrate: { summary: 'apply database migrations', load: () => import('./migrate') },
+  'rest-proxy': { summary: 'serve one Discord REST client (rate limits) for every process of a deployment', load: () => import('./rest-proxy') },
+  'rotate-key': { summary: 're-encrypt stored installations with a new PAPERS_SECRET_KEY', load: () => import('./rotate-key') },
 };
 
 export function usage(): string {

@@ -2,6 +2,7 @@ import type { Services } from '../src/chat/command';
 import { createLogger } from '../src/log';
 import { IsoDate } from '../src/model/paper';
 import { openStore } from '../src/store/open';
+import { prepareSecretsAtRest, secretBoxOf } from '../src/store/secret-box';
 import { createRefresher } from '../src/sources/refresher';
 import { currentOwner } from '../src/schedule/claims';
 import { syncConfigSubscriptions } from '../src/schedule/config-file';
@@ -83,6 +84,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   const now = () => new Date();
   const store = await openStore(config.databaseUrl, { log, cwd: ctx.cwd });
   try {
+    await prepareSecretsAtRest(store, secretBoxOf(config), log);
     // Subscriptions declared in the file count as they would for `papers start`.
     if (config.subscriptionsFile) await syncConfigSubscriptions(store, config.subscriptionsFile, config.platforms, log);
     for (const id of flags.subscriptionIds ?? []) {

@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import type { Inbound } from '../src/chat/adapter';
 import type { Services } from '../src/chat/command';
 import { startHost, type RunningHost } from '../src/chat/host';
 import type { Logger } from '../src/log';
 import { createLogger } from '../src/log';
 import { errorMessage } from '../src/errors';
 import { openStore } from '../src/store/open';
+import { prepareSecretsAtRest, secretBoxOf } from '../src/store/secret-box';
 import { ensurePapers } from '../src/sources/seed';
 import { createRefresher } from '../src/sources/refresher';
 import { createScheduler, type Scheduler } from '../src/schedule/scheduler';
@@ -17,7 +19,10 @@ interface StartFlags {
   console: boolean;
   scheduler: boolean;
   user: string | undefined;
+  inbound: Inbound;
 }
+
+const USAGE = 'papers start [--console] [--no-scheduler] [--no-gateway | --gateway-only] [--user NAME]';
 
 /** Stopping waits for work in flight, but never longer than this: supervisors kill after ~10 s. */
 const SHUTDOWN_BUDGET_MS = 9_000;
@@ -28,16 +33,28 @@ function parseFlags(args: string[]): StartFlags {
   try {
     const { values } = parseArgs({
       args,
-      options: { console: { type: 'boolean', default: false }, 'no-scheduler': { type: 'boolean', default: false }, user: { type: 'string' } },
+      options: {
+        console: { type: 'boolean', default: false },
+        'no-scheduler': { type: 'boolean', default: false },
+        'no-gateway': { type: 'boolean', default: false },
+        'gateway-only': { type: 'boolean', default: false },
+        user: { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     });
     if (values.user !== undefined && !/^[\w.-]{1,32}$/.test(values.user))
       throw new CliError('--user takes a name of letters, digits, ".", "-" or "_" (at most 32)', 2);
-    return { console: values.console, scheduler: !values['no-scheduler'], user: values.user };
+    if (values['no-gateway'] && values['gateway-only']) throw new CliError(`--no-gateway and --gateway-only exclude each other (usage: ${USAGE})`, 2);
+    return {
+      console: values.console,
+      scheduler: !values['no-scheduler'],
+      user: values.user,
+      inbound: { gateway: !values['no-gateway'], http: !values['gateway-only'] },
+    };
   } catch (err) {
     if (err instanceof CliError) throw err;
-    throw new CliError(`${errorMessage(err)} (usage: papers start [--console] [--no-scheduler] [--user NAME])`, 2);
+    throw new CliError(`${errorMessage(err)} (usage: ${USAGE})`, 2);
   }
 }
 
@@ -75,6 +92,12 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   process.on('unhandledRejection', crashed);
 
   const store = await openStore(config.databaseUrl, { log });
+  try {
+    await prepareSecretsAtRest(store, secretBoxOf(config), log);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   let host: RunningHost | null = null;
   let scheduler: Scheduler | null = null;
   const refresher = createRefresher({ store, config, log: sourceLog, now });
@@ -85,7 +108,9 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       const seed = await ensurePapers({ store, config, log: sourceLog, now, fetch: { retries: 1 } });
       if (seed.notice) log.info({ event: 'papers', source: seed.source }, seed.notice);
       await refresher.start();
-      const services: Services = { store, config, log, now, sourceStatus: () => refresher.status() };
+      const metrics = config.metrics ? (await import('../src/metrics/prometheus')).createPrometheusMetrics(now) : undefined;
+      metrics?.watch({ lastRefreshAt: () => refresher.status().lastSuccessAt, storeConnectionsInUse: () => store.connectionsInUse() });
+      const services: Services = { store, config, log, now, sourceStatus: () => refresher.status(), ...(metrics ? { metrics } : {}) };
       host = await startHost({
         adapters,
         config,
@@ -96,10 +121,13 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
         healthz: () => (ready ? { status: 200, body: 'ok' } : { status: 503, body: 'starting' }),
         requestStop: (reason) => stopRequested(reason),
         signal: connecting.signal,
+        inbound: flags.inbound,
       });
       if (flags.scheduler) {
-        scheduler = createScheduler({ store, posters: host.posters, config, log, clock: { now }, sourceStatus: services.sourceStatus });
-        await scheduler.start();
+        const started = createScheduler({ store, posters: host.posters, config, log, clock: { now }, sourceStatus: services.sourceStatus });
+        scheduler = started;
+        metrics?.watch({ deliveries: () => started.deliveries() });
+        await started.start();
       }
       return host;
     })();

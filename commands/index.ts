@@ -11,6 +11,7 @@ import { settings } from './settings';
 import { foryouCommand } from './foryou';
 import { similar } from './similar';
 import { helpCommand } from './help';
+import { follow, following, unfollow } from './follow';
 
 /** Discord's limits for command and option names and descriptions, which every platform can live with. */
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'names are lowercase letters, digits and -, at most 32');
@@ -72,6 +73,9 @@ export const commands: CommandSpec[] = checked([
   settings,
   foryouCommand,
   similar,
+  follow,
+  following,
+  unfollow,
   helpCommand(() => commands),
 ]);
 

@@ -37,9 +37,12 @@ function transcriptPoster(print: PrintMessage, output: Writable): DigestPoster {
   return {
     platform: 'console',
     threads: consoleThreads(output),
-    async post(_target, message, idempotencyKey) {
+    // The terminal is its one user's: a direct message is printed there, marked as one.
+    openDirect: async ({ userId }) => ({ platform: 'console', workspaceId: null, channelId: `@${userId}`, userId }),
+    async post(target, message, idempotencyKey) {
       const earlier = sent.get(idempotencyKey);
       if (earlier) return { messageId: earlier };
+      if (target.userId) output.write(`(direct message to ${target.userId})\n`);
       // A message without papers (the digest header) gets no number: nothing to react to. Its key is a unique id.
       const messageId = (await print(renderOneMessage(message))) ?? idempotencyKey;
       sent.set(idempotencyKey, messageId);

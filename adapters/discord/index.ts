@@ -10,6 +10,6 @@ export const discordAdapter = defineAdapter({
   start: async (ctx, settings) => (await import('./main')).startDiscord(ctx, settings),
   poster: async (ctx, settings) => {
     const [{ createDiscordPoster }, { createRest }] = await Promise.all([import('./poster'), import('./rest')]);
-    return createDiscordPoster(createRest(settings), ctx.log.child({ adapter: 'discord' }));
+    return createDiscordPoster(createRest(settings, ctx.services.metrics), ctx.log.child({ adapter: 'discord' }));
   },
 });

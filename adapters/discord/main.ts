@@ -4,7 +4,6 @@ import {
   Events,
   GatewayDispatchEvents,
   GatewayIntentBits,
-  InteractionType,
   Options,
   Partials,
   type APIInteraction,
@@ -22,8 +21,10 @@ import { startShards } from './sharding';
 import { NO_MENTIONS } from './render';
 import { createRest, restOptions } from './rest';
 import type { DiscordSettings } from './settings';
-import { componentTransport, interactionTransport, reactionTransport } from './transport';
-import { COMMAND_NAME, clickEvent, reactionKind, toInvocation } from './translate';
+import type { Metrics } from '../../src/metrics/metrics';
+import { answerInteractionEvent, discordPublicKey, interactionsRoute } from './interactions';
+import { reactionTransport } from './transport';
+import { reactionKind } from './translate';
 
 export interface DiscordClientOptions {
   /**
@@ -35,6 +36,9 @@ export interface DiscordClientOptions {
   gateway?: GatewayLimits;
 }
 
+/** How long an answer may take before it is deferred (see DiscordClientOptions). */
+const DEFER_AFTER_MS = 2000;
+
 /** Only what the bot uses: slash commands, reactions in guilds, DMs for confirmations. Nothing privileged. */
 const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactions, GatewayIntentBits.DirectMessages];
 
@@ -45,12 +49,15 @@ const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactio
  */
 const PARTIALS = [Partials.Message, Partials.Reaction, Partials.User, Partials.Channel];
 
-export function createClient(discord: DiscordSettings, gateway: Pick<ReturnType<typeof watchGateway>, 'buildStrategy'>): Client {
+export function createClient(discord: DiscordSettings, gateway: Pick<ReturnType<typeof watchGateway>, 'buildStrategy'>, metrics?: Metrics): Client {
+  const range = typeof discord.shards === 'object' ? discord.shards : null;
   return new Client({
+    // DISCORD_SHARDS=A-B/N: this client runs shards A..B of N; the other machines run the rest.
+    ...(range ? { shards: Array.from({ length: range.last - range.first + 1 }, (_, i) => range.first + i), shardCount: range.total } : {}),
     intents: INTENTS,
     partials: PARTIALS,
     allowedMentions: NO_MENTIONS,
-    rest: restOptions(discord),
+    rest: restOptions(discord, metrics),
     // Our embeds are built in the API's own shape (APIEmbed); the default transformer would copy each
     // one key by key to snake_case it, the largest cost of an answer after the REST call itself.
     jsonTransformer: (json) => json,
@@ -73,19 +80,17 @@ export async function startDiscordClient(
   const { runtime } = ctx;
   const log = ctx.log.child({ adapter: 'discord' });
   const gateway = watchGateway(log, opts.gateway);
-  const client = createClient(discord, gateway);
-  const deferAfterMs = opts.deferAfterMs ?? 2000;
+  const client = createClient(discord, gateway, ctx.services.metrics);
+  const deferAfterMs = opts.deferAfterMs ?? DEFER_AFTER_MS;
   const findPost = createAnswerLookup(client, ctx.services.store);
 
-  client.on(Events.InteractionCreate, (interaction) => {
-    if (!interaction.isChatInputCommand() || interaction.commandName !== COMMAND_NAME) return;
-    void runtime.command(() => toInvocation(interaction), interactionTransport(interaction, deferAfterMs));
-  });
-  // Clicks are read from the interaction's payload, as an HTTP interaction would give it.
-  client.ws.on(GatewayDispatchEvents.InteractionCreate, (payload: APIInteraction) => {
-    if (payload.type !== InteractionType.MessageComponent) return;
-    void runtime.click(() => clickEvent(payload), componentTransport(payload, client.rest, { deferAfterMs, store: ctx.services.store }));
-  });
+  // Commands and clicks are read from the interaction's payload, as an HTTP interaction gives it.
+  // With DISCORD_INTERACTIONS=http Discord sends them to the endpoint instead, never here.
+  if (discord.interactions === 'gateway') {
+    client.ws.on(GatewayDispatchEvents.InteractionCreate, (payload: APIInteraction) => {
+      void answerInteractionEvent(payload, { runtime, rest: client.rest, deferAfterMs, store: ctx.services.store });
+    });
+  }
   const reacted = (added: boolean) => (reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser) => {
     // Discord echoes the bot's own reactions back; they are never a user's bookmark.
     if (user.id === client.user?.id) return;
@@ -129,15 +134,38 @@ export async function startDiscordClient(
   };
 }
 
-/** The Discord adapter for `papers start`: slash commands, reactions, clicks, and the digest poster (REST). */
+/**
+ * The Discord adapter for `papers start`: slash commands, reactions, clicks, and the digest poster
+ * (REST). With DISCORD_INTERACTIONS=http, commands and clicks come to POST /discord/interactions
+ * and the gateway carries only reactions; `inbound` says whether this process connects the gateway
+ * and serves that route (an HTTP-only replica, a reactions-only process).
+ */
 export async function startDiscord(ctx: AdapterContext, discord: DiscordSettings, opts: DiscordClientOptions = {}): Promise<ConnectedAdapter> {
-  // DISCORD_SHARDS: the gateway runs in shard processes; this process keeps the (REST) poster.
+  const inbound = ctx.inbound ?? { gateway: true, http: true };
+  const serveInteractions = discord.interactions === 'http' && inbound.http;
+  if (!inbound.gateway && discord.interactions === 'gateway')
+    throw new ConfigError('without the gateway this process would answer nothing: set DISCORD_INTERACTIONS=http (and the Interactions Endpoint URL)');
+  const metrics = ctx.services.metrics;
+  // DISCORD_SHARDS=auto|N: the gateway runs in shard processes; this process keeps the (REST) poster.
+  // A range (A-B/N) runs in this process's one client.
   // One REST client per process: discord.js counts Discord's global limit per client, so a second
   // one for the poster could exceed it (a fan-out's first window overlapped the login's
   // GET /gateway/bot and got a 429).
-  const { close, rest } =
-    discord.shards === null
+  const { close, rest } = !inbound.gateway
+    ? { close: async () => {}, rest: createRest(discord, metrics) }
+    : discord.shards === null || typeof discord.shards === 'object'
       ? await startDiscordClient(ctx, discord, opts).then((r) => ({ close: r.close, rest: r.client.rest }))
-      : await startShards(discord, ctx.log).then((r) => ({ close: r.stop, rest: createRest(discord) }));
-  return { poster: createDiscordPoster(rest, ctx.log.child({ adapter: 'discord' })), routes: [], close };
+      : await startShards(discord, ctx.log).then((r) => ({ close: r.stop, rest: createRest(discord, metrics) }));
+  const routes = serveInteractions
+    ? [
+        interactionsRoute({
+          runtime: ctx.runtime,
+          rest,
+          deferAfterMs: opts.deferAfterMs ?? DEFER_AFTER_MS,
+          store: ctx.services.store,
+          publicKey: discordPublicKey(discord.publicKey!),
+        }),
+      ]
+    : [];
+  return { poster: createDiscordPoster(rest, ctx.log.child({ adapter: 'discord' })), routes, close };
 }

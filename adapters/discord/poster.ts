@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ChannelType, DiscordAPIError, RESTJSONErrorCodes, Routes, type APIChannel, type APIGuildForumTag, type APIThreadChannel, type REST } from 'discord.js';
 import type { DigestPoster, PostedMessage, PostTarget } from '../../src/chat/poster';
-import { PostError } from '../../src/chat/poster';
+import { CannotMessageUser, PostError } from '../../src/chat/poster';
 import type { Reply } from '../../src/chat/reply';
 import { errorMessage } from '../../src/errors';
 import type { Logger } from '../../src/log';
@@ -19,6 +19,9 @@ const MAX_APPLIED_TAGS = 5;
 const CHANNEL_INFO_MS = 10 * 60_000;
 /** Threads of a forum's archive read when looking for a post sent before a crash. */
 const ARCHIVED_LOOKUP = 50;
+
+/** What Discord answers a message to a user who cannot be messaged. */
+const CANNOT_DM = [RESTJSONErrorCodes.CannotSendMessagesToThisUser, RESTJSONErrorCodes.CannotSendMessagesToThisUserDueToHavingNoMutualGuilds];
 
 const apiError = (err: unknown, code: number) => err instanceof DiscordAPIError && err.code === code;
 
@@ -55,6 +58,8 @@ export function createDiscordPoster(rest: REST, log: Logger): DigestPoster {
   /** Channels that showed they cannot publish (not announcement channels), so they are not asked again. */
   const unpublishable = new Set<string>();
   let botId: Promise<string> | null = null;
+  /** Each user's DM channel: Discord returns the same one every time, so it is asked for once. */
+  const dmChannels = new Map<string, Promise<string>>();
 
   function channelInfo(channelId: string): Promise<APIChannel> {
     const known = channels.get(channelId);
@@ -131,11 +136,29 @@ export function createDiscordPoster(rest: REST, log: Logger): DigestPoster {
 
   return {
     platform: 'discord',
+    async openDirect({ workspaceId, userId }) {
+      let channel = dmChannels.get(userId);
+      if (!channel) {
+        channel = (rest.post(Routes.userChannels(), { body: { recipient_id: userId } }) as Promise<{ id: string }>).then((c) => c.id);
+        dmChannels.set(userId, channel);
+        channel.catch(() => dmChannels.delete(userId));
+      }
+      try {
+        return { platform: 'discord', workspaceId, channelId: await channel, userId };
+      } catch (err) {
+        if (apiError(err, RESTJSONErrorCodes.UnknownUser)) throw new CannotMessageUser(userId, 'Discord knows no such user (10013)');
+        const permanent = err instanceof DiscordAPIError && (err.status === 403 || err.status === 404);
+        throw new PostError(`Discord could not open a DM with user ${userId}: ${errorMessage(err)}`, permanent);
+      }
+    },
     async post(target, message, idempotencyKey, { maybeSentBefore } = { maybeSentBefore: true }) {
       try {
         return await postMessage(target, message, idempotencyKey, maybeSentBefore);
       } catch (err) {
         if (err instanceof PostError) throw err;
+        // DMs closed, a bot, or no server shared any more: Discord's 50007 and 50278.
+        const refusal = CANNOT_DM.find((code) => apiError(err, code));
+        if (target.userId && refusal) throw new CannotMessageUser(target.userId, `Discord refuses messages to this user (${refusal})`);
         // 403 (Missing Access/Permissions) and 404 (Unknown Channel) will not heal by retrying.
         const permanent = err instanceof DiscordAPIError && (err.status === 403 || err.status === 404);
         throw new PostError(`Discord channel ${target.channelId}: ${errorMessage(err)}`, permanent);

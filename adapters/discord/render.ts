@@ -1,4 +1,5 @@
-import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
+import { escapeDiscordMarkdown } from './escape';
+import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
 import { messageControls, type MessageControls, type PaperControl, type Reply } from '../../src/chat/reply';
 import { controlId, parseControlId } from '../../src/chat/controls';
 import type { Paper } from '../../src/model/paper';
@@ -48,7 +49,7 @@ const ORANGE = 0xff9d00;
  * title should not even look like `@everyone` or `<@id>` in the message.
  */
 function escapeText(text: string): string {
-  return escapeMarkdown(text, { heading: true, bulletedList: true, numberedList: true, maskedLink: true })
+  return escapeDiscordMarkdown(text)
     .replace(/@(everyone|here)/g, '@\u200b$1')
     .replace(/<@/g, '<@\u200b');
 }
@@ -71,7 +72,6 @@ export function threadName(title: string): string {
 
 /**
  * Cut, then escaped, and cut again until the escaped form fits (escaping lengthens the text).
- * Cutting first matters: escapeMarkdown takes time that grows fast with length, and abstracts are long.
  */
 function markdown(text: string, max: number): string {
   let escaped = escapeText(truncate(text, max));

@@ -1,4 +1,5 @@
-import { DiscordAPIError, REST, type RESTOptions } from 'discord.js';
+import { DefaultRestOptions, DiscordAPIError, REST, type RESTOptions } from 'discord.js';
+import type { Metrics } from '../../src/metrics/metrics';
 import type { DiscordSettings } from './settings';
 
 /**
@@ -8,19 +9,32 @@ import type { DiscordSettings } from './settings';
  * 50 ms still let that happen in 1 of 4 fan-out benches (500 channels); 75 and 100 ms had none in
  * 2 each. 75 costs ~2% of throughput (46.5 instead of 47.6 requests/s; the limit is 50).
  */
-const RATE_LIMIT_OFFSET_MS = 75;
+export const RATE_LIMIT_OFFSET_MS = 75;
 
 /**
  * Options of the bot's REST clients. DISCORD_API_URL (a REST proxy, or the loopback fake in tests)
- * replaces https://discord.com/api; the gateway address is then asked of that API too.
+ * replaces https://discord.com/api; the gateway address is then asked of that API too. With
+ * metrics, every response 429 is counted (discord.js waits them out and retries on its own).
  */
-export function restOptions(config: DiscordSettings): Partial<RESTOptions> {
-  return { ...(config.apiUrl ? { api: config.apiUrl } : {}), offset: RATE_LIMIT_OFFSET_MS };
+export function restOptions(config: DiscordSettings, metrics?: Metrics): Partial<RESTOptions> {
+  return {
+    ...(config.apiUrl ? { api: config.apiUrl } : {}),
+    offset: RATE_LIMIT_OFFSET_MS,
+    ...(metrics
+      ? {
+          makeRequest: async (url, init) => {
+            const res = await DefaultRestOptions.makeRequest(url, init);
+            if (res.status === 429) metrics.rateLimited('discord', res.headers.has('x-ratelimit-global'));
+            return res;
+          },
+        }
+      : {}),
+  };
 }
 
 /** A REST client for the bot token, for a process without a gateway client (post-daily, register, shard parent). */
-export function createRest(config: DiscordSettings): REST {
-  return new REST(restOptions(config)).setToken(config.token);
+export function createRest(config: DiscordSettings, metrics?: Metrics): REST {
+  return new REST(restOptions(config, metrics)).setToken(config.token);
 }
 
 // Discord's JSON error codes (developers/topics/opcodes-and-status-codes.mdx).

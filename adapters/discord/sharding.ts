@@ -14,6 +14,7 @@ const GatewayBot = z.object({ shards: z.number().int().min(1) });
  */
 export async function resolveShardCount(discord: DiscordSettings, fetchImpl: typeof fetch = fetch): Promise<number | 'auto'> {
   if (discord.shards === null) return 1;
+  if (typeof discord.shards === 'object') return discord.shards.total;
   if (discord.shards !== 'auto') return discord.shards;
   if (!discord.apiUrl) return 'auto';
   const url = `${discord.apiUrl}/v10/gateway/bot`;

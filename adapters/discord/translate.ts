@@ -4,9 +4,8 @@ import {
   ComponentType,
   PermissionFlagsBits,
   PermissionsBitField,
+  type APIChatInputApplicationCommandInteraction,
   type APIMessageComponentInteraction,
-  type ChatInputCommandInteraction,
-  type CommandInteractionOption,
 } from 'discord.js';
 import type { ClickEvent } from '../../src/chat/click';
 import type { ArgValue, ChannelKind, Invocation, NamedChannel } from '../../src/chat/command';
@@ -27,48 +26,45 @@ function kindOf(type: ChannelType | undefined): ChannelKind | undefined {
   return (Object.keys(CHANNEL_TYPES) as ChannelKind[]).find((k) => CHANNEL_TYPES[k] === type);
 }
 
-/** Whether a permission set (discord.js's, or the API's decimal string) includes Manage Channels. */
-function managesChannels(permissions: unknown): boolean {
-  if (permissions instanceof PermissionsBitField) return permissions.has(PermissionFlagsBits.ManageChannels);
-  if (typeof permissions === 'string' && /^\d+$/.test(permissions)) return new PermissionsBitField(BigInt(permissions)).has(PermissionFlagsBits.ManageChannels);
-  return false;
+/** Whether a permission set (the API's decimal string) includes Manage Channels. */
+function managesChannels(permissions: string | undefined): boolean {
+  return permissions !== undefined && /^\d+$/.test(permissions) && new PermissionsBitField(BigInt(permissions)).has(PermissionFlagsBits.ManageChannels);
 }
 
 /**
- * A channel option's channel as Discord resolved it: its kind, and whether the caller may manage
- * it, from `permissions`, which Discord computes for the invoking member in that channel.
+ * `/papers <subcommand> [options]` → Invocation, from the interaction's payload as Discord sends it
+ * (the gateway's INTERACTION_CREATE and an HTTP interaction alike). Discord has already typed the
+ * values; the dispatcher still validates them against the spec. Manage Channels comes from the
+ * member's permissions in this channel as Discord computed them for the interaction (overwrites
+ * included), and for a channel option from Discord's permissions of the member in that channel
+ * (its resolved channel).
  */
-function namedChannel(option: CommandInteractionOption): NamedChannel | null {
-  if (option.type !== ApplicationCommandOptionType.Channel || typeof option.value !== 'string') return null;
-  const channel = option.channel as { type?: ChannelType; permissions?: unknown } | null | undefined;
-  return { id: option.value, kind: kindOf(channel?.type), canManage: managesChannels(channel?.permissions) };
-}
-
-/**
- * `/papers <subcommand> [options]` → Invocation. Discord has already typed the values; the
- * dispatcher still validates them against the spec. Manage Channels comes from the member's
- * permissions in this channel as Discord computed them for the interaction (overwrites included),
- * and for a channel option from Discord's permissions of the member in that channel.
- */
-export function toInvocation(interaction: ChatInputCommandInteraction): Invocation {
-  const sub = interaction.options.data[0];
+export function toInvocation(interaction: APIChatInputApplicationCommandInteraction): Invocation {
+  const sub = interaction.data.options?.[0];
+  const options = sub?.type === ApplicationCommandOptionType.Subcommand ? (sub.options ?? []) : [];
   const args: Record<string, ArgValue> = {};
   const named: NamedChannel[] = [];
-  for (const option of sub?.options ?? []) {
-    if (option.value !== undefined) args[option.name] = option.value;
-    const channel = namedChannel(option);
-    if (channel) named.push(channel);
+  for (const option of options) {
+    args[option.name] = option.value;
+    if (option.type === ApplicationCommandOptionType.Channel) {
+      const channel = interaction.data.resolved?.channels?.[option.value];
+      named.push({ id: option.value, kind: kindOf(channel?.type), canManage: managesChannels(channel?.permissions) });
+    }
   }
-  const inGuild = interaction.inGuild();
+  const { member } = interaction;
+  const user = member?.user ?? interaction.user;
+  if (!user) throw new UserError('Discord did not say who asked; nothing was done.');
+  const guildId = member ? interaction.guild_id : undefined;
+  const channelId = interaction.channel?.id ?? interaction.channel_id ?? '';
   const kind = kindOf(interaction.channel?.type);
   return {
     platform: 'discord',
-    command: sub?.name ?? 'help',
+    command: sub?.type === ApplicationCommandOptionType.Subcommand ? sub.name : 'help',
     args,
-    user: { id: interaction.user.id, name: interaction.user.globalName ?? interaction.user.username },
-    channel: { id: interaction.channelId, ...(inGuild ? { workspace: interaction.guildId } : {}), isDirect: !inGuild, ...(kind ? { kind } : {}) },
+    user: { id: user.id, name: user.global_name ?? user.username },
+    channel: { id: channelId, ...(guildId ? { workspace: guildId } : {}), isDirect: !guildId, ...(kind ? { kind } : {}) },
     // In a DM the channel is the user's own, so they may subscribe it.
-    canManageChannel: inGuild ? (interaction.memberPermissions?.has(PermissionFlagsBits.ManageChannels) ?? false) : true,
+    canManageChannel: member ? managesChannels(member.permissions) : true,
     ...(named.length ? { namedChannels: named } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { webApi } from '@slack/bolt';
+import type { Services } from '../../src/chat/command';
 import type { Logger } from '../../src/log';
 import { boltLogger } from './logger';
 import type { SlackSettings } from './settings';
@@ -33,4 +34,10 @@ export function webClientOptions(
  */
 export function createWebClient(slack: SlackSettings, log: Logger, retryConfig?: webApi.RetryOptions, timeoutMs?: number): webApi.WebClient {
   return new webApi.WebClient(slack.botToken ?? undefined, { ...webClientOptions(slack, retryConfig, timeoutMs), logger: boltLogger(log) });
+}
+
+/** Counts a 429 from Slack where metrics are on. */
+export function rateLimited(services: Pick<Services, 'metrics'>): (() => void) | undefined {
+  const { metrics } = services;
+  return metrics ? () => metrics.rateLimited('slack', false) : undefined;
 }

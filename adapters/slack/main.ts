@@ -11,11 +11,15 @@ import {
 } from '@slack/bolt';
 import type { ReactionAddedEvent, ReactionRemovedEvent } from '@slack/types';
 import type { AdapterContext, ConnectedAdapter, HttpRoute } from '../../src/chat/adapter';
+import type { Logger } from '../../src/log';
+import { createReplayGuard } from '../../src/chat/replay-guard';
+import type { ReplayRepository } from '../../src/store/types';
 import { ConfigError, errorMessage } from '../../src/errors';
 import { boltLogger } from './logger';
-import { REQUEST_TIMEOUT_MS, slackApiUrl, webClientOptions } from './client';
+import { REQUEST_TIMEOUT_MS, rateLimited, slackApiUrl, webClientOptions } from './client';
 import { SlackApiError, createPostMessage } from './post-message';
 import { forgetWorkspace, storeInstallations } from './installations';
+import { secretBoxOf } from '../../src/store/secret-box';
 import { createSlackPoster } from './poster';
 import { OPEN_LINK_ACTION_PREFIX, renderReply } from './render';
 import type { SlackSettings } from './settings';
@@ -33,7 +37,7 @@ import { CONTROL_ID_PATTERN } from '../../src/chat/controls';
 const ANSWERS_PER_TURN = 2;
 
 /** The bot token scopes the app uses; manifest.yaml lists exactly these (a test checks). */
-export const SLACK_SCOPES = ['commands', 'chat:write', 'reactions:read', 'channels:history', 'groups:history', 'im:history', 'mpim:history'];
+export const SLACK_SCOPES = ['commands', 'chat:write', 'im:write', 'reactions:read', 'channels:history', 'groups:history', 'im:history', 'mpim:history'];
 
 /** The events the app subscribes to; manifest.yaml lists exactly these (a test checks). */
 export const SLACK_EVENTS = ['reaction_added', 'reaction_removed', 'app_home_opened', 'app_uninstalled', 'tokens_revoked'] as const;
@@ -71,7 +75,7 @@ export async function startSlack(ctx: AdapterContext, slack: SlackSettings, tuni
         clientSecret: slack.clientSecret!,
         stateSecret: slack.stateSecret!,
         scopes: SLACK_SCOPES,
-        installationStore: storeInstallations(services.store),
+        installationStore: storeInstallations(services.store, secretBoxOf(services.config)),
       }
     : {};
   // installerOptions.clientOptions also carries SLACK_API_URL to the client Socket Mode connects with.
@@ -115,7 +119,7 @@ export async function startSlack(ctx: AdapterContext, slack: SlackSettings, tuni
     ...(oauth ? {} : { token: slack.botToken! }),
   });
 
-  const postMessage = createPostMessage({ apiUrl: slackApiUrl(slack), timeoutMs: REQUEST_TIMEOUT_MS });
+  const postMessage = createPostMessage({ apiUrl: slackApiUrl(slack), timeoutMs: REQUEST_TIMEOUT_MS, onRateLimited: rateLimited(services) });
   const nextTurn = createTurns(ANSWERS_PER_TURN);
 
   app.error(async (err) => {
@@ -217,24 +221,74 @@ export async function startSlack(ctx: AdapterContext, slack: SlackSettings, tuni
 
   return {
     poster: createSlackPoster(ctx, slack, { retryConfig: tuning.retryConfig }),
-    routes: receiver instanceof HTTPReceiver ? httpRoutes(receiver, oauth, logger) : oauthRoutes(receiver),
+    routes:
+      receiver instanceof HTTPReceiver
+        ? httpRoutes(receiver, oauth, { logger, log, signingSecret: slack.signingSecret!, replays: services.store.replays })
+        : oauthRoutes(receiver),
     async close() {
       if (receiver instanceof SocketModeReceiver) await receiver.client.disconnect();
     },
   };
 }
 
-/** HTTP mode: Bolt's receiver handles its paths (it checks each request's signature and age). */
-function httpRoutes(receiver: HTTPReceiver, oauth: boolean, logger: BoltLogger): HttpRoute[] {
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+/**
+ * Slack's window for a signed request: Bolt refuses one whose timestamp is older than 5 minutes, and
+ * accepts any newer one, so a copy is remembered until its own timestamp is that old, plus a minute
+ * for clocks that differ.
+ */
+const REPLAY_WINDOW_MS = 6 * 60_000;
+
+/**
+ * HTTP mode: Bolt's receiver handles its paths (it checks each request's signature and age). A
+ * validly signed request is also checked against the ones already seen, in the store so every
+ * replica agrees: Slack's signature has a timestamp but no nonce, so a copy replayed within the
+ * five minutes would pass Bolt alone.
+ */
+function httpRoutes(
+  receiver: HTTPReceiver,
+  oauth: boolean,
+  deps: { logger: BoltLogger; log: Logger; signingSecret: string; replays: ReplayRepository },
+): HttpRoute[] {
+  const { logger } = deps;
+  const guard = createReplayGuard(deps);
+  const pass = (req: IncomingMessage, res: ServerResponse) => {
     try {
       receiver.requestListener(req, res);
     } catch (error) {
       HTTPModuleFunctions.defaultDispatchErrorHandler({ error: error as Error, logger, request: req, response: res });
     }
   };
-  const events: HttpRoute = { method: 'POST', path: EVENTS_PATH, handle };
-  return oauth ? [events, { method: 'GET', path: INSTALL_PATH, handle }, { method: 'GET', path: REDIRECT_PATH, handle }] : [events];
+  const events: HttpRoute = {
+    method: 'POST',
+    path: EVENTS_PATH,
+    async handle(req, res) {
+      const signature = req.headers['x-slack-signature'];
+      let verified = false;
+      try {
+        // Buffers the body (Bolt reuses it) and throws for a bad signature, which Bolt then answers.
+        await HTTPModuleFunctions.parseAndVerifyHTTPRequest({ signingSecret: deps.signingSecret, bodyLimit: HTTPModuleFunctions.defaultBodyLimit }, req);
+        verified = typeof signature === 'string';
+      } catch (err) {
+        // A body that could not be read cannot be read again by Bolt: answered here, as Bolt would.
+        if (HTTPModuleFunctions.isRawBodyError(err)) {
+          res.writeHead((err as { statusCode?: number }).statusCode === 413 ? 413 : 400).end();
+          return;
+        }
+      }
+      if (verified) {
+        const sentAt = Number(req.headers['x-slack-request-timestamp']) * 1000;
+        const expiresAt = new Date(Math.max(sentAt, Date.now()) + REPLAY_WINDOW_MS);
+        if (!(await guard.firstTime(`slack:${signature}`, expiresAt))) {
+          deps.log.warn({ event: 'slack_replay_refused', timestamp: req.headers['x-slack-request-timestamp'] }, 'a replayed Slack request was refused');
+          res.writeHead(401).end();
+          return;
+        }
+      }
+      pass(req, res);
+    },
+  };
+  const page = (path: string): HttpRoute => ({ method: 'GET', path, handle: pass });
+  return oauth ? [events, page(INSTALL_PATH), page(REDIRECT_PATH)] : [events];
 }
 
 /** Socket Mode with OAuth: the install flow still needs a page and a redirect on the bot's HTTP port. */

@@ -48,7 +48,8 @@ const IN_FLIGHT = 32;
 
 export type PostMessage = (token: string, args: PostMessageArgs) => Promise<{ ts: string }>;
 
-export function createPostMessage(opts: { apiUrl: string; timeoutMs: number }): PostMessage {
+/** onRateLimited: told of each 429 (GET /metrics counts them). */
+export function createPostMessage(opts: { apiUrl: string; timeoutMs: number; onRateLimited?: () => void }): PostMessage {
   const url = new URL('chat.postMessage', opts.apiUrl);
   const dispatcher = new Agent({ connections: IN_FLIGHT });
   const limit = pLimit(IN_FLIGHT);
@@ -62,6 +63,7 @@ export function createPostMessage(opts: { apiUrl: string; timeoutMs: number }): 
         signal: AbortSignal.timeout(opts.timeoutMs),
       });
       if (res.statusCode === 429) {
+        opts.onRateLimited?.();
         await res.body.dump();
         throw new SlackRateLimitedError(Number(res.headers['retry-after']) || 1);
       }

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { webApi } from '@slack/bolt';
 import type { PosterContext } from '../../src/chat/adapter';
-import { PostError, type DigestPoster, type PostTarget } from '../../src/chat/poster';
+import { CannotMessageUser, PostError, type DigestPoster, type PostTarget } from '../../src/chat/poster';
 import type { Reply } from '../../src/chat/reply';
 import { errorMessage } from '../../src/errors';
-import { REQUEST_TIMEOUT_MS, createWebClient, slackApiUrl } from './client';
+import { REQUEST_TIMEOUT_MS, createWebClient, rateLimited, slackApiUrl } from './client';
 import { installedBotToken } from './installations';
+import { secretBoxOf } from '../../src/store/secret-box';
 import { createChannelPacer } from './pacer';
 import { SlackApiError, SlackRateLimitedError, createPostMessage, type PostMessageArgs } from './post-message';
 import { renderReply } from './render';
@@ -25,6 +26,12 @@ const PERMANENT_ERRORS = new Set([
   'invalid_auth',
   'restricted_action',
 ]);
+
+/**
+ * What Slack answers when a user cannot be messaged: a bot, someone not (or no longer) in the
+ * workspace, a deactivated account (conversations.open, chat.postMessage).
+ */
+const CANNOT_DM = new Set(['cannot_dm_bot', 'user_not_found', 'user_not_visible', 'user_disabled', 'account_inactive']);
 
 /** How many recent messages are searched for an earlier send of the same key. */
 const HISTORY_LIMIT = 50;
@@ -60,14 +67,21 @@ export interface SlackPosterTuning {
  */
 export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>, slack: SlackSettings, opts: SlackPosterTuning = {}): DigestPoster {
   const client = createWebClient(slack, deps.log, opts.retryConfig, opts.timeoutMs);
-  const postMessage = createPostMessage({ apiUrl: slackApiUrl(slack), timeoutMs: opts.timeoutMs ?? REQUEST_TIMEOUT_MS });
+  const postMessage = createPostMessage({
+    apiUrl: slackApiUrl(slack),
+    timeoutMs: opts.timeoutMs ?? REQUEST_TIMEOUT_MS,
+    onRateLimited: rateLimited(deps.services),
+  });
   const pacer = createChannelPacer(opts.postIntervalMs ?? POST_INTERVAL_MS);
   const seen = new Map<string, { at: number; keys: Map<string, string> }>();
+  const box = secretBoxOf(deps.services.config);
+  /** Each user's IM channel: conversations.open returns the same one every time, so it is asked for once. */
+  const imChannels = new Map<string, string>();
 
   /** SLACK_BOT_TOKEN, or with OAuth the token stored at the workspace's installation. */
   const tokenFor = async (workspaceId: string | null): Promise<string> => {
     if (slack.botToken) return slack.botToken;
-    const token = workspaceId ? await installedBotToken(deps.services.store, workspaceId) : null;
+    const token = workspaceId ? await installedBotToken(deps.services.store, box, workspaceId) : null;
     if (!token) throw new PostError(`the Slack app is not installed in workspace ${workspaceId ?? '(none)'}`, true);
     return token;
   };
@@ -112,6 +126,22 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
     platform: 'slack',
     // Thread replies count against the channel's pace like any message.
     threads: slackThreads({ postMessage: send, client, tokenFor }),
+    async openDirect({ workspaceId, userId }) {
+      const key = `${workspaceId ?? ''} ${userId}`;
+      let channelId = imChannels.get(key);
+      if (!channelId) {
+        try {
+          const token = await tokenFor(workspaceId);
+          const opened = await client.conversations.open({ users: userId, token });
+          if (!opened.channel?.id) throw new PostError(`Slack opened no conversation with user ${userId}`, false);
+          channelId = opened.channel.id;
+        } catch (err) {
+          throw asPostError(err, userId);
+        }
+        imChannels.set(key, channelId);
+      }
+      return { platform: 'slack', workspaceId, channelId, userId };
+    },
     async post(target: PostTarget, message: Reply, idempotencyKey: string, { maybeSentBefore } = { maybeSentBefore: true }) {
       try {
         const token = await tokenFor(target.workspaceId);
@@ -132,18 +162,19 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
       } catch (err) {
         // A send that failed midway may still have reached Slack: read the history again next time.
         seen.delete(target.channelId);
-        throw asPostError(err);
+        throw asPostError(err, target.userId);
       }
     },
   };
 }
 
-function asPostError(err: unknown): PostError {
+/** `userId`: the message went (or was to go) to this user's direct messages. */
+function asPostError(err: unknown, userId?: string): PostError {
   if (err instanceof PostError) return err;
   if (err instanceof SlackRateLimitedError) return new PostError(`Slack kept rate limiting the message (retry after ${err.retryAfterSec} s)`, false);
-  if (err instanceof SlackApiError) return new PostError(`Slack refused the message: ${err.code}`, PERMANENT_ERRORS.has(err.code));
-  // Reads (conversations.history) go through WebClient, whose errors carry Slack's code in data.error.
-  const code = (err as { data?: { error?: unknown } }).data?.error;
-  if (typeof code === 'string') return new PostError(`Slack refused the message: ${code}`, PERMANENT_ERRORS.has(code));
-  return new PostError(`Slack could not be reached: ${errorMessage(err)}`, false);
+  // chat.postMessage fails as SlackApiError; the WebClient's methods (conversations.*) carry Slack's code in data.error.
+  const code = err instanceof SlackApiError ? err.code : (err as { data?: { error?: unknown } }).data?.error;
+  if (typeof code !== 'string') return new PostError(`Slack could not be reached: ${errorMessage(err)}`, false);
+  if (userId && CANNOT_DM.has(code)) return new CannotMessageUser(userId, `Slack: ${code}`);
+  return new PostError(`Slack refused the message: ${code}`, PERMANENT_ERRORS.has(code));
 }

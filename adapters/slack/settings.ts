@@ -30,7 +30,8 @@ export interface SlackSettings {
   admins: string[];
 }
 
-type SlackEnv = z.output<z.ZodObject<typeof SLACK_ENV>>;
+/** Slack's variables, and the core's key that encrypts the installations OAuth stores. */
+type SlackEnv = z.output<z.ZodObject<typeof SLACK_ENV>> & { PAPERS_SECRET_KEY?: Buffer };
 
 /** Slack's settings, or null when none of its variables say to run it; ConfigError for a combination that cannot work. */
 export function resolveSlack(e: SlackEnv): SlackSettings | null {
@@ -39,6 +40,8 @@ export function resolveSlack(e: SlackEnv): SlackSettings | null {
   if (!e.SLACK_BOT_TOKEN && !(e.SLACK_CLIENT_ID && e.SLACK_CLIENT_SECRET))
     throw new ConfigError('Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth)');
   if (!e.SLACK_BOT_TOKEN && !e.SLACK_STATE_SECRET) throw new ConfigError('Slack OAuth needs SLACK_STATE_SECRET (a random string) to protect the install flow');
+  if (!e.SLACK_BOT_TOKEN && !e.PAPERS_SECRET_KEY)
+    throw new ConfigError('Slack OAuth needs PAPERS_SECRET_KEY (32 random bytes, e.g. `openssl rand -base64 32`) to keep the installed tokens encrypted');
   return {
     botToken: e.SLACK_BOT_TOKEN ?? null,
     signingSecret: e.SLACK_SIGNING_SECRET ?? null,

@@ -11,4 +11,5 @@ export const chatHandlers: ChatHandlers = {
   click: handleClick,
   visibilityOf: (command) => findCommand(command)?.visibility ?? 'public',
   changesCaller: (command) => findCommand(command)?.changes === 'caller',
+  knows: (command) => findCommand(command) !== undefined,
 };

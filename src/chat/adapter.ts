@@ -39,8 +39,19 @@ export interface AdapterContext {
   terminal: Terminal;
   /** Asks the process to stop (the terminal's input ended; the platform connection gave up for good). */
   requestStop(reason: string): void;
+  /**
+   * Which inbound connections this process serves (`papers start --no-gateway | --gateway-only`):
+   * a platform's persistent connection (Discord's gateway) and its routes on the HTTP server
+   * (Discord's interactions endpoint). Default both.
+   */
+  inbound?: Inbound;
   /** Aborted when the operator stops the process while adapters are still connecting: give up the connection. */
   signal: AbortSignal;
+}
+
+export interface Inbound {
+  gateway: boolean;
+  http: boolean;
 }
 
 /** What building a digest poster needs: no connection, so `papers post-daily` can post beside a running bot. */

@@ -4,6 +4,7 @@ import type { Reply } from './reply';
 import type { OptionValues } from './option-value';
 import type { Store } from '../store/types';
 import type { AppConfig } from '../config/schema';
+import type { Metrics } from '../metrics/metrics';
 
 /** A chat platform, named by its adapter's id (adapters/index.ts lists them; the core names none). */
 export type Platform = string;
@@ -97,6 +98,8 @@ export interface Services {
   log: Logger;
   now: () => Date;
   sourceStatus: () => SourceStatus;
+  /** What the process reports to GET /metrics (METRICS=on); absent when off. */
+  metrics?: Metrics;
 }
 
 /** What a caller may be allowed; the adapters say whether they are (Invocation.canManageChannel). */

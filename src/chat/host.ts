@@ -3,9 +3,10 @@ import { ConfigError, errorMessage } from '../errors';
 import type { Logger } from '../log';
 import type { AppConfig } from '../config/schema';
 import { startHttpServer, type HttpServer } from '../http/server';
-import type { Adapter, ConnectedAdapter, HttpRoute, Terminal } from './adapter';
+import type { Adapter, ConnectedAdapter, HttpRoute, Inbound, Terminal } from './adapter';
 import type { Services } from './command';
-import type { DigestPoster } from './poster';
+import type { Metrics } from '../metrics/metrics';
+import { PostError, type DigestPoster } from './poster';
 import { createChatRuntime, type ChatHandlers } from './runtime';
 
 export interface HostOptions {
@@ -16,9 +17,11 @@ export interface HostOptions {
   log: Logger;
   handlers: ChatHandlers;
   terminal: Terminal;
-  /** GET /healthz, served beside the adapters' routes. */
+  /** GET /healthz (liveness), served beside the adapters' routes; GET /readyz adds that the store answers. */
   healthz(): { status: number; body: string };
   requestStop(reason: string): void;
+  /** Which inbound connections the adapters serve; default both. */
+  inbound?: Inbound;
   /** Aborted when the process is asked to stop during the start (see AdapterContext.signal). */
   signal: AbortSignal;
 }
@@ -57,19 +60,12 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         runtime,
         terminal: opts.terminal,
         requestStop: opts.requestStop,
+        ...(opts.inbound ? { inbound: opts.inbound } : {}),
         signal: opts.signal,
       });
       started.push({ id: adapter.id, connected });
     }
-    const healthz: HttpRoute = {
-      method: 'GET',
-      path: '/healthz',
-      handle: (_req, res) => {
-        const { status, body } = opts.healthz();
-        res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
-      },
-    };
-    const routes = [healthz, ...started.flatMap((s) => s.connected.routes)];
+    const routes = [...probeRoutes(opts), ...started.flatMap((s) => s.connected.routes)];
     // Someone trying the console on a laptop should not be stopped by a busy port; a deployment should.
     server = await serveHttp(
       config,
@@ -84,7 +80,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   }
 
   return {
-    posters: started.map((s) => s.connected.poster),
+    posters: started.map((s) => (opts.services.metrics ? countedPoster(s.connected.poster, opts.services.metrics) : s.connected.poster)),
     address: server?.address ?? null,
     async stop() {
       const closed = server?.close();
@@ -93,6 +89,81 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       // An event that arrived while the adapters were closing is finished too (its answer may fail, logged).
       await runtime.drain();
       await closed;
+    },
+  };
+}
+
+/** How long /readyz waits for the store's answer: a load balancer's probe gives up after a few seconds. */
+const READY_QUERY_TIMEOUT_MS = 2_000;
+
+const TEXT = { 'content-type': 'text/plain; charset=utf-8' };
+
+/**
+ * GET /healthz: the process is up and ready (liveness: a supervisor restarts it when this fails).
+ * GET /readyz: ready and the store answers a trivial query now (a load balancer sends it traffic).
+ * GET /metrics: only with METRICS=on; without it the route does not exist.
+ */
+function probeRoutes(opts: HostOptions): HttpRoute[] {
+  const { store, metrics } = opts.services;
+  const routes: HttpRoute[] = [
+    {
+      method: 'GET',
+      path: '/healthz',
+      handle: (_req, res) => {
+        const { status, body } = opts.healthz();
+        res.writeHead(status, TEXT).end(body);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/readyz',
+      handle: async (_req, res) => {
+        const live = opts.healthz();
+        if (live.status !== 200) {
+          res.writeHead(503, TEXT).end(live.body);
+          return;
+        }
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), READY_QUERY_TIMEOUT_MS)));
+        try {
+          await Promise.race([store.ping(), late]);
+          res.writeHead(200, TEXT).end('ok');
+        } catch (err) {
+          opts.log.warn({ err: errorMessage(err) }, 'not ready: the store does not answer');
+          res.writeHead(503, TEXT).end('store unavailable');
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+    },
+  ];
+  if (metrics) {
+    routes.push({
+      method: 'GET',
+      path: '/metrics',
+      handle: async (_req, res) => {
+        const { contentType, body } = await metrics.render();
+        res.writeHead(200, { 'content-type': contentType }).end(body);
+      },
+    });
+  }
+  return routes;
+}
+
+/** The poster, counting what it posts and what fails, for every platform at once. */
+function countedPoster(poster: DigestPoster, metrics: Metrics): DigestPoster {
+  return {
+    ...poster,
+    async post(target, message, key, postOpts) {
+      try {
+        const posted = await poster.post(target, message, key, postOpts);
+        // A message found from an earlier send was not posted now.
+        if (posted && !posted.found) metrics.posted(poster.platform);
+        return posted;
+      } catch (err) {
+        metrics.postFailed(poster.platform, err instanceof PostError && err.permanent);
+        throw err;
+      }
     },
   };
 }

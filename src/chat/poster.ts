@@ -9,6 +9,14 @@ export interface PostTarget {
   channelId: string;
   /** Publish (crosspost) each message to the servers that follow the channel, where it is an announcement channel. */
   publish?: boolean;
+  /** Set when the channel is a user's direct messages (openDirect): whom they go to. */
+  userId?: string;
+}
+
+/** Whom a direct message goes to: the user, in the workspace (Slack team, Discord server) the bot knows them from. */
+export interface DirectRecipient {
+  workspaceId: string | null;
+  userId: string;
 }
 
 /** A message a poster sent. */
@@ -40,6 +48,13 @@ export interface DigestPoster {
   post(target: PostTarget, message: Reply, idempotencyKey: string, opts?: { maybeSentBefore: boolean }): Promise<PostedMessage | null>;
   /** Opens the discussion thread of a posted message (subscriptions with `threads on`); absent where the platform has none. */
   threads?: ThreadOpener;
+  /**
+   * The direct-message conversation with a user, where personal digests and alerts go: `post` sends
+   * to the target it returns like to any channel, with the same idempotency. Discord opens (or finds)
+   * the DM channel; Slack `conversations.open` (scope im:write). Throws PostError, and
+   * CannotMessageUser when the platform says the user cannot be messaged (here or at the send).
+   */
+  openDirect(user: DirectRecipient): Promise<PostTarget>;
 }
 
 /** A failed post. permanent: the channel is gone or closed to us (retrying will not help). */
@@ -50,5 +65,19 @@ export class PostError extends Error {
     readonly permanent: boolean,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A direct message the platform refuses for good: the user closed their DMs, left every server the
+ * bot shares, was deactivated, or is a bot. Retrying will not help; their personal delivery pauses.
+ */
+export class CannotMessageUser extends PostError {
+  override name = 'CannotMessageUser';
+  constructor(
+    readonly userId: string,
+    readonly reason: string,
+  ) {
+    super(`cannot send a direct message to user ${userId}: ${reason}`, true);
   }
 }

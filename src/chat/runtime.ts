@@ -1,8 +1,10 @@
+import { performance } from 'node:perf_hooks';
 import { UserError, errorMessage } from '../errors';
 import type { Logger } from '../log';
 import type { PostRecord } from '../store/types';
 import { createAnswerRecords } from './answer-records';
 import type { ClickEvent } from './click';
+import { parseControlId } from './controls';
 import type { Invocation, Platform, Services } from './command';
 import type { ReactionEvent } from './reaction';
 import { textReply, type Reply } from './reply';
@@ -96,6 +98,8 @@ export interface ChatHandlers {
   visibilityOf(command: string): Visibility;
   /** Whether a command may change the caller's own data. */
   changesCaller(command: string): boolean;
+  /** Whether a command exists (metrics name only those, so a typo cannot mint a series). */
+  knows(command: string): boolean;
 }
 
 export interface ChatRuntime {
@@ -127,6 +131,7 @@ const SOMETHING_WENT_WRONG = 'Something went wrong on our side. Please try again
  */
 export function createChatRuntime(opts: { services: Services; handlers: ChatHandlers; log: Logger }): ChatRuntime {
   const { services, handlers, log } = opts;
+  const { metrics } = services;
   const answers = createAnswerRecords(services.store, log);
   const inFlight = new Set<Promise<unknown>>();
 
@@ -151,9 +156,16 @@ export function createChatRuntime(opts: { services: Services; handlers: ChatHand
     }
   }
 
-  async function answerCommand(read: () => Invocation, t: CommandTransport): Promise<void> {
+  /** The command's name for metrics: known subcommands by name, anything else as one series. */
+  function commandLabel(invocation: Invocation | null): string {
+    if (!invocation) return 'unreadable';
+    return handlers.knows(invocation.command) ? invocation.command : 'unknown';
+  }
+
+  async function answerCommand(read: () => Invocation, t: CommandTransport, seen: { label: string }): Promise<void> {
     const input = readInvocation(read, t);
     const invocation = 'command' in input ? input : null;
+    seen.label = commandLabel(invocation);
     const run = async (): Promise<Reply> => {
       if (!invocation) return input as Reply;
       const reply = await handlers.dispatch(invocation, services);
@@ -191,10 +203,12 @@ export function createChatRuntime(opts: { services: Services; handlers: ChatHand
   }
 
   /** The click's answer, always private whatever the handler said. */
-  async function clickAnswer(read: () => ClickEvent, t: ClickTransport): Promise<Reply> {
+  async function clickAnswer(read: () => ClickEvent, t: ClickTransport, seen: { label: string }): Promise<Reply> {
     let ev: ClickEvent;
     try {
       ev = read();
+      const parsed = parseControlId(ev.control);
+      seen.label = parsed?.kind === 'current' ? parsed.action : parsed ? 'expired' : 'unknown';
     } catch (err) {
       if (err instanceof UserError) return textReply(err.message);
       log.error({ err: errorMessage(err), platform: t.platform }, 'click could not be read');
@@ -207,8 +221,8 @@ export function createChatRuntime(opts: { services: Services; handlers: ChatHand
     return reply.visibility === 'private' ? reply : { ...reply, visibility: 'private' };
   }
 
-  async function answerClick(read: () => ClickEvent, t: ClickTransport): Promise<Reply> {
-    const answer = clickAnswer(read, t);
+  async function answerClick(read: () => ClickEvent, t: ClickTransport, seen: { label: string }): Promise<Reply> {
+    const answer = clickAnswer(read, t, seen);
     if (!t.answerFirst) {
       await t.defer();
       const reply = await answer;
@@ -228,11 +242,17 @@ export function createChatRuntime(opts: { services: Services; handlers: ChatHand
 
   return {
     command(read, t) {
+      const started = performance.now();
+      const seen = { label: 'unreadable' };
       return track(
-        answerCommand(read, t).catch((err: unknown) => {
-          // dispatch never throws; this is the platform refusing the answer (expired token, lost permissions).
-          log.warn({ err: errorMessage(err), platform: t.platform, channel: t.channelId }, 'could not answer a command');
-        }),
+        answerCommand(read, t, seen).then(
+          () => metrics?.command(t.platform, seen.label, (performance.now() - started) / 1000, true),
+          (err: unknown) => {
+            // dispatch never throws; this is the platform refusing the answer (expired token, lost permissions).
+            log.warn({ err: errorMessage(err), platform: t.platform, channel: t.channelId }, 'could not answer a command');
+            metrics?.command(t.platform, seen.label, (performance.now() - started) / 1000, false);
+          },
+        ),
       );
     },
     reaction(ev, t) {
@@ -244,12 +264,21 @@ export function createChatRuntime(opts: { services: Services; handlers: ChatHand
       );
     },
     click(read, t) {
+      const started = performance.now();
+      const seen = { label: 'unreadable' };
       return track(
-        answerClick(read, t).catch((err: unknown) => {
-          // The handler never throws; this is the platform refusing the answer (expired token, lost permissions).
-          log.warn({ err: errorMessage(err), platform: t.platform }, 'could not answer a click');
-          return null;
-        }),
+        answerClick(read, t, seen).then(
+          (reply) => {
+            metrics?.click(t.platform, seen.label, (performance.now() - started) / 1000, true);
+            return reply;
+          },
+          (err: unknown) => {
+            // The handler never throws; this is the platform refusing the answer (expired token, lost permissions).
+            log.warn({ err: errorMessage(err), platform: t.platform }, 'could not answer a click');
+            metrics?.click(t.platform, seen.label, (performance.now() - started) / 1000, false);
+            return null;
+          },
+        ),
       );
     },
     background(what, work) {

@@ -30,6 +30,9 @@ export function loadConfig(env: Env, cwd = process.cwd(), adapters: readonly Ada
   const secrets = Object.entries(vars)
     .filter(([name, value]) => secretNames.has(name) && typeof value === 'string' && value !== '')
     .map(([, value]) => value as string);
+  for (const name of ['PAPERS_SECRET_KEY', 'PAPERS_SECRET_KEY_PREVIOUS'])
+    if (typeof env[name] === 'string' && env[name]!.trim()) secrets.push(env[name]!.trim());
+  if (e.PAPERS_SECRET_KEY_PREVIOUS && !e.PAPERS_SECRET_KEY) throw new ConfigError('PAPERS_SECRET_KEY_PREVIOUS is set but PAPERS_SECRET_KEY is not');
   const dbPassword = e.DATABASE_URL?.match(/^postgres(?:ql)?:\/\/[^:/@]+:([^@]+)@/)?.[1];
   if (dbPassword) secrets.push(dbPassword);
 
@@ -42,6 +45,7 @@ export function loadConfig(env: Env, cwd = process.cwd(), adapters: readonly Ada
     adapters: resolved,
     platforms: adapters.map((a) => a.id),
     http: { port: e.PORT, host: e.HOST ?? '0.0.0.0' },
+    metrics: e.METRICS === 'on',
     logLevel: e.LOG_LEVEL ?? 'info',
     logLevelExplicit: e.LOG_LEVEL !== undefined,
     refreshMinutes: e.REFRESH_MINUTES,
@@ -56,6 +60,7 @@ export function loadConfig(env: Env, cwd = process.cwd(), adapters: readonly Ada
       disableAfter: 3,
       claimStaleMs: 60_000,
     },
+    secretKeys: e.PAPERS_SECRET_KEY ? { current: e.PAPERS_SECRET_KEY, previous: e.PAPERS_SECRET_KEY_PREVIOUS ?? null } : null,
     secrets,
   };
 }

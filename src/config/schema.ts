@@ -44,6 +44,19 @@ export const flag = (name: string, fallback: boolean) =>
 /** arXiv category names: `cs.AI`, `stat.ML`, `hep-th`, `math.AG`. */
 export const ARXIV_CATEGORY = /^[a-z-]+(\.[A-Za-z-]+)?$/;
 
+/**
+ * A 32-byte key for AES-256-GCM, given as base64 (`openssl rand -base64 32`) or as 64 hex digits.
+ * Parsed to its bytes; anything else is refused at start.
+ */
+export const secretKey = (name: string) =>
+  optional.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const bytes = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(v) ? Buffer.from(v, 'base64') : null;
+    if (bytes?.length === 32) return bytes;
+    ctx.addIssue({ code: 'custom', message: `${name} must be 32 random bytes as base64 (openssl rand -base64 32) or 64 hex digits` });
+    return z.NEVER;
+  });
+
 export const EnvSchema = z.object({
   DATABASE_URL: optional,
   HF_BASE_URL: httpUrl('HF_BASE_URL'),
@@ -83,6 +96,12 @@ export const EnvSchema = z.object({
     message: 'STALE_DIGEST must be post or skip',
   }),
   FANOUT_CONCURRENCY: positiveInt('FANOUT_CONCURRENCY', 8, 256),
+  /** `on`: GET /metrics serves Prometheus metrics on the HTTP server; unset or `off`: no such route. */
+  METRICS: optional.refine((v) => v === undefined || v === 'on' || v === 'off', { message: 'METRICS must be on or off' }),
+  /** Encrypts the tokens of installations kept in the store (Slack OAuth). */
+  PAPERS_SECRET_KEY: secretKey('PAPERS_SECRET_KEY'),
+  /** The key before the last rotation: still opens what it sealed until `papers rotate-key` has run. */
+  PAPERS_SECRET_KEY_PREVIOUS: secretKey('PAPERS_SECRET_KEY_PREVIOUS'),
 });
 
 export interface AppConfig {
@@ -96,6 +115,8 @@ export interface AppConfig {
   /** Every platform the bot knows, configured or not: where a subscription may live. */
   platforms: readonly string[];
   http: { port: number; host: string };
+  /** Whether GET /metrics is served (METRICS=on). */
+  metrics: boolean;
   logLevel: string;
   /** Whether LOG_LEVEL was set, so a console-only run may pick a quieter default. */
   logLevelExplicit: boolean;
@@ -114,6 +135,8 @@ export interface AppConfig {
     /** A claim whose heartbeat is older than this belongs to a dead owner. */
     claimStaleMs: number;
   };
+  /** PAPERS_SECRET_KEY (and the previous one while rotating); null when not set. */
+  secretKeys: { current: Buffer; previous: Buffer | null } | null;
   /** Every secret value, so the logger can scrub them from any line. */
   secrets: string[];
 }

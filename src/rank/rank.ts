@@ -88,7 +88,8 @@ function searchableText(p: Paper): string {
 /** "6 upvotes · 36 days old · matches: attention" */
 function reasonFor(p: Paper, ageDays: number, byListing: boolean, matched: string[]): string {
   const votes = `${p.upvotes} upvote${p.upvotes === 1 ? '' : 's'}`;
-  const days = ageDays === 0 ? 'today' : ageDays === 1 ? '1 day' : `${ageDays} days`;
+  // Only read when ageDays > 0; day 0 has its own words below.
+  const days = ageDays === 1 ? '1 day' : `${ageDays} days`;
   const age = byListing ? (ageDays === 0 ? 'listed today' : `listed ${days} ago`) : ageDays === 0 ? 'new today' : `${days} old`;
   return [votes, age, ...(matched.length ? [`matches: ${matched.join(', ')}`] : [])].join(' · ');
 }

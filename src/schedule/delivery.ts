@@ -183,7 +183,14 @@ function buildMessages(ctx: DeliveryContext, sub: Subscription, ranked: RankedPa
 }
 
 /** Sends one message; `resumed`: an earlier run of this delivery may have sent it. */
-async function postWithRetry(ctx: DeliveryContext, poster: DigestPoster, target: PostTarget, reply: Reply, key: string, resumed: boolean) {
+export async function postWithRetry(
+  ctx: Pick<DeliveryContext, 'log' | 'retryDelayMs'>,
+  poster: DigestPoster,
+  target: PostTarget,
+  reply: Reply,
+  key: string,
+  resumed: boolean,
+) {
   for (let attempt = 1; ; attempt++) {
     try {
       // A failed send may have landed anyway, so only the first send of a fresh plan is surely new.

@@ -5,6 +5,7 @@ import type { SourceStatus } from '../chat/command';
 import type { DigestPoster } from '../chat/poster';
 import type { ClaimOwner, Store } from '../store/types';
 import { errorMessage } from '../errors';
+import type { DeliveryCounts } from '../metrics/metrics';
 import { currentOwner } from './claims';
 import { syncConfigSubscriptions } from './config-file';
 import { deliveryIdOf, type DeliveryReport } from './delivery';
@@ -41,6 +42,8 @@ export interface Scheduler {
   stop(): Promise<void>;
   /** Posts for subscriptions whose time passed less than CATCH_UP_HOURS ago and that have not posted. */
   catchUp(): Promise<PostDailyReport>;
+  /** The deliveries this process knows to be due, posting and late (GET /metrics). */
+  deliveries(): DeliveryCounts;
 }
 
 /** Subscriptions that post at the same local time in the same zone, each on its own days. */
@@ -51,6 +54,8 @@ interface PostingGroup {
 }
 
 const SWEEP_CRON = '*/5 * * * *';
+/** Due for longer than two sweeps: something keeps it from posting (a dead platform, a stuck claim). */
+const LATE_MS = 10 * 60_000;
 const HOUR_MS = 60 * 60_000;
 const WATCH_MS = 10_000;
 /**
@@ -85,6 +90,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const inFlight = new Set<string>();
   /** Deliveries known to be done, so repeated sweeps don't query them again. */
   const settled = new Set<string>();
+  /** Deliveries found due and not yet settled, with when they became due (ms). */
+  const dueSince = new Map<string, number>();
   /** Deliveries another live owner holds: left to the sweep, so the watch doesn't contend for them every few seconds. */
   const elsewhere = new Set<string>();
   /** The subscriptions as last read, and their change stamp then. */
@@ -143,7 +150,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       for (const { id: subscriptionId, schedule } of group.members) {
         if (!postsOn(schedule, date)) continue;
         const id = deliveryIdOf(subscriptionId, date);
-        if (inFlight.has(id) || settled.has(id) || (skipElsewhere && elsewhere.has(id))) continue;
+        if (settled.has(id)) continue;
+        dueSince.set(id, at.getTime());
+        if (inFlight.has(id) || (skipElsewhere && elsewhere.has(id))) continue;
         inFlight.add(id);
         let due = byDate.get(date);
         if (!due) byDate.set(date, (due = []));
@@ -156,7 +165,10 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         const report = await postDaily({ ...opts, owner, now: () => clock.now(), subscriptionIds, date });
         for (const r of report.channels) {
           const id = deliveryIdOf(r.subscriptionId, r.date);
-          if (settles(r)) settled.add(id);
+          if (settles(r)) {
+            settled.add(id);
+            dueSince.delete(id);
+          }
           if (r.outcome === 'claimed-elsewhere') elsewhere.add(id);
           else elsewhere.delete(id);
         }
@@ -190,6 +202,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     // Forget settled deliveries of past days.
     const oldest = addDays(now.toISOString().slice(0, 10), -2);
     for (const ids of [settled, elsewhere]) for (const id of ids) if (id.slice(id.lastIndexOf('@') + 1) < oldest) ids.delete(id);
+    // A delivery past its catch-up window is no longer due: it will not be posted.
+    for (const [id, at] of dueSince) if (now.getTime() - at >= catchUpMs) dueSince.delete(id);
   }
 
   const catchUp = () => track(runDue(catchUpMs));
@@ -260,5 +274,11 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       await Promise.allSettled([...running]);
     },
     catchUp,
+    deliveries() {
+      const now = clock.now().getTime();
+      let late = 0;
+      for (const at of dueSince.values()) if (now - at > LATE_MS) late++;
+      return { due: dueSince.size, inFlight: inFlight.size, late };
+    },
   };
 }

@@ -2,7 +2,8 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
+import { SchemaPostgresDialect } from './postgres-dialect';
 import type { Logger } from 'pino';
 import { ConfigError, errorMessage } from '../errors';
 import type { DatabaseTarget } from './database-url';
@@ -14,18 +15,20 @@ export interface Connection {
   dialect: 'sqlite' | 'postgres';
   /** The PostgreSQL schema every table lives in; undefined on SQLite. */
   schema: string | undefined;
+  /** Connections checked out of the pool now; absent where there is no pool (SQLite's one handle). */
+  connectionsInUse?: () => number;
 }
 
-/** How long a writer waits for another process's write lock on the SQLite file before failing. */
-const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+/** How long opening waits for another process's write lock on the SQLite file (see the open check below). */
+const SQLITE_OPEN_BUSY_TIMEOUT_MS = 5_000;
 const PG_CONNECT_TIMEOUT_MS = 5_000;
 
 /** Opens the database and checks it can be used, or throws ConfigError with one line saying why. */
-export async function connect(target: DatabaseTarget, log?: Logger): Promise<Connection> {
-  return target.kind === 'sqlite' ? connectSqlite(target.path) : connectPostgres(target, log);
+export async function connect(target: DatabaseTarget, log?: Logger, opts: { lockWaitMs?: number } = {}): Promise<Connection> {
+  return target.kind === 'sqlite' ? connectSqlite(target.path, opts.lockWaitMs) : connectPostgres(target, log);
 }
 
-function connectSqlite(file: string): Connection {
+function connectSqlite(file: string, lockWaitMs?: number): Connection {
   try {
     mkdirSync(path.dirname(file), { recursive: true });
   } catch (err) {
@@ -37,7 +40,7 @@ function connectSqlite(file: string): Connection {
     // the database file's mode; an existing file keeps the mode its operator chose.
     closeSync(openSync(file, 'a', 0o600));
     sqlite = new BetterSqlite3(file);
-    sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    sqlite.pragma(`busy_timeout = ${SQLITE_OPEN_BUSY_TIMEOUT_MS}`);
     // WAL: readers never block the writer, and a committed transaction survives a killed process.
     sqlite.pragma('journal_mode = WAL');
     // In WAL mode, NORMAL syncs the log at checkpoints instead of at every commit: a commit stays
@@ -48,11 +51,14 @@ function connectSqlite(file: string): Connection {
     sqlite.pragma('synchronous = NORMAL');
     // Fail now, not at the first bookmark, when the file or its directory is read-only.
     sqlite.exec('BEGIN IMMEDIATE; ROLLBACK');
+    // From now on a locked database is waited for by the dialect, asynchronously (sqlite-dialect.ts):
+    // SQLite's busy handler sleeps inside the call, freezing every answer in flight for as long.
+    sqlite.pragma('busy_timeout = 0');
   } catch (err) {
     sqlite?.close();
     throw new ConfigError(`cannot open the SQLite database ${file}: ${systemReason(err)}`);
   }
-  return { db: new Kysely<Database>({ dialect: sqliteDialect(sqlite) }), dialect: 'sqlite', schema: undefined };
+  return { db: new Kysely<Database>({ dialect: sqliteDialect(sqlite, { lockWaitMs }) }), dialect: 'sqlite', schema: undefined };
 }
 
 async function connectPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, log?: Logger): Promise<Connection> {
@@ -72,7 +78,12 @@ async function connectPostgres(target: Extract<DatabaseTarget, { kind: 'postgres
     const { rows } = await pool.query<{ schema: string | null }>('select current_schema() as schema');
     const schema = rows[0]?.schema;
     if (!schema) throw new Error('no schema on the search_path exists (add ?schema=NAME to DATABASE_URL)');
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', schema };
+    return {
+      db: new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, schema) }),
+      dialect: 'postgres',
+      schema,
+      connectionsInUse: () => pool.totalCount - pool.idleCount,
+    };
   } catch (err) {
     await pool.end().catch(() => {});
     throw new ConfigError(`cannot use PostgreSQL at ${target.where}: ${systemReason(err)}`);

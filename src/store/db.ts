@@ -17,6 +17,8 @@ export interface StoreDb {
    * fail at once with SQLITE_BUSY when another process wrote in between; BEGIN IMMEDIATE waits instead.
    */
   write<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  /** Connections checked out of the pool now; null on SQLite. */
+  connectionsInUse(): number | null;
 }
 
 export function storeDb(conn: Connection): StoreDb {
@@ -25,6 +27,7 @@ export function storeDb(conn: Connection): StoreDb {
     kysely: db,
     dialect,
     schema: conn.schema,
+    connectionsInUse: () => conn.connectionsInUse?.() ?? null,
     write(fn) {
       if (dialect === 'postgres') return db.transaction().execute(fn);
       return db.connection().execute(async (tx) => {

@@ -51,6 +51,9 @@ export async function migrateToLatest(
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => MIGRATIONS },
+    // Migrations are numbered per change, and changes land in any order: a database that has run
+    // 0009 runs a 0008 that arrived later. None depends on another's tables beyond 0001's.
+    allowUnorderedMigrations: true,
     // Named explicitly on PostgreSQL: kysely otherwise looks for its table in every schema.
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });

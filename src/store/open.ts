@@ -1,14 +1,17 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { connect } from './connect';
 import { parseDatabaseUrl } from './database-url';
 import { storeDb, type StoreDb } from './db';
 import { migrateToLatest } from './migrate';
 import { bookmarkRepository } from './repositories/bookmarks';
+import { followRepository } from './repositories/follows';
 import { deliveryRepository } from './repositories/deliveries';
 import { installationRepository } from './repositories/installations';
 import { metaRepository } from './repositories/meta';
 import { paperRepository } from './repositories/papers';
 import { postRepository } from './repositories/posts';
+import { replayRepository } from './repositories/replays';
 import { searchRepository } from './repositories/search';
 import { subscriptionRepository } from './repositories/subscriptions';
 import { threadRepository } from './repositories/threads';
@@ -22,10 +25,13 @@ import type { Store } from './types';
  */
 export async function openStore(
   databaseUrl: string,
-  /** cwd: what a relative SQLite path is relative to (default process.cwd()). */
-  opts: { log?: Logger; migrate?: boolean; cwd?: string } = {},
+  /**
+   * cwd: what a relative SQLite path is relative to (default process.cwd()); lockWaitMs: how long a
+   * SQLite statement waits for another process's lock (default LOCK_WAIT_MS in sqlite-dialect.ts).
+   */
+  opts: { log?: Logger; migrate?: boolean; cwd?: string; lockWaitMs?: number } = {},
 ): Promise<Store> {
-  const store = composeStore(storeDb(await connect(parseDatabaseUrl(databaseUrl, opts.cwd), opts.log)));
+  const store = composeStore(storeDb(await connect(parseDatabaseUrl(databaseUrl, opts.cwd), opts.log, { lockWaitMs: opts.lockWaitMs })));
   if (opts.migrate ?? true) {
     try {
       const { from, to } = await store.migrate();
@@ -52,8 +58,14 @@ function composeStore(db: StoreDb): Store {
     bookmarks: bookmarkRepository(db),
     installations: installationRepository(db),
     threads: threadRepository(db),
+    replays: replayRepository(db),
+    follows: followRepository(db),
     meta: metaRepository(db),
     migrate: (onStep) => migrateToLatest(db.kysely, db.schema, onStep),
+    async ping() {
+      await sql`select 1`.execute(db.kysely);
+    },
+    connectionsInUse: () => db.connectionsInUse(),
     async close() {
       // Posts waiting for their group commit are written, not dropped.
       await commitPendingPosts();

@@ -139,6 +139,27 @@ export interface InstallationsTable {
   updated_at: string;
 }
 
+/** A signed request seen once (src/store/repositories/replays.ts). */
+export interface ReplaysTable {
+  /** Platform and signature, e.g. `slack:v0=…`. */
+  key: string;
+  /** ISO time after which the platform would refuse the request as too old anyway. */
+  expires_at: string;
+}
+
+/** One thing a person follows (src/follows). */
+export interface FollowsTable {
+  platform: string;
+  user_id: string;
+  /** topic | author | org | arxiv */
+  kind: string;
+  /** What matching compares (followKey); unique per person and kind. */
+  key: string;
+  /** As typed. */
+  value: string;
+  created_at: string;
+}
+
 /** How many papers hold each of the full-text engine's terms; the row '' counts the papers (migration 0007). */
 export interface PaperTermsTable {
   term: string;
@@ -157,4 +178,6 @@ export interface Database {
   meta: MetaTable;
   installations: InstallationsTable;
   threads: ThreadsTable;
+  replays: ReplaysTable;
+  follows: FollowsTable;
 }

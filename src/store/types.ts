@@ -3,6 +3,7 @@ import type { Platform } from '../chat/command';
 import type { RankMode } from '../rank/modes';
 import type { MigrationStep } from './migrate';
 import type { Cadence, WeekDay } from '../model/cadence';
+import type { Follow } from '../follows/follow';
 
 /**
  * Everything the bot remembers: one repository per kind of record, all over one connection and one
@@ -21,10 +22,16 @@ export interface Store {
   readonly bookmarks: BookmarkRepository;
   readonly installations: InstallationRepository;
   readonly threads: ThreadRepository;
+  readonly replays: ReplayRepository;
+  readonly follows: FollowRepository;
   readonly meta: MetaRepository;
   /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
-  /** Brings the schema up to date; onStep hears each pending migration start and end. */
+  /** onStep hears each pending migration start and end. */
   migrate(onStep?: (step: MigrationStep) => void): Promise<{ from: number; to: number }>;
+  /** Resolves once the database answers a trivial query (readiness); rejects when it does not. */
+  ping(): Promise<void>;
+  /** Connections checked out of the pool now; null on SQLite, which has none. */
+  connectionsInUse(): number | null;
   /** Writes what is still queued (posts awaiting their group commit), then closes the connection. */
   close(): Promise<void>;
 }
@@ -262,6 +269,27 @@ export interface BookmarkRepository {
   channelPapers(platform: Platform, channelId: string): Promise<Paper[]>;
 }
 
+// follows
+
+export interface StoredFollow extends Follow {
+  createdAt: Date;
+}
+
+/** What each person follows (src/follows): private to them, so every method takes the person. */
+export interface FollowRepository {
+  /**
+   * Adds a follow unless the person already has it (the same words, whatever their case or accents)
+   * or already has `max`, counted in the same transaction.
+   */
+  add(f: { platform: Platform; userId: string; follow: Follow; at: Date; max: number }): Promise<'added' | 'exists' | 'full'>;
+  /** Oldest first, so list numbers stay stable as new follows arrive. */
+  list(platform: Platform, userId: string): Promise<StoredFollow[]>;
+  /** True when there was one to remove. */
+  remove(platform: Platform, userId: string, follow: Follow): Promise<boolean>;
+  /** How many were removed. */
+  removeAll(platform: Platform, userId: string): Promise<number>;
+}
+
 // discussion threads
 
 export interface ThreadRecord {
@@ -306,6 +334,14 @@ export interface InstallationRepository {
   put(platform: Platform, key: string, value: string): Promise<void>;
   /** True when there was one to delete. */
   delete(platform: Platform, key: string): Promise<boolean>;
+  /** Every stored installation, of every platform (a key rotation rewrites them all). */
+  list(): Promise<{ platform: string; key: string; value: string }[]>;
+  /**
+   * Rewrites the storage so values replaced or deleted are gone from the files too (SQLite keeps old
+   * pages in its free list and WAL, PostgreSQL old row versions until vacuumed). Slow on a big
+   * database: for the one time installations stored in the clear were encrypted.
+   */
+  purgeOldVersions(): Promise<void>;
 }
 
 /** Small key/value state: the source's status, fetch validators, the console's message counter. */
@@ -313,4 +349,15 @@ export interface MetaRepository {
   get(key: string): Promise<string | null>;
   /** null deletes the key. */
   set(key: string, value: string | null): Promise<void>;
+}
+
+// replays (signed requests seen once)
+
+/** Requests already seen, shared by every replica, so a replayed copy is refused wherever it lands. */
+export interface ReplayRepository {
+  /**
+   * Remembers `key` until `expiresAt`; true the first time, false while it is remembered (a replay).
+   * Expired keys are pruned now and then, and count as new.
+   */
+  remember(key: string, expiresAt: Date, now?: Date): Promise<boolean>;
 }

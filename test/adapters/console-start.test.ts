@@ -90,6 +90,8 @@ describe('papers start --console (piped, offline, fresh database)', () => {
   it('refuses an unknown flag with one line and exit code 2', async () => {
     const result = await start(['--bogus'], await env(), { stdin: '' }).done;
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^papers start: Unknown option '--bogus'.*\(usage: papers start \[--console\] \[--no-scheduler\] \[--user NAME\]\)\n$/);
+    expect(result.stderr).toMatch(
+      /^papers start: Unknown option '--bogus'.*\(usage: papers start \[--console\] \[--no-scheduler\] \[--no-gateway \| --gateway-only\] \[--user NAME\]\)\n$/,
+    );
   });
 });

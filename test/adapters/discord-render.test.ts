@@ -40,7 +40,7 @@ describe('Discord render', () => {
       githubUrl: null,
     };
     const [embed] = renderReply({ blocks: [{ kind: 'paper', paper }], visibility: 'public', fallback: '' }).embeds;
-    expect(embed!.title).toBe('\\*\\*Bold\\*\\* \\[click](https://evil.example) \\`x\\`');
+    expect(embed!.title).toBe('\\*\\*Bold\\*\\* \\[click\\](https://evil.example) \\`x\\`');
     expect(embed!.url).toBeUndefined();
     expect(embed!.image).toBeUndefined();
   });
@@ -102,6 +102,14 @@ describe('Discord shard count', () => {
     expect(await resolveShardCount(discord({ DISCORD_SHARDS: '4' }))).toBe(4);
     expect(await resolveShardCount(discord({}))).toBe(1);
     expect(await resolveShardCount(discord({ DISCORD_SHARDS: 'auto' }))).toBe('auto');
+  });
+
+  it('reads a range A-B/N as shards A to B of N, and refuses one that is not inside N', () => {
+    expect(discord({ DISCORD_SHARDS: '2-3/4' }).shards).toEqual({ first: 2, last: 3, total: 4 });
+    expect(discord({ DISCORD_SHARDS: '0-0/1' }).shards).toEqual({ first: 0, last: 0, total: 1 });
+    for (const bad of ['3-2/4', '0-4/4', '1-2', '-1-2/4', '0-1/0']) {
+      expect(() => discord({ DISCORD_SHARDS: bad }), bad).toThrow(/DISCORD_SHARDS must be "auto", a number of shards, or A-B\/N/);
+    }
   });
 
   it('asks {DISCORD_API_URL}/v10/gateway/bot for auto when the API is overridden', async () => {

@@ -3,6 +3,8 @@ import { loadBotConfig } from '../../adapters/index';
 import { slackAdapter } from '../../adapters/slack/index';
 import { hostAdapter, type HostedAdapter } from '../helpers/host';
 import { storeInstallations } from '../../adapters/slack/installations';
+import { secretBoxOf } from '../../src/store/secret-box';
+import { TEST_SECRET_KEY } from '../helpers/stores';
 import { textReply } from '../../src/chat/reply';
 import { createLogger } from '../../src/log';
 import { parseListing } from '../../src/parse/index';
@@ -33,6 +35,7 @@ beforeAll(async () => {
     SLACK_CLIENT_ID: '111.222',
     SLACK_CLIENT_SECRET: 'client-secret-xyz',
     SLACK_STATE_SECRET: 'state-secret-xyz',
+    PAPERS_SECRET_KEY: TEST_SECRET_KEY,
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: fake.apiUrl,
   };
@@ -40,7 +43,7 @@ beforeAll(async () => {
   const log = createLogger({ level: 'silent' });
   const services = { store, config, log, now: () => NOW, sourceStatus: () => ({ lastSuccessAt: NOW, lastError: null, note: null }) };
   slack = await hostAdapter(slackAdapter, services);
-  await storeInstallations(store).storeInstallation({
+  await storeInstallations(store, secretBoxOf(config)).storeInstallation({
     team: { id: TEAM, name: 'Team A' },
     enterprise: undefined,
     user: { id: 'UINSTALLER', token: undefined, scopes: undefined },

@@ -9,6 +9,8 @@ import type { Store } from '../../src/store/types';
 import { bundledPapers, NOW } from '../commands/services';
 import { openTestStore } from '../helpers/stores';
 import { DRIVERS, type ContractDriver } from './drivers';
+import { CannotMessageUser } from '../../src/chat/poster';
+import { digestPaperMessage } from '../../src/digest/messages';
 
 /**
  * The adapter contract: what every platform must do, run against each adapter through its real
@@ -127,5 +129,71 @@ describe.each(DRIVERS)('$name adapter contract', (factory) => {
     const second = await d.postedDuring(run);
     expect(second.posted).toBe(0);
     expect(second.result.channels[0]!.outcome).toBe('already-posted');
+  });
+
+  it('GET /metrics counts the commands answered, by subcommand, and the digest messages posted', async () => {
+    await d.command('today', 'member');
+    await d.command('paper not-an-id', 'member');
+    await d.command('subscribe time 09:00 tz UTC top 2', 'admin');
+    const [subscription] = await store.subscriptions.list();
+    await d.postedDuring(() =>
+      postDaily({
+        store,
+        posters: [d.poster],
+        config,
+        log: silent,
+        now: () => NOW,
+        owner: currentOwner(),
+        subscriptionIds: [subscription!.id],
+        date: '2025-10-16',
+      }),
+    );
+    const scraped = await d.scrape();
+    const series = (name: string, labels: string) => Number(new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(scraped)?.[1] ?? Number.NaN);
+    expect(series('papers_commands_total', `platform="${d.platform}",command="today",outcome="answered"`)).toBe(1);
+    expect(series('papers_commands_total', `platform="${d.platform}",command="paper",outcome="answered"`)).toBe(1);
+    expect(series('papers_commands_total', `platform="${d.platform}",command="subscribe",outcome="answered"`)).toBe(1);
+    expect(series('papers_command_seconds_count', `platform="${d.platform}",command="today"`)).toBe(1);
+    // The header and two papers.
+    expect(series('papers_messages_posted_total', `platform="${d.platform}"`)).toBe(3);
+  });
+
+  it('sends a direct message to the one user, once per idempotency key however often it is re-sent', async () => {
+    const paper = bundledPapers().find((p) => p.id === '2510.11696')!;
+    const message = digestPaperMessage({ rank: 1, paper, score: 1, reason: 'follows: quantization' });
+    const target = await d.poster.openDirect({ workspaceId: d.workspaceId, userId: d.userId('member') });
+    expect(target).toMatchObject({ platform: d.platform, userId: d.userId('member') });
+    await d.poster.post(target, message, 'contract-dm:2510.11696', { maybeSentBefore: false });
+    // A resumed delivery re-sends what it may have sent: the platform shows it once.
+    await d.poster.post(await d.poster.openDirect({ workspaceId: d.workspaceId, userId: d.userId('member') }), message, 'contract-dm:2510.11696');
+    const seen = await d.directMessages('member');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toContain('QeRL');
+    expect(seen[0]).toContain('follows: quantization');
+    expect(await d.directMessages('admin')).toEqual([]);
+  });
+});
+
+describe.each(DRIVERS.filter((f) => f.refusesDirectMessages))('$name adapter contract: a user who cannot be messaged', (factory) => {
+  it('fails the direct message with CannotMessageUser, permanently, and shows nothing', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    const d = await factory.start(store, NOW);
+    try {
+      d.closeDirectMessages!('member');
+      const send = async () => {
+        const target = await d.poster.openDirect({ workspaceId: d.workspaceId, userId: d.userId('member') });
+        await d.poster.post(target, { blocks: [{ kind: 'text', text: 'hello' }], visibility: 'public', fallback: 'hello' }, 'contract-dm:closed');
+      };
+      const failure = await send().then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(failure).toBeInstanceOf(CannotMessageUser);
+      expect(failure).toMatchObject({ permanent: true, userId: d.userId('member') });
+      expect(await d.directMessages('member')).toEqual([]);
+    } finally {
+      await d.stop();
+      await cleanup();
+    }
   });
 });

@@ -10,6 +10,7 @@ import type { DigestPoster } from '../../src/chat/poster';
 import type { PaperControl } from '../../src/chat/reply';
 import type { Env } from '../../src/config/load';
 import { createLogger } from '../../src/log';
+import { createPrometheusMetrics } from '../../src/metrics/prometheus';
 import type { Store } from '../../src/store/types';
 import { startFakeDiscord, type RecordedRequest } from '../fakes/discord';
 import { sendToBot, startFakeSlack } from '../fakes/slack';
@@ -53,19 +54,40 @@ export interface ContractDriver {
   threadsOn(messageId: string): Promise<number>;
   /** How many digest messages appeared in the channel while `work` ran, and its result. */
   postedDuring<T>(work: () => Promise<T>): Promise<{ posted: number; result: T }>;
+  /** GET /metrics on the bot's HTTP server, as Prometheus scrapes it (the drivers run with METRICS=on). */
+  scrape(): Promise<string>;
+  /** The direct messages the person was sent, oldest first, each as text. */
+  directMessages(person: Person): Promise<string[]>;
+  /** Makes the platform refuse direct messages to the person, as it does when they closed them (absent where that cannot happen). */
+  closeDirectMessages?(person: Person): void;
   stop(): Promise<void>;
 }
 
 export interface DriverFactory {
   name: string;
+  /** Whether the platform can refuse a direct message (the console's one user always gets them). */
+  refusesDirectMessages: boolean;
   start(store: Store, now: Date): Promise<ContractDriver>;
 }
 
 const silent = createLogger({ level: 'silent' });
 
 function servicesFor(store: Store, now: Date, env: Env): Services {
-  const config = loadBotConfig({ LOG_LEVEL: 'silent', ...env }, '/nonexistent');
-  return { store, config, log: silent, now: () => now, sourceStatus: () => ({ lastSuccessAt: now, lastError: null, note: null }) };
+  const config = loadBotConfig({ LOG_LEVEL: 'silent', METRICS: 'on', ...env }, '/nonexistent');
+  return {
+    store,
+    config,
+    log: silent,
+    now: () => now,
+    sourceStatus: () => ({ lastSuccessAt: now, lastError: null, note: null }),
+    metrics: createPrometheusMetrics(() => now),
+  };
+}
+
+async function scrape(hosted: HostedAdapter): Promise<string> {
+  const res = await fetch(hosted.url('/metrics'));
+  if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}`);
+  return res.text();
 }
 
 async function until<T>(probe: () => T | null | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
@@ -82,6 +104,7 @@ const HF_PAPER = /huggingface\.co\/papers\/(\d{4}\.\d{4,5})/;
 
 export const consoleDriver: DriverFactory = {
   name: 'console',
+  refusesDirectMessages: false,
   async start(store, now) {
     const services = servicesFor(store, now, { CONSOLE_ADMINS: 'admin' });
     let output = '';
@@ -157,17 +180,35 @@ export const consoleDriver: DriverFactory = {
         // A paper is a numbered message; the header, a line of its own.
         return { posted: output.slice(from).match(/^(\[\d+\] |Top \d+ papers? from Hugging Face)/gm)?.length ?? 0, result };
       },
+      scrape: async () => scrape((await at('admin')).hosted),
+      async directMessages(person) {
+        // Each is printed after its marker line; what follows it up to the next marker is taken as its text.
+        const marker = `(direct message to ${person})\n`;
+        return output
+          .split(/^(?=\(direct message to )/m)
+          .filter((part) => part.startsWith(marker))
+          .map((part) => part.slice(marker.length));
+      },
       stop: end,
     };
   },
 };
 
-export const discordDriver: DriverFactory = {
-  name: 'Discord',
+/** Discord with commands and clicks over the gateway, or POSTed to the bot's interactions endpoint (reactions stay on the gateway). */
+const discordDriverOver = (interactions: 'gateway' | 'http'): DriverFactory => ({
+  name: interactions === 'gateway' ? 'Discord' : 'Discord over HTTP interactions',
+  refusesDirectMessages: true,
   async start(store, now) {
     const fake = await startFakeDiscord();
-    const services = servicesFor(store, now, { DISCORD_TOKEN: 'contract-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl });
+    const services = servicesFor(store, now, {
+      DISCORD_TOKEN: 'contract-token',
+      DISCORD_APPLICATION_ID: fake.applicationId,
+      DISCORD_API_URL: fake.apiUrl,
+      DISCORD_INTERACTIONS: interactions,
+      DISCORD_PUBLIC_KEY: fake.publicKeyHex,
+    });
     const hosted = await hostAdapter(discordAdapter, services);
+    if (interactions === 'http') fake.useInteractionsEndpoint(hosted.url('/discord/interactions'));
     const channelId = fake.channelIds[0]!;
     const ids: Record<Person, string> = { admin: '111111111111111111', member: '222222222222222222' };
     const MANAGE_CHANNELS = 1n << 4n;
@@ -186,10 +227,18 @@ export const discordDriver: DriverFactory = {
     }
 
     /** The message a callback, an edit or a follow-up carried, as text. */
-    const textOf = (body: { content?: string; embeds?: { title?: string; description?: string; fields?: { name: string; value: string }[] }[] }) =>
+    const textOf = (body: {
+      content?: string;
+      embeds?: { title?: string; description?: string; fields?: { name: string; value: string }[]; footer?: { text: string } }[];
+    }) =>
       [
         body.content ?? '',
-        ...(body.embeds ?? []).flatMap((e) => [e.title ?? '', e.description ?? '', ...(e.fields ?? []).flatMap((f) => [f.name, f.value])]),
+        ...(body.embeds ?? []).flatMap((e) => [
+          e.title ?? '',
+          e.description ?? '',
+          ...(e.fields ?? []).flatMap((f) => [f.name, f.value]),
+          e.footer?.text ?? '',
+        ]),
       ].join('\n');
 
     return {
@@ -238,19 +287,32 @@ export const discordDriver: DriverFactory = {
         const result = await work();
         return { posted: [...fake.messages.values()].filter((m) => m.channel_id === channelId && !before.has(m.id)).length, result };
       },
+      scrape: () => scrape(hosted),
+      async directMessages(person) {
+        return [...fake.messages.values()]
+          .filter((m) => fake.dmChannels.get(m.channel_id) === ids[person])
+          .map((m) => textOf(m as Parameters<typeof textOf>[0]));
+      },
+      closeDirectMessages(person) {
+        fake.closedDms.add(ids[person]);
+      },
       async stop() {
         await hosted.stop();
         await fake.close();
       },
     };
   },
-};
+});
+
+export const discordDriver = discordDriverOver('gateway');
+export const discordHttpDriver = discordDriverOver('http');
 
 const SLACK_SECRET = 'contract-signing-secret-0123456789';
 const SLACK_EMOJI: Record<string, string> = { '🔖': 'bookmark', '1️⃣': 'one', '2️⃣': 'two', '3️⃣': 'three' };
 
 export const slackDriver: DriverFactory = {
   name: 'Slack',
+  refusesDirectMessages: true,
   async start(store, now) {
     const fake = await startFakeSlack();
     const ids: Record<Person, string> = { admin: 'UADMIN0001', member: 'UMEMBER001' };
@@ -361,6 +423,13 @@ export const slackDriver: DriverFactory = {
         const result = await work();
         return { posted: (fake.messages.get(channelId)?.length ?? 0) - before, result };
       },
+      scrape: () => scrape(hosted),
+      async directMessages(person) {
+        return (fake.messages.get(`D${ids[person].slice(1)}`) ?? []).map((m) => textOf(m.blocks));
+      },
+      closeDirectMessages(person) {
+        fake.unreachableUsers.set(ids[person], 'user_not_found');
+      },
       async stop() {
         await hosted.stop();
         await fake.close();
@@ -369,4 +438,4 @@ export const slackDriver: DriverFactory = {
   },
 };
 
-export const DRIVERS: DriverFactory[] = [consoleDriver, discordDriver, slackDriver];
+export const DRIVERS: DriverFactory[] = [consoleDriver, discordDriver, discordHttpDriver, slackDriver];

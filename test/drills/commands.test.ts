@@ -223,6 +223,50 @@ describe('drill bookmarks-private', () => {
   });
 });
 
+describe('drill follows-private', () => {
+  it('nobody lists or changes another user’s follows, on either platform', async () => {
+    const { svc, cleanup } = await testServices();
+    const owner = { id: 'U0OWNER', name: 'Owner' };
+    const other = { id: 'U0OTHER', name: 'Other' };
+    const platforms: Platform[] = ['discord', 'slack'];
+    const secrets = ['secret protein folding', 'Ada Lovelace', 'Acme Research'];
+    const as = (user: Invocation['user'], platform: Platform, command: string, args: Invocation['args'] = {}) =>
+      dispatch(invocation(command, args, { platform, user, channel: { id: 'C0SHARED', workspace: 'T0SHARED', isDirect: false } }), svc);
+    for (const platform of platforms) {
+      await as(owner, platform, 'follow', { what: secrets[0]! });
+      await as(owner, platform, 'follow', { kind: 'author', what: secrets[1]! });
+      await as(owner, platform, 'follow', { kind: 'org', what: secrets[2]! });
+    }
+    let attempts = 0;
+    for (const platform of platforms) {
+      const tries: [string, Invocation['args']][] = [
+        ['following', {}],
+        ...['1', '2', '3', 'all', '0', '-1', 'U0OWNER'].map((item): [string, Invocation['args']] => ['unfollow', { item }]),
+        // Following the same words is the caller's own follow, never a change to the owner's.
+        ['follow', { what: secrets[0]! }],
+        ['unfollow', { item: '1' }],
+        ['following', {}],
+      ];
+      for (const [command, args] of tries) {
+        const reply = await as(other, platform, command, args);
+        attempts++;
+        const text = replyText(reply);
+        if (!(command === 'follow' || (command === 'unfollow' && text.startsWith('Stopped following secret'))))
+          for (const secret of secrets) expect(text, `${platform} ${command} ${JSON.stringify(args)}`).not.toContain(secret);
+        expect(reply.visibility).toBe('private');
+      }
+      expect(await svc.store.follows.list(platform, other.id)).toEqual([]);
+    }
+    for (const platform of platforms) {
+      expect((await svc.store.follows.list(platform, owner.id)).map((f) => f.value)).toEqual(secrets);
+      const own = replyText(await as(owner, platform, 'following'));
+      for (const secret of secrets) expect(own).toContain(secret);
+    }
+    drillLine('follows-private', `${attempts} following/unfollow/follow commands by another user (discord, slack): 0 disclosed, 0 changed`);
+    await cleanup();
+  });
+});
+
 describe('drill channel-permissions', () => {
   it('every command that changes a channel’s subscription refuses a caller without canManageChannel', async () => {
     const { svc, cleanup } = await testServices();

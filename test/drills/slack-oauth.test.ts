@@ -15,7 +15,8 @@ import { sendToBot, startFakeSlack, type FakeSlack } from '../fakes/slack';
 import { readFixture } from '../helpers/fixtures';
 import { hostAdapter, type HostedAdapter } from '../helpers/host';
 import { runPapers } from '../helpers/run-cli';
-import { openTestStore } from '../helpers/stores';
+import { openTestStore, TEST_SECRET_KEY } from '../helpers/stores';
+import { createSecretBox } from '../../src/store/secret-box';
 import { drillLine } from './report';
 
 /**
@@ -32,7 +33,9 @@ const OAUTH_ENV = {
   SLACK_CLIENT_SECRET: 'client-secret-xyz',
   SLACK_STATE_SECRET: 'state-secret-xyz',
   SLACK_SIGNING_SECRET: SECRET,
+  PAPERS_SECRET_KEY: TEST_SECRET_KEY,
 };
+const box = createSecretBox({ current: Buffer.from(TEST_SECRET_KEY, 'base64'), previous: null });
 const slashCommand = Object.fromEntries(new URLSearchParams(readFixture('platform/slack-slash-command.txt')));
 
 let fake: FakeSlack;
@@ -92,8 +95,8 @@ describe('Slack OAuth', () => {
     ['tokens_revoked', { type: 'tokens_revoked', tokens: { oauth: [], bot: ['UTREVOKED'] } }],
   ])('%s drops the installation and pauses the workspace; installing again resumes it', async (_name, event) => {
     const team = `T${_name.toUpperCase().replace(/_/g, '')}`;
-    await storeInstallations(store).storeInstallation(installation(team));
-    await storeInstallations(store).storeInstallation(installation('TOTHER'));
+    await storeInstallations(store, box).storeInstallation(installation(team));
+    await storeInstallations(store, box).storeInstallation(installation('TOTHER'));
     await subscribe(team, `C1${team}`);
     await subscribe(team, `C2${team}`);
     await subscribe('TOTHER', 'COTHER');
@@ -110,7 +113,7 @@ describe('Slack OAuth', () => {
     expect(await enabled('TOTHER')).toEqual([['COTHER', true, null]]);
     expect(await store.installations.get('slack', 'team:TOTHER')).not.toBeNull();
 
-    await storeInstallations(store).storeInstallation(installation(team));
+    await storeInstallations(store, box).storeInstallation(installation(team));
     expect(await enabled(team)).toEqual([
       [`C1${team}`, true, null],
       [`C2${team}`, true, null],
@@ -128,7 +131,7 @@ describe('secrets on disk and at start', () => {
   it('creates the SQLite database (and its WAL) readable by its owner only', async () => {
     const file = path.join(dir, 'tokens.db');
     const opened = await openStore(`sqlite:${file}`);
-    await storeInstallations(opened).storeInstallation(installation('TMODE'));
+    await storeInstallations(opened, box).storeInstallation(installation('TMODE'));
     const modes = [file, `${file}-wal`].map((f) => statSync(f).mode & 0o777);
     await opened.close();
     expect(modes).toEqual([0o600, 0o600]);

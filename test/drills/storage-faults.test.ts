@@ -36,13 +36,12 @@ function batch(n: number, size: number): Paper[] {
 }
 
 describe('drill sqlite-busy', () => {
-  it('a write lock held by another process: writes wait it out, or fail with a clear error after the busy timeout; no corruption', async () => {
+  it('a write lock held by another process: writes wait it out, or fail with a clear error after the lock wait; no corruption', async () => {
     const db = testDatabase('sqlite');
     const file = db.url.replace(/^sqlite:/, '');
-    const store = await openStore(db.url);
+    const store = await openStore(db.url, { lockWaitMs: 1_000 });
     await store.papers.upsert(realPapers, new Date());
-    // Another process takes the write lock and lets go after holdMs on its own: better-sqlite3
-    // waits for a lock synchronously, so this process cannot tell it to while a write waits.
+    // Another process takes the write lock and lets go after holdMs on its own.
     const holdLock = async (holdMs: number) => {
       const holder = spawn(
         process.execPath,
@@ -61,8 +60,8 @@ describe('drill sqlite-busy', () => {
       return holder;
     };
 
-    // Held past the busy timeout (5 s): one clear error, and nothing half-written.
-    const long = await holdLock(7_000);
+    // Held past the lock wait (1 s here): one clear error, and nothing half-written.
+    const long = await holdLock(3_000);
     const failed = await store.papers.upsert(batch(1, 20), new Date()).then(
       () => null,
       (err: unknown) => errorMessage(err),
@@ -72,15 +71,16 @@ describe('drill sqlite-busy', () => {
     await once(long, 'exit');
     // Released while a write waits: the write goes through.
     const short = await holdLock(300);
+    const released = once(short, 'exit');
     expect((await store.papers.upsert(batch(2, 20), new Date())).inserted).toBe(20);
-    await once(short, 'exit');
+    await released;
 
     expect(await store.papers.count()).toBe(realPapers.length + 20);
     await store.close();
     expect(integrity(file)).toBe('ok');
     drillLine(
       'sqlite-busy',
-      `write lock held by another process: 1 write failed after the busy timeout with "${failed}", 1 write waited and succeeded, integrity_check ok, 0 rows lost`,
+      `write lock held by another process: 1 write failed after the lock wait with "${failed}", 1 write waited and succeeded, integrity_check ok, 0 rows lost`,
     );
     await db.cleanup();
   }, 30_000);

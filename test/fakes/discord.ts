@@ -1,3 +1,4 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -67,8 +68,16 @@ export interface FakeDiscordOptions {
   announcementChannelIds?: string[];
   /** Forum channels (type 15): every post is a thread of its own. */
   forums?: FakeForum[];
+  /**
+   * More guilds, one text channel each. Each gateway connection gets the guilds of its shard
+   * (identify's [shard_id, num_shards]), by (guild_id >> 22) % num_shards as on Discord, and only
+   * their events.
+   */
+  extraGuilds?: { id: string; channelId: string }[];
   /** What GET /gateway/bot recommends. */
   recommendedShards?: number;
+  /** GET /gateway/bot's max_concurrency: shards that may identify together (discord.js waits 5 s between groups). */
+  maxConcurrency?: number;
   /**
    * Enforce Discord's rate limits (bench/fanout.ts): requests per second for the whole bot, and
    * messages per channel per window. Windows open at the first request after the last one closed.
@@ -121,6 +130,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   const channelIds = opts.channelIds ?? ['645027906669510667'];
   const announcementIds = opts.announcementChannelIds ?? [];
   const forums = opts.forums ?? [];
+  const extraGuilds = opts.extraGuilds ?? [];
   const botUser = { ...ready.d.user, id: applicationId };
   const nonceTtlMs = opts.nonceTtlMs ?? DEFAULT_NONCE_TTL_MS;
   /** Time moved on by elapse(), so tests need not wait out the nonce's memory. */
@@ -135,7 +145,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   const noThreadMessages = new Set<string>();
   /** A message channel's type as Discord names it: text 0, announcement 5, forum 15, public thread 11. */
   function channelType(id: string): number | null {
-    if (channelIds.includes(id)) return 0;
+    if (channelIds.includes(id) || extraGuilds.some((g) => g.channelId === id)) return 0;
     if (announcementIds.includes(id)) return 5;
     if (forums.some((f) => f.id === id)) return 15;
     if (threads.has(id)) return 11;
@@ -148,7 +158,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     return {
       id,
       type,
-      guild_id: guildId,
+      guild_id: extraGuilds.find((g) => g.channelId === id)?.id ?? guildId,
       name: thread?.name ?? `channel-${id}`,
       position: 0,
       permission_overwrites: [],
@@ -168,6 +178,10 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   }
 
   const requests: RecordedRequest[] = [];
+  /** The application's key pair: Discord signs HTTP interactions with it. */
+  const keys = generateKeyPairSync('ed25519');
+  /** Where interactions go instead of the gateway, once the bot sets an Interactions Endpoint URL. */
+  let interactionsEndpoint: string | null = null;
   const messages = new Map<string, FakeMessage>();
   /** Users whose DMs are closed: sending to their DM channel answers 50007. */
   const closedDms = new Set<string>();
@@ -180,6 +194,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   const interactions = new Map<string, { channelId: string; user: Json; type: number }>(); // interaction id -> where, by whom, which kind
   const identifies: Json[] = [];
   const sockets = new Set<WebSocket>();
+  /** Each connection's [shard_id, num_shards], from its identify. */
+  const shards = new Map<WebSocket, [number, number]>();
   let sequence = 0;
   const globalWindow: LimitWindow = { count: 0, endsAt: 0 };
   const channelWindows = new Map<string, LimitWindow>();
@@ -259,6 +275,55 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       attachments: [],
       pinned: false,
     };
+  }
+
+  /** An interaction's first response: a message in its channel that says which interaction it answers. */
+  function acceptCallback(interactionId: string, token: string, data: Json): FakeMessage {
+    const from = interactions.get(interactionId);
+    const original: FakeMessage = {
+      ...message(from?.channelId ?? channelIds[0]!, data),
+      interaction_metadata: { id: interactionId, type: from?.type ?? 2, user: from?.user ?? {}, authorizing_integration_owners: { '0': guildId } },
+    };
+    interactionReplies.set(token, original);
+    messages.set(original.id, original);
+    return original;
+  }
+
+  /** Headers Discord signs an HTTP interaction with: Ed25519 over timestamp + body, with the application's key. */
+  function signedHeaders(body: string, timestamp = String(Math.floor(Date.now() / 1000))): Record<string, string> {
+    const signature = sign(null, Buffer.from(timestamp + body), keys.privateKey).toString('hex');
+    return { 'content-type': 'application/json', 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp };
+  }
+
+  /**
+   * An interaction POSTed to the bot's Interactions Endpoint URL, as Discord does when one is set.
+   * The response is the first response: it is recorded as the callback would be, so a test reads
+   * answers the same way from the gateway and over HTTP.
+   */
+  async function deliverOverHttp(d: Json): Promise<void> {
+    const body = JSON.stringify(d);
+    const res = await fetch(interactionsEndpoint!, { method: 'POST', headers: signedHeaders(body), body });
+    const text = await res.text();
+    const answer = text ? JSON.parse(text) : null;
+    const path = `/interactions/${d.id}/${d.token}/callback`;
+    const record: RecordedRequest = {
+      method: 'POST',
+      path,
+      query: new URLSearchParams(),
+      headers: {},
+      body: answer,
+      files: [],
+      status: 0,
+      receivedAt: performance.now(),
+    };
+    requests.push(record);
+    if (res.status === 200 && (answer?.type === 4 || answer?.type === 5)) acceptCallback(d.id, d.token, answer.data ?? {});
+    record.status = res.status === 200 ? 204 : res.status;
+  }
+
+  function sendInteraction(d: Json) {
+    if (interactionsEndpoint) void deliverOverHttp(d).catch(() => {});
+    else broadcast('INTERACTION_CREATE', d);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -341,7 +406,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     if (method === 'GET' && path === '/gateway/bot') {
       if (gatewayBotStatus !== null) return reply(gatewayBotStatus, { message: gatewayBotStatus === 401 ? '401: Unauthorized' : 'unavailable', code: 0 });
       const info = fixture('discord-gateway-bot.json');
-      return reply(200, { ...info, url: gatewayUrl, shards: opts.recommendedShards ?? 1 });
+      const limit = { ...info.session_start_limit, max_concurrency: opts.maxConcurrency ?? info.session_start_limit.max_concurrency };
+      return reply(200, { ...info, url: gatewayUrl, shards: opts.recommendedShards ?? 1, session_start_limit: limit });
     }
     if (method === 'GET' && path === '/users/@me') return reply(200, botUser);
 
@@ -353,14 +419,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     if (method === 'POST' && (m = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/))) {
       const [, interactionId, token] = m;
       const data = (body?.data ?? {}) as Json;
-      // The response is a message in the interaction's channel that says which interaction it answers.
-      const from = interactions.get(interactionId!);
-      const original: FakeMessage = {
-        ...message(from?.channelId ?? channelIds[0]!, data),
-        interaction_metadata: { id: interactionId!, type: from?.type ?? 2, user: from?.user ?? {}, authorizing_integration_owners: { '0': guildId } },
-      };
-      interactionReplies.set(token!, original);
-      messages.set(original.id, original);
+      const original = acceptCallback(interactionId!, token!, data);
       if (url.searchParams.get('with_response') !== 'true') return reply(204, null);
       return reply(200, {
         interaction: {
@@ -483,7 +542,22 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     ws.send(JSON.stringify({ op: 0, t, s: sequence, d }));
   }
 
-  function guildCreate(): Json {
+  /** The guild as GUILD_CREATE gives it: the main guild with its channels, or an extra one with its one channel. */
+  function guildCreate(id = guildId): Json {
+    const extra = extraGuilds.find((g) => g.id === id);
+    const main = mainGuildCreate();
+    if (!extra) return main;
+    return {
+      ...main,
+      id,
+      name: `Guild ${id}`,
+      roles: [{ ...main.roles[0], id }],
+      threads: [],
+      channels: [{ ...channelObject(extra.channelId), name: 'papers', position: 0, last_message_id: null }],
+    };
+  }
+
+  function mainGuildCreate(): Json {
     return {
       id: guildId,
       name: 'Papers Lab',
@@ -526,7 +600,10 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
 
   wss.on('connection', (ws) => {
     sockets.add(ws);
-    ws.on('close', () => sockets.delete(ws));
+    ws.on('close', () => {
+      sockets.delete(ws);
+      shards.delete(ws);
+    });
     ws.send(JSON.stringify(fixture('discord-hello.json')));
     refusals += refuseWith === null ? 0 : 1;
     if (refuseWith !== null) return ws.close(refuseWith, 'refused');
@@ -535,16 +612,19 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       if (payload.op === 1) ws.send(JSON.stringify(fixture('discord-heartbeat-ack.json')));
       if (payload.op === 2) {
         identifies.push(payload.d);
+        const shard = (payload.d.shard ?? [0, 1]) as [number, number];
+        shards.set(ws, shard);
+        const guilds = [guildId, ...extraGuilds.map((g) => g.id)].filter((id) => owns(ws, id));
         const d = structuredClone(ready.d);
         Object.assign(d, {
           user: botUser,
           application: { ...d.application, id: applicationId },
-          guilds: [{ id: guildId, unavailable: true }],
+          guilds: guilds.map((id) => ({ id, unavailable: true })),
           resume_gateway_url: gatewayUrl,
-          shard: payload.d.shard ?? [0, 1],
+          shard,
         });
         dispatchTo(ws, 'READY', d);
-        dispatchTo(ws, 'GUILD_CREATE', guildCreate());
+        for (const id of guilds) dispatchTo(ws, 'GUILD_CREATE', guildCreate(id));
       }
     });
   });
@@ -554,9 +634,16 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     for (const ws of sockets) dispatchTo(ws, 'THREAD_CREATE', { ...channelObject(id), newly_created: true });
   }
 
-  function broadcast(t: string, d: unknown) {
+  /** Whether the connection's shard receives the guild's events: (guild_id >> 22) % num_shards, as on Discord. */
+  function owns(ws: WebSocket, guild: string): boolean {
+    const [id, count] = shards.get(ws) ?? [0, 1];
+    return Number((BigInt(guild) >> 22n) % BigInt(count)) === id;
+  }
+
+  /** An event to every connection, or for a guild's event, to the connection of the guild's shard. */
+  function broadcast(t: string, d: Json) {
     if (sockets.size === 0) throw new Error('no gateway connection to send to');
-    for (const ws of sockets) dispatchTo(ws, t, d);
+    for (const ws of sockets) if (typeof d.guild_id !== 'string' || owns(ws, d.guild_id)) dispatchTo(ws, t, d);
   }
 
   let interactionCount = 0;
@@ -579,6 +666,15 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     noThreadMessages,
     /** 429s answered because of opts.rateLimits, by scope. */
     rateLimited,
+    /** The application's public key as the developer portal shows it (DISCORD_PUBLIC_KEY). */
+    publicKeyHex: (keys.publicKey.export({ format: 'der', type: 'spki' }) as Buffer).subarray(-32).toString('hex'),
+    /** From now on, commands and clicks are POSTed to this URL, signed, instead of sent over the gateway. */
+    useInteractionsEndpoint(url: string) {
+      interactionsEndpoint = url;
+    },
+    signedHeaders,
+    /** The [shard_id, num_shards] of each open gateway connection. */
+    shards: () => [...shards.values()],
     /** How many gateway connections were refused (see refuseGateway). */
     refusals: () => refusals,
     /** Closes every gateway connection from now on with `code` right after HELLO; null lets them in again. */
@@ -590,7 +686,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       gatewayBotStatus = status;
     },
     /** Sends one dispatch to every gateway connection, as Discord would (even a malformed one). */
-    dispatch(t: string, d: unknown) {
+    dispatch(t: string, d: Json) {
       broadcast(t, d);
     },
     /** How many gateway connections are open. */
@@ -675,7 +771,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
         dmChannels.set(channelId, user.id);
       }
       interactions.set(id, { channelId, user: d.member?.user ?? d.user, type: 2 });
-      broadcast('INTERACTION_CREATE', d);
+      sendInteraction(d);
       return { id, token };
     },
 
@@ -716,19 +812,19 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
         data: c.values ? { custom_id: c.customId, component_type: 3, values: c.values } : { custom_id: c.customId, component_type: 2 },
       };
       interactions.set(id, { channelId, user, type: 3 });
-      broadcast('INTERACTION_CREATE', d);
+      sendInteraction(d);
       return { id, token };
     },
 
     /** MESSAGE_REACTION_ADD / REMOVE as Discord sends them; a removal carries no member. */
-    sendReaction(kind: 'add' | 'remove', r: { userId: string; channelId: string; messageId: string; emoji: string }) {
+    sendReaction(kind: 'add' | 'remove', r: { userId: string; channelId: string; messageId: string; emoji: string; guildId?: string }) {
       const base = fixture('discord-message-reaction-add-constructed.json').d as Json;
       const d: Json = {
         ...base,
         user_id: r.userId,
         channel_id: r.channelId,
         message_id: r.messageId,
-        guild_id: guildId,
+        guild_id: r.guildId ?? guildId,
         emoji: { id: null, name: r.emoji },
         message_author_id: applicationId,
       };

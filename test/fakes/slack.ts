@@ -65,6 +65,11 @@ export interface FakeSlack {
   sendEnvelope(type: 'slash_commands' | 'events_api', payload: object): Promise<Record<string, unknown>>;
   /** chat.postMessage calls answered 429 because of rateLimits. */
   readonly rateLimited: number;
+  /**
+   * Users conversations.open refuses, with the error Slack documents for them (`user_not_found`,
+   * `user_disabled`, …); the bot's own user is refused with `cannot_dm_bot` as Slack does.
+   */
+  unreachableUsers: Map<string, string>;
   close(): Promise<void>;
 }
 
@@ -100,6 +105,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const delays = new Map<string, number[]>();
   const bot = { userId: 'UBOT00001', botId: 'BBOT00001', teamId: 'T0FAKE001' };
   const homes = new Map<string, { type: string; blocks: unknown[] }>();
+  const unreachableUsers = new Map<string, string>();
   let clock = 1_700_000_000;
   let seq = 0;
   const nextTs = () => `${clock++}.${String(++seq).padStart(6, '0')}`;
@@ -162,6 +168,14 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         message.text = String(body.text ?? message.text);
         message.blocks = (body.blocks as unknown[] | undefined) ?? message.blocks;
         return { ok: true, channel, ts: message.ts };
+      }
+      case 'conversations.open': {
+        // The one IM channel with a user, the same on every call (`D` + the user id's tail).
+        const user = String(body.users ?? '');
+        if (user === bot.userId) return { ok: false, error: 'cannot_dm_bot' };
+        const refusal = unreachableUsers.get(user);
+        if (refusal) return { ok: false, error: refusal };
+        return { ok: true, channel: { id: `D${user.slice(1)}` } };
       }
       case 'apps.connections.open':
         return { ok: true, url: `${socketUrl}?ticket=fake-ticket` };
@@ -269,6 +283,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     messages,
     bot,
     homes,
+    unreachableUsers,
     callsTo,
     get rateLimited() {
       return rateLimited;

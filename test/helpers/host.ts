@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import type { Adapter, Terminal } from '../../src/chat/adapter';
+import type { Adapter, Inbound, Terminal } from '../../src/chat/adapter';
 import type { Services } from '../../src/chat/command';
 import { startHost, type RunningHost } from '../../src/chat/host';
 import type { DigestPoster } from '../../src/chat/poster';
@@ -20,7 +20,13 @@ export interface HostedAdapter {
  * One adapter run as `papers start` runs it (src/chat/host.ts: the chat runtime, the commands, one
  * HTTP server), on an ephemeral loopback port, with the given services.
  */
-export async function hostAdapter(adapter: Adapter, services: Services, terminal: Partial<Terminal> = {}): Promise<HostedAdapter> {
+export async function hostAdapter(
+  adapter: Adapter,
+  services: Services,
+  terminal: Partial<Terminal> = {},
+  /** Which inbound connections it serves (`papers start --no-gateway | --gateway-only`); default both. */
+  inbound?: Inbound,
+): Promise<HostedAdapter> {
   const config = { ...services.config, http: { host: '127.0.0.1', port: 0 } };
   let stopRequested!: (reason: string) => void;
   const requested = new Promise<string>((resolve) => (stopRequested = resolve));
@@ -33,6 +39,7 @@ export async function hostAdapter(adapter: Adapter, services: Services, terminal
     terminal: { input: terminal.input ?? new PassThrough(), output: terminal.output ?? new PassThrough(), user: terminal.user },
     healthz: () => ({ status: 200, body: 'ok' }),
     requestStop: stopRequested,
+    ...(inbound ? { inbound } : {}),
     signal: new AbortController().signal,
   });
   let stopped: Promise<void> | undefined;

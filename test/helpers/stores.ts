@@ -27,8 +27,15 @@ async function postgresReachable(): Promise<boolean> {
  * The kinds of store every storage-backed suite runs against. Locally, without PostgreSQL, the
  * Postgres half is skipped with a visible warning; in CI it stays, so an unreachable server fails.
  */
-export const storeKinds: StoreKind[] = inCi || (await postgresReachable()) ? ['sqlite', 'postgres'] : ['sqlite'];
-if (!storeKinds.includes('postgres'))
+/**
+ * Under `npm run mutate` (vitest.mutate.config.ts) only SQLite: each mutant reruns the tests that
+ * reach it, and a Postgres schema per test costs several times a SQLite file. The repositories'
+ * statements are the same on both dialects, so a mutant the SQLite half misses is counted as
+ * surviving, never as killed.
+ */
+const mutating = process.env.PAPERS_MUTATE === '1';
+export const storeKinds: StoreKind[] = mutating ? ['sqlite'] : inCi || (await postgresReachable()) ? ['sqlite', 'postgres'] : ['sqlite'];
+if (!mutating && !storeKinds.includes('postgres'))
   console.warn(`\n*** PostgreSQL at ${testDatabaseUrl} is unreachable: Postgres store tests are SKIPPED (they run in CI) ***\n`);
 
 /** A fresh schema name, so parallel runs and suites never see each other's rows. */
@@ -74,3 +81,6 @@ export async function openTestStore(kind: StoreKind): Promise<{ store: Store; ur
     },
   };
 }
+
+/** A PAPERS_SECRET_KEY for tests (32 bytes, base64); never a real one. */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PostError, type DigestPoster, type PostTarget } from '../../src/chat/poster';
+import { CannotMessageUser, PostError, type DigestPoster, type DirectRecipient, type PostTarget } from '../../src/chat/poster';
 import type { Platform } from '../../src/chat/command';
 import type { Reply } from '../../src/chat/reply';
 import { papersOf } from '../../src/chat/reply';
@@ -55,6 +55,10 @@ export class RecordingPoster implements DigestPoster {
   readonly gone = new Set<string>();
   /** Channels that fail transiently this many more times. */
   readonly flaky = new Map<string, number>();
+  /** Users whose direct messages are closed: a send to them fails as the platforms say. */
+  readonly closedDms = new Set<string>();
+  /** Users a DM conversation was opened with, in order. */
+  readonly opened: string[] = [];
   /** Before the send with this number (1-based, counting all sends), the process "crashes": the send never returns. */
   crashBeforeSend: number | null = null;
   /** After the send with this number (1-based) is shown, the process "crashes": the send never returns, nothing records it. */
@@ -69,6 +73,12 @@ export class RecordingPoster implements DigestPoster {
   /** Keys sent with maybeSentBefore: false, i.e. promised to be new. */
   readonly sentAsNew: string[] = [];
 
+  /** A DM conversation is the channel `dm:<user>`. */
+  async openDirect({ workspaceId, userId }: DirectRecipient): Promise<PostTarget> {
+    this.opened.push(userId);
+    return { platform: this.platform, workspaceId, channelId: `dm:${userId}`, userId };
+  }
+
   async post(
     target: PostTarget,
     message: Reply,
@@ -76,6 +86,7 @@ export class RecordingPoster implements DigestPoster {
     { maybeSentBefore } = { maybeSentBefore: true },
   ): Promise<{ messageId: string; found?: boolean }> {
     this.sends++;
+    if (target.userId && this.closedDms.has(target.userId)) throw new CannotMessageUser(target.userId, 'DMs closed');
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
     if (!maybeSentBefore) this.sentAsNew.push(key);
     if (this.crashBeforeSend === this.sends) return new Promise(() => {});

@@ -107,3 +107,26 @@ describe.skipIf(!storeKinds.includes('postgres'))('replicas on one Postgres', ()
     expect(await a.posts.forDelivery('console:c199@2026-06-01')).toHaveLength(2);
   });
 });
+
+describe('deliveries it reports (GET /metrics)', () => {
+  it('counts a delivery due until it settles, and late once it has waited over 10 minutes', async () => {
+    const { store } = await freshStore('sqlite');
+    await seed(store, [subscription('flaky', { time: '09:00', timezone: 'UTC' }), subscription('gone', { time: '09:00', timezone: 'UTC' })]);
+    const poster = new RecordingPoster();
+    poster.flaky.set('flaky', 100);
+    poster.gone.add('gone');
+    let now = '2026-06-01T09:05:00Z';
+    const s = createScheduler({ store, posters: [poster], config: testConfig(), log, clock: { now: () => new Date(now) }, retryDelayMs: 0 });
+    expect(s.deliveries()).toEqual({ due: 0, inFlight: 0, late: 0 });
+    await s.catchUp();
+    // The gone channel failed for good: settled. The flaky one is still to be posted.
+    expect(s.deliveries()).toEqual({ due: 1, inFlight: 0, late: 0 });
+    now = '2026-06-01T09:11:00Z';
+    await s.catchUp();
+    expect(s.deliveries()).toEqual({ due: 1, inFlight: 0, late: 1 });
+    poster.flaky.set('flaky', 0);
+    await s.catchUp();
+    expect(poster.inChannel('flaky').length).toBeGreaterThan(0);
+    expect(s.deliveries()).toEqual({ due: 0, inFlight: 0, late: 0 });
+  });
+});

@@ -295,6 +295,37 @@ describe.each(storeKinds)('store on %s', (kind) => {
     });
   });
 
+  describe('follows', () => {
+    it('adds once whatever the case and accents, up to the limit, lists in the order added, removes per person and platform', async () => {
+      const add = (value: string, at: string, kind: 'topic' | 'author' = 'topic', userId = 'u1', max = 3) =>
+        store.follows.add({ platform: 'slack', userId, follow: { kind, value }, at: new Date(at), max });
+      expect(await add('Diffusion Models', '2026-06-01T10:00:00Z')).toBe('added');
+      expect(await add('Saining Xie', '2026-06-01T09:00:00Z', 'author')).toBe('added');
+      expect(await add('diffusion model', '2026-06-01T11:00:00Z')).toBe('exists');
+      // The same words as an author are another follow.
+      expect(await add('diffusion models', '2026-06-01T11:30:00Z', 'author')).toBe('added');
+      expect(await add('agents', '2026-06-01T12:00:00Z')).toBe('full');
+      expect(await add('agents', '2026-06-01T12:00:00Z', 'topic', 'u2')).toBe('added');
+      // In the order added, even when a clock says otherwise.
+      expect((await store.follows.list('slack', 'u1')).map((f) => [f.kind, f.value])).toEqual([
+        ['topic', 'Diffusion Models'],
+        ['author', 'Saining Xie'],
+        ['author', 'diffusion models'],
+      ]);
+      expect(await store.follows.list('discord', 'u1')).toEqual([]);
+      expect(await store.follows.remove('slack', 'u1', { kind: 'topic', value: 'DIFFUSION MODELS' })).toBe(true);
+      expect(await store.follows.remove('slack', 'u1', { kind: 'topic', value: 'diffusion models' })).toBe(false);
+      expect(await store.follows.removeAll('slack', 'u1')).toBe(2);
+      expect(await store.follows.list('slack', 'u1')).toEqual([]);
+      expect((await store.follows.list('slack', 'u2')).map((f) => f.value)).toEqual(['agents']);
+    });
+
+    it('keeps one of two replicas adding the same follow at once', async () => {
+      const add = () => store.follows.add({ platform: 'slack', userId: 'u1', follow: { kind: 'org', value: 'NVIDIA' }, at: new Date(), max: 25 });
+      expect((await Promise.all([add(), add(), add()])).sort()).toEqual(['added', 'exists', 'exists']);
+    });
+  });
+
   describe('bookmarks', () => {
     it('adds once, lists oldest first with the paper, removes once, per platform and user', async () => {
       await store.papers.upsert(hfList, seenAt);

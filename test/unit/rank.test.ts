@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergePapers, rank, rankWithExclusions } from '../../src/rank/rank';
+import { mergePapers, rank, rankWithExclusions, topicsMatched } from '../../src/rank/rank';
 import { parseTopics } from '../../src/rank/topics';
 import { parseListing } from '../../src/parse/index';
 import { UserError } from '../../src/errors';
@@ -131,6 +131,54 @@ describe('rank: what each factor of the score guards', () => {
   });
 });
 
+describe('rank: topics as users type them, reasons and ties', () => {
+  it('trims and lowercases topics and ignores empty ones', () => {
+    const llm = paper({ title: 'Scaling LLMs', upvotes: 1 });
+    const vision = paper({ title: 'Vision', upvotes: 1 });
+    const ranked = rank([vision, llm], { now, topics: ['', '  LLM  ', ' '] });
+    expect(ranked.map((r) => [r.paper.title, r.reason])).toEqual([
+      ['Scaling LLMs', '1 upvote · 1 day old · matches: llm'],
+      ['Vision', '1 upvote · 1 day old'],
+    ]);
+  });
+
+  it('never excludes a paper for a boosting topic, only for a -topic', () => {
+    // "LM" is "llm" without its first letter: a boost must not turn into an exclusion of the rest.
+    const { ranked, excluded } = rankWithExclusions([paper({ title: 'LM evaluation', upvotes: 1 })], { now, topics: ['llm', 'xlm'] });
+    expect(excluded).toEqual([]);
+    expect(ranked.map((r) => r.paper.title)).toEqual(['LM evaluation']);
+  });
+
+  it('matches a topic in any one keyword, keywords kept apart', () => {
+    const p = paper({ title: 'A model', keywords: ['diffusion', 'robotics'], upvotes: 1 });
+    expect(rank([p], { now, topics: ['robotics'] })[0]!.reason).toBe('1 upvote · 1 day old · matches: robotics');
+  });
+
+  it('says "listed today" for a paper published earlier and listed today, and ages a paper listed before publication from its publication', () => {
+    const relisted = paper({ title: 'Relisted', upvotes: 2, publishedAt: '2026-01-01', listedOn: '2026-04-21' });
+    const early = paper({ title: 'Early', upvotes: 0, publishedAt: '2026-04-20', listedOn: '2026-04-10' });
+    expect(rank([relisted, early], { now }).map((r) => r.reason)).toEqual(['2 upvotes · listed today', '0 upvotes · 1 day old']);
+  });
+
+  it('orders full ties by id whatever order they come in', () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((title) => paper({ title, upvotes: 2 }));
+    for (const order of [
+      [c!, b!, a!],
+      [b!, c!, a!],
+      [c!, a!, b!],
+    ])
+      expect(rank(order, { now }).map((r) => r.paper.id)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('topicsMatched', () => {
+  it('names the boosting topics a paper matches, as written, never a -topic', () => {
+    const p = paper({ title: 'Scaling LLMs (no -robotics)' });
+    expect(topicsMatched(p, ['llm', '-robotics', 'vision'])).toEqual(['llm']);
+    expect(topicsMatched(p, [])).toEqual([]);
+  });
+});
+
 describe('mergePapers', () => {
   it('merges the same arXiv id or the same normalized title, keeping the richest fields', () => {
     const fromText = paper({ title: 'Attention Residuals', upvotes: 6, organization: 'Moonshot AI', source: 'hf-text', summary: 'short' });
@@ -174,6 +222,41 @@ describe('mergePapers', () => {
     expect(mergePapers([a, b])).toHaveLength(2);
   });
 
+  it('merges a paper without an arXiv id into the one with it when their titles agree', () => {
+    const fromText = paper({ title: 'Attention Residuals', source: 'hf-text', upvotes: 6 });
+    const fromApi = paper({ title: 'Attention Residuals', arxivId: '2603.15031', upvotes: 4 });
+    expect(mergePapers([fromApi, fromText]).map((p) => [p.id, p.upvotes])).toEqual([['2603.15031', 6]]);
+  });
+
+  it('keeps what either record knows, the first one on ties, the earlier publication and the later list date', () => {
+    const rich = paper({
+      title: 'Same',
+      summary: 'abcd',
+      aiSummary: 'in short',
+      authors: ['A'],
+      authorCount: 3,
+      publishedAt: '2026-03-01',
+      listedOn: '2026-03-05',
+      pdfUrl: 'https://arxiv.org/pdf/1',
+      githubUrl: 'https://github.com/a/b',
+      thumbnailUrl: 'https://cdn.example/t.png',
+    });
+    const poor = paper({ title: 'Same', summary: 'wxyz', authors: ['B'], publishedAt: '2026-03-02', listedOn: '2026-03-04' });
+    const expected = {
+      summary: 'abcd',
+      aiSummary: 'in short',
+      authors: ['A'],
+      authorCount: 3,
+      publishedAt: '2026-03-01',
+      listedOn: '2026-03-05',
+      pdfUrl: 'https://arxiv.org/pdf/1',
+      githubUrl: 'https://github.com/a/b',
+      thumbnailUrl: 'https://cdn.example/t.png',
+    };
+    expect(mergePapers([rich, poor])[0]).toMatchObject(expected);
+    expect(mergePapers([poor, rich])[0]).toMatchObject({ ...expected, summary: 'wxyz', authors: ['B'] });
+  });
+
   it('merges a list read twice into one paper each', () => {
     const api = parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers;
     expect(mergePapers([...api, ...api])).toHaveLength(39);
@@ -184,6 +267,15 @@ describe('parseTopics', () => {
   it('splits, trims, lowercases and dedupes', () => {
     expect(parseTopics('LLM, vision ,-Robotics,, llm, test   time')).toEqual(['llm', 'vision', '-robotics', 'test time']);
     expect(parseTopics('')).toEqual([]);
+  });
+
+  it('reads "- robotics" as the -topic "-robotics", and keeps a dash inside a topic', () => {
+    expect(parseTopics('-  Robotics, self-  supervised, x - y')).toEqual(['-robotics', 'self- supervised', 'x - y']);
+  });
+
+  it('accepts 20 topics, and quotes at most 50 characters of a bad one', () => {
+    expect(parseTopics(Array.from({ length: 20 }, (_, i) => `t${i}`).join(','))).toHaveLength(20);
+    expect(() => parseTopics(`<${'x'.repeat(80)}>`)).toThrow(`"<${'x'.repeat(49)}" is not a topic`);
   });
 
   it('rejects what is not a topic with a message saying what is accepted', () => {

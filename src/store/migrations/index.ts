@@ -6,7 +6,9 @@ import { arxivCategories } from './0004_arxiv_categories';
 import { installations } from './0005_installations';
 import { threads } from './0006_threads';
 import { engineSearch } from './0007_engine_search';
+import { replays } from './0008_replays';
 import { weeklyPosts } from './0009_a_weekly_posts';
+import { follows } from './0009_b_follows';
 
 /**
  * The versioned schema, one list for both dialects, one file per migration. Names start with their
@@ -31,6 +33,10 @@ export const MIGRATIONS: Record<string, Migration> = {
   // Search on each database's own engine (SQLite FTS5, PostgreSQL tsvector + GIN, a lexeme table);
   // drops 0003's term counts, which only the in-process index read.
   '0007_engine_search': engineSearch,
+  // Signed requests already seen (Slack, Discord HTTP interactions): a replay is refused by every replica.
+  '0008_replays': replays,
   // How often a channel posts: every day, every weekday, or once a week on a chosen day.
   '0009_a_weekly_posts': weeklyPosts,
+  // What each person follows for their personal feed.
+  '0009_b_follows': follows,
 };

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { StoreDb } from '../db';
 import type { InstallationRepository } from '../types';
 
@@ -15,6 +16,21 @@ export function installationRepository(db: StoreDb): InstallationRepository {
         .values({ platform, key, value, updated_at })
         .onConflict((oc) => oc.columns(['platform', 'key']).doUpdateSet({ value, updated_at }))
         .execute();
+    },
+
+    async purgeOldVersions() {
+      if (db.dialect === 'postgres') {
+        await sql`vacuum full installations`.execute(db.kysely);
+        return;
+      }
+      // VACUUM rebuilds the file without the free pages; the checkpoint then empties the WAL, which
+      // still holds the pages as they were before.
+      await sql`vacuum`.execute(db.kysely);
+      await sql`pragma wal_checkpoint(truncate)`.execute(db.kysely);
+    },
+
+    list() {
+      return db.kysely.selectFrom('installations').select(['platform', 'key', 'value']).orderBy('platform').orderBy('key').execute();
     },
 
     async delete(platform, key) {

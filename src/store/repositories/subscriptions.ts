@@ -9,6 +9,12 @@ const REVISION_KEY = 'subscriptions_revision';
 
 export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
   const { kysely } = db;
+  /**
+   * Counted after the write commits, in a statement of its own: a reader that sees the new count
+   * sees the write, and the counter's row is locked only for that statement, not while 200 replicas'
+   * subscription writes queue on it. A crash in between is caught up by the scheduler's sweep.
+   */
+  const bumpRevision = () => bumpCounter(kysely, REVISION_KEY);
   return {
     /**
      * A person subscribing again re-enables a channel the scheduler disabled; a config file declaring
@@ -33,7 +39,7 @@ export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
         origin: input.origin,
         created_by: input.createdBy,
       };
-      return db.write(async (tx) => {
+      const saved = await db.write(async (tx) => {
         const old = await tx.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
         if (!old) {
           await tx
@@ -60,9 +66,10 @@ export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
             .where('id', '=', id)
             .execute();
         }
-        await bumpCounter(tx, REVISION_KEY);
         return subscriptionFromRow(await tx.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
       });
+      await bumpRevision();
+      return saved;
     },
 
     async get(id) {
@@ -78,31 +85,27 @@ export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
     },
 
     async delete(id) {
-      return db.write(async (tx) => {
-        const res = await tx.deleteFrom('subscriptions').where('id', '=', id).executeTakeFirst();
-        if (res.numDeletedRows === 0n) return false;
-        await bumpCounter(tx, REVISION_KEY);
-        return true;
-      });
+      const res = await kysely.deleteFrom('subscriptions').where('id', '=', id).executeTakeFirst();
+      if (res.numDeletedRows === 0n) return false;
+      await bumpRevision();
+      return true;
     },
 
     async recordFailure(id, error, disableAfter) {
       // One statement, so two replicas failing at once both count; the revision moves because it may disable the subscription.
       const reached = sql<boolean>`failures + 1 >= ${disableAfter}`;
-      await db.write(async (tx) => {
-        await tx
-          .updateTable('subscriptions')
-          .set({
-            failures: sql`failures + 1`,
-            last_error: error,
-            enabled: sql`case when ${reached} then 0 else enabled end`,
-            disabled_reason: sql`case when ${reached} then ${`disabled after ${disableAfter} failed posts; last: ${error}`} else disabled_reason end`,
-            updated_at: new Date().toISOString(),
-          })
-          .where('id', '=', id)
-          .execute();
-        await bumpCounter(tx, REVISION_KEY);
-      });
+      await kysely
+        .updateTable('subscriptions')
+        .set({
+          failures: sql`failures + 1`,
+          last_error: error,
+          enabled: sql`case when ${reached} then 0 else enabled end`,
+          disabled_reason: sql`case when ${reached} then ${`disabled after ${disableAfter} failed posts; last: ${error}`} else disabled_reason end`,
+          updated_at: new Date().toISOString(),
+        })
+        .where('id', '=', id)
+        .execute();
+      await bumpRevision();
       const row = await kysely.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw new Error(`no subscription ${id}`);
       return subscriptionFromRow(row);

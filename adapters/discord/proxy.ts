@@ -1,0 +1,68 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { proxyRequests } from '@discordjs/proxy';
+// From @discordjs/rest itself, as the proxy imports it: discord.js's REST is the CommonJS build,
+// whose RateLimitError the proxy's (ES module) checks would not recognize, and every limit hit
+// would then be answered as an empty 200.
+import { REST } from '@discordjs/rest';
+import { errorMessage } from '../../src/errors';
+import type { Logger } from '../../src/log';
+import { RATE_LIMIT_OFFSET_MS } from './rest';
+import type { DiscordSettings } from './settings';
+
+export interface RestProxy {
+  address: AddressInfo;
+  close(): Promise<void>;
+}
+
+/**
+ * `papers rest-proxy`: one REST client in front of Discord (@discordjs/proxy, from the discord.js
+ * project) that every process of a deployment sends its requests through (DISCORD_API_URL), so
+ * together they keep to the global 50 requests/s and each route's bucket, which a process alone
+ * counts only for itself. It forwards each caller's Authorization header.
+ *
+ * When a request would have to wait for a limit, the proxy answers 429 with Retry-After at once
+ * (`rejectOnRateLimit`, as the discord.js project's own proxy container does) and the caller's
+ * discord.js waits and sends again: Discord itself sees no 429, and no request is held open for
+ * the length of a limit window. `queue: true` makes the proxy hold them instead (the bench
+ * compares both; see bench/RESULTS.md).
+ */
+export async function startRestProxy(
+  discord: Pick<DiscordSettings, 'apiUrl'>,
+  opts: { host: string; port: number; log: Logger; queue?: boolean },
+): Promise<RestProxy> {
+  const rest = new REST({
+    ...(discord.apiUrl ? { api: discord.apiUrl } : {}),
+    offset: RATE_LIMIT_OFFSET_MS,
+    // The callers retry: a retry here would only hold their request open.
+    retries: 0,
+    ...(opts.queue ? {} : { rejectOnRateLimit: () => true }),
+  });
+  const forward = proxyRequests(rest);
+  const server: Server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    Promise.resolve(forward(req, res)).catch((err: unknown) => {
+      opts.log.error({ err: errorMessage(err), path: req.url?.split('?')[0] }, 'proxy request failed');
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    address: server.address() as AddressInfo,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,53 @@
+import { errorMessage } from '../errors';
+import type { Logger } from '../log';
+import type { ReplayRepository } from '../store/types';
+
+/**
+ * How long a request waits for the store to say whether it was seen. The store answers in a
+ * millisecond unless another process holds SQLite's write lock; a platform's deadline (Slack 3 s,
+ * Discord 3 s) must not be spent waiting on it.
+ */
+const STORE_WAIT_MS = 500;
+
+/**
+ * Says whether a signed request is seen for the first time: by this process (kept in memory) and by
+ * any replica (kept in the store, store.replays). When the store is slow to answer (locked) or
+ * failing, this process's own memory decides, the store's answer is logged when it comes, and
+ * replicas may disagree until then; a request is never held past STORE_WAIT_MS for it.
+ */
+export function createReplayGuard(deps: { replays: ReplayRepository; log: Logger; storeWaitMs?: number }) {
+  const local = new Map<string, number>();
+  let sweptAt = Date.now();
+  const waitMs = deps.storeWaitMs ?? STORE_WAIT_MS;
+
+  function sweep(now: number) {
+    if (now - sweptAt < 60_000) return;
+    sweptAt = now;
+    for (const [key, expires] of local) if (expires <= now) local.delete(key);
+  }
+
+  return {
+    async firstTime(key: string, expiresAt: Date): Promise<boolean> {
+      const now = Date.now();
+      sweep(now);
+      if ((local.get(key) ?? 0) > now) return false;
+      local.set(key, expiresAt.getTime());
+      const stored = deps.replays.remember(key, expiresAt);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), waitMs)));
+      const answer = await Promise.race([stored, late]).catch((err: unknown) => {
+        deps.log.warn({ event: 'replay_check_failed', err: errorMessage(err) }, 'could not check a request against the ones seen; accepted');
+        return true;
+      });
+      clearTimeout(timer);
+      if (answer !== 'late') return answer;
+      stored.then(
+        (first) => {
+          if (!first) deps.log.warn({ event: 'replay_accepted_late' }, 'a replayed request was accepted while the store was locked');
+        },
+        (err: unknown) => deps.log.warn({ event: 'replay_check_failed', err: errorMessage(err) }, 'could not check a request against the ones seen; accepted'),
+      );
+      return true;
+    },
+  };
+}

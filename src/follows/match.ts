@@ -1,0 +1,187 @@
+import type { Paper } from '../model/paper';
+import { followKey, type Follow } from './follow';
+import { foldedWords } from './words';
+
+/**
+ * Which papers match whose follows, for a whole day's (or week's) list against every person at once.
+ *
+ * - topic: its words, in order and next to each other, in the title, the abstract or a keyword
+ *   (`diffusion model` matches "…latent diffusion models…");
+ * - author: same surname, and the same first given name where both have one; an initial matches any
+ *   given name it starts (both ways: `S. Xie` matches "Saining Xie", and `Saining Xie` matches an
+ *   author listed as "S. Xie"). Middle names are not compared;
+ * - org: its words, in order, in the paper's organization;
+ * - arxiv: one of the paper's categories.
+ * All comparisons ignore case and accents (src/follows/words.ts).
+ *
+ * The follows are indexed by the word that must appear (a topic's first word, an author's surname,
+ * the category), and each distinct follow is checked once per paper however many people share it, so
+ * matching 350 papers against 100,000 people costs about as much as the distinct follows they hold.
+ */
+
+interface Entry<K> {
+  follow: Follow;
+  words: string[];
+  /** Who follows it, each with the follow as they typed it. */
+  owners: { owner: K; follow: Follow }[];
+}
+
+export interface FollowIndex<K> {
+  readonly entries: number;
+  /** Adds one person's follows. */
+  add(owner: K, follows: readonly Follow[]): void;
+  /** Each owner's matching papers, in the order given, with the follows each matched. */
+  match(papers: readonly Paper[]): Map<K, PaperMatch[]>;
+}
+
+export interface PaperMatch {
+  paper: Paper;
+  follows: Follow[];
+}
+
+/** A paper's words, authors, organization and categories, folded once for every follow. */
+interface PaperFacts {
+  /** Each word's positions in the text (title, abstract, keywords, with gaps between them). */
+  positions: Map<string, number[]>;
+  words: string[];
+  authors: Name[];
+  orgPositions: Map<string, number[]>;
+  orgWords: string[];
+  categories: string[];
+}
+
+interface Name {
+  given: string | null;
+  surname: string;
+}
+
+function nameOf(text: string): Name | null {
+  const words = foldedWords(text);
+  if (words.length === 0) return null;
+  return { given: words.length > 1 ? words[0]! : null, surname: words[words.length - 1]! };
+}
+
+/** An initial stands for any given name it starts; a missing given name for any. */
+function sameGiven(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return true;
+  if (a.length === 1 || b.length === 1) return a[0] === b[0];
+  return a === b;
+}
+
+function positionsOf(words: string[]): Map<string, number[]> {
+  const positions = new Map<string, number[]>();
+  words.forEach((w, i) => {
+    const at = positions.get(w);
+    if (at) at.push(i);
+    else positions.set(w, [i]);
+  });
+  return positions;
+}
+
+/** A separator no folded word can equal, so a phrase never runs from the title into the abstract. */
+const GAP = '\u0000';
+
+function factsOf(paper: Paper): PaperFacts {
+  const words: string[] = [];
+  for (const part of [paper.title, paper.summary, ...paper.keywords]) words.push(...foldedWords(part), GAP);
+  const orgWords = paper.organization ? foldedWords(paper.organization) : [];
+  return {
+    positions: positionsOf(words),
+    words,
+    authors: paper.authors.map(nameOf).filter((n): n is Name => n !== null),
+    orgPositions: positionsOf(orgWords),
+    orgWords,
+    categories: paper.categories ?? [],
+  };
+}
+
+/** Whether `phrase` occurs in `words`, starting at one of the positions of its first word. */
+function hasPhrase(phrase: string[], words: string[], starts: number[] | undefined): boolean {
+  if (!starts) return false;
+  return starts.some((start) => phrase.every((w, i) => words[start + i] === w));
+}
+
+export function createFollowIndex<K>(): FollowIndex<K> {
+  const byKey = new Map<string, Entry<K>>();
+  /** Entries by the word a paper must hold: a topic's or organization's first word, an author's surname, a category. */
+  const topics = new Map<string, Entry<K>[]>();
+  const orgs = new Map<string, Entry<K>[]>();
+  const authors = new Map<string, Entry<K>[]>();
+  const arxiv = new Map<string, Entry<K>[]>();
+
+  function file(map: Map<string, Entry<K>[]>, word: string, entry: Entry<K>) {
+    const list = map.get(word);
+    if (list) list.push(entry);
+    else map.set(word, [entry]);
+  }
+
+  function entryFor(follow: Follow): Entry<K> | null {
+    const key = `${follow.kind} ${followKey(follow)}`;
+    let entry = byKey.get(key);
+    if (entry) return entry;
+    const words = follow.kind === 'arxiv' ? [follow.value] : foldedWords(follow.value);
+    if (words.length === 0) return null;
+    entry = { follow, words, owners: [] };
+    byKey.set(key, entry);
+    if (follow.kind === 'topic') file(topics, words[0]!, entry);
+    else if (follow.kind === 'org') file(orgs, words[0]!, entry);
+    else if (follow.kind === 'author') file(authors, words[words.length - 1]!, entry);
+    else file(arxiv, follow.value, entry);
+    return entry;
+  }
+
+  function matchedEntries(facts: PaperFacts): Set<Entry<K>> {
+    const found = new Set<Entry<K>>();
+    for (const [word, starts] of facts.positions) {
+      for (const e of topics.get(word) ?? []) if (!found.has(e) && hasPhrase(e.words, facts.words, starts)) found.add(e);
+    }
+    for (const [word, starts] of facts.orgPositions) {
+      for (const e of orgs.get(word) ?? []) if (!found.has(e) && hasPhrase(e.words, facts.orgWords, starts)) found.add(e);
+    }
+    for (const name of facts.authors) {
+      for (const e of authors.get(name.surname) ?? []) {
+        if (!found.has(e) && sameGiven(e.words.length > 1 ? e.words[0]! : null, name.given)) found.add(e);
+      }
+    }
+    for (const category of facts.categories) for (const e of arxiv.get(category) ?? []) found.add(e);
+    return found;
+  }
+
+  return {
+    get entries() {
+      return byKey.size;
+    },
+    add(owner, follows) {
+      for (const follow of follows) entryFor(follow)?.owners.push({ owner, follow });
+    },
+    match(papers) {
+      const out = new Map<K, PaperMatch[]>();
+      for (const paper of papers) {
+        const perOwner = new Map<K, Follow[]>();
+        for (const entry of matchedEntries(factsOf(paper))) {
+          for (const { owner, follow } of entry.owners) {
+            const follows = perOwner.get(owner);
+            if (follows) follows.push(follow);
+            else perOwner.set(owner, [follow]);
+          }
+        }
+        for (const [owner, follows] of perOwner) {
+          const list = out.get(owner);
+          if (list) list.push({ paper, follows });
+          else out.set(owner, [{ paper, follows }]);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** One person's follows that a paper matches, in the order they were given. */
+export function followsMatching(paper: Paper, follows: readonly Follow[]): Follow[] {
+  const index = createFollowIndex<number>();
+  for (const [i, f] of follows.entries()) index.add(i, [f]);
+  const matched = index.match([paper]).values().next().value;
+  if (!matched) return [];
+  const hit = new Set(matched[0]!.follows);
+  return follows.filter((f) => hit.has(f));
+}

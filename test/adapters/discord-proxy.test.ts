@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { afterEach, expect, it } from 'vitest';
+import { createDiscordPoster } from '../../adapters/discord/poster';
+import { startRestProxy } from '../../adapters/discord/proxy';
+import { createRest } from '../../adapters/discord/rest';
+import { discordAdapter } from '../../adapters/discord/index';
+import { loadBotConfig } from '../../adapters/index';
+import { textReply } from '../../src/chat/reply';
+import { createLogger } from '../../src/log';
+import type { Metrics } from '../../src/metrics/metrics';
+import { startFakeDiscord } from '../fakes/discord';
+import { repoRoot } from '../helpers/fixtures';
+import { freePort } from '../helpers/net';
+
+/** `papers rest-proxy`: every process's Discord REST requests through one client that keeps the limits for all. */
+
+const silent = createLogger({ level: 'silent' });
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+it('forwards each process’s requests with its token; what the proxy holds back for a limit, the callers send again, once', async () => {
+  const fake = await startFakeDiscord({ rateLimits: { globalPerSecond: 50, channelMessages: { limit: 2, windowMs: 1000 } } });
+  cleanups.push(() => fake.close());
+  const proxy = await startRestProxy({ apiUrl: fake.apiUrl }, { host: '127.0.0.1', port: 0, log: silent });
+  cleanups.push(() => proxy.close());
+  const settings = discordAdapter.settingsOf(
+    loadBotConfig({ DISCORD_TOKEN: 'proxied-token', DISCORD_API_URL: `http://127.0.0.1:${proxy.address.port}/api` }, '/nonexistent'),
+  )!;
+  // Two processes' posters: each REST client alone counts only its own requests. The 429s they
+  // receive are counted as GET /metrics would.
+  const limited: boolean[] = [];
+  const metrics = { rateLimited: (_platform: string, global: boolean) => limited.push(global) } as unknown as Metrics;
+  const posters = [createDiscordPoster(createRest(settings, metrics), silent), createDiscordPoster(createRest(settings, metrics), silent)];
+  const target = { platform: 'discord', workspaceId: fake.guildId, channelId: fake.channelIds[0]! };
+  const sent = await Promise.all(
+    [0, 1, 2, 3, 4, 5].map((i) => posters[i % 2]!.post(target, textReply(`message ${i}`, 'public'), `key-${i}`, { maybeSentBefore: false })),
+  );
+  const created = fake.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${fake.channelIds[0]}/messages` && r.status === 200);
+  expect(created.map((r) => r.body.content).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `message ${i}`));
+  expect(sent.every((m) => typeof m?.messageId === 'string')).toBe(true);
+  expect(created.every((r) => r.headers.authorization === 'Bot proxied-token')).toBe(true);
+  // The proxy kept the channel's bucket (2 a second) for both callers: they were told to wait.
+  expect(limited.length).toBeGreaterThan(0);
+  expect(fake.rateLimited.global).toBe(0);
+});
+
+it('papers rest-proxy serves until SIGTERM, and refuses to start without DISCORD_TOKEN', async () => {
+  const fake = await startFakeDiscord();
+  cleanups.push(() => fake.close());
+  const port = await freePort();
+  const env = { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', DISCORD_API_URL: fake.apiUrl };
+  const child = spawn(process.execPath, ['bin/papers.mjs', 'rest-proxy'], { cwd: repoRoot, env: { ...env, DISCORD_TOKEN: 'proxy-token' } });
+  let stderr = '';
+  const ready = new Promise<void>((resolve) =>
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+      if (stderr.includes('"event":"ready"')) resolve();
+    }),
+  );
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await Promise.race([ready, exited]);
+  expect(stderr).toContain('"event":"ready"');
+  expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+  const me = await fetch(`http://127.0.0.1:${port}/api/v10/users/@me`, { headers: { authorization: 'Bot proxy-token' } });
+  expect(me.status).toBe(200);
+  expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', path: '/users/@me' });
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+
+  const refused = spawn(process.execPath, ['bin/papers.mjs', 'rest-proxy'], { cwd: repoRoot, env });
+  let refusal = '';
+  refused.stderr.on('data', (d) => (refusal += String(d)));
+  expect(await new Promise((resolve) => refused.on('exit', resolve))).toBe(1);
+  expect(refusal).toBe('papers rest-proxy: papers rest-proxy needs DISCORD_TOKEN: one proxy serves one bot\n');
+});
