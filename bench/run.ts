@@ -15,7 +15,7 @@ interface Bench {
 
 const BENCHES: Bench[] = [
   { title: 'Relevance (real papers)', module: './relevance.ts' },
-  { title: 'Search index (100,000 papers)', module: './search.ts' },
+  { title: 'Search at 1,000,000 papers', module: './search.ts' },
   { title: 'Parse and rank (10,000 papers)', module: './parse-rank.ts' },
   { title: 'Scale (10,000 subscriptions, 1,000,000 bookmarks)', module: './scale.ts' },
   { title: 'Command latency (50 and 200 concurrent /papers today, against floors making the same calls)', module: './latency.ts' },

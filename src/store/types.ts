@@ -1,6 +1,7 @@
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
 import type { RankMode } from '../rank/modes';
+import type { MigrationStep } from './migrate';
 import type { Cadence, WeekDay } from '../model/cadence';
 import type { Follow } from '../follows/follow';
 
@@ -26,7 +27,8 @@ export interface Store {
   readonly personal: PersonalRepository;
   readonly meta: MetaRepository;
   /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
-  migrate(): Promise<{ from: number; to: number }>;
+  /** onStep hears each pending migration start and end. */
+  migrate(onStep?: (step: MigrationStep) => void): Promise<{ from: number; to: number }>;
   /** Resolves once the database answers a trivial query (readiness); rejects when it does not. */
   ping(): Promise<void>;
   /** Connections checked out of the pool now; null on SQLite, which has none. */
@@ -49,7 +51,7 @@ export interface PaperRepository {
   get(id: string): Promise<Paper | null>;
   /** The papers with these ids, in the order asked for; unknown ids are left out. */
   getMany(ids: string[]): Promise<Paper[]>;
-  /** The most recent listedOn date (≤ onOrBefore when given) that has at least one paper. */
+  /** The most recent listedOn date (≤ onOrBefore when given) with a paper from a Daily Papers listing (an arXiv feed's day is not one). */
   latestListDate(onOrBefore?: string): Promise<string | null>;
   /** Papers whose listedOn is in [from, to] (inclusive). */
   listedBetween(from: string, to: string): Promise<Paper[]>;
