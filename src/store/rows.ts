@@ -111,7 +111,8 @@ export function mergeSeenPaper(stored: Paper, seen: Paper): Paper {
     authorCount: seen.authorCount ?? stored.authorCount,
     organization: seen.organization ?? stored.organization,
     publishedAt: seen.publishedAt,
-    listedOn: seen.listedOn ?? stored.listedOn,
+    // An arXiv feed's day is its announcement, not a Daily Papers list: it never moves a listed paper.
+    listedOn: hasUpvotes || stored.source === 'arxiv' ? (seen.listedOn ?? stored.listedOn) : stored.listedOn,
     upvotes: hasUpvotes ? seen.upvotes : stored.upvotes,
     url: seen.url ?? stored.url,
     pdfUrl: seen.pdfUrl ?? stored.pdfUrl,

@@ -53,6 +53,8 @@ describe('weekly and weekday posts', () => {
       clock: { now: () => new Date() },
       retryDelayMs: 0,
       sweepCron: NO_SWEEP,
+      // Weeks of fake time: a watch a minute instead of every 10 s keeps the run short.
+      watchMs: 60_000,
     });
     await scheduler.start();
     await vi.advanceTimersByTimeAsync(Date.parse(to) - Date.parse(from));

@@ -10,6 +10,7 @@ import { replays } from './0008_replays';
 import { sending } from './0008_sending';
 import { weeklyPosts } from './0009_a_weekly_posts';
 import { follows } from './0009_b_follows';
+import { personalFeeds } from './0009_c_personal_feeds';
 
 /**
  * The versioned schema, one list for both dialects, one file per migration. Names start with their
@@ -42,4 +43,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0009_a_weekly_posts': weeklyPosts,
   // What each person follows for their personal feed.
   '0009_b_follows': follows,
+  // Each person's digest and alerts settings, and every paper sent to them.
+  '0009_c_personal_feeds': personalFeeds,
 };

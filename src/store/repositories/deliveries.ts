@@ -1,5 +1,5 @@
 import type { WhereInterface } from 'kysely';
-import type { StoreDb } from '../db';
+import { chunks, type StoreDb } from '../db';
 import { deliveryFromRow } from '../rows';
 import type { Database } from '../tables';
 import type { ClaimOwner, ClaimRequest, Delivery, DeliveryRepository } from '../types';
@@ -88,6 +88,26 @@ export function deliveryRepository(db: StoreDb): DeliveryRepository {
     },
 
     get,
+
+    async forget(subscriptionIds) {
+      if (subscriptionIds.length === 0) return 0;
+      return db.write(async (tx) => {
+        const ids = (await tx.selectFrom('deliveries').select('id').where('subscription_id', 'in', subscriptionIds).execute()).map((r) => r.id);
+        for (const part of chunks(ids)) {
+          const posts = await tx.selectFrom('posts').select(['platform', 'channel_id', 'message_id']).where('delivery_id', 'in', part).execute();
+          for (const p of posts)
+            await tx
+              .deleteFrom('post_papers')
+              .where('platform', '=', p.platform)
+              .where('channel_id', '=', p.channel_id)
+              .where('message_id', '=', p.message_id)
+              .execute();
+          await tx.deleteFrom('posts').where('delivery_id', 'in', part).execute();
+          await tx.deleteFrom('deliveries').where('id', 'in', part).execute();
+        }
+        return ids.length;
+      });
+    },
   };
 }
 
