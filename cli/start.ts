@@ -88,8 +88,6 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     log.fatal({ event: 'crash', err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined }, 'unexpected error; stopping');
     stopRequested('crash');
   };
-  process.on('uncaughtException', crashed);
-  process.on('unhandledRejection', crashed);
 
   const store = await openStore(config.databaseUrl, { log });
   try {
@@ -102,6 +100,8 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   let scheduler: Scheduler | null = null;
   const refresher = createRefresher({ store, config, log: sourceLog, now });
   let ready = false;
+  process.on('uncaughtException', crashed);
+  process.on('unhandledRejection', crashed);
   try {
     const starting = (async () => {
       // One quick retry: a first run without network should fall back to the bundled list within seconds.

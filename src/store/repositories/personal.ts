@@ -82,6 +82,17 @@ export function personalRepository(db: StoreDb): PersonalRepository {
     },
 
     async takePauseNote(platform, userId) {
+      // Read first: nearly every private answer has nothing to tell, and a write would wait for
+      // another process's lock on SQLite (the answer with it).
+      const pending = await kysely
+        .selectFrom('personal_feeds')
+        .select('user_id')
+        .where('platform', '=', platform)
+        .where('user_id', '=', userId)
+        .where('paused_reason', 'is not', null)
+        .where('pause_noted', '=', 0)
+        .executeTakeFirst();
+      if (!pending) return null;
       // One statement decides who tells it, so two answers at once tell it once.
       const res = await kysely
         .updateTable('personal_feeds')
