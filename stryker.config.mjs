@@ -33,4 +33,5 @@ export default {
   tempDirName: '.stryker-tmp',
   ignorePatterns: ['dist', 'data', 'bench/out', 'reports', 'coverage'],
   timeoutMS: 10_000,
+  dryRunTimeoutMinutes: 15,
 };

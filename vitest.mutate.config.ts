@@ -9,8 +9,9 @@ import { defineConfig } from 'vitest/config';
 const shared = {
   // Read by tests that start child processes, which skip themselves (see above).
   env: { PAPERS_MUTATE: '1' },
-  testTimeout: 30_000,
-  hookTimeout: 30_000,
+  // Generous: the mutants run beside other work, and the checkers share the cores.
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
 };
 
 /** Tests that fake node-cron's clock need their own module instances. */

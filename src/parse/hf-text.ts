@@ -52,6 +52,7 @@ export function parseHfText(text: string, today: string): ParsedEntries {
       continue;
     }
     // The `·` line: the byline is just before it, the date line just after.
+    const sep: Line = { no: i + 1, text: t };
     let j = i + 1;
     while (j < lines.length && lines[j]!.trim() === '') j++;
     const dateLine: Line | null = j < lines.length ? { no: j + 1, text: lines[j]!.trim() } : null;
@@ -59,7 +60,7 @@ export function parseHfText(text: string, today: string): ParsedEntries {
     const entry = sawEntry ? pending : dropPageHeader(pending);
     pending = [];
     sawEntry = true;
-    const result = 'error' in entry ? entry : readEntry(entry, { no: i + 1, text: t }, dateLine, today);
+    const result = 'error' in entry ? entry : readEntry(entry, sep, dateLine, today);
     if ('paper' in result) papers.push(result.paper);
     else errors.push(result.error);
   }

@@ -216,7 +216,8 @@ async function sendClaimed(
 }
 
 async function sendOne(ctx: Ctx, poster: DigestPoster, target: PostTarget, msg: Outgoing, deliveryId: string, resumed: boolean) {
-  const posted = await postWithRetry(ctx, poster, target, msg.reply, `${deliveryId}:${msg.part}`, resumed);
+  // A resumed digest records no message as about to be sent, so any of them may be there already.
+  const posted = await postWithRetry(ctx, poster, target, msg.reply, `${deliveryId}:${msg.part}`, resumed ? 'unknown' : null);
   // A direct message always takes a message; null is for forums.
   if (!posted) throw new PostError(`${target.platform} took no direct message for ${deliveryId}`, false);
   return posted;

@@ -63,7 +63,7 @@ function composeStore(db: StoreDb): Store {
     follows: followRepository(db),
     personal: personalRepository(db),
     meta: metaRepository(db),
-    migrate: () => migrateToLatest(db.kysely, db.schema),
+    migrate: (onStep) => migrateToLatest(db.kysely, db.schema, onStep),
     async ping() {
       await sql`select 1`.execute(db.kysely);
     },

@@ -122,6 +122,9 @@ export interface DeliveriesTable {
   heartbeat_at: string | null;
   /** JSON string[] or null */
   plan: string | null;
+  /** The idempotency key of the message being sent (recorded before the send), and when. */
+  sending_key: string | null;
+  sending_at: string | null;
   updated_at: string;
 }
 

@@ -1,6 +1,7 @@
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
 import type { RankMode } from '../rank/modes';
+import type { MigrationStep } from './migrate';
 import type { Cadence, WeekDay } from '../model/cadence';
 import type { Follow } from '../follows/follow';
 
@@ -26,7 +27,8 @@ export interface Store {
   readonly personal: PersonalRepository;
   readonly meta: MetaRepository;
   /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
-  migrate(): Promise<{ from: number; to: number }>;
+  /** onStep hears each pending migration start and end. */
+  migrate(onStep?: (step: MigrationStep) => void): Promise<{ from: number; to: number }>;
   /** Resolves once the database answers a trivial query (readiness); rejects when it does not. */
   ping(): Promise<void>;
   /** Connections checked out of the pool now; null on SQLite, which has none. */
@@ -49,7 +51,7 @@ export interface PaperRepository {
   get(id: string): Promise<Paper | null>;
   /** The papers with these ids, in the order asked for; unknown ids are left out. */
   getMany(ids: string[]): Promise<Paper[]>;
-  /** The most recent listedOn date (≤ onOrBefore when given) that has at least one paper. */
+  /** The most recent listedOn date (≤ onOrBefore when given) with a paper from a Daily Papers listing (an arXiv feed's day is not one). */
   latestListDate(onOrBefore?: string): Promise<string | null>;
   /** Papers whose listedOn is in [from, to] (inclusive). */
   listedBetween(from: string, to: string): Promise<Paper[]>;
@@ -189,6 +191,11 @@ export interface Delivery {
   heartbeatAt: Date | null;
   /** The papers this delivery posts, fixed when first planned so a resumed run posts the same list. */
   plan: string[] | null;
+  /**
+   * The message a run was about to send, recorded before the send: if it is not among the posts, an
+   * earlier run may have sent it unrecorded. Null when nothing was sent yet (or by an older version).
+   */
+  sending: { key: string; at: Date } | null;
   updatedAt: Date;
 }
 
@@ -214,11 +221,12 @@ export interface ClaimResult {
 /** Exactly-once daily posting: each (subscription, local date) is claimed by one owner at a time. */
 export interface DeliveryRepository {
   claim(req: ClaimRequest): Promise<ClaimResult>;
-  /** Extends the claim; false when it was lost to another owner. */
-  heartbeat(id: string, owner: ClaimOwner, now: Date): Promise<boolean>;
+  /** Extends the claim, recording the message about to be sent (`sending`); false when it was lost to another owner. */
+  heartbeat(id: string, owner: ClaimOwner, now: Date, sending?: string): Promise<boolean>;
   /** Whether the owner still holds the claim: heartbeat's answer, read-only. */
   holds(id: string, owner: ClaimOwner): Promise<boolean>;
-  setPlan(id: string, owner: ClaimOwner, paperIds: string[]): Promise<boolean>;
+  /** Fixes the plan, and records the first message about to be sent (`sending`). */
+  setPlan(id: string, owner: ClaimOwner, paperIds: string[], sending?: { key: string; at: Date }): Promise<boolean>;
   finish(id: string, owner: ClaimOwner, outcome: { state: 'posted' } | { state: 'failed'; error: string }, now: Date): Promise<void>;
   get(id: string): Promise<Delivery | null>;
   /** Deletes every delivery of these subscription keys (a person's digests and alerts) and the records of the messages they sent; how many deliveries. */

@@ -48,6 +48,36 @@ describe('bookmarks', () => {
     expect(textOf(await dispatch(invocation('bookmarks', { action: 'export' }), t.svc))).toContain('@misc{');
   });
 
+  it('says what an export holds, names the file and its type, and lists each with the day it was saved', async () => {
+    const bib = await dispatch(invocation('bookmarks', { action: 'export' }), t.svc);
+    expect(bib.blocks[0]).toEqual({ kind: 'text', text: 'Your 3 bookmarks as BibTeX:' });
+    expect(bib.blocks[1]).toMatchObject({ kind: 'file', name: 'bookmarks.bib', mime: 'application/x-bibtex' });
+    expect(bib.fallback).toBe('Your 3 bookmarks as BibTeX: bookmarks.bib');
+    await t.svc.store.bookmarks.remove('console', 'ada', '2510.11690');
+    await t.svc.store.bookmarks.remove('console', 'ada', '2510.10689');
+    const md = await dispatch(invocation('bookmarks', { action: 'export', format: 'markdown' }), t.svc);
+    expect(md.blocks[0]).toEqual({ kind: 'text', text: 'Your 1 bookmark as Markdown:' });
+    expect(md.blocks[1]).toMatchObject({ kind: 'file', name: 'bookmarks.md', mime: 'text/markdown' });
+    const list = await dispatch(invocation('bookmarks'), t.svc);
+    expect(list.blocks[1]).toMatchObject({ kind: 'papers', items: [{ rank: 1, reason: `bookmarked ${NOW.toISOString().slice(0, 10)}` }] });
+    expect(list.fallback).toMatch(/^Your bookmarks \(1\): 1\. QeRL/);
+  });
+
+  it('answers an empty list the same way for list, export and remove by number', async () => {
+    const bob = { user: { id: 'bob', name: 'Bob' } };
+    const asked: Record<string, string>[] = [{}, { action: 'export' }, { action: 'remove', item: '1' }];
+    for (const args of asked) {
+      const reply = await dispatch(invocation('bookmarks', args, bob), t.svc);
+      expect(textOf(reply)).toBe('You have no bookmarks yet. React with 🔖 on a paper, or with a number on a list, to save it.');
+    }
+  });
+
+  it('reads a format typed where the item goes (`bookmarks export ris`) as the format', async () => {
+    expect(textOf(await dispatch(invocation('bookmarks', { action: 'export', item: 'ris' }), t.svc))).toBe(
+      'format must be one of bibtex, markdown (got "ris")',
+    );
+  });
+
   it.each([
     [{ action: 'remove' }, 'Say which bookmark to remove: its number in your list or the paper id, e.g. /papers bookmarks remove 2.'],
     [{ action: 'remove', item: '7' }, 'Pick a number from 1 to 3 (your bookmarks list).'],

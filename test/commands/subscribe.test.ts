@@ -63,6 +63,24 @@ describe('subscribe', () => {
   });
 });
 
+describe('subscribe and unsubscribe in another channel', () => {
+  const named = (kind: 'text' | 'announcement' | 'forum') => ({ namedChannels: [{ id: 'news', kind, canManage: true }] });
+
+  it('acts on the channel `in` names, calls it "That channel", and notes what its kind changes', async () => {
+    const forum = await dispatch(invocation('subscribe', { in: 'news', top: 3 }, named('forum')), t.svc);
+    expect(forum.blocks[0]).toEqual({ kind: 'text', text: 'That channel gets the top 3 papers every day at 09:00 UTC.' });
+    expect(forum.blocks.at(-1)).toEqual({ kind: 'text', text: 'It is a forum: each paper becomes a post of its own, with its own discussion.' });
+    expect(await t.svc.store.subscriptions.get('console:news')).toMatchObject({ channelId: 'news', top: 3 });
+    expect(await subscription()).toBeNull();
+    const text = await dispatch(invocation('subscribe', { in: 'news', publish: 'on' }, named('text')), t.svc);
+    expect(textOf(text)).toContain('publish only works in announcement channels; this one is not, so its messages stay in it.');
+    const announcement = await dispatch(invocation('subscribe', { in: 'news', publish: 'on' }, named('announcement')), t.svc);
+    expect(textOf(announcement)).not.toContain('publish only works');
+    expect(textOf(await dispatch(invocation('unsubscribe', { in: 'news' }, named('text')), t.svc))).toBe('That channel will no longer get the daily post.');
+    expect(textOf(await dispatch(invocation('unsubscribe', { in: 'news' }, named('text')), t.svc))).toBe('That channel has no daily post.');
+  });
+});
+
 describe('unsubscribe', () => {
   it('stops the daily post, and says when there was none', async () => {
     expect(textOf(await dispatch(invocation('unsubscribe'), t.svc))).toBe('This channel has no daily post.');

@@ -1,6 +1,7 @@
 // Child process of the SIGKILL drill, started as a restart after a crash: it first finishes the
 // daily fan-out of the day before (argv[4], or `-`), then prints `start` and runs the fan-out of
-// day argv[5] (or `-`). A day's fan-out is the channels' posts, then the personal digests. Both go to Discord through the real REST poster against the loopback fake.
+// day argv[5] (or `-`). A day's fan-out is the channels' posts, then the personal digests. Both go
+// to Discord through the real REST poster against the loopback fake.
 // With argv[6] = k > 0 it SIGKILLs itself just before the k-th store call of that second fan-out,
 // so a crash can land between any two writes. Prints `ops N` (store calls of it) when it finishes.
 import { createDiscordPoster } from '../../adapters/discord/poster';

@@ -152,3 +152,47 @@ describe('hf-text: short titles that look like page chrome', () => {
     ]);
   });
 });
+
+describe('hf-text: entries cut short or odd, each said by line', () => {
+  const entry = (title: string, byline = '  • 2 authors', date = 'Mar 3, 2025 4') => `${title}\n\nAn abstract.\n\n${byline}\n·\n${date}\n\n`;
+
+  it('reports a listing cut right after its last "·" line, keeping the entries before it', () => {
+    const { papers, errors } = parseListing(`${entry('First')}Second\n\nAbstract.\n\n  • 1 author\n·\n`, { today: '2026-04-21' });
+    expect(papers.map((p) => p.title)).toEqual(['First']);
+    expect(errors).toEqual([{ where: 'line 14', message: '"Second": missing the date line after "·" (truncated?)' }]);
+  });
+
+  it('reports an entry that is only a byline', () => {
+    const { papers, errors } = parseListing(`${entry('First')}  • 3 authors\n·\nMar 4, 2025\n`, { today: '2026-04-21' });
+    expect(papers.map((p) => p.title)).toEqual(['First']);
+    expect(errors).toEqual([{ where: 'line 9', message: 'entry has no title before its byline and "·" line' }]);
+  });
+
+  it('reads an organization byline as its display name, or its slug alone', () => {
+    const { papers } = parseListing(`${entry('A', 'moonshotai Moonshot AI')}${entry('B', 'openbmb')}`, { today: '2026-04-21' });
+    expect(papers.map((p) => [p.title, p.organization, p.authorCount])).toEqual([
+      ['A', 'Moonshot AI', null],
+      ['B', 'openbmb', null],
+    ]);
+  });
+
+  it('reads month names long, short and with a dot', () => {
+    const { papers } = parseListing(
+      `${entry('A', undefined, 'September 3, 2024')}${entry('B', undefined, 'Sept. 4, 2024 7')}${entry('C', undefined, 'mar 5')}`,
+      {
+        today: '2026-04-21',
+      },
+    );
+    expect(papers.map((p) => [p.publishedAt, p.upvotes])).toEqual([
+      ['2024-09-03', 0],
+      ['2024-09-04', 7],
+      ['2026-03-05', 0],
+    ]);
+  });
+
+  it('quotes a title of up to 60 characters whole in an error, and cuts a longer one', () => {
+    const sixty = 'T'.repeat(60);
+    const { errors } = parseListing(`${entry(sixty, '  • 2 authors', 'Smarch 3')}${entry(`${sixty}U`, '  • 2 authors', 'Smarch 3')}${entry('Good')}`);
+    expect(errors.map((e) => e.message.split(':')[0])).toEqual([`"${sixty}"`, `"${'T'.repeat(59)}…"`]);
+  });
+});

@@ -24,7 +24,17 @@ export function deliveryRepository(db: StoreDb): DeliveryRepository {
       const claim = { state: 'claimed', owner_host: req.owner.host, owner_pid: req.owner.pid, heartbeat_at: now, updated_at: now };
       const inserted = await kysely
         .insertInto('deliveries')
-        .values({ id, subscription_id: req.subscriptionId, date: req.date, attempts: 1, last_error: null, plan: null, ...claim })
+        .values({
+          id,
+          subscription_id: req.subscriptionId,
+          date: req.date,
+          attempts: 1,
+          last_error: null,
+          plan: null,
+          sending_key: null,
+          sending_at: null,
+          ...claim,
+        })
         .onConflict((oc) => oc.doNothing())
         .returningAll()
         .executeTakeFirst();
@@ -46,8 +56,13 @@ export function deliveryRepository(db: StoreDb): DeliveryRepository {
       return { won: false, delivery: (await get(id))! };
     },
 
-    async heartbeat(id, owner, now) {
-      const res = await ownedClaim(kysely.updateTable('deliveries').set({ heartbeat_at: now.toISOString() }), id, owner).executeTakeFirst();
+    async heartbeat(id, owner, now, sending) {
+      const at = now.toISOString();
+      const res = await ownedClaim(
+        kysely.updateTable('deliveries').set({ heartbeat_at: at, ...(sending === undefined ? {} : { sending_key: sending, sending_at: at }) }),
+        id,
+        owner,
+      ).executeTakeFirst();
       return res.numUpdatedRows > 0n;
     },
 
@@ -55,8 +70,9 @@ export function deliveryRepository(db: StoreDb): DeliveryRepository {
       return (await ownedClaim(kysely.selectFrom('deliveries').select('id'), id, owner).executeTakeFirst()) !== undefined;
     },
 
-    async setPlan(id, owner, paperIds) {
-      const res = await ownedClaim(kysely.updateTable('deliveries').set({ plan: JSON.stringify(paperIds) }), id, owner).executeTakeFirst();
+    async setPlan(id, owner, paperIds, sending) {
+      const next = sending ? { sending_key: sending.key, sending_at: sending.at.toISOString() } : {};
+      const res = await ownedClaim(kysely.updateTable('deliveries').set({ plan: JSON.stringify(paperIds), ...next }), id, owner).executeTakeFirst();
       return res.numUpdatedRows > 0n;
     },
 
