@@ -35,11 +35,10 @@ export async function selectPersonal(
   store: Store,
   feed: Pick<PersonalFeed, 'platform' | 'userId' | 'digest' | 'top'>,
   date: string,
-  opts: { papers?: Paper[] } = {},
 ): Promise<PersonalSelection> {
   const window = feed.digest === 'weekly' ? weeklyWindow(date) : await latestWindow(store, date);
   if (!window) return { listLabel: null, picked: [], excluded: [] };
-  const papers = opts.papers ?? (await store.papers.listedBetween(window.from, window.to));
+  const papers = await store.papers.listedBetween(window.from, window.to);
   const follows = await store.follows.list(feed.platform, feed.userId);
   const unsent = new Set(
     await store.personal.unsent(

@@ -1,6 +1,7 @@
 // Child process of the SIGKILL drill, started as a restart after a crash: it first finishes the
 // daily fan-out of the day before (argv[4], or `-`), then prints `start` and runs the fan-out of
-// day argv[5] (or `-`). Both go to Discord through the real REST poster against the loopback fake.
+// day argv[5] (or `-`). A day's fan-out is the channels' posts, then the personal digests. Both go
+// to Discord through the real REST poster against the loopback fake.
 // With argv[6] = k > 0 it SIGKILLs itself just before the k-th store call of that second fan-out,
 // so a crash can land between any two writes. Prints `ops N` (store calls of it) when it finishes.
 import { createDiscordPoster } from '../../adapters/discord/poster';
@@ -10,6 +11,7 @@ import { loadBotConfig } from '../../adapters/index';
 import { createLogger } from '../../src/log';
 import { currentOwner } from '../../src/schedule/claims';
 import { postDaily } from '../../src/schedule/fanout';
+import { postPersonalDigests } from '../../src/personal/deliver';
 import { openStore } from '../../src/store/open';
 import type { Store } from '../../src/store/types';
 
@@ -36,17 +38,11 @@ function killable(store: Store): Store {
 const log = createLogger({ level: 'silent' });
 const store = killable(await openStore(url));
 const poster = createDiscordPoster(createRest(discordAdapter.settingsOf(config)!), log);
-const fanOut = (date: string) =>
-  postDaily({
-    store,
-    posters: [poster],
-    config,
-    log,
-    now: () => new Date(`${date}T09:00:00Z`),
-    owner: currentOwner(),
-    date,
-    retryDelayMs: 10,
-  });
+async function fanOut(date: string) {
+  const run = { store, posters: [poster], config, log, now: () => new Date(`${date}T09:00:00Z`), owner: currentOwner(), date, retryDelayMs: 10 };
+  await postDaily(run);
+  await postPersonalDigests(run);
+}
 
 if (previousDay !== '-') await fanOut(previousDay);
 process.stdout.write('start\n');

@@ -14,15 +14,19 @@ import { drillLine } from './report';
 import { DEFAULT_SETTINGS } from '../../src/subscriptions/settings';
 
 /**
- * Drill: SIGKILL at random points of daily fan-outs. Each seed is one day's fan-out that is killed,
+ * Drill: SIGKILL at random points of daily fan-outs, channels' posts and people's digests by direct
+ * message. Each seed is one day's fan-out that is killed,
  * either just before a random store call (any write can be the last) or while the fake Discord
  * handles a random message create (sent, but the poster never hears back). The next process is
  * the restart: it finishes the killed day, then runs (and crashes) the next seed's day. In the end
- * every channel must show each day's header and planned papers exactly once.
+ * every channel and every person's DMs must show each day's header and planned papers exactly once.
+ * Each day has a list of its own (the real papers under fresh ids), so every person's digest has
+ * papers every day: a paper is sent to a person once ever.
  */
 
 const SEEDS = 50;
 const CHANNELS = ['900000000000000001', '900000000000000002', '900000000000000003'];
+const PEOPLE = ['800000000000000001', '800000000000000002', '800000000000000003'];
 const TOP = 3;
 const dayOf = (i: number) => addDays(LIST_DATE, i);
 
@@ -59,7 +63,24 @@ async function runChild(url: string, fake: FakeDiscord, previousDay: string | nu
 
 async function seedStore(url: string): Promise<void> {
   const store = await openStore(url);
-  await store.papers.upsert(realPapers, new Date(`${LIST_DATE}T08:00:00Z`));
+  for (let i = 0; i <= SEEDS + 1; i++) {
+    const day = dayOf(i);
+    await store.papers.upsert(
+      realPapers.map((p) => (i === 0 ? p : { ...p, id: `${p.id}-${i}`, arxivId: null, listedOn: day })),
+      new Date(`${day}T08:00:00Z`),
+    );
+  }
+  for (const [i, userId] of PEOPLE.entries()) {
+    await store.follows.add({
+      platform: 'discord',
+      userId,
+      follow: { kind: 'topic', value: ['reinforcement learning', 'diffusion', 'reasoning'][i]! },
+      at: new Date(),
+      max: 25,
+    });
+    const settings = { digest: 'daily' as const, weekDay: 'mon' as const, time: '09:00', timezone: 'UTC', top: TOP, alerts: false };
+    await store.personal.set({ platform: 'discord', userId, workspaceId: '1', settings, now: new Date() });
+  }
   for (const channelId of CHANNELS)
     await store.subscriptions.upsert({
       platform: 'discord',
@@ -92,12 +113,25 @@ async function audit(url: string, fake: FakeDiscord, days: string[]): Promise<{ 
     duplicates += shown.length - new Set(shown).size + shown.filter((n) => !expected.includes(n)).length;
     missing += expected.filter((n) => !shown.includes(n)).length;
   }
+  for (const userId of PEOPLE) {
+    const expected: string[] = [];
+    for (const day of days) {
+      const deliveryId = `me:discord:${userId}@${day}`;
+      const delivery = await store.deliveries.get(deliveryId);
+      if (delivery?.state !== 'posted' || delivery.plan?.length !== TOP) missing += 1;
+      expected.push(...['header', ...(delivery?.plan ?? [])].map((part) => nonceFor(`${deliveryId}:${part}`)));
+    }
+    const shown = [...fake.messages.values()].filter((m) => fake.dmChannels.get(m.channel_id) === userId).map((m) => String(m.nonce));
+    messages += shown.length;
+    duplicates += shown.length - new Set(shown).size + shown.filter((n) => !expected.includes(n)).length;
+    missing += expected.filter((n) => !shown.includes(n)).length;
+  }
   await store.close();
   return { duplicates, missing, messages };
 }
 
 describe('drill sigkill-fanout', () => {
-  it(`${SEEDS} seeds of SIGKILL mid fan-out, each followed by a restart: every channel gets each paper exactly once`, async () => {
+  it(`${SEEDS} seeds of SIGKILL mid fan-out, each followed by a restart: every channel and person gets each paper exactly once`, async () => {
     const db = testDatabase('sqlite');
     const fake = await startFakeDiscord({ channelIds: CHANNELS });
     try {
@@ -105,7 +139,7 @@ describe('drill sigkill-fanout', () => {
       // A clean day counts the store calls and messages of one fan-out, so kill points span all of it.
       const probe = await runChild(db.url, fake, null, dayOf(0), null);
       const perDay = { ops: probe.ops!, messages: fake.requests.filter(isCreate).length };
-      expect(perDay.messages).toBe(CHANNELS.length * (TOP + 1));
+      expect(perDay.messages).toBe((CHANNELS.length + PEOPLE.length) * (TOP + 1));
 
       const kill = fc.oneof(
         fc.integer({ min: 1, max: perDay.ops }).map((n): Kill => ({ at: 'store-op', n })),
@@ -120,7 +154,7 @@ describe('drill sigkill-fanout', () => {
       const result = await audit(db.url, fake, days);
       drillLine(
         'sigkill-fanout',
-        `${SEEDS} seeds, ${killed} SIGKILLs (before store call 1..${perDay.ops} or during message create 1..${perDay.messages}), ${days.length} days x ${CHANNELS.length} channels, ${result.messages} messages shown, ${result.duplicates} duplicates, ${result.missing} missing`,
+        `${SEEDS} seeds, ${killed} SIGKILLs (before store call 1..${perDay.ops} or during message create 1..${perDay.messages}), ${days.length} days x (${CHANNELS.length} channels + ${PEOPLE.length} personal digests by DM), ${result.messages} messages shown, ${result.duplicates} duplicates, ${result.missing} missing`,
       );
       expect({ duplicates: result.duplicates, missing: result.missing }).toEqual({ duplicates: 0, missing: 0 });
       expect(killed).toBeGreaterThanOrEqual(SEEDS * 0.9);
@@ -128,5 +162,5 @@ describe('drill sigkill-fanout', () => {
       await fake.close();
       await db.cleanup();
     }
-  }, 400_000);
+  }, 1_500_000);
 });
