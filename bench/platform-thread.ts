@@ -16,6 +16,7 @@ import { SIGNING_SECRET } from './platforms';
 export type PlatformCall =
   | { op: 'startSlack'; options?: Pick<FakeSlackOptions, 'rateLimits'> }
   | { op: 'startDiscord'; options?: Pick<FakeDiscordOptions, 'channelIds' | 'rateLimits'> }
+  | { op: 'discordEndpoint'; url: string }
   | { op: 'discordCounts' }
   | { op: 'slackCounts' }
   | { op: 'slackBurst'; url: string; count: number }
@@ -81,7 +82,10 @@ async function slackBurst(url: string, count: number): Promise<Sample> {
   return { latencies: results.map((r) => r.ms), ok: results.filter((r) => r.ok).length, inAck: results.filter((r) => r.inAck).length };
 }
 
-/** `count` interactions sent at once on the gateway; each timed until its callback arrives at the fake. */
+/**
+ * `count` interactions sent at once, on the gateway or POSTed to the bot's interactions endpoint
+ * (discordEndpoint); each timed until its callback (or the response that is one) arrives at the fake.
+ */
 async function discordBurst(count: number): Promise<Sample> {
   const fake = discord!;
   const sent = Array.from({ length: count }, () => {
@@ -113,7 +117,10 @@ async function answer(call: PlatformCall): Promise<unknown> {
       return { apiUrl: slack.apiUrl, teamId: slack.bot.teamId };
     case 'startDiscord':
       discord = await startFakeDiscord(call.options);
-      return { apiUrl: discord.apiUrl, applicationId: discord.applicationId, guildId: discord.guildId };
+      return { apiUrl: discord.apiUrl, applicationId: discord.applicationId, guildId: discord.guildId, publicKeyHex: discord.publicKeyHex };
+    case 'discordEndpoint':
+      discord!.useInteractionsEndpoint(call.url);
+      return null;
     case 'discordCounts':
       return { rateLimited: { ...discord!.rateLimited }, created: discord!.messages.size } satisfies Counts<FakeDiscord['rateLimited']>;
     case 'slackCounts':

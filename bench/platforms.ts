@@ -43,10 +43,14 @@ export function benchServices(store: Store, config: AppConfig = benchConfig({}))
   return { store, config, log, now: () => NOW, sourceStatus: () => ({ lastSuccessAt: NOW, lastError: null, note: null }) };
 }
 
-/** The Discord adapter, run as `papers start` runs it, against the fake Discord at apiUrl. */
-export async function startBenchDiscord(store: Store, fake: { apiUrl: string; applicationId: string }): Promise<HostedAdapter> {
-  const config = benchConfig({ DISCORD_TOKEN: 'bench-bot-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl });
-  return hostAdapter(discordAdapter, benchServices(store, config));
+/**
+ * The Discord adapter, run as `papers start` runs it, against the fake Discord at apiUrl; with
+ * `publicKeyHex`, as an HTTP-only replica (`--no-gateway`, DISCORD_INTERACTIONS=http).
+ */
+export async function startBenchDiscord(store: Store, fake: { apiUrl: string; applicationId: string; publicKeyHex?: string }): Promise<HostedAdapter> {
+  const http = fake.publicKeyHex ? { DISCORD_INTERACTIONS: 'http', DISCORD_PUBLIC_KEY: fake.publicKeyHex } : {};
+  const config = benchConfig({ DISCORD_TOKEN: 'bench-bot-token', DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl, ...http });
+  return hostAdapter(discordAdapter, benchServices(store, config), {}, fake.publicKeyHex ? { gateway: false, http: true } : undefined);
 }
 
 /** The Slack adapter in HTTP mode, run as `papers start` runs it on an ephemeral loopback port, its Web API the fake Slack. */

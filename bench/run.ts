@@ -15,11 +15,12 @@ interface Bench {
 
 const BENCHES: Bench[] = [
   { title: 'Relevance (real papers)', module: './relevance.ts' },
-  { title: 'Search index (100,000 papers)', module: './search.ts' },
+  { title: 'Search at 1,000,000 papers', module: './search.ts' },
   { title: 'Parse and rank (10,000 papers)', module: './parse-rank.ts' },
   { title: 'Scale (10,000 subscriptions, 1,000,000 bookmarks)', module: './scale.ts' },
-  { title: 'Command latency (200 concurrent /papers today)', module: './latency.ts' },
+  { title: 'Command latency (50 and 200 concurrent /papers today, against floors making the same calls)', module: './latency.ts' },
   { title: 'Fan-out (500 channels × header + 5 papers)', module: './fanout.ts' },
+  { title: 'Follows (100,000 people × 5 follows against 50 and 350 papers)', module: './follows.ts' },
   { title: 'Fan-out from 3 processes through papers rest-proxy', module: './proxy-fanout.ts' },
 ];
 

@@ -157,14 +157,14 @@ function cpuMs(pid: number): number {
 }
 
 /** Starts `papers start --console` on the database and measures until its `ready` log line; then stops it. */
-interface StartFigures {
+export interface StartFigures {
   readyMs: number;
   cpuMs: number;
   rssMb: number;
   peakMb: number;
 }
 
-async function measureStart(databaseUrl: string): Promise<StartFigures> {
+export async function measureStart(databaseUrl: string): Promise<StartFigures> {
   const env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -206,7 +206,7 @@ async function measureStart(databaseUrl: string): Promise<StartFigures> {
 }
 
 /** One warm-up start (tsx cache, page cache), then the median time and the largest memory of RUNS starts. */
-async function measure(url: string): Promise<StartFigures> {
+export async function measure(url: string): Promise<StartFigures> {
   await measureStart(url);
   const runs: StartFigures[] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await measureStart(url));
@@ -218,7 +218,7 @@ async function measure(url: string): Promise<StartFigures> {
   };
 }
 
-const describe = (f: StartFigures) =>
+export const describe = (f: StartFigures) =>
   `ready in ${ms(f.readyMs)} wall (${ms(f.cpuMs)} CPU), RSS at ready ${f.rssMb.toFixed(0)} MB (peak ${f.peakMb.toFixed(0)} MB)`;
 
 export async function run(): Promise<string[]> {

@@ -23,7 +23,14 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   const config = loadBotConfig(ctx.env, ctx.cwd);
   const store = await openStore(config.databaseUrl, { migrate: false, cwd: ctx.cwd });
   try {
-    const { from, to } = await store.migrate();
+    // A line as each migration starts and ends: one can take minutes on a large store.
+    const { from, to } = await store.migrate((step) =>
+      ctx.stderr.write(
+        step.done
+          ? `papers migrate: ${step.name} done in ${((step.ms ?? 0) / 1000).toFixed(1)} s (${step.index}/${step.total})\n`
+          : `papers migrate: applying ${step.name} (${step.index}/${step.total})\n`,
+      ),
+    );
     ctx.stdout.write(from === to ? `database is up to date at version ${to}\n` : `migrated database from version ${from} to ${to}\n`);
     return 0;
   } finally {

@@ -7,14 +7,19 @@ import { createRefresher } from '../src/sources/refresher';
 import { currentOwner } from '../src/schedule/claims';
 import { syncConfigSubscriptions } from '../src/schedule/config-file';
 import { postDaily, type DeliveryReport } from '../src/schedule/fanout';
+import { postPersonalDigests, type PersonalReport } from '../src/personal/deliver';
+import { localDate, occurrenceOn } from '../src/schedule/time';
+import type { Store } from '../src/store/types';
 import { chosenAdapters, loadBotConfig } from '../adapters/index';
 import { CliError, type CliContext } from './context';
 import { parseCliArgs } from './listing';
 
-const USAGE = 'usage: papers post-daily (--subscription ID ... | --all) [--date YYYY-MM-DD] [--dry-run]';
+const USAGE = 'usage: papers post-daily (--subscription ID ... | --all | --users) [--date YYYY-MM-DD] [--dry-run]';
 
 interface Flags {
   subscriptionIds: string[] | undefined;
+  /** Personal digests instead of channels. */
+  users: boolean;
   date: string | undefined;
   dryRun: boolean;
 }
@@ -25,6 +30,7 @@ function parseFlags(args: string[]): Flags | 'help' {
     {
       subscription: { type: 'string', multiple: true },
       all: { type: 'boolean', default: false },
+      users: { type: 'boolean', default: false },
       date: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -33,12 +39,13 @@ function parseFlags(args: string[]): Flags | 'help' {
   );
   if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"\n${USAGE}`, 2);
   if (values.help) return 'help';
-  if (values.all === Boolean(values.subscription)) throw new CliError(`give either --subscription ID or --all; ${USAGE}`, 2);
+  if ([values.all, Boolean(values.subscription), values.users].filter(Boolean).length !== 1)
+    throw new CliError(`give one of --subscription ID, --all or --users; ${USAGE}`, 2);
   if (values.date !== undefined) {
     const ok = IsoDate.safeParse(values.date).success && new Date(`${values.date}T00:00:00Z`).toISOString().startsWith(values.date);
     if (!ok) throw new CliError(`--date must be a calendar date as YYYY-MM-DD, got "${values.date}"`, 2);
   }
-  return { subscriptionIds: values.subscription, date: values.date, dryRun: values['dry-run'] };
+  return { subscriptionIds: values.subscription, users: values.users, date: values.date, dryRun: values['dry-run'] };
 }
 
 /** Terminal-safe one line of untrusted text. */
@@ -68,10 +75,42 @@ export function describeReport(r: DeliveryReport): string {
   return `${head}: ${what[r.outcome]}${r.detail ? `: ${oneLine(r.detail)}` : ''}`;
 }
 
+/** One person's digest as `papers post-daily --users` prints it. */
+export function describePersonalReport(r: PersonalReport): string {
+  const head = `${r.platform} user ${r.userId} ${r.date}`;
+  if (r.outcome === 'dry-run' && r.plan) {
+    const lines = [
+      `${head}: would send ${r.plan.papers.length} paper(s) of ${r.plan.listLabel ?? '(no list yet)'}${r.detail ? ` (${oneLine(r.detail)})` : ''}`,
+    ];
+    for (const [i, p] of r.plan.papers.entries()) lines.push(`  ${i + 1}. ${p.id}  ${oneLine(p.title)}  (${oneLine(p.reason)})`);
+    if (r.plan.excluded.length > 0) lines.push('  left out:');
+    for (const p of r.plan.excluded) lines.push(`  - ${p.id}  ${oneLine(p.title)}  (${oneLine(p.reason)})`);
+    return lines.join('\n');
+  }
+  const what: Record<PersonalReport['outcome'], string> = {
+    posted: `sent ${r.messages} direct message(s)`,
+    empty: 'nothing matching; sent nothing',
+    'already-posted': 'already sent; nothing sent',
+    'claimed-elsewhere': 'being sent by another process (or given up after its attempts); nothing sent',
+    failed: `failed after ${r.messages} message(s)`,
+    paused: 'paused: the platform refuses direct messages to them',
+    skipped: 'skipped',
+    'dry-run': 'would send nothing',
+  };
+  return `${head}: ${what[r.outcome]}${r.detail ? `: ${oneLine(r.detail)}` : ''}`;
+}
+
+/** People whose digest time has passed today in their zone: due now (`--users` without `--date`). */
+async function dueUsers(store: Store, now: Date): Promise<{ platform: string; userId: string }[]> {
+  const feeds = await store.personal.active('digest');
+  return feeds.filter((f) => occurrenceOn(localDate(now, f.timezone), f.time, f.timezone) <= now).map((f) => ({ platform: f.platform, userId: f.userId }));
+}
+
 /**
  * `papers post-daily`: the daily fan-out now, with the same environment and database as
  * `papers start` (and safe while it runs: the delivery claims keep every post to once).
- * Refreshes the source first. Exit 1 when a channel failed.
+ * Refreshes the source first. Exit 1 when a channel failed. `--users`: people's digests instead
+ * (those due now, or all for `--date` and `--dry-run`), by direct message.
  */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
   const flags = parseFlags(args);
@@ -101,6 +140,13 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     // console's prints the posted messages to stdout when no platform is configured.
     const adapters = chosenAdapters(config, { fallback: false });
     const posters = flags.dryRun ? [] : await Promise.all(adapters.map((a) => a.poster({ config, services, log, output: ctx.stdout })));
+    if (flags.users) {
+      const users = flags.date || flags.dryRun ? undefined : await dueUsers(store, now());
+      const personal = await postPersonalDigests({ store, posters, config, log, now, owner: currentOwner(), users, date: flags.date, dryRun: flags.dryRun });
+      if (personal.users.length === 0) ctx.stdout.write('no personal digests due\n');
+      for (const r of personal.users) ctx.stdout.write(`${describePersonalReport(r)}\n`);
+      return personal.users.some((r) => r.outcome === 'failed') ? 1 : 0;
+    }
     const report = await postDaily({
       store,
       posters,

@@ -109,7 +109,9 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       if (seed.notice) log.info({ event: 'papers', source: seed.source }, seed.notice);
       await refresher.start();
       const metrics = config.metrics ? (await import('../src/metrics/prometheus')).createPrometheusMetrics(now) : undefined;
-      metrics?.watch({ lastRefreshAt: () => refresher.status().lastSuccessAt, storeConnectionsInUse: () => store.connectionsInUse() });
+      // Never refreshed (not even before a restart, whose status the store keeps): counted from this start, so the alert still fires.
+      const startedAt = now();
+      metrics?.watch({ lastRefreshAt: () => refresher.status().lastSuccessAt ?? startedAt, storeConnectionsInUse: () => store.connectionsInUse() });
       const services: Services = { store, config, log, now, sourceStatus: () => refresher.status(), ...(metrics ? { metrics } : {}) };
       host = await startHost({
         adapters,

@@ -12,6 +12,8 @@ import { foryouCommand } from './foryou';
 import { similar } from './similar';
 import { helpCommand } from './help';
 import { follow, following, unfollow } from './follow';
+import { me } from './me';
+import { forgetMe } from './forget-me';
 
 /** Discord's limits for command and option names and descriptions, which every platform can live with. */
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'names are lowercase letters, digits and -, at most 32');
@@ -76,6 +78,8 @@ export const commands: CommandSpec[] = checked([
   follow,
   following,
   unfollow,
+  me,
+  forgetMe,
   helpCommand(() => commands),
 ]);
 

@@ -10,7 +10,9 @@ import {
 } from 'discord.js';
 import type { HttpRoute } from '../../src/chat/adapter';
 import type { ChatRuntime } from '../../src/chat/runtime';
-import type { Store } from '../../src/store/types';
+import { createReplayGuard } from '../../src/chat/replay-guard';
+import type { Logger } from '../../src/log';
+import type { ReplayRepository, Store } from '../../src/store/types';
 import type { InteractionRef } from './callback';
 import { componentTransport, interactionTransport } from './transport';
 import { COMMAND_NAME, clickEvent, toInvocation } from './translate';
@@ -82,8 +84,9 @@ const JSON_TYPE = { 'content-type': 'application/json' };
  * accepts the URL), PING is answered PONG, and commands and clicks go to the chat runtime like
  * the gateway's, their first response being this request's response.
  */
-export function interactionsRoute(deps: InteractionDeps & { publicKey: KeyObject; now?: () => number }): HttpRoute {
+export function interactionsRoute(deps: InteractionDeps & { publicKey: KeyObject; replays: ReplayRepository; log: Logger; now?: () => number }): HttpRoute {
   const now = deps.now ?? Date.now;
+  const guard = createReplayGuard(deps);
   return {
     method: 'POST',
     path: INTERACTIONS_PATH,
@@ -103,6 +106,14 @@ export function interactionsRoute(deps: InteractionDeps & { publicKey: KeyObject
       }
       if (Math.abs(now() / 1000 - Number(timestamp)) > TIMESTAMP_WINDOW_S) {
         res.writeHead(401, { 'content-type': 'text/plain' }).end('request too old');
+        return;
+      }
+      // A signed copy replayed within the window, to this replica or any other: Discord's
+      // signature has a timestamp but no nonce, so the signature itself is remembered until then.
+      const expiresAt = new Date((Number(timestamp) + TIMESTAMP_WINDOW_S) * 1000);
+      if (!(await guard.firstTime(`discord:${header(req, 'x-signature-ed25519')!.toLowerCase()}`, expiresAt))) {
+        deps.log.warn({ event: 'discord_replay_refused', timestamp }, 'a replayed Discord interaction was refused');
+        res.writeHead(401, { 'content-type': 'text/plain' }).end('request already seen');
         return;
       }
       let payload: APIInteraction;

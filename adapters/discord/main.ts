@@ -145,6 +145,8 @@ export async function startDiscord(ctx: AdapterContext, discord: DiscordSettings
   const serveInteractions = discord.interactions === 'http' && inbound.http;
   if (!inbound.gateway && discord.interactions === 'gateway')
     throw new ConfigError('without the gateway this process would answer nothing: set DISCORD_INTERACTIONS=http (and the Interactions Endpoint URL)');
+  // Read before anything connects: a key node:crypto refuses stops the start with one line.
+  const publicKey = serveInteractions ? readPublicKey(discord.publicKey!) : null;
   const metrics = ctx.services.metrics;
   // DISCORD_SHARDS=auto|N: the gateway runs in shard processes; this process keeps the (REST) poster.
   // A range (A-B/N) runs in this process's one client.
@@ -156,16 +158,26 @@ export async function startDiscord(ctx: AdapterContext, discord: DiscordSettings
     : discord.shards === null || typeof discord.shards === 'object'
       ? await startDiscordClient(ctx, discord, opts).then((r) => ({ close: r.close, rest: r.client.rest }))
       : await startShards(discord, ctx.log).then((r) => ({ close: r.stop, rest: createRest(discord, metrics) }));
-  const routes = serveInteractions
+  const routes = publicKey
     ? [
         interactionsRoute({
           runtime: ctx.runtime,
           rest,
           deferAfterMs: opts.deferAfterMs ?? DEFER_AFTER_MS,
           store: ctx.services.store,
-          publicKey: discordPublicKey(discord.publicKey!),
+          publicKey,
+          replays: ctx.services.store.replays,
+          log: ctx.log.child({ adapter: 'discord' }),
         }),
       ]
     : [];
   return { poster: createDiscordPoster(rest, ctx.log.child({ adapter: 'discord' })), routes, close };
+}
+
+function readPublicKey(hex: string) {
+  try {
+    return discordPublicKey(hex);
+  } catch (err) {
+    throw new ConfigError(`DISCORD_PUBLIC_KEY is not an Ed25519 public key: ${errorMessage(err)}`);
+  }
 }

@@ -1,19 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { proxyRequests } from '@discordjs/proxy';
 // From @discordjs/rest itself, as the proxy imports it: discord.js's REST is the CommonJS build,
 // whose RateLimitError the proxy's (ES module) checks would not recognize, and every limit hit
 // would then be answered as an empty 200.
 import { REST } from '@discordjs/rest';
-import { errorMessage } from '../../src/errors';
+import { startHttpServer, type HttpServer } from '../../src/http/server';
 import type { Logger } from '../../src/log';
 import { RATE_LIMIT_OFFSET_MS } from './rest';
 import type { DiscordSettings } from './settings';
-
-export interface RestProxy {
-  address: AddressInfo;
-  close(): Promise<void>;
-}
 
 /**
  * `papers rest-proxy`: one REST client in front of Discord (@discordjs/proxy, from the discord.js
@@ -30,7 +23,7 @@ export interface RestProxy {
 export async function startRestProxy(
   discord: Pick<DiscordSettings, 'apiUrl'>,
   opts: { host: string; port: number; log: Logger; queue?: boolean },
-): Promise<RestProxy> {
+): Promise<HttpServer> {
   const rest = new REST({
     ...(discord.apiUrl ? { api: discord.apiUrl } : {}),
     offset: RATE_LIMIT_OFFSET_MS,
@@ -39,30 +32,13 @@ export async function startRestProxy(
     ...(opts.queue ? {} : { rejectOnRateLimit: () => true }),
   });
   const forward = proxyRequests(rest);
-  const server: Server = createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      return;
-    }
-    Promise.resolve(forward(req, res)).catch((err: unknown) => {
-      opts.log.error({ err: errorMessage(err), path: req.url?.split('?')[0] }, 'proxy request failed');
-      if (!res.headersSent) res.writeHead(502);
-      res.end();
-    });
+  return startHttpServer({
+    host: opts.host,
+    port: opts.port,
+    log: opts.log,
+    routes: [{ method: 'GET', path: '/healthz', handle: (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok') }],
+    fallback: async (req, res) => {
+      await forward(req, res);
+    },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return {
-    address: server.address() as AddressInfo,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
-  };
 }

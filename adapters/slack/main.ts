@@ -28,7 +28,9 @@ import { clickEvent, commandInvocation, reactionEvent } from './translate';
 import { createTurns } from './turns';
 import { publishHome } from './home';
 import { slackThreads } from './threads';
-import { CONTROL_ID_PATTERN } from '../../src/chat/controls';
+
+/** Every action id but the link buttons' (which only need an ack): the bot's controls, and forged ones. */
+const ANY_BUT_LINKS = new RegExp(`^(?!${OPEN_LINK_ACTION_PREFIX})`);
 
 /**
  * Public answers started per turn of the event loop (turns.ts). From 1 to 16 all kept the ack p99
@@ -160,7 +162,9 @@ export async function startSlack(ctx: AdapterContext, slack: SlackSettings, tuni
   app.event('reaction_removed', ({ event, client, body }) => onReaction(event, client, body.team_id));
 
   // The bot's buttons and pickers (block_actions): acked at once, answered privately by the runtime.
-  app.action<BlockAction>(CONTROL_ID_PATTERN, ({ ack, body, action, respond, client, context }) => {
+  // Any other action id is a forged or stale one: answered privately too (src/chat/controls.ts says
+  // it is not the bot's), rather than left to time out unanswered.
+  app.action<BlockAction>(ANY_BUT_LINKS, ({ ack, body, action, respond, client, context }) => {
     const channelId = body.channel?.id ?? null;
     const workspaceId = body.team?.id ?? body.user.team_id;
     const token = context.botToken;

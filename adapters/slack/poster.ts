@@ -33,8 +33,10 @@ const PERMANENT_ERRORS = new Set([
  */
 const CANNOT_DM = new Set(['cannot_dm_bot', 'user_not_found', 'user_not_visible', 'user_disabled', 'account_inactive']);
 
-/** How many recent messages are searched for an earlier send of the same key. */
+/** How many recent messages are searched for an earlier send of the same key when its time is unknown. */
 const HISTORY_LIMIT = 50;
+/** Pages of 200 read back to an earlier send's time: 2,000 messages, far more than a channel gets in a delivery's retries. */
+const HISTORY_PAGES = 10;
 /**
  * The keys seen in a channel's history are reused this long, so a digest of n messages reads the
  * history once rather than n times (conversations.history is tightly rate-limited for many apps).
@@ -86,6 +88,23 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
     return token;
   };
 
+  /**
+   * The digest keys of the channel's messages since `since` (a minute earlier, for clocks that
+   * differ), page after page: however busy the channel, an earlier send in that time is found.
+   */
+  async function keysSince(channel: string, token: string, since: Date): Promise<Map<string, string>> {
+    const keys = new Map<string, string>();
+    const oldest = (since.getTime() / 1000 - 60).toFixed(6);
+    let cursor: string | undefined;
+    for (let page = 0; page < HISTORY_PAGES; page++) {
+      const history = await client.conversations.history({ channel, token, oldest, limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) });
+      addKeys(keys, history.messages ?? []);
+      cursor = history.response_metadata?.next_cursor || undefined;
+      if (!history.has_more || !cursor) break;
+    }
+    return keys;
+  }
+
   async function postedKeys(channel: string, token: string): Promise<Map<string, string>> {
     // Entries are added only on a miss, so the map runs oldest first: stop at the first fresh one
     // (a sweep of every channel on every post made a fan-out quadratic in its channels).
@@ -98,11 +117,7 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
     if (cached) return cached.keys;
     const history = await client.conversations.history({ channel, token, limit: HISTORY_LIMIT, include_all_metadata: true });
     const keys = new Map<string, string>();
-    for (const m of history.messages ?? []) {
-      const payload = m.metadata?.event_type === DIGEST_EVENT_TYPE ? (m.metadata.event_payload as { key?: unknown } | undefined) : undefined;
-      const key = payload?.key;
-      if (typeof key === 'string' && m.ts) keys.set(key, m.ts);
-    }
+    addKeys(keys, history.messages ?? []);
     seen.set(channel, { at: Date.now(), keys });
     return keys;
   }
@@ -142,10 +157,16 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
       }
       return { platform: 'slack', workspaceId, channelId, userId };
     },
-    async post(target: PostTarget, message: Reply, idempotencyKey: string, { maybeSentBefore } = { maybeSentBefore: true }) {
+    async post(
+      target: PostTarget,
+      message: Reply,
+      idempotencyKey: string,
+      { maybeSentBefore, since }: { maybeSentBefore: boolean; since?: Date } = { maybeSentBefore: true },
+    ) {
       try {
         const token = await tokenFor(target.workspaceId);
-        const earlier = maybeSentBefore ? (await postedKeys(target.channelId, token)).get(idempotencyKey) : undefined;
+        const keys = !maybeSentBefore ? null : since ? await keysSince(target.channelId, token, since) : await postedKeys(target.channelId, token);
+        const earlier = keys?.get(idempotencyKey);
         if (earlier) {
           deps.log.info({ channel: target.channelId, key: idempotencyKey, ts: earlier }, 'slack digest message already posted');
           return { messageId: earlier, found: true };
@@ -166,6 +187,14 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
       }
     },
   };
+}
+
+function addKeys(keys: Map<string, string>, messages: { ts?: string; metadata?: { event_type?: string; event_payload?: unknown } }[]): void {
+  for (const m of messages) {
+    const payload = m.metadata?.event_type === DIGEST_EVENT_TYPE ? (m.metadata.event_payload as { key?: unknown } | undefined) : undefined;
+    const key = payload?.key;
+    if (typeof key === 'string' && m.ts) keys.set(key, m.ts);
+  }
 }
 
 /** `userId`: the message went (or was to go) to this user's direct messages. */

@@ -5,6 +5,7 @@ import { UserError } from '../../src/errors';
 import { commands, findCommand } from '../index';
 import { validateArgs } from './args';
 import { requirePermission } from './permissions';
+import { withPauseNote } from './pause-note';
 
 /**
  * Runs one invocation: finds the subcommand, validates and coerces its arguments against the spec,
@@ -18,9 +19,9 @@ export async function dispatch(inv: Invocation, svc: Services): Promise<Reply> {
     if (!spec) throw new UserError(`Unknown command "${inv.command}". Commands: ${commands.map((c) => c.name).join(', ')}.`);
     requirePermission(spec, inv);
     const args = validateArgs(spec, inv.args);
-    return await spec.run({ ...inv, command: spec.name, args }, svc);
+    return await withPauseNote(await spec.run({ ...inv, command: spec.name, args }, svc), inv, svc);
   } catch (err) {
-    if (err instanceof UserError) return textReply(err.message);
+    if (err instanceof UserError) return withPauseNote(textReply(err.message), inv, svc);
     svc.log.error({ err, command: inv.command, platform: inv.platform, channel: inv.channel.id }, 'command failed');
     return textReply(`Sorry, /papers ${inv.command} failed unexpectedly. The error was logged; please try again later.`);
   }

@@ -42,7 +42,7 @@ export interface AdapterContext {
   /**
    * Which inbound connections this process serves (`papers start --no-gateway | --gateway-only`):
    * a platform's persistent connection (Discord's gateway) and its routes on the HTTP server
-   * (Discord's interactions endpoint). Default both.
+   * (Discord's interactions endpoint). Default both. Slack's adapter serves as configured either way.
    */
   inbound?: Inbound;
   /** Aborted when the operator stops the process while adapters are still connecting: give up the connection. */

@@ -2,17 +2,13 @@ import { errorMessage } from '../errors';
 import type { Logger } from '../log';
 import type { PostRecord, Store } from '../store/types';
 
-/** How long a public answer's record may wait, so a burst of answers is recorded after it, in one go. */
-const RECORD_DELAY_MS = 250;
-
 /**
- * Records public answers, so reactions on them resolve to their papers, a moment after they are
- * sent. Recording is bookkeeping: under a burst of commands it would otherwise take turns with the
- * answers still waiting to go out. Answers queued within RECORD_DELAY_MS share one transaction (the
- * store group-commits the posts.record calls of one turn). A reaction calls settle() first, so it
- * always finds the answer it is on; a crash inside the delay loses only those records (reactions on
- * those answers are then ignored). Digest messages are not recorded here: the fan-out records each
- * one as soon as it is posted.
+ * Records public answers, so reactions on them resolve to their papers, as soon as they are sent:
+ * the answers sent in one turn of the event loop are written together at its end (the store
+ * group-commits the posts.record calls of one turn), so a crash can lose only the records of
+ * answers whose send returned in that same turn (it used to wait 250 ms, and lose those). A reaction
+ * calls settle() first, so it always finds the answer it is on. Digest messages are not recorded
+ * here: the fan-out records each one as soon as it is posted.
  */
 export interface AnswerRecords {
   /** Queues the record of a public answer's message; messages without papers need none. */
@@ -23,11 +19,11 @@ export interface AnswerRecords {
 
 export function createAnswerRecords(store: Store, log: Logger): AnswerRecords {
   let queued: PostRecord[] = [];
-  let timer: NodeJS.Timeout | null = null;
+  let timer: NodeJS.Immediate | null = null;
   let written: Promise<void> = Promise.resolve();
 
   function settle(): Promise<void> {
-    if (timer) clearTimeout(timer);
+    if (timer) clearImmediate(timer);
     timer = null;
     const batch = queued;
     queued = [];
@@ -44,7 +40,7 @@ export function createAnswerRecords(store: Store, log: Logger): AnswerRecords {
     add(answer) {
       if (answer.paperIds.length === 0) return;
       queued.push({ ...answer, kind: 'answer', deliveryId: null });
-      timer ??= setTimeout(() => void settle(), RECORD_DELAY_MS);
+      timer ??= setImmediate(() => void settle());
     },
     settle,
   };

@@ -43,9 +43,10 @@ export interface DigestPoster {
    * message metadata checked in recent history).
    * `maybeSentBefore: false` (the first send of a delivery planned by this run) says no earlier
    * send of the key can exist, so a poster may skip looking for one (Slack's history read is slow
-   * and tightly rate-limited). Throws PostError.
+   * and tightly rate-limited). `since`: when the earlier send may have happened at the earliest, so
+   * a search of the channel goes back that far (and no further). Throws PostError.
    */
-  post(target: PostTarget, message: Reply, idempotencyKey: string, opts?: { maybeSentBefore: boolean }): Promise<PostedMessage | null>;
+  post(target: PostTarget, message: Reply, idempotencyKey: string, opts?: { maybeSentBefore: boolean; since?: Date }): Promise<PostedMessage | null>;
   /** Opens the discussion thread of a posted message (subscriptions with `threads on`); absent where the platform has none. */
   threads?: ThreadOpener;
   /**

@@ -115,7 +115,20 @@ export function createFollowIndex<K>(): FollowIndex<K> {
     else map.set(word, [entry]);
   }
 
+  /** Entries by the text as typed: most people type a shared follow alike, and folding it (NFKD) is the costly part. */
+  const byTyped = new Map<string, Entry<K> | null>();
+
   function entryFor(follow: Follow): Entry<K> | null {
+    const typed = `${follow.kind}\u0000${follow.value}`;
+    let entry = byTyped.get(typed);
+    if (entry === undefined) {
+      entry = newEntry(follow);
+      byTyped.set(typed, entry);
+    }
+    return entry;
+  }
+
+  function newEntry(follow: Follow): Entry<K> | null {
     const key = `${follow.kind} ${followKey(follow)}`;
     let entry = byKey.get(key);
     if (entry) return entry;
@@ -157,18 +170,15 @@ export function createFollowIndex<K>(): FollowIndex<K> {
     match(papers) {
       const out = new Map<K, PaperMatch[]>();
       for (const paper of papers) {
-        const perOwner = new Map<K, Follow[]>();
         for (const entry of matchedEntries(factsOf(paper))) {
           for (const { owner, follow } of entry.owners) {
-            const follows = perOwner.get(owner);
-            if (follows) follows.push(follow);
-            else perOwner.set(owner, [follow]);
+            // One map lookup per (person, follow): this paper's match, if any, is the last of the person's list.
+            const list = out.get(owner);
+            const last = list?.[list.length - 1];
+            if (last?.paper === paper) last.follows.push(follow);
+            else if (list) list.push({ paper, follows: [follow] });
+            else out.set(owner, [{ paper, follows: [follow] }]);
           }
-        }
-        for (const [owner, follows] of perOwner) {
-          const list = out.get(owner);
-          if (list) list.push({ paper, follows });
-          else out.set(owner, [{ paper, follows }]);
         }
       }
       return out;

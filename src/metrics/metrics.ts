@@ -32,7 +32,7 @@ export interface DeliveryCounts {
 
 export interface MetricReaders {
   deliveries(): DeliveryCounts;
-  /** When the paper lists were last refreshed successfully; null: never. */
+  /** When the paper lists were last refreshed successfully (or the process started, when never); null: unknown. */
   lastRefreshAt(): Date | null;
   /** Database connections checked out of the pool; null where there is no pool (SQLite). */
   storeConnectionsInUse(): number | null;

@@ -73,7 +73,7 @@ export function createPrometheusMetrics(now: () => Date = () => new Date()): Met
   });
   new Gauge({
     name: 'papers_seconds_since_refresh',
-    help: 'Seconds since the paper lists were last refreshed successfully (0 until the first)',
+    help: 'Seconds since the paper lists were last refreshed successfully (since the start when they never were)',
     registers: [registry],
     collect() {
       const at = readers.lastRefreshAt?.();

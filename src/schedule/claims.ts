@@ -26,8 +26,11 @@ export function ownerIsGone(owner: ClaimOwner): boolean {
 export interface Heartbeat {
   /** False once another owner took the claim over: stop posting. */
   readonly held: boolean;
-  /** Extends the claim now; false when it was lost. */
-  beat(): Promise<boolean>;
+  /**
+   * Confirms the claim is still held before a send; false when it was lost. With `sending` (the key
+   * of the message about to go out) it is written with the heartbeat, so a resume knows it.
+   */
+  beat(sending?: string): Promise<boolean>;
   stop(): void;
 }
 
@@ -44,9 +47,9 @@ export function startHeartbeat(opts: { store: Store; deliveryId: string; owner: 
   let lastWrite = opts.now().getTime();
   const writeEveryMs = Math.max(1, Math.floor(opts.staleAfterMs / 3));
 
-  async function extend(): Promise<boolean> {
+  async function extend(sending?: string): Promise<boolean> {
     const at = opts.now();
-    const ours = await opts.store.deliveries.heartbeat(opts.deliveryId, opts.owner, at);
+    const ours = await opts.store.deliveries.heartbeat(opts.deliveryId, opts.owner, at, sending);
     if (ours) lastWrite = at.getTime();
     return ours;
   }
@@ -61,9 +64,10 @@ export function startHeartbeat(opts: { store: Store; deliveryId: string; owner: 
     return held;
   }
 
-  async function beat(): Promise<boolean> {
+  async function beat(sending?: string): Promise<boolean> {
     if (!held) return false;
-    return keep(opts.now().getTime() - lastWrite >= writeEveryMs ? await extend() : await opts.store.deliveries.holds(opts.deliveryId, opts.owner));
+    const write = sending !== undefined || opts.now().getTime() - lastWrite >= writeEveryMs;
+    return keep(write ? await extend(sending) : await opts.store.deliveries.holds(opts.deliveryId, opts.owner));
   }
 
   const timer = setInterval(() => {

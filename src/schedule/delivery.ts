@@ -182,19 +182,25 @@ function buildMessages(ctx: DeliveryContext, sub: Subscription, ranked: RankedPa
   ];
 }
 
-/** Sends one message; `resumed`: an earlier run of this delivery may have sent it. */
+/**
+ * Sends one message. `earlier`: an earlier run recorded it as about to be sent (since when), or
+ * 'unknown' (a delivery planned by an older version, which recorded nothing): it may be there already.
+ */
 export async function postWithRetry(
-  ctx: Pick<DeliveryContext, 'log' | 'retryDelayMs'>,
+  ctx: Pick<DeliveryContext, 'log' | 'retryDelayMs' | 'now'>,
   poster: DigestPoster,
   target: PostTarget,
   reply: Reply,
   key: string,
-  resumed: boolean,
+  earlier: Date | 'unknown' | null,
 ) {
+  const firstAt = ctx.now();
   for (let attempt = 1; ; attempt++) {
     try {
-      // A failed send may have landed anyway, so only the first send of a fresh plan is surely new.
-      return await poster.post(target, reply, key, { maybeSentBefore: resumed || attempt > 1 });
+      // A failed send may have landed anyway, so only a first send nobody recorded before is surely new.
+      const maybeSentBefore = earlier !== null || attempt > 1;
+      const since = earlier === 'unknown' ? undefined : (earlier ?? firstAt);
+      return await poster.post(target, reply, key, { maybeSentBefore, ...(maybeSentBefore && since ? { since } : {}) });
     } catch (err) {
       const transient = !(err instanceof PostError && err.permanent);
       if (!transient || attempt >= POST_ATTEMPTS) throw err;
@@ -285,11 +291,13 @@ async function postClaimed(
   if (pending === 'claimed-elsewhere') return pending;
   const target = targetOf(sub);
   for (const [i, msg] of pending.messages.entries()) {
-    // Writing a fresh plan just confirmed the claim (it is written only while held), so its first
-    // message needs no check of its own: in a fan-out, one read less per channel before it starts.
-    const checked = i === 0 && !pending.resumed;
-    if (!checked && !(await ctx.storeWork(() => heartbeat.beat()))) return 'claimed-elsewhere';
-    const posted = await postWithRetry(ctx, poster, target, msg.reply, `${delivery.id}:${msg.part}`, pending.resumed);
+    const key = keyOf(delivery, msg);
+    // Each message is recorded as about to be sent before it is (with the heartbeat that confirms
+    // the claim), so a resume knows the one message that may have gone out unrecorded. A fresh
+    // plan's first message was recorded with the plan.
+    const recorded = i === 0 && !pending.resumed;
+    if (!recorded && !(await ctx.storeWork(() => heartbeat.beat(key)))) return 'claimed-elsewhere';
+    const posted = await postWithRetry(ctx, poster, target, msg.reply, key, pending.maybeSent(key));
     // The channel takes no such message (a forum's header): nothing was shown, nothing to record.
     if (!posted) continue;
     onSent(posted.found === true);
@@ -331,11 +339,18 @@ async function openDigestThreads(ctx: DeliveryContext, sub: Subscription, delive
 }
 
 /** The claimed delivery's plan (fixed now, or by an earlier run) and its messages not yet posted. */
-async function pendingMessages(
-  ctx: DeliveryContext,
-  sub: Subscription,
-  delivery: Delivery,
-): Promise<{ messages: Outgoing[]; papers: number; resumed: boolean } | 'claimed-elsewhere'> {
+/** A message's idempotency key: the same in every run of the delivery. */
+const keyOf = (delivery: Delivery, msg: Outgoing) => `${delivery.id}:${msg.part}`;
+
+interface Pending {
+  messages: Outgoing[];
+  papers: number;
+  resumed: boolean;
+  /** Whether an earlier run may have sent this message unrecorded (since when), see postWithRetry. */
+  maybeSent(key: string): Date | 'unknown' | null;
+}
+
+async function pendingMessages(ctx: DeliveryContext, sub: Subscription, delivery: Delivery): Promise<Pending | 'claimed-elsewhere'> {
   let ranked: RankedPaper[];
   let listDate: string | null;
   if (delivery.plan) {
@@ -346,21 +361,22 @@ async function pendingMessages(
     const sel = await planDigest(ctx, sub, delivery.date);
     ranked = sel.ranked;
     listDate = sel.listDate;
-    if (
-      !(await ctx.store.deliveries.setPlan(
-        delivery.id,
-        ctx.owner,
-        ranked.map((r) => r.paper.id),
-      ))
-    )
-      return 'claimed-elsewhere';
   }
   // The plan is fixed before the first send, so without one no earlier run sent anything.
   const resumed = delivery.plan !== null;
   const messages = messagesFor(ctx, sub, ranked, listDate);
-  if (!resumed) return { messages, papers: ranked.length, resumed };
+  if (!resumed) {
+    const first = messages[0] && { key: keyOf(delivery, messages[0]), at: ctx.now() };
+    const planned = ranked.map((r) => r.paper.id);
+    if (!(await ctx.store.deliveries.setPlan(delivery.id, ctx.owner, planned, first))) return 'claimed-elsewhere';
+    return { messages, papers: ranked.length, resumed, maybeSent: () => null };
+  }
   const done = new Set((await ctx.store.posts.forDelivery(delivery.id)).map((p) => (p.paperIds.length === 0 ? 'header' : p.paperIds[0]!)));
-  return { messages: messages.filter((m) => !done.has(m.part)), papers: ranked.length, resumed };
+  // Messages go out one at a time, each recorded as about to be sent first: only that one may have
+  // been sent without its post record. A plan from an older version recorded none: any may have.
+  const { sending } = delivery;
+  const maybeSent = (key: string) => (sending === null ? 'unknown' : sending.key === key ? sending.at : null);
+  return { messages: messages.filter((m) => !done.has(m.part)), papers: ranked.length, resumed, maybeSent };
 }
 
 /** Marks the delivery failed; a permanent error counts towards disabling the subscription. */

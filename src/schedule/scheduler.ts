@@ -12,6 +12,8 @@ import { deliveryIdOf, type DeliveryReport } from './delivery';
 import { postDaily, type PostDailyReport } from './fanout';
 import { addDays } from '../model/dates';
 import { postsOn, type Schedule } from '../model/cadence';
+import { personalKey, postPersonalDigests, type PersonalReport } from '../personal/deliver';
+import { sendAlerts } from '../personal/alerts';
 import { isValidTimeZone, latestOccurrence, nextOccurrence, postingTimesOfDay } from './time';
 
 export interface Clock {
@@ -40,17 +42,25 @@ export interface Scheduler {
   start(): Promise<void>;
   /** Stops the cron tasks and waits for posts in flight. */
   stop(): Promise<void>;
-  /** Posts for subscriptions whose time passed less than CATCH_UP_HOURS ago and that have not posted. */
-  catchUp(): Promise<PostDailyReport>;
+  /** Posts for subscriptions and personal digests whose time passed less than CATCH_UP_HOURS ago and that have not posted. */
+  catchUp(): Promise<ScheduleReport>;
   /** The deliveries this process knows to be due, posting and late (GET /metrics). */
   deliveries(): DeliveryCounts;
 }
 
-/** Subscriptions that post at the same local time in the same zone, each on its own days. */
+/**
+ * Subscriptions and personal digests that post at the same local time in the same zone, each on
+ * its own days. `id` is the delivery key: the subscription's id, or personalKey for a person.
+ */
 interface PostingGroup {
   time: string;
   zone: string;
-  members: { id: string; schedule: Schedule }[];
+  members: { id: string; schedule: Schedule; person?: { platform: string; userId: string } }[];
+}
+
+/** What one run posted: channels' daily posts and people's digests. */
+export interface ScheduleReport extends PostDailyReport {
+  users: PersonalReport[];
 }
 
 const SWEEP_CRON = '*/5 * * * *';
@@ -65,8 +75,9 @@ const WATCH_MS = 10_000;
 const WATCH_WINDOW_MS = 2 * 60_000;
 
 /** Outcomes after which the day's delivery needs no more attention from this process. */
-function settles(r: DeliveryReport): boolean {
-  return r.outcome === 'posted' || r.outcome === 'empty' || r.outcome === 'already-posted' || (r.outcome === 'failed' && r.permanent === true);
+function settles(r: DeliveryReport | PersonalReport): boolean {
+  if (r.outcome === 'posted' || r.outcome === 'empty' || r.outcome === 'already-posted' || r.outcome === 'paused') return true;
+  return r.outcome === 'failed' && 'permanent' in r && r.permanent === true;
 }
 
 /**
@@ -76,8 +87,10 @@ function settles(r: DeliveryReport): boolean {
  * On a fall-back day node-cron may fire at either of the two instants of a repeated time; the
  * watch (every 10 s) posts at the first if the tick comes later. The watch also reads the
  * subscriptions' change stamp, so a subscription created or changed by any replica is scheduled
- * within seconds, and its first post is not left to a sweep minutes later. The sweep (every 5
- * minutes) retries failures and takes over the claims of dead replicas. Every run posts only what
+ * within seconds, and its first post is not left to a sweep minutes later; and it runs the alerts
+ * (src/personal/alerts.ts) when a refresh by any replica changed the papers. The sweep (every 5
+ * minutes) retries failures, takes over the claims of dead replicas, and sends the alerts that
+ * waited for the hour or for the morning. Every run posts only what
  * is due (time passed less than CATCH_UP_HOURS ago) and not yet delivered, and the claim in the
  * store makes each delivery happen once, however many ticks, watches, sweeps and replicas run it.
  */
@@ -121,17 +134,22 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
    */
   async function postingGroups(): Promise<PostingGroup[]> {
     const groups = new Map<string, PostingGroup>();
-    for (const sub of await store.subscriptions.list({ enabledOnly: true })) {
-      const key = `${sub.time} ${sub.timezone}`;
+    function join(time: string, zone: string, member: PostingGroup['members'][number]) {
+      const key = `${time} ${zone}`;
       let group = groups.get(key);
       if (!group) {
-        if (!isValidTimeZone(sub.timezone)) {
-          log.warn({ subscriptionId: sub.id, timezone: sub.timezone }, 'subscription has an unknown time zone; not scheduled');
-          continue;
+        if (!isValidTimeZone(zone)) {
+          log.warn({ id: member.id, timezone: zone }, 'unknown time zone; not scheduled');
+          return;
         }
-        groups.set(key, (group = { time: sub.time, zone: sub.timezone, members: [] }));
+        groups.set(key, (group = { time, zone, members: [] }));
       }
-      group.members.push({ id: sub.id, schedule: sub });
+      group.members.push(member);
+    }
+    for (const sub of await store.subscriptions.list({ enabledOnly: true })) join(sub.time, sub.timezone, { id: sub.id, schedule: sub });
+    for (const feed of await store.personal.active('digest')) {
+      const schedule: Schedule = { every: feed.digest === 'weekly' ? 'week' : 'day', weekDay: feed.weekDay };
+      join(feed.time, feed.timezone, { id: personalKey(feed.platform, feed.userId), schedule, person: { platform: feed.platform, userId: feed.userId } });
     }
     return [...groups.values()];
   }
@@ -140,23 +158,30 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
    * Posts every subscription (of `zone`, when given) whose latest time passed less than windowMs
    * ago and isn't done. `groups` saves reading the subscriptions again when the caller just did.
    */
-  async function runDue(windowMs: number, zone?: string, groups?: PostingGroup[], skipElsewhere = false): Promise<PostDailyReport> {
+  async function runDue(windowMs: number, zone?: string, groups?: PostingGroup[], skipElsewhere = false): Promise<ScheduleReport> {
     const now = clock.now();
     const byDate = new Map<string, string[]>();
+    const peopleByDate = new Map<string, { platform: string; userId: string }[]>();
     for (const group of groups ?? (await postingGroups())) {
       if (zone && group.zone !== zone) continue;
       const { date, at } = latestOccurrence(group.time, group.zone, now);
       if (now.getTime() - at.getTime() >= windowMs) continue;
-      for (const { id: subscriptionId, schedule } of group.members) {
+      for (const { id: key, schedule, person } of group.members) {
         if (!postsOn(schedule, date)) continue;
-        const id = deliveryIdOf(subscriptionId, date);
+        const id = deliveryIdOf(key, date);
         if (settled.has(id)) continue;
         dueSince.set(id, at.getTime());
         if (inFlight.has(id) || (skipElsewhere && elsewhere.has(id))) continue;
         inFlight.add(id);
-        let due = byDate.get(date);
-        if (!due) byDate.set(date, (due = []));
-        due.push(subscriptionId);
+        if (person) {
+          let due = peopleByDate.get(date);
+          if (!due) peopleByDate.set(date, (due = []));
+          due.push(person);
+        } else {
+          let due = byDate.get(date);
+          if (!due) byDate.set(date, (due = []));
+          due.push(key);
+        }
       }
     }
     const channels: DeliveryReport[] = [];
@@ -177,8 +202,26 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         for (const id of subscriptionIds) inFlight.delete(deliveryIdOf(id, date));
       }
     }
-    if (channels.length > 0) log.info({ zone: zone ?? 'all', channels: channels.length }, 'daily run finished');
-    return { channels };
+    const users: PersonalReport[] = [];
+    for (const [date, people] of peopleByDate) {
+      try {
+        const report = await postPersonalDigests({ ...opts, owner, now: () => clock.now(), users: people, date });
+        for (const r of report.users) {
+          const id = deliveryIdOf(personalKey(r.platform, r.userId), r.date);
+          if (settles(r)) {
+            settled.add(id);
+            dueSince.delete(id);
+          }
+          if (r.outcome === 'claimed-elsewhere') elsewhere.add(id);
+          else elsewhere.delete(id);
+        }
+        users.push(...report.users);
+      } finally {
+        for (const p of people) inFlight.delete(deliveryIdOf(personalKey(p.platform, p.userId), date));
+      }
+    }
+    if (channels.length + users.length > 0) log.info({ zone: zone ?? 'all', channels: channels.length, users: users.length }, 'daily run finished');
+    return { channels, users };
   }
 
   /** One node-cron task per distinct (time, zone) the enabled subscriptions post at. */
@@ -207,12 +250,14 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   }
 
   const catchUp = () => track(runDue(catchUpMs));
+  /** Moves with every write of a subscription or a personal digest's settings, by any replica. */
+  const changeStamp = async () => `${await store.subscriptions.changeStamp()} ${await store.personal.changeStamp()}`;
 
   /** Reads the subscriptions and their stamp, and schedules a task for every time they post at; one reload at a time. */
   let reloading: Promise<void> = Promise.resolve();
   function reload(): Promise<void> {
     const run = async () => {
-      const next = await store.subscriptions.changeStamp();
+      const next = await changeStamp();
       groups = await postingGroups();
       stamp = next;
       await syncTasks(groups);
@@ -224,6 +269,16 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   async function sweep(): Promise<void> {
     await reload();
     await track(runDue(catchUpMs, undefined, groups));
+    await track(alerts());
+  }
+
+  /** The papers revision the last alerts run saw: a refresh by any replica that changes the papers moves it. */
+  let alertedRevision: number | null = null;
+  async function alerts(): Promise<void> {
+    alertedRevision = await store.papers.revision();
+    const { users } = await sendAlerts({ ...opts, owner, now: () => clock.now() });
+    const sent = users.filter((u) => u.outcome === 'sent').length;
+    if (sent > 0) log.info({ sent, held: users.filter((u) => u.outcome === 'held').length }, 'alerts sent');
   }
 
   /**
@@ -232,8 +287,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
    * no task ran are sent.
    */
   async function watch(): Promise<void> {
-    if ((await store.subscriptions.changeStamp()) !== stamp) return sweep();
+    if ((await changeStamp()) !== stamp) return sweep();
     await track(runDue(WATCH_WINDOW_MS, undefined, groups, true));
+    if ((await store.papers.revision()) !== alertedRevision) await track(alerts());
   }
   let watching: Promise<void> | null = null;
   function watchTick(): void {

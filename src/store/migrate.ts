@@ -11,6 +11,15 @@ export function versionOf(name: string): number {
 const known = Object.keys(MIGRATIONS).sort();
 export const CODE_VERSION = versionOf(known[known.length - 1]!);
 
+/** A migration starting (done false) or ended (done true, after ms), the index-th of total pending. */
+export interface MigrationStep {
+  name: string;
+  index: number;
+  total: number;
+  done: boolean;
+  ms?: number;
+}
+
 /** Names of the migrations the database says it has run; empty for a fresh database. */
 async function appliedMigrations(db: Kysely<any>, schema: string | undefined): Promise<string[]> {
   const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
@@ -25,7 +34,11 @@ async function appliedMigrations(db: Kysely<any>, schema: string | undefined): P
  * that has run a migration this code does not know (it was written by a newer papers-bot).
  * `schema` is the PostgreSQL schema to keep the migration table in (undefined on SQLite).
  */
-export async function migrateToLatest(db: Kysely<any>, schema: string | undefined): Promise<{ from: number; to: number }> {
+export async function migrateToLatest(
+  db: Kysely<any>,
+  schema: string | undefined,
+  onStep?: (step: MigrationStep) => void,
+): Promise<{ from: number; to: number }> {
   const before = await appliedMigrations(db, schema);
   const unknown = before.filter((name) => !(name in MIGRATIONS));
   if (unknown.length > 0) {
@@ -44,10 +57,17 @@ export async function migrateToLatest(db: Kysely<any>, schema: string | undefine
     // Named explicitly on PostgreSQL: kysely otherwise looks for its table in every schema.
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+  // One at a time, so a long one (0007 indexes every paper) can be reported as it starts and ends.
+  const pending = (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+  for (const [i, name] of pending.entries()) {
+    onStep?.({ name, index: i + 1, total: pending.length, done: false });
+    const started = performance.now();
+    const { error, results } = await migrator.migrateUp();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+      throw new Error(`migration ${failed ?? name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    onStep?.({ name, index: i + 1, total: pending.length, done: true, ms: performance.now() - started });
   }
   return { from, to: CODE_VERSION };
 }

@@ -6,6 +6,7 @@ import { storeDb, type StoreDb } from './db';
 import { migrateToLatest } from './migrate';
 import { bookmarkRepository } from './repositories/bookmarks';
 import { followRepository } from './repositories/follows';
+import { personalRepository } from './repositories/personal';
 import { deliveryRepository } from './repositories/deliveries';
 import { installationRepository } from './repositories/installations';
 import { metaRepository } from './repositories/meta';
@@ -60,8 +61,9 @@ function composeStore(db: StoreDb): Store {
     threads: threadRepository(db),
     replays: replayRepository(db),
     follows: followRepository(db),
+    personal: personalRepository(db),
     meta: metaRepository(db),
-    migrate: () => migrateToLatest(db.kysely, db.schema),
+    migrate: (onStep) => migrateToLatest(db.kysely, db.schema, onStep),
     async ping() {
       await sql`select 1`.execute(db.kysely);
     },

@@ -111,7 +111,8 @@ export function mergeSeenPaper(stored: Paper, seen: Paper): Paper {
     authorCount: seen.authorCount ?? stored.authorCount,
     organization: seen.organization ?? stored.organization,
     publishedAt: seen.publishedAt,
-    listedOn: seen.listedOn ?? stored.listedOn,
+    // An arXiv feed's day is its announcement, not a Daily Papers list: it never moves a listed paper.
+    listedOn: hasUpvotes || stored.source === 'arxiv' ? (seen.listedOn ?? stored.listedOn) : stored.listedOn,
     upvotes: hasUpvotes ? seen.upvotes : stored.upvotes,
     url: seen.url ?? stored.url,
     pdfUrl: seen.pdfUrl ?? stored.pdfUrl,
@@ -161,6 +162,7 @@ export function deliveryFromRow(r: Selectable<DeliveriesTable>): Delivery {
     owner: r.owner_host !== null && r.owner_pid !== null ? { host: r.owner_host, pid: r.owner_pid } : null,
     heartbeatAt: r.heartbeat_at === null ? null : new Date(r.heartbeat_at),
     plan: r.plan === null ? null : list(r.plan),
+    sending: r.sending_key === null || r.sending_at === null ? null : { key: r.sending_key, at: new Date(r.sending_at) },
     updatedAt: new Date(r.updated_at),
   };
 }

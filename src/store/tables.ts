@@ -122,6 +122,9 @@ export interface DeliveriesTable {
   heartbeat_at: string | null;
   /** JSON string[] or null */
   plan: string | null;
+  /** The idempotency key of the message being sent (recorded before the send), and when. */
+  sending_key: string | null;
+  sending_at: string | null;
   updated_at: string;
 }
 
@@ -160,6 +163,37 @@ export interface FollowsTable {
   created_at: string;
 }
 
+/** A person's own feed (src/personal). */
+export interface PersonalFeedsTable {
+  platform: string;
+  user_id: string;
+  workspace_id: string | null;
+  /** off | daily | weekly */
+  digest: string;
+  week_day: string;
+  time: string;
+  timezone: string;
+  top: number;
+  /** 0/1 */
+  alerts: number;
+  /** Why delivery is paused (the platform refused a direct message); null when it is not. */
+  paused_reason: string | null;
+  /** 0/1: the person was told of the pause. */
+  pause_noted: number;
+  last_alert_at: string | null;
+  updated_at: string;
+}
+
+/** A paper sent to a person, by digest or alert: never again. */
+export interface PersonalSentTable {
+  platform: string;
+  user_id: string;
+  paper_id: string;
+  /** digest | alert */
+  via: string;
+  sent_at: string;
+}
+
 /** How many papers hold each of the full-text engine's terms; the row '' counts the papers (migration 0007). */
 export interface PaperTermsTable {
   term: string;
@@ -180,4 +214,6 @@ export interface Database {
   threads: ThreadsTable;
   replays: ReplaysTable;
   follows: FollowsTable;
+  personal_feeds: PersonalFeedsTable;
+  personal_sent: PersonalSentTable;
 }

@@ -1,6 +1,7 @@
 import type { Paper } from '../model/paper';
 import type { Platform } from '../chat/command';
 import type { RankMode } from '../rank/modes';
+import type { MigrationStep } from './migrate';
 import type { Cadence, WeekDay } from '../model/cadence';
 import type { Follow } from '../follows/follow';
 
@@ -23,9 +24,11 @@ export interface Store {
   readonly threads: ThreadRepository;
   readonly replays: ReplayRepository;
   readonly follows: FollowRepository;
+  readonly personal: PersonalRepository;
   readonly meta: MetaRepository;
   /** Applies pending migrations; refuses (ConfigError) a database newer than the code. */
-  migrate(): Promise<{ from: number; to: number }>;
+  /** onStep hears each pending migration start and end. */
+  migrate(onStep?: (step: MigrationStep) => void): Promise<{ from: number; to: number }>;
   /** Resolves once the database answers a trivial query (readiness); rejects when it does not. */
   ping(): Promise<void>;
   /** Connections checked out of the pool now; null on SQLite, which has none. */
@@ -48,7 +51,7 @@ export interface PaperRepository {
   get(id: string): Promise<Paper | null>;
   /** The papers with these ids, in the order asked for; unknown ids are left out. */
   getMany(ids: string[]): Promise<Paper[]>;
-  /** The most recent listedOn date (≤ onOrBefore when given) that has at least one paper. */
+  /** The most recent listedOn date (≤ onOrBefore when given) with a paper from a Daily Papers listing (an arXiv feed's day is not one). */
   latestListDate(onOrBefore?: string): Promise<string | null>;
   /** Papers whose listedOn is in [from, to] (inclusive). */
   listedBetween(from: string, to: string): Promise<Paper[]>;
@@ -188,6 +191,11 @@ export interface Delivery {
   heartbeatAt: Date | null;
   /** The papers this delivery posts, fixed when first planned so a resumed run posts the same list. */
   plan: string[] | null;
+  /**
+   * The message a run was about to send, recorded before the send: if it is not among the posts, an
+   * earlier run may have sent it unrecorded. Null when nothing was sent yet (or by an older version).
+   */
+  sending: { key: string; at: Date } | null;
   updatedAt: Date;
 }
 
@@ -213,13 +221,16 @@ export interface ClaimResult {
 /** Exactly-once daily posting: each (subscription, local date) is claimed by one owner at a time. */
 export interface DeliveryRepository {
   claim(req: ClaimRequest): Promise<ClaimResult>;
-  /** Extends the claim; false when it was lost to another owner. */
-  heartbeat(id: string, owner: ClaimOwner, now: Date): Promise<boolean>;
+  /** Extends the claim, recording the message about to be sent (`sending`); false when it was lost to another owner. */
+  heartbeat(id: string, owner: ClaimOwner, now: Date, sending?: string): Promise<boolean>;
   /** Whether the owner still holds the claim: heartbeat's answer, read-only. */
   holds(id: string, owner: ClaimOwner): Promise<boolean>;
-  setPlan(id: string, owner: ClaimOwner, paperIds: string[]): Promise<boolean>;
+  /** Fixes the plan, and records the first message about to be sent (`sending`). */
+  setPlan(id: string, owner: ClaimOwner, paperIds: string[], sending?: { key: string; at: Date }): Promise<boolean>;
   finish(id: string, owner: ClaimOwner, outcome: { state: 'posted' } | { state: 'failed'; error: string }, now: Date): Promise<void>;
   get(id: string): Promise<Delivery | null>;
+  /** Deletes every delivery of these subscription keys (a person's digests and alerts) and the records of the messages they sent; how many deliveries. */
+  forget(subscriptionIds: string[]): Promise<number>;
 }
 
 // posts
@@ -263,6 +274,8 @@ export interface BookmarkRepository {
   remove(platform: Platform, userId: string, paperId: string): Promise<boolean>;
   /** Oldest first, so list numbers stay stable as new bookmarks arrive. */
   list(platform: Platform, userId: string): Promise<Bookmark[]>;
+  /** Removes all of a person's bookmarks; how many there were. */
+  removeAll(platform: Platform, userId: string): Promise<number>;
   /** The papers anyone bookmarked from a message the bot posted in this channel, each once, by id. */
   channelPapers(platform: Platform, channelId: string): Promise<Paper[]>;
 }
@@ -286,6 +299,60 @@ export interface FollowRepository {
   remove(platform: Platform, userId: string, follow: Follow): Promise<boolean>;
   /** How many were removed. */
   removeAll(platform: Platform, userId: string): Promise<number>;
+}
+
+// personal feeds
+
+export type PersonalDigest = 'off' | 'daily' | 'weekly';
+
+/** What a person set with `/papers me`. */
+export interface PersonalSettings {
+  digest: PersonalDigest;
+  /** The day of a weekly digest. */
+  weekDay: WeekDay;
+  /** `HH:MM`, local to timezone. */
+  time: string;
+  timezone: string;
+  /** Papers per digest, 1..10. */
+  top: number;
+  /** One direct message per refresh with new papers matching their follows. */
+  alerts: boolean;
+}
+
+export interface PersonalFeed extends PersonalSettings {
+  platform: Platform;
+  userId: string;
+  /** Where the bot knows them from (Discord server, Slack team); null on the console. */
+  workspaceId: string | null;
+  /** Why their direct messages are paused (the platform refused one), else null. */
+  pausedReason: string | null;
+  /** Whether they were told of the pause. */
+  pauseNoted: boolean;
+  lastAlertAt: Date | null;
+  updatedAt: Date;
+}
+
+/** Each person's own feed: its settings, its pause, and every paper ever sent to them. */
+export interface PersonalRepository {
+  get(platform: Platform, userId: string): Promise<PersonalFeed | null>;
+  /** Saves their settings; a person changing them also lifts a pause (they may have opened their DMs again). */
+  set(f: { platform: Platform; userId: string; workspaceId: string | null; settings: PersonalSettings; now: Date }): Promise<PersonalFeed>;
+  /** Feeds with a digest (or with alerts) on that are not paused. */
+  active(what: 'digest' | 'alerts'): Promise<PersonalFeed[]>;
+  /** Pauses their delivery; false when it was paused already. */
+  pause(platform: Platform, userId: string, reason: string): Promise<boolean>;
+  /** The reason of a pause they were not told of yet, marking it told: each pause is told once. */
+  takePauseNote(platform: Platform, userId: string): Promise<string | null>;
+  /** Changes with every write of settings or pauses, by any replica (as SubscriptionRepository.changeStamp). */
+  changeStamp(): Promise<string>;
+  /** Of these papers, those never sent to them. */
+  unsent(platform: Platform, userId: string, paperIds: string[]): Promise<string[]>;
+  /** Records papers as sent (idempotent); only those not sent before are recorded. */
+  markSent(s: { platform: Platform; userId: string; paperIds: string[]; via: 'digest' | 'alert'; at: Date }): Promise<void>;
+  /** Records an alert sent now, for the at-most-one-an-hour rule. */
+  alerted(platform: Platform, userId: string, at: Date): Promise<void>;
+  /** Deletes their feed and what was sent to them; true when there was anything. */
+  forget(platform: Platform, userId: string): Promise<boolean>;
 }
 
 // discussion threads

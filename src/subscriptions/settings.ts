@@ -43,13 +43,13 @@ interface SettingDeclaration<F extends Field> {
 }
 
 /** `9:00` or `09:00` → `09:00`; anything else outside 00:00..23:59 is refused. */
-const timeOfDay = z
+export const timeOfDay = z
   .string()
   .regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'time must be HH:MM from 00:00 to 23:59, e.g. 09:00')
   .transform((t) => t.padStart(5, '0'));
 
 /** An IANA zone as Intl knows it, returned in its canonical spelling (`europe/berlin` → `Europe/Berlin`). */
-const timeZone = z.string().transform((zone, ctx) => {
+export const timeZone = z.string().transform((zone, ctx) => {
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {

@@ -18,15 +18,31 @@ describe('answer records', () => {
   });
   afterEach(() => cleanup());
 
-  it('records an answer a moment later, or at once when settled, with its papers in display order', async () => {
+  it('records an answer at the end of the turn it was sent in, or at once when settled, with its papers in display order', async () => {
     const { log } = captureLog();
     const answers = createAnswerRecords(store, log);
     answers.add(answer('m1'));
-    expect(await store.posts.find('discord', 'c1', 'm1')).toBeNull();
     await answers.settle();
     expect(await store.posts.find('discord', 'c1', 'm1')).toEqual({ ...answer('m1'), kind: 'answer', deliveryId: null });
     answers.add(answer('m2'));
     await vi.waitFor(async () => expect(await store.posts.find('discord', 'c1', 'm2')).not.toBeNull());
+  });
+
+  it('writes the record without waiting on a timer: no window in which a crash loses it after the next turns', async () => {
+    // Timers stand still: a record that waited on one (it waited 250 ms) would never be written.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      const answers = createAnswerRecords(store, captureLog().log);
+      answers.add(answer('m5'));
+      let found = null;
+      for (let turn = 0; turn < 20 && !found; turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        found = await store.posts.find('discord', 'c1', 'm5');
+      }
+      expect(found).toMatchObject({ messageId: 'm5', kind: 'answer' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('keeps no record of an answer without papers', async () => {

@@ -86,6 +86,20 @@ describe('POST /discord/interactions', () => {
     expect(await db.store.posts.find('discord', fake.channelIds[0]!, '900000000000000001')).toMatchObject({ paperIds: ['2510.11696'] });
   });
 
+  it('answers with a file by deferring in the response and sending the file with the edit', async () => {
+    const { fake, db } = await setup();
+    const bot = await replica(fake, db.store);
+    fake.useInteractionsEndpoint(bot.url('/discord/interactions'));
+    const userId = '222222222222222222';
+    await db.store.bookmarks.add({ platform: 'discord', userId, paperId: '2510.11696', messageId: null, at: NOW });
+    const { token } = fake.sendCommand('bookmarks', { action: 'export', format: 'bibtex' }, { userId });
+    const callback = await fake.waitForRequest((r) => r.path.endsWith(`/${token}/callback`));
+    expect(callback.body).toEqual({ type: 5, data: { flags: 64 } });
+    const edit = await fake.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token));
+    expect(edit.files.map((f) => f.name)).toEqual([expect.stringMatching(/\.bib$/)]);
+    expect(edit.files[0]!.content).toContain('2510.11696');
+  });
+
   it('answers PING with PONG', async () => {
     const { fake, db } = await setup();
     const bot = await replica(fake, db.store);
@@ -122,6 +136,44 @@ describe('POST /discord/interactions', () => {
     const ping = JSON.stringify({ type: 1 });
     expect((await post(url, ping, { 'content-type': 'application/json' })).status).toBe(401);
     expect(fake.requests.filter((r) => r.path.includes('/interactions/') || r.path.startsWith('/webhooks'))).toEqual([]);
+  });
+
+  it('refuses with 401 a signed copy replayed within the window, and answers it once', async () => {
+    const { fake, db } = await setup();
+    const bot = await replica(fake, db.store);
+    const body = JSON.stringify(paperCommand(fake));
+    const headers = fake.signedHeaders(body);
+    expect((await post(bot.url('/discord/interactions'), body, headers)).status).toBe(200);
+    const replayed = await post(bot.url('/discord/interactions'), body, headers);
+    expect(replayed.status).toBe(401);
+    expect(await replayed.text()).toBe('request already seen');
+  });
+
+  it('is not served by a --gateway-only process, which holds the gateway for reactions', async () => {
+    const { fake, db } = await setup();
+    const config = loadBotConfig(
+      {
+        LOG_LEVEL: 'silent',
+        DISCORD_TOKEN: 't',
+        DISCORD_APPLICATION_ID: fake.applicationId,
+        DISCORD_API_URL: fake.apiUrl,
+        DISCORD_INTERACTIONS: 'http',
+        DISCORD_PUBLIC_KEY: fake.publicKeyHex,
+      },
+      '/nonexistent',
+    );
+    const services: Services = {
+      store: db.store,
+      config,
+      log: silent,
+      now: () => NOW,
+      sourceStatus: () => ({ lastSuccessAt: NOW, lastError: null, note: null }),
+    };
+    const bot = await hostAdapter(discordAdapter, services, {}, { gateway: true, http: false });
+    cleanups.push(() => bot.stop());
+    expect(fake.identifies).toHaveLength(1);
+    const body = JSON.stringify({ type: 1 });
+    expect((await post(bot.url('/discord/interactions'), body, fake.signedHeaders(body))).status).toBe(404);
   });
 
   it('is not served with DISCORD_INTERACTIONS=gateway', async () => {
@@ -162,6 +214,12 @@ describe.skipIf(!storeKinds.includes('postgres'))('two HTTP-only replicas on one
       answers.push(callback.body.data.embeds[0].title);
     }
     expect(answers).toEqual([expect.stringContaining('QeRL'), expect.stringContaining('QeRL')]);
+
+    // A copy of a request one replica answered, replayed to the other: refused there too.
+    const body = JSON.stringify({ ...paperCommand(fake), id: '900000000000000009', token: 'replayed' });
+    const headers = fake.signedHeaders(body);
+    expect((await post(replicas[0]!.url('/discord/interactions'), body, headers)).status).toBe(200);
+    expect((await post(replicas[1]!.url('/discord/interactions'), body, headers)).status).toBe(401);
 
     // A click on the first replica's answer, served by the second: the record is in the shared store.
     const answered = fake.interactionReply(fake.requests.find((r) => r.path.endsWith('/callback'))!.path.split('/')[3]!)!;

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
 import { createDiscordPoster } from '../../adapters/discord/poster';
 import { startRestProxy } from '../../adapters/discord/proxy';
@@ -9,8 +8,8 @@ import { textReply } from '../../src/chat/reply';
 import { createLogger } from '../../src/log';
 import type { Metrics } from '../../src/metrics/metrics';
 import { startFakeDiscord } from '../fakes/discord';
-import { repoRoot } from '../helpers/fixtures';
 import { freePort } from '../helpers/net';
+import { spawnPapers } from '../helpers/run-cli';
 
 /** `papers rest-proxy`: every process's Discord REST requests through one client that keeps the limits for all. */
 
@@ -50,28 +49,17 @@ it('papers rest-proxy serves until SIGTERM, and refuses to start without DISCORD
   const fake = await startFakeDiscord();
   cleanups.push(() => fake.close());
   const port = await freePort();
-  const env = { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', DISCORD_API_URL: fake.apiUrl };
-  const child = spawn(process.execPath, ['bin/papers.mjs', 'rest-proxy'], { cwd: repoRoot, env: { ...env, DISCORD_TOKEN: 'proxy-token' } });
-  let stderr = '';
-  const ready = new Promise<void>((resolve) =>
-    child.stderr.on('data', (d) => {
-      stderr += String(d);
-      if (stderr.includes('"event":"ready"')) resolve();
-    }),
-  );
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  await Promise.race([ready, exited]);
-  expect(stderr).toContain('"event":"ready"');
+  const env = { PORT: String(port), HOST: '127.0.0.1', DISCORD_API_URL: fake.apiUrl };
+  const proxy = spawnPapers(['rest-proxy'], { ...env, DISCORD_TOKEN: 'proxy-token' });
+  await proxy.ready;
   expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
   const me = await fetch(`http://127.0.0.1:${port}/api/v10/users/@me`, { headers: { authorization: 'Bot proxy-token' } });
   expect(me.status).toBe(200);
   expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', path: '/users/@me' });
-  child.kill('SIGTERM');
-  expect(await exited).toBe(0);
+  proxy.child.kill('SIGTERM');
+  expect(await proxy.exited).toBe(0);
 
-  const refused = spawn(process.execPath, ['bin/papers.mjs', 'rest-proxy'], { cwd: repoRoot, env });
-  let refusal = '';
-  refused.stderr.on('data', (d) => (refusal += String(d)));
-  expect(await new Promise((resolve) => refused.on('exit', resolve))).toBe(1);
-  expect(refusal).toBe('papers rest-proxy: papers rest-proxy needs DISCORD_TOKEN: one proxy serves one bot\n');
+  const refused = spawnPapers(['rest-proxy'], env);
+  expect(await refused.exited).toBe(1);
+  expect(refused.stderr()).toBe('papers rest-proxy: papers rest-proxy needs DISCORD_TOKEN: one proxy serves one bot\n');
 });

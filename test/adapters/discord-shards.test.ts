@@ -1,12 +1,11 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord';
-import { repoRoot } from '../helpers/fixtures';
 import { freePort } from '../helpers/net';
+import { spawnPapers, type SpawnedPapers } from '../helpers/run-cli';
 
 /**
  * DISCORD_SHARDS=A-B/N across machines: two `papers start` processes, shards 0-1 and 2-3 of 4, on
@@ -24,7 +23,7 @@ const PAPER = '2510.11696';
 
 let fake: FakeDiscord;
 let dir: string;
-const children: ChildProcessWithoutNullStreams[] = [];
+const running: SpawnedPapers[] = [];
 
 beforeEach(async () => {
   fake = await startFakeDiscord({ extraGuilds: GUILDS, maxConcurrency: 16 });
@@ -32,42 +31,30 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const { child } of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   await fake.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startProcess(shards: string): Promise<ChildProcessWithoutNullStreams> {
-  const child = spawn(process.execPath, ['bin/papers.mjs', 'start', '--no-scheduler'], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HF_BASE_URL: 'http://127.0.0.1:9',
-      DATABASE_URL: `sqlite:${path.join(dir, 'papers.db')}`,
-      PORT: String(await freePort()),
-      HOST: '127.0.0.1',
-      DISCORD_TOKEN: 'fake-bot-token',
-      DISCORD_APPLICATION_ID: fake.applicationId,
-      DISCORD_API_URL: fake.apiUrl,
-      DISCORD_SHARDS: shards,
-    },
+async function startProcess(shards: string): Promise<SpawnedPapers> {
+  const bot = spawnPapers(['start', '--no-scheduler'], {
+    HF_BASE_URL: 'http://127.0.0.1:9',
+    DATABASE_URL: `sqlite:${path.join(dir, 'papers.db')}`,
+    PORT: String(await freePort()),
+    HOST: '127.0.0.1',
+    DISCORD_TOKEN: 'fake-bot-token',
+    DISCORD_APPLICATION_ID: fake.applicationId,
+    DISCORD_API_URL: fake.apiUrl,
+    DISCORD_SHARDS: shards,
   });
-  children.push(child);
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr.on('data', (d) => {
-      stderr += String(d);
-      if (stderr.includes('"event":"ready"')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`papers start exited ${code}: ${stderr}`)));
-  });
-  return child;
+  running.push(bot);
+  await bot.ready;
+  return bot;
 }
 
-async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+async function stop(bot: SpawnedPapers): Promise<void> {
+  bot.child.kill('SIGTERM');
+  await bot.exited;
 }
 
 /** A 🔖 on each guild's digest message by a user of its own; resolves with the DM confirmations each user got. */

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord';
 import { repoRoot } from '../helpers/fixtures';
 import { freePort } from '../helpers/net';
+import { spawnPapers } from '../helpers/run-cli';
 
 let fake: FakeDiscord;
 let dir: string;
@@ -67,32 +68,19 @@ it('papers start with DISCORD_TOKEN connects to Discord, answers /papers today a
  */
 it('papers start --no-gateway answers HTTP interactions without connecting the gateway', async () => {
   const port = await freePort();
-  const child = spawn(process.execPath, ['bin/papers.mjs', 'start', '--no-gateway', '--no-scheduler'], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HF_BASE_URL: 'http://127.0.0.1:9',
-      DATABASE_URL: `sqlite:${path.join(dir, 'papers.db')}`,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DISCORD_TOKEN: 'fake-bot-token',
-      DISCORD_APPLICATION_ID: fake.applicationId,
-      DISCORD_API_URL: fake.apiUrl,
-      DISCORD_INTERACTIONS: 'http',
-      DISCORD_PUBLIC_KEY: fake.publicKeyHex,
-      METRICS: 'on',
-    },
+  const bot = spawnPapers(['start', '--no-gateway', '--no-scheduler'], {
+    HF_BASE_URL: 'http://127.0.0.1:9',
+    DATABASE_URL: `sqlite:${path.join(dir, 'papers.db')}`,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DISCORD_TOKEN: 'fake-bot-token',
+    DISCORD_APPLICATION_ID: fake.applicationId,
+    DISCORD_API_URL: fake.apiUrl,
+    DISCORD_INTERACTIONS: 'http',
+    DISCORD_PUBLIC_KEY: fake.publicKeyHex,
+    METRICS: 'on',
   });
-  let stderr = '';
-  const ready = new Promise<void>((resolve) =>
-    child.stderr.on('data', (d) => {
-      stderr += String(d);
-      if (stderr.includes('"event":"ready"')) resolve();
-    }),
-  );
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  await Promise.race([ready, exited]);
-  expect(stderr).toContain('"event":"ready"');
+  await bot.ready;
   expect(fake.identifies).toEqual([]);
 
   fake.useInteractionsEndpoint(`http://127.0.0.1:${port}/discord/interactions`);
@@ -101,30 +89,24 @@ it('papers start --no-gateway answers HTTP interactions without connecting the g
   expect(callback.body.type).toBe(4);
   expect(callback.body.data.embeds.length).toBeGreaterThan(0);
   expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
-  expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(
-    /^papers_commands_total\{platform="discord",command="today",outcome="answered"\} 1$/m,
-  );
+  const scraped = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  expect(scraped).toMatch(/^papers_commands_total\{platform="discord",command="today",outcome="answered"\} 1$/m);
+  // Hugging Face is unreachable here: never refreshed, so the age counts from the start, not 0.
+  expect(Number(/^papers_seconds_since_refresh (\S+)$/m.exec(scraped)?.[1])).toBeGreaterThan(0);
 
-  child.kill('SIGTERM');
-  expect(await exited).toBe(0);
+  bot.child.kill('SIGTERM');
+  expect(await bot.exited).toBe(0);
   expect(fake.identifies).toEqual([]);
 });
 
 it('papers start --no-gateway refuses gateway interactions with one line', async () => {
-  const child = spawn(process.execPath, ['bin/papers.mjs', 'start', '--no-gateway'], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HF_BASE_URL: 'http://127.0.0.1:9',
-      DATABASE_URL: `sqlite:${path.join(dir, 'papers.db')}`,
-      PORT: String(await freePort()),
-      DISCORD_TOKEN: 'fake-bot-token',
-      DISCORD_API_URL: fake.apiUrl,
-    },
+  const bot = spawnPapers(['start', '--no-gateway'], {
+    HF_BASE_URL: 'http://127.0.0.1:9',
+    DATABASE_URL: `sqlite:${path.join(dir, 'papers.db')}`,
+    PORT: String(await freePort()),
+    DISCORD_TOKEN: 'fake-bot-token',
+    DISCORD_API_URL: fake.apiUrl,
   });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += String(d)));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  expect(code).not.toBe(0);
-  expect(stderr).toContain('DISCORD_INTERACTIONS=http');
+  expect(await bot.exited).not.toBe(0);
+  expect(bot.stderr()).toContain('DISCORD_INTERACTIONS=http');
 });

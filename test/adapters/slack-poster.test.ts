@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RETRY_POLICY } from '../../adapters/slack/client';
@@ -73,6 +75,42 @@ describe('Slack digest poster in the fan-out', () => {
     );
     // The history was read only before the two re-sends.
     expect(fake.callsTo('conversations.history')).toHaveLength(2);
+  });
+
+  it('after a crash right after a send landed, the restart finds that message however busy the channel got, and reads no history for the rest', async () => {
+    await seed(store, [slackSub('CBUSY')]);
+    // The crashed process: its third send (the second paper) reaches Slack, then the process dies
+    // before recording it; the send never returns.
+    const real = poster();
+    let sends = 0;
+    const crashing: DigestPoster = {
+      platform: 'slack',
+      openDirect: (user) => real.openDirect(user),
+      async post(...args) {
+        const posted = await real.post(...args);
+        return ++sends === 3 ? new Promise(() => {}) : posted;
+      },
+    };
+    const dead = { host: os.hostname(), pid: spawnSync(process.execPath, ['-e', '']).pid! };
+    void postDaily({ store, posters: [crashing], config, log, now, owner: dead, date: LIST_DATE, retryDelayMs: 5 });
+    await expect.poll(() => keysIn('CBUSY').length).toBe(3);
+    // People talk: 250 messages after it, five times the recent history a re-send used to search.
+    for (let i = 0; i < 250; i++)
+      await fetch(`${fake.apiUrl}chat.postMessage`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer xoxb-fake', 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'CBUSY', text: `chat ${i}` }),
+      });
+
+    const report = await postDaily({ store, posters: [poster()], config, log, now, owner: currentOwner(), date: LIST_DATE, retryDelayMs: 5 });
+    expect(report.channels).toMatchObject([{ subscriptionId: 'slack:CBUSY', outcome: 'posted', messages: 1, found: 1 }]);
+    const keys = keysIn('CBUSY').filter(Boolean);
+    expect(keys).toHaveLength(4);
+    expect(new Set(keys).size).toBe(4);
+    // One search, for the message in flight at the crash, back to when it was sent, over two pages.
+    const reads = fake.callsTo('conversations.history');
+    expect(reads.length).toBe(2);
+    expect(reads.every((r) => r.body.oldest !== undefined)).toBe(true);
   });
 
   it("a fresh delivery's sends do not read the channel's history, one of Slack's most rate-limited methods", async () => {

@@ -28,6 +28,19 @@ describe.each(storeKinds)('arXiv categories in the store on %s', (kind) => {
     expect(await store.papers.get(hfOnly.id)).not.toHaveProperty('categories');
   });
 
+  it('never makes a day seen only in the arXiv RSS feed the latest list, nor moves a listed paper to it', async () => {
+    const rss = parseListing(readFixture('arxiv/rss-cs.LG+cs.AI+cs.CL+stat.ML-2026-09-24-trimmed.xml')).papers;
+    expect(rss.every((p) => p.source === 'arxiv' && p.listedOn === '2026-09-24')).toBe(true);
+    const listed = hf[0]!;
+    await store.papers.upsert(hf, seenAt);
+    // The same paper announced in a later RSS feed: arXiv's announcement day, not a Daily Papers list.
+    await store.papers.upsert([...rss, { ...rss[0]!, id: listed.id, arxivId: listed.arxivId, title: listed.title }], seenAt);
+    expect(await store.papers.latestListDate()).toBe('2026-07-31');
+    expect((await store.papers.get(listed.id))?.listedOn).toBe('2026-07-31');
+    // The RSS papers themselves keep their announcement day, for a channel's arXiv window.
+    expect((await store.papers.get(rss[1]!.id))?.listedOn).toBe('2026-09-24');
+  });
+
   it('merges a listed paper with its arXiv record: the list keeps its upvotes, the paper gains categories', async () => {
     const fromHf = hf.find((p) => p.id === '2607.28618')!;
     await store.papers.upsert([fromHf], seenAt);

@@ -11,6 +11,8 @@ import { openTestStore } from '../helpers/stores';
 import { DRIVERS, type ContractDriver } from './drivers';
 import { CannotMessageUser } from '../../src/chat/poster';
 import { digestPaperMessage } from '../../src/digest/messages';
+import { postPersonalDigests } from '../../src/personal/deliver';
+import { sendAlerts } from '../../src/personal/alerts';
 
 /**
  * The adapter contract: what every platform must do, run against each adapter through its real
@@ -174,7 +176,84 @@ describe.each(DRIVERS)('$name adapter contract', (factory) => {
   });
 });
 
+describe.each(DRIVERS)('$name adapter contract: personal digests', (factory) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let d: ContractDriver;
+  beforeEach(async () => {
+    ({ store, cleanup } = await openTestStore('sqlite'));
+    await store.papers.upsert(bundledPapers(), NOW);
+    d = await factory.start(store, NOW);
+  });
+  afterEach(async () => {
+    await d.stop();
+    await cleanup();
+  });
+  const run = () => postPersonalDigests({ store, posters: [d.poster], config, log: silent, now: () => NOW, owner: currentOwner(), date: '2025-10-16' });
+
+  it('follows and a daily digest set by command arrive by direct message: the matching papers, each with its reason, once', async () => {
+    for (const text of ['follow NVFP4 quantization', 'follow author Chenyan Xiong']) expect((await d.command(text, 'member')).visibility).toBe('private');
+    const set = await d.command('me daily time 09:00 tz UTC top 5', 'member');
+    expect(set.visibility).toBe('private');
+    expect(set.text).toContain('every day at 09:00 UTC');
+    const first = await run();
+    expect(first.users).toEqual([expect.objectContaining({ userId: d.userId('member'), outcome: 'posted', messages: 3 })]);
+    const seen = await d.directMessages('member');
+    expect(seen).toHaveLength(3);
+    expect(seen[0]).toContain('Your papers of 2025-10-14: 2 papers matching what you follow');
+    const byPaper = (title: string) => seen.find((m) => m.includes(title))!;
+    expect(byPaper('QeRL')).toContain('follows: NVFP4 quantization');
+    expect(byPaper('RePro')).toContain('follows: author Chenyan Xiong');
+    expect((await run()).users.map((u) => u.outcome)).toEqual(['already-posted']);
+    expect(await d.directMessages('member')).toHaveLength(3);
+    expect(await d.directMessages('admin')).toEqual([]);
+  });
+
+  it('a new list with one matching paper brings one alert, in one message, and no second', async () => {
+    await d.command('follow NVFP4 quantization', 'member');
+    expect((await d.command('me alerts on', 'member')).text).toContain('Alerts: on');
+    const qerl = bundledPapers().find((p) => p.id === '2510.11696')!;
+    const other = bundledPapers().find((p) => p.id === '2510.11690')!;
+    await store.papers.upsert(
+      [
+        { ...qerl, id: 'new-qerl', arxivId: null, title: `${qerl.title} (v2)`, listedOn: '2025-10-16' },
+        { ...other, id: 'new-other', arxivId: null, listedOn: '2025-10-16' },
+      ],
+      NOW,
+    );
+    const alert = () => sendAlerts({ store, posters: [d.poster], config, log: silent, now: () => new Date(NOW.getTime() + 60_000), owner: currentOwner() });
+    expect((await alert()).users).toEqual([expect.objectContaining({ userId: d.userId('member'), outcome: 'sent', papers: 1 })]);
+    const seen = await d.directMessages('member');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toContain('(v2)');
+    expect(seen[0]).toContain('follows: NVFP4 quantization');
+    expect((await alert()).users.map((u) => u.outcome)).toEqual(['nothing-new']);
+    expect(await d.directMessages('member')).toHaveLength(1);
+  });
+});
+
 describe.each(DRIVERS.filter((f) => f.refusesDirectMessages))('$name adapter contract: a user who cannot be messaged', (factory) => {
+  it('pauses their personal digest at the first refusal and never tries again', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    await store.papers.upsert(bundledPapers(), NOW);
+    const d = await factory.start(store, NOW);
+    try {
+      await d.command('follow reinforcement learning', 'member');
+      await d.command('me daily time 09:00 tz UTC', 'member');
+      d.closeDirectMessages!('member');
+      const run = () => postPersonalDigests({ store, posters: [d.poster], config, log: silent, now: () => NOW, owner: currentOwner(), date: '2025-10-16' });
+      expect((await run()).users).toEqual([expect.objectContaining({ outcome: 'paused' })]);
+      expect((await run()).users).toEqual([]);
+      expect(await store.personal.get(d.platform, d.userId('member'))).toMatchObject({ pausedReason: expect.any(String) });
+      expect(await d.directMessages('member')).toEqual([]);
+      // The next private answer tells them.
+      expect((await d.command('following', 'member')).text).toContain('Your personal digest and alerts are paused');
+    } finally {
+      await d.stop();
+      await cleanup();
+    }
+  });
+
   it('fails the direct message with CannotMessageUser, permanently, and shows nothing', async () => {
     const { store, cleanup } = await openTestStore('sqlite');
     const d = await factory.start(store, NOW);

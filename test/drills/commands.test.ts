@@ -223,8 +223,8 @@ describe('drill bookmarks-private', () => {
   });
 });
 
-describe('drill follows-private', () => {
-  it('nobody lists or changes another user’s follows, on either platform', async () => {
+describe('drill personal-private', () => {
+  it('nobody lists or changes another user’s follows, digest settings or data, on either platform', async () => {
     const { svc, cleanup } = await testServices();
     const owner = { id: 'U0OWNER', name: 'Owner' };
     const other = { id: 'U0OTHER', name: 'Other' };
@@ -236,7 +236,11 @@ describe('drill follows-private', () => {
       await as(owner, platform, 'follow', { what: secrets[0]! });
       await as(owner, platform, 'follow', { kind: 'author', what: secrets[1]! });
       await as(owner, platform, 'follow', { kind: 'org', what: secrets[2]! });
+      await as(owner, platform, 'me', { digest: 'weekly', day: 'thu', time: '07:15', tz: 'Asia/Tokyo', alerts: 'on' });
+      await svc.store.bookmarks.add({ platform, userId: owner.id, paperId: '2510.11696', messageId: null, at: new Date() });
     }
+    const ownerFeed = async (platform: Platform) => JSON.stringify(await svc.store.personal.get(platform, owner.id));
+    const feeds = Object.fromEntries(await Promise.all(platforms.map(async (p) => [p, await ownerFeed(p)] as const)));
     let attempts = 0;
     for (const platform of platforms) {
       const tries: [string, Invocation['args']][] = [
@@ -246,23 +250,35 @@ describe('drill follows-private', () => {
         ['follow', { what: secrets[0]! }],
         ['unfollow', { item: '1' }],
         ['following', {}],
+        ['me', {}],
+        ['me', { digest: 'off' }],
+        ['me', { alerts: 'off' }],
+        ['forget-me', {}],
+        ['forget-me', { answer: 'confirm' }],
+        ['me', {}],
       ];
       for (const [command, args] of tries) {
         const reply = await as(other, platform, command, args);
         attempts++;
         const text = replyText(reply);
         if (!(command === 'follow' || (command === 'unfollow' && text.startsWith('Stopped following secret'))))
-          for (const secret of secrets) expect(text, `${platform} ${command} ${JSON.stringify(args)}`).not.toContain(secret);
+          for (const secret of [...secrets, '07:15', 'Asia/Tokyo', 'Thursday'])
+            expect(text, `${platform} ${command} ${JSON.stringify(args)}`).not.toContain(secret);
         expect(reply.visibility).toBe('private');
       }
       expect(await svc.store.follows.list(platform, other.id)).toEqual([]);
     }
     for (const platform of platforms) {
       expect((await svc.store.follows.list(platform, owner.id)).map((f) => f.value)).toEqual(secrets);
-      const own = replyText(await as(owner, platform, 'following'));
-      for (const secret of secrets) expect(own).toContain(secret);
+      expect(await ownerFeed(platform)).toBe(feeds[platform]);
+      expect(await svc.store.bookmarks.list(platform, owner.id)).toHaveLength(1);
+      const own = replyText(await as(owner, platform, 'me'));
+      for (const secret of [...secrets, '07:15 Asia/Tokyo', 'every Thursday']) expect(own).toContain(secret);
     }
-    drillLine('follows-private', `${attempts} following/unfollow/follow commands by another user (discord, slack): 0 disclosed, 0 changed`);
+    drillLine(
+      'personal-private',
+      `${attempts} following/unfollow/follow/me/forget-me commands by another user (discord, slack): 0 disclosed, 0 of the owner's follows, settings or bookmarks changed`,
+    );
     await cleanup();
   });
 });

@@ -106,9 +106,13 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const bot = { userId: 'UBOT00001', botId: 'BBOT00001', teamId: 'T0FAKE001' };
   const homes = new Map<string, { type: string; blocks: unknown[] }>();
   const unreachableUsers = new Map<string, string>();
-  let clock = 1_700_000_000;
+  // Like Slack's, a message ts is the server's time (so `oldest` filters as it would), unique and increasing.
+  let clock = 0;
   let seq = 0;
-  const nextTs = () => `${clock++}.${String(++seq).padStart(6, '0')}`;
+  const nextTs = () => {
+    clock = Math.max(clock + 1, Math.floor(Date.now() / 1000));
+    return `${clock}.${String(++seq).padStart(6, '0')}`;
+  };
   let responseWaiters: ((r: FakeSlack['responses'][number]) => void)[] = [];
   let unclaimedResponses = 0;
   let callWaiters: { method: string; count: number; resolve: (calls: FakeCall[]) => void }[] = [];
@@ -184,10 +188,16 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       case 'conversations.history': {
         const withMetadata = body.include_all_metadata === true || body.include_all_metadata === 'true';
         const limit = Number(body.limit ?? 100);
-        const newestFirst = [...(messages.get(channel) ?? [])].reverse().slice(0, limit);
+        // As Slack: newest first, only after `oldest` (a ts), a page at a time behind `cursor`.
+        const oldest = Number(body.oldest ?? 0);
+        const from = Number(body.cursor ? Buffer.from(String(body.cursor), 'base64').toString() : 0);
+        const all = [...(messages.get(channel) ?? [])].reverse().filter((m) => Number(m.ts) > oldest);
+        const newestFirst = all.slice(from, from + limit);
+        const more = from + limit < all.length;
         return {
           ok: true,
-          has_more: false,
+          has_more: more,
+          ...(more ? { response_metadata: { next_cursor: Buffer.from(String(from + limit)).toString('base64') } } : {}),
           messages: newestFirst.map((m) => ({
             type: 'message',
             ts: m.ts,

@@ -106,10 +106,28 @@ describe('papers post-daily', () => {
     expect(io.err()).toBe(`papers post-daily: ${file}:2:16: subscriptions[0].platform: expected one of discord, slack, console\n`);
   });
 
+  it('--users sends the personal digests due, --dry-run shows per person what and why, and a second run sends nothing', async () => {
+    const store = await openStore(db.url);
+    await store.follows.add({ platform: 'console', userId: 'ada', follow: { kind: 'topic', value: 'NVFP4 quantization' }, at: new Date(), max: 25 });
+    const settings = { digest: 'daily' as const, weekDay: 'mon' as const, time: '00:00', timezone: 'UTC', top: 5, alerts: false };
+    await store.personal.set({ platform: 'console', userId: 'ada', workspaceId: null, settings, now: new Date() });
+    await store.close();
+    const dry = await papers('--users', '--dry-run', '--date', '2025-10-15');
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain('console user ada 2025-10-15: would send 1 paper(s) of 2025-10-14');
+    expect(dry.out).toMatch(/1\. 2510\.11696 {2}QeRL.*\(follows: NVFP4 quantization\)/);
+    expect(dry.out).toMatch(/- 2510\.11690 {2}Diffusion Transformers.*\(matches none of your follows\)/);
+    const sent = await papers('--users', '--date', '2025-10-15');
+    expect(sent.out).toContain('console user ada 2025-10-15: sent 2 direct message(s)');
+    expect(sent.out).toContain('(direct message to ada)');
+    expect((await papers('--users', '--date', '2025-10-15')).out).toBe('console user ada 2025-10-15: already sent; nothing sent\n');
+  });
+
   it('operator mistakes: one line on stderr and a non-zero exit', async () => {
     const cases: [string[], number, RegExp][] = [
-      [[], 2, /give either --subscription ID or --all/],
-      [['--all', '--subscription', 'x'], 2, /give either/],
+      [[], 2, /give one of --subscription ID, --all or --users/],
+      [['--all', '--subscription', 'x'], 2, /give one of/],
+      [['--all', '--users'], 2, /give one of/],
       [['--all', '--date', '2025-02-30'], 2, /--date must be a calendar date as YYYY-MM-DD, got "2025-02-30"/],
       [['--all', '--when', 'now'], 2, /Unknown option '--when'/],
       [['--subscription', 'slack:nope'], 1, /no subscription "slack:nope"/],

@@ -53,6 +53,8 @@ describe('weekly and weekday posts', () => {
       clock: { now: () => new Date() },
       retryDelayMs: 0,
       sweepCron: NO_SWEEP,
+      // Weeks of fake time: a watch a minute instead of every 10 s keeps the run short.
+      watchMs: 60_000,
     });
     await scheduler.start();
     await vi.advanceTimersByTimeAsync(Date.parse(to) - Date.parse(from));
@@ -94,7 +96,8 @@ describe('weekly and weekday posts', () => {
         .filter((m) => m.paperIds.length === 0)[3]!
         .at.toISOString(),
     ).toBe('2026-10-25T00:30:00.000Z');
-  });
+    // Four weeks of the scheduler's timers, run one by one: seconds on a quiet machine, more on a busy one.
+  }, 120_000);
 
   it('the seven days are ranked together: a strong paper from early in the week beats the later ones', async () => {
     const papers = listsBetween('2026-06-01', '2026-06-07');

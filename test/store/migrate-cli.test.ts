@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/store/migrations/index';
 import { main } from '../../cli/main';
 import { repoRoot } from '../helpers/fixtures';
 import { storeKinds, testDatabaseUrl } from '../helpers/stores';
@@ -56,9 +57,15 @@ function expectOneLineFailure(result: Outcome, says: RegExp) {
 describe('papers migrate', () => {
   it('creates the default SQLite database under ./data and reports from → to, then that it is up to date', async () => {
     const first = await migrate();
-    expect(first).toMatchObject({ code: 0, stderr: '' });
+    expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/^migrated database from version 0 to \d+\n$/);
-    expect((await migrate()).stdout).toMatch(/^database is up to date at version \d+\n$/);
+    // Each migration is announced as it starts and as it ends, in order.
+    const steps = Object.keys(MIGRATIONS).flatMap((name, i, all) => [
+      `papers migrate: applying ${name} (${i + 1}/${all.length})`,
+      expect.stringMatching(new RegExp(`^papers migrate: ${name} done in \\d+\\.\\d s \\(${i + 1}/${all.length}\\)$`)),
+    ]);
+    expect(first.stderr.trimEnd().split('\n')).toEqual(steps);
+    expect(await migrate()).toMatchObject({ stdout: expect.stringMatching(/^database is up to date at version \d+\n$/), stderr: '' });
     expect((await migrate(`sqlite:${path.join(workDir, 'data/papers.db')}`)).stdout).toMatch(/up to date/);
   });
 

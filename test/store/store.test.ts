@@ -326,6 +326,44 @@ describe.each(storeKinds)('store on %s', (kind) => {
     });
   });
 
+  describe('personal feeds', () => {
+    const settings = { digest: 'daily' as const, weekDay: 'mon' as const, time: '08:00', timezone: 'UTC', top: 5, alerts: false };
+    const at = new Date('2026-06-01T08:00:00Z');
+
+    it('saves settings per person, lists the active, pauses once, tells the pause once, and a new setting lifts it', async () => {
+      const stamp = await store.personal.changeStamp();
+      await store.personal.set({ platform: 'slack', userId: 'u1', workspaceId: 'T1', settings, now: at });
+      await store.personal.set({ platform: 'slack', userId: 'u2', workspaceId: 'T1', settings: { ...settings, digest: 'off', alerts: true }, now: at });
+      expect(await store.personal.changeStamp()).not.toBe(stamp);
+      expect((await store.personal.active('digest')).map((f) => f.userId)).toEqual(['u1']);
+      expect((await store.personal.active('alerts')).map((f) => f.userId)).toEqual(['u2']);
+      expect(await store.personal.get('slack', 'u1')).toMatchObject({ workspaceId: 'T1', time: '08:00', pausedReason: null });
+      expect(await store.personal.get('discord', 'u1')).toBeNull();
+
+      expect(await store.personal.pause('slack', 'u1', 'user_not_found')).toBe(true);
+      expect(await store.personal.pause('slack', 'u1', 'again')).toBe(false);
+      expect(await store.personal.active('digest')).toEqual([]);
+      expect(await Promise.all([store.personal.takePauseNote('slack', 'u1'), store.personal.takePauseNote('slack', 'u1')])).toEqual(
+        expect.arrayContaining(['user_not_found', null]),
+      );
+      expect(await store.personal.takePauseNote('slack', 'u1')).toBeNull();
+      await store.personal.set({ platform: 'slack', userId: 'u1', workspaceId: 'T1', settings, now: at });
+      expect(await store.personal.get('slack', 'u1')).toMatchObject({ pausedReason: null, pauseNoted: false });
+    });
+
+    it('remembers every paper sent to a person, once, and forgets it all with the feed', async () => {
+      await store.personal.set({ platform: 'slack', userId: 'u1', workspaceId: null, settings, now: at });
+      await store.personal.markSent({ platform: 'slack', userId: 'u1', paperIds: ['a', 'b'], via: 'digest', at });
+      await store.personal.markSent({ platform: 'slack', userId: 'u1', paperIds: ['b', 'c'], via: 'alert', at });
+      expect(await store.personal.unsent('slack', 'u1', ['a', 'b', 'c', 'd'])).toEqual(['d']);
+      expect(await store.personal.unsent('slack', 'u2', ['a'])).toEqual(['a']);
+      expect(await store.personal.forget('slack', 'u1')).toBe(true);
+      expect(await store.personal.get('slack', 'u1')).toBeNull();
+      expect(await store.personal.unsent('slack', 'u1', ['a'])).toEqual(['a']);
+      expect(await store.personal.forget('slack', 'u1')).toBe(false);
+    });
+  });
+
   describe('bookmarks', () => {
     it('adds once, lists oldest first with the paper, removes once, per platform and user', async () => {
       await store.papers.upsert(hfList, seenAt);

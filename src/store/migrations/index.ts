@@ -7,8 +7,10 @@ import { installations } from './0005_installations';
 import { threads } from './0006_threads';
 import { engineSearch } from './0007_engine_search';
 import { replays } from './0008_replays';
+import { sending } from './0008_sending';
 import { weeklyPosts } from './0009_a_weekly_posts';
 import { follows } from './0009_b_follows';
+import { personalFeeds } from './0009_c_personal_feeds';
 
 /**
  * The versioned schema, one list for both dialects, one file per migration. Names start with their
@@ -35,8 +37,12 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0007_engine_search': engineSearch,
   // Signed requests already seen (Slack, Discord HTTP interactions): a replay is refused by every replica.
   '0008_replays': replays,
+  // The message each delivery is about to send, so a resume checks the channel for that one only.
+  '0008_sending': sending,
   // How often a channel posts: every day, every weekday, or once a week on a chosen day.
   '0009_a_weekly_posts': weeklyPosts,
   // What each person follows for their personal feed.
   '0009_b_follows': follows,
+  // Each person's digest and alerts settings, and every paper sent to them.
+  '0009_c_personal_feeds': personalFeeds,
 };

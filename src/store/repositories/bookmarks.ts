@@ -25,6 +25,11 @@ export function bookmarkRepository(db: StoreDb): BookmarkRepository {
       return res.numDeletedRows > 0n;
     },
 
+    async removeAll(platform, userId) {
+      const res = await kysely.deleteFrom('bookmarks').where('platform', '=', platform).where('user_id', '=', userId).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
+
     async list(platform, userId) {
       const rows = await kysely
         .selectFrom('bookmarks as b')

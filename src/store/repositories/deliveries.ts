@@ -1,5 +1,5 @@
 import type { WhereInterface } from 'kysely';
-import type { StoreDb } from '../db';
+import { chunks, type StoreDb } from '../db';
 import { deliveryFromRow } from '../rows';
 import type { Database } from '../tables';
 import type { ClaimOwner, ClaimRequest, Delivery, DeliveryRepository } from '../types';
@@ -24,7 +24,17 @@ export function deliveryRepository(db: StoreDb): DeliveryRepository {
       const claim = { state: 'claimed', owner_host: req.owner.host, owner_pid: req.owner.pid, heartbeat_at: now, updated_at: now };
       const inserted = await kysely
         .insertInto('deliveries')
-        .values({ id, subscription_id: req.subscriptionId, date: req.date, attempts: 1, last_error: null, plan: null, ...claim })
+        .values({
+          id,
+          subscription_id: req.subscriptionId,
+          date: req.date,
+          attempts: 1,
+          last_error: null,
+          plan: null,
+          sending_key: null,
+          sending_at: null,
+          ...claim,
+        })
         .onConflict((oc) => oc.doNothing())
         .returningAll()
         .executeTakeFirst();
@@ -46,8 +56,13 @@ export function deliveryRepository(db: StoreDb): DeliveryRepository {
       return { won: false, delivery: (await get(id))! };
     },
 
-    async heartbeat(id, owner, now) {
-      const res = await ownedClaim(kysely.updateTable('deliveries').set({ heartbeat_at: now.toISOString() }), id, owner).executeTakeFirst();
+    async heartbeat(id, owner, now, sending) {
+      const at = now.toISOString();
+      const res = await ownedClaim(
+        kysely.updateTable('deliveries').set({ heartbeat_at: at, ...(sending === undefined ? {} : { sending_key: sending, sending_at: at }) }),
+        id,
+        owner,
+      ).executeTakeFirst();
       return res.numUpdatedRows > 0n;
     },
 
@@ -55,8 +70,9 @@ export function deliveryRepository(db: StoreDb): DeliveryRepository {
       return (await ownedClaim(kysely.selectFrom('deliveries').select('id'), id, owner).executeTakeFirst()) !== undefined;
     },
 
-    async setPlan(id, owner, paperIds) {
-      const res = await ownedClaim(kysely.updateTable('deliveries').set({ plan: JSON.stringify(paperIds) }), id, owner).executeTakeFirst();
+    async setPlan(id, owner, paperIds, sending) {
+      const next = sending ? { sending_key: sending.key, sending_at: sending.at.toISOString() } : {};
+      const res = await ownedClaim(kysely.updateTable('deliveries').set({ plan: JSON.stringify(paperIds), ...next }), id, owner).executeTakeFirst();
       return res.numUpdatedRows > 0n;
     },
 
@@ -72,6 +88,26 @@ export function deliveryRepository(db: StoreDb): DeliveryRepository {
     },
 
     get,
+
+    async forget(subscriptionIds) {
+      if (subscriptionIds.length === 0) return 0;
+      return db.write(async (tx) => {
+        const ids = (await tx.selectFrom('deliveries').select('id').where('subscription_id', 'in', subscriptionIds).execute()).map((r) => r.id);
+        for (const part of chunks(ids)) {
+          const posts = await tx.selectFrom('posts').select(['platform', 'channel_id', 'message_id']).where('delivery_id', 'in', part).execute();
+          for (const p of posts)
+            await tx
+              .deleteFrom('post_papers')
+              .where('platform', '=', p.platform)
+              .where('channel_id', '=', p.channel_id)
+              .where('message_id', '=', p.message_id)
+              .execute();
+          await tx.deleteFrom('posts').where('delivery_id', 'in', part).execute();
+          await tx.deleteFrom('deliveries').where('id', 'in', part).execute();
+        }
+        return ids.length;
+      });
+    },
   };
 }
 

@@ -98,7 +98,9 @@ export function paperRepository(db: StoreDb): PaperRepository {
       let q = kysely
         .selectFrom('papers')
         .select((eb) => eb.fn.max('listed_on').as('latest'))
-        .where('listed_on', 'is not', null);
+        .where('listed_on', 'is not', null)
+        // arXiv's RSS gives its papers the feed's day: a day seen only there is no Daily Papers list.
+        .where('source', '!=', 'arxiv');
       if (onOrBefore) q = q.where('listed_on', '<=', onOrBefore);
       const row = await q.executeTakeFirst();
       return row?.latest ?? null;

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Paper } from '../../model/paper';
 import { isEmpty, parseQuery, type SearchQuery } from '../../search/query';
+import { tokenize } from '../../search/text';
 import { chunks, type Executor, type StoreDb } from '../db';
 import type { PaperRepository, SearchRepository } from '../types';
 
@@ -102,6 +103,16 @@ interface Engine {
   terms(words: string[]): Promise<Map<string, string>>;
 }
 
+/** BM25 (k1 1.2, b 0.75) of a title for the query's terms, against a typical title of 10 terms. */
+function titleScore(title: string, terms: string[]): number {
+  const tokens = tokenize(title);
+  const norm = 1.2 * (0.25 + (0.75 * tokens.length) / 10);
+  return terms.reduce((sum, term) => {
+    const tf = tokens.filter((t) => t === term).length;
+    return sum + (tf * 2.2) / (tf + norm);
+  }, 0);
+}
+
 const FTS5_TOKENIZER = sql.raw(`tokenize="porter unicode61 remove_diacritics 2 categories 'L* M* N* Co'"`);
 
 /**
@@ -161,14 +172,14 @@ function sqliteEngine(db: StoreDb): Engine {
   /** An FTS5 string: the word or words inside double quotes, which make them plain text. */
   const phrase = (run: string[]) => `"${run.join(' ').replaceAll('"', '""')}"`;
   /** The RANKED most recent matches of an FTS5 expression, best by bm25 first, ties by id. */
-  const ranked = async (expression: string, limit: number) => {
-    const { rows } = await sql<{ id: string }>`
-      select p.id from (
+  const ranked = async (expression: string) => {
+    const { rows } = await sql<{ id: string; title: string }>`
+      select p.id, p.title from (
         select rowid, bm25(papers_fts, ${FTS5_WEIGHTS}) as score from papers_fts
         where papers_fts match ${expression} order by rowid desc limit ${RANKED}
       ) m join papers p on p.rowid = m.rowid
-      order by m.score, p.id limit ${limit}`.execute(kysely);
-    return rows.map((r) => r.id);
+      order by m.score, p.id`.execute(kysely);
+    return rows;
   };
   return {
     async match(query, limit) {
@@ -176,9 +187,15 @@ function sqliteEngine(db: StoreDb): Engine {
       const without = (expression: string) => query.excluded.reduce((e, run) => `(${e}) NOT ${phrase(run)}`, expression);
       // Matches in the title first, then the rest: the title weighs most, and an older paper's
       // own title must find it however many newer papers use its words elsewhere.
-      const inTitle = await ranked(without(`{title} : (${required})`), limit);
-      const anywhere = await ranked(without(required), limit);
-      return [...new Set([...inTitle, ...anywhere])].slice(0, limit);
+      // FTS5's bm25 normalizes by the length of the whole paper, so a long abstract would sink a
+      // title that is exactly the query: title matches are ordered by BM25 over the title alone.
+      const terms = tokenize([...query.words, ...query.phrases.flat()].join(' '));
+      const inTitle = (await ranked(without(`{title} : (${required})`)))
+        .map((r, place) => ({ id: r.id, place, score: titleScore(r.title, terms) }))
+        .sort((a, b) => b.score - a.score || a.place - b.place)
+        .slice(0, limit);
+      const anywhere = (await ranked(without(required))).slice(0, limit);
+      return [...new Set([...inTitle.map((r) => r.id), ...anywhere.map((r) => r.id)])].slice(0, limit);
     },
     async holders(word, limit) {
       const { rows } = await sql<{ id: string }>`

@@ -1,0 +1,182 @@
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/schema';
+import type { Platform } from '../chat/command';
+import { CannotMessageUser, PostError, type DigestPoster } from '../chat/poster';
+import type { Reply } from '../chat/reply';
+import type { ClaimOwner, PersonalFeed, Store } from '../store/types';
+import { errorMessage } from '../errors';
+import { followReason, type Follow } from '../follows/follow';
+import { createFollowIndex, followsMatching, type PaperMatch } from '../follows/match';
+import { ownerIsGone } from '../schedule/claims';
+import { deliveryIdOf, postWithRetry } from '../schedule/delivery';
+import { localDateTime } from '../schedule/time';
+
+/**
+ * Alerts: when the latest list has papers matching a person's follows that were never sent to
+ * them (and listed no earlier than the day they last set their feed), one direct message with all of them (a list with a Save menu, never one message per paper),
+ * at most one an hour, and none between 22:00 and 08:00 in their zone: those wait, unsent, for the
+ * first run after (the scheduler runs alerts after every refresh that changed the papers, and at
+ * every sweep). Each alert is claimed per (person, UTC hour) with the channels' claim machinery,
+ * so replicas send it once, and its papers are marked sent before it goes, as a digest's are.
+ */
+
+const HOUR_MS = 60 * 60_000;
+const QUIET_FROM = '22:00';
+const QUIET_UNTIL = '08:00';
+
+export function alertKey(platform: Platform, userId: string): string {
+  return `alert:${platform}:${userId}`;
+}
+
+export interface AlertRunOptions {
+  store: Store;
+  posters: DigestPoster[];
+  config: AppConfig;
+  log: Logger;
+  now: () => Date;
+  owner: ClaimOwner;
+  retryDelayMs?: number;
+}
+
+export interface AlertReport {
+  platform: Platform;
+  userId: string;
+  outcome: 'sent' | 'held' | 'nothing-new' | 'already-sent' | 'paused' | 'failed';
+  papers: number;
+  detail?: string;
+}
+
+/** Whether the person's clock shows 22:00 to 07:59. */
+export function inQuietHours(now: Date, zone: string): boolean {
+  const { time } = localDateTime(now, zone);
+  return time >= QUIET_FROM || time < QUIET_UNTIL;
+}
+
+export async function sendAlerts(opts: AlertRunOptions): Promise<{ users: AlertReport[] }> {
+  const feeds = await opts.store.personal.active('alerts');
+  if (feeds.length === 0) return { users: [] };
+  const listDate = await opts.store.papers.latestListDate();
+  if (!listDate) return { users: [] };
+  const papers = await opts.store.papers.listedBetween(listDate, listDate);
+  // One pass over the list for everyone: each person's follows in one index.
+  const follows = new Map<string, Follow[]>();
+  const index = createFollowIndex<string>();
+  for (const feed of feeds) {
+    const theirs = await opts.store.follows.list(feed.platform, feed.userId);
+    follows.set(alertKey(feed.platform, feed.userId), theirs);
+    index.add(alertKey(feed.platform, feed.userId), theirs);
+  }
+  const matches = index.match(papers);
+  const users: AlertReport[] = [];
+  for (const feed of feeds) {
+    const matched = matches.get(alertKey(feed.platform, feed.userId));
+    if (!matched) continue;
+    try {
+      users.push(await alertOne(opts, feed, matched));
+    } catch (err) {
+      opts.log.error({ platform: feed.platform, userId: feed.userId, err: errorMessage(err) }, 'alert failed unexpectedly');
+      users.push({ platform: feed.platform, userId: feed.userId, outcome: 'failed', papers: 0, detail: errorMessage(err) });
+    }
+  }
+  return { users };
+}
+
+function alertMessage(items: PaperMatch[]): Reply {
+  const text = items.length === 1 ? 'New on Hugging Face Daily Papers, matching what you follow:' : `${items.length} new papers matching what you follow:`;
+  return {
+    blocks: [
+      { kind: 'text', text },
+      { kind: 'papers', items: items.map((m, i) => ({ rank: i + 1, paper: m.paper, reason: followReason(m.follows) })), picker: 'save' },
+    ],
+    visibility: 'public',
+    fallback: `${text} ${items.map((m) => m.paper.title).join('; ')}`,
+  };
+}
+
+async function alertOne(opts: AlertRunOptions, feed: PersonalFeed, matched: PaperMatch[]): Promise<AlertReport> {
+  const { store, log } = opts;
+  const now = opts.now();
+  const base = { platform: feed.platform, userId: feed.userId };
+  const unsent = new Set(
+    await store.personal.unsent(
+      feed.platform,
+      feed.userId,
+      matched.map((m) => m.paper.id),
+    ),
+  );
+  // Papers listed before alerts were turned on are not news to them.
+  const since = feed.updatedAt.toISOString().slice(0, 10);
+  const fresh = matched.filter((m) => unsent.has(m.paper.id) && (m.paper.listedOn ?? '') >= since);
+  const hour = now.toISOString().slice(0, 13);
+  // An alert of this hour that failed or was cut short is finished first, whatever is new.
+  const earlier = await store.deliveries.get(deliveryIdOf(alertKey(feed.platform, feed.userId), hour));
+  const unfinished = earlier !== null && earlier.state !== 'posted';
+  if (!unfinished) {
+    if (fresh.length === 0) return { ...base, outcome: 'nothing-new', papers: 0 };
+    if (inQuietHours(now, feed.timezone)) return { ...base, outcome: 'held', papers: fresh.length, detail: 'quiet hours' };
+    if (feed.lastAlertAt && now.getTime() - feed.lastAlertAt.getTime() < HOUR_MS)
+      return { ...base, outcome: 'held', papers: fresh.length, detail: 'an alert went out less than an hour ago' };
+  }
+  const poster = opts.posters.find((p) => p.platform === feed.platform);
+  if (!poster) return { ...base, outcome: 'failed', papers: 0, detail: `no ${feed.platform} adapter is configured` };
+
+  const { won, delivery } = await store.deliveries.claim({
+    subscriptionId: alertKey(feed.platform, feed.userId),
+    date: hour,
+    owner: opts.owner,
+    now,
+    staleAfterMs: opts.config.schedule.claimStaleMs,
+    ownerIsGone,
+    maxAttempts: opts.config.schedule.maxAttempts,
+  });
+  if (!won) return { ...base, outcome: 'already-sent', papers: 0 };
+  const resumed = delivery.plan !== null;
+  let items = fresh;
+  if (delivery.plan) {
+    // A crashed run fixed this alert's papers: send those, with the reasons their follows give now.
+    const follows = await store.follows.list(feed.platform, feed.userId);
+    items = (await store.papers.getMany(delivery.plan)).map((paper) => ({ paper, follows: followsMatching(paper, follows) }));
+  } else {
+    const ids = fresh.map((m) => m.paper.id);
+    if (ids.length === 0) {
+      await store.deliveries.finish(delivery.id, opts.owner, { state: 'posted' }, opts.now());
+      return { ...base, outcome: 'nothing-new', papers: 0 };
+    }
+    if (!(await store.deliveries.setPlan(delivery.id, opts.owner, ids))) return { ...base, outcome: 'already-sent', papers: 0 };
+    await store.personal.markSent({ platform: feed.platform, userId: feed.userId, paperIds: ids, via: 'alert', at: now });
+  }
+  try {
+    const done = resumed && (await store.posts.forDelivery(delivery.id)).length > 0;
+    if (!done) {
+      const target = await poster.openDirect({ workspaceId: feed.workspaceId, userId: feed.userId });
+      const reply = alertMessage(items);
+      const posted = await postWithRetry({ log, retryDelayMs: opts.retryDelayMs ?? 1000, now: opts.now }, poster, target, reply, `${delivery.id}:list`, resumed ? 'unknown' : null);
+      if (!posted) throw new PostError(`${feed.platform} took no direct message for ${delivery.id}`, false);
+      await store.posts.record({
+        platform: feed.platform,
+        channelId: target.channelId,
+        messageId: posted.messageId,
+        paperIds: items.map((m) => m.paper.id),
+        kind: 'answer',
+        deliveryId: delivery.id,
+        postedAt: opts.now(),
+      });
+    }
+    await store.personal.alerted(feed.platform, feed.userId, now);
+    await store.deliveries.finish(delivery.id, opts.owner, { state: 'posted' }, opts.now());
+    log.info({ deliveryId: delivery.id, papers: items.length }, 'alert sent');
+    return { ...base, outcome: 'sent', papers: items.length };
+  } catch (err) {
+    await store.deliveries.finish(delivery.id, opts.owner, { state: 'failed', error: errorMessage(err) }, opts.now());
+    if (err instanceof CannotMessageUser) {
+      if (await store.personal.pause(feed.platform, feed.userId, err.reason))
+        log.warn(
+          { platform: feed.platform, userId: feed.userId, reason: err.reason },
+          'personal delivery paused: the platform refuses direct messages to this user',
+        );
+      return { ...base, outcome: 'paused', papers: 0, detail: err.reason };
+    }
+    log.warn({ deliveryId: delivery.id, err: errorMessage(err) }, 'alert failed');
+    return { ...base, outcome: 'failed', papers: 0, detail: errorMessage(err) };
+  }
+}

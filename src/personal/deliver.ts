@@ -1,0 +1,240 @@
+import pLimit from 'p-limit';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/schema';
+import type { Platform } from '../chat/command';
+import { CannotMessageUser, PostError, type DigestPoster, type PostTarget } from '../chat/poster';
+import type { Reply } from '../chat/reply';
+import type { ClaimOwner, Delivery, PersonalFeed, Store } from '../store/types';
+import { errorMessage } from '../errors';
+import { digestPaperMessage } from '../digest/messages';
+import { followReason } from '../follows/follow';
+import { followsMatching } from '../follows/match';
+import { postsOn, weeklyWindow } from '../model/cadence';
+import { windowLabel } from '../digest/select';
+import { ownerIsGone, startHeartbeat, type Heartbeat } from '../schedule/claims';
+import { deliveryIdOf, postWithRetry, type DeliveryOutcome, type PlannedPaper } from '../schedule/delivery';
+import { localDate } from '../schedule/time';
+import { selectPersonal, type PersonalPick } from './select';
+
+/**
+ * Personal digests: each person's papers by direct message at their local time, exactly once per
+ * (person, date) with the channels' claim machinery (a claim with heartbeat, the plan fixed before
+ * the first send, each message recorded as soon as it is sent, idempotent re-sends). A platform
+ * that refuses the direct message pauses the person's delivery: one log line, no retries, and a
+ * note the next time they use the bot (src/personal/pause-note.ts).
+ */
+
+/** The delivery and claim key of a person's feed: `me:` keeps it apart from channel subscriptions. */
+export function personalKey(platform: Platform, userId: string): string {
+  return `me:${platform}:${userId}`;
+}
+
+/** Personal deliveries under way at once; as for channels, far more than the platforms serve together. */
+const DELIVERIES_IN_FLIGHT = 1000;
+
+export interface PersonalRunOptions {
+  store: Store;
+  posters: DigestPoster[];
+  config: AppConfig;
+  log: Logger;
+  now: () => Date;
+  owner: ClaimOwner;
+  /** Only these people; default everyone whose digest is on and not paused. */
+  users?: { platform: Platform; userId: string }[];
+  /** The local date to deliver for; default each person's local date now. */
+  date?: string;
+  /** Report what each person would get and why each other paper is left out, without claiming or sending. */
+  dryRun?: boolean;
+  /** First wait before re-sending after a transient error (default 1 s). */
+  retryDelayMs?: number;
+}
+
+export interface PersonalReport {
+  platform: Platform;
+  userId: string;
+  date: string;
+  outcome: DeliveryOutcome | 'paused';
+  /** Messages sent by this run. */
+  messages: number;
+  detail?: string;
+  plan?: { listLabel: string | null; papers: PlannedPaper[]; excluded: PlannedPaper[] };
+}
+
+interface Ctx extends PersonalRunOptions {
+  retryDelayMs: number;
+}
+
+export async function postPersonalDigests(opts: PersonalRunOptions): Promise<{ users: PersonalReport[] }> {
+  const ctx: Ctx = { ...opts, retryDelayMs: opts.retryDelayMs ?? 1000 };
+  const feeds = opts.users
+    ? (await Promise.all(opts.users.map((u) => opts.store.personal.get(u.platform, u.userId)))).filter((f): f is PersonalFeed => f !== null)
+    : await opts.store.personal.active('digest');
+  const inFlight = pLimit(DELIVERIES_IN_FLIGHT);
+  return { users: await Promise.all(feeds.map((feed) => inFlight(() => runOne(ctx, feed)))) };
+}
+
+async function runOne(ctx: Ctx, feed: PersonalFeed): Promise<PersonalReport> {
+  const date = ctx.date ?? localDate(ctx.now(), feed.timezone);
+  const base = { platform: feed.platform, userId: feed.userId, date, messages: 0 };
+  const skipped = (detail: string): PersonalReport => ({ ...base, outcome: 'skipped', detail });
+  try {
+    if (feed.digest === 'off') return skipped('their digest is off');
+    if (!postsOn({ every: feed.digest === 'weekly' ? 'week' : 'day', weekDay: feed.weekDay }, date)) return skipped('not their digest day');
+    if (ctx.dryRun) return await dryRun(ctx, feed, date);
+    if (feed.pausedReason) return { ...base, outcome: 'paused', detail: feed.pausedReason };
+    const poster = ctx.posters.find((p) => p.platform === feed.platform);
+    if (!poster) return skipped(`no ${feed.platform} adapter is configured`);
+    return await deliver(ctx, feed, date, poster);
+  } catch (err) {
+    ctx.log.error({ platform: feed.platform, userId: feed.userId, date, err: errorMessage(err) }, 'personal digest failed unexpectedly');
+    return { ...base, outcome: 'failed', detail: errorMessage(err) };
+  }
+}
+
+const planned = (p: PersonalPick['paper'], reason: string): PlannedPaper => ({ id: p.id, title: p.title, reason });
+
+async function dryRun(ctx: Ctx, feed: PersonalFeed, date: string): Promise<PersonalReport> {
+  const base = { platform: feed.platform, userId: feed.userId, date, messages: 0 };
+  const existing = await ctx.store.deliveries.get(deliveryIdOf(personalKey(feed.platform, feed.userId), date));
+  if (existing?.state === 'posted') return { ...base, outcome: 'already-posted' };
+  const sel = await selectPersonal(ctx.store, feed, date);
+  return {
+    ...base,
+    outcome: 'dry-run',
+    ...(feed.pausedReason ? { detail: `paused: ${feed.pausedReason}` } : {}),
+    plan: {
+      listLabel: sel.listLabel,
+      papers: sel.picked.map((p) => planned(p.paper, p.reason)),
+      excluded: sel.excluded.map((e) => planned(e.paper, e.why)),
+    },
+  };
+}
+
+async function deliver(ctx: Ctx, feed: PersonalFeed, date: string, poster: DigestPoster): Promise<PersonalReport> {
+  const base = { platform: feed.platform, userId: feed.userId, date };
+  const { won, delivery } = await ctx.store.deliveries.claim({
+    subscriptionId: personalKey(feed.platform, feed.userId),
+    date,
+    owner: ctx.owner,
+    now: ctx.now(),
+    staleAfterMs: ctx.config.schedule.claimStaleMs,
+    ownerIsGone,
+    maxAttempts: ctx.config.schedule.maxAttempts,
+  });
+  if (!won) return { ...base, outcome: delivery.state === 'posted' ? 'already-posted' : 'claimed-elsewhere', messages: 0 };
+  const heartbeat = startHeartbeat({ ...ctx, deliveryId: delivery.id, staleAfterMs: ctx.config.schedule.claimStaleMs });
+  let sent = 0;
+  try {
+    const outcome = await sendClaimed(ctx, feed, delivery, poster, heartbeat, () => sent++);
+    return { ...base, outcome, messages: sent };
+  } catch (err) {
+    const message = errorMessage(err);
+    await ctx.store.deliveries.finish(delivery.id, ctx.owner, { state: 'failed', error: message }, ctx.now());
+    if (err instanceof CannotMessageUser) {
+      if (await ctx.store.personal.pause(feed.platform, feed.userId, err.reason))
+        ctx.log.warn(
+          { platform: feed.platform, userId: feed.userId, reason: err.reason },
+          'personal delivery paused: the platform refuses direct messages to this user',
+        );
+      return { ...base, outcome: 'paused', messages: sent, detail: err.reason };
+    }
+    const permanent = err instanceof PostError && err.permanent;
+    ctx.log.warn({ deliveryId: delivery.id, err: message, permanent }, 'personal digest failed');
+    return { ...base, outcome: 'failed', messages: sent, detail: message };
+  } finally {
+    heartbeat.stop();
+  }
+}
+
+interface Outgoing {
+  part: string;
+  reply: Reply;
+  paperIds: string[];
+}
+
+function header(listLabel: string | null, count: number): Reply {
+  const what = count === 1 ? '1 paper' : `${count} papers`;
+  const text = `Your papers${listLabel ? ` of ${listLabel}` : ''}: ${what} matching what you follow`;
+  // Public to the conversation it is sent to, which is theirs alone.
+  return { blocks: [{ kind: 'text', text }], visibility: 'public', fallback: text };
+}
+
+async function sendClaimed(
+  ctx: Ctx,
+  feed: PersonalFeed,
+  delivery: Delivery,
+  poster: DigestPoster,
+  heartbeat: Heartbeat,
+  onSent: () => void,
+): Promise<DeliveryOutcome> {
+  const resumed = delivery.plan !== null;
+  let picks: PersonalPick[];
+  let listLabel: string | null;
+  if (delivery.plan) {
+    picks = await resumePicks(ctx, feed, delivery.plan);
+    listLabel = resumedLabel(feed, delivery.date, picks);
+  } else {
+    const sel = await selectPersonal(ctx.store, feed, delivery.date);
+    picks = sel.picked;
+    listLabel = sel.listLabel;
+    const ids = picks.map((p) => p.paper.id);
+    if (!(await ctx.store.deliveries.setPlan(delivery.id, ctx.owner, ids))) return 'claimed-elsewhere';
+    // Sent, as far as alerts and later digests go, from the moment they are planned: a crash before
+    // the sends resumes this plan, and nothing else may send them meanwhile.
+    await ctx.store.personal.markSent({ platform: feed.platform, userId: feed.userId, paperIds: ids, via: 'digest', at: ctx.now() });
+  }
+  if (picks.length > 0) {
+    const messages: Outgoing[] = [
+      { part: 'header', reply: header(listLabel, picks.length), paperIds: [] },
+      ...picks.map((p, i) => ({
+        part: p.paper.id,
+        reply: digestPaperMessage({ rank: i + 1, paper: p.paper, score: 0, reason: p.reason }),
+        paperIds: [p.paper.id],
+      })),
+    ];
+    const done = resumed ? new Set((await ctx.store.posts.forDelivery(delivery.id)).map((p) => p.paperIds[0] ?? 'header')) : new Set<string>();
+    const target = await poster.openDirect({ workspaceId: feed.workspaceId, userId: feed.userId });
+    for (const msg of messages) {
+      if (done.has(msg.part)) continue;
+      if (!(await heartbeat.beat())) return 'claimed-elsewhere';
+      const posted = await sendOne(ctx, poster, target, msg, delivery.id, resumed);
+      onSent();
+      await ctx.store.posts.record({
+        platform: feed.platform,
+        channelId: target.channelId,
+        messageId: posted.messageId,
+        paperIds: msg.paperIds,
+        kind: 'digest',
+        deliveryId: delivery.id,
+        postedAt: ctx.now(),
+      });
+    }
+  }
+  await ctx.store.deliveries.finish(delivery.id, ctx.owner, { state: 'posted' }, ctx.now());
+  ctx.log.info({ deliveryId: delivery.id, papers: picks.length }, picks.length ? 'personal digest sent' : 'personal digest: nothing matched');
+  return picks.length === 0 ? 'empty' : 'posted';
+}
+
+async function sendOne(ctx: Ctx, poster: DigestPoster, target: PostTarget, msg: Outgoing, deliveryId: string, resumed: boolean) {
+  // A resumed digest records no message as about to be sent, so any of them may be there already.
+  const posted = await postWithRetry(ctx, poster, target, msg.reply, `${deliveryId}:${msg.part}`, resumed ? 'unknown' : null);
+  // A direct message always takes a message; null is for forums.
+  if (!posted) throw new PostError(`${target.platform} took no direct message for ${deliveryId}`, false);
+  return posted;
+}
+
+/** A plan fixed by an earlier (crashed) run, in its order, with the reasons their follows give now. */
+async function resumePicks(ctx: Ctx, feed: PersonalFeed, plan: string[]): Promise<PersonalPick[]> {
+  const papers = await ctx.store.papers.getMany(plan);
+  const follows = await ctx.store.follows.list(feed.platform, feed.userId);
+  return papers.map((paper) => {
+    const matched = followsMatching(paper, follows);
+    return { paper, follows: matched, reason: matched.length ? followReason(matched) : 'picked for you' };
+  });
+}
+
+/** The header's list days for a resumed plan: the week's, or the day its papers were listed. */
+function resumedLabel(feed: PersonalFeed, date: string, picks: PersonalPick[]): string | null {
+  if (feed.digest === 'weekly') return windowLabel(weeklyWindow(date));
+  return picks[0]?.paper.listedOn ?? null;
+}

@@ -1,0 +1,93 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { dispatch } from '../../commands/kit/dispatch';
+import { parseCommandText } from '../../commands/kit/text';
+import type { Services } from '../../src/chat/command';
+import type { Paper } from '../../src/model/paper';
+import { inQuietHours } from '../../src/personal/alerts';
+import { createScheduler, type Scheduler } from '../../src/schedule/scheduler';
+import type { Store } from '../../src/store/types';
+import { openTestStore } from '../helpers/stores';
+import { invocation } from '../commands/services';
+import { textOf } from '../commands/reply-text';
+import { LIST_DATE, log, RecordingPoster, realPapers, testConfig } from '../schedule/harness';
+
+/** Alerts through the scheduler on a faked clock: new lists arrive by store writes, as a refresh by any replica makes them. */
+describe('alerts', () => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let poster: RecordingPoster;
+  let scheduler: Scheduler | null = null;
+  let svc: Services;
+
+  beforeEach(async () => {
+    ({ store, cleanup } = await openTestStore('sqlite'));
+    await store.papers.upsert(realPapers, new Date(`${LIST_DATE}T08:00:00Z`));
+    poster = new RecordingPoster();
+    svc = { store, config: testConfig(), log, now: () => new Date(), sourceStatus: () => ({ lastSuccessAt: null, lastError: null, note: null }) };
+  });
+  afterEach(async () => {
+    await scheduler?.stop();
+    vi.useRealTimers();
+    await cleanup();
+  });
+
+  const typed = async (text: string, user = 'ada') => {
+    const { command, args } = parseCommandText(text);
+    return textOf(await dispatch(invocation(command, args, { user: { id: user, name: user } }), svc));
+  };
+  const until = (iso: string) => vi.advanceTimersByTimeAsync(Date.parse(iso) - Date.now());
+  /** A paper of the bundled list, listed again under a new id on `date`. */
+  const listed = (id: string, like: string, date: string): Paper => ({ ...realPapers.find((p) => p.id === like)!, id, arxivId: null, listedOn: date });
+  const alertsTo = (user: string) => poster.inChannel(`dm:${user}`).map((m) => m.paperIds);
+
+  it('one batched message per new list, at most one an hour, none in quiet hours: those wait for the morning', async () => {
+    vi.useFakeTimers({ now: new Date('2025-10-15T09:00:00Z'), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    await typed('follow NVFP4 quantization');
+    await typed('follow diffusion transformer');
+    expect(await typed('me alerts on')).toContain('Alerts: on: one direct message when new papers match what you follow');
+    await typed('follow NVFP4 quantization', 'bob');
+    scheduler = createScheduler({ store, posters: [poster], config: testConfig(), log, clock: { now: () => new Date() }, retryDelayMs: 0 });
+    await scheduler.start();
+    // The list that was there before alerts were on is not news.
+    await until('2025-10-15T09:20:00Z');
+    expect(alertsTo('ada')).toEqual([]);
+
+    // A new list: two matching papers and one not; one message with both, within seconds.
+    await until('2025-10-15T09:30:00Z');
+    await store.papers.upsert(
+      [listed('n1', '2510.11696', '2025-10-15'), listed('n2', '2510.11690', '2025-10-15'), listed('n3', '2510.10689', '2025-10-15')],
+      new Date(),
+    );
+    await until('2025-10-15T09:30:15Z');
+    expect(alertsTo('ada')).toEqual([['n1', 'n2']]);
+    // bob has no alerts on.
+    expect(alertsTo('bob')).toEqual([]);
+
+    // 20 minutes later: held for the hour, sent by the first sweep after it.
+    await until('2025-10-15T09:50:00Z');
+    await store.papers.upsert([listed('n4', '2510.08744', '2025-10-15')], new Date());
+    await until('2025-10-15T10:29:00Z');
+    expect(alertsTo('ada')).toHaveLength(1);
+    await until('2025-10-15T10:36:00Z');
+    expect(alertsTo('ada')).toEqual([['n1', 'n2'], ['n4']]);
+    expect(poster.inChannel('dm:ada')[1]!.at.toISOString() >= '2025-10-15T10:30:00.000Z').toBe(true);
+
+    // At 23:00 UTC: quiet until 08:00.
+    await until('2025-10-15T23:00:00Z');
+    await store.papers.upsert([listed('n5', '2510.11696', '2025-10-15')], new Date());
+    await until('2025-10-16T07:59:00Z');
+    expect(alertsTo('ada')).toHaveLength(2);
+    await until('2025-10-16T08:06:00Z');
+    expect(alertsTo('ada')).toEqual([['n1', 'n2'], ['n4'], ['n5']]);
+    // Nothing is ever sent twice.
+    await until('2025-10-16T12:00:00Z');
+    expect(alertsTo('ada')).toHaveLength(3);
+  });
+
+  it('quiet hours are 22:00 to 08:00 on the person’s own clock', () => {
+    expect(inQuietHours(new Date('2026-06-01T20:30:00Z'), 'Europe/Berlin')).toBe(true); // 22:30
+    expect(inQuietHours(new Date('2026-06-01T05:59:00Z'), 'Europe/Berlin')).toBe(true); // 07:59
+    expect(inQuietHours(new Date('2026-06-01T06:00:00Z'), 'Europe/Berlin')).toBe(false); // 08:00
+    expect(inQuietHours(new Date('2026-06-01T19:59:00Z'), 'Europe/Berlin')).toBe(false); // 21:59
+  });
+});

@@ -1,0 +1,167 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { dispatch } from '../../commands/kit/dispatch';
+import { parseCommandText } from '../../commands/kit/text';
+import type { Services } from '../../src/chat/command';
+import { createLogger } from '../../src/log';
+import { postPersonalDigests } from '../../src/personal/deliver';
+import { createScheduler, type Scheduler } from '../../src/schedule/scheduler';
+import type { Store } from '../../src/store/types';
+import { openTestStore } from '../helpers/stores';
+import { invocation } from '../commands/services';
+import { textOf } from '../commands/reply-text';
+import { LIST_DATE, log, RecordingPoster, realPapers, testConfig } from '../schedule/harness';
+
+/**
+ * Personal digests end to end below the platforms: commands set follows and the digest, the
+ * scheduler (node-cron and its watch on a faked clock) sends them by direct message to a
+ * RecordingPoster. The adapters' part is in the contract suite.
+ */
+const NO_SWEEP = '0 0 1 1 *';
+
+describe('personal digests', () => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let poster: RecordingPoster;
+  let scheduler: Scheduler | null = null;
+  let svc: Services;
+
+  beforeEach(async () => {
+    ({ store, cleanup } = await openTestStore('sqlite'));
+    await store.papers.upsert(realPapers, new Date(`${LIST_DATE}T08:00:00Z`));
+    poster = new RecordingPoster();
+    svc = { store, config: testConfig(), log, now: () => new Date(), sourceStatus: () => ({ lastSuccessAt: null, lastError: null, note: null }) };
+  });
+  afterEach(async () => {
+    await scheduler?.stop();
+    vi.useRealTimers();
+    await cleanup();
+  });
+
+  async function typed(text: string, user = 'ada') {
+    const { command, args } = parseCommandText(text);
+    return textOf(await dispatch(invocation(command, args, { user: { id: user, name: user } }), svc));
+  }
+  async function startAt(iso: string, logger = log) {
+    vi.useFakeTimers({ now: new Date(iso), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    scheduler = createScheduler({
+      store,
+      posters: [poster],
+      config: testConfig(),
+      log: logger,
+      clock: { now: () => new Date() },
+      retryDelayMs: 0,
+      sweepCron: NO_SWEEP,
+    });
+    await scheduler.start();
+  }
+  const until = (iso: string) => vi.advanceTimersByTimeAsync(Date.parse(iso) - Date.now());
+  const dms = (user: string) => poster.inChannel(`dm:${user}`);
+
+  it('a digest set for a minute ahead arrives then, with exactly the matching papers and why; nothing more that day', async () => {
+    await startAt('2025-10-15T07:58:30Z');
+    await typed('follow reinforcement learning');
+    await typed('follow author Chenyan Xiong');
+    expect(await typed('me daily time 08:00 tz UTC top 10')).toMatch(/^Your personal digest: every day at 08:00 UTC, up to 10 papers/);
+    await until('2025-10-15T09:00:00Z');
+    const sent = dms('ada');
+    expect(sent[0]!.text).toMatch(/^Your papers of 2025-10-14: \d+ papers matching what you follow$/);
+    expect(sent[0]!.at.toISOString() < '2025-10-15T08:01:00.000Z').toBe(true);
+    const expected = realPapers
+      .filter((p) => /reinforcement learning/i.test([p.title, p.summary, ...p.keywords].join(' ')) || p.authors.includes('Chenyan Xiong'))
+      .map((p) => p.id);
+    const got = sent.flatMap((m) => m.paperIds);
+    // Every paper sent matches, and as many as the top allows were sent.
+    expect(expected.length).toBeGreaterThan(3);
+    for (const id of got) expect(expected).toContain(id);
+    expect(got.length).toBe(Math.min(10, expected.length));
+    expect(new Set(got).size).toBe(got.length);
+    // Each message is recorded in the conversation, so Save on it resolves to its paper.
+    const first = sent.find((m) => m.paperIds.length === 1)!;
+    expect((await store.posts.find('console', 'dm:ada', first.messageId))?.paperIds).toEqual(first.paperIds);
+    // A second run of the day sends nothing.
+    const again = await scheduler!.catchUp();
+    expect(again.users.map((u) => u.outcome)).toEqual([]);
+    const second = await postPersonalDigests({
+      store,
+      posters: [poster],
+      config: testConfig(),
+      log,
+      now: () => new Date(),
+      owner: { host: 'h', pid: 1 },
+      date: '2025-10-15',
+    });
+    expect(second.users.map((u) => u.outcome)).toEqual(['already-posted']);
+    expect(dms('ada')).toHaveLength(sent.length);
+  });
+
+  it('sends each paper once ever, sends nothing when nothing matches, and skips people without a digest', async () => {
+    await typed('follow quantization');
+    await typed('me daily time 08:00');
+    await typed('follow quantum chromodynamics', 'bob');
+    await typed('me daily time 08:00', 'bob');
+    await typed('follow quantization', 'cy');
+    const run = (date: string) =>
+      postPersonalDigests({
+        store,
+        posters: [poster],
+        config: testConfig(),
+        log,
+        now: () => new Date(`${date}T08:00:30Z`),
+        owner: { host: 'h', pid: 1 },
+        date,
+      });
+    const first = await run('2025-10-15');
+    expect(first.users.map((u) => [u.userId, u.outcome])).toEqual([
+      ['ada', 'posted'],
+      ['bob', 'empty'],
+    ]);
+    expect(dms('ada').flatMap((m) => m.paperIds)).toContain('2510.11696');
+    expect(dms('bob')).toEqual([]);
+    // The next day the same list is still the latest: everything on it was sent already.
+    const next = await run('2025-10-16');
+    expect(next.users.map((u) => [u.userId, u.outcome])).toEqual([
+      ['ada', 'empty'],
+      ['bob', 'empty'],
+    ]);
+    const dry = await postPersonalDigests({
+      store,
+      posters: [poster],
+      config: testConfig(),
+      log,
+      now: () => new Date(),
+      owner: { host: 'h', pid: 1 },
+      date: '2025-10-17',
+      dryRun: true,
+    });
+    const adas = dry.users.find((u) => u.userId === 'ada')!;
+    expect(adas.plan!.papers).toEqual([]);
+    expect(adas.plan!.excluded.find((e) => e.id === '2510.11696')?.reason).toBe('sent to you before');
+    expect(adas.plan!.excluded.find((e) => e.id === '2510.11690')?.reason).toBe('matches none of your follows');
+  });
+
+  it('a person who cannot be messaged is paused with one log line, never retried, and told the next time they use the bot', async () => {
+    const lines: string[] = [];
+    const recording = createLogger({ level: 'warn', destination: { write: (l: string) => void lines.push(l) } });
+    await typed('follow reinforcement learning');
+    await typed('me daily time 08:00 tz UTC');
+    poster.closedDms.add('ada');
+    await startAt('2025-10-15T07:59:00Z', recording);
+    await until('2025-10-15T10:00:00Z');
+    expect(dms('ada')).toEqual([]);
+    expect(await store.personal.get('console', 'ada')).toMatchObject({ pausedReason: 'DMs closed' });
+    const pauses = lines.filter((l) => l.includes('personal delivery paused'));
+    expect(pauses).toHaveLength(1);
+    expect(pauses[0]).toContain('"userId":"ada"');
+    // No retries: two hours of watches and the next day's time send nothing more.
+    const tries = poster.calls.size;
+    await until('2025-10-16T09:00:00Z');
+    expect(poster.calls.size).toBe(tries);
+    // Told once, privately, with the next private answer.
+    expect(await typed('following')).toMatch(/paused: I could not send you a direct message \(DMs closed\)/);
+    expect(await typed('following')).not.toMatch(/paused/);
+    // Setting the digest again starts it again.
+    poster.closedDms.delete('ada');
+    await typed('me daily time 08:00 tz UTC');
+    expect(await store.personal.get('console', 'ada')).toMatchObject({ pausedReason: null });
+  });
+});
