@@ -150,7 +150,14 @@ async function alertOne(opts: AlertRunOptions, feed: PersonalFeed, matched: Pape
     if (!done) {
       const target = await poster.openDirect({ workspaceId: feed.workspaceId, userId: feed.userId });
       const reply = alertMessage(items);
-      const posted = await postWithRetry({ log, retryDelayMs: opts.retryDelayMs ?? 1000, now: opts.now }, poster, target, reply, `${delivery.id}:list`, resumed ? 'unknown' : null);
+      const posted = await postWithRetry(
+        { log, retryDelayMs: opts.retryDelayMs ?? 1000, now: opts.now },
+        poster,
+        target,
+        reply,
+        `${delivery.id}:list`,
+        resumed ? 'unknown' : null,
+      );
       if (!posted) throw new PostError(`${feed.platform} took no direct message for ${delivery.id}`, false);
       await store.posts.record({
         platform: feed.platform,
