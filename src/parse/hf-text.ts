@@ -65,7 +65,7 @@ export function parseHfText(text: string, today: string): ParsedEntries {
     else errors.push(result.error);
   }
 
-  const rest = sawEntry ? pending : pending.slice(headerEnd(pending));
+  const rest = pending;
   if (rest.length > 0) {
     const first = rest[0]!;
     if (!sawEntry) throw new ParseError('hf-text', 'no paper entries found (each needs a byline, a "·" line and a date line)', `line ${first.no}`);

@@ -118,6 +118,22 @@ describe('top', () => {
     );
   });
 
+  it('says the store is empty, notes stale data under the header, and gives a text fallback naming each paper', async () => {
+    const empty = await testServices({ papers: [] });
+    try {
+      expect(textOf(await dispatch(invocation('top'), empty.svc))).toBe('No Daily Papers list in the store yet.');
+    } finally {
+      await empty.cleanup();
+    }
+    t.setStatus({ lastSuccessAt: new Date(NOW.getTime() - 3 * 3600_000), lastError: 'HTTP 503 from huggingface.co', note: null });
+    const reply = await dispatch(invocation('top', { period: 'day', limit: '2' }), t.svc);
+    const [header, freshness] = (reply.blocks[0]!.kind === 'text' ? reply.blocks[0]!.text : '').split('\n');
+    expect(header).toBe('Top 2 of the day (Tue, Oct 14, 2025).');
+    expect(freshness).toContain('HTTP 503 from huggingface.co');
+    const titles = reply.blocks[1]!.kind === 'papers' ? reply.blocks[1]!.items.map((i) => i.paper.title) : [];
+    expect(reply.fallback).toBe(`Top 2 of the day (Tue, Oct 14, 2025). 1. ${titles[0]} 2. ${titles[1]}`);
+  });
+
   it('reads every list day of the period and none before it: day, week and month', async () => {
     // The bundled papers spread over list days from Sep 14 to Oct 14: the week starts on Oct 8, the month on Sep 15.
     const days = ['2025-10-14', '2025-10-13', '2025-10-08', '2025-10-07', '2025-09-15', '2025-09-14'];

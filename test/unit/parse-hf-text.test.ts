@@ -195,4 +195,17 @@ describe('hf-text: entries cut short or odd, each said by line', () => {
     const { errors } = parseListing(`${entry(sixty, '  • 2 authors', 'Smarch 3')}${entry(`${sixty}U`, '  • 2 authors', 'Smarch 3')}${entry('Good')}`);
     expect(errors.map((e) => e.message.split(':')[0])).toEqual([`"${sixty}"`, `"${'T'.repeat(59)}…"`]);
   });
+
+  it('reads a listing whose "·" lines are indented or padded, with blank or blank-looking lines around the date and a multi-line abstract', () => {
+    const text = 'Title\n\nLine one.\nLine two.\n\n  • 2 authors\n  · \n  \t\nMar 3, 2025 4  \n';
+    const { format, papers, errors } = parseListing(text, { today: '2026-04-21' });
+    expect([format, errors]).toEqual(['hf-text', []]);
+    expect(papers[0]).toMatchObject({ title: 'Title', summary: 'Line one. Line two.', publishedAt: '2025-03-03', upvotes: 4 });
+  });
+
+  it('says a page with only its header has no entries, naming its first line', () => {
+    expect(() => parseListing('Daily Papers\n\nbyAK and the research community\n\nApr 21\n', { format: 'hf-text' })).toThrow(
+      'hf-text: no paper entries found (each needs a byline, a "·" line and a date line) (at line 1)',
+    );
+  });
 });
