@@ -7,7 +7,7 @@ import type { ClaimOwner, PersonalFeed, Store } from '../store/types';
 import { errorMessage } from '../errors';
 import { followReason, type Follow } from '../follows/follow';
 import { createFollowIndex, followsMatching, type PaperMatch } from '../follows/match';
-import { ownerIsGone } from '../schedule/claims';
+import { claimDelivery } from '../schedule/claims';
 import { deliveryIdOf, postWithRetry } from '../schedule/delivery';
 import { localDateTime } from '../schedule/time';
 
@@ -120,15 +120,7 @@ async function alertOne(opts: AlertRunOptions, feed: PersonalFeed, matched: Pape
   const poster = opts.posters.find((p) => p.platform === feed.platform);
   if (!poster) return { ...base, outcome: 'failed', papers: 0, detail: `no ${feed.platform} adapter is configured` };
 
-  const { won, delivery } = await store.deliveries.claim({
-    subscriptionId: alertKey(feed.platform, feed.userId),
-    date: hour,
-    owner: opts.owner,
-    now,
-    staleAfterMs: opts.config.schedule.claimStaleMs,
-    ownerIsGone,
-    maxAttempts: opts.config.schedule.maxAttempts,
-  });
+  const { won, delivery } = await claimDelivery(opts, alertKey(feed.platform, feed.userId), hour, now);
   if (!won) return { ...base, outcome: 'already-sent', papers: 0 };
   const resumed = delivery.plan !== null;
   let items = fresh;

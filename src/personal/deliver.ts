@@ -11,7 +11,7 @@ import { followReason } from '../follows/follow';
 import { followsMatching } from '../follows/match';
 import { postsOn, weeklyWindow } from '../model/cadence';
 import { windowLabel } from '../digest/select';
-import { ownerIsGone, startHeartbeat, type Heartbeat } from '../schedule/claims';
+import { claimDelivery, startHeartbeat, type Heartbeat } from '../schedule/claims';
 import { deliveryIdOf, postWithRetry, type DeliveryOutcome, type PlannedPaper } from '../schedule/delivery';
 import { localDate } from '../schedule/time';
 import { selectPersonal, type PersonalPick } from './select';
@@ -112,15 +112,7 @@ async function dryRun(ctx: Ctx, feed: PersonalFeed, date: string): Promise<Perso
 
 async function deliver(ctx: Ctx, feed: PersonalFeed, date: string, poster: DigestPoster): Promise<PersonalReport> {
   const base = { platform: feed.platform, userId: feed.userId, date };
-  const { won, delivery } = await ctx.store.deliveries.claim({
-    subscriptionId: personalKey(feed.platform, feed.userId),
-    date,
-    owner: ctx.owner,
-    now: ctx.now(),
-    staleAfterMs: ctx.config.schedule.claimStaleMs,
-    ownerIsGone,
-    maxAttempts: ctx.config.schedule.maxAttempts,
-  });
+  const { won, delivery } = await claimDelivery(ctx, personalKey(feed.platform, feed.userId), date, ctx.now());
   if (!won) return { ...base, outcome: delivery.state === 'posted' ? 'already-posted' : 'claimed-elsewhere', messages: 0 };
   const heartbeat = startHeartbeat({ ...ctx, deliveryId: delivery.id, staleAfterMs: ctx.config.schedule.claimStaleMs });
   let sent = 0;

@@ -23,6 +23,20 @@ export function ownerIsGone(owner: ClaimOwner): boolean {
   }
 }
 
+/**
+ * Claims one delivery (a channel's post, a person's digest or alert) for `date`, with the
+ * deployment's stale limit and attempts: every kind of delivery is claimed the same way.
+ */
+export function claimDelivery(
+  deps: { store: Store; owner: ClaimOwner; config: { schedule: { claimStaleMs: number; maxAttempts: number } } },
+  subscriptionId: string,
+  date: string,
+  at: Date,
+) {
+  const { claimStaleMs, maxAttempts } = deps.config.schedule;
+  return deps.store.deliveries.claim({ subscriptionId, date, owner: deps.owner, now: at, staleAfterMs: claimStaleMs, ownerIsGone, maxAttempts });
+}
+
 export interface Heartbeat {
   /** False once another owner took the claim over: stop posting. */
   readonly held: boolean;

@@ -14,7 +14,7 @@ import { settingsKey } from '../digest/selection-cache';
 import { digestHeader, digestPaperMessage, emptyDigestNote } from '../digest/messages';
 import { rank, topicsMatched } from '../rank/rank';
 import { openThreadOnce } from '../chat/threads';
-import { ownerIsGone, startHeartbeat, type Heartbeat } from './claims';
+import { claimDelivery, startHeartbeat, type Heartbeat } from './claims';
 import { addDays } from '../model/dates';
 import { occurrenceOn } from './time';
 
@@ -242,17 +242,7 @@ export async function deliver(ctx: DeliveryContext, sub: Subscription, date: str
   }
   const postedOn = await ctx.storeWork(() => postedThisWeek(ctx, sub, date));
   if (postedOn) return { ...base, outcome: 'already-posted', messages: 0, detail: `posted this week on ${postedOn}` };
-  const { won, delivery } = await ctx.storeWork(() =>
-    ctx.store.deliveries.claim({
-      subscriptionId: sub.id,
-      date,
-      owner: ctx.owner,
-      now: ctx.now(),
-      staleAfterMs: ctx.config.schedule.claimStaleMs,
-      ownerIsGone,
-      maxAttempts: ctx.config.schedule.maxAttempts,
-    }),
-  );
+  const { won, delivery } = await ctx.storeWork(() => claimDelivery(ctx, sub.id, date, ctx.now()));
   if (!won) {
     return { ...base, outcome: delivery.state === 'posted' ? 'already-posted' : 'claimed-elsewhere', messages: 0 };
   }
