@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import type { Installation } from '@slack/bolt';
 import pg from 'pg';
@@ -21,7 +22,8 @@ import { drillLine } from './report';
 const OLD_KEY = Buffer.alloc(32, 1).toString('base64');
 const NEW_KEY = Buffer.alloc(32, 2).toString('hex');
 const keyOf = (k: string) => (k.length === 64 ? Buffer.from(k, 'hex') : Buffer.from(k, 'base64'));
-const TOKENS = ['xoxb-drill-bot-token-1234', 'xoxe-drill-refresh-token-5678', 'xoxp-drill-user-token-9012'];
+// Made up at each run, shaped like Slack's (bot, refresh, user) so the search is for real-looking text.
+const TOKENS = ['xoxb', 'xoxe', 'xoxp'].map((prefix) => `${prefix}-drill-${randomBytes(12).toString('hex')}`);
 
 function installation(teamId: string): Installation {
   return {
