@@ -1,14 +1,13 @@
-import type { Logger } from 'pino';
-import type { AppConfig } from '../config/schema';
 import type { Platform } from '../chat/command';
-import { CannotMessageUser, PostError, type DigestPoster } from '../chat/poster';
+import { CannotMessageUser, PostError } from '../chat/poster';
 import type { Reply } from '../chat/reply';
-import type { ClaimOwner, PersonalFeed, Store } from '../store/types';
+import type { PersonalFeed } from '../store/types';
 import { errorMessage } from '../errors';
 import { followReason, type Follow } from '../follows/follow';
 import { createFollowIndex, followsMatching, type PaperMatch } from '../follows/match';
 import { claimDelivery } from '../schedule/claims';
 import { deliveryIdOf, postWithRetry } from '../schedule/delivery';
+import type { DeliveryRunOptions } from '../schedule/fanout';
 import { localDateTime } from '../schedule/time';
 
 /**
@@ -28,15 +27,7 @@ export function alertKey(platform: Platform, userId: string): string {
   return `alert:${platform}:${userId}`;
 }
 
-export interface AlertRunOptions {
-  store: Store;
-  posters: DigestPoster[];
-  config: AppConfig;
-  log: Logger;
-  now: () => Date;
-  owner: ClaimOwner;
-  retryDelayMs?: number;
-}
+export type AlertRunOptions = DeliveryRunOptions;
 
 export interface AlertReport {
   platform: Platform;

@@ -1,10 +1,8 @@
 import pLimit from 'p-limit';
-import type { Logger } from 'pino';
-import type { AppConfig } from '../config/schema';
 import type { Platform } from '../chat/command';
 import { CannotMessageUser, PostError, type DigestPoster, type PostTarget } from '../chat/poster';
 import type { Reply } from '../chat/reply';
-import type { ClaimOwner, Delivery, PersonalFeed, Store } from '../store/types';
+import type { Delivery, PersonalFeed } from '../store/types';
 import { errorMessage } from '../errors';
 import { digestPaperMessage } from '../digest/messages';
 import { followReason } from '../follows/follow';
@@ -13,6 +11,7 @@ import { postsOn, weeklyWindow } from '../model/cadence';
 import { windowLabel } from '../digest/select';
 import { claimDelivery, startHeartbeat, type Heartbeat } from '../schedule/claims';
 import { deliveryIdOf, postWithRetry, type DeliveryOutcome, type PlannedPaper } from '../schedule/delivery';
+import type { DeliveryRunOptions } from '../schedule/fanout';
 import { localDate } from '../schedule/time';
 import { selectPersonal, type PersonalPick } from './select';
 
@@ -32,21 +31,13 @@ export function personalKey(platform: Platform, userId: string): string {
 /** Personal deliveries under way at once; as for channels, far more than the platforms serve together. */
 const DELIVERIES_IN_FLIGHT = 1000;
 
-export interface PersonalRunOptions {
-  store: Store;
-  posters: DigestPoster[];
-  config: AppConfig;
-  log: Logger;
-  now: () => Date;
-  owner: ClaimOwner;
+export interface PersonalRunOptions extends DeliveryRunOptions {
   /** Only these people; default everyone whose digest is on and not paused. */
   users?: { platform: Platform; userId: string }[];
   /** The local date to deliver for; default each person's local date now. */
   date?: string;
   /** Report what each person would get and why each other paper is left out, without claiming or sending. */
   dryRun?: boolean;
-  /** First wait before re-sending after a transient error (default 1 s). */
-  retryDelayMs?: number;
 }
 
 export interface PersonalReport {

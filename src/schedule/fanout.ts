@@ -13,14 +13,20 @@ import { deliver, dryRunDelivery, type DeliveryContext, type DeliveryReport } fr
 
 export type { DeliveryReport } from './delivery';
 
-export interface PostDailyOptions {
+/** What every delivery run needs: channel posts, personal digests and alerts alike. */
+export interface DeliveryRunOptions {
   store: Store;
-  /** One per connected platform; a subscription whose platform has none is skipped. */
+  /** One per connected platform; a delivery whose platform has none is skipped. */
   posters: DigestPoster[];
   config: AppConfig;
   log: Logger;
   now: () => Date;
   owner: ClaimOwner;
+  /** First wait before re-sending after a transient error (default 1 s); doubles each retry. */
+  retryDelayMs?: number;
+}
+
+export interface PostDailyOptions extends DeliveryRunOptions {
   /** Only these subscriptions (enabled or not); default every enabled one. */
   subscriptionIds?: string[];
   /** The local date to post for; default each subscription's local date now. */
@@ -29,8 +35,6 @@ export interface PostDailyOptions {
   dryRun?: boolean;
   /** Lets the header say the data is stale while the source is down. */
   sourceStatus?: () => SourceStatus;
-  /** First wait before re-sending after a transient error (default 1 s); doubles each retry. */
-  retryDelayMs?: number;
 }
 
 /**
