@@ -476,6 +476,45 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect(await claim(alice, later(999_000_000), { ownerIsGone: () => true })).toMatchObject({ won: false, delivery: { state: 'posted', lastError: null } });
       expect(await store.deliveries.get('discord:c1@2025-10-15')).toBeNull();
     });
+
+    it("forgets only the named subscriptions' deliveries, with their posts and those posts' papers", async () => {
+      const mine = 'personal:discord:ada';
+      for (const date of ['2025-10-13', '2025-10-14']) await claim(alice, t0, { subscriptionId: mine, date });
+      await claim(alice, t0, { subscriptionId: 'discord:c1' });
+      const post = (messageId: string, deliveryId: string | null, paperIds: string[]) =>
+        store.posts.record({ platform: 'discord', channelId: 'dm', messageId, paperIds, kind: 'digest', deliveryId, postedAt: t0 });
+      await post('m1', `${mine}@2025-10-14`, [first.id, second.id]);
+      await post('kept', null, [third.id]);
+      await post('other', 'discord:c1@2025-10-14', [first.id]);
+
+      expect(await store.deliveries.forget([])).toBe(0);
+      expect(await store.deliveries.forget([mine])).toBe(2);
+      expect(await store.deliveries.get(`${mine}@2025-10-13`)).toBeNull();
+      expect(await store.deliveries.get(`${mine}@2025-10-14`)).toBeNull();
+      expect(await store.posts.find('discord', 'dm', 'm1')).toBeNull();
+      // The forgotten message's papers went with it: recorded again, it carries only the new ones.
+      await post('m1', null, [third.id]);
+      expect((await store.posts.find('discord', 'dm', 'm1'))?.paperIds).toEqual([third.id]);
+      expect((await store.posts.find('discord', 'dm', 'kept'))?.paperIds).toEqual([third.id]);
+      expect((await store.posts.find('discord', 'dm', 'other'))?.paperIds).toEqual([first.id]);
+      expect(await store.deliveries.get('discord:c1@2025-10-14')).toMatchObject({ state: 'claimed' });
+    });
+
+    it('counts a heartbeat exactly the stale limit old as fresh, and one a millisecond older as stale', async () => {
+      await claim(alice, t0);
+      expect((await claim(bob, later(60_000))).won).toBe(false);
+      expect(await claim(bob, later(60_001))).toMatchObject({ won: true, delivery: { owner: bob } });
+    });
+
+    it('records the message about to be sent with a heartbeat or a plan, and keeps it when a plain heartbeat follows', async () => {
+      const { delivery } = await claim(alice, t0);
+      expect(await store.deliveries.setPlan(delivery.id, alice, [first.id], { key: 'k0', at: later(1_000) })).toBe(true);
+      expect(await store.deliveries.get(delivery.id)).toMatchObject({ plan: [first.id], sending: { key: 'k0', at: later(1_000) } });
+      expect(await store.deliveries.heartbeat(delivery.id, alice, later(2_000), 'k1')).toBe(true);
+      expect(await store.deliveries.get(delivery.id)).toMatchObject({ heartbeatAt: later(2_000), sending: { key: 'k1', at: later(2_000) } });
+      expect(await store.deliveries.heartbeat(delivery.id, alice, later(3_000))).toBe(true);
+      expect(await store.deliveries.get(delivery.id)).toMatchObject({ heartbeatAt: later(3_000), sending: { key: 'k1', at: later(2_000) } });
+    });
   });
 
   describe('installations', () => {
