@@ -21,7 +21,7 @@ export function groupCommit<I, O>(db: StoreDb, write: (tx: Executor, items: I[])
           batch.map((b) => b.item),
         ),
       );
-      batch.forEach((b, i) => b.resolve(out[i]!));
+      for (const [i, b] of batch.entries()) b.resolve(out[i]!);
     } catch (err) {
       for (const b of batch) b.reject(err);
     }
