@@ -26,7 +26,7 @@ describe('delivery heartbeat', () => {
   const t0 = new Date('2025-10-14T07:00:00Z');
   const STALE_MS = 60_000;
 
-  it('writes a heartbeat only every third of the stale limit, checks ownership in between, and sees a takeover', async () => {
+  it('writes a heartbeat every third of the stale limit (a third exactly included), checks ownership in between, and stays lost after a takeover', async () => {
     const { store, cleanup } = await openTestStore('sqlite');
     try {
       let clock = t0.getTime();
@@ -58,11 +58,18 @@ describe('delivery heartbeat', () => {
         clock += STALE_MS / 3;
         expect(await heartbeat.beat()).toBe(true);
         expect(await heartbeatAt()).toBe(now().toISOString());
+        // Exactly a third of the stale limit after the last write is already time for the next.
+        clock += STALE_MS / 3;
+        expect(await heartbeat.beat()).toBe(true);
+        expect(await heartbeatAt()).toBe(now().toISOString());
         // Another replica takes the claim over (it saw this owner as gone); the next check, a read, says so.
         clock += 1_000;
         expect((await claim({ host: 'replica-b', pid: 200 }, () => true)).won).toBe(true);
         expect(await heartbeat.beat()).toBe(false);
         expect(heartbeat.held).toBe(false);
+        // Once lost, it stays lost: no later check says the claim is ours.
+        expect(await heartbeat.beat()).toBe(false);
+        expect(await heartbeat.beat('discord:c1@2025-10-14:header')).toBe(false);
       } finally {
         heartbeat.stop();
       }
