@@ -25,7 +25,7 @@ export default defineConfig({
           ...shared,
           name: 'shared-modules',
           include: [
-            'test/schedule/{claims,config-file,fanout,messages,scheduler,time}.test.ts',
+            'test/schedule/{claims,config-file,fanout,messages,post-with-retry,scheduler,time}.test.ts',
             'test/store/{store,concurrency,threads}.test.ts',
             'test/unit/*.test.ts',
             'test/commands/{bookmarks,subscribe,today-top,reactions,text-dispatch}.test.ts',
@@ -34,8 +34,9 @@ export default defineConfig({
             'test/adapters/{discord-render,slack-render,console,frozen-replies}.test.ts',
             'test/subscriptions/*.test.ts',
           ],
-          // Modules stay loaded between the runs of one test runner (Stryker switches mutants at
-          // run time), which saves importing kysely, discord.js and the rest for every mutant.
+          // Files of one run share a worker and its loaded modules. Not across runs: vitest 4 stops a
+          // worker once no other file is queued, so each mutant run imports its test files' modules
+          // afresh (1 to 6 s a file here; TESTING.md, how long a run takes).
           isolate: false,
         },
       },
