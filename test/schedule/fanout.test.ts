@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeReport } from '../../cli/post-daily';
 import { postDaily, type PostDailyOptions } from '../../src/schedule/fanout';
 import { currentOwner } from '../../src/schedule/claims';
+import type { DigestPoster } from '../../src/chat/poster';
 import type { Store } from '../../src/store/types';
 import { openTestStore, storeKinds } from '../helpers/stores';
 import { LIST_DATE, log, RecordingPoster, seed, subscription, testConfig } from './harness';
@@ -179,6 +180,30 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     const report = await run();
     expect(report.channels[0]).toMatchObject({ outcome: 'claimed-elsewhere', messages: 0 });
     expect(poster.shown).toHaveLength(0);
+  });
+
+  it('in a forum, records each paper post in its own thread too, and records nothing for the header the forum does not take', async () => {
+    await seed(store, [subscription('forum', { top: 2 })]);
+    // A forum takes no header (null) and puts each paper in a thread of its own, as Discord's poster does.
+    const forum: DigestPoster = {
+      platform: 'console',
+      openDirect: (user) => poster.openDirect(user),
+      async post(target, message, key, opts) {
+        if (key.endsWith(':header')) return null;
+        const posted = await poster.post(target, message, key, opts);
+        return { ...posted, channelId: `thread-${posted.messageId}` };
+      },
+    };
+    const report = await run({ posters: [forum] });
+    expect(report.channels[0]).toMatchObject({ outcome: 'posted', messages: 2 });
+    const papers = poster.inChannel('forum');
+    expect(papers.map((m) => m.key)).toEqual(papers.map((m) => `console:forum@${LIST_DATE}:${m.paperIds[0]}`));
+    for (const m of papers) {
+      expect(await store.posts.find('console', 'forum', m.messageId)).toMatchObject({ paperIds: m.paperIds, deliveryId: `console:forum@${LIST_DATE}` });
+      expect(await store.posts.find('console', `thread-${m.messageId}`, m.messageId)).toMatchObject({ paperIds: m.paperIds, deliveryId: null });
+    }
+    expect(await store.posts.forDelivery(`console:forum@${LIST_DATE}`)).toHaveLength(2);
+    expect((await store.deliveries.get(`console:forum@${LIST_DATE}`))!.state).toBe('posted');
   });
 
   it('retries transient errors; disables a channel after repeated permanent errors while the others post', async () => {
