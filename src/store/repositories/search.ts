@@ -246,12 +246,13 @@ function postgresEngine(db: StoreDb): Engine {
       const excluded = query.excluded.map((run) => sql`!! ${phrase(run)}`);
       const tsquery: RawBuilder<unknown> = sql.join([...required, ...excluded], sql` && `);
       // The query is written out where it filters, not taken from the subquery, so the planner sees
-      // its words and chooses the date index or the GIN index by how common they are.
+      // its words and chooses the date index or the GIN index by how common they are. Ties on the
+      // date go by id, so the same RANKED are ranked every time.
       const { rows } = await sql<{ id: string }>`
         select id from (
           select p.id, ts_rank_cd(${TS_WEIGHTS}, p.search_vector, q.q, ${TS_NORMALIZATION}) + ${TITLE_BONUS} as score
           from papers p, (select ${tsquery} as q) q
-          where p.search_vector @@ (${tsquery}) order by p.published_at desc limit ${RANKED}) ranked
+          where p.search_vector @@ (${tsquery}) order by p.published_at desc, p.id desc limit ${RANKED}) ranked
         order by score desc, id
         limit ${limit}`.execute(kysely);
       return rows.map((r) => r.id);
