@@ -108,7 +108,7 @@ export interface ThreadsTable {
   thread_id: string | null;
   claimed_at: string;
   opened_at: string | null;
-  /** Who holds the claim (null for claims made before migration 0010). */
+  /** Who holds the claim (null for claims made before migration 0021_a). */
   owner_host: string | null;
   owner_pid: number | null;
 }

@@ -1,7 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 
 /**
- * Migration 0010: each thread claim names who holds it (host and pid, as a delivery's claim does),
+ * Migration 0021_a: each thread claim names who holds it (host and pid, as a delivery's claim does),
  * so a claim whose process is certainly dead (this host, no such pid) is taken over at once
  * instead of after a minute: a daily post resumed right after a crash opens its threads itself.
  */
