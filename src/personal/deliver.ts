@@ -184,7 +184,8 @@ async function sendClaimed(
       onSent();
       await ctx.store.posts.record({
         platform: feed.platform,
-        channelId: target.channelId,
+        // Where the message lives: a Slack DM sent to the user's id is in their IM channel.
+        channelId: posted.channelId ?? target.channelId,
         messageId: posted.messageId,
         paperIds: msg.paperIds,
         kind: 'digest',

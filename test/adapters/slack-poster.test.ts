@@ -178,6 +178,31 @@ describe('Slack digest poster', () => {
   });
 });
 
+describe('Slack direct messages', () => {
+  it("go to the user's id with no conversations.open (Tier 3), land in their IM, and say so", async () => {
+    const slack = poster();
+    const target = await slack.openDirect({ workspaceId: fake.bot.teamId, userId: 'U0PERSON1' });
+    const posted = await slack.post(target, textReply('your papers', 'public'), 'dm#1', { maybeSentBefore: false });
+    expect(fake.callsTo('conversations.open')).toHaveLength(0);
+    expect(fake.callsTo('chat.postMessage').map((c) => c.body.channel)).toEqual(['U0PERSON1']);
+    // Clicks on the message come from the IM, so that is where it is recorded.
+    expect(posted).toEqual({ messageId: fake.messages.get('D0PERSON1')![0]!.ts, channelId: 'D0PERSON1' });
+  });
+
+  it('a re-send that may have landed searches the IM, found once with conversations.open, and shows the message once', async () => {
+    const slack = poster();
+    const target = await slack.openDirect({ workspaceId: fake.bot.teamId, userId: 'U0PERSON2' });
+    const first = await slack.post(target, textReply('your papers', 'public'), 'dm#2', { maybeSentBefore: false });
+    const again = await slack.post(target, textReply('your papers', 'public'), 'dm#2');
+    const other = await slack.post(target, textReply('more papers', 'public'), 'dm#3', { maybeSentBefore: true });
+    expect(again).toEqual({ messageId: first!.messageId, found: true, channelId: 'D0PERSON2' });
+    expect(other).toMatchObject({ channelId: 'D0PERSON2' });
+    expect(keysIn('D0PERSON2')).toEqual(['dm#2', 'dm#3']);
+    expect(fake.callsTo('conversations.open')).toHaveLength(1);
+    expect(fake.callsTo('conversations.history').every((c) => c.body.channel === 'D0PERSON2')).toBe(true);
+  });
+});
+
 async function restartFake(opts: FakeSlackOptions): Promise<FakeSlack> {
   await fake.close();
   const fresh = await startFakeSlack(opts);
