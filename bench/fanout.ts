@@ -159,13 +159,24 @@ async function slackRun(channels: number, concurrency: number): Promise<string> 
   });
 }
 
+/** `BENCH_FANOUT_PLATFORMS=slack` (or discord) measures one platform; the default is both. */
+const PLATFORMS = process.env.BENCH_FANOUT_PLATFORMS?.split(',') ?? ['discord', 'slack'];
+
 export async function run(): Promise<string[]> {
   const defaultConcurrency = benchConfig({}).schedule.concurrency;
-  return [
+  const runs = { discord: discordRun, slack: slackRun };
+  const lines = [
     `floors: Discord max((⌈messages / 50⌉ − 1) s, (⌈${PER_CHANNEL} / 5⌉ − 1) × 5 s); Slack (${PER_CHANNEL} − 1) × 1 s, every channel in parallel. Fakes open a limit window at the first request after the last one closed`,
-    await discordRun(CHANNELS, CONCURRENCY),
-    await slackRun(CHANNELS, CONCURRENCY),
-    await discordRun(DEFAULT_RUN_CHANNELS, defaultConcurrency),
-    await slackRun(DEFAULT_RUN_CHANNELS, defaultConcurrency),
   ];
+  for (const [channels, concurrency] of [
+    [CHANNELS, CONCURRENCY],
+    [DEFAULT_RUN_CHANNELS, defaultConcurrency],
+  ] as const) {
+    for (const platform of PLATFORMS) {
+      const one = runs[platform as keyof typeof runs];
+      if (!one) throw new Error(`BENCH_FANOUT_PLATFORMS: no platform ${platform} (discord, slack)`);
+      lines.push(await one(channels, concurrency));
+    }
+  }
+  return lines;
 }

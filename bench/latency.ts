@@ -256,16 +256,33 @@ function compare(platform: string, what: string, bot: Measured, floor: Measured,
   ];
 }
 
+/** Each platform's bot and its floor, and what one request of it is. */
+const PAIRS = {
+  slack: { name: 'Slack', what: 'signed HTTP request → its ack', start: (reply: Reply) => Promise.all([slackBot(), slackFloor(reply)]) },
+  discord: {
+    name: 'Discord',
+    what: 'INTERACTION_CREATE sent → interaction callback received',
+    start: (reply: Reply) => Promise.all([discordBot('gateway'), discordFloor(reply)]),
+  },
+  'discord-http': {
+    name: 'Discord HTTP',
+    what: 'signed interaction POSTed → its response',
+    start: (reply: Reply) => Promise.all([discordBot('http'), discordHttpFloor(reply)]),
+  },
+};
+/** `BENCH_LATENCY_PLATFORMS=discord-http` (comma-separated) measures only those; the default is all three. */
+const PLATFORMS = (process.env.BENCH_LATENCY_PLATFORMS?.split(',') ?? Object.keys(PAIRS)) as (keyof typeof PAIRS)[];
+
 export async function run(): Promise<string[]> {
   const reply = await todayReply();
   const lines: string[] = [];
   for (const concurrent of IN_FLIGHT) {
-    const slack = await measureBoth(async () => [await slackBot(), await slackFloor(reply)], concurrent);
-    lines.push(...compare('Slack', 'signed HTTP request → its ack', slack.bot, slack.floor, concurrent));
-    const discord = await measureBoth(async () => [await discordBot('gateway'), await discordFloor(reply)], concurrent);
-    lines.push(...compare('Discord', 'INTERACTION_CREATE sent → interaction callback received', discord.bot, discord.floor, concurrent));
-    const http = await measureBoth(async () => [await discordBot('http'), await discordHttpFloor(reply)], concurrent);
-    lines.push(...compare('Discord HTTP', 'signed interaction POSTed → its response', http.bot, http.floor, concurrent));
+    for (const key of PLATFORMS) {
+      const pair = PAIRS[key];
+      if (!pair) throw new Error(`BENCH_LATENCY_PLATFORMS: no platform ${key} (${Object.keys(PAIRS).join(', ')})`);
+      const measured = await measureBoth(() => pair.start(reply), concurrent);
+      lines.push(...compare(pair.name, pair.what, measured.bot, measured.floor, concurrent));
+    }
   }
   return lines;
 }

@@ -27,14 +27,14 @@ const CHILD = fileURLToPath(new URL('./fanout-child.ts', import.meta.url));
 
 interface Variant {
   name: string;
-  queue: boolean;
+  rejectAtOnce: boolean;
   clientLimiter: 'on' | 'off';
 }
 
 const VARIANTS: Variant[] = [
-  { name: 'proxy answers 429 at once, callers’ limiter on (what `papers rest-proxy` runs)', queue: false, clientLimiter: 'on' },
-  { name: 'proxy answers 429 at once, callers’ limiter off', queue: false, clientLimiter: 'off' },
-  { name: 'proxy holds requests, callers’ limiter on', queue: true, clientLimiter: 'on' },
+  { name: 'proxy holds requests, callers’ limiter on (what `papers rest-proxy` runs)', rejectAtOnce: false, clientLimiter: 'on' },
+  { name: 'proxy answers 429 at once, callers’ limiter on', rejectAtOnce: true, clientLimiter: 'on' },
+  { name: 'proxy answers 429 at once, callers’ limiter off', rejectAtOnce: true, clientLimiter: 'off' },
 ];
 
 function startChild(url: string, apiUrl: string, limiter: 'on' | 'off') {
@@ -61,7 +61,7 @@ async function proxyRun(channels: number, variant: Variant): Promise<string> {
   const fake = await platform.call<{ apiUrl: string; guildId: string }>({ op: 'startDiscord', options: { channelIds, rateLimits: DISCORD } });
   // Three processes share the store: PostgreSQL when it runs here, as a deployment would.
   const { store, url, cleanup } = await openTestStore(storeKinds.includes('postgres') ? 'postgres' : 'sqlite');
-  const proxy = await startRestProxy({ apiUrl: fake.apiUrl }, { host: '127.0.0.1', port: 0, log, queue: variant.queue });
+  const proxy = await startRestProxy({ apiUrl: fake.apiUrl }, { host: '127.0.0.1', port: 0, log, rejectAtOnce: variant.rejectAtOnce });
   try {
     await store.papers.upsert(realPapers, NOW);
     for (const channelId of channelIds) {

@@ -1,8 +1,9 @@
-import { proxyRequests } from '@discordjs/proxy';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { populateErrorResponse, populateSuccessfulResponse } from '@discordjs/proxy';
 // From @discordjs/rest itself, as the proxy imports it: discord.js's REST is the CommonJS build,
 // whose RateLimitError the proxy's (ES module) checks would not recognize, and every limit hit
 // would then be answered as an empty 200.
-import { REST } from '@discordjs/rest';
+import { REST, type RequestMethod, type RouteLike } from '@discordjs/rest';
 import { startHttpServer, type HttpServer } from '../../src/http/server';
 import type { Logger } from '../../src/log';
 import { RATE_LIMIT_OFFSET_MS } from './rest';
@@ -14,31 +15,63 @@ import type { DiscordSettings } from './settings';
  * together they keep to the global 50 requests/s and each route's bucket, which a process alone
  * counts only for itself. It forwards each caller's Authorization header.
  *
- * When a request would have to wait for a limit, the proxy answers 429 with Retry-After at once
- * (`rejectOnRateLimit`, as the discord.js project's own proxy container does) and the caller's
- * discord.js waits and sends again: Discord itself sees no 429, and no request is held open for
- * the length of a limit window. `queue: true` makes the proxy hold them instead (the bench
- * compares both; see bench/RESULTS.md).
+ * When a request would have to wait for a limit, the proxy holds it until the limit allows it. The
+ * discord.js project's proxy container answers 429 with Retry-After at once instead
+ * (`rejectAtOnce`), and the callers wait and send again; measured on a quiet machine (bench/
+ * RESULTS.md, `npm run bench -- proxy`), those retries arrive late or bunched and the fan-out took
+ * 1.12× the least time with 30 global 429s, where holding took 1.09× with none.
  */
 export async function startRestProxy(
   discord: Pick<DiscordSettings, 'apiUrl'>,
-  opts: { host: string; port: number; log: Logger; queue?: boolean },
+  opts: { host: string; port: number; log: Logger; rejectAtOnce?: boolean },
 ): Promise<HttpServer> {
   const rest = new REST({
     ...(discord.apiUrl ? { api: discord.apiUrl } : {}),
     offset: RATE_LIMIT_OFFSET_MS,
-    // The callers retry: a retry here would only hold their request open.
+    // The callers retry a failed request themselves: retrying here too would multiply the attempts.
     retries: 0,
-    ...(opts.queue ? {} : { rejectOnRateLimit: () => true }),
+    ...(opts.rejectAtOnce ? { rejectOnRateLimit: () => true } : {}),
   });
-  const forward = proxyRequests(rest);
   return startHttpServer({
     host: opts.host,
     port: opts.port,
     log: opts.log,
     routes: [{ method: 'GET', path: '/healthz', handle: (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok') }],
-    fallback: async (req, res) => {
-      await forward(req, res);
-    },
+    fallback: (req, res) => forward(rest, req, res),
   });
+}
+
+/** Headers of the caller's request that Discord needs: the bot's own token travels with each. */
+const FORWARDED_HEADERS = ['content-type', 'authorization', 'x-audit-log-reason'];
+
+/**
+ * @discordjs/proxy's `proxyRequests`, with the body read before it is queued: that one passes the
+ * request stream itself, which a re-send after Discord's 429 finds consumed, so the message went
+ * to Discord empty. A buffer can be sent again.
+ */
+async function forward(rest: REST, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://proxy');
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const headers: Record<string, string> = {};
+  for (const name of FORWARDED_HEADERS) {
+    const value = req.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  try {
+    const answer = await rest.queueRequest({
+      fullRoute: url.pathname.replace(/^\/api(\/v\d+)?/, '') as RouteLike,
+      // Unchecked: Discord answers an unknown method itself.
+      method: req.method as RequestMethod,
+      ...(chunks.length > 0 ? { body: Buffer.concat(chunks), passThroughBody: true } : {}),
+      query: url.searchParams,
+      headers,
+      auth: false,
+    });
+    await populateSuccessfulResponse(res, answer);
+  } catch (error) {
+    if (!populateErrorResponse(res, error)) throw error;
+  } finally {
+    res.end();
+  }
 }

@@ -521,6 +521,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
         return found ? reply(200, apiMessage(found)) : reply(404, { message: 'Unknown Message', code: 10008 });
       }
       if (method === 'POST' && !messageId) {
+        const empty = !body?.content && !body?.embeds?.length && !body?.components?.length && !body?.sticker_ids?.length && !body?.poll && files.length === 0;
+        if (empty) return reply(400, { message: 'Cannot send an empty message', code: 50006 });
         // enforce_nonce: a second create with the same nonce in the channel returns the first message.
         if (body?.enforce_nonce && body.nonce !== undefined) {
           // Only within the nonce's memory: after it Discord creates the message again.

@@ -1,35 +1,16 @@
 import type { Platform } from '../../chat/command';
 import { chunks, INSERT_CHUNK, type Executor, type StoreDb } from '../db';
+import { groupCommit } from '../group-commit';
 import type { PostsTable } from '../tables';
 import type { PostRecord, PostRepository } from '../types';
-
-interface PendingPost {
-  post: PostRecord;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
 
 /** The posts repository, and how the store's close() writes the posts still waiting for their group commit. */
 export function postRepository(db: StoreDb): { posts: PostRepository; commitPending(): Promise<void> } {
   const { kysely } = db;
-  let pending: PendingPost[] = [];
-
-  async function commitPending(): Promise<void> {
-    const batch = pending;
-    if (batch.length === 0) return;
-    pending = [];
-    try {
-      await db.write((tx) =>
-        insertPosts(
-          tx,
-          batch.map((b) => b.post),
-        ),
-      );
-      for (const b of batch) b.resolve();
-    } catch (err) {
-      for (const b of batch) b.reject(err);
-    }
-  }
+  const recorded = groupCommit(db, async (tx, posts: PostRecord[]) => {
+    await insertPosts(tx, posts);
+    return posts.map(() => undefined);
+  });
 
   async function withPaperIds(rows: PostsTable[]): Promise<PostRecord[]> {
     if (rows.length === 0) return [];
@@ -53,17 +34,11 @@ export function postRepository(db: StoreDb): { posts: PostRepository; commitPend
 
   const posts: PostRepository = {
     /**
-     * Recording the same message twice (a retried send) keeps the first record. Group commit: posts
-     * recorded in the same turn of the event loop share one transaction. A burst of answers (200
-     * `/papers today` at once) then costs a few commits instead of one each, and every caller still
-     * resolves only once its post is durable.
+     * Recording the same message twice (a retried send) keeps the first record. Posts recorded in
+     * the same turn of the event loop share one transaction (group-commit.ts), and every caller
+     * still resolves only once its post is durable.
      */
-    record(post) {
-      return new Promise((resolve, reject) => {
-        pending.push({ post, resolve, reject });
-        if (pending.length === 1) setImmediate(() => void commitPending());
-      });
-    },
+    record: recorded.add,
 
     async find(platform, channelId, messageId) {
       const row = await kysely
@@ -98,7 +73,7 @@ export function postRepository(db: StoreDb): { posts: PostRepository; commitPend
       return withPaperIds(rows);
     },
   };
-  return { posts, commitPending };
+  return { posts, commitPending: recorded.flush };
 }
 
 /** Inserts posts not recorded yet (a re-recorded message keeps its first record) and their papers. */
