@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RETRY_POLICY } from '../../adapters/slack/client';
 import { createSlackPoster } from '../../adapters/slack/poster';
-import { PostError, type DigestPoster } from '../../src/chat/poster';
+import { CannotMessageUser, PostError, type DigestPoster } from '../../src/chat/poster';
 import { textReply } from '../../src/chat/reply';
 import { loadBotConfig } from '../../adapters/index';
 import { slackAdapter } from '../../adapters/slack/index';
@@ -200,6 +200,21 @@ describe('Slack direct messages', () => {
     expect(keysIn('D0PERSON2')).toEqual(['dm#2', 'dm#3']);
     expect(fake.callsTo('conversations.open')).toHaveLength(1);
     expect(fake.callsTo('conversations.history').every((c) => c.body.channel === 'D0PERSON2')).toBe(true);
+  });
+
+  it('a person Slack cannot reach by their id fails as CannotMessageUser, so their delivery pauses instead of retrying', async () => {
+    const slack = poster();
+    // The first send answers channel_not_found (Slack knows no conversation for that id); the second
+    // person is one Slack no longer knows at all.
+    fake.failNext('chat.postMessage', 'channel_not_found');
+    fake.unreachableUsers.set('U0GONE002', 'user_not_found');
+    for (const userId of ['U0GONE001', 'U0GONE002']) {
+      const target = await slack.openDirect({ workspaceId: fake.bot.teamId, userId });
+      const err = await slack.post(target, textReply('your papers', 'public'), `gone#${userId}`, { maybeSentBefore: false }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CannotMessageUser);
+      expect(err).toMatchObject({ userId, permanent: true });
+    }
+    expect(fake.messages.size).toBe(0);
   });
 });
 
