@@ -210,12 +210,19 @@ export interface ClaimRequest {
   ownerIsGone: (owner: ClaimOwner) => boolean;
   /** A failed delivery is claimed again only while attempts < maxAttempts. */
   maxAttempts: number;
+  /**
+   * The plan to write with a fresh claim, and its first message about to be sent: one write
+   * instead of two. A claim taken over keeps the plan it has.
+   */
+  plan?: { paperIds: string[]; sending: { key: string; at: Date } | null };
 }
 
 /** won: this caller now owns the delivery. Otherwise delivery is the current row (posted, or owned by a live claimer). */
 export interface ClaimResult {
   won: boolean;
   delivery: Delivery;
+  /** Won by creating the claim: nothing of this delivery can have been sent before. */
+  fresh: boolean;
 }
 
 /** Exactly-once daily posting: each (subscription, local date) is claimed by one owner at a time. */
