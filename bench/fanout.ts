@@ -6,6 +6,8 @@
  * The fakes run on a thread of their own (platform-thread.ts), as the platforms run on machines of
  * their own: on the bot's thread their parsing would be billed to the bot, and they would see
  * requests arrive late, when the bot's thread is free, which shifts their limit windows.
+ * The limits, the floors, the fakes' startup (onDiscord, onSlack) and the printed comparison serve
+ * the proxy and DM fan-outs too (proxy-fanout.ts, dm-fanout.ts).
  */
 import { performance } from 'node:perf_hooks';
 import type { HostedAdapter } from '../test/helpers/host';
