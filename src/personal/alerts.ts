@@ -150,7 +150,8 @@ async function alertOne(opts: AlertRunOptions, feed: PersonalFeed, matched: Pape
       if (!posted) throw new PostError(`${feed.platform} took no direct message for ${delivery.id}`, false);
       await store.posts.record({
         platform: feed.platform,
-        channelId: target.channelId,
+        // Where the message lives: a Slack DM sent to the user's id is in their IM channel.
+        channelId: posted.channelId ?? target.channelId,
         messageId: posted.messageId,
         paperIds: items.map((m) => m.paper.id),
         kind: 'answer',

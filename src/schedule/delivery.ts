@@ -17,6 +17,7 @@ import { openThreadOnce } from '../chat/threads';
 import { claimDelivery, startHeartbeat, type Heartbeat } from './claims';
 import { addDays } from '../model/dates';
 import { occurrenceOn } from './time';
+import type { StoreWork } from './store-slots';
 
 /** Sends of one message before a transient failure fails the delivery (it is retried at a later run). */
 const POST_ATTEMPTS = 3;
@@ -35,7 +36,7 @@ export interface DeliveryContext {
    * Runs a step's store work in one of the fan-out's bounded slots. Sends run outside them, so a
    * channel waiting on its platform's rate limit holds no slot.
    */
-  storeWork: <T>(work: () => Promise<T>) => Promise<T>;
+  storeWork: StoreWork;
   /** The instant this run ranks at: channels with the same settings then share one ranking (plans). */
   rankAt: Date;
   /** Selections of this run by what decides them; a fan-out would otherwise rank the same list per channel. */

@@ -200,6 +200,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   /** Channels the bot cannot see: 403 Missing Access. */
   const forbiddenChannels = new Set<string>();
   const dmChannels = new Map<string, string>(); // dm channel id -> user id
+  /** user id -> their DM channel: a fan-out opens thousands, and a scan of dmChannels for each made that quadratic. */
+  const dmOf = new Map<string, string>();
   const pendingFailures: { method: string; path: RegExp; status: number; body: Json }[] = [];
   const pendingRateLimits: { method: string; path: RegExp; retryAfter: number; global: boolean }[] = [];
   const interactionReplies = new Map<string, FakeMessage>(); // interaction token -> original response
@@ -514,8 +516,9 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
 
     if (method === 'POST' && path === '/users/@me/channels') {
       const userId = String(body?.recipient_id);
-      const dm = [...dmChannels].find(([, u]) => u === userId)?.[0] ?? snowflake();
+      const dm = dmOf.get(userId) ?? snowflake();
       dmChannels.set(dm, userId);
+      dmOf.set(userId, dm);
       return reply(200, { id: dm, type: 1, last_message_id: null, recipients: [{ id: userId, username: `user${userId}`, discriminator: '0', avatar: null }] });
     }
 
@@ -821,6 +824,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
         delete d.member;
         Object.assign(d, { user, channel: { id: channelId, type: 1, flags: 0 }, context: 1, authorizing_integration_owners: { '1': user.id } });
         dmChannels.set(channelId, user.id);
+        dmOf.set(user.id, channelId);
       }
       interactions.set(id, { channelId, user: d.member?.user ?? d.user, type: 2 });
       sendInteraction(d);
