@@ -6,6 +6,8 @@
  * The fakes run on a thread of their own (platform-thread.ts), as the platforms run on machines of
  * their own: on the bot's thread their parsing would be billed to the bot, and they would see
  * requests arrive late, when the bot's thread is free, which shifts their limit windows.
+ * The limits, the floors, the fakes' startup (onDiscord, onSlack) and the printed comparison serve
+ * the proxy and DM fan-outs too (proxy-fanout.ts, dm-fanout.ts).
  */
 import { performance } from 'node:perf_hooks';
 import type { HostedAdapter } from '../test/helpers/host';
@@ -14,7 +16,8 @@ import { currentOwner } from '../src/schedule/claims';
 import { postDaily } from '../src/schedule/fanout';
 import type { Store } from '../src/store/types';
 import { platformThread } from './platform-client';
-import type { Counts } from './platform-thread';
+import type { Counts, SlackRateLimited } from './platform-thread';
+import type { FakeDiscord } from '../test/fakes/discord';
 import { LIST_DATE, NOW, benchConfig, benchStore, log, startBenchDiscord, startBenchSlack } from './platforms';
 import { knob, ratio, verdict } from './stats';
 import { DEFAULT_SETTINGS } from '../src/subscriptions/settings';
@@ -26,19 +29,82 @@ const CONCURRENCY = knob(process.env.BENCH_FANOUT_CONCURRENCY, 256);
 const DEFAULT_RUN_CHANNELS = knob(process.env.BENCH_FANOUT_DEFAULT_CHANNELS, 40);
 export const TOP = 5;
 export const PER_CHANNEL = TOP + 1;
-const TARGET_RATIO = 1.1;
+export const TARGET_RATIO = 1.1;
 
 export const DISCORD = { globalPerSecond: 50, channelMessages: { limit: 5, windowMs: 5000 } };
-const SLACK_INTERVAL_MS = 1000;
+export const SLACK_INTERVAL_MS = 1000;
+/** The fake Slack's limits: chat.postMessage's 1 per second per channel; conversations.open is Tier 3, 50+ per minute. */
+const SLACK = { postMessageIntervalMs: SLACK_INTERVAL_MS, conversationsOpenPerMinute: 50 };
 
-/** The least time the limits allow, with fixed windows: the last message's window opens then. */
-export function discordFloorMs(channels: number): number {
-  const global = (Math.ceil((channels * PER_CHANNEL) / DISCORD.globalPerSecond) - 1) * 1000;
-  const perChannel = (Math.ceil(PER_CHANNEL / DISCORD.channelMessages.limit) - 1) * DISCORD.channelMessages.windowMs;
-  return Math.max(global, perChannel);
+/**
+ * The least time Discord's limits allow for `requests` requests, at most `perChannel` of them
+ * messages to one channel, with fixed windows: the last request's window opens then.
+ */
+export function discordFloorMs(requests: number, perChannel: number): number {
+  const global = (Math.ceil(requests / DISCORD.globalPerSecond) - 1) * 1000;
+  const perChannelMs = (Math.ceil(perChannel / DISCORD.channelMessages.limit) - 1) * DISCORD.channelMessages.windowMs;
+  return Math.max(global, perChannelMs);
 }
 /** Channels post in parallel; within one, the n-th message can go (n - 1) s after the first. */
-const slackFloorMs = () => (PER_CHANNEL - 1) * SLACK_INTERVAL_MS;
+export const slackFloorMs = (perChannel: number) => (perChannel - 1) * SLACK_INTERVAL_MS;
+
+/** "64.4 s = 1.09× the 59 s floor (target ≤ 1.1×: met)" */
+export function againstFloor(ms: number, floorMs: number): string {
+  const r = ms / floorMs;
+  return `${(ms / 1000).toFixed(1)} s = ${ratio(r)} the ${(floorMs / 1000).toFixed(0)} s floor (target ≤ ${TARGET_RATIO}×: ${verdict(r <= TARGET_RATIO)})`;
+}
+
+export interface DiscordSide {
+  store: Store;
+  poster: DigestPoster;
+  guildId: string;
+  counts(): Promise<Counts<FakeDiscord['rateLimited']>>;
+}
+
+/**
+ * A bench run against the fake Discord enforcing the limits, on its thread: the real adapter on a
+ * fresh SQLite store holding the real list. Everything is stopped after `run`.
+ */
+export async function onDiscord<T>(channelIds: string[], run: (side: DiscordSide) => Promise<T>): Promise<T> {
+  const platform = platformThread();
+  const fake = await platform.call<{ apiUrl: string; applicationId: string; guildId: string }>({
+    op: 'startDiscord',
+    options: { channelIds, rateLimits: DISCORD },
+  });
+  const { store, cleanup } = await benchStore();
+  let adapter: HostedAdapter | null = null;
+  try {
+    adapter = await startBenchDiscord(store, fake);
+    return await run({ store, poster: adapter.poster, guildId: fake.guildId, counts: () => platform.call({ op: 'discordCounts' }) });
+  } finally {
+    await adapter?.stop();
+    await platform.close();
+    await cleanup();
+  }
+}
+
+export interface SlackSide {
+  store: Store;
+  poster: DigestPoster;
+  teamId: string;
+  counts(): Promise<Counts<SlackRateLimited>>;
+}
+
+/** As onDiscord, against the fake Slack: chat.postMessage paced per channel, conversations.open at its tier. */
+export async function onSlack<T>(run: (side: SlackSide) => Promise<T>): Promise<T> {
+  const platform = platformThread();
+  const fake = await platform.call<{ apiUrl: string; teamId: string }>({ op: 'startSlack', options: { rateLimits: SLACK } });
+  const { store, cleanup } = await benchStore();
+  let adapter: HostedAdapter | null = null;
+  try {
+    adapter = await startBenchSlack(store, fake.apiUrl);
+    return await run({ store, poster: adapter.poster, teamId: fake.teamId, counts: () => platform.call({ op: 'slackCounts' }) });
+  } finally {
+    await adapter?.stop();
+    await platform.close();
+    await cleanup();
+  }
+}
 
 interface Outcome {
   ms: number;
@@ -70,57 +136,29 @@ export const channelIdsFor = (n: number, base: bigint) => Array.from({ length: n
 
 async function discordRun(channels: number, concurrency: number): Promise<string> {
   const channelIds = channelIdsFor(channels, 700_000_000_000_000_000n);
-  const platform = platformThread();
-  const fake = await platform.call<{ apiUrl: string; applicationId: string; guildId: string }>({
-    op: 'startDiscord',
-    options: { channelIds, rateLimits: DISCORD },
-  });
-  const { store, cleanup } = await benchStore();
-  let adapter: HostedAdapter | null = null;
-  try {
-    adapter = await startBenchDiscord(store, fake);
-    const out = await fanOut(store, 'discord', fake.guildId, channelIds, adapter.poster, concurrency);
-    const floor = discordFloorMs(channels);
-    const r = out.ms / floor;
-    const { rateLimited, created } = await platform.call<Counts<{ global: number; channel: number }>>({ op: 'discordCounts' });
+  return onDiscord(channelIds, async ({ store, poster, guildId, counts }) => {
+    const out = await fanOut(store, 'discord', guildId, channelIds, poster, concurrency);
+    const { rateLimited, created } = await counts();
     const tooMany = rateLimited.global + rateLimited.channel;
     return (
-      `Discord, ${channels} channels × ${PER_CHANNEL} messages, FANOUT_CONCURRENCY=${concurrency}: ${(out.ms / 1000).toFixed(1)} s = ${ratio(r)} the ${(floor / 1000).toFixed(0)} s floor ` +
-      `(target ≤ ${TARGET_RATIO}×: ${verdict(r <= TARGET_RATIO)}); 429s: ${rateLimited.global} global + ${rateLimited.channel} per-channel (the limits force none: ${verdict(tooMany === 0)}); ` +
+      `Discord, ${channels} channels × ${PER_CHANNEL} messages, FANOUT_CONCURRENCY=${concurrency}: ${againstFloor(out.ms, discordFloorMs(channels * PER_CHANNEL, PER_CHANNEL))}; ` +
+      `429s: ${rateLimited.global} global + ${rateLimited.channel} per-channel (the limits force none: ${verdict(tooMany === 0)}); ` +
       `${out.posted}/${channels} channels posted in full, ${created} messages created`
     );
-  } finally {
-    await adapter?.stop();
-    await platform.close();
-    await cleanup();
-  }
+  });
 }
 
 async function slackRun(channels: number, concurrency: number): Promise<string> {
   const channelIds = channelIdsFor(channels, 1n).map((n) => `C${n.padStart(9, '0')}`);
-  const platform = platformThread();
-  const fake = await platform.call<{ apiUrl: string; teamId: string }>({
-    op: 'startSlack',
-    options: { rateLimits: { postMessageIntervalMs: SLACK_INTERVAL_MS } },
-  });
-  const { store, cleanup } = await benchStore();
-  let adapter: HostedAdapter | null = null;
-  try {
-    adapter = await startBenchSlack(store, fake.apiUrl);
-    const out = await fanOut(store, 'slack', fake.teamId, channelIds, adapter.poster, concurrency);
-    const floor = slackFloorMs();
-    const r = out.ms / floor;
-    const { rateLimited, created } = await platform.call<Counts<number>>({ op: 'slackCounts' });
+  return onSlack(async ({ store, poster, teamId, counts }) => {
+    const out = await fanOut(store, 'slack', teamId, channelIds, poster, concurrency);
+    const { rateLimited, created } = await counts();
     return (
-      `Slack, ${channels} channels × ${PER_CHANNEL} messages, FANOUT_CONCURRENCY=${concurrency}: ${(out.ms / 1000).toFixed(1)} s = ${ratio(r)} the ${(floor / 1000).toFixed(0)} s floor ` +
-      `(target ≤ ${TARGET_RATIO}×: ${verdict(r <= TARGET_RATIO)}); 429s: ${rateLimited} (the limits force none: ${verdict(rateLimited === 0)}); ` +
+      `Slack, ${channels} channels × ${PER_CHANNEL} messages, FANOUT_CONCURRENCY=${concurrency}: ${againstFloor(out.ms, slackFloorMs(PER_CHANNEL))}; ` +
+      `429s: ${rateLimited.postMessage} (the limits force none: ${verdict(rateLimited.postMessage === 0)}); ` +
       `${out.posted}/${channels} channels posted in full, ${created} messages created`
     );
-  } finally {
-    await adapter?.stop();
-    await platform.close();
-    await cleanup();
-  }
+  });
 }
 
 /** `BENCH_FANOUT_PLATFORMS=slack` (or discord) measures one platform; the default is both. */

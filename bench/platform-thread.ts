@@ -23,10 +23,18 @@ export type PlatformCall =
   | { op: 'discordBurst'; count: number }
   | { op: 'close' };
 
+/** The fake Slack's 429s, by the limit that answered them. */
+export interface SlackRateLimited {
+  postMessage: number;
+  conversationsOpen: number;
+}
+
 /** What a fan-out left at the fake: 429s answered because of its rate limits, and messages created. */
 export interface Counts<TooMany> {
   rateLimited: TooMany;
   created: number;
+  /** Requests that opened a direct-message conversation (Discord POST /users/@me/channels, Slack conversations.open). */
+  dmOpened: number;
 }
 
 export interface Sample {
@@ -122,9 +130,17 @@ async function answer(call: PlatformCall): Promise<unknown> {
       discord!.useInteractionsEndpoint(call.url);
       return null;
     case 'discordCounts':
-      return { rateLimited: { ...discord!.rateLimited }, created: discord!.messages.size } satisfies Counts<FakeDiscord['rateLimited']>;
+      return {
+        rateLimited: { ...discord!.rateLimited },
+        created: discord!.messages.size,
+        dmOpened: discord!.requests.filter((r) => r.method === 'POST' && r.path === '/users/@me/channels').length,
+      } satisfies Counts<FakeDiscord['rateLimited']>;
     case 'slackCounts':
-      return { rateLimited: slack!.rateLimited, created: [...slack!.messages.values()].reduce((n, list) => n + list.length, 0) } satisfies Counts<number>;
+      return {
+        rateLimited: { postMessage: slack!.rateLimited, conversationsOpen: slack!.openRateLimited },
+        created: [...slack!.messages.values()].reduce((n, list) => n + list.length, 0),
+        dmOpened: slack!.callsTo('conversations.open').length,
+      } satisfies Counts<SlackRateLimited>;
     case 'slackBurst':
       return slackBurst(call.url, call.count);
     case 'discordBurst':

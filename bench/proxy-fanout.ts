@@ -15,15 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { startRestProxy } from '../adapters/discord/proxy';
 import { DEFAULT_SETTINGS } from '../src/subscriptions/settings';
 import { openTestStore, storeKinds } from '../test/helpers/stores';
-import { DISCORD, PER_CHANNEL, TOP, channelIdsFor, discordFloorMs } from './fanout';
+import { DISCORD, PER_CHANNEL, TOP, againstFloor, channelIdsFor, discordFloorMs } from './fanout';
 import { platformThread } from './platform-client';
 import type { Counts } from './platform-thread';
 import { NOW, log, realPapers } from './platforms';
-import { knob, ratio, verdict } from './stats';
+import { knob, verdict } from './stats';
 
 const CHANNELS = knob(process.env.BENCH_PROXY_CHANNELS, 300);
 const PROCESSES = 3;
-const TARGET_RATIO = 1.1;
 const CHILD = fileURLToPath(new URL('./fanout-child.ts', import.meta.url));
 
 interface Variant {
@@ -83,11 +82,10 @@ async function proxyRun(channels: number, variant: Variant): Promise<string> {
     const reports = await Promise.all(children.map((c) => c.done));
     const ms = performance.now() - start;
     const posted = reports.reduce((n, r) => n + (r.posted ?? 0), 0);
-    const floor = discordFloorMs(channels);
-    const r = ms / floor;
+    const floor = discordFloorMs(channels * PER_CHANNEL, PER_CHANNEL);
     const { rateLimited, created } = await platform.call<Counts<{ global: number; channel: number }>>({ op: 'discordCounts' });
     return (
-      `${variant.name}: ${(ms / 1000).toFixed(1)} s = ${ratio(r)} the ${(floor / 1000).toFixed(0)} s floor (target ≤ ${TARGET_RATIO}×: ${verdict(r <= TARGET_RATIO)}); ` +
+      `${variant.name}: ${againstFloor(ms, floor)}; ` +
       `Discord's 429s: ${rateLimited.global} global (target 0: ${verdict(rateLimited.global === 0)}) + ${rateLimited.channel} per-channel; ` +
       `${posted}/${channels} channels posted (by the ${PROCESSES} processes: ${reports.map((x) => x.posted ?? 0).join(' + ')}), ${created} messages created (${channels * PER_CHANNEL} due)`
     );

@@ -22,6 +22,7 @@ const BENCHES: Bench[] = [
   { title: 'Fan-out (500 channels × header + 5 papers)', module: './fanout.ts' },
   { title: 'Follows (100,000 people × 5 follows against 50 and 350 papers)', module: './follows.ts' },
   { title: 'Fan-out from 3 processes through papers rest-proxy', module: './proxy-fanout.ts' },
+  { title: 'DM fan-out (10,000 personal digests by direct message)', module: './dm-fanout.ts' },
 ];
 
 const ONE = fileURLToPath(new URL('./one.ts', import.meta.url));

@@ -129,7 +129,9 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
         const started = createScheduler({ store, posters: host.posters, config, log, clock: { now }, sourceStatus: services.sourceStatus });
         scheduler = started;
         metrics?.watch({ deliveries: () => started.deliveries() });
-        await started.start();
+        // Ready without waiting for the catch-up fan-out, which can take minutes on the platforms'
+        // limits: meanwhile the replica answers commands, and load balancers see it ready.
+        await started.start({ catchUp: 'background' });
       }
       return host;
     })();

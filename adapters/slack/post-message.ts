@@ -36,7 +36,7 @@ export class SlackRateLimitedError extends Error {
   }
 }
 
-const PostMessageResponse = z.object({ ok: z.boolean(), error: z.string().optional(), ts: z.string().optional() });
+const PostMessageResponse = z.object({ ok: z.boolean(), error: z.string().optional(), ts: z.string().optional(), channel: z.string().optional() });
 
 /**
  * Messages in flight at once; the rest wait their turn before their timeout starts. With hundreds in
@@ -46,7 +46,8 @@ const PostMessageResponse = z.object({ ok: z.boolean(), error: z.string().option
  */
 const IN_FLIGHT = 32;
 
-export type PostMessage = (token: string, args: PostMessageArgs) => Promise<{ ts: string }>;
+/** `channel`: where the message went; a message to a user id lands in their IM channel, whose id differs. */
+export type PostMessage = (token: string, args: PostMessageArgs) => Promise<{ ts: string; channel: string }>;
 
 /** onRateLimited: told of each 429 (GET /metrics counts them). */
 export function createPostMessage(opts: { apiUrl: string; timeoutMs: number; onRateLimited?: () => void }): PostMessage {
@@ -77,7 +78,7 @@ export function createPostMessage(opts: { apiUrl: string; timeoutMs: number; onR
       if (!parsed.success) throw new Error('chat.postMessage answered something other than a Web API response');
       if (!parsed.data.ok) throw new SlackApiError(parsed.data.error ?? 'unknown_error');
       if (!parsed.data.ts) throw new Error('Slack accepted the message but returned no ts');
-      return { ts: parsed.data.ts };
+      return { ts: parsed.data.ts, channel: parsed.data.channel ?? args.channel };
     });
 }
 

@@ -8,7 +8,7 @@ import { REQUEST_TIMEOUT_MS, createWebClient, rateLimited, slackApiUrl } from '.
 import { installedBotToken } from './installations';
 import { secretBoxOf } from '../../src/store/secret-box';
 import { createChannelPacer } from './pacer';
-import { SlackApiError, SlackRateLimitedError, createPostMessage, type PostMessageArgs } from './post-message';
+import { SlackApiError, SlackRateLimitedError, createPostMessage, type PostMessage, type PostMessageArgs } from './post-message';
 import { renderReply } from './render';
 import type { SlackSettings } from './settings';
 import { slackThreads } from './threads';
@@ -29,9 +29,10 @@ const PERMANENT_ERRORS = new Set([
 
 /**
  * What Slack answers when a user cannot be messaged: a bot, someone not (or no longer) in the
- * workspace, a deactivated account (conversations.open, chat.postMessage).
+ * workspace, a deactivated account (conversations.open, chat.postMessage). A message sent to a user
+ * id that Slack knows no conversation for answers channel_not_found: the same person, unreachable.
  */
-const CANNOT_DM = new Set(['cannot_dm_bot', 'user_not_found', 'user_not_visible', 'user_disabled', 'account_inactive']);
+const CANNOT_DM = new Set(['cannot_dm_bot', 'user_not_found', 'user_not_visible', 'user_disabled', 'account_inactive', 'channel_not_found']);
 
 /** How many recent messages are searched for an earlier send of the same key when its time is unknown. */
 const HISTORY_LIMIT = 50;
@@ -80,6 +81,23 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
   /** Each user's IM channel: conversations.open returns the same one every time, so it is asked for once. */
   const imChannels = new Map<string, string>();
 
+  /**
+   * The conversation whose history holds the target's messages: a direct message goes to the user's
+   * id (openDirect), but its history is the IM channel's, which conversations.open names.
+   */
+  async function historyChannel(target: PostTarget, token: string): Promise<string> {
+    if (target.channelId !== target.userId) return target.channelId;
+    const key = `${target.workspaceId ?? ''} ${target.userId}`;
+    let channelId = imChannels.get(key);
+    if (!channelId) {
+      const opened = await client.conversations.open({ users: target.userId, token });
+      if (!opened.channel?.id) throw new PostError(`Slack opened no conversation with user ${target.userId}`, false);
+      channelId = opened.channel.id;
+      imChannels.set(key, channelId);
+    }
+    return channelId;
+  }
+
   /** SLACK_BOT_TOKEN, or with OAuth the token stored at the workspace's installation. */
   const tokenFor = async (workspaceId: string | null): Promise<string> => {
     if (slack.botToken) return slack.botToken;
@@ -123,7 +141,7 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
   }
 
   /** chat.postMessage in the channel's turn; a 429 (not taken by Slack) is waited out and re-sent. */
-  function send(token: string, args: PostMessageArgs): Promise<{ ts: string }> {
+  function send(token: string, args: PostMessageArgs): ReturnType<PostMessage> {
     return pacer.run(args.channel, async () => {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -141,21 +159,14 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
     platform: 'slack',
     // Thread replies count against the channel's pace like any message.
     threads: slackThreads({ postMessage: send, client, tokenFor }),
+    /**
+     * No call: chat.postMessage takes the user's id as its channel and posts to their IM with the
+     * bot (docs.slack.dev/reference/methods/chat.postMessage, "channel"), so a fan-out of personal
+     * digests costs no conversations.open, a Tier 3 method (50+ per minute: 10,000 people would
+     * take over three hours of it). Only a re-send that must search the IM's history opens it.
+     */
     async openDirect({ workspaceId, userId }) {
-      const key = `${workspaceId ?? ''} ${userId}`;
-      let channelId = imChannels.get(key);
-      if (!channelId) {
-        try {
-          const token = await tokenFor(workspaceId);
-          const opened = await client.conversations.open({ users: userId, token });
-          if (!opened.channel?.id) throw new PostError(`Slack opened no conversation with user ${userId}`, false);
-          channelId = opened.channel.id;
-        } catch (err) {
-          throw asPostError(err, userId);
-        }
-        imChannels.set(key, channelId);
-      }
-      return { platform: 'slack', workspaceId, channelId, userId };
+      return { platform: 'slack', workspaceId, channelId: userId, userId };
     },
     async post(
       target: PostTarget,
@@ -165,11 +176,12 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
     ) {
       try {
         const token = await tokenFor(target.workspaceId);
-        const keys = !maybeSentBefore ? null : since ? await keysSince(target.channelId, token, since) : await postedKeys(target.channelId, token);
+        const history = maybeSentBefore ? await historyChannel(target, token) : null;
+        const keys = history === null ? null : since ? await keysSince(history, token, since) : await postedKeys(history, token);
         const earlier = keys?.get(idempotencyKey);
         if (earlier) {
-          deps.log.info({ channel: target.channelId, key: idempotencyKey, ts: earlier }, 'slack digest message already posted');
-          return { messageId: earlier, found: true };
+          deps.log.info({ channel: history, key: idempotencyKey, ts: earlier }, 'slack digest message already posted');
+          return { messageId: earlier, found: true, ...(history !== target.channelId ? { channelId: history! } : {}) };
         }
         const res = await send(token, {
           channel: target.channelId,
@@ -178,11 +190,14 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
           unfurl_media: false,
           metadata: { event_type: DIGEST_EVENT_TYPE, event_payload: { key: idempotencyKey } },
         });
-        seen.get(target.channelId)?.keys.set(idempotencyKey, res.ts);
-        return { messageId: res.ts };
+        seen.get(res.channel)?.keys.set(idempotencyKey, res.ts);
+        // A direct message sent to the user's id lives in their IM channel, where clicks on it come from.
+        return { messageId: res.ts, ...(res.channel !== target.channelId ? { channelId: res.channel } : {}) };
       } catch (err) {
         // A send that failed midway may still have reached Slack: read the history again next time.
         seen.delete(target.channelId);
+        const im = target.userId && imChannels.get(`${target.workspaceId ?? ''} ${target.userId}`);
+        if (im) seen.delete(im);
         throw asPostError(err, target.userId);
       }
     },

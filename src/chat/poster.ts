@@ -52,7 +52,8 @@ export interface DigestPoster {
   /**
    * The direct-message conversation with a user, where personal digests and alerts go: `post` sends
    * to the target it returns like to any channel, with the same idempotency. Discord opens (or finds)
-   * the DM channel; Slack `conversations.open` (scope im:write). Throws PostError, and
+   * the DM channel; Slack posts to the user's id, which chat.postMessage takes as their IM (scope
+   * im:write), and the message's PostedMessage.channelId names the IM. Throws PostError, and
    * CannotMessageUser when the platform says the user cannot be messaged (here or at the send).
    */
   openDirect(user: DirectRecipient): Promise<PostTarget>;

@@ -3,6 +3,7 @@ import type { Platform } from './command';
 import type { Reply } from './reply';
 import type { Store } from '../store/types';
 import { abstractMessage } from '../digest/messages';
+import { currentOwner, ownerIsGone } from '../schedule/claims';
 
 /** A message a thread is opened on. */
 export interface ThreadSite {
@@ -50,8 +51,9 @@ const POLL_MS = 100;
  * The discussion thread of a paper's message, opened exactly once however many clicks, daily posts
  * and replicas ask at once: a claim per message is inserted or not before anything is opened, and
  * only its winner opens the thread and records it. A claim whose opening failed is released, so a
- * later click tries again; a claim abandoned by a dead process is taken over after
- * THREAD_CLAIM_STALE_MS (the platform's own idempotency then keeps it to one thread).
+ * later click tries again; a claim abandoned by a dead process is taken over at once when that
+ * process ran on this host (its pid is gone, as for deliveries), else after THREAD_CLAIM_STALE_MS
+ * (the platform's own idempotency then keeps it to one thread).
  */
 export async function openThreadOnce(
   store: Store,
@@ -61,7 +63,14 @@ export async function openThreadOnce(
   opts: { now: () => Date; waitForWinner?: boolean },
 ): Promise<ThreadOutcome> {
   const at = { platform: site.platform, channelId: site.channelId, messageId: site.messageId };
-  const claim = await store.threads.claim({ ...at, paperId: paper.id, now: opts.now(), staleAfterMs: THREAD_CLAIM_STALE_MS });
+  const claim = await store.threads.claim({
+    ...at,
+    paperId: paper.id,
+    now: opts.now(),
+    staleAfterMs: THREAD_CLAIM_STALE_MS,
+    owner: currentOwner(),
+    ownerIsGone,
+  });
   if (!claim.won) {
     if (claim.thread.threadId) return { state: 'exists', threadId: claim.thread.threadId };
     if (!opts.waitForWinner) return { state: 'pending' };

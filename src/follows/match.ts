@@ -81,7 +81,20 @@ function positionsOf(words: string[]): Map<string, number[]> {
 /** A separator no folded word can equal, so a phrase never runs from the title into the abstract. */
 const GAP = '\u0000';
 
+/**
+ * Facts of papers already folded, by the paper object: a run's deliveries share the list's objects
+ * (src/schedule/fanout.ts, sharedListReads), so each paper is folded once per run rather than once
+ * per person, which was most of a personal-digest fan-out's CPU. Papers are never changed in place.
+ */
+const folded = new WeakMap<Paper, PaperFacts>();
+
 function factsOf(paper: Paper): PaperFacts {
+  let facts = folded.get(paper);
+  if (!facts) folded.set(paper, (facts = foldFacts(paper)));
+  return facts;
+}
+
+function foldFacts(paper: Paper): PaperFacts {
   const words: string[] = [];
   for (const part of [paper.title, paper.summary, ...paper.keywords]) words.push(...foldedWords(part), GAP);
   const orgWords = paper.organization ? foldedWords(paper.organization) : [];
@@ -188,10 +201,20 @@ export function createFollowIndex<K>(): FollowIndex<K> {
 
 /** One person's follows that a paper matches, in the order they were given. */
 export function followsMatching(paper: Paper, follows: readonly Follow[]): Follow[] {
-  const index = createFollowIndex<number>();
-  for (const [i, f] of follows.entries()) index.add(i, [f]);
-  const matched = index.match([paper]).values().next().value;
-  if (!matched) return [];
-  const hit = new Set(matched[0]!.follows);
-  return follows.filter((f) => hit.has(f));
+  return followsMatchingEach([paper], follows).get(paper) ?? [];
+}
+
+/** One person's follows that each paper matches, in the order they were given; papers matching none are left out. */
+export function followsMatchingEach(papers: readonly Paper[], follows: readonly Follow[]): Map<Paper, Follow[]> {
+  const index = createFollowIndex<0>();
+  index.add(0, follows);
+  const out = new Map<Paper, Follow[]>();
+  for (const m of index.match(papers).get(0) ?? []) {
+    const hit = new Set(m.follows);
+    out.set(
+      m.paper,
+      follows.filter((f) => hit.has(f)),
+    );
+  }
+  return out;
 }

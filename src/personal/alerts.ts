@@ -98,11 +98,17 @@ async function alertOne(opts: AlertRunOptions, feed: PersonalFeed, matched: Pape
   // Papers listed before alerts were turned on are not news to them.
   const since = feed.updatedAt.toISOString().slice(0, 10);
   const fresh = matched.filter((m) => unsent.has(m.paper.id) && (m.paper.listedOn ?? '') >= since);
+  const key = alertKey(feed.platform, feed.userId);
   const hour = now.toISOString().slice(0, 13);
-  // An alert of this hour that failed or was cut short is finished first, whatever is new.
-  const earlier = await store.deliveries.get(deliveryIdOf(alertKey(feed.platform, feed.userId), hour));
-  const unfinished = earlier !== null && earlier.state !== 'posted';
-  if (!unfinished) {
+  // An alert of this hour that failed or was cut short is finished first, whatever is new; so is one
+  // of the hour before cut short after its papers were fixed (they are marked sent, so nothing else
+  // would send them), under its own hour.
+  const current = await store.deliveries.get(deliveryIdOf(key, hour));
+  const lastHour = new Date(now.getTime() - HOUR_MS).toISOString().slice(0, 13);
+  const previous = current === null ? await store.deliveries.get(deliveryIdOf(key, lastHour)) : null;
+  const unfinished =
+    current !== null && current.state !== 'posted' ? hour : previous !== null && previous.state !== 'posted' && previous.plan !== null ? lastHour : null;
+  if (unfinished === null) {
     if (fresh.length === 0) return { ...base, outcome: 'nothing-new', papers: 0 };
     if (inQuietHours(now, feed.timezone)) return { ...base, outcome: 'held', papers: fresh.length, detail: 'quiet hours' };
     if (feed.lastAlertAt && now.getTime() - feed.lastAlertAt.getTime() < HOUR_MS)
@@ -111,7 +117,7 @@ async function alertOne(opts: AlertRunOptions, feed: PersonalFeed, matched: Pape
   const poster = opts.posters.find((p) => p.platform === feed.platform);
   if (!poster) return { ...base, outcome: 'failed', papers: 0, detail: `no ${feed.platform} adapter is configured` };
 
-  const { won, delivery } = await claimDelivery(opts, alertKey(feed.platform, feed.userId), hour, now);
+  const { won, delivery } = await claimDelivery(opts, key, unfinished ?? hour, now);
   if (!won) return { ...base, outcome: 'already-sent', papers: 0 };
   const resumed = delivery.plan !== null;
   let items = fresh;
@@ -144,7 +150,8 @@ async function alertOne(opts: AlertRunOptions, feed: PersonalFeed, matched: Pape
       if (!posted) throw new PostError(`${feed.platform} took no direct message for ${delivery.id}`, false);
       await store.posts.record({
         platform: feed.platform,
-        channelId: target.channelId,
+        // Where the message lives: a Slack DM sent to the user's id is in their IM channel.
+        channelId: posted.channelId ?? target.channelId,
         messageId: posted.messageId,
         paperIds: items.map((m) => m.paper.id),
         kind: 'answer',

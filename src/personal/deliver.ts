@@ -11,7 +11,8 @@ import { postsOn, weeklyWindow } from '../model/cadence';
 import { windowLabel } from '../digest/select';
 import { claimDelivery, startHeartbeat, type Heartbeat } from '../schedule/claims';
 import { deliveryIdOf, postWithRetry, type DeliveryOutcome, type PlannedPaper } from '../schedule/delivery';
-import type { DeliveryRunOptions } from '../schedule/fanout';
+import { sharedListReads, type DeliveryRunOptions } from '../schedule/fanout';
+import { storeSlots, type StoreWork } from '../schedule/store-slots';
 import { localDate } from '../schedule/time';
 import { selectPersonal, type PersonalPick } from './select';
 
@@ -53,18 +54,30 @@ export interface PersonalReport {
 
 interface Ctx extends PersonalRunOptions {
   retryDelayMs: number;
+  /**
+   * The run's store steps, FANOUT_CONCURRENCY at a time, each ranked by its person's place in the
+   * run: a person's next step goes before later people's first, so DMs start going out at once and
+   * the platform's limit is used from the first second (src/schedule/store-slots.ts).
+   */
+  storeWork: StoreWork;
 }
 
 export async function postPersonalDigests(opts: PersonalRunOptions): Promise<{ users: PersonalReport[] }> {
-  const ctx: Ctx = { ...opts, retryDelayMs: opts.retryDelayMs ?? 1000 };
+  const ctx: Ctx = {
+    ...opts,
+    // Every person reads the same list days: read once per run.
+    store: { ...opts.store, papers: sharedListReads(opts.store.papers) },
+    retryDelayMs: opts.retryDelayMs ?? 1000,
+    storeWork: storeSlots(opts.config.schedule.concurrency),
+  };
   const feeds = opts.users
     ? (await Promise.all(opts.users.map((u) => opts.store.personal.get(u.platform, u.userId)))).filter((f): f is PersonalFeed => f !== null)
     : await opts.store.personal.active('digest');
   const inFlight = pLimit(DELIVERIES_IN_FLIGHT);
-  return { users: await Promise.all(feeds.map((feed) => inFlight(() => runOne(ctx, feed)))) };
+  return { users: await Promise.all(feeds.map((feed, rank) => inFlight(() => runOne(ctx, feed, rank)))) };
 }
 
-async function runOne(ctx: Ctx, feed: PersonalFeed): Promise<PersonalReport> {
+async function runOne(ctx: Ctx, feed: PersonalFeed, rank: number): Promise<PersonalReport> {
   const date = ctx.date ?? localDate(ctx.now(), feed.timezone);
   const base = { platform: feed.platform, userId: feed.userId, date, messages: 0 };
   const skipped = (detail: string): PersonalReport => ({ ...base, outcome: 'skipped', detail });
@@ -75,7 +88,7 @@ async function runOne(ctx: Ctx, feed: PersonalFeed): Promise<PersonalReport> {
     if (feed.pausedReason) return { ...base, outcome: 'paused', detail: feed.pausedReason };
     const poster = ctx.posters.find((p) => p.platform === feed.platform);
     if (!poster) return skipped(`no ${feed.platform} adapter is configured`);
-    return await deliver(ctx, feed, date, poster);
+    return await deliver(ctx, feed, date, poster, rank);
   } catch (err) {
     ctx.log.error({ platform: feed.platform, userId: feed.userId, date, err: errorMessage(err) }, 'personal digest failed unexpectedly');
     return { ...base, outcome: 'failed', detail: errorMessage(err) };
@@ -101,20 +114,22 @@ async function dryRun(ctx: Ctx, feed: PersonalFeed, date: string): Promise<Perso
   };
 }
 
-async function deliver(ctx: Ctx, feed: PersonalFeed, date: string, poster: DigestPoster): Promise<PersonalReport> {
+async function deliver(ctx: Ctx, feed: PersonalFeed, date: string, poster: DigestPoster, rank: number): Promise<PersonalReport> {
   const base = { platform: feed.platform, userId: feed.userId, date };
-  const { won, delivery } = await claimDelivery(ctx, personalKey(feed.platform, feed.userId), date, ctx.now());
+  const inTurn: InTurn = (work) => ctx.storeWork(work, rank);
+  const { won, delivery } = await inTurn(() => claimDelivery(ctx, personalKey(feed.platform, feed.userId), date, ctx.now()));
   if (!won) return { ...base, outcome: delivery.state === 'posted' ? 'already-posted' : 'claimed-elsewhere', messages: 0 };
   const heartbeat = startHeartbeat({ ...ctx, deliveryId: delivery.id, staleAfterMs: ctx.config.schedule.claimStaleMs });
   let sent = 0;
   try {
-    const outcome = await sendClaimed(ctx, feed, delivery, poster, heartbeat, () => sent++);
+    const outcome = await sendClaimed(ctx, feed, delivery, poster, { heartbeat, inTurn }, () => sent++);
     return { ...base, outcome, messages: sent };
   } catch (err) {
     const message = errorMessage(err);
-    await ctx.store.deliveries.finish(delivery.id, ctx.owner, { state: 'failed', error: message }, ctx.now());
+    await inTurn(() => ctx.store.deliveries.finish(delivery.id, ctx.owner, { state: 'failed', error: message }, ctx.now()));
     if (err instanceof CannotMessageUser) {
-      if (await ctx.store.personal.pause(feed.platform, feed.userId, err.reason))
+      const { reason } = err;
+      if (await inTurn(() => ctx.store.personal.pause(feed.platform, feed.userId, reason)))
         ctx.log.warn(
           { platform: feed.platform, userId: feed.userId, reason: err.reason },
           'personal delivery paused: the platform refuses direct messages to this user',
@@ -128,6 +143,9 @@ async function deliver(ctx: Ctx, feed: PersonalFeed, date: string, poster: Diges
     heartbeat.stop();
   }
 }
+
+/** Runs a store step in the person's turn (Ctx.storeWork). */
+type InTurn = <T>(work: () => Promise<T>) => Promise<T>;
 
 interface Outgoing {
   part: string;
@@ -147,25 +165,13 @@ async function sendClaimed(
   feed: PersonalFeed,
   delivery: Delivery,
   poster: DigestPoster,
-  heartbeat: Heartbeat,
+  { heartbeat, inTurn }: { heartbeat: Heartbeat; inTurn: InTurn },
   onSent: () => void,
 ): Promise<DeliveryOutcome> {
   const resumed = delivery.plan !== null;
-  let picks: PersonalPick[];
-  let listLabel: string | null;
-  if (delivery.plan) {
-    picks = await resumePicks(ctx, feed, delivery.plan);
-    listLabel = resumedLabel(feed, delivery.date, picks);
-  } else {
-    const sel = await selectPersonal(ctx.store, feed, delivery.date);
-    picks = sel.picked;
-    listLabel = sel.listLabel;
-    const ids = picks.map((p) => p.paper.id);
-    if (!(await ctx.store.deliveries.setPlan(delivery.id, ctx.owner, ids))) return 'claimed-elsewhere';
-    // Sent, as far as alerts and later digests go, from the moment they are planned: a crash before
-    // the sends resumes this plan, and nothing else may send them meanwhile.
-    await ctx.store.personal.markSent({ platform: feed.platform, userId: feed.userId, paperIds: ids, via: 'digest', at: ctx.now() });
-  }
+  const plan = await inTurn(() => planOf(ctx, feed, delivery));
+  if (plan === 'claimed-elsewhere') return plan;
+  const { picks, listLabel } = plan;
   if (picks.length > 0) {
     const messages: Outgoing[] = [
       { part: 'header', reply: header(listLabel, picks.length), paperIds: [] },
@@ -175,27 +181,48 @@ async function sendClaimed(
         paperIds: [p.paper.id],
       })),
     ];
-    const done = resumed ? new Set((await ctx.store.posts.forDelivery(delivery.id)).map((p) => p.paperIds[0] ?? 'header')) : new Set<string>();
+    const done = resumed ? new Set((await inTurn(() => ctx.store.posts.forDelivery(delivery.id))).map((p) => p.paperIds[0] ?? 'header')) : new Set<string>();
     const target = await poster.openDirect({ workspaceId: feed.workspaceId, userId: feed.userId });
     for (const msg of messages) {
       if (done.has(msg.part)) continue;
-      if (!(await heartbeat.beat())) return 'claimed-elsewhere';
+      if (!(await inTurn(() => heartbeat.beat()))) return 'claimed-elsewhere';
       const posted = await sendOne(ctx, poster, target, msg, delivery.id, resumed);
       onSent();
-      await ctx.store.posts.record({
-        platform: feed.platform,
-        channelId: target.channelId,
-        messageId: posted.messageId,
-        paperIds: msg.paperIds,
-        kind: 'digest',
-        deliveryId: delivery.id,
-        postedAt: ctx.now(),
-      });
+      await inTurn(() =>
+        ctx.store.posts.record({
+          platform: feed.platform,
+          // Where the message lives: a Slack DM sent to the user's id is in their IM channel.
+          channelId: posted.channelId ?? target.channelId,
+          messageId: posted.messageId,
+          paperIds: msg.paperIds,
+          kind: 'digest',
+          deliveryId: delivery.id,
+          postedAt: ctx.now(),
+        }),
+      );
     }
   }
-  await ctx.store.deliveries.finish(delivery.id, ctx.owner, { state: 'posted' }, ctx.now());
+  await inTurn(() => ctx.store.deliveries.finish(delivery.id, ctx.owner, { state: 'posted' }, ctx.now()));
   ctx.log.info({ deliveryId: delivery.id, papers: picks.length }, picks.length ? 'personal digest sent' : 'personal digest: nothing matched');
   return picks.length === 0 ? 'empty' : 'posted';
+}
+
+/**
+ * The papers the delivery sends: the plan an earlier (crashed) run fixed, or a fresh selection,
+ * fixed now as the plan before the first send.
+ */
+async function planOf(ctx: Ctx, feed: PersonalFeed, delivery: Delivery): Promise<{ picks: PersonalPick[]; listLabel: string | null } | 'claimed-elsewhere'> {
+  if (delivery.plan) {
+    const picks = await resumePicks(ctx, feed, delivery.plan);
+    return { picks, listLabel: resumedLabel(feed, delivery.date, picks) };
+  }
+  const sel = await selectPersonal(ctx.store, feed, delivery.date);
+  const ids = sel.picked.map((p) => p.paper.id);
+  if (!(await ctx.store.deliveries.setPlan(delivery.id, ctx.owner, ids))) return 'claimed-elsewhere';
+  // Sent, as far as alerts and later digests go, from the moment they are planned: a crash before
+  // the sends resumes this plan, and nothing else may send them meanwhile.
+  await ctx.store.personal.markSent({ platform: feed.platform, userId: feed.userId, paperIds: ids, via: 'digest', at: ctx.now() });
+  return { picks: sel.picked, listLabel: sel.listLabel };
 }
 
 async function sendOne(ctx: Ctx, poster: DigestPoster, target: PostTarget, msg: Outgoing, deliveryId: string, resumed: boolean) {

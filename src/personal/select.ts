@@ -1,7 +1,7 @@
 import type { Paper } from '../model/paper';
 import type { PersonalFeed, Store } from '../store/types';
 import { followReason, type Follow } from '../follows/follow';
-import { followsMatching } from '../follows/match';
+import { followsMatchingEach } from '../follows/match';
 import { forYou } from '../search/foryou';
 import { weeklyWindow } from '../model/cadence';
 import { windowLabel, type ListWindow } from '../digest/select';
@@ -49,8 +49,9 @@ export async function selectPersonal(
   );
   const candidates: PersonalPick[] = [];
   const excluded: PersonalSelection['excluded'] = [];
+  const matching = followsMatchingEach(papers, follows);
   for (const paper of papers) {
-    const matched = followsMatching(paper, follows);
+    const matched = matching.get(paper) ?? [];
     if (matched.length === 0) excluded.push({ paper, why: 'matches none of your follows' });
     else if (!unsent.has(paper.id)) excluded.push({ paper, why: 'sent to you before' });
     else candidates.push({ paper, follows: matched, reason: followReason(matched) });

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
-import type { ClaimOwner, Store } from '../store/types';
+import type { ClaimOwner, ClaimRequest, Store } from '../store/types';
 import { errorMessage } from '../errors';
 
 /** Who claims deliveries from this process: replicas on other hosts, or restarts, differ. */
@@ -32,9 +32,10 @@ export function claimDelivery(
   subscriptionId: string,
   date: string,
   at: Date,
+  plan?: ClaimRequest['plan'],
 ) {
   const { claimStaleMs, maxAttempts } = deps.config.schedule;
-  return deps.store.deliveries.claim({ subscriptionId, date, owner: deps.owner, now: at, staleAfterMs: claimStaleMs, ownerIsGone, maxAttempts });
+  return deps.store.deliveries.claim({ subscriptionId, date, owner: deps.owner, now: at, staleAfterMs: claimStaleMs, ownerIsGone, maxAttempts, plan });
 }
 
 export interface Heartbeat {

@@ -17,6 +17,7 @@ import { openThreadOnce } from '../chat/threads';
 import { claimDelivery, startHeartbeat, type Heartbeat } from './claims';
 import { addDays } from '../model/dates';
 import { occurrenceOn } from './time';
+import type { StoreWork } from './store-slots';
 
 /** Sends of one message before a transient failure fails the delivery (it is retried at a later run). */
 const POST_ATTEMPTS = 3;
@@ -35,7 +36,7 @@ export interface DeliveryContext {
    * Runs a step's store work in one of the fan-out's bounded slots. Sends run outside them, so a
    * channel waiting on its platform's rate limit holds no slot.
    */
-  storeWork: <T>(work: () => Promise<T>) => Promise<T>;
+  storeWork: StoreWork;
   /** The instant this run ranks at: channels with the same settings then share one ranking (plans). */
   rankAt: Date;
   /** Selections of this run by what decides them; a fan-out would otherwise rank the same list per channel. */
@@ -242,7 +243,11 @@ export async function deliver(ctx: DeliveryContext, sub: Subscription, date: str
   }
   const postedOn = await ctx.storeWork(() => postedThisWeek(ctx, sub, date));
   if (postedOn) return { ...base, outcome: 'already-posted', messages: 0, detail: `posted this week on ${postedOn}` };
-  const { won, delivery } = await ctx.storeWork(() => claimDelivery(ctx, sub.id, date, ctx.now()));
+  // Planned before the claim, so that a fresh claim is written with its plan: a fan-out's channels
+  // each make one write fewer before their first message.
+  const plan = await ctx.storeWork(() => planDigest(ctx, sub, date));
+  const planned = plannedMessages(ctx, sub, deliveryIdOf(sub.id, date), plan);
+  const { won, delivery, fresh } = await ctx.storeWork(() => claimDelivery(ctx, sub.id, date, ctx.now(), planned.claimed));
   if (!won) {
     return { ...base, outcome: delivery.state === 'posted' ? 'already-posted' : 'claimed-elsewhere', messages: 0 };
   }
@@ -252,7 +257,7 @@ export async function deliver(ctx: DeliveryContext, sub: Subscription, date: str
   let found = 0;
   const counted = (earlier: boolean) => (earlier ? found++ : sent++);
   try {
-    const outcome = await postClaimed(ctx, sub, delivery, poster, heartbeat, counted);
+    const outcome = await postClaimed(ctx, sub, delivery, poster, heartbeat, counted, fresh ? planned.pending : null);
     return { ...base, outcome, messages: sent, ...(found ? { found } : {}) };
   } catch (err) {
     const permanent = err instanceof PostError && err.permanent;
@@ -276,12 +281,14 @@ async function postClaimed(
   poster: DigestPoster,
   heartbeat: Heartbeat,
   onSent: (found: boolean) => void,
+  /** What a fresh claim was written with; otherwise the claim's own plan is resumed, or made now. */
+  planned: Pending | null,
 ): Promise<DeliveryOutcome> {
-  const pending = await ctx.storeWork(() => pendingMessages(ctx, sub, delivery));
+  const pending = planned ?? (await ctx.storeWork(() => pendingMessages(ctx, sub, delivery)));
   if (pending === 'claimed-elsewhere') return pending;
   const target = targetOf(sub);
   for (const [i, msg] of pending.messages.entries()) {
-    const key = keyOf(delivery, msg);
+    const key = keyOf(delivery.id, msg);
     // Each message is recorded as about to be sent before it is (with the heartbeat that confirms
     // the claim), so a resume knows the one message that may have gone out unrecorded. A fresh
     // plan's first message was recorded with the plan.
@@ -330,7 +337,7 @@ async function openDigestThreads(ctx: DeliveryContext, sub: Subscription, delive
 
 /** The claimed delivery's plan (fixed now, or by an earlier run) and its messages not yet posted. */
 /** A message's idempotency key: the same in every run of the delivery. */
-const keyOf = (delivery: Delivery, msg: Outgoing) => `${delivery.id}:${msg.part}`;
+const keyOf = (deliveryId: string, msg: Outgoing) => `${deliveryId}:${msg.part}`;
 
 interface Pending {
   messages: Outgoing[];
@@ -340,33 +347,32 @@ interface Pending {
   maybeSent(key: string): Date | 'unknown' | null;
 }
 
+/** A fresh plan's messages, and the plan as a claim records it, with its first message as about to be sent. */
+function plannedMessages(ctx: DeliveryContext, sub: Subscription, deliveryId: string, sel: DigestSelection) {
+  const messages = messagesFor(ctx, sub, sel.ranked, sel.listDate);
+  const first = messages[0] && { key: keyOf(deliveryId, messages[0]), at: ctx.now() };
+  const pending: Pending = { messages, papers: sel.ranked.length, resumed: false, maybeSent: () => null };
+  return { pending, claimed: { paperIds: sel.ranked.map((r) => r.paper.id), sending: first ?? null } };
+}
+
+/** The messages still to send for a claim taken over: its plan resumed, or (a claim without one) made and fixed now. */
 async function pendingMessages(ctx: DeliveryContext, sub: Subscription, delivery: Delivery): Promise<Pending | 'claimed-elsewhere'> {
-  let ranked: RankedPaper[];
-  let listDate: string | null;
-  if (delivery.plan) {
-    ranked = await resumePlan(ctx, sub, delivery.date, delivery.plan);
-    const window = windowOf(sub, delivery.date);
-    listDate = window ? windowLabel(window) : (ranked[0]?.paper.listedOn ?? null);
-  } else {
-    const sel = await planDigest(ctx, sub, delivery.date);
-    ranked = sel.ranked;
-    listDate = sel.listDate;
+  if (!delivery.plan) {
+    // The plan is fixed before the first send, so without one no earlier run sent anything.
+    const { pending, claimed } = plannedMessages(ctx, sub, delivery.id, await planDigest(ctx, sub, delivery.date));
+    if (!(await ctx.store.deliveries.setPlan(delivery.id, ctx.owner, claimed.paperIds, claimed.sending ?? undefined))) return 'claimed-elsewhere';
+    return pending;
   }
-  // The plan is fixed before the first send, so without one no earlier run sent anything.
-  const resumed = delivery.plan !== null;
+  const ranked = await resumePlan(ctx, sub, delivery.date, delivery.plan);
+  const window = windowOf(sub, delivery.date);
+  const listDate = window ? windowLabel(window) : (ranked[0]?.paper.listedOn ?? null);
   const messages = messagesFor(ctx, sub, ranked, listDate);
-  if (!resumed) {
-    const first = messages[0] && { key: keyOf(delivery, messages[0]), at: ctx.now() };
-    const planned = ranked.map((r) => r.paper.id);
-    if (!(await ctx.store.deliveries.setPlan(delivery.id, ctx.owner, planned, first))) return 'claimed-elsewhere';
-    return { messages, papers: ranked.length, resumed, maybeSent: () => null };
-  }
   const done = new Set((await ctx.store.posts.forDelivery(delivery.id)).map((p) => (p.paperIds.length === 0 ? 'header' : p.paperIds[0]!)));
   // Messages go out one at a time, each recorded as about to be sent first: only that one may have
   // been sent without its post record. A plan from an older version recorded none: any may have.
   const { sending } = delivery;
   const maybeSent = (key: string) => (sending === null ? 'unknown' : sending.key === key ? sending.at : null);
-  return { messages: messages.filter((m) => !done.has(m.part)), papers: ranked.length, resumed, maybeSent };
+  return { messages: messages.filter((m) => !done.has(m.part)), papers: ranked.length, resumed: true, maybeSent };
 }
 
 /** Marks the delivery failed; a permanent error counts towards disabling the subscription. */

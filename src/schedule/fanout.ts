@@ -1,5 +1,3 @@
-import { setImmediate } from 'node:timers/promises';
-import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/schema';
@@ -10,6 +8,7 @@ import { errorMessage } from '../errors';
 import { localDate } from './time';
 import { describeSchedule, postsOn } from '../model/cadence';
 import { deliver, dryRunDelivery, type DeliveryContext, type DeliveryReport } from './delivery';
+import { storeSlots } from './store-slots';
 
 export type { DeliveryReport } from './delivery';
 
@@ -87,41 +86,13 @@ export async function postDaily(opts: PostDailyOptions): Promise<PostDailyReport
   return { channels };
 }
 
-/** How long store steps may run back to back before sockets get a turn. */
-const STORE_SLICE_MS = 5;
-
-/**
- * At most `concurrency` store steps at once, run in slices of STORE_SLICE_MS between which the
- * event loop serves sockets. SQLite answers synchronously, so back-to-back steps chain as
- * microtasks and would otherwise run the whole burst of claims at a run's start before any socket
- * is served: requests already counted against a rate limit then leave late and bunch up with the
- * next window's (Discord answered 429 to a whole window of 50), and answers wait until clients
- * time out.
- */
-function storeSlots(concurrency: number): DeliveryContext['storeWork'] {
-  const limit = pLimit(concurrency);
-  let sliceStart = performance.now();
-  /** The next turn of the event loop, once the slice is spent; it starts the next slice. */
-  let nextTurn: Promise<void> | null = null;
-  return (work) =>
-    limit(async () => {
-      while (performance.now() - sliceStart >= STORE_SLICE_MS) {
-        nextTurn ??= setImmediate().then(() => {
-          nextTurn = null;
-          sliceStart = performance.now();
-        });
-        await nextTurn;
-      }
-      return work();
-    });
-}
-
 /**
  * The papers as one run's deliveries see them: the day's list is read once and shared by every
  * channel (it is the same for all; reading and mapping it per channel was a large part of a
- * fan-out's CPU), so one run also ranks every channel from the same list. Failed reads are retried.
+ * fan-out's CPU), so one run also ranks every channel from the same list; personal digests share it
+ * the same way. Failed reads are retried.
  */
-function sharedListReads(papers: PaperRepository): PaperRepository {
+export function sharedListReads(papers: PaperRepository): PaperRepository {
   const reads = new Map<string, Promise<unknown>>();
   function once<T>(key: string, read: () => Promise<T>): Promise<T> {
     const known = reads.get(key) as Promise<T> | undefined;

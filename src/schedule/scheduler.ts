@@ -38,8 +38,12 @@ export interface SchedulerOptions {
 }
 
 export interface Scheduler {
-  /** Syncs the subscriptions file, schedules the cron tasks, then catches up on missed posts. */
-  start(): Promise<void>;
+  /**
+   * Syncs the subscriptions file, schedules the cron tasks, then catches up on missed posts: waited
+   * for, or with `catchUp: 'background'` left running (stop() still waits for it), as `papers start`
+   * does so that a replica is ready, and serves commands, while its first fan-out is under way.
+   */
+  start(opts?: { catchUp?: 'wait' | 'background' }): Promise<void>;
   /** Stops the cron tasks and waits for posts in flight. */
   stop(): Promise<void>;
   /** Posts for subscriptions and personal digests whose time passed less than CATCH_UP_HOURS ago and that have not posted. */
@@ -300,7 +304,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   }
 
   return {
-    async start() {
+    async start({ catchUp = 'wait' } = {}) {
       if (config.subscriptionsFile) await syncConfigSubscriptions(store, config.subscriptionsFile, config.platforms, log);
       // One read of the subscriptions serves the cron tasks, the next-post log and the catch-up.
       await reload();
@@ -319,7 +323,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       const now = clock.now();
       const next = groups.map((g) => nextOccurrence(g.time, g.zone, now)).sort((a, b) => a.getTime() - b.getTime())[0];
       log.info({ tasks: tasks.size, nextPostAt: next?.toISOString() ?? null }, 'scheduler started');
-      await track(runDue(catchUpMs, undefined, groups));
+      const caughtUp = track(runDue(catchUpMs, undefined, groups));
+      if (catchUp === 'wait') await caughtUp;
+      else caughtUp.catch((err: unknown) => log.error({ err: errorMessage(err) }, 'scheduler catch-up failed'));
     },
     async stop() {
       stopped = true;

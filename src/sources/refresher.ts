@@ -6,7 +6,7 @@ import { errorMessage } from '../errors';
 import { addDays } from '../model/dates';
 import { localDate } from '../schedule/time';
 import { FetchError, type FetchOptions } from './fetch';
-import { refreshArxiv } from './arxiv';
+import { refreshArxiv, type ArxivRefresh } from './arxiv';
 import { refreshHfDay, type HfDayResult } from './hf';
 import { EMPTY_STATUS, loadSourceStatus, saveSourceStatus } from './status';
 
@@ -17,7 +17,7 @@ export interface RefreshReport {
   /** Each day asked for, newest first: what came back and what changed in the store. */
   days: HfDayResult[];
   /** The arXiv categories (configured and subscribed), when there are any and the fetch worked. */
-  arxiv: Awaited<ReturnType<typeof refreshArxiv>> | null;
+  arxiv: ArxivRefresh | null;
   /** `what` is a list date or `arxiv`; `error` is the full line for the log, `reason` the short one for people. */
   failures: { what: string; error: string; reason: string }[];
 }
@@ -85,8 +85,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   }
 
   /**
-   * ARXIV_CATEGORIES plus every enabled channel's, sorted so the same set makes the same URL (and its
-   * conditional request still matches). arXiv asks for few requests, so all go in one query.
+   * ARXIV_CATEGORIES plus every enabled channel's, sorted so each refresh asks in the same order.
    */
   async function arxivCategoriesToFetch(): Promise<string[]> {
     const subscribed = (await deps.store.subscriptions.list({ enabledOnly: true })).flatMap((s) => s.arxiv);

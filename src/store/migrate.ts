@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Migrator, type Kysely } from 'kysely';
 import { ConfigError } from '../errors';
 import { MIGRATIONS } from './migrations/index';
@@ -11,13 +12,30 @@ export function versionOf(name: string): number {
 const known = Object.keys(MIGRATIONS).sort();
 export const CODE_VERSION = versionOf(known[known.length - 1]!);
 
-/** A migration starting (done false) or ended (done true, after ms), the index-th of total pending. */
+/**
+ * The diagnostics channel a long migration publishes its progress on, as `{ done, total, unit }`:
+ * migrations import nothing but kysely and Node's built-ins, so they cannot take a callback from here.
+ */
+export const MIGRATION_PROGRESS_CHANNEL = 'papers-bot:migration-progress';
+
+/** How far a running migration has got: `done` of `total` units (papers, steps). */
+export interface MigrationWork {
+  done: number;
+  total: number;
+  unit: string;
+}
+
+/**
+ * A migration starting (done false), part way (done false, with `work`, for the long ones that say)
+ * or ended (done true, after ms), the index-th of total pending.
+ */
 export interface MigrationStep {
   name: string;
   index: number;
   total: number;
   done: boolean;
   ms?: number;
+  work?: MigrationWork;
 }
 
 /** Names of the migrations the database says it has run; empty for a fresh database. */
@@ -62,7 +80,9 @@ export async function migrateToLatest(
   for (const [i, name] of pending.entries()) {
     onStep?.({ name, index: i + 1, total: pending.length, done: false });
     const started = performance.now();
-    const { error, results } = await migrator.migrateUp();
+    const onWork = (work: unknown) => onStep?.({ name, index: i + 1, total: pending.length, done: false, work: work as MigrationWork });
+    subscribe(MIGRATION_PROGRESS_CHANNEL, onWork);
+    const { error, results } = await migrator.migrateUp().finally(() => unsubscribe(MIGRATION_PROGRESS_CHANNEL, onWork));
     if (error) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName;
       throw new Error(`migration ${failed ?? name} failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -175,5 +175,6 @@ export function threadFromRow(r: Selectable<ThreadsTable>): ThreadRecord {
     paperId: r.paper_id,
     threadId: r.thread_id,
     claimedAt: new Date(r.claimed_at),
+    owner: r.owner_host !== null && r.owner_pid !== null ? { host: r.owner_host, pid: Number(r.owner_pid) } : null,
   };
 }

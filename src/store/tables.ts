@@ -108,6 +108,9 @@ export interface ThreadsTable {
   thread_id: string | null;
   claimed_at: string;
   opened_at: string | null;
+  /** Who holds the claim (null for claims made before migration 0021_a). */
+  owner_host: string | null;
+  owner_pid: number | null;
 }
 
 export interface DeliveriesTable {

@@ -210,12 +210,19 @@ export interface ClaimRequest {
   ownerIsGone: (owner: ClaimOwner) => boolean;
   /** A failed delivery is claimed again only while attempts < maxAttempts. */
   maxAttempts: number;
+  /**
+   * The plan to write with a fresh claim, and its first message about to be sent: one write
+   * instead of two. A claim taken over keeps the plan it has.
+   */
+  plan?: { paperIds: string[]; sending: { key: string; at: Date } | null };
 }
 
 /** won: this caller now owns the delivery. Otherwise delivery is the current row (posted, or owned by a live claimer). */
 export interface ClaimResult {
   won: boolean;
   delivery: Delivery;
+  /** Won by creating the claim: nothing of this delivery can have been sent before. */
+  fresh: boolean;
 }
 
 /** Exactly-once daily posting: each (subscription, local date) is claimed by one owner at a time. */
@@ -366,6 +373,8 @@ export interface ThreadRecord {
   /** The thread's id once it is open (Discord thread channel, Slack reply ts); null while being opened. */
   threadId: string | null;
   claimedAt: Date;
+  /** Who holds the claim; null for claims older than owners. */
+  owner: ClaimOwner | null;
 }
 
 export type ThreadClaim =
@@ -375,10 +384,20 @@ export type ThreadClaim =
 /** One discussion thread per message, however many ask at once (src/chat/threads.ts). */
 export interface ThreadRepository {
   /**
-   * Claims the message's thread: insert-or-nothing. A claim without a thread older than
-   * staleAfterMs changes hands by compare-and-set, so of two claimers exactly one wins.
+   * Claims the message's thread for `owner`: insert-or-nothing. A claim without a thread older than
+   * staleAfterMs, or whose owner is gone (ownerIsGone, as for deliveries), changes hands by
+   * compare-and-set, so of two claimers exactly one wins.
    */
-  claim(c: { platform: Platform; channelId: string; messageId: string; paperId: string; now: Date; staleAfterMs: number }): Promise<ThreadClaim>;
+  claim(c: {
+    platform: Platform;
+    channelId: string;
+    messageId: string;
+    paperId: string;
+    now: Date;
+    staleAfterMs: number;
+    owner: ClaimOwner;
+    ownerIsGone: (owner: ClaimOwner) => boolean;
+  }): Promise<ThreadClaim>;
   /** Records the open thread; only the holder of the claim (by its time) can. */
   opened(o: { platform: Platform; channelId: string; messageId: string; threadId: string; claimedAt: Date; now: Date }): Promise<void>;
   /** Gives a claim back when its thread could not be opened, so a later attempt may try. */

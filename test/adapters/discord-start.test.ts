@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open';
+import { DEFAULT_SETTINGS } from '../../src/subscriptions/settings';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord';
 import { repoRoot } from '../helpers/fixtures';
 import { freePort } from '../helpers/net';
@@ -109,4 +111,52 @@ it('papers start --no-gateway refuses gateway interactions with one line', async
   });
   expect(await bot.exited).not.toBe(0);
   expect(bot.stderr()).toContain('DISCORD_INTERACTIONS=http');
+});
+
+/**
+ * A replica's first fan-out (the catch-up of posts due when it starts) can take minutes on
+ * Discord's limits; the replica is ready, and answers, meanwhile.
+ */
+it('papers start is ready, and answers, while the fan-out due at start still waits on the channel limit', async () => {
+  const slow = await startFakeDiscord({ rateLimits: { globalPerSecond: 50, channelMessages: { limit: 1, windowMs: 60_000 } } });
+  const databaseUrl = `sqlite:${path.join(dir, 'papers.db')}`;
+  const store = await openStore(databaseUrl);
+  // Due a minute ago, so the start's catch-up posts it: a header and the papers, one a minute.
+  const due = new Date(Date.now() - 60_000).toISOString().slice(11, 16);
+  const channelId = slow.channelIds[0]!;
+  await store.subscriptions.upsert({
+    platform: 'discord',
+    workspaceId: slow.guildId,
+    channelId,
+    ...DEFAULT_SETTINGS,
+    time: due,
+    timezone: 'UTC',
+    origin: 'command',
+    createdBy: 'test',
+  });
+  await store.close();
+  const port = await freePort();
+  const bot = spawnPapers(['start'], {
+    HF_BASE_URL: 'http://127.0.0.1:9',
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DISCORD_TOKEN: 'fake-bot-token',
+    DISCORD_APPLICATION_ID: slow.applicationId,
+    DISCORD_API_URL: slow.apiUrl,
+  });
+  try {
+    await bot.ready;
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    const { token } = slow.sendCommand('help');
+    expect((await slow.waitForRequest((r) => r.path.endsWith(`/${token}/callback`))).body.type).toBe(4);
+    // The digest started (its header is out) and is still waiting for the channel's next minute.
+    await slow.waitForRequest((r) => r.method === 'POST' && r.path === `/channels/${channelId}/messages` && r.status === 200);
+    const created = slow.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${channelId}/messages` && r.status === 200);
+    expect(created).toHaveLength(1);
+  } finally {
+    bot.child.kill('SIGKILL');
+    await bot.exited;
+    await slow.close();
+  }
 });

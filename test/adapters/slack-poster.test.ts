@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RETRY_POLICY } from '../../adapters/slack/client';
 import { createSlackPoster } from '../../adapters/slack/poster';
-import { PostError, type DigestPoster } from '../../src/chat/poster';
+import { CannotMessageUser, PostError, type DigestPoster } from '../../src/chat/poster';
 import { textReply } from '../../src/chat/reply';
 import { loadBotConfig } from '../../adapters/index';
 import { slackAdapter } from '../../adapters/slack/index';
@@ -175,6 +175,46 @@ describe('Slack digest poster', () => {
     await second;
     expect(keysIn('CBUSY')).toEqual(['busy#1', 'busy#2']);
     expect(keysIn('CFREE')).toEqual(['free#1']);
+  });
+});
+
+describe('Slack direct messages', () => {
+  it("go to the user's id with no conversations.open (Tier 3), land in their IM, and say so", async () => {
+    const slack = poster();
+    const target = await slack.openDirect({ workspaceId: fake.bot.teamId, userId: 'U0PERSON1' });
+    const posted = await slack.post(target, textReply('your papers', 'public'), 'dm#1', { maybeSentBefore: false });
+    expect(fake.callsTo('conversations.open')).toHaveLength(0);
+    expect(fake.callsTo('chat.postMessage').map((c) => c.body.channel)).toEqual(['U0PERSON1']);
+    // Clicks on the message come from the IM, so that is where it is recorded.
+    expect(posted).toEqual({ messageId: fake.messages.get('D0PERSON1')![0]!.ts, channelId: 'D0PERSON1' });
+  });
+
+  it('a re-send that may have landed searches the IM, found once with conversations.open, and shows the message once', async () => {
+    const slack = poster();
+    const target = await slack.openDirect({ workspaceId: fake.bot.teamId, userId: 'U0PERSON2' });
+    const first = await slack.post(target, textReply('your papers', 'public'), 'dm#2', { maybeSentBefore: false });
+    const again = await slack.post(target, textReply('your papers', 'public'), 'dm#2');
+    const other = await slack.post(target, textReply('more papers', 'public'), 'dm#3', { maybeSentBefore: true });
+    expect(again).toEqual({ messageId: first!.messageId, found: true, channelId: 'D0PERSON2' });
+    expect(other).toMatchObject({ channelId: 'D0PERSON2' });
+    expect(keysIn('D0PERSON2')).toEqual(['dm#2', 'dm#3']);
+    expect(fake.callsTo('conversations.open')).toHaveLength(1);
+    expect(fake.callsTo('conversations.history').every((c) => c.body.channel === 'D0PERSON2')).toBe(true);
+  });
+
+  it('a person Slack cannot reach by their id fails as CannotMessageUser, so their delivery pauses instead of retrying', async () => {
+    const slack = poster();
+    // The first send answers channel_not_found (Slack knows no conversation for that id); the second
+    // person is one Slack no longer knows at all.
+    fake.failNext('chat.postMessage', 'channel_not_found');
+    fake.unreachableUsers.set('U0GONE002', 'user_not_found');
+    for (const userId of ['U0GONE001', 'U0GONE002']) {
+      const target = await slack.openDirect({ workspaceId: fake.bot.teamId, userId });
+      const err = await slack.post(target, textReply('your papers', 'public'), `gone#${userId}`, { maybeSentBefore: false }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CannotMessageUser);
+      expect(err).toMatchObject({ userId, permanent: true });
+    }
+    expect(fake.messages.size).toBe(0);
   });
 });
 

@@ -53,6 +53,18 @@ export interface FakeThread {
   type: 11;
 }
 
+/** A click on a message's button, or a select menu's choice with `values`. */
+export interface ClickInput {
+  messageId: string;
+  customId: string;
+  values?: string[];
+  userId?: string;
+  username?: string;
+  channelId?: string;
+  /** What the bot may do in the channel (decimal bits); by default everything. */
+  appPermissions?: string;
+}
+
 export interface FakeForum {
   id: string;
   /** The forum's available tags. */
@@ -188,6 +200,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   /** Channels the bot cannot see: 403 Missing Access. */
   const forbiddenChannels = new Set<string>();
   const dmChannels = new Map<string, string>(); // dm channel id -> user id
+  /** user id -> their DM channel: a fan-out opens thousands, and a scan of dmChannels for each made that quadratic. */
+  const dmOf = new Map<string, string>();
   const pendingFailures: { method: string; path: RegExp; status: number; body: Json }[] = [];
   const pendingRateLimits: { method: string; path: RegExp; retryAfter: number; global: boolean }[] = [];
   const interactionReplies = new Map<string, FakeMessage>(); // interaction token -> original response
@@ -303,8 +317,12 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
   async function deliverOverHttp(d: Json): Promise<void> {
     const body = JSON.stringify(d);
     const res = await fetch(interactionsEndpoint!, { method: 'POST', headers: signedHeaders(body), body });
-    const text = await res.text();
-    const answer = text ? JSON.parse(text) : null;
+    recordHttpAnswer(d, res.status, await res.text());
+  }
+
+  /** The bot's HTTP response to an interaction, recorded as the callback it stands for (an answer, or a deferral whose edits then land). */
+  function recordHttpAnswer(d: Json, status: number, text: string): void {
+    const answer = text && status === 200 ? JSON.parse(text) : null;
     const path = `/interactions/${d.id}/${d.token}/callback`;
     const record: RecordedRequest = {
       method: 'POST',
@@ -317,8 +335,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       receivedAt: performance.now(),
     };
     requests.push(record);
-    if (res.status === 200 && (answer?.type === 4 || answer?.type === 5)) acceptCallback(d.id, d.token, answer.data ?? {});
-    record.status = res.status === 200 ? 204 : res.status;
+    if (status === 200 && (answer?.type === 4 || answer?.type === 5)) acceptCallback(d.id, d.token, answer.data ?? {});
+    record.status = status === 200 ? 204 : status;
   }
 
   function sendInteraction(d: Json) {
@@ -498,8 +516,9 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
 
     if (method === 'POST' && path === '/users/@me/channels') {
       const userId = String(body?.recipient_id);
-      const dm = [...dmChannels].find(([, u]) => u === userId)?.[0] ?? snowflake();
+      const dm = dmOf.get(userId) ?? snowflake();
       dmChannels.set(dm, userId);
+      dmOf.set(userId, dm);
       return reply(200, { id: dm, type: 1, last_message_id: null, recipients: [{ id: userId, username: `user${userId}`, discriminator: '0', avatar: null }] });
     }
 
@@ -642,13 +661,47 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     return Number((BigInt(guild) >> 22n) % BigInt(count)) === id;
   }
 
-  /** An event to every connection, or for a guild's event, to the connection of the guild's shard. */
-  function broadcast(t: string, d: Json) {
+  /** An event to every connection, or for a guild's event, to the connection of the guild's shard; returns to how many it went. */
+  function broadcast(t: string, d: Json): number {
     if (sockets.size === 0) throw new Error('no gateway connection to send to');
-    for (const ws of sockets) if (typeof d.guild_id !== 'string' || owns(ws, d.guild_id)) dispatchTo(ws, t, d);
+    let sent = 0;
+    for (const ws of sockets) {
+      if (typeof d.guild_id === 'string' && !owns(ws, d.guild_id)) continue;
+      dispatchTo(ws, t, d);
+      sent += 1;
+    }
+    return sent;
   }
 
   let interactionCount = 0;
+
+  /** INTERACTION_CREATE's payload for a click on a message's control, registered so its answers are recorded. */
+  function clickPayload(c: ClickInput): Json {
+    const base = fixture('discord-interaction-create-component-constructed.json').d as Json;
+    interactionCount += 1;
+    const id = snowflake();
+    const token = `token-${interactionCount}-${id}`;
+    const held = messages.get(c.messageId);
+    const channelId = c.channelId ?? held?.channel_id ?? channelIds[0]!;
+    const guild = extraGuilds.find((g) => g.channelId === channelId)?.id ?? guildId;
+    const user = { ...base.member.user, id: c.userId ?? base.member.user.id, username: c.username ?? base.member.user.username };
+    const d: Json = {
+      ...base,
+      id,
+      token,
+      application_id: applicationId,
+      guild_id: guild,
+      channel_id: channelId,
+      channel: { ...base.channel, id: channelId, type: channelType(channelId) ?? 0, guild_id: guild },
+      member: { ...base.member, user },
+      app_permissions: c.appPermissions ?? ALL_PERMISSIONS,
+      authorizing_integration_owners: { '0': guild },
+      message: held ? apiMessage(held) : { ...base.message, id: c.messageId, channel_id: channelId },
+      data: c.values ? { custom_id: c.customId, component_type: 3, values: c.values } : { custom_id: c.customId, component_type: 2 },
+    };
+    interactions.set(id, { channelId, user, type: 3 });
+    return d;
+  }
 
   return {
     apiUrl: `http://127.0.0.1:${port}/api`,
@@ -771,6 +824,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
         delete d.member;
         Object.assign(d, { user, channel: { id: channelId, type: 1, flags: 0 }, context: 1, authorizing_integration_owners: { '1': user.id } });
         dmChannels.set(channelId, user.id);
+        dmOf.set(user.id, channelId);
       }
       interactions.set(id, { channelId, user: d.member?.user ?? d.user, type: 2 });
       sendInteraction(d);
@@ -782,44 +836,22 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
      * `values`), as the gateway does: the whole message comes with it. A message the fake does not
      * hold is sent as a bare one, as a forged click would name it. Returns its id and token.
      */
-    sendClick(c: {
-      messageId: string;
-      customId: string;
-      values?: string[];
-      userId?: string;
-      username?: string;
-      channelId?: string;
-      /** What the bot may do in the channel (decimal bits); by default everything. */
-      appPermissions?: string;
-    }) {
-      const base = fixture('discord-interaction-create-component-constructed.json').d as Json;
-      interactionCount += 1;
-      const id = snowflake();
-      const token = `token-${interactionCount}-${id}`;
-      const held = messages.get(c.messageId);
-      const channelId = c.channelId ?? held?.channel_id ?? channelIds[0]!;
-      const user = { ...base.member.user, id: c.userId ?? base.member.user.id, username: c.username ?? base.member.user.username };
-      const d: Json = {
-        ...base,
-        id,
-        token,
-        application_id: applicationId,
-        guild_id: guildId,
-        channel_id: channelId,
-        channel: { ...base.channel, id: channelId, type: channelType(channelId) ?? 0, guild_id: guildId },
-        member: { ...base.member, user },
-        app_permissions: c.appPermissions ?? ALL_PERMISSIONS,
-        authorizing_integration_owners: { '0': guildId },
-        message: held ? apiMessage(held) : { ...base.message, id: c.messageId, channel_id: channelId },
-        data: c.values ? { custom_id: c.customId, component_type: 3, values: c.values } : { custom_id: c.customId, component_type: 2 },
-      };
-      interactions.set(id, { channelId, user, type: 3 });
+    sendClick(c: ClickInput) {
+      const d = clickPayload(c);
       sendInteraction(d);
-      return { id, token };
+      return { id: d.id as string, token: d.token as string };
     },
 
-    /** MESSAGE_REACTION_ADD / REMOVE as Discord sends them; a removal carries no member. */
-    sendReaction(kind: 'add' | 'remove', r: { userId: string; channelId: string; messageId: string; emoji: string; guildId?: string }) {
+    /**
+     * A click as Discord would POST it to the Interactions Endpoint URL, for a test that carries it
+     * itself (playing a load balancer): the payload, to sign with signedHeaders and to hand back
+     * with the bot's response to recordHttpAnswer.
+     */
+    clickPayload: (c: ClickInput) => clickPayload(c),
+    recordHttpAnswer,
+
+    /** MESSAGE_REACTION_ADD / REMOVE as Discord sends them; a removal carries no member. Returns to how many gateway connections it went. */
+    sendReaction(kind: 'add' | 'remove', r: { userId: string; channelId: string; messageId: string; emoji: string; guildId?: string }): number {
       const base = fixture('discord-message-reaction-add-constructed.json').d as Json;
       const d: Json = {
         ...base,
@@ -832,7 +864,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
       };
       if (kind === 'add') d.member = { ...base.member, user: { ...base.member.user, id: r.userId } };
       else delete d.member;
-      broadcast(kind === 'add' ? 'MESSAGE_REACTION_ADD' : 'MESSAGE_REACTION_REMOVE', d);
+      return broadcast(kind === 'add' ? 'MESSAGE_REACTION_ADD' : 'MESSAGE_REACTION_REMOVE', d);
     },
 
     /** The message that answers an interaction (its original response), once the bot has replied. */

@@ -65,6 +65,8 @@ export interface FakeSlack {
   sendEnvelope(type: 'slash_commands' | 'events_api', payload: object): Promise<Record<string, unknown>>;
   /** chat.postMessage calls answered 429 because of rateLimits. */
   readonly rateLimited: number;
+  /** conversations.open calls answered 429 because of rateLimits. */
+  readonly openRateLimited: number;
   /**
    * Users conversations.open refuses, with the error Slack documents for them (`user_not_found`,
    * `user_disabled`, …); the bot's own user is refused with `cannot_dm_bot` as Slack does.
@@ -76,9 +78,12 @@ export interface FakeSlack {
 export interface FakeSlackOptions {
   /**
    * Enforce Slack's chat.postMessage limit (bench/fanout.ts): one message per channel per interval;
-   * a faster one gets HTTP 429 with Retry-After in whole seconds, as Slack answers.
+   * a faster one gets HTTP 429 with Retry-After in whole seconds, as Slack answers. With
+   * `conversationsOpenPerMinute`, conversations.open too: it is a Tier 3 method, "50+ per minute"
+   * per app per workspace (docs.slack.dev/apis/web-api/rate-limits; its reference page names the
+   * tier), counted here in fixed one-minute windows opened by the first call after the last closed.
    */
-  rateLimits?: { postMessageIntervalMs: number };
+  rateLimits?: { postMessageIntervalMs: number; conversationsOpenPerMinute?: number };
 }
 
 /** Web API methods whose form fields carry JSON. */
@@ -98,6 +103,8 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
   const lastPostAt = new Map<string, number>();
   let rateLimited = 0;
+  let openRateLimited = 0;
+  const openWindow = { count: 0, endsAt: 0 };
   const calls: FakeCall[] = [];
   const responses: FakeSlack['responses'] = [];
   const messages = new Map<string, FakeMessage[]>();
@@ -125,12 +132,22 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     });
   };
 
+  /**
+   * Where a message to `channel` goes: a user's id (U…, W…) stands for their IM with the bot, as
+   * chat.postMessage takes it, and the IM is the one conversations.open returns (`D` + the id's tail).
+   */
+  const conversationOf = (channel: string) => (/^[UW]/.test(channel) ? `D${channel.slice(1)}` : channel);
+  /** Why Slack refuses a direct message to this user, if it does. */
+  const dmRefusal = (user: string) => (user === bot.userId ? 'cannot_dm_bot' : unreachableUsers.get(user));
+
   function api(method: string, body: Record<string, unknown>): Record<string, unknown> {
-    const channel = String(body.channel ?? '');
+    const channel = conversationOf(String(body.channel ?? ''));
     switch (method) {
       case 'auth.test':
         return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'papers', team_id: bot.teamId, user_id: bot.userId, bot_id: bot.botId };
       case 'chat.postMessage': {
+        const refusal = channel !== body.channel ? dmRefusal(String(body.channel)) : undefined;
+        if (refusal) return { ok: false, error: refusal };
         const message: FakeMessage = {
           ts: nextTs(),
           channel,
@@ -176,10 +193,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       case 'conversations.open': {
         // The one IM channel with a user, the same on every call (`D` + the user id's tail).
         const user = String(body.users ?? '');
-        if (user === bot.userId) return { ok: false, error: 'cannot_dm_bot' };
-        const refusal = unreachableUsers.get(user);
+        const refusal = dmRefusal(user);
         if (refusal) return { ok: false, error: refusal };
-        return { ok: true, channel: { id: `D${user.slice(1)}` } };
+        return { ok: true, channel: { id: conversationOf(user) } };
       }
       case 'apps.connections.open':
         return { ok: true, url: `${socketUrl}?ticket=fake-ticket` };
@@ -234,8 +250,21 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       const auth = req.headers.authorization;
       const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof body.token === 'string' ? body.token : null;
       calls.push({ method, token, body });
+      const perMinute = opts.rateLimits?.conversationsOpenPerMinute;
+      if (method === 'conversations.open' && perMinute) {
+        const now = Date.now();
+        if (now >= openWindow.endsAt) Object.assign(openWindow, { count: 0, endsAt: now + 60_000 });
+        if (openWindow.count >= perMinute) {
+          openRateLimited += 1;
+          res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(Math.ceil((openWindow.endsAt - now) / 1000)) });
+          res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+          settleCallWaiters();
+          return;
+        }
+        openWindow.count += 1;
+      }
       if (method === 'chat.postMessage' && opts.rateLimits) {
-        const channel = String(body.channel ?? '');
+        const channel = conversationOf(String(body.channel ?? ''));
         const wait = (lastPostAt.get(channel) ?? -Infinity) + opts.rateLimits.postMessageIntervalMs - Date.now();
         if (wait > 0) {
           rateLimited += 1;
@@ -297,6 +326,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     callsTo,
     get rateLimited() {
       return rateLimited;
+    },
+    get openRateLimited() {
+      return openRateLimited;
     },
     failNext(method, error, times = 1) {
       failures.set(method, [...(failures.get(method) ?? []), ...Array<string | number>(times).fill(error)]);

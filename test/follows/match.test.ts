@@ -72,6 +72,13 @@ describe('matching follows against papers', () => {
     const rae = matches.get('bob')!.find((m) => m.paper.id === '2510.11690')!;
     expect(followReason(rae.follows)).toBe('follows: diffusion transformer; author S. Tong');
   });
+
+  it("one person's follows that a paper matches are all of them, in the order they were given", () => {
+    const follows = [author('S. Tong'), topic('quantum chromodynamics'), topic('diffusion transformer')];
+    expect(followsMatching(paper('2510.11690'), follows)).toEqual([author('S. Tong'), topic('diffusion transformer')]);
+    // The same paper object again: its folded facts are reused, and the answer is the same.
+    expect(followsMatching(paper('2510.11690'), follows.slice(1))).toEqual([topic('diffusion transformer')]);
+  });
 });
 
 describe('parsing a follow', () => {

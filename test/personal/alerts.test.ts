@@ -1,9 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dispatch } from '../../commands/kit/dispatch';
 import { parseCommandText } from '../../commands/kit/text';
 import type { Services } from '../../src/chat/command';
 import type { Paper } from '../../src/model/paper';
-import { inQuietHours } from '../../src/personal/alerts';
+import { inQuietHours, sendAlerts } from '../../src/personal/alerts';
+import { currentOwner } from '../../src/schedule/claims';
 import { createScheduler, type Scheduler } from '../../src/schedule/scheduler';
 import type { Store } from '../../src/store/types';
 import { openTestStore } from '../helpers/stores';
@@ -82,6 +85,37 @@ describe('alerts', () => {
     // Nothing is ever sent twice.
     await until('2025-10-16T12:00:00Z');
     expect(alertsTo('ada')).toHaveLength(3);
+  });
+
+  it('an alert cut short in the last minute of an hour, its papers fixed and marked sent, is finished in the next hour', async () => {
+    await typed('follow NVFP4 quantization');
+    await typed('follow diffusion transformer');
+    await typed('me alerts on');
+    const day = new Date().toISOString().slice(0, 10);
+    await store.papers.upsert([listed('n1', '2510.11696', day), listed('n2', '2510.11690', day)], new Date());
+    const at = (iso: string) => () => new Date(iso);
+    // The first run dies while sending (its pid gone), after the plan was fixed.
+    const dead = { host: hostname(), pid: spawnSync(process.execPath, ['-e', '']).pid };
+    const dying = new RecordingPoster();
+    dying.crashBeforeSend = 1;
+    void sendAlerts({ store, posters: [dying], config: testConfig(), log, now: at(`${day}T09:59:50Z`), owner: dead, retryDelayMs: 0 });
+    await vi.waitFor(async () => expect((await store.deliveries.get(`alert:console:ada@${day}T09`))?.plan).toEqual(['n1', 'n2']));
+
+    const { users } = await sendAlerts({
+      store,
+      posters: [poster],
+      config: testConfig(),
+      log,
+      now: at(`${day}T10:00:30Z`),
+      owner: currentOwner(),
+      retryDelayMs: 0,
+    });
+    expect(users).toMatchObject([{ userId: 'ada', outcome: 'sent', papers: 2 }]);
+    expect(alertsTo('ada')).toEqual([['n1', 'n2']]);
+    expect((await store.deliveries.get(`alert:console:ada@${day}T09`))?.state).toBe('posted');
+    // And once only.
+    await sendAlerts({ store, posters: [poster], config: testConfig(), log, now: at(`${day}T10:05:00Z`), owner: currentOwner(), retryDelayMs: 0 });
+    expect(alertsTo('ada')).toHaveLength(1);
   });
 
   it('quiet hours are 22:00 to 08:00 on the person’s own clock', () => {

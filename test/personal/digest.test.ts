@@ -94,6 +94,30 @@ describe('personal digests', () => {
     expect(dms('ada')).toHaveLength(sent.length);
   });
 
+  it('a run with many people due sends the first DMs before it has claimed everyone, and sends everyone theirs', async () => {
+    const people = Array.from({ length: 300 }, (_, i) => `p${i}`);
+    for (const user of people) {
+      await store.follows.add({ platform: 'console', userId: user, follow: { kind: 'topic', value: 'quantization' }, at: new Date(), max: 25 });
+      const settings = { digest: 'daily' as const, weekDay: 'mon' as const, time: '08:00', timezone: 'UTC', top: 3, alerts: false };
+      await store.personal.set({ platform: 'console', userId: user, workspaceId: null, settings, now: new Date() });
+    }
+    let openedAtFirstSend = -1;
+    poster.afterSend = { n: 1, run: async () => void (openedAtFirstSend = poster.opened.length) };
+    const run = await postPersonalDigests({
+      store,
+      posters: [poster],
+      config: testConfig({ concurrency: 8 }),
+      log,
+      now: () => new Date('2025-10-15T08:00:30Z'),
+      owner: { host: 'h', pid: 1 },
+      date: '2025-10-15',
+    });
+    expect(run.users.filter((u) => u.outcome === 'posted')).toHaveLength(people.length);
+    // A person's next step goes before later people's first: the platform gets work from the start.
+    expect(openedAtFirstSend).toBeGreaterThan(0);
+    expect(openedAtFirstSend).toBeLessThan(people.length / 10);
+  });
+
   it('sends each paper once ever, sends nothing when nothing matches, and skips people without a digest', async () => {
     await typed('follow quantization');
     await typed('me daily time 08:00');

@@ -60,8 +60,12 @@ describe('scheduler across DST changes and zones (node-cron on a faked clock)', 
     await seed(store, [subscription('berlin', { time: '02:30', timezone: 'Europe/Berlin' })]);
     await runBetween('2026-10-24T12:00:00Z', '2026-10-26T12:00:00Z');
     expect(posts('berlin', 'Europe/Berlin')).toEqual(['2026-10-25 02:30', '2026-10-26 02:30']);
-    // node-cron fires at one of the two 02:30s (CEST 00:30Z or CET 01:30Z); the claim allows one post.
-    expect(['2026-10-25T00:30:00.000Z', '2026-10-25T01:30:00.000Z']).toContain(poster.inChannel('berlin')[0]!.at.toISOString());
+    // node-cron fires at one of the two 02:30s (CEST 00:30Z or CET 01:30Z); the claim allows one
+    // post, which leaves within the minute. (On this fake clock a step that waits for the event
+    // loop's next turn, as the fan-out's store slices do, resumes only at the next timer: the watch's.)
+    const first = poster.inChannel('berlin')[0]!.at.getTime();
+    const after = ['2026-10-25T00:30:00Z', '2026-10-25T01:30:00Z'].map((t) => first - Date.parse(t));
+    expect(after.some((ms) => ms >= 0 && ms < 60_000)).toBe(true);
   });
 
   it('the sweep posts a repeated time at its first instant when the tick comes later', async () => {

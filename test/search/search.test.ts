@@ -1,7 +1,10 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseListing } from '../../src/parse/index';
 import { formatQuery, parseQuery } from '../../src/search/query';
 import { similarPapers } from '../../src/search/similar';
+import { connect } from '../../src/store/connect';
+import { parseDatabaseUrl } from '../../src/store/database-url';
 import { openStore } from '../../src/store/open';
 import type { Paper } from '../../src/model/paper';
 import type { Store } from '../../src/store/types';
@@ -166,6 +169,65 @@ describe.each(storeKinds)('search with two replicas on one %s database', (kind) 
       expect((await b.search.documentFrequencies(['memorize'])).docCount).toBe(2);
     } finally {
       await b.close();
+      await cleanup();
+    }
+  });
+});
+
+/** Each term's paper count as the engine's own index holds it now, and '' the number of papers. */
+async function recountedTerms(url: string): Promise<Map<string, number>> {
+  const conn = await connect(parseDatabaseUrl(url));
+  try {
+    const { rows } =
+      conn.dialect === 'postgres'
+        ? await sql<{ term: string; docs: number }>`select t.lexeme as term, count(*) as docs from papers, unnest(papers.search_vector) t group by t.lexeme
+            union all select '', count(*) from papers`.execute(conn.db)
+        : await conn.db.connection().execute(async (c) => {
+            await sql`create virtual table temp.recount using fts5vocab(main, papers_fts, 'row')`.execute(c);
+            return sql<{ term: string; docs: number }>`select term, doc as docs from temp.recount union all select '', count(*) from papers`.execute(c);
+          });
+    return new Map(rows.map((r) => [r.term, Number(r.docs)]));
+  } finally {
+    await conn.db.destroy();
+  }
+}
+
+async function storedTerms(url: string): Promise<Map<string, number>> {
+  const conn = await connect(parseDatabaseUrl(url));
+  try {
+    const rows = await conn.db.selectFrom('paper_terms').select(['term', 'docs']).where('docs', '<>', 0).execute();
+    return new Map(rows.map((r) => [r.term, Number(r.docs)]));
+  } finally {
+    await conn.db.destroy();
+  }
+}
+
+describe.each(storeKinds)('paper_terms on %s', (kind) => {
+  it("stays equal to a recount of the engine's index through inserts, re-texts and re-sightings", async () => {
+    // The papers repository counts its writes (no trigger on either engine): nothing else writes papers.
+    const { store, url, cleanup } = await openTestStore(kind);
+    try {
+      const papers = fixturePapers();
+      const [titans, other] = [papers.find((p) => p.title.startsWith('Titans'))!, papers.find((p) => p.title.startsWith('AutoInt'))!];
+      await store.papers.upsert(papers.slice(0, 300), seenAt);
+      expect(await storedTerms(url)).toEqual(await recountedTerms(url));
+      // New papers, papers with new text (one of them twice in the same call), one with new upvotes only.
+      await store.papers.upsert(
+        [
+          ...papers.slice(300),
+          { ...titans, title: 'Titans: Learning to Forget at Test Time', summary: 'A zebrafish study of forgetting.' },
+          { ...titans, title: 'Titans: Learning to Forget', summary: 'A zebrafish study.', keywords: ['zebrafish', 'memory'] },
+          { ...other, upvotes: other.upvotes + 7 },
+          { ...papers[1]!, id: 'added-then-retexted', title: 'A first title' },
+          { ...papers[1]!, id: 'added-then-retexted', title: 'A second title about zebrafish' },
+        ],
+        seenAt,
+      );
+      const recounted = await recountedTerms(url);
+      expect(await storedTerms(url)).toEqual(recounted);
+      expect(recounted.get('')).toBe(papers.length + 1);
+      expect((await store.search.documentFrequencies(['zebrafish'])).docFreq.get('zebrafish')).toBe(2);
+    } finally {
       await cleanup();
     }
   });

@@ -72,20 +72,45 @@ describe.each(storeKinds)('first fill and arXiv on %s', (kind) => {
     expect(source.requests).toHaveLength(requests);
   });
 
-  it('stores the newest papers of the configured arXiv categories', async () => {
-    const url = arxivQueryUrl(source.url, ['cs.AI', 'cs.LG', 'cs.CL']);
-    expect(url).toBe(`${source.url}/api/query?search_query=cat:cs.AI+OR+cat:cs.LG+OR+cat:cs.CL&sortBy=submittedDate&sortOrder=descending&max_results=50`);
-    source.files.set(url.slice(source.url.length), {
-      body: readFixture('arxiv/api-query-cat-cs.AI-OR-cs.LG-OR-cs.CL-2026-08-02.xml'),
-      contentType: 'application/atom+xml',
-    });
-    const result = await refreshArxiv(['cs.AI', 'cs.LG', 'cs.CL'], { store, apiUrl: source.url, log, now, fetch });
-    expect(result).toMatchObject({ papers: 25, skipped: 0, stored: { inserted: 25 } });
-    expect(await store.papers.count()).toBe(25);
+  /** The fixture feed cut to entries [from, to), as a page of a category's newest submissions. */
+  const BUSY_FEED = readFixture('arxiv/api-query-cat-cs.AI-OR-cs.LG-OR-cs.CL-2026-08-02.xml');
+  const atomPage = (from: number, to: number) => {
+    const [head, ...entries] = BUSY_FEED.replace('</feed>', '').split('<entry>');
+    return `${head}${entries
+      .slice(from, to)
+      .map((e) => `<entry>${e}`)
+      .join('')}</feed>`;
+  };
+  const serve = (category: string, start: number, body: string) =>
+    source.files.set(arxivQueryUrl(source.url, category, start, 10).slice(source.url.length), { body, contentType: 'application/atom+xml' });
+  const requested = () => source.requests.map((r) => new URL(r.url, source.url).searchParams).map((q) => `${q.get('search_query')} ${q.get('start')}`);
+
+  it('fetches each category with paged requests of its own, 3 s apart, so a busy one never crowds out a quiet one', async () => {
+    // cs.AI and cs.LG are busy (25 new papers, the same ones: cross-listed), math.CO quiet (one).
+    for (const busy of ['cs.AI', 'cs.LG']) for (const start of [0, 10, 20]) serve(busy, start, atomPage(start, start + 10));
+    serve('math.CO', 0, readFixture('arxiv/api-id_list-1605.08386.xml'));
+    const waits: { ms: number; afterRequests: number }[] = [];
+    const paced = { ...fetch, sleep: async (ms: number) => void waits.push({ ms, afterRequests: source.requests.length }) };
+    const refresh = () => refreshArxiv(['cs.AI', 'cs.LG', 'math.CO'], { store, apiUrl: source.url, log, now, fetch: paced, pageSize: 10 });
+
+    const first = await refresh();
+    // cs.LG's papers came in with cs.AI in this same refresh: it still pages to its end.
+    expect(requested()).toEqual(['cat:cs.AI 0', 'cat:cs.AI 10', 'cat:cs.AI 20', 'cat:cs.LG 0', 'cat:cs.LG 10', 'cat:cs.LG 20', 'cat:math.CO 0']);
+    expect(waits).toEqual([1, 2, 3, 4, 5, 6].map((n) => ({ ms: 3_000, afterRequests: n })));
+    expect(first).toMatchObject({ papers: 51, skipped: 0, stored: { inserted: 26 }, pages: { 'cs.AI': 3, 'cs.LG': 3, 'math.CO': 1 } });
+    expect(await store.papers.count()).toBe(26);
+    expect((await store.papers.get('1605.08386'))?.categories).toContain('math.CO');
+
+    // Unchanged first pages (304) and a first page reaching stored papers end each category at once.
+    serve('cs.LG', 0, atomPage(5, 15));
+    source.requests.length = 0;
+    const second = await refresh();
+    expect(requested()).toEqual(['cat:cs.AI 0', 'cat:cs.LG 0', 'cat:math.CO 0']);
+    expect(second).toMatchObject({ papers: 10, stored: { inserted: 0 }, pages: { 'cs.AI': 1, 'cs.LG': 1, 'math.CO': 1 } });
   });
 
   it('turns an arXiv error feed into an error and stores nothing', async () => {
-    const url = arxivQueryUrl(source.url, ['cs.AI']);
+    const url = arxivQueryUrl(source.url, 'cs.AI');
     source.files.set(url.slice(source.url.length), {
       body: readFixture('arxiv/api-id_list-abc-http400-error.xml'),
       contentType: 'application/atom+xml',
@@ -97,7 +122,9 @@ describe.each(storeKinds)('first fill and arXiv on %s', (kind) => {
 
 describe('arxivQueryUrl', () => {
   it('refuses what is not a category name', () => {
-    expect(() => arxivQueryUrl('http://x', ['cs.AI&max_results=9999'])).toThrow(ConfigError);
-    expect(() => arxivQueryUrl('http://x', [])).toThrow('arXiv: no categories given');
+    expect(() => arxivQueryUrl('http://x', 'cs.AI&max_results=9999')).toThrow(ConfigError);
+    expect(arxivQueryUrl('http://x', 'cs.LG', 200)).toBe(
+      'http://x/api/query?search_query=cat:cs.LG&sortBy=submittedDate&sortOrder=descending&start=200&max_results=100',
+    );
   });
 });

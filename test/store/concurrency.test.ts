@@ -30,6 +30,8 @@ function child(script: string, args: string[]): { proc: ChildProcess; nextLine: 
  * mutant, so they prove nothing there and are skipped (vitest.mutate.config.ts).
  */
 const withChildren = it.skipIf(process.env.PAPERS_MUTATE === '1');
+/** Thread claims made by a live process on another host: only their age frees them. */
+const elsewhere = { owner: { host: 'another-host', pid: 1 }, ownerIsGone: () => false };
 
 describe.each(storeKinds)('store on %s across processes', (kind) => {
   let url: string;
@@ -85,7 +87,7 @@ describe.each(storeKinds)('store on %s across processes', (kind) => {
     const messages = Array.from({ length: 40 }, (_, i) => `m${i}`);
     // Half are fresh (the insert races), half hold a claim abandoned 10 minutes ago (the takeover races).
     for (const messageId of messages.slice(20))
-      await store.threads.claim({ platform: 'discord', channelId: 'c1', messageId, paperId: 'p1', now: t0, staleAfterMs: 60_000 });
+      await store.threads.claim({ platform: 'discord', channelId: 'c1', messageId, paperId: 'p1', now: t0, staleAfterMs: 60_000, ...elsewhere });
     const now = new Date(t0.getTime() + 10 * 60_000).toISOString();
 
     const a = child('thread-claim-child.ts', [url, now, ...messages]);
@@ -137,7 +139,15 @@ describe.each(storeKinds)('store on %s across processes', (kind) => {
   it('gives each abandoned discussion thread to exactly one of two connections whose claims interleave at every query', async () => {
     const t0 = new Date('2025-10-14T07:00:00Z');
     const messages = Array.from({ length: 20 }, (_, i) => `m${i}`);
-    const request = (messageId: string, now: Date) => ({ platform: 'discord' as const, channelId: 'c1', messageId, paperId: 'p1', now, staleAfterMs: 60_000 });
+    const request = (messageId: string, now: Date) => ({
+      platform: 'discord' as const,
+      channelId: 'c1',
+      messageId,
+      paperId: 'p1',
+      now,
+      staleAfterMs: 60_000,
+      ...elsewhere,
+    });
     for (const m of messages) await store.threads.claim(request(m, t0));
     const other = await openStore(url, { migrate: false });
     try {

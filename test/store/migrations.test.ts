@@ -2,8 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { Migrator, type Kysely } from 'kysely';
+import { PassThrough } from 'node:stream';
 import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../cli/main';
 import { connect } from '../../src/store/connect';
 import { parseDatabaseUrl } from '../../src/store/database-url';
 import { MIGRATIONS } from '../../src/store/migrations/index';
@@ -89,6 +91,44 @@ describe.each(storeKinds)('upgrading an old database on %s', (kind) => {
     await store.papers.upsert([{ ...paper, title: 'Forgetting Transformers', summary: 'Models that forget.' }], new Date('2025-10-15T08:00:00Z'));
     expect(await store.search.find('memorizing transformers', 5)).toEqual([]);
     expect((await store.search.find('forgetting', 5)).map((p) => p.id)).toEqual(['old']);
+  });
+
+  it('shows how far 0007 has got on a large store, in plain lines when papers migrate is not on a terminal', { timeout: 120_000 }, async () => {
+    // PostgreSQL reports per statement, whatever the size: a few papers are enough there.
+    const count = kind === 'sqlite' ? 45_000 : 1_000;
+    const listed = parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers[0]!;
+    await databaseAt('0006_threads', async (old) => {
+      for (let from = 0; from < count; from += 1_000) {
+        const rows = Array.from({ length: 1_000 }, (_, k) => {
+          const { categories, ...row } = paperToRow({ ...listed, id: `p${from + k}`, title: `Paper ${from + k} on memory` }, new Date('2025-10-14T08:00:00Z'));
+          return row;
+        });
+        await old.insertInto('papers').values(rows).execute();
+      }
+    });
+    const stderr = new PassThrough();
+    const err: string[] = [];
+    stderr.on('data', (c: Buffer) => err.push(c.toString()));
+    const code = await main(['migrate'], {
+      env: { DATABASE_URL: db.url },
+      cwd: repoRoot,
+      stdin: new PassThrough(),
+      stdout: new PassThrough(),
+      stderr,
+      shutdownSignal: new Promise(() => {}),
+    });
+    expect(code).toBe(0);
+    const lines = err.join('').trimEnd().split('\n');
+    const from = lines.findIndex((l) => l.startsWith('papers migrate: applying 0007_engine_search '));
+    const shown = lines.slice(from + 1, from + 1 + lines.slice(from + 1).findIndex((l) => l.startsWith('papers migrate: 0007_engine_search done')));
+    // SQLite indexes the papers 20,000 at a time; PostgreSQL only says which of its three statements it is at.
+    const [first, last] = kind === 'sqlite' ? ['20,000/45,000 papers (44%)', '45,000/45,000 papers (100%)'] : ['0/3 steps (0%)', '3/3 steps (100%)'];
+    expect(shown[0]).toMatch(
+      new RegExp(`^papers migrate: 0007_engine_search: ${first.replace(/[()]/g, '\\$&')}, [\\d,]+ \\w+/s, (\\d+ s left|time left unknown)$`),
+    );
+    expect(shown.at(-1)).toMatch(new RegExp(`^papers migrate: 0007_engine_search: ${last.replace(/[()]/g, '\\$&')}, `));
+    store = await openStore(db.url, { migrate: false });
+    expect(await store.search.find(`paper ${count - 1} memory`, 5)).toMatchObject([{ id: `p${count - 1}` }]);
   });
 
   it('moves Slack installations from meta rows to the installations repository (0005)', async () => {

@@ -465,6 +465,16 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect(await store.deliveries.holds(delivery.id, after)).toBe(true);
     });
 
+    it('writes a fresh claim with the plan it is given; a claim taken over keeps its own plan', async () => {
+      const sending = { key: 'discord:c1@2025-10-14:header', at: t0 };
+      const fresh = await claim(alice, t0, { plan: { paperIds: [second.id, first.id], sending } });
+      expect(fresh).toMatchObject({ won: true, fresh: true, delivery: { plan: [second.id, first.id], sending } });
+      const lost = await claim(bob, later(1_000), { plan: { paperIds: [first.id], sending: null } });
+      expect(lost).toMatchObject({ won: false, fresh: false, delivery: { owner: alice, plan: [second.id, first.id], sending } });
+      const taken = await claim(bob, later(61_000), { plan: { paperIds: [first.id], sending: null } });
+      expect(taken).toMatchObject({ won: true, fresh: false, delivery: { owner: bob, plan: [second.id, first.id], sending } });
+    });
+
     it('keeps the plan, never re-claims a posted delivery, and retries a failed one while attempts remain', async () => {
       const { delivery } = await claim(alice, t0);
       expect(await store.deliveries.setPlan(delivery.id, alice, [second.id, first.id])).toBe(true);

@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
 
 /**
@@ -23,6 +24,11 @@ import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
  * (keywords, AI summary) and C (abstract), under a GIN index; paper_terms is kept by
  * statement-level triggers over each statement's changed rows.
  */
+/** Heard by src/store/migrate.ts (MIGRATION_PROGRESS_CHANNEL), which passes it on to `papers migrate`. */
+const progress = channel('papers-bot:migration-progress');
+/** Papers indexed per statement on SQLite, with progress between. */
+const INDEX_BATCH = 20_000;
+
 export const engineSearch: Migration = {
   async up(db: Kysely<any>) {
     await db.schema.dropIndex('papers_search_revision').execute();
@@ -54,8 +60,19 @@ async function sqlite(db: Kysely<any>): Promise<void> {
     insert into papers_fts(papers_fts, rowid, title, keywords, ai_summary, summary) values ('delete', old.rowid, old.title, old.keywords, old.ai_summary, old.summary);
     insert into papers_fts(rowid, title, keywords, ai_summary, summary) values (new.rowid, new.title, new.keywords, new.ai_summary, new.summary);
   end`.execute(db);
-  // The papers already stored are indexed now, so search works as soon as the migration ends.
-  await sql`insert into papers_fts(papers_fts) values ('rebuild')`.execute(db);
+  // The papers already stored are indexed now, so search works as soon as the migration ends: in
+  // rowid ranges, as FTS5's 'rebuild' would in one statement, so a large store shows progress.
+  const { rows } = await sql<{ n: number; lo: number | null; hi: number | null }>`select count(*) as n, min(rowid) as lo, max(rowid) as hi from papers`.execute(
+    db,
+  );
+  const { n: total, lo, hi } = rows[0]!;
+  let done = 0;
+  for (let from = lo ?? 1; total > 0 && from <= hi!; from += INDEX_BATCH) {
+    const added = await sql`insert into papers_fts(rowid, title, keywords, ai_summary, summary)
+      select rowid, title, keywords, ai_summary, summary from papers where rowid >= ${from} and rowid < ${from + INDEX_BATCH}`.execute(db);
+    done += Number(added.numAffectedRows ?? 0);
+    progress.publish({ done, total, unit: 'papers' });
+  }
   await sql`insert into paper_terms (term, docs)
     select term, doc from papers_fts_vocab union all select '', count(*) from papers`.execute(db);
   await sql`drop table temp.papers_fts_vocab`.execute(db);
@@ -65,11 +82,17 @@ async function postgres(db: Kysely<any>): Promise<void> {
   // Text is cut into words at anything but letters and digits first, as src/search/text and FTS5
   // cut it: PostgreSQL's own parser would keep "1.5", "Llama-3.1-Sherkala-8B" or a URL as one
   // token, which the query's words could then never match.
+  // Each of these three statements reads every paper; PostgreSQL reports nothing from inside them.
+  const { rows } = await sql<{ any: boolean }>`select exists (select 1 from papers) as any`.execute(db);
+  const steps = (done: number) => rows[0]!.any && progress.publish({ done, total: 3, unit: 'steps' });
+  steps(0);
   await sql`alter table papers add column search_vector tsvector generated always as (
     setweight(to_tsvector('english'::regconfig, regexp_replace(title, '[^[:alnum:]]+', ' ', 'g')), 'A') ||
     setweight(to_tsvector('english'::regconfig, regexp_replace(keywords || ' ' || coalesce(ai_summary, ''), '[^[:alnum:]]+', ' ', 'g')), 'B') ||
     setweight(to_tsvector('english'::regconfig, regexp_replace(summary, '[^[:alnum:]]+', ' ', 'g')), 'C')) stored`.execute(db);
+  steps(1);
   await sql`create index papers_search_vector on papers using gin (search_vector)`.execute(db);
+  steps(2);
 
   // Each function adds (or takes back) the lexemes of the rows one statement changed, in one upsert.
   await sql`create function paper_terms_add() returns trigger language plpgsql as $$
@@ -107,4 +130,5 @@ async function postgres(db: Kysely<any>): Promise<void> {
   await sql`insert into paper_terms (term, docs)
     select t.lexeme, count(*) from papers, unnest(papers.search_vector) t group by t.lexeme
     union all select '', count(*) from papers`.execute(db);
+  steps(3);
 }

@@ -11,6 +11,8 @@ import { sending } from './0008_sending';
 import { weeklyPosts } from './0009_a_weekly_posts';
 import { follows } from './0009_b_follows';
 import { personalFeeds } from './0009_c_personal_feeds';
+import { paperTermsByWriter } from './0019_a_paper_terms_by_writer';
+import { threadOwners } from './0021_a_thread_owners';
 
 /**
  * The versioned schema, one list for both dialects, one file per migration. Names start with their
@@ -45,4 +47,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0009_b_follows': follows,
   // Each person's digest and alerts settings, and every paper sent to them.
   '0009_c_personal_feeds': personalFeeds,
+  // PostgreSQL's paper_terms counted once per paper write instead of by triggers per statement.
+  '0019_a_paper_terms_by_writer': paperTermsByWriter,
+  // Who holds each thread claim, so a dead process's claim is taken over at once.
+  '0021_a_thread_owners': threadOwners,
 };

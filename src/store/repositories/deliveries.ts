@@ -30,18 +30,18 @@ export function deliveryRepository(db: StoreDb): DeliveryRepository {
           date: req.date,
           attempts: 1,
           last_error: null,
-          plan: null,
-          sending_key: null,
-          sending_at: null,
+          plan: req.plan ? JSON.stringify(req.plan.paperIds) : null,
+          sending_key: req.plan?.sending?.key ?? null,
+          sending_at: req.plan?.sending?.at.toISOString() ?? null,
           ...claim,
         })
         .onConflict((oc) => oc.doNothing())
         .returningAll()
         .executeTakeFirst();
-      if (inserted) return { won: true, delivery: deliveryFromRow(inserted) };
+      if (inserted) return { won: true, delivery: deliveryFromRow(inserted), fresh: true };
 
       const current = deliveryFromRow(await kysely.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
-      if (!mayTakeOver(current, req)) return { won: false, delivery: current };
+      if (!mayTakeOver(current, req)) return { won: false, delivery: current, fresh: false };
 
       const taken = await kysely
         .updateTable('deliveries')
@@ -52,8 +52,8 @@ export function deliveryRepository(db: StoreDb): DeliveryRepository {
         .where('heartbeat_at', current.heartbeatAt ? '=' : 'is', current.heartbeatAt?.toISOString() ?? null)
         .returningAll()
         .executeTakeFirst();
-      if (taken) return { won: true, delivery: deliveryFromRow(taken) };
-      return { won: false, delivery: (await get(id))! };
+      if (taken) return { won: true, delivery: deliveryFromRow(taken), fresh: false };
+      return { won: false, delivery: (await get(id))!, fresh: false };
     },
 
     async heartbeat(id, owner, now, sending) {

@@ -4,7 +4,7 @@ import { chunks, INSERT_CHUNK, type StoreDb } from '../db';
 import { mergeSeenPaper, paperColumns, paperFromRow, paperToRow } from '../rows';
 import type { PaperRepository, PaperUpsertResult } from '../types';
 import { bumpCounter, readCounter } from './meta';
-import { countSqliteTerms } from './search';
+import { countPostgresTerms, countSqliteTerms } from './search';
 
 /** The meta row counting paper writes (PaperRepository.revision). */
 const PAPERS_REVISION_KEY = 'papers_revision';
@@ -16,7 +16,7 @@ export function paperRepository(db: StoreDb): PaperRepository {
      * Folds the batch in memory as if each paper were written in turn, then writes in bulk: one
      * insert per few hundred new papers, one update per changed paper. Paper writers go one at a time
      * (BEGIN IMMEDIATE on SQLite, a table lock on Postgres), which makes read-then-insert safe across
-     * replicas. The full-text engines follow every write through their triggers (migration 0007).
+     * replicas. The full-text engines follow every write (migration 0007); paper_terms is counted here.
      */
     async upsert(papers, seenAt) {
       const result: PaperUpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
@@ -46,6 +46,14 @@ export function paperRepository(db: StoreDb): PaperRepository {
           result.updated++;
         }
 
+        const retexted = [...changed.values()].filter((p) => !sameText(p, stored.get(p.id)!));
+        if (db.dialect === 'postgres')
+          await countPostgresTerms(
+            tx,
+            retexted.map((p) => p.id),
+            -1,
+            0,
+          );
         for (const batch of chunks([...fresh.values()], INSERT_CHUNK)) {
           await tx
             .insertInto('papers')
@@ -56,15 +64,16 @@ export function paperRepository(db: StoreDb): PaperRepository {
           const { first_seen_at: _keep, ...row } = paperToRow(paper, seenAt);
           await tx.updateTable('papers').set(row).where('id', '=', paper.id).execute();
         }
-        if (db.dialect === 'sqlite') {
-          const retexted = [...changed.values()].filter((p) => !sameText(p, stored.get(p.id)!));
+        // paper_terms follows the text written: the papers added count their terms, those re-texted
+        // count their new terms and, above, no longer their old ones.
+        if (db.dialect === 'postgres') await countPostgresTerms(tx, [...fresh.keys(), ...retexted.map((p) => p.id)], 1, fresh.size);
+        else
           await countSqliteTerms(
             tx,
             [...fresh.values(), ...retexted],
             retexted.map((p) => stored.get(p.id)!),
             fresh.size,
           );
-        }
         // Counted in the same transaction, so a reader never sees new papers with an old revision.
         if (fresh.size + changed.size > 0) await bumpCounter(tx, PAPERS_REVISION_KEY);
         const sightings = new Map(papers.map((p) => [`${p.source} ${p.id}`, { paper_id: p.id, source: p.source, first_seen_at: seenAt.toISOString() }]));

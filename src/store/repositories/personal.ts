@@ -1,8 +1,8 @@
-import type { Selectable } from 'kysely';
+import type { Selectable, WhereInterface } from 'kysely';
 import type { Platform } from '../../chat/command';
 import type { WeekDay } from '../../model/cadence';
 import { chunks, type StoreDb } from '../db';
-import type { PersonalFeedsTable } from '../tables';
+import type { Database, PersonalFeedsTable } from '../tables';
 import type { PersonalDigest, PersonalFeed, PersonalRepository } from '../types';
 import { bumpCounter, readCounter } from './meta';
 
@@ -84,23 +84,10 @@ export function personalRepository(db: StoreDb): PersonalRepository {
     async takePauseNote(platform, userId) {
       // Read first: nearly every private answer has nothing to tell, and a write would wait for
       // another process's lock on SQLite (the answer with it).
-      const pending = await kysely
-        .selectFrom('personal_feeds')
-        .select('user_id')
-        .where('platform', '=', platform)
-        .where('user_id', '=', userId)
-        .where('paused_reason', 'is not', null)
-        .where('pause_noted', '=', 0)
-        .executeTakeFirst();
+      const pending = await untoldPause(kysely.selectFrom('personal_feeds').select('user_id'), platform, userId).executeTakeFirst();
       if (!pending) return null;
       // One statement decides who tells it, so two answers at once tell it once.
-      const res = await kysely
-        .updateTable('personal_feeds')
-        .set({ pause_noted: 1 })
-        .where('platform', '=', platform)
-        .where('user_id', '=', userId)
-        .where('paused_reason', 'is not', null)
-        .where('pause_noted', '=', 0)
+      const res = await untoldPause(kysely.updateTable('personal_feeds').set({ pause_noted: 1 }), platform, userId)
         .returning('paused_reason')
         .executeTakeFirst();
       return res?.paused_reason ?? null;
@@ -153,4 +140,9 @@ export function personalRepository(db: StoreDb): PersonalRepository {
       return deleted.feeds + deleted.sent > 0n;
     },
   };
+}
+
+/** The person's feed while it is paused and they have not been told yet. */
+function untoldPause<Q extends WhereInterface<Database, 'personal_feeds'>>(q: Q, platform: Platform, userId: string): Q {
+  return q.where('platform', '=', platform).where('user_id', '=', userId).where('paused_reason', 'is not', null).where('pause_noted', '=', 0) as Q;
 }

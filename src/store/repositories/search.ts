@@ -25,6 +25,12 @@ const TITLE_BONUS = sql.raw(`coalesce((ts_filter(p.search_vector, '{a}') @@ q.q)
  * papers would take half a second. So SQLite ranks the most recently stored RANKED matches of the
  * query, and as many of the matches in titles, which come first. Below that many matches (nearly
  * every query of two or more specific words) the ranking is over all of them.
+ * PostgreSQL reads every match's row to rank it (2 s at 1,000,000 papers for a common word), so it
+ * ranks the RANKED most recently published matches: for common words its planner walks the
+ * publication-date index back and stops at RANKED, for rare ones it takes every match from the GIN
+ * index. It has no cheap title-only matches to add as SQLite does: restricting the lexemes to
+ * weight A makes PostgreSQL recheck each row, which cost more than ranking them all
+ * (bench/RESULTS.md).
  */
 const RANKED = 1_000;
 /** The most recent holders of each word that "more like this" considers. */
@@ -142,9 +148,9 @@ async function throughScratch<T>(db: Executor, texts: string[], read: () => Prom
 type PaperText = Pick<Paper, 'title' | 'keywords' | 'aiSummary' | 'summary'>;
 
 /**
- * SQLite's paper_terms in step with a write of papers (PostgreSQL's triggers do this there): the
- * terms of the texts added count one more paper each, those of the texts replaced one fewer, and
- * `newPapers` more papers in all. Runs in the writing transaction.
+ * SQLite's paper_terms in step with a write of papers: the terms of the texts added count one more
+ * paper each, those of the texts replaced one fewer, and `newPapers` more papers in all. Runs in
+ * the writing transaction.
  */
 export async function countSqliteTerms(tx: Executor, added: PaperText[], replaced: PaperText[], newPapers: number): Promise<void> {
   const delta = new Map<string, number>([['', newPapers]]);
@@ -165,6 +171,22 @@ export async function countSqliteTerms(tx: Executor, added: PaperText[], replace
       .onConflict((oc) => oc.column('term').doUpdateSet({ docs: sql<number>`paper_terms.docs + excluded.docs` }))
       .execute();
   }
+}
+
+/**
+ * PostgreSQL's paper_terms in step with a write of papers, from the lexemes of the stored rows'
+ * own search vectors: `sign` 1 after a write for the papers it added or re-texted, -1 before it
+ * for the papers whose text it replaces; `newPapers` more papers in all. One statement per call,
+ * so an import of 100,000 papers upserts each lexeme once rather than once per 200-row insert.
+ * Runs in the writing transaction.
+ */
+export async function countPostgresTerms(tx: Executor, ids: string[], sign: 1 | -1, newPapers: number): Promise<void> {
+  if (ids.length === 0 && newPapers === 0) return;
+  await sql`insert into paper_terms (term, docs)
+    select t.lexeme, ${sign} * count(*) from papers p, unnest(p.search_vector) t
+      where p.id = any(cast(${ids} as text[])) group by t.lexeme
+    union all select '', cast(${newPapers} as integer) where ${newPapers} <> 0
+    on conflict (term) do update set docs = paper_terms.docs + excluded.docs`.execute(tx);
 }
 
 function sqliteEngine(db: StoreDb): Engine {
@@ -223,10 +245,15 @@ function postgresEngine(db: StoreDb): Engine {
       const required = [...query.words.map(words), ...query.phrases.map(phrase)];
       const excluded = query.excluded.map((run) => sql`!! ${phrase(run)}`);
       const tsquery: RawBuilder<unknown> = sql.join([...required, ...excluded], sql` && `);
+      // The query is written out where it filters, not taken from the subquery, so the planner sees
+      // its words and chooses the date index or the GIN index by how common they are. Ties on the
+      // date go by id, so the same RANKED are ranked every time.
       const { rows } = await sql<{ id: string }>`
-        select p.id from papers p, (select ${tsquery} as q) q
-        where p.search_vector @@ q.q
-        order by ts_rank_cd(${TS_WEIGHTS}, p.search_vector, q.q, ${TS_NORMALIZATION}) + ${TITLE_BONUS} desc, p.id
+        select id from (
+          select p.id, ts_rank_cd(${TS_WEIGHTS}, p.search_vector, q.q, ${TS_NORMALIZATION}) + ${TITLE_BONUS} as score
+          from papers p, (select ${tsquery} as q) q
+          where p.search_vector @@ (${tsquery}) order by p.published_at desc, p.id desc limit ${RANKED}) ranked
+        order by score desc, id
         limit ${limit}`.execute(kysely);
       return rows.map((r) => r.id);
     },

@@ -1,6 +1,8 @@
 import type { StoreDb } from '../db';
 import { threadFromRow } from '../rows';
-import type { ThreadRepository } from '../types';
+import type { ClaimOwner, ThreadRepository } from '../types';
+
+const ownerColumns = (owner: ClaimOwner) => ({ owner_host: owner.host, owner_pid: owner.pid });
 
 export function threadRepository(db: StoreDb): ThreadRepository {
   const { kysely } = db;
@@ -22,7 +24,7 @@ export function threadRepository(db: StoreDb): ThreadRepository {
       const claimedAt = c.now.toISOString();
       const inserted = await kysely
         .insertInto('threads')
-        .values({ ...at(c), paper_id: c.paperId, thread_id: null, claimed_at: claimedAt, opened_at: null })
+        .values({ ...at(c), paper_id: c.paperId, thread_id: null, claimed_at: claimedAt, opened_at: null, ...ownerColumns(c.owner) })
         .onConflict((oc) => oc.doNothing())
         .returning('claimed_at')
         .executeTakeFirst();
@@ -33,12 +35,21 @@ export function threadRepository(db: StoreDb): ThreadRepository {
       if (!current)
         return {
           won: false,
-          thread: { platform: c.platform, channelId: c.channelId, messageId: c.messageId, paperId: c.paperId, threadId: null, claimedAt: c.now },
+          thread: {
+            platform: c.platform,
+            channelId: c.channelId,
+            messageId: c.messageId,
+            paperId: c.paperId,
+            threadId: null,
+            claimedAt: c.now,
+            owner: c.owner,
+          },
         };
-      if (current.threadId !== null || c.now.getTime() - current.claimedAt.getTime() < c.staleAfterMs) return { won: false, thread: current };
+      const abandoned = c.now.getTime() - current.claimedAt.getTime() >= c.staleAfterMs || (current.owner !== null && c.ownerIsGone(current.owner));
+      if (current.threadId !== null || !abandoned) return { won: false, thread: current };
       const taken = await kysely
         .updateTable('threads')
-        .set({ claimed_at: claimedAt, paper_id: c.paperId })
+        .set({ claimed_at: claimedAt, paper_id: c.paperId, ...ownerColumns(c.owner) })
         .where('platform', '=', c.platform)
         .where('channel_id', '=', c.channelId)
         .where('message_id', '=', c.messageId)
