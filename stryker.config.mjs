@@ -8,8 +8,8 @@ export default {
     // exactly-once path (weekly guard, plan, resume, send with retry, record, finish, failure).
     'src/schedule/claims.ts',
     'src/schedule/fanout.ts',
-    'src/schedule/delivery.ts:141-211',
-    'src/schedule/delivery.ts:231-392',
+    'src/schedule/delivery.ts:142-212',
+    'src/schedule/delivery.ts:232-398',
     'src/store/repositories/{bookmarks,deliveries,posts}.ts',
     'src/rank/{rank,merge,topics}.ts',
     'commands/top.ts',
