@@ -231,6 +231,17 @@ describe.each(storeKinds)('postDaily on %s', (kind) => {
     expect(poster.sentAsNew.filter((key) => key === flakyHeader)).toHaveLength(1);
   });
 
+  it("forgets a channel's earlier permanent failures once it posts again, so only failures in a row disable it", async () => {
+    await seed(store, [subscription('back')]);
+    poster.gone.add('back');
+    await run({ date: '2025-10-14' });
+    await run({ date: '2025-10-15' });
+    expect(await store.subscriptions.get('console:back')).toMatchObject({ enabled: true, failures: 2 });
+    poster.gone.delete('back');
+    expect((await run({ date: '2025-10-16' })).channels[0]).toMatchObject({ outcome: 'posted' });
+    expect(await store.subscriptions.get('console:back')).toMatchObject({ enabled: true, failures: 0, lastError: null });
+  });
+
   it('a dry run says what each channel would get and why each paper was left out, and posts nothing', async () => {
     await seed(store, [subscription('a', { topics: ['-video'], minUpvotes: 5 })]);
     await run();
