@@ -45,6 +45,11 @@ describe('subscribe', () => {
     expect(await subscription()).toBeNull();
   });
 
+  it('adds no note where none applies: a text channel, no arXiv categories, no publish', async () => {
+    const reply = await dispatch(invocation('subscribe', { 'min-upvotes': '3' }), t.svc);
+    expect(reply.blocks.map((b) => b.kind)).toEqual(['text', 'fields']);
+  });
+
   it('posts every week on a chosen day, or every weekday, and says so', async () => {
     const weekly = await dispatch(invocation('subscribe', { every: 'week', day: 'fri' }), t.svc);
     expect(textOf(weekly)).toContain('This channel gets the top 5 papers of the last seven days every Friday at 09:00 UTC.');
