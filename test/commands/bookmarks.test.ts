@@ -17,6 +17,8 @@ describe('bookmarks', () => {
     expect(reply.visibility).toBe('private');
     expect(paperIdsOf(reply)).toEqual(['2510.11696', '2510.11690', '2510.10689']);
     expect(textOf(reply)).toContain('Your bookmarks (3):');
+    // The plain-text fallback keeps the items apart.
+    expect(reply.fallback).toMatch(/^Your bookmarks \(3\): 1\. \S.* 2\. \S.* 3\. \S/);
   });
 
   it("never shows another user's bookmarks", async () => {
@@ -81,6 +83,9 @@ describe('bookmarks', () => {
   it.each([
     [{ action: 'remove' }, 'Say which bookmark to remove: its number in your list or the paper id, e.g. /papers bookmarks remove 2.'],
     [{ action: 'remove', item: '7' }, 'Pick a number from 1 to 3 (your bookmarks list).'],
+    // A number of two digits is still a list number, not a paper id.
+    [{ action: 'remove', item: '12' }, 'Pick a number from 1 to 3 (your bookmarks list).'],
+    [{ action: 'export', item: 'x', format: 'bibtex' }, '"x" is only used with remove, e.g. /papers bookmarks remove 2.'],
     [{ action: 'remove', item: '2510.11712' }, '"DiT360: High-Fidelity Panoramic Image Generation via Hybrid Training" is not in your bookmarks.'],
     [
       { action: 'remove', item: 'nonsense' },
