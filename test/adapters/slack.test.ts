@@ -268,8 +268,15 @@ describe('Slack adapter over HTTP (real Bolt, loopback)', () => {
   it('lets anyone subscribe by default', async () => {
     const res = await sendToBot(url, SECRET, command('subscribe time 09:00 tz Europe/Berlin top 3', { channel_id: 'CSUB' }));
     expect(res.status).toBe(200);
-    const sub = await store.subscriptions.get('slack:CSUB');
-    expect(sub).toMatchObject({ time: '09:00', timezone: 'Europe/Berlin', top: 3, workspaceId: slashCommand.team_id });
+    // A public answer is acked before the command runs (transport.ts): the subscription follows the ack.
+    await vi.waitFor(async () =>
+      expect(await store.subscriptions.get('slack:CSUB')).toMatchObject({
+        time: '09:00',
+        timezone: 'Europe/Berlin',
+        top: 3,
+        workspaceId: slashCommand.team_id,
+      }),
+    );
   });
 });
 
