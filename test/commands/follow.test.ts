@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dispatch } from '../../commands/kit/dispatch';
-import { parseCommandText } from '../../commands/kit/text';
 import { MAX_FOLLOWS } from '../../src/follows/follow';
-import { invocation, testServices } from './services';
+import { testServices, typedBy } from './services';
 import { textOf } from './reply-text';
 
 let t: Awaited<ReturnType<typeof testServices>>;
@@ -11,8 +9,7 @@ afterEach(async () => t.cleanup());
 
 /** Runs a command typed as text (Slack, console), as `user`. */
 async function typed(text: string, user = 'ada') {
-  const { command, args } = parseCommandText(text);
-  const reply = await dispatch(invocation(command, args, { user: { id: user, name: user } }), t.svc);
+  const reply = await typedBy(t.svc, text, user);
   return { reply, text: textOf(reply) };
 }
 

@@ -1,10 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dispatch } from '../../commands/kit/dispatch';
-import { parseCommandText } from '../../commands/kit/text';
 import { postPersonalDigests } from '../../src/personal/deliver';
 import { sendAlerts } from '../../src/personal/alerts';
 import { log, RecordingPoster, testConfig } from '../schedule/harness';
-import { invocation, NOW, testServices } from './services';
+import { NOW, testServices, typedBy } from './services';
 import { textOf } from './reply-text';
 
 let t: Awaited<ReturnType<typeof testServices>>;
@@ -12,8 +10,7 @@ beforeEach(async () => void (t = await testServices()));
 afterEach(async () => t.cleanup());
 
 async function typed(text: string, user = 'ada') {
-  const { command, args } = parseCommandText(text);
-  const reply = await dispatch(invocation(command, args, { user: { id: user, name: user } }), t.svc);
+  const reply = await typedBy(t.svc, text, user);
   expect(reply.visibility).toBe('private');
   return textOf(reply);
 }

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { dispatch } from '../../commands/kit/dispatch';
+import { parseCommandText } from '../../commands/kit/text';
 import type { Invocation, Services, SourceStatus } from '../../src/chat/command';
+import type { Reply } from '../../src/chat/reply';
 import type { Paper } from '../../src/model/paper';
 import { loadBotConfig } from '../../adapters/index';
 import { createLogger } from '../../src/log';
@@ -45,4 +48,10 @@ export function invocation(command: string, args: Invocation['args'] = {}, over:
     canManageChannel: true,
     ...over,
   };
+}
+
+/** Runs a command typed as text (Slack, console) through dispatch, as the person `user` (id and name). */
+export function typedBy(svc: Services, text: string, user = 'ada'): Promise<Reply> {
+  const { command, args } = parseCommandText(text);
+  return dispatch(invocation(command, args, { user: { id: user, name: user } }), svc);
 }

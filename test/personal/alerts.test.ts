@@ -1,8 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { dispatch } from '../../commands/kit/dispatch';
-import { parseCommandText } from '../../commands/kit/text';
 import type { Services } from '../../src/chat/command';
 import type { Paper } from '../../src/model/paper';
 import { inQuietHours, sendAlerts } from '../../src/personal/alerts';
@@ -10,7 +8,7 @@ import { currentOwner } from '../../src/schedule/claims';
 import { createScheduler, type Scheduler } from '../../src/schedule/scheduler';
 import type { Store } from '../../src/store/types';
 import { openTestStore } from '../helpers/stores';
-import { invocation } from '../commands/services';
+import { typedBy } from '../commands/services';
 import { textOf } from '../commands/reply-text';
 import { LIST_DATE, log, RecordingPoster, realPapers, testConfig } from '../schedule/harness';
 
@@ -34,10 +32,7 @@ describe('alerts', () => {
     await cleanup();
   });
 
-  const typed = async (text: string, user = 'ada') => {
-    const { command, args } = parseCommandText(text);
-    return textOf(await dispatch(invocation(command, args, { user: { id: user, name: user } }), svc));
-  };
+  const typed = async (text: string, user = 'ada') => textOf(await typedBy(svc, text, user));
   const until = (iso: string) => vi.advanceTimersByTimeAsync(Date.parse(iso) - Date.now());
   /** A paper of the bundled list, listed again under a new id on `date`. */
   const listed = (id: string, like: string, date: string): Paper => ({ ...realPapers.find((p) => p.id === like)!, id, arxivId: null, listedOn: date });

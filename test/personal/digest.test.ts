@@ -1,13 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { dispatch } from '../../commands/kit/dispatch';
-import { parseCommandText } from '../../commands/kit/text';
 import type { Services } from '../../src/chat/command';
 import { createLogger } from '../../src/log';
 import { postPersonalDigests } from '../../src/personal/deliver';
 import { createScheduler, type Scheduler } from '../../src/schedule/scheduler';
 import type { Store } from '../../src/store/types';
 import { openTestStore } from '../helpers/stores';
-import { invocation } from '../commands/services';
+import { typedBy } from '../commands/services';
 import { textOf } from '../commands/reply-text';
 import { LIST_DATE, log, RecordingPoster, realPapers, testConfig } from '../schedule/harness';
 
@@ -37,10 +35,7 @@ describe('personal digests', () => {
     await cleanup();
   });
 
-  async function typed(text: string, user = 'ada') {
-    const { command, args } = parseCommandText(text);
-    return textOf(await dispatch(invocation(command, args, { user: { id: user, name: user } }), svc));
-  }
+  const typed = async (text: string, user = 'ada') => textOf(await typedBy(svc, text, user));
   async function startAt(iso: string, logger = log) {
     vi.useFakeTimers({ now: new Date(iso), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     scheduler = createScheduler({
