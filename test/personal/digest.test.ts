@@ -51,6 +51,9 @@ describe('personal digests', () => {
   }
   const until = (iso: string) => vi.advanceTimersByTimeAsync(Date.parse(iso) - Date.now());
   const dms = (user: string) => poster.inChannel(`dm:${user}`);
+  /** The day's personal digests, as `papers post-daily --users` runs them (one process). */
+  const digestsOn = (date: string, over: Partial<Parameters<typeof postPersonalDigests>[0]> = {}) =>
+    postPersonalDigests({ store, posters: [poster], config: testConfig(), log, now: () => new Date(), owner: { host: 'h', pid: 1 }, date, ...over });
 
   it('a digest set for a minute ahead arrives then, with exactly the matching papers and why; nothing more that day', async () => {
     await startAt('2025-10-15T07:58:30Z');
@@ -76,15 +79,7 @@ describe('personal digests', () => {
     // A second run of the day sends nothing.
     const again = await scheduler!.catchUp();
     expect(again.users.map((u) => u.outcome)).toEqual([]);
-    const second = await postPersonalDigests({
-      store,
-      posters: [poster],
-      config: testConfig(),
-      log,
-      now: () => new Date(),
-      owner: { host: 'h', pid: 1 },
-      date: '2025-10-15',
-    });
+    const second = await digestsOn('2025-10-15');
     expect(second.users.map((u) => u.outcome)).toEqual(['already-posted']);
     expect(dms('ada')).toHaveLength(sent.length);
   });
@@ -119,16 +114,7 @@ describe('personal digests', () => {
     await typed('follow quantum chromodynamics', 'bob');
     await typed('me daily time 08:00', 'bob');
     await typed('follow quantization', 'cy');
-    const run = (date: string) =>
-      postPersonalDigests({
-        store,
-        posters: [poster],
-        config: testConfig(),
-        log,
-        now: () => new Date(`${date}T08:00:30Z`),
-        owner: { host: 'h', pid: 1 },
-        date,
-      });
+    const run = (date: string) => digestsOn(date, { now: () => new Date(`${date}T08:00:30Z`) });
     const first = await run('2025-10-15');
     expect(first.users.map((u) => [u.userId, u.outcome])).toEqual([
       ['ada', 'posted'],
@@ -142,16 +128,7 @@ describe('personal digests', () => {
       ['ada', 'empty'],
       ['bob', 'empty'],
     ]);
-    const dry = await postPersonalDigests({
-      store,
-      posters: [poster],
-      config: testConfig(),
-      log,
-      now: () => new Date(),
-      owner: { host: 'h', pid: 1 },
-      date: '2025-10-17',
-      dryRun: true,
-    });
+    const dry = await digestsOn('2025-10-17', { dryRun: true });
     const adas = dry.users.find((u) => u.userId === 'ada')!;
     expect(adas.plan!.papers).toEqual([]);
     expect(adas.plan!.excluded.find((e) => e.id === '2510.11696')?.reason).toBe('sent to you before');
