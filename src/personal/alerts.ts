@@ -3,7 +3,7 @@ import { CannotMessageUser, PostError } from '../chat/poster';
 import type { Reply } from '../chat/reply';
 import type { PersonalFeed } from '../store/types';
 import { errorMessage } from '../errors';
-import { followReason, type Follow } from '../follows/follow';
+import { followReason } from '../follows/follow';
 import { createFollowIndex, followsMatching, type PaperMatch } from '../follows/match';
 import { claimDelivery } from '../schedule/claims';
 import { deliveryIdOf, postWithRetry } from '../schedule/delivery';
@@ -50,18 +50,13 @@ export async function sendAlerts(opts: AlertRunOptions): Promise<{ users: AlertR
   if (!listDate) return { users: [] };
   const papers = await opts.store.papers.listedBetween(listDate, listDate);
   // One pass over the list for everyone: each person's follows in one index.
-  const follows = new Map<string, Follow[]>();
   const index = createFollowIndex<string>();
-  for (const feed of feeds) {
-    const theirs = await opts.store.follows.list(feed.platform, feed.userId);
-    follows.set(alertKey(feed.platform, feed.userId), theirs);
-    index.add(alertKey(feed.platform, feed.userId), theirs);
-  }
+  for (const feed of feeds) index.add(alertKey(feed.platform, feed.userId), await opts.store.follows.list(feed.platform, feed.userId));
   const matches = index.match(papers);
   const users: AlertReport[] = [];
   for (const feed of feeds) {
-    const matched = matches.get(alertKey(feed.platform, feed.userId));
-    if (!matched) continue;
+    // Even with nothing new matched: an alert cut short earlier is finished (alertOne).
+    const matched = matches.get(alertKey(feed.platform, feed.userId)) ?? [];
     try {
       users.push(await alertOne(opts, feed, matched));
     } catch (err) {

@@ -82,7 +82,10 @@ describe('alerts', () => {
     expect(alertsTo('ada')).toHaveLength(3);
   });
 
-  it('an alert cut short in the last minute of an hour, its papers fixed and marked sent, is finished in the next hour', async () => {
+  it.each([
+    ['', false],
+    [', also when the list since matches nothing they follow', true],
+  ])('an alert cut short in the last minute of an hour, its papers fixed and marked sent, is finished in the next hour%s', async (_, unrelatedList) => {
     await typed('follow NVFP4 quantization');
     await typed('follow diffusion transformer');
     await typed('me alerts on');
@@ -95,6 +98,11 @@ describe('alerts', () => {
     dying.crashBeforeSend = 1;
     void sendAlerts({ store, posters: [dying], config: testConfig(), log, now: at(`${day}T09:59:50Z`), owner: dead, retryDelayMs: 0 });
     await vi.waitFor(async () => expect((await store.deliveries.get(`alert:console:ada@${day}T09`))?.plan).toEqual(['n1', 'n2']));
+    if (unrelatedList) {
+      const unrelated = realPapers.find((p) => !/nvfp4|quantization|diffusion|transformer/i.test(JSON.stringify(p)))!;
+      const nextDay = new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
+      await store.papers.upsert([listed('u1', unrelated.id, nextDay)], new Date());
+    }
 
     const { users } = await sendAlerts({
       store,
