@@ -49,6 +49,8 @@ export interface PersonalReport {
   /** Messages sent by this run. */
   messages: number;
   detail?: string;
+  /** A failure the platform will repeat (the conversation is gone): the scheduler stops retrying it, as for a channel. */
+  permanent?: boolean;
   plan?: { listLabel: string | null; papers: PlannedPaper[]; excluded: PlannedPaper[] };
 }
 
@@ -138,7 +140,7 @@ async function deliver(ctx: Ctx, feed: PersonalFeed, date: string, poster: Diges
     }
     const permanent = err instanceof PostError && err.permanent;
     ctx.log.warn({ deliveryId: delivery.id, err: message, permanent }, 'personal digest failed');
-    return { ...base, outcome: 'failed', messages: sent, detail: message };
+    return { ...base, outcome: 'failed', messages: sent, detail: message, permanent };
   } finally {
     heartbeat.stop();
   }

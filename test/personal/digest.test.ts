@@ -160,4 +160,11 @@ describe('personal digests', () => {
     await typed('me daily time 08:00 tz UTC');
     expect(await store.personal.get('console', 'ada')).toMatchObject({ pausedReason: null });
   });
+  it('reports a digest the platform refuses for good as a permanent failure, which the scheduler then stops retrying', async () => {
+    await typed('follow quantization');
+    await typed('me daily time 08:00 tz UTC');
+    poster.gone.add('dm:ada');
+    const { users } = await digestsOn('2025-10-15', { now: () => new Date('2025-10-15T08:00:30Z') });
+    expect(users).toMatchObject([{ userId: 'ada', outcome: 'failed', permanent: true }]);
+  });
 });
