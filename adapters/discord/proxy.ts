@@ -70,8 +70,9 @@ async function forward(rest: REST, req: IncomingMessage, res: ServerResponse): P
     });
     await populateSuccessfulResponse(res, answer);
   } catch (error) {
+    // One discord.js does not know (Discord unreachable, a dropped connection) is thrown to the
+    // HTTP server, which answers 500: ending the response here would send the caller an empty 200.
     if (!populateErrorResponse(res, error)) throw error;
-  } finally {
-    res.end();
   }
+  res.end();
 }

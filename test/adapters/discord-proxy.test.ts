@@ -79,6 +79,13 @@ it('sends a message Discord refused with 429 again with its body', async () => {
   ]);
 });
 
+it('answers 500, not an empty 200, when Discord cannot be reached', async () => {
+  const proxy = await startRestProxy({ apiUrl: 'http://127.0.0.1:9/api' }, { host: '127.0.0.1', port: 0, log: silent });
+  cleanups.push(() => proxy.close());
+  const answer = await fetch(`http://127.0.0.1:${proxy.address.port}/api/v10/users/@me`, { headers: { authorization: 'Bot proxied-token' } });
+  expect(answer.status).toBe(500);
+});
+
 it('papers rest-proxy serves until SIGTERM, and refuses to start without DISCORD_TOKEN', async () => {
   const fake = await startFakeDiscord();
   cleanups.push(() => fake.close());
