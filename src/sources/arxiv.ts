@@ -63,15 +63,15 @@ export async function refreshArxiv(
       const { papers, errors } = parseListing(res.text, { format: 'arxiv' });
       if (errors.length > 0) deps.log.warn({ url, skipped: errors.length, first: errors.slice(0, 3) }, 'some arXiv entries could not be read');
       const ids = papers.map((p) => p.id);
-      const storedBefore = (await deps.store.papers.getMany(ids)).filter((p) => !newNow.has(p.id));
+      const storedBefore = new Set((await deps.store.papers.getMany(ids)).map((p) => p.id).filter((id) => !newNow.has(id)));
       const stored = await deps.store.papers.upsert(papers, deps.now());
       await res.rememberValidators();
-      for (const id of ids) if (!storedBefore.some((p) => p.id === id)) newNow.add(id);
+      for (const id of ids) if (!storedBefore.has(id)) newNow.add(id);
       result.papers += papers.length;
       result.skipped += errors.length;
       for (const k of ['inserted', 'updated', 'unchanged'] as const) result.stored[k] += stored[k];
       const ended = papers.length + errors.length < pageSize;
-      if (ended || storedBefore.length > 0) break;
+      if (ended || storedBefore.size > 0) break;
     }
   }
   return result;
