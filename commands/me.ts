@@ -3,6 +3,7 @@ import { textReply, type Reply } from '../src/chat/reply';
 import type { PersonalFeed, PersonalSettings } from '../src/store/types';
 import { describeFollow } from '../src/follows/follow';
 import { WEEK_DAYS, describeSchedule } from '../src/model/cadence';
+import { personalSchedule } from '../src/personal/deliver';
 import { timeOfDay, timeZone } from '../src/subscriptions/settings';
 
 /** What `/papers me daily` starts from when the person has no feed yet. */
@@ -10,7 +11,7 @@ const DEFAULTS: PersonalSettings = { digest: 'off', weekDay: 'mon', time: '09:00
 
 function describeDigest(feed: PersonalSettings): string {
   if (feed.digest === 'off') return 'off';
-  const when = describeSchedule({ every: feed.digest === 'weekly' ? 'week' : 'day', weekDay: feed.weekDay });
+  const when = describeSchedule(personalSchedule(feed));
   return `${when} at ${feed.time} ${feed.timezone}, up to ${feed.top} papers matching what you follow, by direct message`;
 }
 

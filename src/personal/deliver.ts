@@ -7,7 +7,7 @@ import { errorMessage } from '../errors';
 import { digestPaperMessage } from '../digest/messages';
 import { followReason } from '../follows/follow';
 import { followsMatching } from '../follows/match';
-import { postsOn, weeklyWindow } from '../model/cadence';
+import { postsOn, weeklyWindow, type Schedule } from '../model/cadence';
 import { windowLabel } from '../digest/select';
 import { claimDelivery, startHeartbeat, type Heartbeat } from '../schedule/claims';
 import { deliveryIdOf, postWithRetry, type DeliveryOutcome, type PlannedPaper } from '../schedule/delivery';
@@ -27,6 +27,11 @@ import { selectPersonal, type PersonalPick } from './select';
 /** The delivery and claim key of a person's feed: `me:` keeps it apart from channel subscriptions. */
 export function personalKey(platform: Platform, userId: string): string {
   return `me:${platform}:${userId}`;
+}
+
+/** The days a person's digest posts on, as a channel's schedule. */
+export function personalSchedule(feed: Pick<PersonalFeed, 'digest' | 'weekDay'>): Schedule {
+  return { every: feed.digest === 'weekly' ? 'week' : 'day', weekDay: feed.weekDay };
 }
 
 /** Personal deliveries under way at once; as for channels, far more than the platforms serve together. */
@@ -85,7 +90,7 @@ async function runOne(ctx: Ctx, feed: PersonalFeed, rank: number): Promise<Perso
   const skipped = (detail: string): PersonalReport => ({ ...base, outcome: 'skipped', detail });
   try {
     if (feed.digest === 'off') return skipped('their digest is off');
-    if (!postsOn({ every: feed.digest === 'weekly' ? 'week' : 'day', weekDay: feed.weekDay }, date)) return skipped('not their digest day');
+    if (!postsOn(personalSchedule(feed), date)) return skipped('not their digest day');
     if (ctx.dryRun) return await dryRun(ctx, feed, date);
     if (feed.pausedReason) return { ...base, outcome: 'paused', detail: feed.pausedReason };
     const poster = ctx.posters.find((p) => p.platform === feed.platform);

@@ -12,7 +12,7 @@ import { deliveryIdOf, type DeliveryReport } from './delivery';
 import { postDaily, type PostDailyReport } from './fanout';
 import { addDays } from '../model/dates';
 import { postsOn, type Schedule } from '../model/cadence';
-import { personalKey, postPersonalDigests, type PersonalReport } from '../personal/deliver';
+import { personalKey, personalSchedule, postPersonalDigests, type PersonalReport } from '../personal/deliver';
 import { sendAlerts } from '../personal/alerts';
 import { isValidTimeZone, latestOccurrence, nextOccurrence, postingTimesOfDay } from './time';
 
@@ -152,7 +152,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     }
     for (const sub of await store.subscriptions.list({ enabledOnly: true })) join(sub.time, sub.timezone, { id: sub.id, schedule: sub });
     for (const feed of await store.personal.active('digest')) {
-      const schedule: Schedule = { every: feed.digest === 'weekly' ? 'week' : 'day', weekDay: feed.weekDay };
+      const schedule = personalSchedule(feed);
       join(feed.time, feed.timezone, { id: personalKey(feed.platform, feed.userId), schedule, person: { platform: feed.platform, userId: feed.userId } });
     }
     return [...groups.values()];
