@@ -1,14 +1,14 @@
 import type { Platform } from '../chat/command';
-import { CannotMessageUser, PostError } from '../chat/poster';
 import type { Reply } from '../chat/reply';
 import type { PersonalFeed } from '../store/types';
 import { errorMessage } from '../errors';
 import { followReason } from '../follows/follow';
-import { createFollowIndex, followsMatching, type PaperMatch } from '../follows/match';
+import { createFollowIndex, type PaperMatch } from '../follows/match';
 import { claimDelivery } from '../schedule/claims';
-import { deliveryIdOf, postWithRetry } from '../schedule/delivery';
+import { deliveryIdOf } from '../schedule/delivery';
 import type { DeliveryRunOptions } from '../schedule/fanout';
 import { localDateTime } from '../schedule/time';
+import { failDirect, resumeMatches, sendDirect } from './direct';
 
 /**
  * Alerts: when the latest list has papers matching a person's follows that were never sent to
@@ -118,8 +118,7 @@ async function alertOne(opts: AlertRunOptions, feed: PersonalFeed, matched: Pape
   let items = fresh;
   if (delivery.plan) {
     // A crashed run fixed this alert's papers: send those, with the reasons their follows give now.
-    const follows = await store.follows.list(feed.platform, feed.userId);
-    items = (await store.papers.getMany(delivery.plan)).map((paper) => ({ paper, follows: followsMatching(paper, follows) }));
+    items = await resumeMatches(store, feed, delivery.plan);
   } else {
     const ids = fresh.map((m) => m.paper.id);
     if (ids.length === 0) {
@@ -133,42 +132,15 @@ async function alertOne(opts: AlertRunOptions, feed: PersonalFeed, matched: Pape
     const done = resumed && (await store.posts.forDelivery(delivery.id)).length > 0;
     if (!done) {
       const target = await poster.openDirect({ workspaceId: feed.workspaceId, userId: feed.userId });
-      const reply = alertMessage(items);
-      const posted = await postWithRetry(
-        { log, retryDelayMs: opts.retryDelayMs ?? 1000, now: opts.now },
-        poster,
-        target,
-        reply,
-        `${delivery.id}:list`,
-        resumed ? 'unknown' : null,
-      );
-      if (!posted) throw new PostError(`${feed.platform} took no direct message for ${delivery.id}`, false);
-      await store.posts.record({
-        platform: feed.platform,
-        // Where the message lives: a Slack DM sent to the user's id is in their IM channel.
-        channelId: posted.channelId ?? target.channelId,
-        messageId: posted.messageId,
-        paperIds: items.map((m) => m.paper.id),
-        kind: 'answer',
-        deliveryId: delivery.id,
-        postedAt: opts.now(),
-      });
+      const message = { key: 'list', reply: alertMessage(items), paperIds: items.map((m) => m.paper.id), kind: 'answer' as const };
+      await sendDirect(opts, poster, target, message, { id: delivery.id, resumed });
     }
     await store.personal.alerted(feed.platform, feed.userId, now);
     await store.deliveries.finish(delivery.id, opts.owner, { state: 'posted' }, opts.now());
     log.info({ deliveryId: delivery.id, papers: items.length }, 'alert sent');
     return { ...base, outcome: 'sent', papers: items.length };
   } catch (err) {
-    await store.deliveries.finish(delivery.id, opts.owner, { state: 'failed', error: errorMessage(err) }, opts.now());
-    if (err instanceof CannotMessageUser) {
-      if (await store.personal.pause(feed.platform, feed.userId, err.reason))
-        log.warn(
-          { platform: feed.platform, userId: feed.userId, reason: err.reason },
-          'personal delivery paused: the platform refuses direct messages to this user',
-        );
-      return { ...base, outcome: 'paused', papers: 0, detail: err.reason };
-    }
-    log.warn({ deliveryId: delivery.id, err: errorMessage(err) }, 'alert failed');
-    return { ...base, outcome: 'failed', papers: 0, detail: errorMessage(err) };
+    const { outcome, detail } = await failDirect(opts, feed, delivery.id, err, 'alert');
+    return { ...base, outcome, papers: 0, detail };
   }
 }

@@ -1,19 +1,19 @@
 import pLimit from 'p-limit';
 import type { Platform } from '../chat/command';
-import { CannotMessageUser, PostError, type DigestPoster, type PostTarget } from '../chat/poster';
+import type { DigestPoster } from '../chat/poster';
 import type { Reply } from '../chat/reply';
 import type { Delivery, PersonalFeed } from '../store/types';
 import { errorMessage } from '../errors';
 import { digestPaperMessage } from '../digest/messages';
 import { followReason } from '../follows/follow';
-import { followsMatching } from '../follows/match';
 import { postsOn, weeklyWindow, type Schedule } from '../model/cadence';
 import { windowLabel } from '../digest/select';
 import { claimDelivery, startHeartbeat, type Heartbeat } from '../schedule/claims';
-import { deliveryIdOf, postWithRetry, type DeliveryOutcome, type PlannedPaper } from '../schedule/delivery';
+import { deliveryIdOf, type DeliveryOutcome, type PlannedPaper } from '../schedule/delivery';
 import { sharedListReads, type DeliveryRunOptions } from '../schedule/fanout';
 import { storeSlots, type StoreWork } from '../schedule/store-slots';
 import { localDate } from '../schedule/time';
+import { failDirect, resumeMatches, sendDirect, type DirectMessage, type InTurn } from './direct';
 import { selectPersonal, type PersonalPick } from './select';
 
 /**
@@ -132,32 +132,11 @@ async function deliver(ctx: Ctx, feed: PersonalFeed, date: string, poster: Diges
     const outcome = await sendClaimed(ctx, feed, delivery, poster, { heartbeat, inTurn }, () => sent++);
     return { ...base, outcome, messages: sent };
   } catch (err) {
-    const message = errorMessage(err);
-    await inTurn(() => ctx.store.deliveries.finish(delivery.id, ctx.owner, { state: 'failed', error: message }, ctx.now()));
-    if (err instanceof CannotMessageUser) {
-      const { reason } = err;
-      if (await inTurn(() => ctx.store.personal.pause(feed.platform, feed.userId, reason)))
-        ctx.log.warn(
-          { platform: feed.platform, userId: feed.userId, reason: err.reason },
-          'personal delivery paused: the platform refuses direct messages to this user',
-        );
-      return { ...base, outcome: 'paused', messages: sent, detail: err.reason };
-    }
-    const permanent = err instanceof PostError && err.permanent;
-    ctx.log.warn({ deliveryId: delivery.id, err: message, permanent }, 'personal digest failed');
-    return { ...base, outcome: 'failed', messages: sent, detail: message, permanent };
+    const failure = await failDirect(ctx, feed, delivery.id, err, 'personal digest', inTurn);
+    return { ...base, ...failure, messages: sent };
   } finally {
     heartbeat.stop();
   }
-}
-
-/** Runs a store step in the person's turn (Ctx.storeWork). */
-type InTurn = <T>(work: () => Promise<T>) => Promise<T>;
-
-interface Outgoing {
-  part: string;
-  reply: Reply;
-  paperIds: string[];
 }
 
 function header(listLabel: string | null, count: number): Reply {
@@ -180,33 +159,22 @@ async function sendClaimed(
   if (plan === 'claimed-elsewhere') return plan;
   const { picks, listLabel } = plan;
   if (picks.length > 0) {
-    const messages: Outgoing[] = [
-      { part: 'header', reply: header(listLabel, picks.length), paperIds: [] },
+    const messages: DirectMessage[] = [
+      { key: 'header', reply: header(listLabel, picks.length), paperIds: [], kind: 'digest' },
       ...picks.map((p, i) => ({
-        part: p.paper.id,
+        key: p.paper.id,
         reply: digestPaperMessage({ rank: i + 1, paper: p.paper, score: 0, reason: p.reason }),
         paperIds: [p.paper.id],
+        kind: 'digest' as const,
       })),
     ];
     const done = resumed ? new Set((await inTurn(() => ctx.store.posts.forDelivery(delivery.id))).map((p) => p.paperIds[0] ?? 'header')) : new Set<string>();
     const target = await poster.openDirect({ workspaceId: feed.workspaceId, userId: feed.userId });
     for (const msg of messages) {
-      if (done.has(msg.part)) continue;
+      if (done.has(msg.key)) continue;
       if (!(await inTurn(() => heartbeat.beat()))) return 'claimed-elsewhere';
-      const posted = await sendOne(ctx, poster, target, msg, delivery.id, resumed);
+      await sendDirect(ctx, poster, target, msg, { id: delivery.id, resumed }, inTurn);
       onSent();
-      await inTurn(() =>
-        ctx.store.posts.record({
-          platform: feed.platform,
-          // Where the message lives: a Slack DM sent to the user's id is in their IM channel.
-          channelId: posted.channelId ?? target.channelId,
-          messageId: posted.messageId,
-          paperIds: msg.paperIds,
-          kind: 'digest',
-          deliveryId: delivery.id,
-          postedAt: ctx.now(),
-        }),
-      );
     }
   }
   await inTurn(() => ctx.store.deliveries.finish(delivery.id, ctx.owner, { state: 'posted' }, ctx.now()));
@@ -232,22 +200,9 @@ async function planOf(ctx: Ctx, feed: PersonalFeed, delivery: Delivery): Promise
   return { picks: sel.picked, listLabel: sel.listLabel };
 }
 
-async function sendOne(ctx: Ctx, poster: DigestPoster, target: PostTarget, msg: Outgoing, deliveryId: string, resumed: boolean) {
-  // A resumed digest records no message as about to be sent, so any of them may be there already.
-  const posted = await postWithRetry(ctx, poster, target, msg.reply, `${deliveryId}:${msg.part}`, resumed ? 'unknown' : null);
-  // A direct message always takes a message; null is for forums.
-  if (!posted) throw new PostError(`${target.platform} took no direct message for ${deliveryId}`, false);
-  return posted;
-}
-
 /** A plan fixed by an earlier (crashed) run, in its order, with the reasons their follows give now. */
 async function resumePicks(ctx: Ctx, feed: PersonalFeed, plan: string[]): Promise<PersonalPick[]> {
-  const papers = await ctx.store.papers.getMany(plan);
-  const follows = await ctx.store.follows.list(feed.platform, feed.userId);
-  return papers.map((paper) => {
-    const matched = followsMatching(paper, follows);
-    return { paper, follows: matched, reason: matched.length ? followReason(matched) : 'picked for you' };
-  });
+  return (await resumeMatches(ctx.store, feed, plan)).map((m) => ({ ...m, reason: m.follows.length ? followReason(m.follows) : 'picked for you' }));
 }
 
 /** The header's list days for a resumed plan: the week's, or the day its papers were listed. */

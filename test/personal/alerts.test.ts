@@ -7,6 +7,7 @@ import { inQuietHours, sendAlerts } from '../../src/personal/alerts';
 import { currentOwner } from '../../src/schedule/claims';
 import { createScheduler, type Scheduler } from '../../src/schedule/scheduler';
 import type { Store } from '../../src/store/types';
+import { createLogger } from '../../src/log';
 import { openTestStore } from '../helpers/stores';
 import { typedBy } from '../commands/services';
 import { textOf } from '../commands/reply-text';
@@ -118,6 +119,53 @@ describe('alerts', () => {
     expect((await store.deliveries.get(`alert:console:ada@${day}T09`))?.state).toBe('posted');
     // And once only.
     await sendAlerts({ store, posters: [poster], config: testConfig(), log, now: at(`${day}T10:05:00Z`), owner: currentOwner(), retryDelayMs: 0 });
+    expect(alertsTo('ada')).toHaveLength(1);
+  });
+
+  /** An alert run at `iso`, as the scheduler makes one after a refresh (one process). */
+  const alertsAt = (iso: string, logger = log) =>
+    sendAlerts({ store, posters: [poster], config: testConfig(), log: logger, now: () => new Date(iso), owner: currentOwner(), retryDelayMs: 0 });
+
+  it('an alert to a person who cannot be messaged pauses them with one log line; later lists try nothing', async () => {
+    const lines: string[] = [];
+    const recording = createLogger({ level: 'warn', destination: { write: (l: string) => void lines.push(l) } });
+    await typed('follow NVFP4 quantization');
+    await typed('me alerts on');
+    const day = new Date().toISOString().slice(0, 10);
+    await store.papers.upsert([listed('n1', '2510.11696', day)], new Date());
+    poster.closedDms.add('ada');
+    const { users } = await alertsAt(`${day}T12:00:00Z`, recording);
+    expect(users).toEqual([{ platform: 'console', userId: 'ada', outcome: 'paused', papers: 0, detail: 'DMs closed' }]);
+    expect(await store.personal.get('console', 'ada')).toMatchObject({ pausedReason: 'DMs closed' });
+    expect(lines.filter((l) => l.includes('personal delivery paused'))).toHaveLength(1);
+    expect((await store.deliveries.get(`alert:console:ada@${day}T12`))?.state).toBe('failed');
+
+    // A paused person is left out of later runs: nothing tried, nothing logged.
+    const tries = poster.calls.size;
+    await store.papers.upsert([listed('n2', '2510.11690', day)], new Date());
+    expect((await alertsAt(`${day}T14:00:00Z`, recording)).users).toEqual([]);
+    expect(poster.calls.size).toBe(tries);
+    expect(lines.filter((l) => l.includes('personal delivery paused'))).toHaveLength(1);
+  });
+
+  it('an alert that keeps failing for a passing reason is reported failed, and sent whole by the next run of the hour', async () => {
+    await typed('follow NVFP4 quantization');
+    await typed('follow diffusion transformer');
+    await typed('me alerts on');
+    const day = new Date().toISOString().slice(0, 10);
+    await store.papers.upsert([listed('n1', '2510.11696', day), listed('n2', '2510.11690', day)], new Date());
+    poster.flaky.set('dm:ada', 10);
+    const first = await alertsAt(`${day}T12:00:00Z`);
+    expect(first.users).toMatchObject([{ userId: 'ada', outcome: 'failed', papers: 0, detail: '503 service unavailable' }]);
+    expect(alertsTo('ada')).toEqual([]);
+    // Not paused: a passing failure says nothing about their DMs.
+    expect(await store.personal.get('console', 'ada')).toMatchObject({ pausedReason: null });
+
+    poster.flaky.delete('dm:ada');
+    const second = await alertsAt(`${day}T12:10:00Z`);
+    expect(second.users).toMatchObject([{ userId: 'ada', outcome: 'sent', papers: 2 }]);
+    expect(alertsTo('ada')).toEqual([['n1', 'n2']]);
+    expect(await alertsAt(`${day}T12:20:00Z`)).toMatchObject({ users: [{ outcome: 'nothing-new' }] });
     expect(alertsTo('ada')).toHaveLength(1);
   });
 
