@@ -1,11 +1,13 @@
 /**
- * `npm run bench`: runs every benchmark on loopback fakes, prints each figure, and writes
- * bench/RESULTS.md with the date and the machine. Not part of `npm test`: figures, not assertions.
+ * `npm run bench [title words…]`: runs every benchmark (or those whose title has one of the words)
+ * on loopback fakes, prints each figure, and writes each bench's section of bench/RESULTS.md with
+ * the date and the machine, keeping the hand-written sections. Not part of `npm test`: figures, not assertions.
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { mergeResults, type BenchSection } from './results-file';
 
 interface Bench {
   title: string;
@@ -43,19 +45,20 @@ function inOwnProcess(module: string): Promise<string[]> {
 }
 
 const only = process.argv.slice(2);
-// Wall-clock figures stretch when other work shares the cores, so the load is part of the record.
-const loadAtStart = os.loadavg()[0]!;
-const sections: string[] = [];
+const machine = () =>
+  `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}, ${os.platform()} ${os.arch()}`;
+const sections: BenchSection[] = [];
 for (const bench of BENCHES.filter((b) => only.length === 0 || only.some((o) => b.title.toLowerCase().includes(o.toLowerCase())))) {
   console.log(`\n## ${bench.title}`);
+  // Wall-clock figures stretch when other work shares the cores, so the load is part of the record.
+  const loadAtStart = os.loadavg()[0]!;
   const lines = await inOwnProcess(bench.module);
   for (const line of lines) console.log(line);
-  sections.push(`## ${bench.title}\n\n${lines.map((l) => `- ${l}`).join('\n')}\n`);
+  const stamp = `Run ${new Date().toISOString()} on ${machine()}; 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end.`;
+  sections.push({ title: bench.title, stamp, lines });
 }
 
-const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}, ${os.platform()} ${os.arch()}; 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end`;
-if (only.length === 0) {
-  const out = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-  writeFileSync(out, `# Benchmark results\n\nRun ${new Date().toISOString()} on ${machine}.\nReproduce with \`npm run bench\`.\n\n${sections.join('\n')}`);
-  console.log(`\nwrote ${out}`);
-}
+const out = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+const head = `# Benchmark results\n\nReproduce with \`npm run bench\` (or \`npm run bench -- <title word>\` for one). Each bench's section says when and where it ran; \`npm run bench\` rewrites those and keeps the hand-written sections.`;
+writeFileSync(out, mergeResults(existsSync(out) ? readFileSync(out, 'utf8') : '', sections, head));
+console.log(`\nwrote ${out}`);
