@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixturePath, readFixture } from '../helpers/fixtures';
 import { runPapers } from '../helpers/run-cli';
@@ -90,6 +93,32 @@ describe.each(storeKinds)('papers import on %s', (kind) => {
     expect(lines[0]).toMatch(new RegExp(`^papers import: ${source.url}/broken.json: hf-api: invalid JSON \\(truncated\\?\\)`));
     expect(lines[1]).toBe('papers import: cannot read no-such-file.json: no such file');
     expect(await store.store.papers.count()).toBe(1);
+  });
+
+  it('stores a file larger than one write in several, with progress on stderr, and loses nothing', async () => {
+    const env = { DATABASE_URL: store.url };
+    // 5,001 entries: a full write of 5,000, then one of a single paper.
+    const real = JSON.parse(readFixture('hf-api/daily_papers-2025-10-14.json')) as { paper: { id: string; title: string } }[];
+    const many = Array.from({ length: 5_001 }, (_, n) => {
+      const entry = structuredClone(real[n % real.length]!);
+      entry.paper.id = `2601.${String(n).padStart(5, '0')}`;
+      entry.paper.title = `${entry.paper.title} (${n})`;
+      return entry;
+    });
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'papers-import-')), 'many.json');
+    writeFileSync(file, JSON.stringify(many));
+
+    const first = await runPapers(['import', file], { env });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe(`${file}: 5001 papers (hf-api): 5001 new, 0 updated, 0 unchanged\n`);
+    expect(first.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      new RegExp(`^papers import: ${file}: 5,001/5,001 papers \\(100%\\), [\\d,]+ papers/s, 0 s left$`),
+    );
+    expect(await store.store.papers.count()).toBe(5_001);
+    expect(await store.store.papers.getMany(['2601.00000', '2601.04999', '2601.05000'])).toHaveLength(3);
+
+    const again = await runPapers(['import', file], { env });
+    expect(again.stdout).toBe(`${file}: 5001 papers (hf-api): 0 new, 0 updated, 5001 unchanged\n`);
   });
 
   it('a usage mistake is exit 2', async () => {
