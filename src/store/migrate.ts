@@ -85,7 +85,8 @@ export async function migrateToLatest(
     const { error, results } = await migrator.migrateUp().finally(() => unsubscribe(MIGRATION_PROGRESS_CHANNEL, onWork));
     if (error) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-      throw new Error(`migration ${failed ?? name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      // Known, so the operator sees one line without "unexpected": the database, not the code, needs correcting.
+      throw new ConfigError(`migration ${failed ?? name} failed, and none after it ran: ${error instanceof Error ? error.message : String(error)}`);
     }
     onStep?.({ name, index: i + 1, total: pending.length, done: true, ms: performance.now() - started });
   }

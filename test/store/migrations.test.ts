@@ -131,6 +131,44 @@ describe.each(storeKinds)('upgrading an old database on %s', (kind) => {
     expect(await store.search.find(`paper ${count - 1} memory`, 5)).toMatchObject([{ id: `p${count - 1}` }]);
   });
 
+  it('a step that fails stops papers migrate with one line naming it; once the database is corrected, migrate completes', async () => {
+    // A column added by hand before the release that adds it: 0021_a cannot add it again.
+    await databaseAt('0021', (old) => old.schema.alterTable('threads').addColumn('owner_host', 'text').execute());
+    const run = async () => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const stdout = new PassThrough().on('data', (c: Buffer) => out.push(c.toString()));
+      const stderr = new PassThrough().on('data', (c: Buffer) => err.push(c.toString()));
+      const code = await main(['migrate'], {
+        env: { DATABASE_URL: db.url },
+        cwd: repoRoot,
+        stdin: new PassThrough(),
+        stdout,
+        stderr,
+        shutdownSignal: new Promise(() => {}),
+      });
+      return { code, stdout: out.join(''), lines: err.join('').trimEnd().split('\n') };
+    };
+    const failed = await run();
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe('');
+    expect(failed.lines).toEqual([
+      expect.stringMatching(/^papers migrate: applying 0021_a_thread_owners \(1\/\d+\)$/),
+      expect.stringMatching(/^papers migrate: migration 0021_a_thread_owners failed, and none after it ran: .*owner_host/),
+    ]);
+    expect(failed.lines[1]).not.toContain('unexpected');
+
+    const conn = await connect(parseDatabaseUrl(db.url));
+    try {
+      await conn.db.schema.alterTable('threads').dropColumn('owner_host').execute();
+    } finally {
+      await conn.db.destroy();
+    }
+    const fixed = await run();
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toMatch(/^migrated database from version 19 to \d+\n$/);
+  });
+
   it('moves Slack installations from meta rows to the installations repository (0005)', async () => {
     const team = JSON.stringify({ team: { id: 'T1' }, bot: { token: 'xoxb-team' } });
     const org = JSON.stringify({ enterprise: { id: 'E1' }, isEnterpriseInstall: true, bot: { token: 'xoxb-org' } });
