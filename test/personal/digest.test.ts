@@ -1,3 +1,4 @@
+import type { Paper } from '../../src/model/paper';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Services } from '../../src/chat/command';
 import { createLogger } from '../../src/log';
@@ -64,15 +65,22 @@ describe('personal digests', () => {
     const sent = dms('ada');
     expect(sent[0]!.text).toMatch(/^Your papers of 2025-10-14: \d+ papers matching what you follow$/);
     expect(sent[0]!.at.toISOString() < '2025-10-15T08:01:00.000Z').toBe(true);
-    const expected = realPapers
-      .filter((p) => /reinforcement learning/i.test([p.title, p.summary, ...p.keywords].join(' ')) || p.authors.includes('Chenyan Xiong'))
-      .map((p) => p.id);
+    const rl = (p: Paper) => /reinforcement learning/i.test([p.title, p.summary, ...p.keywords].join(' '));
+    const xiong = (p: Paper) => p.authors.includes('Chenyan Xiong');
+    const expected = realPapers.filter((p) => rl(p) || xiong(p)).map((p) => p.id);
     const got = sent.flatMap((m) => m.paperIds);
     // Every paper sent matches, and as many as the top allows were sent.
     expect(expected.length).toBeGreaterThan(3);
     for (const id of got) expect(expected).toContain(id);
     expect(got.length).toBe(Math.min(10, expected.length));
     expect(new Set(got).size).toBe(got.length);
+    // Each paper says which of their follows it matches.
+    for (const m of sent.slice(1)) {
+      const paper = realPapers.find((p) => p.id === m.paperIds[0])!;
+      const why = [...(rl(paper) ? ['reinforcement learning'] : []), ...(xiong(paper) ? ['author Chenyan Xiong'] : [])];
+      expect(m.reasons).toEqual([`follows: ${why.join('; ')}`]);
+    }
+    expect(sent.some((m) => m.reasons[0]?.includes('author Chenyan Xiong'))).toBe(true);
     // Each message is recorded in the conversation, so Save on it resolves to its paper.
     const first = sent.find((m) => m.paperIds.length === 1)!;
     expect((await store.posts.find('console', 'dm:ada', first.messageId))?.paperIds).toEqual(first.paperIds);

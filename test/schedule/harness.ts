@@ -40,6 +40,8 @@ export interface Shown {
   key: string;
   paperIds: string[];
   text: string;
+  /** Each paper's stated reason ("follows: …"), in order; null where a paper block gives none. */
+  reasons: (string | null)[];
   /** When it was sent (the faked clock in cron tests). */
   at: Date;
 }
@@ -48,6 +50,11 @@ export interface Shown {
  * A chat platform in memory. Like Discord's nonce, a re-send with the same idempotency key shows
  * nothing new and returns the first message id. `calls` counts every send, re-sends included.
  */
+/** The reasons a message gives for its papers, in order. */
+function reasonsOf(message: Reply): (string | null)[] {
+  return message.blocks.flatMap((b) => (b.kind === 'papers' ? b.items.map((i) => i.reason) : b.kind === 'paper' ? [b.reason ?? null] : []));
+}
+
 export class RecordingPoster implements DigestPoster {
   readonly shown: Shown[] = [];
   readonly calls = new Map<string, number>();
@@ -101,7 +108,15 @@ export class RecordingPoster implements DigestPoster {
     if (known) return { messageId: known, found: true };
     const messageId = `m${this.shown.length + 1}`;
     this.byKey.set(key, messageId);
-    this.shown.push({ channelId: target.channelId, messageId, key, paperIds: papersOf(message).map((p) => p.id), text: message.fallback, at: new Date() });
+    this.shown.push({
+      channelId: target.channelId,
+      messageId,
+      key,
+      paperIds: papersOf(message).map((p) => p.id),
+      text: message.fallback,
+      reasons: reasonsOf(message),
+      at: new Date(),
+    });
     if (this.crashAfterSend === this.sends) return new Promise(() => {});
     if (this.afterSend?.n === this.sends) await this.afterSend.run();
     return { messageId };
