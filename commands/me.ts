@@ -23,8 +23,7 @@ function describeAlerts(feed: PersonalSettings): string {
 
 /** Everything stored about the caller, as `/papers me` shows it. */
 async function storedAbout(inv: { platform: string; user: { id: string } }, svc: Services, feed: PersonalFeed | null): Promise<string> {
-  const follows = await svc.store.follows.list(inv.platform, inv.user.id);
-  const bookmarks = await svc.store.bookmarks.list(inv.platform, inv.user.id);
+  const [follows, bookmarks] = await Promise.all([svc.store.follows.list(inv.platform, inv.user.id), svc.store.bookmarks.list(inv.platform, inv.user.id)]);
   const lines = [
     'What papers-bot stores about you (only you see this):',
     `Follows (${follows.length}): ${follows.length ? follows.map(describeFollow).join('; ') : 'none'}`,
@@ -32,6 +31,7 @@ async function storedAbout(inv: { platform: string; user: { id: string } }, svc:
     `Personal digest: ${feed ? describeDigest(feed) : 'off'}`,
     `Alerts: ${feed ? describeAlerts(feed) : 'off.'}`,
   ];
+  if (feed?.dmChannelId) lines.push(`Our direct-message conversation: ${feed.dmChannelId} (kept so it need not be opened again).`);
   if (feed?.pausedReason) lines.push(`Paused: I could not send you a direct message (${feed.pausedReason}).`);
   lines.push('/papers forget-me deletes all of it.');
   return lines.join('\n');

@@ -8,7 +8,7 @@ import { claimDelivery } from '../schedule/claims';
 import { deliveryIdOf } from '../schedule/delivery';
 import type { DeliveryRunOptions } from '../schedule/fanout';
 import { localDateTime } from '../schedule/time';
-import { failDirect, resumeMatches, sendDirect } from './direct';
+import { directTarget, failDirect, resumeMatches, sendDirect } from './direct';
 
 /**
  * Alerts: when the latest list has papers matching a person's follows that were never sent to
@@ -131,7 +131,7 @@ async function alertOne(opts: AlertRunOptions, feed: PersonalFeed, matched: Pape
   try {
     const done = resumed && (await store.posts.forDelivery(delivery.id)).length > 0;
     if (!done) {
-      const target = await poster.openDirect({ workspaceId: feed.workspaceId, userId: feed.userId });
+      const target = await directTarget(opts, poster, feed);
       const message = { key: 'list', reply: alertMessage(items), paperIds: items.map((m) => m.paper.id), kind: 'answer' as const };
       await sendDirect(opts, poster, target, message, { id: delivery.id, resumed });
     }

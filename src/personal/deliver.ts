@@ -13,7 +13,7 @@ import { deliveryIdOf, type DeliveryOutcome, type PlannedPaper } from '../schedu
 import { sharedListReads, type DeliveryRunOptions } from '../schedule/fanout';
 import { storeSlots, type StoreWork } from '../schedule/store-slots';
 import { localDate } from '../schedule/time';
-import { failDirect, resumeMatches, sendDirect, type DirectMessage, type InTurn } from './direct';
+import { directTarget, failDirect, resumeMatches, sendDirect, type DirectMessage, type InTurn } from './direct';
 import { selectPersonal, type PersonalPick } from './select';
 
 /**
@@ -169,7 +169,7 @@ async function sendClaimed(
       })),
     ];
     const done = resumed ? new Set((await inTurn(() => ctx.store.posts.forDelivery(delivery.id))).map((p) => p.paperIds[0] ?? 'header')) : new Set<string>();
-    const target = await poster.openDirect({ workspaceId: feed.workspaceId, userId: feed.userId });
+    const target = await directTarget(ctx, poster, feed, inTurn);
     for (const msg of messages) {
       if (done.has(msg.key)) continue;
       if (!(await inTurn(() => heartbeat.beat()))) return 'claimed-elsewhere';

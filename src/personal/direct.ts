@@ -17,6 +17,19 @@ import type { DeliveryRunOptions } from '../schedule/fanout';
 export type InTurn = <T>(work: () => Promise<T>) => Promise<T>;
 const now: InTurn = (work) => work();
 
+/**
+ * The person's direct-message conversation: opened once, then kept in the store, so a restart,
+ * another replica or `papers post-daily --users` sends without opening it again (Discord gives a
+ * user the same DM channel for good; Slack's is the user's id, which costs no request).
+ */
+export async function directTarget(ctx: DeliveryRunOptions, poster: DigestPoster, feed: PersonalFeed, inTurn: InTurn = now): Promise<PostTarget> {
+  const { platform, workspaceId, userId } = feed;
+  if (feed.dmChannelId) return { platform, workspaceId, channelId: feed.dmChannelId, userId };
+  const target = await poster.openDirect({ workspaceId, userId });
+  await inTurn(() => ctx.store.personal.setDirectChannel(platform, userId, target.channelId));
+  return target;
+}
+
 export interface DirectMessage {
   reply: Reply;
   /** The message's idempotency key, unique within the delivery. */

@@ -185,6 +185,8 @@ export interface PersonalFeedsTable {
   pause_noted: number;
   last_alert_at: string | null;
   updated_at: string;
+  /** Their direct-message conversation once opened (Discord's DM channel id), else null. */
+  dm_channel_id: string | null;
 }
 
 /** A paper sent to a person, by digest or alert: never again. */

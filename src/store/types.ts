@@ -337,6 +337,8 @@ export interface PersonalFeed extends PersonalSettings {
   pauseNoted: boolean;
   lastAlertAt: Date | null;
   updatedAt: Date;
+  /** Their direct-message conversation, kept once opened (PersonalRepository.setDirectChannel); null until then. */
+  dmChannelId: string | null;
 }
 
 /** Each person's own feed: its settings, its pause, and every paper ever sent to them. */
@@ -346,6 +348,8 @@ export interface PersonalRepository {
   set(f: { platform: Platform; userId: string; workspaceId: string | null; settings: PersonalSettings; now: Date }): Promise<PersonalFeed>;
   /** Feeds with a digest (or with alerts) on that are not paused. */
   active(what: 'digest' | 'alerts'): Promise<PersonalFeed[]>;
+  /** Keeps their direct-message conversation, so no process opens it again. */
+  setDirectChannel(platform: Platform, userId: string, channelId: string): Promise<void>;
   /** Pauses their delivery; false when it was paused already. */
   pause(platform: Platform, userId: string, reason: string): Promise<boolean>;
   /** The reason of a pause they were not told of yet, marking it told: each pause is told once. */

@@ -116,6 +116,24 @@ describe('personal digests', () => {
     expect(openedAtFirstSend).toBeLessThan(people.length / 10);
   });
 
+  it('keeps the DM conversation once opened: a new process sends there without opening it again', async () => {
+    await typed('follow quantization');
+    await typed('me daily time 08:00 tz UTC');
+    await digestsOn('2025-10-15', { now: () => new Date('2025-10-15T08:00:30Z') });
+    expect(poster.opened).toEqual(['ada']);
+    expect(await store.personal.get('console', 'ada')).toMatchObject({ dmChannelId: 'dm:ada' });
+    expect(await typed('me')).toContain('Our direct-message conversation: dm:ada');
+
+    // The next day's list, and a process of its own (a restart, another replica).
+    const like = realPapers.find((p) => p.id === '2510.11696')!;
+    await store.papers.upsert([{ ...like, id: 'next1', arxivId: null, listedOn: '2025-10-15' }], new Date('2025-10-15T09:00:00Z'));
+    const restarted = new RecordingPoster();
+    const { users } = await digestsOn('2025-10-16', { posters: [restarted], now: () => new Date('2025-10-16T08:00:30Z') });
+    expect(users).toMatchObject([{ userId: 'ada', outcome: 'posted' }]);
+    expect(restarted.opened).toEqual([]);
+    expect(restarted.inChannel('dm:ada').flatMap((m) => m.paperIds)).toEqual(['next1']);
+  });
+
   it('sends each paper once ever, sends nothing when nothing matches, and skips people without a digest', async () => {
     await typed('follow quantization');
     await typed('me daily time 08:00');

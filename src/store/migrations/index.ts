@@ -13,6 +13,7 @@ import { follows } from './0009_b_follows';
 import { personalFeeds } from './0009_c_personal_feeds';
 import { paperTermsByWriter } from './0019_a_paper_terms_by_writer';
 import { threadOwners } from './0021_a_thread_owners';
+import { dmChannels } from './0022_a_dm_channels';
 
 /**
  * The versioned schema, one list for both dialects, one file per migration. Names start with their
@@ -51,4 +52,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0019_a_paper_terms_by_writer': paperTermsByWriter,
   // Who holds each thread claim, so a dead process's claim is taken over at once.
   '0021_a_thread_owners': threadOwners,
+  // Each person's DM conversation, kept once opened.
+  '0022_a_dm_channels': dmChannels,
 };

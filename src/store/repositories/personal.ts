@@ -24,6 +24,7 @@ function feedFromRow(r: Selectable<PersonalFeedsTable>): PersonalFeed {
     pauseNoted: r.pause_noted === 1,
     lastAlertAt: r.last_alert_at ? new Date(r.last_alert_at) : null,
     updatedAt: new Date(r.updated_at),
+    dmChannelId: r.dm_channel_id,
   };
 }
 
@@ -66,6 +67,10 @@ export function personalRepository(db: StoreDb): PersonalRepository {
       let q = kysely.selectFrom('personal_feeds').selectAll().where('paused_reason', 'is', null);
       q = what === 'digest' ? q.where('digest', '!=', 'off') : q.where('alerts', '=', 1);
       return (await q.orderBy('platform').orderBy('user_id').execute()).map(feedFromRow);
+    },
+
+    async setDirectChannel(platform, userId, channelId) {
+      await kysely.updateTable('personal_feeds').set({ dm_channel_id: channelId }).where('platform', '=', platform).where('user_id', '=', userId).execute();
     },
 
     async pause(platform, userId, reason) {
