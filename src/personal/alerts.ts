@@ -51,7 +51,10 @@ export async function sendAlerts(opts: AlertRunOptions): Promise<{ users: AlertR
   const papers = await opts.store.papers.listedBetween(listDate, listDate);
   // One pass over the list for everyone: each person's follows in one index.
   const index = createFollowIndex<string>();
-  for (const feed of feeds) index.add(alertKey(feed.platform, feed.userId), await opts.store.follows.list(feed.platform, feed.userId));
+  for (const platform of new Set(feeds.map((f) => f.platform))) {
+    const ofPlatform = feeds.filter((f) => f.platform === platform).map((f) => f.userId);
+    for (const [userId, follows] of await opts.store.follows.listEach(platform, ofPlatform)) index.add(alertKey(platform, userId), follows);
+  }
   const matches = index.match(papers);
   const users: AlertReport[] = [];
   for (const feed of feeds) {

@@ -302,6 +302,8 @@ export interface FollowRepository {
   add(f: { platform: Platform; userId: string; follow: Follow; at: Date; max: number }): Promise<'added' | 'exists' | 'full'>;
   /** Oldest first, so list numbers stay stable as new follows arrive. */
   list(platform: Platform, userId: string): Promise<StoredFollow[]>;
+  /** Each of these people's follows, as `list` gives them, in a few queries for any number of people. */
+  listEach(platform: Platform, userIds: string[]): Promise<Map<string, StoredFollow[]>>;
   /** True when there was one to remove. */
   remove(platform: Platform, userId: string, follow: Follow): Promise<boolean>;
   /** How many were removed. */

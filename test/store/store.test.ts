@@ -320,6 +320,22 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect((await store.follows.list('slack', 'u2')).map((f) => f.value)).toEqual(['agents']);
     });
 
+    it('lists many people’s follows at once as each one’s list gives them, over more people than one query takes', async () => {
+      const add = (userId: string, value: string, platform: 'slack' | 'discord' = 'slack') =>
+        store.follows.add({ platform, userId, follow: { kind: 'topic', value }, at: new Date('2026-06-01T10:00:00Z'), max: 5 });
+      // 501 people: more than one chunk of ids.
+      const people = Array.from({ length: 501 }, (_, i) => `p${i}`);
+      for (const userId of people) await add(userId, `topic ${userId}`);
+      await add('p500', 'second topic');
+      await add('p500', 'not on slack', 'discord');
+      const each = await store.follows.listEach('slack', [...people, 'nobody', 'p0']);
+      expect(each.size).toBe(502);
+      expect(each.get('nobody')).toEqual([]);
+      expect(each.get('p500')).toEqual(await store.follows.list('slack', 'p500'));
+      expect(each.get('p500')!.map((f) => f.value)).toEqual(['topic p500', 'second topic']);
+      expect(each.get('p0')!.map((f) => f.value)).toEqual(['topic p0']);
+    });
+
     it('keeps one of two replicas adding the same follow at once', async () => {
       const add = () => store.follows.add({ platform: 'slack', userId: 'u1', follow: { kind: 'org', value: 'NVIDIA' }, at: new Date(), max: 25 });
       expect((await Promise.all([add(), add(), add()])).sort()).toEqual(['added', 'exists', 'exists']);

@@ -1,6 +1,12 @@
-import type { StoreDb } from '../db';
+import { chunks, type StoreDb } from '../db';
 import { followKey, type FollowKind } from '../../follows/follow';
-import type { FollowRepository } from '../types';
+import type { FollowRepository, StoredFollow } from '../types';
+
+const followFromRow = (r: { kind: string; value: string; created_at: string }): StoredFollow => ({
+  kind: r.kind as FollowKind,
+  value: r.value,
+  createdAt: new Date(r.created_at),
+});
 
 export function followRepository(db: StoreDb): FollowRepository {
   const { kysely } = db;
@@ -33,7 +39,25 @@ export function followRepository(db: StoreDb): FollowRepository {
 
     async list(platform, userId) {
       const rows = await mine(platform, userId).selectAll().orderBy('created_at').orderBy('kind').orderBy('key').execute();
-      return rows.map((r) => ({ kind: r.kind as FollowKind, value: r.value, createdAt: new Date(r.created_at) }));
+      return rows.map(followFromRow);
+    },
+
+    async listEach(platform, userIds) {
+      const out = new Map<string, StoredFollow[]>(userIds.map((id) => [id, []]));
+      for (const part of chunks([...new Set(userIds)])) {
+        const rows = await kysely
+          .selectFrom('follows')
+          .selectAll()
+          .where('platform', '=', platform)
+          .where('user_id', 'in', part)
+          .orderBy('user_id')
+          .orderBy('created_at')
+          .orderBy('kind')
+          .orderBy('key')
+          .execute();
+        for (const r of rows) out.get(r.user_id)!.push(followFromRow(r));
+      }
+      return out;
     },
 
     async remove(platform, userId, follow) {
