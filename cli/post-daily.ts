@@ -8,8 +8,6 @@ import { currentOwner } from '../src/schedule/claims';
 import { syncConfigSubscriptions } from '../src/schedule/config-file';
 import { postDaily, type DeliveryReport } from '../src/schedule/fanout';
 import { postPersonalDigests, type PersonalReport } from '../src/personal/deliver';
-import { localDate, occurrenceOn } from '../src/schedule/time';
-import type { Store } from '../src/store/types';
 import { chosenAdapters, loadBotConfig } from '../adapters/index';
 import { CliError, type CliContext } from './context';
 import { parseCliArgs } from './listing';
@@ -100,12 +98,6 @@ export function describePersonalReport(r: PersonalReport): string {
   return `${head}: ${what[r.outcome]}${r.detail ? `: ${oneLine(r.detail)}` : ''}`;
 }
 
-/** People whose digest time has passed today in their zone: due now (`--users` without `--date`). */
-async function dueUsers(store: Store, now: Date): Promise<{ platform: string; userId: string }[]> {
-  const feeds = await store.personal.active('digest');
-  return feeds.filter((f) => occurrenceOn(localDate(now, f.timezone), f.time, f.timezone) <= now).map((f) => ({ platform: f.platform, userId: f.userId }));
-}
-
 /**
  * `papers post-daily`: the daily fan-out now, with the same environment and database as
  * `papers start` (and safe while it runs: the delivery claims keep every post to once).
@@ -141,8 +133,9 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
     const adapters = chosenAdapters(config, { fallback: false });
     const posters = flags.dryRun ? [] : await Promise.all(adapters.map((a) => a.poster({ config, services, log, output: ctx.stdout })));
     if (flags.users) {
-      const users = flags.date || flags.dryRun ? undefined : await dueUsers(store, now());
-      const personal = await postPersonalDigests({ store, posters, config, log, now, owner: currentOwner(), users, date: flags.date, dryRun: flags.dryRun });
+      // Without --date: those whose time has passed today in their zone, as the scheduler would have sent.
+      const dueBy = flags.date || flags.dryRun ? undefined : now();
+      const personal = await postPersonalDigests({ store, posters, config, log, now, owner: currentOwner(), dueBy, date: flags.date, dryRun: flags.dryRun });
       if (personal.users.length === 0) ctx.stdout.write('no personal digests due\n');
       for (const r of personal.users) ctx.stdout.write(`${describePersonalReport(r)}\n`);
       return personal.users.some((r) => r.outcome === 'failed') ? 1 : 0;

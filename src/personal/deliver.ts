@@ -12,7 +12,7 @@ import { claimDelivery, startHeartbeat, type Heartbeat } from '../schedule/claim
 import { deliveryIdOf, type DeliveryOutcome, type PlannedPaper } from '../schedule/delivery';
 import { sharedListReads, type DeliveryRunOptions } from '../schedule/fanout';
 import { storeSlots, type StoreWork } from '../schedule/store-slots';
-import { localDate } from '../schedule/time';
+import { localDate, occurrenceOn } from '../schedule/time';
 import { directTarget, failDirect, resumeMatches, sendDirect, type DirectMessage, type InTurn } from './direct';
 import { selectPersonal, type PersonalPick } from './select';
 
@@ -40,6 +40,8 @@ const DELIVERIES_IN_FLIGHT = 1000;
 export interface PersonalRunOptions extends DeliveryRunOptions {
   /** Only these people; default everyone whose digest is on and not paused. */
   users?: { platform: Platform; userId: string }[];
+  /** Only people whose digest time today, in their zone, is at or before this (`papers post-daily --users`). */
+  dueBy?: Date;
   /** The local date to deliver for; default each person's local date now. */
   date?: string;
   /** Report what each person would get and why each other paper is left out, without claiming or sending. */
@@ -79,9 +81,13 @@ export async function postPersonalDigests(opts: PersonalRunOptions): Promise<{ u
   };
   const feeds = opts.users
     ? (await Promise.all(opts.users.map((u) => opts.store.personal.get(u.platform, u.userId)))).filter((f): f is PersonalFeed => f !== null)
-    : await opts.store.personal.active('digest');
+    : (await opts.store.personal.active('digest')).filter((f) => !opts.dueBy || isDue(f, opts.dueBy));
   const inFlight = pLimit(DELIVERIES_IN_FLIGHT);
   return { users: await Promise.all(feeds.map((feed, rank) => inFlight(() => runOne(ctx, feed, rank)))) };
+}
+
+function isDue(feed: PersonalFeed, at: Date): boolean {
+  return occurrenceOn(localDate(at, feed.timezone), feed.time, feed.timezone) <= at;
 }
 
 async function runOne(ctx: Ctx, feed: PersonalFeed, rank: number): Promise<PersonalReport> {

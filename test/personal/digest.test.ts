@@ -134,6 +134,24 @@ describe('personal digests', () => {
     expect(restarted.inChannel('dm:ada').flatMap((m) => m.paperIds)).toEqual(['next1']);
   });
 
+  it('sends, when asked for those due by a time (post-daily --users), only people whose time has passed in their zone', async () => {
+    for (const [user, when] of [
+      ['ada', 'time 08:00 tz UTC'],
+      ['bob', 'time 09:00 tz UTC'],
+      ['cy', 'time 10:00 tz Europe/Berlin'],
+    ]) {
+      await typed('follow quantization', user);
+      await typed(`me daily ${when}`, user);
+    }
+    const at = new Date('2025-10-15T08:30:00Z');
+    const { users } = await digestsOn('2025-10-15', { dueBy: at, now: () => at });
+    // 08:30 UTC is 10:30 in Berlin: ada's and cy's times have passed, bob's has not.
+    expect(users.map((u) => [u.userId, u.outcome])).toEqual([
+      ['ada', 'posted'],
+      ['cy', 'posted'],
+    ]);
+  });
+
   it('sends each paper once ever, sends nothing when nothing matches, and skips people without a digest', async () => {
     await typed('follow quantization');
     await typed('me daily time 08:00');
