@@ -7,7 +7,8 @@ import { openStore } from '../src/store/open';
 import { selectDigest } from '../src/digest/select';
 import { UserError } from '../src/errors';
 import { CliError, type CliContext } from './context';
-import { formatOption, intOption, parseCliArgs, reportSkipped, todayOption } from './listing';
+import { commandArgs } from './args';
+import { formatOption, intOption, reportSkipped, todayOption } from './listing';
 import { readSource } from './source-input';
 
 const USAGE =
@@ -28,8 +29,10 @@ interface DigestOptions {
  * Daily Papers list, as a channel would get them.
  */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseCliArgs(
+  const parsed = commandArgs(
     args,
+    ctx,
+    USAGE,
     {
       source: { type: 'string' },
       format: { type: 'string' },
@@ -39,14 +42,11 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       'half-life': { type: 'string' },
       today: { type: 'string' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
-    USAGE,
+    { noPositionals: true },
   );
-  if (values.help) {
-    ctx.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  if (!parsed) return 0;
+  const { values } = parsed;
   const givenToday = todayOption(values.today);
   // With --today the digest is computed as at the start of that day (UTC), so output is reproducible.
   const now = givenToday ? new Date(`${givenToday}T00:00:00Z`) : new Date();

@@ -5,7 +5,8 @@ import type { Paper } from '../src/model/paper';
 import { openStore } from '../src/store/open';
 import type { PaperUpsertResult, Store } from '../src/store/types';
 import { CliError, type CliContext } from './context';
-import { formatOption, parseCliArgs, reportSkipped, todayOption } from './listing';
+import { commandArgs } from './args';
+import { formatOption, reportSkipped, todayOption } from './listing';
 import { progress } from './progress';
 import { readSource } from './source-input';
 
@@ -17,11 +18,9 @@ const USAGE = 'usage: papers import [--format auto|hf-text|hf-api|hf-html|arxiv]
  * input that cannot be read or parsed is reported and the others still load (exit 1).
  */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseCliArgs(args, { format: { type: 'string' }, today: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, USAGE);
-  if (values.help) {
-    ctx.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = commandArgs(args, ctx, USAGE, { format: { type: 'string' }, today: { type: 'string' } });
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length === 0) throw new CliError(`nothing to import\n${USAGE}`, 2);
   const format = formatOption(values.format);
   const today = todayOption(values.today);

@@ -1,21 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { calendarDate } from '../src/parse/fields';
 import { LISTING_FORMATS, type EntryError, type ListingFormat } from '../src/parse/index';
 import { CliError, type CliContext } from './context';
 
 /** Helpers shared by the commands that read a listing (`papers parse`, `papers digest`). */
-
-/** node:util parseArgs, with its errors (unknown option, missing value) as a usage error. */
-export function parseCliArgs<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, usage: string) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new CliError(`${err instanceof Error ? err.message : String(err)}\n${usage}`, 2);
-  }
-}
 
 /** The text of a file (relative to the working directory) or of stdin for `-`. */
 export async function readListingInput(source: string, ctx: CliContext): Promise<string> {

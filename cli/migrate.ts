@@ -1,26 +1,14 @@
-import { parseArgs } from 'node:util';
 import { loadBotConfig } from '../adapters/index';
-import { errorMessage } from '../src/errors';
 import { openStore } from '../src/store/open';
-import { CliError, type CliContext } from './context';
+import { commandArgs } from './args';
+import type { CliContext } from './context';
 import { progress, type Progress } from './progress';
 
 const USAGE = 'usage: papers migrate (applies pending migrations to DATABASE_URL, default sqlite:./data/papers.db)';
 
 /** `papers migrate`: brings the database named by DATABASE_URL to this version's schema and says from → to. */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  let help: boolean | undefined;
-  try {
-    ({
-      values: { help },
-    } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } }, strict: true }));
-  } catch (err) {
-    throw new CliError(`${errorMessage(err)}; ${USAGE}`, 2);
-  }
-  if (help) {
-    ctx.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  if (!commandArgs(args, ctx, USAGE, {}, { noPositionals: true })) return 0;
   const config = loadBotConfig(ctx.env, ctx.cwd);
   const store = await openStore(config.databaseUrl, { migrate: false, cwd: ctx.cwd });
   try {

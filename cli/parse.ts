@@ -1,16 +1,15 @@
 import { parseListing } from '../src/parse/index';
 import { CliError, type CliContext } from './context';
-import { formatOption, parseCliArgs, readListingInput, reportSkipped, todayOption } from './listing';
+import { commandArgs } from './args';
+import { formatOption, readListingInput, reportSkipped, todayOption } from './listing';
 
 const USAGE = 'usage: papers parse FILE|- [--format auto|hf-text|hf-api|hf-html|arxiv] [--today YYYY-MM-DD]';
 
 /** `papers parse`: a listing (file or stdin) as a JSON array of Paper on stdout. */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseCliArgs(args, { format: { type: 'string' }, today: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, USAGE);
-  if (values.help) {
-    ctx.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = commandArgs(args, ctx, USAGE, { format: { type: 'string' }, today: { type: 'string' } });
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new CliError(`expected one FILE or - (stdin)\n${USAGE}`, 2);
   const format = formatOption(values.format);
   const today = todayOption(values.today);

@@ -10,7 +10,7 @@ import { postDaily, type DeliveryReport } from '../src/schedule/fanout';
 import { postPersonalDigests, type PersonalReport } from '../src/personal/deliver';
 import { chosenAdapters, loadBotConfig } from '../adapters/index';
 import { CliError, type CliContext } from './context';
-import { parseCliArgs } from './listing';
+import { commandArgs } from './args';
 
 const USAGE = 'usage: papers post-daily (--subscription ID ... | --all | --users) [--date YYYY-MM-DD] [--dry-run]';
 
@@ -22,21 +22,22 @@ interface Flags {
   dryRun: boolean;
 }
 
-function parseFlags(args: string[]): Flags | 'help' {
-  const { values, positionals } = parseCliArgs(
+function parseFlags(args: string[], ctx: CliContext): Flags | null {
+  const parsed = commandArgs(
     args,
+    ctx,
+    USAGE,
     {
       subscription: { type: 'string', multiple: true },
       all: { type: 'boolean', default: false },
       users: { type: 'boolean', default: false },
       date: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-    USAGE,
+    { noPositionals: true },
   );
-  if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"\n${USAGE}`, 2);
-  if (values.help) return 'help';
+  if (!parsed) return null;
+  const { values } = parsed;
   if ([values.all, Boolean(values.subscription), values.users].filter(Boolean).length !== 1)
     throw new CliError(`give one of --subscription ID, --all or --users; ${USAGE}`, 2);
   if (values.date !== undefined) {
@@ -105,11 +106,8 @@ export function describePersonalReport(r: PersonalReport): string {
  * (those due now, or all for `--date` and `--dry-run`), by direct message.
  */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const flags = parseFlags(args);
-  if (flags === 'help') {
-    ctx.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const flags = parseFlags(args, ctx);
+  if (!flags) return 0;
   const config = loadBotConfig(ctx.env, ctx.cwd);
   const log = createLogger({ level: config.logLevel, secrets: config.secrets });
   const now = () => new Date();

@@ -6,7 +6,7 @@ import { discordAdapter } from '../adapters/discord/index';
 import { loadBotConfig } from '../adapters/index';
 import { errorMessage } from '../src/errors';
 import { CliError, type CliContext } from './context';
-import { parseCliArgs } from './listing';
+import { commandArgs } from './args';
 
 const USAGE = 'usage: papers register [--guild ID]  (registers /papers with Discord: in one guild at once, or globally)';
 
@@ -17,12 +17,9 @@ const Snowflake = z.string().regex(/^\d{17,20}$/, 'a Discord id is 17 to 20 digi
  * an upgrade replaces the old tree instead of adding to it.
  */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseCliArgs(args, { guild: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, USAGE);
-  if (values.help) {
-    ctx.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"\n${USAGE}`, 2);
+  const parsed = commandArgs(args, ctx, USAGE, { guild: { type: 'string' } }, { noPositionals: true });
+  if (!parsed) return 0;
+  const { values } = parsed;
   const guild = values.guild === undefined ? undefined : Snowflake.safeParse(values.guild);
   if (guild && !guild.success) throw new CliError(`--guild "${values.guild}": ${guild.error.issues[0]!.message}`, 2);
 

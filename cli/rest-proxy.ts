@@ -2,8 +2,8 @@ import { discordAdapter } from '../adapters/discord/index';
 import { loadBotConfig } from '../adapters/index';
 import { createLogger } from '../src/log';
 import { ConfigError } from '../src/errors';
-import { CliError, type CliContext } from './context';
-import { parseCliArgs } from './listing';
+import type { CliContext } from './context';
+import { commandArgs } from './args';
 
 const USAGE = 'usage: papers rest-proxy  (serves Discord REST on HOST:PORT for every process of the deployment; forwards to DISCORD_API_URL or Discord)';
 
@@ -12,12 +12,7 @@ const USAGE = 'usage: papers rest-proxy  (serves Discord REST on HOST:PORT for e
  * other processes set DISCORD_API_URL=http://HOST:PORT/api. Runs until SIGTERM/SIGINT.
  */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseCliArgs(args, { help: { type: 'boolean', short: 'h' } }, USAGE);
-  if (values.help) {
-    ctx.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"\n${USAGE}`, 2);
+  if (!commandArgs(args, ctx, USAGE, {}, { noPositionals: true })) return 0;
   const config = loadBotConfig(ctx.env, ctx.cwd);
   const discord = discordAdapter.settingsOf(config);
   if (!discord) throw new ConfigError('papers rest-proxy needs DISCORD_TOKEN: one proxy serves one bot');

@@ -2,7 +2,7 @@ import { loadBotConfig } from '../adapters/index';
 import { openStore } from '../src/store/open';
 import { createSecretBox, resealInstallations } from '../src/store/secret-box';
 import { CliError, type CliContext } from './context';
-import { parseCliArgs } from './listing';
+import { commandArgs } from './args';
 
 const USAGE = 'usage: papers rotate-key  (re-encrypts every stored installation with PAPERS_SECRET_KEY; set the old key as PAPERS_SECRET_KEY_PREVIOUS)';
 
@@ -12,12 +12,7 @@ const USAGE = 'usage: papers rotate-key  (re-encrypts every stored installation 
  * stored before encryption, with the new one. Then the previous key can go.
  */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseCliArgs(args, { help: { type: 'boolean', short: 'h' } }, USAGE);
-  if (values.help) {
-    ctx.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"\n${USAGE}`, 2);
+  if (!commandArgs(args, ctx, USAGE, {}, { noPositionals: true })) return 0;
   const config = loadBotConfig(ctx.env, ctx.cwd);
   if (!config.secretKeys) throw new CliError(`PAPERS_SECRET_KEY is not set\n${USAGE}`, 2);
   const store = await openStore(config.databaseUrl, { cwd: ctx.cwd });

@@ -53,12 +53,26 @@ describe('papers parse', () => {
       ['parse', hfText, '--bogus'],
       "papers parse: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--bogus\"",
     ],
+    [['digest', '--limit', '3', 'extra.txt'], 'papers digest: unexpected argument "extra.txt"'],
+    [['migrate', 'now'], 'papers migrate: unexpected argument "now"'],
   ])('operator mistake %j: exit 2, one line', async (argv, line) => {
     const r = await papers(argv);
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe(line);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+});
+
+describe('papers COMMAND --help', () => {
+  it.each(['parse', 'digest', 'import', 'post-daily', 'register', 'migrate', 'rest-proxy', 'rotate-key'])(
+    '%s: prints its usage on stdout, exit 0, nothing done',
+    async (name) => {
+      for (const flag of ['--help', '-h']) {
+        const r = await papers([name, flag]);
+        expect(r).toEqual({ code: 0, stdout: expect.stringMatching(new RegExp(`^usage: papers ${name}\\b[^\\n]*\\n$`)), stderr: '' });
+      }
+    },
+  );
 });
 
 describe('papers digest', () => {
