@@ -80,6 +80,7 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
   const box = secretBoxOf(deps.services.config);
   /** Each user's IM channel: conversations.open returns the same one every time, so it is asked for once. */
   const imChannels = new Map<string, string>();
+  const imKey = (target: PostTarget) => `${target.workspaceId ?? ''} ${target.userId}`;
 
   /**
    * The conversation whose history holds the target's messages: a direct message goes to the user's
@@ -87,7 +88,7 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
    */
   async function historyChannel(target: PostTarget, token: string): Promise<string> {
     if (target.channelId !== target.userId) return target.channelId;
-    const key = `${target.workspaceId ?? ''} ${target.userId}`;
+    const key = imKey(target);
     let channelId = imChannels.get(key);
     if (!channelId) {
       const opened = await client.conversations.open({ users: target.userId, token });
@@ -191,12 +192,14 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
           metadata: { event_type: DIGEST_EVENT_TYPE, event_payload: { key: idempotencyKey } },
         });
         seen.get(res.channel)?.keys.set(idempotencyKey, res.ts);
-        // A direct message sent to the user's id lives in their IM channel, where clicks on it come from.
+        // A direct message sent to the user's id lives in their IM channel, where clicks on it come
+        // from; known now, a later re-check of its history needs no conversations.open (Tier 3).
+        if (target.userId && res.channel !== target.channelId) imChannels.set(imKey(target), res.channel);
         return { messageId: res.ts, ...(res.channel !== target.channelId ? { channelId: res.channel } : {}) };
       } catch (err) {
         // A send that failed midway may still have reached Slack: read the history again next time.
         seen.delete(target.channelId);
-        const im = target.userId && imChannels.get(`${target.workspaceId ?? ''} ${target.userId}`);
+        const im = target.userId && imChannels.get(imKey(target));
         if (im) seen.delete(im);
         throw asPostError(err, target.userId);
       }

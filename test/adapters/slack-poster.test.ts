@@ -189,13 +189,20 @@ describe('Slack direct messages', () => {
     expect(posted).toEqual({ messageId: fake.messages.get('D0PERSON1')![0]!.ts, channelId: 'D0PERSON1' });
   });
 
-  it('a re-send that may have landed searches the IM, found once with conversations.open, and shows the message once', async () => {
+  it('a re-send that may have landed searches the IM (opened once, and only by a process that has not sent there) and shows the message once', async () => {
     const slack = poster();
     const target = await slack.openDirect({ workspaceId: fake.bot.teamId, userId: 'U0PERSON2' });
     const first = await slack.post(target, textReply('your papers', 'public'), 'dm#2', { maybeSentBefore: false });
     const again = await slack.post(target, textReply('your papers', 'public'), 'dm#2');
-    const other = await slack.post(target, textReply('more papers', 'public'), 'dm#3', { maybeSentBefore: true });
     expect(again).toEqual({ messageId: first!.messageId, found: true, channelId: 'D0PERSON2' });
+    // The send named the IM: no conversations.open needed to read its history.
+    expect(fake.callsTo('conversations.open')).toHaveLength(0);
+
+    // A process of its own (a restart) resuming the delivery finds the IM once.
+    const restarted = poster();
+    const resumed = await restarted.post(target, textReply('your papers', 'public'), 'dm#2');
+    const other = await restarted.post(target, textReply('more papers', 'public'), 'dm#3', { maybeSentBefore: true });
+    expect(resumed).toEqual({ messageId: first!.messageId, found: true, channelId: 'D0PERSON2' });
     expect(other).toMatchObject({ channelId: 'D0PERSON2' });
     expect(keysIn('D0PERSON2')).toEqual(['dm#2', 'dm#3']);
     expect(fake.callsTo('conversations.open')).toHaveLength(1);
