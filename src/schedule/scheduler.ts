@@ -79,6 +79,12 @@ const WATCH_MS = 10_000;
 const WATCH_WINDOW_MS = 2 * 60_000;
 
 /** Outcomes after which the day's delivery needs no more attention from this process. */
+function groupBy<T>(map: Map<string, T[]>, key: string, item: T): void {
+  const group = map.get(key);
+  if (group) group.push(item);
+  else map.set(key, [item]);
+}
+
 function settles(r: DeliveryReport | PersonalReport): boolean {
   if (r.outcome === 'posted' || r.outcome === 'empty' || r.outcome === 'already-posted' || r.outcome === 'paused') return true;
   return r.outcome === 'failed' && 'permanent' in r && r.permanent === true;
@@ -159,6 +165,28 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   }
 
   /**
+   * Runs deliveries taken in flight (`ids`), then records what their reports settle (done, or given
+   * up for good: not tried again) and which another replica holds; they leave flight either way.
+   */
+  async function settle<R extends DeliveryReport | PersonalReport>(ids: string[], run: () => Promise<R[]>, idOf: (r: R) => string): Promise<R[]> {
+    try {
+      const reports = await run();
+      for (const r of reports) {
+        const id = idOf(r);
+        if (settles(r)) {
+          settled.add(id);
+          dueSince.delete(id);
+        }
+        if (r.outcome === 'claimed-elsewhere') elsewhere.add(id);
+        else elsewhere.delete(id);
+      }
+      return reports;
+    } finally {
+      for (const id of ids) inFlight.delete(id);
+    }
+  }
+
+  /**
    * Posts every subscription (of `zone`, when given) whose latest time passed less than windowMs
    * ago and isn't done. `groups` saves reading the subscriptions again when the caller just did.
    */
@@ -177,52 +205,26 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         dueSince.set(id, at.getTime());
         if (inFlight.has(id) || (skipElsewhere && elsewhere.has(id))) continue;
         inFlight.add(id);
-        if (person) {
-          let due = peopleByDate.get(date);
-          if (!due) peopleByDate.set(date, (due = []));
-          due.push(person);
-        } else {
-          let due = byDate.get(date);
-          if (!due) byDate.set(date, (due = []));
-          due.push(key);
-        }
+        if (person) groupBy(peopleByDate, date, person);
+        else groupBy(byDate, date, key);
       }
     }
     const channels: DeliveryReport[] = [];
     for (const [date, subscriptionIds] of byDate) {
-      try {
-        const report = await postDaily({ ...opts, owner, now: () => clock.now(), subscriptionIds, date });
-        for (const r of report.channels) {
-          const id = deliveryIdOf(r.subscriptionId, r.date);
-          if (settles(r)) {
-            settled.add(id);
-            dueSince.delete(id);
-          }
-          if (r.outcome === 'claimed-elsewhere') elsewhere.add(id);
-          else elsewhere.delete(id);
-        }
-        channels.push(...report.channels);
-      } finally {
-        for (const id of subscriptionIds) inFlight.delete(deliveryIdOf(id, date));
-      }
+      const run = async () => (await postDaily({ ...opts, owner, now: () => clock.now(), subscriptionIds, date })).channels;
+      channels.push(
+        ...(await settle(
+          subscriptionIds.map((key) => deliveryIdOf(key, date)),
+          run,
+          (r) => deliveryIdOf(r.subscriptionId, r.date),
+        )),
+      );
     }
     const users: PersonalReport[] = [];
     for (const [date, people] of peopleByDate) {
-      try {
-        const report = await postPersonalDigests({ ...opts, owner, now: () => clock.now(), users: people, date });
-        for (const r of report.users) {
-          const id = deliveryIdOf(personalKey(r.platform, r.userId), r.date);
-          if (settles(r)) {
-            settled.add(id);
-            dueSince.delete(id);
-          }
-          if (r.outcome === 'claimed-elsewhere') elsewhere.add(id);
-          else elsewhere.delete(id);
-        }
-        users.push(...report.users);
-      } finally {
-        for (const p of people) inFlight.delete(deliveryIdOf(personalKey(p.platform, p.userId), date));
-      }
+      const run = async () => (await postPersonalDigests({ ...opts, owner, now: () => clock.now(), users: people, date })).users;
+      const ids = people.map((p) => deliveryIdOf(personalKey(p.platform, p.userId), date));
+      users.push(...(await settle(ids, run, (r) => deliveryIdOf(personalKey(r.platform, r.userId), r.date))));
     }
     if (channels.length + users.length > 0) log.info({ zone: zone ?? 'all', channels: channels.length, users: users.length }, 'daily run finished');
     return { channels, users };
