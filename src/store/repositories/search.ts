@@ -193,14 +193,14 @@ function sqliteEngine(db: StoreDb): Engine {
   const { kysely } = db;
   /** An FTS5 string: the word or words inside double quotes, which make them plain text. */
   const phrase = (run: string[]) => `"${run.join(' ').replaceAll('"', '""')}"`;
-  /** The RANKED most recent matches of an FTS5 expression, best by bm25 first, ties by id. */
-  const ranked = async (expression: string) => {
+  /** The best `keep` of the RANKED most recent matches of an FTS5 expression, by bm25, ties by id. */
+  const ranked = async (expression: string, keep = RANKED) => {
     const { rows } = await sql<{ id: string; title: string }>`
       select p.id, p.title from (
         select rowid, bm25(papers_fts, ${FTS5_WEIGHTS}) as score from papers_fts
         where papers_fts match ${expression} order by rowid desc limit ${RANKED}
       ) m join papers p on p.rowid = m.rowid
-      order by m.score, p.id`.execute(kysely);
+      order by m.score, p.id limit ${keep}`.execute(kysely);
     return rows;
   };
   return {
@@ -216,7 +216,8 @@ function sqliteEngine(db: StoreDb): Engine {
         .map((r, place) => ({ id: r.id, place, score: titleScore(r.title, terms) }))
         .sort((a, b) => b.score - a.score || a.place - b.place)
         .slice(0, limit);
-      const anywhere = (await ranked(without(required))).slice(0, limit);
+      if (inTitle.length >= limit) return inTitle.map((r) => r.id);
+      const anywhere = await ranked(without(required), limit);
       return [...new Set([...inTitle.map((r) => r.id), ...anywhere.map((r) => r.id)])].slice(0, limit);
     },
     async holders(word, limit) {
