@@ -1,6 +1,6 @@
 import type { Platform } from '../chat/command';
 import type { Reply } from '../chat/reply';
-import type { PersonalFeed } from '../store/types';
+import type { Delivery, PersonalFeed } from '../store/types';
 import { errorMessage } from '../errors';
 import { followReason } from '../follows/follow';
 import { createFollowIndex, type PaperMatch } from '../follows/match';
@@ -56,12 +56,16 @@ export async function sendAlerts(opts: AlertRunOptions): Promise<{ users: AlertR
     for (const [userId, follows] of await opts.store.follows.listEach(platform, ofPlatform)) index.add(alertKey(platform, userId), follows);
   }
   const matches = index.match(papers);
+  // The run's hour, and everyone's alerts of it and of the hour before, read at once (alertOne).
+  const now = opts.now();
+  const hours = { now: hourOf(now), before: hourOf(new Date(now.getTime() - HOUR_MS)) };
+  const recent = await opts.store.deliveries.getMany(feeds.flatMap((f) => Object.values(hours).map((h) => deliveryIdOf(alertKey(f.platform, f.userId), h))));
   const users: AlertReport[] = [];
   for (const feed of feeds) {
     // Even with nothing new matched: an alert cut short earlier is finished (alertOne).
     const matched = matches.get(alertKey(feed.platform, feed.userId)) ?? [];
     try {
-      users.push(await alertOne(opts, feed, matched));
+      users.push(await alertOne(opts, feed, matched, { hours, recent }));
     } catch (err) {
       opts.log.error({ platform: feed.platform, userId: feed.userId, err: errorMessage(err) }, 'alert failed unexpectedly');
       users.push({ platform: feed.platform, userId: feed.userId, outcome: 'failed', papers: 0, detail: errorMessage(err) });
@@ -82,7 +86,17 @@ function alertMessage(items: PaperMatch[]): Reply {
   };
 }
 
-async function alertOne(opts: AlertRunOptions, feed: PersonalFeed, matched: PaperMatch[]): Promise<AlertReport> {
+/** A UTC hour as alert deliveries are keyed: `2025-10-15T09`. */
+const hourOf = (at: Date) => at.toISOString().slice(0, 13);
+
+/** What a run reads once for everyone. A run that goes past the hour keeps the hour it started in. */
+interface AlertRun {
+  hours: { now: string; before: string };
+  /** The alert deliveries of `hours` that exist, by id. */
+  recent: Map<string, Delivery>;
+}
+
+async function alertOne(opts: AlertRunOptions, feed: PersonalFeed, matched: PaperMatch[], { hours, recent }: AlertRun): Promise<AlertReport> {
   const { store, log } = opts;
   const now = opts.now();
   const base = { platform: feed.platform, userId: feed.userId };
@@ -97,15 +111,17 @@ async function alertOne(opts: AlertRunOptions, feed: PersonalFeed, matched: Pape
   const since = feed.updatedAt.toISOString().slice(0, 10);
   const fresh = matched.filter((m) => unsent.has(m.paper.id) && (m.paper.listedOn ?? '') >= since);
   const key = alertKey(feed.platform, feed.userId);
-  const hour = now.toISOString().slice(0, 13);
   // An alert of this hour that failed or was cut short is finished first, whatever is new; so is one
   // of the hour before cut short after its papers were fixed (they are marked sent, so nothing else
   // would send them), under its own hour.
-  const current = await store.deliveries.get(deliveryIdOf(key, hour));
-  const lastHour = new Date(now.getTime() - HOUR_MS).toISOString().slice(0, 13);
-  const previous = current === null ? await store.deliveries.get(deliveryIdOf(key, lastHour)) : null;
+  const current = recent.get(deliveryIdOf(key, hours.now)) ?? null;
+  const previous = current === null ? (recent.get(deliveryIdOf(key, hours.before)) ?? null) : null;
   const unfinished =
-    current !== null && current.state !== 'posted' ? hour : previous !== null && previous.state !== 'posted' && previous.plan !== null ? lastHour : null;
+    current !== null && current.state !== 'posted'
+      ? hours.now
+      : previous !== null && previous.state !== 'posted' && previous.plan !== null
+        ? hours.before
+        : null;
   if (unfinished === null) {
     if (fresh.length === 0) return { ...base, outcome: 'nothing-new', papers: 0 };
     if (inQuietHours(now, feed.timezone)) return { ...base, outcome: 'held', papers: fresh.length, detail: 'quiet hours' };
@@ -115,7 +131,7 @@ async function alertOne(opts: AlertRunOptions, feed: PersonalFeed, matched: Pape
   const poster = opts.posters.find((p) => p.platform === feed.platform);
   if (!poster) return { ...base, outcome: 'failed', papers: 0, detail: `no ${feed.platform} adapter is configured` };
 
-  const { won, delivery } = await claimDelivery(opts, key, unfinished ?? hour, now);
+  const { won, delivery } = await claimDelivery(opts, key, unfinished ?? hours.now, now);
   if (!won) return { ...base, outcome: 'already-sent', papers: 0 };
   const resumed = delivery.plan !== null;
   let items = fresh;

@@ -236,6 +236,8 @@ export interface DeliveryRepository {
   setPlan(id: string, owner: ClaimOwner, paperIds: string[], sending?: { key: string; at: Date }): Promise<boolean>;
   finish(id: string, owner: ClaimOwner, outcome: { state: 'posted' } | { state: 'failed'; error: string }, now: Date): Promise<void>;
   get(id: string): Promise<Delivery | null>;
+  /** Those of these deliveries that exist, by id, in a few queries for any number. */
+  getMany(ids: string[]): Promise<Map<string, Delivery>>;
   /** Deletes every delivery of these subscription keys (a person's digests and alerts) and the records of the messages they sent; how many deliveries. */
   forget(subscriptionIds: string[]): Promise<number>;
 }

@@ -503,6 +503,16 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect(await store.deliveries.get('discord:c1@2025-10-15')).toBeNull();
     });
 
+    it('reads many deliveries at once, those that exist, over more ids than one query takes', async () => {
+      await claim(alice, t0, { subscriptionId: 'a' });
+      await claim(alice, t0, { subscriptionId: 'b' });
+      const ids = [...Array.from({ length: 600 }, (_, i) => `missing${i}@2025-10-14`), 'b@2025-10-14', 'a@2025-10-14', 'a@2025-10-14'];
+      const found = await store.deliveries.getMany(ids);
+      expect([...found.keys()].sort()).toEqual(['a@2025-10-14', 'b@2025-10-14']);
+      expect(found.get('b@2025-10-14')).toEqual(await store.deliveries.get('b@2025-10-14'));
+      expect(await store.deliveries.getMany([])).toEqual(new Map());
+    });
+
     it("forgets only the named subscriptions' deliveries, with their posts and those posts' papers", async () => {
       const mine = 'personal:discord:ada';
       for (const date of ['2025-10-13', '2025-10-14']) await claim(alice, t0, { subscriptionId: mine, date });

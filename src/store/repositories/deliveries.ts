@@ -89,6 +89,14 @@ export function deliveryRepository(db: StoreDb): DeliveryRepository {
 
     get,
 
+    async getMany(ids) {
+      const out = new Map<string, Delivery>();
+      for (const part of chunks([...new Set(ids)])) {
+        for (const row of await kysely.selectFrom('deliveries').selectAll().where('id', 'in', part).execute()) out.set(row.id, deliveryFromRow(row));
+      }
+      return out;
+    },
+
     async forget(subscriptionIds) {
       if (subscriptionIds.length === 0) return 0;
       return db.write(async (tx) => {
