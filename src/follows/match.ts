@@ -156,7 +156,28 @@ export function createFollowIndex<K>(): FollowIndex<K> {
     return entry;
   }
 
+  /** Whether the paper satisfies the entry: the same test as matchedEntries, from the follow's side. */
+  function entryMatches(e: Entry<K>, facts: PaperFacts): boolean {
+    const first = e.words[0]!;
+    switch (e.follow.kind) {
+      case 'topic':
+        return hasPhrase(e.words, facts.words, facts.positions.get(first));
+      case 'org':
+        return hasPhrase(e.words, facts.orgWords, facts.orgPositions.get(first));
+      case 'author': {
+        const surname = e.words[e.words.length - 1]!;
+        const given = e.words.length > 1 ? first : null;
+        return facts.authors.some((name) => name.surname === surname && sameGiven(given, name.given));
+      }
+      case 'arxiv':
+        return facts.categories.includes(first);
+    }
+  }
+
   function matchedEntries(facts: PaperFacts): Set<Entry<K>> {
+    // One person's few follows (a personal digest) are cheaper to check one by one than a paper's
+    // hundreds of words are to look up; a whole list's follows (alerts) the other way round.
+    if (byKey.size < facts.positions.size) return new Set([...byKey.values()].filter((e) => entryMatches(e, facts)));
     const found = new Set<Entry<K>>();
     for (const [word, starts] of facts.positions) {
       for (const e of topics.get(word) ?? []) if (!found.has(e) && hasPhrase(e.words, facts.words, starts)) found.add(e);

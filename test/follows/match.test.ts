@@ -73,6 +73,40 @@ describe('matching follows against papers', () => {
     expect(followReason(rae.follows)).toBe('follows: diffusion transformer; author S. Tong');
   });
 
+  it('a whole list’s follows (checked from the paper’s words) match exactly what each person’s own few (checked one by one) match', () => {
+    const arxiv = (value: string): Follow => ({ kind: 'arxiv', value });
+    // Each person follows things of two real papers, as typed by people: phrases, names with initials, organizations, categories.
+    const people = realPapers.map((p, i) => {
+      const next = realPapers[(i + 1) % realPapers.length]!;
+      const [given, ...rest] = (p.authors[0] ?? 'Nobody Here').split(' ');
+      return [
+        topic(p.title.split(/\s+/).slice(1, 3).join(' ')),
+        ...(p.keywords[0] ? [topic(p.keywords[0])] : []),
+        author(`${given![0]}. ${rest.join(' ')}`),
+        author(next.authors.at(-1) ?? 'Nobody Here'),
+        ...(next.organization ? [org(next.organization)] : []),
+        ...(next.categories?.[0] ? [arxiv(next.categories[0])] : []),
+        topic('diffusion'),
+      ];
+    });
+    const shared = createFollowIndex<number>();
+    for (const [i, follows] of people.entries()) shared.add(i, follows);
+    // Enough other follows that the shared index has more entries than a paper has distinct words.
+    for (let n = 0; n < 3000; n++) shared.add(-1, [topic(`unheard ${n}`)]);
+    const together = shared.match(realPapers);
+    let matched = 0;
+    people.forEach((follows, i) => {
+      const own = createFollowIndex<number>();
+      own.add(i, follows);
+      const alone = own.match(realPapers).get(i) ?? [];
+      const sorted = (ms: typeof alone) => ms.map((m) => [m.paper.id, m.follows.map(describeFollow).sort()]);
+      expect(sorted(together.get(i) ?? [])).toEqual(sorted(alone));
+      matched += alone.length;
+    });
+    // Not vacuous: most people match several papers.
+    expect(matched).toBeGreaterThan(realPapers.length * 2);
+  });
+
   it("one person's follows that a paper matches are all of them, in the order they were given", () => {
     const follows = [author('S. Tong'), topic('quantum chromodynamics'), topic('diffusion transformer')];
     expect(followsMatching(paper('2510.11690'), follows)).toEqual([author('S. Tong'), topic('diffusion transformer')]);
