@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMessage, formatThread, PRIVATE_MARK, renderMessages, renderOneMessage, type ConsoleMessage } from '../../adapters/console/render';
+import { formatMessage, formatThread, renderMessages, renderOneMessage, type ConsoleMessage } from '../../adapters/console/render';
 import type { Block, Reply } from '../../src/chat/reply';
 import type { Paper } from '../../src/model/paper';
 import { other, paper } from './render-papers';
@@ -223,8 +223,19 @@ describe('console render: what is printed', () => {
     ]);
     expect(formatThread('7', ' QeRL\n thread\u0007 ', starter)).toBe('Discussion thread on [7]: QeRL thread\n  | Look\n\n  | here\n');
   });
+});
 
-  it('names what marks a private reply', () => {
-    expect(PRIVATE_MARK).toBe('(only you can see this)');
+describe('console render: untrusted text', () => {
+  it('drops every control, zero-width and bidi character at both ends of each range, and keeps tab and newline in text', () => {
+    const dropped = ['\u0000', '\u0008', '\u000b', '\u001f', '\u007f', '\u009f', '\u200b', '\u200f', '\u202a', '\u202e', '\u2066', '\u2069'];
+    for (const c of dropped) expect(textOf({ kind: 'text', text: `a${c}b` }), `U+${c.charCodeAt(0).toString(16)}`).toBe('ab');
+    // Just outside each range: kept as they are, or as a space when they are white space.
+    for (const c of ['~', '\u00a1', '\u2010', '\u2065', '\u206a']) expect(textOf({ kind: 'text', text: `a${c}b` })).toBe(`a${c}b`);
+    for (const c of ['\t', '\u00a0', '\u200a', '\u2029', '\u202f']) {
+      expect(textOf({ kind: 'fields', fields: [{ label: `a${c}b`, value: 'v' }] }), `U+${c.charCodeAt(0).toString(16)}`).toBe('a b: v');
+    }
+    expect(textOf({ kind: 'text', text: 'a\nb' })).toBe('a\nb');
+    expect(textOf({ kind: 'text', text: 'a \t  b\n\nc' })).toBe('a b\n\nc');
+    expect(textOf({ kind: 'fields', fields: [{ label: 'a  \t b', value: 'c \n\n d' }] })).toBe('a b: c d');
   });
 });

@@ -531,3 +531,17 @@ describe('Discord thread names', () => {
     expect(threadName(' \u0001 ')).toBe('Paper discussion');
   });
 });
+
+describe('Discord render: edges', () => {
+  it('stops shortening when no description is left to shorten, leaving fields as they are', () => {
+    // Fields alone over 6000 (6 × 1200): nothing to shorten; the render ends, fields intact.
+    const fields = Array.from({ length: 6 }, (_, i) => ({ label: `${i}`.repeat(200), value: 'v'.repeat(1000) }));
+    const msg = renderReply(reply([{ kind: 'fields', fields }]));
+    expect(msg.embeds).toEqual([{ color: ORANGE, fields: fields.map((f) => ({ name: f.label, value: f.value })) }]);
+  });
+
+  it('drops control characters at both ends of their range from thread names and menu labels', () => {
+    for (const c of ['\u0000', '\u001f', '\u007f']) expect(threadName(`a${c}b`), `U+${c.charCodeAt(0).toString(16)}`).toBe('a b');
+    expect(threadName('a\u0080b ~')).toBe('a\u0080b ~');
+  });
+});
