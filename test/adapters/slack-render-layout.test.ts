@@ -390,3 +390,23 @@ describe("Slack render: Slack's limits", () => {
     expect(none.map((b) => b.type)).toEqual(['section', 'section']);
   });
 });
+
+describe('Slack render: headers among other blocks', () => {
+  it('takes a short first line as the header when any later block shows papers, text after them included', () => {
+    expect(
+      renderReply(
+        reply([
+          { kind: 'text', text: 'Top' },
+          { kind: 'fields', fields: [] },
+          { kind: 'paper', paper: bare({ summary: '' }) },
+          { kind: 'text', text: 'end' },
+        ]),
+      ).blocks,
+    ).toEqual([
+      { type: 'header', text: { type: 'plain_text', text: 'Top', emoji: true } },
+      { type: 'section', fields: [] },
+      section('*QeRL: Beyond Efficiency*\n▲ 75 · 2025-10-13'),
+      section('end'),
+    ]);
+  });
+});
