@@ -239,3 +239,11 @@ describe('console render: untrusted text', () => {
     expect(textOf({ kind: 'fields', fields: [{ label: 'a  \t b', value: 'c \n\n d' }] })).toBe('a b: c d');
   });
 });
+
+describe('console render: abstracts', () => {
+  it('keeps the line breaks of an abstract, folding only spaces and tabs', () => {
+    expect(textOf({ kind: 'abstract', paper: bare({ summary: 'First  line.\n\tSecond line.' }) })).toBe(
+      'QeRL: Beyond Efficiency\n\nFirst line.\n Second line.\n\n',
+    );
+  });
+});

@@ -410,3 +410,13 @@ describe('Slack render: headers among other blocks', () => {
     ]);
   });
 });
+
+describe('Slack render: abstract links', () => {
+  it('leaves out of an abstract the links that are not http(s), keeping the others', () => {
+    expect(renderReply(reply([{ kind: 'abstract', paper: bare({ url: 'https://x.example/p', githubUrl: 'javascript:alert(1)' }) }])).blocks).toEqual([
+      section('*<https://x.example/p|QeRL: Beyond Efficiency>*'),
+      section('We propose QeRL.'),
+      context('<https://x.example/p|Hugging Face>'),
+    ]);
+  });
+});
