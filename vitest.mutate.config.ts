@@ -32,6 +32,8 @@ export default defineConfig({
             'test/digest/today-cache.test.ts',
             'test/arxiv/*.test.ts',
             'test/adapters/{discord-render,slack-render,console,frozen-replies}.test.ts',
+            // What each renderer shows, exactly, and its platform's limits: these import only a renderer.
+            'test/adapters/{discord,slack,console}-render-layout.test.ts',
             'test/subscriptions/*.test.ts',
           ],
           // Files of one run share a worker and its loaded modules. Not across runs: vitest 4 stops a

@@ -71,12 +71,14 @@ export function threadName(title: string): string {
 }
 
 /**
- * Cut, then escaped, and cut again until the escaped form fits (escaping lengthens the text).
+ * Cut, then escaped, and cut again until the escaped form fits (escaping lengthens the text). A
+ * character escapes to at most 2 (`\*`, `<@` to `\<@` and a zero-width space), so each step cuts
+ * half the excess: never more than needed, where cutting all of it could leave only `…`.
  */
 function markdown(text: string, max: number): string {
   let escaped = escapeText(truncate(text, max));
   for (let room = max; escaped.length > max; ) {
-    room -= escaped.length - max;
+    room -= Math.ceil((escaped.length - max) / 2);
     escaped = escapeText(truncate(text, room));
   }
   return escaped;

@@ -42,10 +42,14 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Escaped, then cut so the escaped form fits (escaping lengthens the text). */
+/**
+ * Escaped, then cut so the escaped form fits (escaping lengthens the text). A character escapes to
+ * at most 5 (`&amp;`), so each step cuts a fifth of the excess: never more than needed, where
+ * cutting all of it at once could leave no room at all and show only `…`.
+ */
 export function mrkdwn(text: string, max: number): string {
   let escaped = escapeMrkdwn(text);
-  for (let room = max; escaped.length > max; room -= escaped.length - max) escaped = escapeMrkdwn(truncate(text, room));
+  for (let room = max; escaped.length > max; room -= Math.ceil((escaped.length - max) / 5)) escaped = escapeMrkdwn(truncate(text, room));
   return escaped;
 }
 
