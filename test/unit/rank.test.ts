@@ -336,6 +336,25 @@ describe('mergePapers: which records are one paper', () => {
       ['2601.00002', 2],
     ]);
   });
+
+  it("keeps the arXiv record's categories whichever record comes first, the first's when both name some", () => {
+    const arxiv = paper({ title: 'Same', arxivId: '2601.00001', categories: ['cs.CL', 'cs.LG'], source: 'arxiv' });
+    const hf = paper({ title: 'Same', arxivId: '2601.00001' });
+    const other = paper({ title: 'Same', arxivId: '2601.00001', categories: ['stat.ML'], source: 'arxiv' });
+    expect(mergePapers([arxiv, hf])[0]!.categories).toEqual(['cs.CL', 'cs.LG']);
+    expect(mergePapers([hf, arxiv])[0]!.categories).toEqual(['cs.CL', 'cs.LG']);
+    expect(mergePapers([arxiv, other])[0]!.categories).toEqual(['cs.CL', 'cs.LG']);
+    expect(mergePapers([{ ...hf, categories: [] }, other])[0]!.categories).toEqual(['stat.ML']);
+  });
+
+  it('keeps apart titles that differ only where punctuation splits a number: a 1.5B model is not a 15B one', () => {
+    const small = paper({ title: 'Training a 1.5B model on one GPU', source: 'hf-text', upvotes: 3 });
+    const large = paper({ title: 'Training a 15B model on one GPU', source: 'hf-text', upvotes: 5 });
+    expect(mergePapers([small, large]).map((p) => [p.title, p.upvotes])).toEqual([
+      ['Training a 1.5B model on one GPU', 3],
+      ['Training a 15B model on one GPU', 5],
+    ]);
+  });
 });
 
 describe('topicMatcher', () => {
