@@ -355,6 +355,11 @@ describe('mergePapers: which records are one paper', () => {
       ['Training a 15B model on one GPU', 5],
     ]);
   });
+  it('compares titles without case for every letter: a title in capitals with ẞ is the same paper as the one with ß', () => {
+    const caps = paper({ title: 'DIE GROẞE STUDIE ÜBER LLMS', source: 'hf-text', upvotes: 3 });
+    const mixed = paper({ title: 'Die große Studie über LLMs', arxivId: '2601.00003', upvotes: 1 });
+    expect(mergePapers([caps, mixed]).map((p) => [p.id, p.upvotes])).toEqual([['2601.00003', 3]]);
+  });
 });
 
 describe('topicMatcher', () => {
@@ -365,5 +370,10 @@ describe('topicMatcher', () => {
     expect(topicsMatched(cpp, ['c++', 'gpt-4.5'])).toEqual(['c++']);
     expect(topicsMatched(gpt, ['c++', 'gpt-4.5'])).toEqual(['gpt-4.5']);
     expect(topicsMatched(lookalike, ['c++', 'gpt-4.5'])).toEqual([]);
+  });
+
+  it('boosts by a topic that ends in a dash as a word start: "self-" matches "self-supervised"', () => {
+    const p = paper({ title: 'Self-supervised pretraining', upvotes: 1 });
+    expect(rank([p], { now, topics: ['self-'] })[0]!.reason).toBe('1 upvote · 1 day old · matches: self-');
   });
 });
