@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../commands/kit/dispatch';
 import { bundledPapers, invocation, testServices, NOW } from './services';
 import { paperIdsOf, textOf } from './reply-text';
+import { messageControls, papersOf } from '../../src/chat/reply';
 
 let t: Awaited<ReturnType<typeof testServices>>;
 beforeEach(async () => void (t = await testServices()));
@@ -180,5 +181,33 @@ describe('top', () => {
     const reply = await dispatch(invocation('top', args), t.svc);
     expect(reply.visibility).toBe('private');
     expect(textOf(reply)).toBe(message);
+  });
+});
+
+describe('top: how the answer is posted', () => {
+  it('answers in public, its list offering one Save picker over the papers in rank order', async () => {
+    const reply = await dispatch(invocation('top', { period: 'day', limit: '3' }), t.svc);
+    expect(reply.visibility).toBe('public');
+    expect(messageControls(reply.blocks)).toEqual({ kind: 'picker', papers: papersOf(reply) });
+    expect(papersOf(reply)).toHaveLength(3);
+  });
+
+  it('answers in public too when no list is stored, so the channel sees why nothing came', async () => {
+    const empty = await testServices({ papers: [] });
+    try {
+      const reply = await dispatch(invocation('top', { date: '2025-10-14' }), empty.svc);
+      expect(reply).toEqual({
+        blocks: [{ kind: 'text', text: 'No Daily Papers list on or before 2025-10-14 in the store.' }],
+        visibility: 'public',
+        fallback: 'No Daily Papers list on or before 2025-10-14 in the store.',
+      });
+    } finally {
+      await empty.cleanup();
+    }
+  });
+
+  it('puts the header alone above the list when the data is fresh, with no empty line for a note', async () => {
+    const reply = await dispatch(invocation('top', { period: 'day', limit: '2' }), t.svc);
+    expect(reply.blocks[0]).toEqual({ kind: 'text', text: 'Top 2 of the day (Tue, Oct 14, 2025).' });
   });
 });

@@ -285,3 +285,95 @@ describe('parseTopics', () => {
     expect(() => parseTopics(Array.from({ length: 21 }, (_, i) => `t${i}`).join(','))).toThrow('at most 20 topics, got 21');
   });
 });
+
+describe('rank: the edges a mutation run showed unguarded', () => {
+  it('keeps a paper with exactly minUpvotes upvotes: the minimum is inclusive', () => {
+    const { ranked, excluded } = rankWithExclusions([paper({ title: 'At the minimum', upvotes: 2 }), paper({ title: 'Below', upvotes: 1 })], {
+      now,
+      minUpvotes: 2,
+    });
+    expect(ranked.map((r) => r.paper.title)).toEqual(['At the minimum']);
+    expect(excluded.map((e) => [e.paper.title, e.why])).toEqual([['Below', 'below 2 upvotes']]);
+  });
+
+  it('matches a topic found only in the abstract or only in the AI summary', () => {
+    const inSummary = paper({ title: 'A', summary: 'We study retrieval for agents.', upvotes: 1 });
+    const inAiSummary = paper({ title: 'B', aiSummary: 'It studies retrieval.', upvotes: 1 });
+    const neither = paper({ title: 'C', upvotes: 1 });
+    expect(rank([neither, inSummary, inAiSummary], { now, topics: ['retrieval'] }).map((r) => [r.paper.title, r.reason])).toEqual([
+      ['A', '1 upvote · 1 day old · matches: retrieval'],
+      ['B', '1 upvote · 1 day old · matches: retrieval'],
+      ['C', '1 upvote · 1 day old'],
+    ]);
+    expect(topicsMatched(inAiSummary, ['retrieval', 'agents'])).toEqual(['retrieval']);
+  });
+
+  it('matches no topic through a field a paper leaves empty: no AI summary adds no words', () => {
+    const bare = paper({ title: 'Bare', upvotes: 1 });
+    const words = ['null', 'undefined', 'here', 'was', 'stryker'];
+    expect(topicsMatched(bare, words)).toEqual([]);
+    expect(rank([bare], { now, topics: words })[0]!.reason).toBe('1 upvote · 1 day old');
+  });
+});
+
+describe('mergePapers: which records are one paper', () => {
+  it('merges two records of one arXiv id whose titles differ, as a revised title does', () => {
+    const v1 = paper({ title: 'Scaling laws for retrieval', arxivId: '2601.00001', upvotes: 3 });
+    const v2 = paper({ title: 'Retrieval scaling laws, revisited', arxivId: '2601.00001', upvotes: 7, listedOn: '2026-04-20' });
+    const other = paper({ title: 'Something else', arxivId: '2601.00002' });
+    expect(mergePapers([v1, other, v2]).map((p) => [p.id, p.title, p.upvotes, p.listedOn])).toEqual([
+      ['2601.00001', 'Scaling laws for retrieval', 7, '2026-04-20'],
+      ['2601.00002', 'Something else', 0, null],
+    ]);
+  });
+
+  it('merges a record without an arXiv id into the first of two papers that share its title', () => {
+    const first = paper({ title: 'Technical Report', arxivId: '2601.00001', upvotes: 1 });
+    const second = paper({ title: 'Technical Report', arxivId: '2601.00002', upvotes: 2 });
+    const listed = paper({ title: 'Technical report', upvotes: 9, source: 'hf-text' });
+    expect(mergePapers([first, second, listed]).map((p) => [p.id, p.upvotes])).toEqual([
+      ['2601.00001', 9],
+      ['2601.00002', 2],
+    ]);
+  });
+
+  it("keeps the arXiv record's categories whichever record comes first, the first's when both name some", () => {
+    const arxiv = paper({ title: 'Same', arxivId: '2601.00001', categories: ['cs.CL', 'cs.LG'], source: 'arxiv' });
+    const hf = paper({ title: 'Same', arxivId: '2601.00001' });
+    const other = paper({ title: 'Same', arxivId: '2601.00001', categories: ['stat.ML'], source: 'arxiv' });
+    expect(mergePapers([arxiv, hf])[0]!.categories).toEqual(['cs.CL', 'cs.LG']);
+    expect(mergePapers([hf, arxiv])[0]!.categories).toEqual(['cs.CL', 'cs.LG']);
+    expect(mergePapers([arxiv, other])[0]!.categories).toEqual(['cs.CL', 'cs.LG']);
+    expect(mergePapers([{ ...hf, categories: [] }, other])[0]!.categories).toEqual(['stat.ML']);
+  });
+
+  it('keeps apart titles that differ only where punctuation splits a number: a 1.5B model is not a 15B one', () => {
+    const small = paper({ title: 'Training a 1.5B model on one GPU', source: 'hf-text', upvotes: 3 });
+    const large = paper({ title: 'Training a 15B model on one GPU', source: 'hf-text', upvotes: 5 });
+    expect(mergePapers([small, large]).map((p) => [p.title, p.upvotes])).toEqual([
+      ['Training a 1.5B model on one GPU', 3],
+      ['Training a 15B model on one GPU', 5],
+    ]);
+  });
+  it('compares titles without case for every letter: a title in capitals with ẞ is the same paper as the one with ß', () => {
+    const caps = paper({ title: 'DIE GROẞE STUDIE ÜBER LLMS', source: 'hf-text', upvotes: 3 });
+    const mixed = paper({ title: 'Die große Studie über LLMs', arxivId: '2601.00003', upvotes: 1 });
+    expect(mergePapers([caps, mixed]).map((p) => [p.id, p.upvotes])).toEqual([['2601.00003', 3]]);
+  });
+});
+
+describe('topicMatcher', () => {
+  it('matches a topic with regex characters literally: "c++" and "gpt-4.5"', () => {
+    const cpp = paper({ title: 'Compiling C++ templates', upvotes: 1 });
+    const gpt = paper({ title: 'Probing GPT-4.5 on math', upvotes: 1 });
+    const lookalike = paper({ title: 'GPT-4x5 grids in C', upvotes: 1 });
+    expect(topicsMatched(cpp, ['c++', 'gpt-4.5'])).toEqual(['c++']);
+    expect(topicsMatched(gpt, ['c++', 'gpt-4.5'])).toEqual(['gpt-4.5']);
+    expect(topicsMatched(lookalike, ['c++', 'gpt-4.5'])).toEqual([]);
+  });
+
+  it('boosts by a topic that ends in a dash as a word start: "self-" matches "self-supervised"', () => {
+    const p = paper({ title: 'Self-supervised pretraining', upvotes: 1 });
+    expect(rank([p], { now, topics: ['self-'] })[0]!.reason).toBe('1 upvote · 1 day old · matches: self-');
+  });
+});
