@@ -99,6 +99,16 @@ describe('arXiv Atom entries', () => {
     expect(parseArxiv(atom(withAttrs)).papers[0]).toMatchObject({ title: 'Typed Title', summary: 'Typed.' });
   });
 
+  it('reads a lone author, link and category as one of each, and an empty element with attributes as empty text', () => {
+    const lone = entry(
+      '<id>http://arxiv.org/abs/2609.00006</id><title>Lone</title><summary type="text"/><published>2026-09-01</published>' +
+        '<author><name>Ada Lovelace</name></author><link href="https://arxiv.org/abs/2609.00006"/><category term="cs.CL"/>',
+    );
+    const { papers, errors } = parseArxiv(atom(lone));
+    expect(errors).toEqual([]);
+    expect(papers[0]).toMatchObject({ summary: '', authors: ['Ada Lovelace'], authorCount: 1, keywords: ['cs.CL'], categories: ['cs.CL'] });
+  });
+
   it("turns the API's error entry into an error, with its summary or else its title", () => {
     const err = (inner: string) => entry(`<id>http://arxiv.org/api/errors#incorrect_id_format_for_abc</id><title>Error</title>${inner}`);
     expect(parseErrorOf(() => parseArxiv(atom(err('<summary>incorrect id format for abc</summary>'))))).toMatchObject({
@@ -143,6 +153,13 @@ describe('arXiv RSS items', () => {
     );
     const { papers } = parseArxiv(rss(plain));
     expect(papers[0]).toMatchObject({ summary: 'Just text.', authors: [], authorCount: null, publishedAt: '2026-09-25', categories: [] });
+  });
+
+  it('takes the abstract after its label also when the description starts with it', () => {
+    const labelled = item(
+      '<title>L</title><link>https://arxiv.org/abs/2609.26815</link><description>Abstract: Only this.</description><pubDate>Thu, 24 Sep 2026 00:00:00 -0400</pubDate>',
+    );
+    expect(parseArxiv(rss(labelled)).papers[0]!.summary).toBe('Only this.');
   });
 
   it('lists categories in feed order, primary first, each once', () => {
