@@ -120,6 +120,8 @@ describe('arXiv Atom entries', () => {
       detail: 'the arXiv API answered with an error: Error',
       where: 'feed.entry[1]',
     });
+    // The XML parser trims text, but not a CDATA section.
+    expect(parseErrorOf(() => parseArxiv(atom(err('<summary><![CDATA[  \n ]]></summary>')))).detail).toBe('the arXiv API answered with an error: Error');
   });
 
   it('reads a feed with no entries as no papers', () => {
@@ -216,5 +218,8 @@ describe('arXiv input it cannot read', () => {
     });
     expect(parseErrorOf(() => parseArxiv('<rss version="2.0"></rss>')).detail).toBe('expected an Atom <feed> or an RSS <rss><channel>, got an RSS feed');
     expect(parseErrorOf(() => parseArxiv('<feed>text</feed>')).detail).toBe('expected an Atom <feed> or an RSS <rss><channel>, got an Atom feed');
+    expect(parseErrorOf(() => parseArxiv('<rss version="2.0"><channel>text</channel></rss>')).detail).toBe(
+      'expected an Atom <feed> or an RSS <rss><channel>, got an RSS feed',
+    );
   });
 });

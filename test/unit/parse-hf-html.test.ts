@@ -47,6 +47,12 @@ describe('hf-html: the Daily Papers data of a saved page', () => {
     expect(parseHfHtml(html).papers.map((p) => p.id)).toEqual(['2407.21783']);
   });
 
+  it('reads the attributes alone, copied from the page source without their tag, in either order', () => {
+    const props = escaped({ dailyPapers: [item('2407.21783')] });
+    expect(parseHfHtml(`data-target="DailyPapers" data-props="${props}"`).papers.map((p) => p.id)).toEqual(['2407.21783']);
+    expect(parseHfHtml(`data-props="${props}" data-target="DailyPapers">`).papers.map((p) => p.id)).toEqual(['2407.21783']);
+  });
+
   it('names bad items by their path in data-props and keeps the good ones', () => {
     const bad = { paper: { id: '2407.00001', title: 'No date' } };
     const { papers, errors } = parseHfHtml(page(escaped({ dailyPapers: [item('2407.21783'), bad] })));
