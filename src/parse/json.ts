@@ -11,8 +11,10 @@ export function parseJson(text: string, format: ListingFormat): unknown {
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     const pos = /position (\d+)/.exec(msg);
-    const where = pos ? lineAndColumn(text, Number(pos[1])) : `end of input (${text.length} characters)`;
-    const truncated = /end of (JSON )?input|Unterminated/i.test(msg) ? ' (truncated?)' : '';
+    const atEnd = /end of (JSON )?input/i.test(msg);
+    // V8 gives no position for an unexpected token (it quotes the text instead): then no place is named.
+    const where = pos ? lineAndColumn(text, Number(pos[1])) : atEnd ? `end of input (${text.length} characters)` : undefined;
+    const truncated = atEnd || /Unterminated/i.test(msg) ? ' (truncated?)' : '';
     throw new ParseError(format, `invalid JSON${truncated}: ${msg.split('\n')[0]!.slice(0, 120)}`, where);
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ParseError } from '../../src/errors';
 import { parseListing } from '../../src/parse/index';
 import { PaperSchema } from '../../src/model/paper';
 import { readFixture } from '../helpers/fixtures';
@@ -201,6 +202,18 @@ describe('hf-text: entries cut short or odd, each said by line', () => {
     const { format, papers, errors } = parseListing(text, { today: '2026-04-21' });
     expect([format, errors]).toEqual(['hf-text', []]);
     expect(papers[0]).toMatchObject({ title: 'Title', summary: 'Line one. Line two.', publishedAt: '2025-03-03', upvotes: 4 });
+  });
+
+  it('says the first entry has no title when it is only page-header lines, instead of failing on them', () => {
+    expect(() => parseListing('Daily Papers\n\nnew\n·\nApr 21, 2026\n', { today: '2026-04-21' })).toThrow(
+      new ParseError('hf-text', 'no usable entry: entry has no title before its byline and "·" line', 'line 4'),
+    );
+  });
+
+  it('reads a listing copied from its first "·" line as hf-text, and says that entry has no title', () => {
+    expect(() => parseListing('·\nMar 3, 2025 4\n', { today: '2026-04-21' })).toThrow(
+      new ParseError('hf-text', 'no usable entry: entry has no title before its byline and "·" line', 'line 1'),
+    );
   });
 
   it('says a page with only its header has no entries, naming its first line', () => {
