@@ -14,8 +14,8 @@ const shared = {
   hookTimeout: 120_000,
 };
 
-/** Tests that fake node-cron's clock need their own module instances. */
-const ownModules = ['test/schedule/{scheduler-dst,scheduler-on-time,weekly}.test.ts'];
+/** Tests that fake node-cron's clock, or mock node:timers/promises, need their own module instances. */
+const ownModules = ['test/schedule/{scheduler-dst,scheduler-on-time,weekly,retry-backoff}.test.ts'];
 
 export default defineConfig({
   test: {
