@@ -25,7 +25,7 @@ export default defineConfig({
           ...shared,
           name: 'shared-modules',
           include: [
-            'test/schedule/{claims,config-file,fanout,messages,post-with-retry,scheduler,time}.test.ts',
+            'test/schedule/{claims,config-file,delivery,fanout,fanout-reports,messages,post-with-retry,scheduler,time}.test.ts',
             'test/store/{store,concurrency,threads}.test.ts',
             'test/unit/*.test.ts',
             'test/commands/{bookmarks,subscribe,today-top,reactions,text-dispatch}.test.ts',
