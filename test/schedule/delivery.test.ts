@@ -330,4 +330,15 @@ describe('delivering one channel', () => {
     expect(report.channels.map((c) => c.outcome).sort()).toEqual(['failed', 'posted']);
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it('sends channels that share a ranking the very same messages, which the adapters then render once (they cache by message)', async () => {
+    await seed(store, [subscription('a'), subscription('b'), subscription('other', { topics: ['video'] })]);
+    const { wrapped, inChannel } = capturing(poster);
+    await run({ posters: [wrapped] });
+    const [a, b, other] = [inChannel('a'), inChannel('b'), inChannel('other')];
+    expect(a).toHaveLength(4);
+    expect(a.every((s, i) => s.reply === b[i]!.reply)).toBe(true);
+    // Other topics rank, and word the messages, otherwise: nothing is shared with them.
+    expect(other.some((s) => a.some((x) => x.reply === s.reply))).toBe(false);
+  });
 });
