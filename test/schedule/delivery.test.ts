@@ -71,6 +71,8 @@ describe('delivering one channel', () => {
 
   it.each([
     { cadence: 'daily', settings: {}, date: LIST_DATE, header: `Top 3 papers from Hugging Face Daily Papers, ${LIST_DATE}` },
+    // Popular boosts no topic: a resumed post's reasons must not say it matched one.
+    { cadence: 'daily popular', settings: { rank: 'popular' as const }, date: LIST_DATE, header: `Top 3 papers from Hugging Face Daily Papers, ${LIST_DATE}` },
     {
       cadence: 'weekly',
       settings: { every: 'week' as const, weekDay: 'wed' as const },
