@@ -343,4 +343,79 @@ describe('delivering one channel', () => {
     // Other topics rank, and word the messages, otherwise: nothing is shared with them.
     expect(other.some((s) => a.some((x) => x.reply === s.reply))).toBe(false);
   });
+
+  it("sends the empty day's note with the header's key, so every run sends it as the same message, and records no paper for it", async () => {
+    await seed(store, [subscription('a', { minUpvotes: 1_000_000 })]);
+    const report = await run({ config: testConfig({ emptyDigest: 'note' }) });
+    expect(report.channels[0]).toMatchObject({ outcome: 'empty', messages: 1 });
+    expect(poster.shown.map((m) => m.key)).toEqual([`console:a@${LIST_DATE}:header`]);
+    expect(await store.posts.find('console', 'a', poster.shown[0]!.messageId)).toMatchObject({ paperIds: [], deliveryId: `console:a@${LIST_DATE}` });
+    expect(await store.posts.paperIdsPostedInChannel('console', 'a', new Date(0))).toEqual(new Set());
+  });
+
+  it('skips the post while the paper source is down with STALE_DIGEST=skip, saying why, and claims nothing', async () => {
+    await seed(store, [subscription('a')]);
+    const sourceStatus = () => ({ lastSuccessAt: new Date('2025-10-14T07:49:00Z'), lastError: 'HTTP 503', note: null });
+    const report = await run({ sourceStatus, config: testConfig({ staleDigest: 'skip' }) });
+    expect(report.channels).toEqual([
+      { subscriptionId: 'console:a', date: LIST_DATE, outcome: 'skipped', messages: 0, detail: 'the paper source is down (STALE_DIGEST=skip)' },
+    ]);
+    expect(poster.shown).toEqual([]);
+    expect(await store.deliveries.get(`console:a@${LIST_DATE}`)).toBeNull();
+  });
+
+  it('a resumed delivery checks its claim before its first message: taken over meanwhile, it sends nothing', async () => {
+    await seed(store, [subscription('a')]);
+    // The crashed run sent and recorded its header, then died sending the first paper.
+    poster.crashBeforeSend = 2;
+    void run({ owner: { host: os.hostname(), pid: deadPid() } });
+    await expect.poll(async () => (await store.posts.forDelivery(`console:a@${LIST_DATE}`)).length).toBe(1);
+    const overtaken: Store = {
+      ...store,
+      posts: {
+        ...store.posts,
+        // While this run reads what was sent, another replica takes the claim over.
+        forDelivery: async (id) => {
+          await store.deliveries.claim({
+            subscriptionId: 'console:a',
+            date: LIST_DATE,
+            owner: { host: 'replica-b', pid: 7 },
+            now: now(),
+            staleAfterMs: 600_000,
+            ownerIsGone: () => true,
+            maxAttempts: 5,
+          });
+          return store.posts.forDelivery(id);
+        },
+      },
+    };
+    const report = await run({ store: overtaken });
+    expect(report.channels[0]).toMatchObject({ outcome: 'claimed-elsewhere', messages: 0 });
+    expect(poster.shown).toHaveLength(1);
+  });
+
+  it("posts a resumed plan as planned even where the channel's topics now exclude a paper of it, with no reason given for that one", async () => {
+    await seed(store, [subscription('a')]);
+    const { owner, id } = await claimedByTheDead('console:a');
+    const planned = (await run({ dryRun: true })).channels[0]!.plan!.papers;
+    expect(
+      await store.deliveries.setPlan(
+        id,
+        owner,
+        planned.map((p) => p.id),
+      ),
+    ).toBe(true);
+    const excludedWord = planned[1]!.title
+      .split(/\s+/)
+      .find((w) => /^[a-z]{5,}$/i.test(w))!
+      .toLowerCase();
+    await store.subscriptions.upsert(subscription('a', { topics: [`-${excludedWord}`] }));
+    const { wrapped, sent } = capturing(poster);
+
+    expect((await run({ posters: [wrapped] })).channels[0]).toMatchObject({ outcome: 'posted', messages: 4 });
+    expect(poster.shown.slice(1).map((m) => m.paperIds[0])).toEqual(planned.map((p) => p.id));
+    const reasons = sent.slice(1).map((s) => (s.reply.blocks[0] as { reason: string }).reason);
+    expect(reasons[1]).toBe('');
+    expect(reasons[0]).not.toBe('');
+  });
 });

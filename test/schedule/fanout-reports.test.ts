@@ -1,3 +1,4 @@
+import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { currentOwner } from '../../src/schedule/claims';
 import { postDaily, sharedListReads, type PostDailyOptions } from '../../src/schedule/fanout';
@@ -60,10 +61,11 @@ describe('sharedListReads', () => {
 
 describe('postDaily reports', () => {
   let store: Store;
+  let url: string;
   let cleanup: () => Promise<void>;
   let poster: RecordingPoster;
   beforeEach(async () => {
-    ({ store, cleanup } = await openTestStore('sqlite'));
+    ({ store, url, cleanup } = await openTestStore('sqlite'));
     poster = new RecordingPoster();
   });
   afterEach(async () => {
@@ -174,5 +176,15 @@ describe('postDaily reports', () => {
     const report = await run({ store: watched, subscriptionIds: ids, date: '2025-10-15' });
     expect(claimed).toEqual(['console:b', 'console:c', 'console:d', 'console:a']);
     expect(report.channels.map((c) => c.subscriptionId)).toEqual(ids);
+  });
+
+  it('skips a channel an older version disabled without saying why as disabled by its owner', async () => {
+    await seed(store, [subscription('old')]);
+    // Rows disabled before disabled_reason existed have none.
+    const db = new BetterSqlite3(url.slice('sqlite:'.length));
+    db.prepare('update subscriptions set enabled = 0, disabled_reason = null where id = ?').run('console:old');
+    db.close();
+    const report = await run({ subscriptionIds: ['console:old'] });
+    expect(report.channels).toEqual([{ subscriptionId: 'console:old', date: LIST_DATE, outcome: 'skipped', messages: 0, detail: 'disabled: by its owner' }]);
   });
 });
