@@ -14,8 +14,8 @@ const shared = {
   hookTimeout: 120_000,
 };
 
-/** Tests that fake node-cron's clock need their own module instances. */
-const ownModules = ['test/schedule/{scheduler-dst,scheduler-on-time,weekly}.test.ts'];
+/** Tests that fake node-cron's clock, or mock node:timers/promises, need their own module instances. */
+const ownModules = ['test/schedule/{scheduler-dst,scheduler-on-time,weekly,retry-backoff}.test.ts'];
 
 export default defineConfig({
   test: {
@@ -25,7 +25,7 @@ export default defineConfig({
           ...shared,
           name: 'shared-modules',
           include: [
-            'test/schedule/{claims,config-file,fanout,messages,post-with-retry,scheduler,time}.test.ts',
+            'test/schedule/{claims,config-file,delivery,fanout,fanout-reports,messages,post-with-retry,scheduler,time}.test.ts',
             'test/store/{store,concurrency,threads}.test.ts',
             'test/unit/*.test.ts',
             'test/commands/{bookmarks,subscribe,today-top,reactions,text-dispatch}.test.ts',

@@ -55,9 +55,7 @@ export async function selectDigest(
   const byChannel = mode === 'channel' && settings.platform !== undefined && settings.channelId !== undefined;
   const { ranked, excluded } = rankWithExclusions(papers, {
     now: opts.now,
-    // Popular keeps the exclusions (-topic) but boosts nothing, and lets no vote age.
-    topics: mode === 'popular' ? settings.topics.filter((t) => t.trim().startsWith('-')) : settings.topics,
-    halfLifeDays: mode === 'popular' ? Infinity : undefined,
+    ...modeRanking(settings),
     minUpvotes: settings.minUpvotes,
     limit: byChannel ? undefined : settings.top,
     skipIds: opts.skipIds,
@@ -65,6 +63,15 @@ export async function selectDigest(
   if (!byChannel) return { listDate, ranked: labelArxiv(ranked, categories), excluded };
   const blended = await rankForChannel(store, { platform: settings.platform!, channelId: settings.channelId! }, ranked);
   return { listDate, ranked: labelArxiv(blended.slice(0, Math.max(0, settings.top)), categories), excluded };
+}
+
+/**
+ * How a ranking mode weighs the papers: popular keeps the exclusions (-topic) but boosts nothing,
+ * and lets no vote age. A resumed daily post words its reasons the same way (schedule/delivery.ts).
+ */
+export function modeRanking(settings: Pick<DigestSettings, 'topics' | 'rank'>): { topics: string[]; halfLifeDays?: number } {
+  const popular = (settings.rank ?? DEFAULT_SETTINGS.rank) === 'popular';
+  return popular ? { topics: settings.topics.filter((t) => t.trim().startsWith('-')), halfLifeDays: Infinity } : { topics: settings.topics };
 }
 
 /** List days a selection chooses from: one day's list, or a weekly post's seven. */

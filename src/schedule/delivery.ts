@@ -8,7 +8,7 @@ import type { Reply } from '../chat/reply';
 import type { RankedPaper } from '../model/paper';
 import type { ClaimOwner, Delivery, Store, Subscription } from '../store/types';
 import { errorMessage } from '../errors';
-import { selectDigest, windowLabel, type DigestSelection, type ListWindow } from '../digest/select';
+import { modeRanking, selectDigest, windowLabel, type DigestSelection, type ListWindow } from '../digest/select';
 import { weekStart, weeklyWindow } from '../model/cadence';
 import { settingsKey } from '../digest/selection-cache';
 import { digestHeader, digestPaperMessage, emptyDigestNote } from '../digest/messages';
@@ -157,7 +157,7 @@ async function postedThisWeek(ctx: DeliveryContext, sub: Subscription, date: str
 /** The papers of a plan fixed by an earlier (crashed) run, in the planned order, with fresh reasons. */
 async function resumePlan(ctx: DeliveryContext, sub: Subscription, date: string, plan: string[]): Promise<RankedPaper[]> {
   const papers = await ctx.store.papers.getMany(plan);
-  const reasons = new Map(rank(papers, { now: rankedAt(ctx, sub, date), topics: sub.topics }).map((r) => [r.paper.id, r]));
+  const reasons = new Map(rank(papers, { now: rankedAt(ctx, sub, date), ...modeRanking(sub) }).map((r) => [r.paper.id, r]));
   const byId = new Map(papers.map((p) => [p.id, p]));
   return plan.flatMap((id, i) => {
     const paper = byId.get(id);

@@ -19,6 +19,23 @@ describe('claim owners', () => {
     // Another host's pids mean nothing here; its claims expire by heartbeat instead.
     expect(ownerIsGone({ host: `${os.hostname()}-other`, pid: dead })).toBe(false);
   });
+
+  it("takes a pid on this host that answers EPERM (another user's process) as alive, and only ESRCH as gone", () => {
+    // Root may signal every process, so the EPERM a normal user gets for another user's pid is made here.
+    const answer = (code: string) =>
+      vi.spyOn(process, 'kill').mockImplementation(() => {
+        throw Object.assign(new Error(`kill ${code}`), { code });
+      });
+    try {
+      const kill = answer('EPERM');
+      expect(ownerIsGone({ host: os.hostname(), pid: 424_242 })).toBe(false);
+      expect(kill).toHaveBeenCalledWith(424_242, 0);
+      answer('ESRCH');
+      expect(ownerIsGone({ host: os.hostname(), pid: 424_242 })).toBe(true);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
 });
 
 describe('delivery heartbeat', () => {
@@ -62,6 +79,11 @@ describe('delivery heartbeat', () => {
         clock += STALE_MS / 3;
         expect(await heartbeat.beat()).toBe(true);
         expect(await heartbeatAt()).toBe(now().toISOString());
+        // A check soon after that write only reads: the third is counted from the last write, not the claim.
+        const lastWrite = now().toISOString();
+        clock += 1_000;
+        expect(await heartbeat.beat()).toBe(true);
+        expect(await heartbeatAt()).toBe(lastWrite);
         // Another replica takes the claim over (it saw this owner as gone); the next check, a read, says so.
         clock += 1_000;
         expect((await claim({ host: 'replica-b', pid: 200 }, () => true)).won).toBe(true);

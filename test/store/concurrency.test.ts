@@ -127,6 +127,8 @@ describe.each(storeKinds)('store on %s across processes', (kind) => {
       ]);
       const winners = dates.map((_, i) => [byA[i]!.won, byB[i]!.won].filter(Boolean).length);
       expect(winners).toEqual(dates.map(() => 1));
+      // Taken over, not created: no claimer, winner or loser, is told nothing can have been sent.
+      expect([...byA, ...byB].filter((r) => r.fresh)).toEqual([]);
       for (const [i, date] of dates.entries()) {
         const row = await store.deliveries.get(`discord:c1@${date}`);
         expect(row).toMatchObject({ attempts: 2, owner: { host: byA[i]!.won ? 'A' : 'B' } });
