@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { currentGroup } from './stryker/groups.mjs';
 
 /**
  * The tests `npm run mutate` runs against each mutant: the in-process tests of the modules that
@@ -17,6 +18,9 @@ const shared = {
 /** Tests that fake node-cron's clock, or mock node:timers/promises, need their own module instances. */
 const ownModules = ['test/schedule/{scheduler-dst,scheduler-on-time,weekly,retry-backoff}.test.ts'];
 
+/** Under `npm run mutate`, the tests of the group being run (stryker/groups.mjs); all of them otherwise. */
+const group = currentGroup();
+
 export default defineConfig({
   test: {
     projects: [
@@ -24,7 +28,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'shared-modules',
-          include: [
+          include: group?.tests ?? [
             'test/schedule/{claims,config-file,delivery,fanout,fanout-reports,messages,post-with-retry,scheduler,time}.test.ts',
             'test/store/{store,concurrency,threads}.test.ts',
             'test/unit/*.test.ts',
@@ -42,7 +46,7 @@ export default defineConfig({
           isolate: false,
         },
       },
-      { test: { ...shared, name: 'own-modules', include: ownModules } },
+      ...(group && !group.ownModules ? [] : [{ test: { ...shared, name: 'own-modules', include: group?.ownModules ?? ownModules } }]),
     ],
   },
 });
