@@ -15,7 +15,8 @@ export const GROUPS = [
   {
     name: 'store',
     mutate: ['src/store/repositories/{bookmarks,deliveries,posts}.ts'],
-    tests: ['test/store/{store,concurrency,threads}.test.ts', 'test/schedule/{claims,fanout}.test.ts'],
+    // The delivery tests are the ones that read back what was recorded after a resume.
+    tests: ['test/store/{store,concurrency,threads}.test.ts', 'test/schedule/{claims,delivery,fanout,fanout-reports,post-with-retry}.test.ts'],
   },
   {
     name: 'rank',
