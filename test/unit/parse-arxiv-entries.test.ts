@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ParseError } from '../../src/errors';
+import { thrownParseError } from '../helpers/parse-error';
 import { looksLikeArxiv, parseArxiv } from '../../src/parse/arxiv';
 
-/** The ParseError a call throws, so tests assert its exact fields. */
-function parseErrorOf(run: () => unknown): ParseError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ParseError) return err;
-    throw err;
-  }
-  throw new Error('expected a ParseError');
-}
+const parseErrorOf = thrownParseError;
 
 const atom = (...entries: string[]) =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">\n<title>q</title>\n${entries.join('\n')}\n</feed>\n`;

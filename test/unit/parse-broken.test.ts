@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectFormat, parseListing } from '../../src/parse/index';
-import { ParseError } from '../../src/errors';
+import { thrownParseError } from '../helpers/parse-error';
 import { readFixture } from '../helpers/fixtures';
 
 const hfText = readFixture('hf-text/daily-papers-search-2026-04-21.txt');
@@ -8,16 +8,8 @@ const hfApi = readFixture('hf-api/daily_papers-2025-10-14.json');
 const atom = readFixture('arxiv/api-query-all-testing-start0-max10.xml');
 const errorPage = '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1></body></html>\n';
 
-/** The ParseError thrown by parseListing, so tests assert its exact fields. */
-function parseErrorOf(text: string, opts?: Parameters<typeof parseListing>[1]): ParseError {
-  try {
-    parseListing(text, opts);
-  } catch (err) {
-    if (err instanceof ParseError) return err;
-    throw err;
-  }
-  throw new Error('expected a ParseError');
-}
+/** The ParseError parseListing throws, so tests assert its exact fields. */
+const parseErrorOf = (text: string, opts?: Parameters<typeof parseListing>[1]) => thrownParseError(() => parseListing(text, opts));
 
 describe('detectFormat', () => {
   it('judges by content', () => {

@@ -2,18 +2,9 @@ import { ZodError, z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { buildPaper, calendarDate, cleanText, describeError, firstGithubUrl, isoDay, monthNumber } from '../../src/parse/fields';
 import { describeMarkup, lineAndColumn, parseJson } from '../../src/parse/json';
-import { ParseError } from '../../src/errors';
+import { thrownParseError } from '../helpers/parse-error';
 
-/** The ParseError a call throws, so tests assert its exact fields. */
-function parseErrorOf(run: () => unknown): ParseError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ParseError) return err;
-    throw err;
-  }
-  throw new Error('expected a ParseError');
-}
+const parseErrorOf = thrownParseError;
 
 describe('cleanText: untrusted listing text on one line', () => {
   it('turns control characters and line breaks into single spaces and trims the ends', () => {

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ParseError } from '../../src/errors';
+import { thrownParseError } from '../helpers/parse-error';
 import { parseHfApi } from '../../src/parse/hf-api';
 
-/** The ParseError a call throws, so tests assert its exact fields. */
-function parseErrorOf(run: () => unknown): ParseError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ParseError) return err;
-    throw err;
-  }
-  throw new Error('expected a ParseError');
-}
+const parseErrorOf = thrownParseError;
 
 const paper = (extra: Record<string, unknown> = {}) => ({
   id: '2510.11696',

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ParseError } from '../../src/errors';
+import { thrownParseError } from '../helpers/parse-error';
 import { parseHfHtml } from '../../src/parse/hf-html';
 
-/** The ParseError a call throws, so tests assert its exact fields. */
-function parseErrorOf(run: () => unknown): ParseError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ParseError) return err;
-    throw err;
-  }
-  throw new Error('expected a ParseError');
-}
+const parseErrorOf = thrownParseError;
 
 /** An attribute value as the page writes it: JSON, HTML-escaped. */
 const escaped = (value: unknown) => JSON.stringify(value).replaceAll('&', '&amp;').replaceAll('"', '&quot;');

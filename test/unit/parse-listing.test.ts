@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ParseError } from '../../src/errors';
 import { detectFormat, parseListing } from '../../src/parse/index';
+import { thrownParseError } from '../helpers/parse-error';
 
 /** The ParseError parseListing throws, so tests assert its exact fields. */
-function parseErrorOf(text: string, opts?: Parameters<typeof parseListing>[1]): ParseError {
-  try {
-    parseListing(text, opts);
-  } catch (err) {
-    if (err instanceof ParseError) return err;
-    throw err;
-  }
-  throw new Error('expected a ParseError');
-}
+const parseErrorOf = (text: string, opts?: Parameters<typeof parseListing>[1]) => thrownParseError(() => parseListing(text, opts));
 
 const hfItem = (id: string) => ({ paper: { id, title: `Paper ${id}`, publishedAt: '2025-10-13T00:00:00.000Z' } });
 const hfText = (title: string, date = 'Mar 3, 2025 4') => `${title}\n\nAn abstract.\n\n  • 2 authors\n·\n${date}\n\n`;
