@@ -59,6 +59,18 @@ describe('delivering one channel', () => {
     await cleanup();
   });
 
+  /** Another replica (whose owner it takes for gone) takes console:a's claim of the list day over. */
+  const takeOverAsReplicaB = (maxAttempts: number) =>
+    store.deliveries.claim({
+      subscriptionId: 'console:a',
+      date: LIST_DATE,
+      owner: { host: 'replica-b', pid: 7 },
+      now: now(),
+      staleAfterMs: 600_000,
+      ownerIsGone: () => true,
+      maxAttempts,
+    });
+
   const run = (over: Partial<PostDailyOptions> = {}) =>
     postDaily({ store, posters: [poster], config: testConfig(), log, now, owner: currentOwner(), retryDelayMs: 0, ...over });
 
@@ -126,15 +138,7 @@ describe('delivering one channel', () => {
         ...store.deliveries,
         // Another replica takes the claim over between this run's claim and its plan.
         setPlan: async (...args) => {
-          await store.deliveries.claim({
-            subscriptionId: 'console:a',
-            date: LIST_DATE,
-            owner: { host: 'replica-b', pid: 7 },
-            now: now(),
-            staleAfterMs: 600_000,
-            ownerIsGone: () => true,
-            maxAttempts: 3,
-          });
+          await takeOverAsReplicaB(3);
           return setPlan(...args);
         },
       },
@@ -376,15 +380,7 @@ describe('delivering one channel', () => {
         ...store.posts,
         // While this run reads what was sent, another replica takes the claim over.
         forDelivery: async (id) => {
-          await store.deliveries.claim({
-            subscriptionId: 'console:a',
-            date: LIST_DATE,
-            owner: { host: 'replica-b', pid: 7 },
-            now: now(),
-            staleAfterMs: 600_000,
-            ownerIsGone: () => true,
-            maxAttempts: 5,
-          });
+          await takeOverAsReplicaB(5);
           return store.posts.forDelivery(id);
         },
       },
