@@ -156,7 +156,7 @@ export function createFollowIndex<K>(): FollowIndex<K> {
     return entry;
   }
 
-  /** Whether the paper satisfies the entry: the same test as matchedEntries, from the follow's side. */
+  /** Whether the paper satisfies the entry: the one place the matching rules are written. */
   function entryMatches(e: Entry<K>, facts: PaperFacts): boolean {
     const first = e.words[0]!;
     switch (e.follow.kind) {
@@ -178,19 +178,16 @@ export function createFollowIndex<K>(): FollowIndex<K> {
     // One person's few follows (a personal digest) are cheaper to check one by one than a paper's
     // hundreds of words are to look up; a whole list's follows (alerts) the other way round.
     if (byKey.size < facts.positions.size) return new Set([...byKey.values()].filter((e) => entryMatches(e, facts)));
+    // Otherwise the index names the entries a paper could match, by the word each must find in it,
+    // and entryMatches decides, with the same rules as above.
     const found = new Set<Entry<K>>();
-    for (const [word, starts] of facts.positions) {
-      for (const e of topics.get(word) ?? []) if (!found.has(e) && hasPhrase(e.words, facts.words, starts)) found.add(e);
-    }
-    for (const [word, starts] of facts.orgPositions) {
-      for (const e of orgs.get(word) ?? []) if (!found.has(e) && hasPhrase(e.words, facts.orgWords, starts)) found.add(e);
-    }
-    for (const name of facts.authors) {
-      for (const e of authors.get(name.surname) ?? []) {
-        if (!found.has(e) && sameGiven(e.words.length > 1 ? e.words[0]! : null, name.given)) found.add(e);
-      }
-    }
-    for (const category of facts.categories) for (const e of arxiv.get(category) ?? []) found.add(e);
+    const check = (map: Map<string, Entry<K>[]>, words: Iterable<string>) => {
+      for (const word of words) for (const e of map.get(word) ?? []) if (!found.has(e) && entryMatches(e, facts)) found.add(e);
+    };
+    check(topics, facts.positions.keys());
+    check(orgs, facts.orgPositions.keys());
+    check(authors, new Set(facts.authors.map((n) => n.surname)));
+    check(arxiv, facts.categories);
     return found;
   }
 
