@@ -43,7 +43,8 @@ export const GROUPS = [
   {
     name: 'commands',
     mutate: ['commands/{bookmarks,subscribe,unsubscribe}.ts'],
-    tests: ['test/commands/{bookmarks,subscribe,reactions,text-dispatch}.test.ts', 'test/subscriptions/*.test.ts'],
+    // arxiv/subscribe: the note on minimum upvotes in a channel with arXiv categories.
+    tests: ['test/commands/{bookmarks,subscribe,reactions,text-dispatch}.test.ts', 'test/subscriptions/*.test.ts', 'test/arxiv/subscribe.test.ts'],
   },
 ];
 

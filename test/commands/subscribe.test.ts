@@ -50,6 +50,12 @@ describe('subscribe', () => {
     expect(reply.blocks.map((b) => b.kind)).toEqual(['text', 'fields']);
   });
 
+  it('says nothing of publish where the channel kind is unknown (Slack, console): it may be an announcement channel', async () => {
+    const reply = await dispatch(invocation('subscribe', { publish: 'on' }), t.svc);
+    expect(await subscription()).toMatchObject({ publish: true });
+    expect(reply.blocks.map((b) => b.kind)).toEqual(['text', 'fields']);
+  });
+
   it('posts every week on a chosen day, or every weekday, and says so', async () => {
     const weekly = await dispatch(invocation('subscribe', { every: 'week', day: 'fri' }), t.svc);
     expect(textOf(weekly)).toContain('This channel gets the top 5 papers of the last seven days every Friday at 09:00 UTC.');
