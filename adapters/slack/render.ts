@@ -1,11 +1,9 @@
-import type { types } from '@slack/bolt';
+import type { Button, KnownBlock, SectionBlock } from '@slack/types';
 import { controlId } from '../../src/chat/controls';
 import { messageControls, type Block, type MessageControls, type PaperControl, type Reply } from '../../src/chat/reply';
 import type { Paper } from '../../src/model/paper';
 import { byline, httpUrl, oneLine, truncate } from '../../commands/kit/format';
 import { paperLinks } from '../../commands/kit/links';
-
-type KnownBlock = types.KnownBlock;
 
 /** A Slack message: Block Kit blocks and the plain `text` Slack shows in notifications. */
 export interface SlackMessage {
@@ -63,7 +61,7 @@ export function safeUrl(url: string | null): string | null {
 const CONTROL_TEXT: Record<PaperControl, string> = { save: '🔖 Save', similar: '🔎 Similar', abstract: '📄 Abstract', discuss: '💬 Discuss' };
 
 /** A button for one of the bot's controls: action_id says version, action and paper, and nothing more. */
-export function controlButton(action: Parameters<typeof controlId>[0], paperId: string, text: string): types.Button | null {
+export function controlButton(action: Parameters<typeof controlId>[0], paperId: string, text: string): Button | null {
   const id = controlId(action, paperId);
   return id ? { type: 'button', action_id: id, text: { type: 'plain_text', text: truncate(text, MAX_BUTTON_TEXT), emoji: true }, value: paperId } : null;
 }
@@ -116,7 +114,7 @@ function paperBlocks(paper: Paper, opts: { rank?: number; reason?: string; abstr
   ]
     .filter((b): b is { label: string; url: string } => b.url !== null)
     .map(
-      (b): types.Button => ({
+      (b): Button => ({
         type: 'button',
         // URL buttons still send an interaction; main.ts acks every action id with this prefix.
         action_id: `${OPEN_LINK_ACTION_PREFIX}${b.label.toLowerCase()}_${paper.id}`.slice(0, 255),
@@ -159,7 +157,7 @@ function escapedPieces(text: string, max: number): string[] {
   return pieces.length > 0 ? pieces : [' '];
 }
 
-function section(text: string): types.SectionBlock {
+function section(text: string): SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text } };
 }
 
