@@ -1,6 +1,5 @@
 import { defineConfig } from 'vitest/config';
 import { currentGroup } from './stryker/groups.mjs';
-import { keptThreads } from './stryker/kept-worker-pool';
 
 /**
  * The tests `npm run mutate` runs against each mutant: the in-process tests of the modules that
@@ -46,7 +45,6 @@ export default defineConfig({
           // afresh (1 to 6 s a file here; TESTING.md, how long a run takes).
           isolate: false,
         },
-        plugins: [keptThreads()],
       },
       ...(group && !group.ownModules ? [] : [{ test: { ...shared, name: 'own-modules', include: group?.ownModules ?? ownModules } }]),
     ],
