@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { thrownParseError } from '../helpers/parse-error';
 import { looksLikeArxiv, parseArxiv } from '../../src/parse/arxiv';
 
-const parseErrorOf = thrownParseError;
-
 const atom = (...entries: string[]) =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">\n<title>q</title>\n${entries.join('\n')}\n</feed>\n`;
 const entry = (inner: string) => `<entry>${inner}</entry>`;
@@ -102,17 +100,17 @@ describe('arXiv Atom entries', () => {
 
   it("turns the API's error entry into an error, with its summary or else its title", () => {
     const err = (inner: string) => entry(`<id>http://arxiv.org/api/errors#incorrect_id_format_for_abc</id><title>Error</title>${inner}`);
-    expect(parseErrorOf(() => parseArxiv(atom(err('<summary>incorrect id format for abc</summary>'))))).toMatchObject({
+    expect(thrownParseError(() => parseArxiv(atom(err('<summary>incorrect id format for abc</summary>'))))).toMatchObject({
       format: 'arxiv',
       detail: 'the arXiv API answered with an error: incorrect id format for abc',
       where: 'feed.entry[0]',
     });
-    expect(parseErrorOf(() => parseArxiv(atom(good(), err('<summary> </summary>'))))).toMatchObject({
+    expect(thrownParseError(() => parseArxiv(atom(good(), err('<summary> </summary>'))))).toMatchObject({
       detail: 'the arXiv API answered with an error: Error',
       where: 'feed.entry[1]',
     });
     // The XML parser trims text, but not a CDATA section.
-    expect(parseErrorOf(() => parseArxiv(atom(err('<summary><![CDATA[  \n ]]></summary>')))).detail).toBe('the arXiv API answered with an error: Error');
+    expect(thrownParseError(() => parseArxiv(atom(err('<summary><![CDATA[  \n ]]></summary>')))).detail).toBe('the arXiv API answered with an error: Error');
   });
 
   it('reads a feed with no entries as no papers', () => {
@@ -193,23 +191,23 @@ describe('arXiv RSS items', () => {
 
 describe('arXiv input it cannot read', () => {
   it('says the input is empty', () => {
-    expect(parseErrorOf(() => parseArxiv(' \n'))).toMatchObject({ format: 'arxiv', detail: 'the input is empty', where: undefined });
+    expect(thrownParseError(() => parseArxiv(' \n'))).toMatchObject({ format: 'arxiv', detail: 'the input is empty', where: undefined });
   });
 
   it('names the line and column of invalid XML', () => {
-    const err = parseErrorOf(() => parseArxiv('<feed>\n  <entry><id>x</entry>\n</feed>'));
+    const err = thrownParseError(() => parseArxiv('<feed>\n  <entry><id>x</entry>\n</feed>'));
     expect(err.detail).toMatch(/^invalid XML: /);
     expect(err.where).toBe('line 2, column 15');
   });
 
   it('says what other markup it got', () => {
-    expect(parseErrorOf(() => parseArxiv('<html><title>Oops</title></html>'))).toMatchObject({
+    expect(thrownParseError(() => parseArxiv('<html><title>Oops</title></html>'))).toMatchObject({
       detail: 'expected an Atom <feed> or an RSS <rss><channel>, got an HTML page titled "Oops"',
       where: 'line 1',
     });
-    expect(parseErrorOf(() => parseArxiv('<rss version="2.0"></rss>')).detail).toBe('expected an Atom <feed> or an RSS <rss><channel>, got an RSS feed');
-    expect(parseErrorOf(() => parseArxiv('<feed>text</feed>')).detail).toBe('expected an Atom <feed> or an RSS <rss><channel>, got an Atom feed');
-    expect(parseErrorOf(() => parseArxiv('<rss version="2.0"><channel>text</channel></rss>')).detail).toBe(
+    expect(thrownParseError(() => parseArxiv('<rss version="2.0"></rss>')).detail).toBe('expected an Atom <feed> or an RSS <rss><channel>, got an RSS feed');
+    expect(thrownParseError(() => parseArxiv('<feed>text</feed>')).detail).toBe('expected an Atom <feed> or an RSS <rss><channel>, got an Atom feed');
+    expect(thrownParseError(() => parseArxiv('<rss version="2.0"><channel>text</channel></rss>')).detail).toBe(
       'expected an Atom <feed> or an RSS <rss><channel>, got an RSS feed',
     );
   });

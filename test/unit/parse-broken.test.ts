@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { detectFormat, parseListing } from '../../src/parse/index';
-import { thrownParseError } from '../helpers/parse-error';
+import { listingParseError } from '../helpers/parse-error';
 import { readFixture } from '../helpers/fixtures';
 
 const hfText = readFixture('hf-text/daily-papers-search-2026-04-21.txt');
 const hfApi = readFixture('hf-api/daily_papers-2025-10-14.json');
 const atom = readFixture('arxiv/api-query-all-testing-start0-max10.xml');
 const errorPage = '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1></body></html>\n';
-
-/** The ParseError parseListing throws, so tests assert its exact fields. */
-const parseErrorOf = (text: string, opts?: Parameters<typeof parseListing>[1]) => thrownParseError(() => parseListing(text, opts));
 
 describe('detectFormat', () => {
   it('judges by content', () => {
@@ -24,39 +21,39 @@ describe('detectFormat', () => {
 
 describe('broken input', () => {
   it('empty input, with or without a format', () => {
-    expect(parseErrorOf('')).toMatchObject({ message: 'listing: the input is empty' });
-    expect(parseErrorOf(' \n\t\n', { format: 'hf-api' })).toMatchObject({ message: 'hf-api: the input is empty' });
+    expect(listingParseError('')).toMatchObject({ message: 'listing: the input is empty' });
+    expect(listingParseError(' \n\t\n', { format: 'hf-api' })).toMatchObject({ message: 'hf-api: the input is empty' });
   });
 
   it('text in no known format', () => {
-    expect(parseErrorOf('just some notes\nabout papers\n').message).toBe(
+    expect(listingParseError('just some notes\nabout papers\n').message).toBe(
       'listing: not a known format (tried hf-api JSON, hf-html page, arXiv Atom/RSS, hf-text listing); it starts with "just some notes" (at line 1)',
     );
   });
 
   it('an HTML error page where JSON was expected', () => {
-    expect(parseErrorOf(errorPage, { format: 'hf-api' }).message).toBe('hf-api: expected JSON but got an HTML page titled "502 Bad Gateway" (at line 1)');
-    expect(parseErrorOf(errorPage).message).toBe('hf-html: no Daily Papers data (data-target="DailyPapers") in an HTML page titled "502 Bad Gateway"');
+    expect(listingParseError(errorPage, { format: 'hf-api' }).message).toBe('hf-api: expected JSON but got an HTML page titled "502 Bad Gateway" (at line 1)');
+    expect(listingParseError(errorPage).message).toBe('hf-html: no Daily Papers data (data-target="DailyPapers") in an HTML page titled "502 Bad Gateway"');
   });
 
   it('a wrong format forced on a real listing', () => {
-    expect(parseErrorOf(hfApi, { format: 'hf-text' }).message).toMatch(
+    expect(listingParseError(hfApi, { format: 'hf-text' }).message).toMatch(
       /^hf-text: no paper entries found \(each needs a byline, a "·" line and a date line\) \(at line 1\)$/,
     );
-    expect(parseErrorOf(hfText, { format: 'arxiv' }).message).toBe("arxiv: invalid XML: char 'n' is not expected. (at line 1, column 1)");
-    expect(parseErrorOf(atom, { format: 'hf-api' }).message).toBe('hf-api: expected JSON but got an Atom feed (at line 1)');
+    expect(listingParseError(hfText, { format: 'arxiv' }).message).toBe("arxiv: invalid XML: char 'n' is not expected. (at line 1, column 1)");
+    expect(listingParseError(atom, { format: 'hf-api' }).message).toBe('hf-api: expected JSON but got an Atom feed (at line 1)');
   });
 
   it('truncated JSON says where it ends', () => {
     const cut = hfApi.slice(0, 5000);
-    const err = parseErrorOf(cut);
+    const err = listingParseError(cut);
     expect(err.format).toBe('hf-api');
     expect(err.detail).toMatch(/^invalid JSON \(truncated\?\): /);
     expect(err.where).toMatch(/^(line \d+, column \d+|end of input \(5000 characters\))$/);
   });
 
   it('truncated XML says where', () => {
-    const err = parseErrorOf(atom.slice(0, 3000));
+    const err = listingParseError(atom.slice(0, 3000));
     expect(err.format).toBe('arxiv');
     expect(err.detail).toMatch(/^invalid XML: /);
     expect(err.where).toMatch(/^line \d+, column \d+$/);
@@ -89,7 +86,7 @@ describe('broken input', () => {
   });
 
   it('a listing whose every entry is bad is an error naming the first', () => {
-    const err = parseErrorOf('Some Title\n\nAn abstract.\n\n  • 2 authors\n·\nSmarch 3, 2020\n');
+    const err = listingParseError('Some Title\n\nAn abstract.\n\n  • 2 authors\n·\nSmarch 3, 2020\n');
     expect(err.message).toBe(
       'hf-text: no usable entry: "Some Title": expected a date like "Dec 12, 2022" or "Mar 17" (optionally followed by upvotes), got "Smarch 3, 2020" (at line 7)',
     );
@@ -115,8 +112,8 @@ describe.skipIf(process.env.PAPERS_MUTATE === '1')('10 MB inputs are read in lin
   });
 
   it('hf-text: one 10 MB line with no structure', () => {
-    expect(parseErrorOf(repeat('a ')).message).toMatch(/^listing: not a known format/);
-    expect(parseErrorOf(repeat('a '), { format: 'hf-text' }).message).toBe(
+    expect(listingParseError(repeat('a ')).message).toMatch(/^listing: not a known format/);
+    expect(listingParseError(repeat('a '), { format: 'hf-text' }).message).toBe(
       'hf-text: no paper entries found (each needs a byline, a "·" line and a date line) (at line 1)',
     );
   });
@@ -125,7 +122,7 @@ describe.skipIf(process.env.PAPERS_MUTATE === '1')('10 MB inputs are read in lin
     const item = JSON.parse(hfApi)[0];
     const items = Array.from({ length: Math.ceil(TEN_MB / JSON.stringify(item).length) }, () => item);
     expect(parseListing(JSON.stringify(items)).papers).toHaveLength(items.length);
-    expect(parseErrorOf(`["${'x'.repeat(TEN_MB)}`).detail).toMatch(/^invalid JSON \(truncated\?\)/);
+    expect(listingParseError(`["${'x'.repeat(TEN_MB)}`).detail).toMatch(/^invalid JSON \(truncated\?\)/);
   });
 
   it('arxiv: a 10 MB feed', () => {
@@ -136,7 +133,7 @@ describe.skipIf(process.env.PAPERS_MUTATE === '1')('10 MB inputs are read in lin
   });
 
   it('hf-html: a 10 MB page without the data', () => {
-    expect(parseErrorOf(`<html><title>t</title>${repeat('<div data-x="&quot;">')}`).message).toBe(
+    expect(listingParseError(`<html><title>t</title>${repeat('<div data-x="&quot;">')}`).message).toBe(
       'hf-html: no Daily Papers data (data-target="DailyPapers") in an HTML page titled "t"',
     );
   });

@@ -4,8 +4,6 @@ import { buildPaper, calendarDate, cleanText, describeError, firstGithubUrl, iso
 import { describeMarkup, lineAndColumn, parseJson } from '../../src/parse/json';
 import { thrownParseError } from '../helpers/parse-error';
 
-const parseErrorOf = thrownParseError;
-
 describe('cleanText: untrusted listing text on one line', () => {
   it('turns control characters and line breaks into single spaces and trims the ends', () => {
     expect(cleanText('  \u001b[31mRed\u0000 title\u2028next\t\n\n  line \r\n')).toBe('[31mRed title next line');
@@ -219,27 +217,27 @@ describe('parseJson: JSON, or a ParseError saying what and where', () => {
   });
 
   it('says the input is empty', () => {
-    expect(parseErrorOf(() => parseJson(' \n\t', 'hf-api'))).toMatchObject({ format: 'hf-api', detail: 'the input is empty', where: undefined });
+    expect(thrownParseError(() => parseJson(' \n\t', 'hf-api'))).toMatchObject({ format: 'hf-api', detail: 'the input is empty', where: undefined });
   });
 
   it('says what markup it got instead of JSON, at line 1', () => {
-    expect(parseErrorOf(() => parseJson('\n <feed xmlns="http://www.w3.org/2005/Atom"></feed>', 'hf-api'))).toMatchObject({
+    expect(thrownParseError(() => parseJson('\n <feed xmlns="http://www.w3.org/2005/Atom"></feed>', 'hf-api'))).toMatchObject({
       detail: 'expected JSON but got an Atom feed',
       where: 'line 1',
     });
   });
 
   it('names the line and column of a syntax error', () => {
-    const err = parseErrorOf(() => parseJson('[\n  1,\n  2 3\n]', 'hf-api'));
+    const err = thrownParseError(() => parseJson('[\n  1,\n  2 3\n]', 'hf-api'));
     expect(err).toMatchObject({ format: 'hf-api', where: 'line 3, column 5' });
     expect(err.detail).toMatch(/^invalid JSON: Expected ',' or '\]' after array element in JSON at position 11\b/);
   });
 
   it('calls an unterminated string or input that stops short truncated', () => {
-    const unterminated = parseErrorOf(() => parseJson('["abc', 'hf-api'));
+    const unterminated = thrownParseError(() => parseJson('["abc', 'hf-api'));
     expect(unterminated.detail).toMatch(/^invalid JSON \(truncated\?\): Unterminated string in JSON at position 5\b/);
     expect(unterminated.where).toBe('line 1, column 6');
-    expect(parseErrorOf(() => parseJson('[', 'hf-api'))).toMatchObject({
+    expect(thrownParseError(() => parseJson('[', 'hf-api'))).toMatchObject({
       detail: 'invalid JSON (truncated?): Unexpected end of JSON input',
       where: 'end of input (1 characters)',
     });
@@ -247,7 +245,7 @@ describe('parseJson: JSON, or a ParseError saying what and where', () => {
 
   it('does not place an error that has no position at the end of the input, and keeps the message on one line', () => {
     // V8 quotes the text around an unexpected token, line break included, and gives no position.
-    const err = parseErrorOf(() => parseJson('{"a":1,"b":tru}\n', 'hf-api'));
+    const err = thrownParseError(() => parseJson('{"a":1,"b":tru}\n', 'hf-api'));
     expect(err.detail).toMatch(/^invalid JSON: Unexpected token '}', "\{"a":1,"b":tru}$/);
     expect(err.where).toBeUndefined();
   });

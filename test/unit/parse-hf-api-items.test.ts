@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { thrownParseError } from '../helpers/parse-error';
 import { parseHfApi } from '../../src/parse/hf-api';
 
-const parseErrorOf = thrownParseError;
-
 const paper = (extra: Record<string, unknown> = {}) => ({
   id: '2510.11696',
   title: 'QeRL',
@@ -23,14 +21,14 @@ describe('hf-api: what the response holds', () => {
   });
 
   it('says which object it got instead of a list, naming at most five keys', () => {
-    expect(parseErrorOf(() => parseHfApi('{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6}'))).toMatchObject({
+    expect(thrownParseError(() => parseHfApi('{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6}'))).toMatchObject({
       format: 'hf-api',
       detail: 'expected an array of daily papers, got an object with keys a, b, c, d, e',
       where: '$',
     });
-    expect(parseErrorOf(() => parseHfApi('{}')).detail).toBe('expected an array of daily papers, got an object with keys (none)');
-    expect(parseErrorOf(() => parseHfApi('{"error": 404}')).detail).toBe('expected an array of daily papers, got an object with keys error');
-    expect(parseErrorOf(() => parseHfApi('{"dailyPapers": {}}')).detail).toBe('expected an array of daily papers, got an object with keys dailyPapers');
+    expect(thrownParseError(() => parseHfApi('{}')).detail).toBe('expected an array of daily papers, got an object with keys (none)');
+    expect(thrownParseError(() => parseHfApi('{"error": 404}')).detail).toBe('expected an array of daily papers, got an object with keys error');
+    expect(thrownParseError(() => parseHfApi('{"dailyPapers": {}}')).detail).toBe('expected an array of daily papers, got an object with keys dailyPapers');
   });
 
   it('says what else it got: null, a number, a string', () => {
@@ -40,12 +38,12 @@ describe('hf-api: what the response holds', () => {
       ['"papers"', 'string'],
       ['true', 'boolean'],
     ]) {
-      expect(parseErrorOf(() => parseHfApi(json!))).toMatchObject({ detail: `expected an array of daily papers, got ${got}`, where: '$' });
+      expect(thrownParseError(() => parseHfApi(json!))).toMatchObject({ detail: `expected an array of daily papers, got ${got}`, where: '$' });
     }
   });
 
   it("quotes at most 200 characters of the API's error", () => {
-    expect(parseErrorOf(() => parseHfApi(JSON.stringify({ error: 'E'.repeat(300) }))).detail).toBe(`the API answered with an error: ${'E'.repeat(200)}`);
+    expect(thrownParseError(() => parseHfApi(JSON.stringify({ error: 'E'.repeat(300) }))).detail).toBe(`the API answered with an error: ${'E'.repeat(200)}`);
   });
 });
 

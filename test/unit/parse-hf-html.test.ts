@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { thrownParseError } from '../helpers/parse-error';
 import { parseHfHtml } from '../../src/parse/hf-html';
 
-const parseErrorOf = thrownParseError;
-
 /** An attribute value as the page writes it: JSON, HTML-escaped. */
 const escaped = (value: unknown) => JSON.stringify(value).replaceAll('&', '&amp;').replaceAll('"', '&quot;');
 
@@ -54,16 +52,19 @@ describe('hf-html: the Daily Papers data of a saved page', () => {
 
 describe('hf-html: pages it cannot read, each said with where', () => {
   it('says the input is empty, or which page it got instead', () => {
-    expect(parseErrorOf(() => parseHfHtml(' \n'))).toMatchObject({ format: 'hf-html', detail: 'the input is empty', where: undefined });
-    expect(parseErrorOf(() => parseHfHtml('<html><title>Login</title></html>')).detail).toBe(
+    expect(thrownParseError(() => parseHfHtml(' \n'))).toMatchObject({ format: 'hf-html', detail: 'the input is empty', where: undefined });
+    expect(thrownParseError(() => parseHfHtml('<html><title>Login</title></html>')).detail).toBe(
       'no Daily Papers data (data-target="DailyPapers") in an HTML page titled "Login"',
     );
   });
 
   it('does not take the data-props of another element', () => {
     const html = `<p>x</p>\n<div data-target="DailyPapers"></div>\n<div data-props="${escaped({ dailyPapers: [] })}"></div>`;
-    expect(parseErrorOf(() => parseHfHtml(html))).toMatchObject({ detail: 'the DailyPapers element has no data-props attribute', where: 'line 2, column 6' });
-    expect(parseErrorOf(() => parseHfHtml('<div data-target="DailyPapers"'))).toMatchObject({
+    expect(thrownParseError(() => parseHfHtml(html))).toMatchObject({
+      detail: 'the DailyPapers element has no data-props attribute',
+      where: 'line 2, column 6',
+    });
+    expect(thrownParseError(() => parseHfHtml('<div data-target="DailyPapers"'))).toMatchObject({
       detail: 'the DailyPapers element has no data-props attribute',
       where: 'line 1, column 6',
     });
@@ -75,21 +76,21 @@ describe('hf-html: pages it cannot read, each said with where', () => {
   });
 
   it('reports an attribute that is not closed, where it starts', () => {
-    expect(parseErrorOf(() => parseHfHtml('<div\ndata-target="DailyPapers" data-props="{&quot;dailyPapers'))).toMatchObject({
+    expect(thrownParseError(() => parseHfHtml('<div\ndata-target="DailyPapers" data-props="{&quot;dailyPapers'))).toMatchObject({
       detail: 'the data-props attribute is not closed (truncated?)',
       where: 'line 2, column 27',
     });
   });
 
   it('reports data-props that is not JSON, at the attribute', () => {
-    const err = parseErrorOf(() => parseHfHtml('<div data-target="DailyPapers"\n  data-props="{dailyPapers: []}">'));
+    const err = thrownParseError(() => parseHfHtml('<div data-target="DailyPapers"\n  data-props="{dailyPapers: []}">'));
     expect(err.where).toBe('line 2, column 3');
     expect(err.detail).toMatch(/^data-props is not valid JSON: Expected property name or '}' in JSON at position 1\b/);
   });
 
   it('says when data-props holds no dailyPapers array', () => {
     for (const props of ['null', '3', escaped({ dailyPapers: {} }), escaped({ papers: [] })]) {
-      expect(parseErrorOf(() => parseHfHtml(page(props)))).toMatchObject({
+      expect(thrownParseError(() => parseHfHtml(page(props)))).toMatchObject({
         detail: 'data-props has no "dailyPapers" array',
         where: 'data-props.dailyPapers',
       });

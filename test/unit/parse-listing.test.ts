@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectFormat, parseListing } from '../../src/parse/index';
-import { thrownParseError } from '../helpers/parse-error';
-
-/** The ParseError parseListing throws, so tests assert its exact fields. */
-const parseErrorOf = (text: string, opts?: Parameters<typeof parseListing>[1]) => thrownParseError(() => parseListing(text, opts));
+import { listingParseError } from '../helpers/parse-error';
 
 const hfItem = (id: string) => ({ paper: { id, title: `Paper ${id}`, publishedAt: '2025-10-13T00:00:00.000Z' } });
 const hfText = (title: string, date = 'Mar 3, 2025 4') => `${title}\n\nAn abstract.\n\n  • 2 authors\n·\n${date}\n\n`;
@@ -58,13 +55,13 @@ describe('parseListing: any listing, or a ParseError saying what is wrong', () =
   });
 
   it('names the requested format, or "listing", for empty input', () => {
-    expect(parseErrorOf('\ufeff \n')).toMatchObject({ format: 'listing', detail: 'the input is empty' });
-    expect(parseErrorOf('', { format: 'auto' })).toMatchObject({ format: 'listing', detail: 'the input is empty' });
-    expect(parseErrorOf('  ', { format: 'arxiv' })).toMatchObject({ format: 'arxiv', detail: 'the input is empty' });
+    expect(listingParseError('\ufeff \n')).toMatchObject({ format: 'listing', detail: 'the input is empty' });
+    expect(listingParseError('', { format: 'auto' })).toMatchObject({ format: 'listing', detail: 'the input is empty' });
+    expect(listingParseError('  ', { format: 'arxiv' })).toMatchObject({ format: 'arxiv', detail: 'the input is empty' });
   });
 
   it('quotes at most 40 characters of the first line of text in no known format', () => {
-    const err = parseErrorOf(`  ${'w'.repeat(50)}\nsecond line`);
+    const err = listingParseError(`  ${'w'.repeat(50)}\nsecond line`);
     expect(err).toMatchObject({ format: 'listing', where: 'line 1' });
     expect(err.detail).toBe(`not a known format (tried hf-api JSON, hf-html page, arXiv Atom/RSS, hf-text listing); it starts with "${'w'.repeat(40)}"`);
   });
@@ -84,7 +81,7 @@ describe('parseListing: any listing, or a ParseError saying what is wrong', () =
   });
 
   it('fails a listing with only bad entries, naming the first and counting the others', () => {
-    const err = parseErrorOf(`${hfText('One', 'Smarch 3')}${hfText('Two', 'Smarch 4')}${hfText('Three', 'Smarch 5')}`, { today: '2026-04-21' });
+    const err = listingParseError(`${hfText('One', 'Smarch 3')}${hfText('Two', 'Smarch 4')}${hfText('Three', 'Smarch 5')}`, { today: '2026-04-21' });
     expect(err).toMatchObject({ format: 'hf-text', where: 'line 7' });
     expect(err.detail).toBe(
       'no usable entry: "One": expected a date like "Dec 12, 2022" or "Mar 17" (optionally followed by upvotes), got "Smarch 3" (and 2 more bad entries)',
@@ -92,7 +89,7 @@ describe('parseListing: any listing, or a ParseError saying what is wrong', () =
   });
 
   it('fails a JSON list whose items are all bad, at the first bad item', () => {
-    const err = parseErrorOf(JSON.stringify([{ paper: { id: '1' } }]));
+    const err = listingParseError(JSON.stringify([{ paper: { id: '1' } }]));
     expect(err).toMatchObject({ format: 'hf-api', where: '$[0].paper.title' });
     expect(err.detail).toMatch(/^no usable entry: Invalid input: expected string, received undefined$/);
   });
