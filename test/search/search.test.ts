@@ -136,6 +136,21 @@ describe.each(storeKinds)('every real paper on %s', (kind) => {
   });
 });
 
+describe('search on SQLite', () => {
+  it('puts the newer of two papers with the same title first', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    try {
+      const [base] = allFixturePapers();
+      const paper = (id: string): Paper => ({ ...base!, id, title: 'Quokka Routing for Sparse Experts' });
+      await store.papers.upsert([paper('2601.00002')], seenAt);
+      await store.papers.upsert([paper('2601.00001')], seenAt);
+      expect((await store.search.find('quokka routing sparse experts', 2)).map((p) => p.id)).toEqual(['2601.00001', '2601.00002']);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
 describe.runIf(storeKinds.length > 1)('search across stores', () => {
   it('gives SQLite and Postgres the same matches, and the same best match for a specific query', async () => {
     // Each ranks with its own engine (BM25, ts_rank_cd), so only a clear best match must agree.

@@ -194,13 +194,25 @@ function sqliteEngine(db: StoreDb): Engine {
   /** An FTS5 string: the word or words inside double quotes, which make them plain text. */
   const phrase = (run: string[]) => `"${run.join(' ').replaceAll('"', '""')}"`;
   /** The best `keep` of the RANKED most recent matches of an FTS5 expression, by bm25, ties by id. */
-  const ranked = async (expression: string, keep = RANKED) => {
-    const { rows } = await sql<{ id: string; title: string }>`
-      select p.id, p.title from (
+  const ranked = async (expression: string, keep: number) => {
+    const { rows } = await sql<{ id: string }>`
+      select p.id from (
         select rowid, bm25(papers_fts, ${FTS5_WEIGHTS}) as score from papers_fts
         where papers_fts match ${expression} order by rowid desc limit ${RANKED}
       ) m join papers p on p.rowid = m.rowid
       order by m.score, p.id limit ${keep}`.execute(kysely);
+    return rows.map((r) => r.id);
+  };
+  /**
+   * The RANKED most recent matches of an FTS5 expression with their titles, newest first. No bm25:
+   * it first counts each word's matches over the whole index (15 ms for a word in 400,000 of
+   * 1,000,000 papers), and the title pass orders by its own title score.
+   */
+  const recent = async (expression: string) => {
+    const { rows } = await sql<{ id: string; title: string }>`
+      select p.id, p.title from (
+        select rowid from papers_fts where papers_fts match ${expression} order by rowid desc limit ${RANKED}
+      ) m join papers p on p.rowid = m.rowid order by m.rowid desc`.execute(kysely);
     return rows;
   };
   return {
@@ -210,15 +222,16 @@ function sqliteEngine(db: StoreDb): Engine {
       // Matches in the title first, then the rest: the title weighs most, and an older paper's
       // own title must find it however many newer papers use its words elsewhere.
       // FTS5's bm25 normalizes by the length of the whole paper, so a long abstract would sink a
-      // title that is exactly the query: title matches are ordered by BM25 over the title alone.
+      // title that is exactly the query: title matches are ordered by BM25 over the title alone,
+      // ties newest first.
       const terms = tokenize([...query.words, ...query.phrases.flat()].join(' '));
-      const inTitle = (await ranked(without(`{title} : (${required})`)))
+      const inTitle = (await recent(without(`{title} : (${required})`)))
         .map((r, place) => ({ id: r.id, place, score: titleScore(r.title, terms) }))
         .sort((a, b) => b.score - a.score || a.place - b.place)
         .slice(0, limit);
       if (inTitle.length >= limit) return inTitle.map((r) => r.id);
       const anywhere = await ranked(without(required), limit);
-      return [...new Set([...inTitle.map((r) => r.id), ...anywhere.map((r) => r.id)])].slice(0, limit);
+      return [...new Set([...inTitle.map((r) => r.id), ...anywhere])].slice(0, limit);
     },
     async holders(word, limit) {
       const { rows } = await sql<{ id: string }>`
