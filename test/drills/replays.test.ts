@@ -85,4 +85,12 @@ describe.each(storeKinds)('replays on %s', (kind) => {
     expect(await two.replays.remember('k', new Date(t.getTime() + 200_000), new Date(t.getTime() + 61_000))).toBe(true);
     expect(await one.replays.remember('k', new Date(t.getTime() + 200_000), new Date(t.getTime() + 62_000))).toBe(false);
   });
+
+  it('counts a key asked twice at once on one connection as new once, beside other keys', async () => {
+    const [one] = stores as [Store, Store];
+    const t = new Date('2026-01-02T00:00:00Z');
+    const until = new Date(t.getTime() + 60_000);
+    const firsts = await Promise.all(['a', 'b', 'a', 'c'].map((key) => one.replays.remember(key, until, t)));
+    expect(firsts).toEqual([true, true, false, true]);
+  });
 });

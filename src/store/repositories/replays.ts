@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor, StoreDb } from '../db';
+import type { StoreDb } from '../db';
 import { groupCommit } from '../group-commit';
 import type { ReplayRepository } from '../types';
 
@@ -15,28 +15,31 @@ interface Remembered {
 export function replayRepository(db: StoreDb): ReplayRepository {
   let prunedAt = 0;
 
-  /** One statement per key, so two replicas receiving the same copy at once cannot both see it as new. */
-  async function rememberOne(tx: Executor, { key, expiresAt, now }: Remembered): Promise<boolean> {
-    const nowIso = now.toISOString();
-    // A key still present but expired (not pruned yet) is taken as new.
-    const res = await tx
-      .insertInto('replays')
-      .values({ key, expires_at: expiresAt.toISOString() })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ expires_at: expiresAt.toISOString() }).where(sql<boolean>`replays.expires_at <= ${nowIso}`))
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
-  }
-
-  // Requests arriving together (a burst of interactions) share one commit.
+  // Requests arriving together (a burst of interactions) share one commit and one statement. The
+  // unique key decides, so two replicas receiving the same copy at once cannot both see it as new.
   const remembered = groupCommit(db, async (tx, items: Remembered[]) => {
-    const now = items[0]!.now;
-    if (now.getTime() - prunedAt >= PRUNE_EVERY_MS) {
-      prunedAt = now.getTime();
-      await tx.deleteFrom('replays').where('expires_at', '<=', now.toISOString()).execute();
+    const now = new Date(Math.max(...items.map((i) => i.now.getTime()))).toISOString();
+    if (Date.parse(now) - prunedAt >= PRUNE_EVERY_MS) {
+      prunedAt = Date.parse(now);
+      await tx.deleteFrom('replays').where('expires_at', '<=', now).execute();
     }
-    const firsts: boolean[] = [];
-    for (const item of items) firsts.push(await rememberOne(tx, item));
-    return firsts;
+    // A key twice in one batch: its first copy is the statement's to decide, the second is a replay.
+    const first = new Map<string, Remembered>();
+    for (const item of items) if (!first.has(item.key)) first.set(item.key, item);
+    // A key still present but expired (not pruned yet) is taken as new: updated, and returned.
+    const rows = await tx
+      .insertInto('replays')
+      .values([...first.values()].map(({ key, expiresAt }) => ({ key, expires_at: expiresAt.toISOString() })))
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet({ expires_at: (eb) => eb.ref('excluded.expires_at') })
+          .where(sql<boolean>`replays.expires_at <= ${now}`),
+      )
+      .returning('key')
+      .execute();
+    const isNew = new Set(rows.map((r) => r.key));
+    return items.map((item) => first.get(item.key) === item && isNew.has(item.key));
   });
 
   return {
