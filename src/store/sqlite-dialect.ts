@@ -18,8 +18,8 @@ const STATEMENT_CACHE = 500;
  * prepared once, callers waiting for the connection are served in turn, and a statement that finds
  * the database locked by another process waits for it without blocking the event loop.
  */
-export function sqliteDialect(sqlite: BetterSqlite3.Database, opts: { lockWaitMs?: number } = {}): SqliteDialect {
-  return new TurnTakingSqliteDialect({ database: reusingStatements(sqlite) }, sqlite, opts.lockWaitMs ?? LOCK_WAIT_MS);
+export function sqliteDialect(sqlite: BetterSqlite3.Database, opts: { lockWaitMs?: number; beforeClose?: () => Promise<void> } = {}): SqliteDialect {
+  return new TurnTakingSqliteDialect({ database: reusingStatements(sqlite) }, sqlite, opts.lockWaitMs ?? LOCK_WAIT_MS, opts.beforeClose);
 }
 
 /**
@@ -34,12 +34,13 @@ class TurnTakingSqliteDialect extends SqliteDialect {
     config: SqliteDialectConfig,
     private readonly sqlite: BetterSqlite3.Database,
     private readonly lockWaitMs: number,
+    private readonly beforeClose?: () => Promise<void>,
   ) {
     super(config);
   }
 
   override createDriver(): Driver {
-    return new TakingTurns(super.createDriver(), this.sqlite, this.lockWaitMs);
+    return new TakingTurns(super.createDriver(), this.sqlite, this.lockWaitMs, this.beforeClose);
   }
 }
 
@@ -76,14 +77,16 @@ class TakingTurns implements Driver {
   readonly #inner: Driver;
   readonly #sqlite: BetterSqlite3.Database;
   readonly #lockWaitMs: number;
+  readonly #beforeClose: (() => Promise<void>) | undefined;
   readonly #waiting: (() => void)[] = [];
   #busy = false;
   #connection: DatabaseConnection | undefined;
 
-  constructor(inner: Driver, sqlite: BetterSqlite3.Database, lockWaitMs: number) {
+  constructor(inner: Driver, sqlite: BetterSqlite3.Database, lockWaitMs: number, beforeClose?: () => Promise<void>) {
     this.#inner = inner;
     this.#sqlite = sqlite;
     this.#lockWaitMs = lockWaitMs;
+    this.#beforeClose = beforeClose;
   }
 
   async init(): Promise<void> {
@@ -135,6 +138,7 @@ class TakingTurns implements Driver {
 
   async destroy(): Promise<void> {
     await this.#inner.releaseConnection(this.#connection!);
+    await this.#beforeClose?.();
     return this.#inner.destroy();
   }
 }
