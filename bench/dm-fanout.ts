@@ -12,7 +12,8 @@
  *   to the user's id and opens no IM (conversations.open is Tier 3, 50+ per minute, which the fake
  *   enforces: 10,000 opens would take 200 minutes). Slack also keeps a workspace-wide limit on
  *   posting ("several hundred messages per minute", docs.slack.dev/apis/web-api/rate-limits) but
- *   publishes no number for it, so neither the fake nor the floor has it.
+ *   publishes no number for it: BENCH_SLACK_WORKSPACE_PER_MIN=N has the fake enforce N messages per
+ *   minute, in fixed windows, and the floor count them; unset, neither has it.
  */
 import { performance } from 'node:perf_hooks';
 import { currentOwner } from '../src/schedule/claims';
@@ -27,6 +28,8 @@ import { LIST_DATE, NOW, benchConfig, log, realPapers } from './platforms';
 import { knob, verdict } from './stats';
 
 const USERS = knob(process.env.BENCH_DM_USERS, 10_000);
+/** A modelled workspace-wide posting limit for Slack, messages per minute (see above); unset, none. */
+const SLACK_WORKSPACE_PER_MIN = process.env.BENCH_SLACK_WORKSPACE_PER_MIN ? knob(process.env.BENCH_SLACK_WORKSPACE_PER_MIN, 0) : undefined;
 /** `BENCH_DM_PLATFORMS=slack` (or discord) measures one platform; the default is both. The Discord run takes minutes at 10,000. */
 const PLATFORMS = process.env.BENCH_DM_PLATFORMS?.split(',') ?? ['discord', 'slack'];
 /** Papers per digest at most; the follows below match 1 to 3 each. */
@@ -125,12 +128,18 @@ async function slackRun(users: number): Promise<string> {
     const out = await fanOut(store, poster, people);
     const { rateLimited, created, dmOpened } = await counts();
     const tooMany = rateLimited.postMessage + rateLimited.conversationsOpen;
+    const messages = sum(people);
+    // With a workspace limit of W a minute in fixed windows, the last message's window opens (⌈messages / W⌉ − 1) minutes in.
+    const floor = Math.max(slackFloorMs(longest(people)), SLACK_WORKSPACE_PER_MIN ? (Math.ceil(messages / SLACK_WORKSPACE_PER_MIN) - 1) * 60_000 : 0);
     return (
-      `Slack, ${count(users)} people, ${count(sum(people))} messages due: ${againstFloor(out.ms, slackFloorMs(longest(people)))}; ` +
-      `429s: ${rateLimited.postMessage} chat.postMessage + ${rateLimited.conversationsOpen} conversations.open (the limits force none: ${verdict(tooMany === 0)}); ` +
+      `Slack, ${count(users)} people, ${count(messages)} messages due${SLACK_WORKSPACE_PER_MIN ? `, at most ${SLACK_WORKSPACE_PER_MIN} a minute to the workspace` : ''}: ${againstFloor(out.ms, floor)}; ` +
+      `429s: ${rateLimited.postMessage} chat.postMessage + ${rateLimited.conversationsOpen} conversations.open ` +
+      (SLACK_WORKSPACE_PER_MIN
+        ? `(a limit with no published number is found by meeting it: ${Math.ceil(messages / SLACK_WORKSPACE_PER_MIN)} windows); `
+        : `(the limits force none: ${verdict(tooMany === 0)}); `) +
       `${count(out.inFull)}/${count(users)} people sent their digest in full, ${count(created)} messages created, ${dmOpened} conversations.open calls; bot thread busy ${(out.busyMs / 1000).toFixed(1)} s`
     );
-  });
+  }, SLACK_WORKSPACE_PER_MIN);
 }
 
 export async function run(): Promise<string[]> {
@@ -139,7 +148,7 @@ export async function run(): Promise<string[]> {
   const lines = [
     `people: ${count(USERS)}, each following one topic of the real ${LIST_DATE} list that matches 1–${MOST_MATCHED} of its papers (${(papers / people.length).toFixed(2)} papers each on average, top ${TOP}), no bookmarks; every digest due at once, no DM opened before`,
     `floors: Discord (⌈(messages + DM opens) / ${DISCORD.globalPerSecond}⌉ − 1) s (a person's ≤ ${longest(people)} messages fit one ${DISCORD.channelMessages.limit}-per-${DISCORD.channelMessages.windowMs / 1000} s window); ` +
-      `Slack (most messages to one person − 1) × 1 s, every IM in parallel, no conversations.open needed; Slack's workspace-wide posting limit has no published number and is not modelled. Fakes open a limit window at the first request after the last one closed`,
+      `Slack (most messages to one person − 1) × 1 s, every IM in parallel, no conversations.open needed; Slack's workspace-wide posting limit has no published number ${SLACK_WORKSPACE_PER_MIN ? `and is modelled as ${SLACK_WORKSPACE_PER_MIN} messages a minute (BENCH_SLACK_WORKSPACE_PER_MIN): the floor is then at least (⌈messages / ${SLACK_WORKSPACE_PER_MIN}⌉ − 1) minutes` : 'and is not modelled (BENCH_SLACK_WORKSPACE_PER_MIN models one)'}. Fakes open a limit window at the first request after the last one closed`,
   ];
   const runs = { discord: discordRun, slack: slackRun };
   for (const platform of PLATFORMS) {

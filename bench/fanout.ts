@@ -91,9 +91,11 @@ export interface SlackSide {
 }
 
 /** As onDiscord, against the fake Slack: chat.postMessage paced per channel, conversations.open at its tier. */
-export async function onSlack<T>(run: (side: SlackSide) => Promise<T>): Promise<T> {
+/** `workspacePerMinute`: also limit the messages to the workspace, as Slack does without publishing a number. */
+export async function onSlack<T>(run: (side: SlackSide) => Promise<T>, workspacePerMinute?: number): Promise<T> {
   const platform = platformThread();
-  const fake = await platform.call<{ apiUrl: string; teamId: string }>({ op: 'startSlack', options: { rateLimits: SLACK } });
+  const rateLimits = workspacePerMinute ? { ...SLACK, workspaceMessages: { limit: workspacePerMinute, windowMs: 60_000 } } : SLACK;
+  const fake = await platform.call<{ apiUrl: string; teamId: string }>({ op: 'startSlack', options: { rateLimits } });
   const { store, cleanup } = await benchStore();
   let adapter: HostedAdapter | null = null;
   try {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { Agent, request } from 'undici';
 import { z } from 'zod';
@@ -29,9 +30,15 @@ export class SlackApiError extends Error {
   }
 }
 
-/** Slack answered 429: this message was not taken, and the channel may send again after retryAfterSec. */
+/**
+ * Slack answered 429: this message was not taken. `workspace`: the limit is the workspace's, not the
+ * channel's (see createWorkspaceGate), and every message to the workspace waits retryAfterSec.
+ */
 export class SlackRateLimitedError extends Error {
-  constructor(readonly retryAfterSec: number) {
+  constructor(
+    readonly retryAfterSec: number,
+    readonly workspace = false,
+  ) {
     super(`Slack rate limited the message (retry after ${retryAfterSec} s)`);
   }
 }
@@ -49,13 +56,44 @@ const IN_FLIGHT = 32;
 /** `channel`: where the message went; a message to a user id lands in their IM channel, whose id differs. */
 export type PostMessage = (token: string, args: PostMessageArgs) => Promise<{ ts: string; channel: string }>;
 
+/**
+ * Above each channel's one message a second, Slack limits an app's messages to a workspace ("several
+ * hundred messages per minute", no number published), and its 429 does not say which limit it is.
+ * The posters keep each channel to its pace, so a 429 in a second channel while the first one's
+ * Retry-After runs is the workspace's: from then every message to that workspace (one token) waits
+ * until the later Retry-After ends, instead of each channel sending into the limit again.
+ */
+function createWorkspaceGate() {
+  const lastLimited = new Map<string, { channel: string; until: number }>();
+  const pausedUntil = new Map<string, number>();
+  return {
+    /** Resolves once messages to the token's workspace may go. */
+    async open(token: string): Promise<void> {
+      for (let wait = (pausedUntil.get(token) ?? 0) - Date.now(); wait > 0; wait = (pausedUntil.get(token) ?? 0) - Date.now()) await sleep(wait);
+    },
+    /** Takes note of a 429; true when it shows the workspace's limit. */
+    limited(token: string, channel: string, retryAfterSec: number): boolean {
+      const now = Date.now();
+      const until = now + retryAfterSec * 1000;
+      const last = lastLimited.get(token);
+      lastLimited.set(token, { channel, until: Math.max(until, last?.until ?? 0) });
+      const workspace = (pausedUntil.get(token) ?? 0) > now || (last !== undefined && last.until > now && last.channel !== channel);
+      if (workspace) pausedUntil.set(token, Math.max(until, last?.until ?? 0, pausedUntil.get(token) ?? 0));
+      return workspace;
+    },
+  };
+}
+
 /** onRateLimited: told of each 429 (GET /metrics counts them). */
 export function createPostMessage(opts: { apiUrl: string; timeoutMs: number; onRateLimited?: () => void }): PostMessage {
   const url = new URL('chat.postMessage', opts.apiUrl);
   const dispatcher = new Agent({ connections: IN_FLIGHT });
   const limit = pLimit(IN_FLIGHT);
+  const gate = createWorkspaceGate();
   return (token, args) =>
     limit(async () => {
+      // Inside the in-flight limit: what waits here has not been sent, so a pause holds it back.
+      await gate.open(token);
       const res = await request(url, {
         method: 'POST',
         dispatcher,
@@ -66,7 +104,8 @@ export function createPostMessage(opts: { apiUrl: string; timeoutMs: number; onR
       if (res.statusCode === 429) {
         opts.onRateLimited?.();
         await res.body.dump();
-        throw new SlackRateLimitedError(Number(res.headers['retry-after']) || 1);
+        const retryAfterSec = Number(res.headers['retry-after']) || 1;
+        throw new SlackRateLimitedError(retryAfterSec, gate.limited(token, args.channel, retryAfterSec));
       }
       if (res.statusCode !== 200) {
         await res.body.dump();

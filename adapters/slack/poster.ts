@@ -47,6 +47,12 @@ const HISTORY_CACHE_MS = 10 * 60_000;
 const POST_INTERVAL_MS = 1000;
 /** Sends of one message that may be answered 429 before it fails (transiently). */
 const RATE_LIMITED_ATTEMPTS = 3;
+/**
+ * The same at the workspace's limit: a message that was in flight when it was reached is sent again
+ * after it lifts, with everything held back meanwhile, and may meet the next one; it is not a fault
+ * of the message or the channel.
+ */
+const WORKSPACE_LIMITED_ATTEMPTS = 10;
 
 export interface SlackPosterTuning {
   /** Retries of the Web API client for reads (conversations.history); RETRY_POLICY by default. */
@@ -141,16 +147,23 @@ export function createSlackPoster(deps: Pick<PosterContext, 'services' | 'log'>,
     return keys;
   }
 
-  /** chat.postMessage in the channel's turn; a 429 (not taken by Slack) is waited out and re-sent. */
+  /**
+   * chat.postMessage in the channel's turn; a 429 (not taken by Slack) is waited out and re-sent: in
+   * the channel, up to RATE_LIMITED_ATTEMPTS times; at the workspace's limit, where postMessage holds
+   * every message until it lifts, up to WORKSPACE_LIMITED_ATTEMPTS.
+   */
   function send(token: string, args: PostMessageArgs): ReturnType<PostMessage> {
     return pacer.run(args.channel, async () => {
-      for (let attempt = 1; ; attempt++) {
+      const limited = { channel: 0, workspace: 0 };
+      for (;;) {
         try {
           return await postMessage(token, args);
         } catch (err) {
-          if (!(err instanceof SlackRateLimitedError) || attempt >= RATE_LIMITED_ATTEMPTS) throw err;
-          deps.log.info({ channel: args.channel, retryAfter: err.retryAfterSec }, 'slack rate limited a digest message; waiting in its channel');
-          await sleep(err.retryAfterSec * 1000);
+          if (!(err instanceof SlackRateLimitedError)) throw err;
+          const scope = err.workspace ? 'workspace' : 'channel';
+          if (++limited[scope] >= (err.workspace ? WORKSPACE_LIMITED_ATTEMPTS : RATE_LIMITED_ATTEMPTS)) throw err;
+          deps.log.info({ channel: args.channel, retryAfter: err.retryAfterSec, scope }, `slack rate limited a digest message; waiting in its ${scope}`);
+          if (!err.workspace) await sleep(err.retryAfterSec * 1000);
         }
       }
     });

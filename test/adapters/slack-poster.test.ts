@@ -176,6 +176,23 @@ describe('Slack digest poster', () => {
     expect(keysIn('CBUSY')).toEqual(['busy#1', 'busy#2']);
     expect(keysIn('CFREE')).toEqual(['free#1']);
   });
+
+  it("at the workspace's limit every message waits it out, and each lands once", async () => {
+    // Slack publishes no number ("several hundred per minute"): 20 a second here, for 100 people.
+    fake = await restartFake({ rateLimits: { postMessageIntervalMs: 1000, workspaceMessages: { limit: 20, windowMs: 1000 } } });
+    const slack = poster();
+    const people = Array.from({ length: 100 }, (_, i) => `U0LIMIT${String(i).padStart(3, '0')}`);
+    const posted = await Promise.all(
+      people.map(async (userId) =>
+        slack.post(await slack.openDirect({ workspaceId: fake.bot.teamId, userId }), textReply('papers', 'public'), `dm#${userId}`, { maybeSentBefore: false }),
+      ),
+    );
+    expect(posted).toHaveLength(100);
+    expect(fake.callsTo('chat.postMessage').length - fake.rateLimited).toBe(100);
+    // Only messages already in flight when a window filled meet the limit, at most 32 a window:
+    // re-sent by each channel on its own, all 80 held back would meet it again and again.
+    expect(fake.rateLimited).toBeLessThanOrEqual(4 * 32);
+  });
 });
 
 describe('Slack direct messages', () => {

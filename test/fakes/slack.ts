@@ -82,8 +82,28 @@ export interface FakeSlackOptions {
    * `conversationsOpenPerMinute`, conversations.open too: it is a Tier 3 method, "50+ per minute"
    * per app per workspace (docs.slack.dev/apis/web-api/rate-limits; its reference page names the
    * tier), counted here in fixed one-minute windows opened by the first call after the last closed.
+   * With `workspaceMessages`, chat.postMessage is also limited per token (workspace): `limit`
+   * messages per window of `windowMs`, counted alike. Slack limits an app's messages to a workspace
+   * to "several hundred per minute" and publishes no number; tests pick theirs.
    */
-  rateLimits?: { postMessageIntervalMs: number; conversationsOpenPerMinute?: number };
+  rateLimits?: {
+    postMessageIntervalMs: number;
+    conversationsOpenPerMinute?: number;
+    workspaceMessages?: { limit: number; windowMs: number };
+  };
+}
+
+/** Fixed windows opened by the first call after the last one closed; the wait in ms when over the limit, else 0 (and counted). */
+function fixedWindows(limit: number, windowMs: number) {
+  const windows = new Map<string, { count: number; endsAt: number }>();
+  return (key: string): number => {
+    const now = Date.now();
+    let w = windows.get(key);
+    if (!w || now >= w.endsAt) windows.set(key, (w = { count: 0, endsAt: now + windowMs }));
+    if (w.count >= limit) return w.endsAt - now;
+    w.count += 1;
+    return 0;
+  };
 }
 
 /** Web API methods whose form fields carry JSON. */
@@ -104,7 +124,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const lastPostAt = new Map<string, number>();
   let rateLimited = 0;
   let openRateLimited = 0;
-  const openWindow = { count: 0, endsAt: 0 };
+  const perMinute = opts.rateLimits?.conversationsOpenPerMinute;
+  const openWindows = perMinute ? fixedWindows(perMinute, 60_000) : null;
+  const workspace = opts.rateLimits?.workspaceMessages;
+  const workspaceWindows = workspace ? fixedWindows(workspace.limit, workspace.windowMs) : null;
   const calls: FakeCall[] = [];
   const responses: FakeSlack['responses'] = [];
   const messages = new Map<string, FakeMessage[]>();
@@ -250,28 +273,27 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       const auth = req.headers.authorization;
       const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof body.token === 'string' ? body.token : null;
       calls.push({ method, token, body });
-      const perMinute = opts.rateLimits?.conversationsOpenPerMinute;
-      if (method === 'conversations.open' && perMinute) {
-        const now = Date.now();
-        if (now >= openWindow.endsAt) Object.assign(openWindow, { count: 0, endsAt: now + 60_000 });
-        if (openWindow.count >= perMinute) {
+      /** Answers 429 with Retry-After in whole seconds, as Slack does. */
+      const limited = (waitMs: number) => {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(Math.ceil(waitMs / 1000)) });
+        res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+        settleCallWaiters();
+      };
+      if (method === 'conversations.open' && openWindows) {
+        const wait = openWindows('');
+        if (wait > 0) {
           openRateLimited += 1;
-          res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(Math.ceil((openWindow.endsAt - now) / 1000)) });
-          res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
-          settleCallWaiters();
-          return;
+          return limited(wait);
         }
-        openWindow.count += 1;
       }
       if (method === 'chat.postMessage' && opts.rateLimits) {
         const channel = conversationOf(String(body.channel ?? ''));
-        const wait = (lastPostAt.get(channel) ?? -Infinity) + opts.rateLimits.postMessageIntervalMs - Date.now();
+        const channelWait = (lastPostAt.get(channel) ?? -Infinity) + opts.rateLimits.postMessageIntervalMs - Date.now();
+        // The workspace's window counts only messages the channel's limit lets through.
+        const wait = channelWait > 0 ? channelWait : (workspaceWindows?.(token ?? '') ?? 0);
         if (wait > 0) {
           rateLimited += 1;
-          res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(Math.ceil(wait / 1000)) });
-          res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
-          settleCallWaiters();
-          return;
+          return limited(wait);
         }
         lastPostAt.set(channel, Date.now());
       }
