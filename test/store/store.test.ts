@@ -299,6 +299,15 @@ describe.each(storeKinds)('store on %s', (kind) => {
         deliveryId: 'discord:other@2025-10-14',
       });
       expect(await store.posts.paperIdsPostedInChannel('discord', 'c1', new Date('2025-10-01T00:00:00Z'))).toEqual(new Set([first.id]));
+      // Asked together (a fan-out planning its channels), each ask gets its own channel, platform and time.
+      const asked = await Promise.all([
+        store.posts.paperIdsPostedInChannel('discord', 'c1', new Date('2025-08-01T00:00:00Z')),
+        store.posts.paperIdsPostedInChannel('discord', 'c1', new Date('2025-10-01T00:00:00Z')),
+        store.posts.paperIdsPostedInChannel('discord', 'other', new Date('2025-10-01T00:00:00Z')),
+        store.posts.paperIdsPostedInChannel('slack', 'c1', new Date('2025-08-01T00:00:00Z')),
+        store.posts.paperIdsPostedInChannel('discord', 'c1', new Date('2025-10-14T07:00:01Z')),
+      ]);
+      expect(asked).toEqual([new Set([first.id, second.id]), new Set([first.id]), new Set([third.id]), new Set(), new Set([first.id])]);
       expect((await store.posts.forDelivery('discord:c1@2025-10-14')).map((p) => [p.messageId, p.paperIds])).toEqual([
         ['h', []],
         ['m1', [first.id]],
