@@ -144,7 +144,6 @@ function windowOf(sub: Subscription, date: string): ListWindow | undefined {
  * per day, and this keeps it to one post a week.
  */
 async function postedThisWeek(ctx: DeliveryContext, sub: Subscription, date: string): Promise<string | null> {
-  if (sub.every !== 'week') return null;
   const monday = weekStart(date);
   for (let d = 0; d < 7; d++) {
     const day = addDays(monday, d);
@@ -241,7 +240,8 @@ export async function deliver(ctx: DeliveryContext, sub: Subscription, date: str
     ctx.log.warn({ subscriptionId: sub.id, date, lastError: ctx.sourceStatus?.().lastError }, `daily digest skipped: ${detail}`);
     return { ...base, outcome: 'skipped', messages: 0, detail };
   }
-  const postedOn = await ctx.storeWork(() => postedThisWeek(ctx, sub, date));
+  // Only a weekly post reads the store here; a daily one does not wait for a store slot for nothing.
+  const postedOn = sub.every === 'week' ? await ctx.storeWork(() => postedThisWeek(ctx, sub, date)) : null;
   if (postedOn) return { ...base, outcome: 'already-posted', messages: 0, detail: `posted this week on ${postedOn}` };
   // Planned before the claim, so that a fresh claim is written with its plan: a fan-out's channels
   // each make one write fewer before their first message.

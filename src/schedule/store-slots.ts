@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { setImmediate } from 'node:timers/promises';
 
 /**
  * Runs a step's store work in one of a run's bounded slots, ranked: a waiting step of a lower rank
@@ -67,7 +66,8 @@ export function storeSlots(concurrency: number): StoreWork {
 
   async function inSlice<T>(work: () => Promise<T>): Promise<T> {
     while (performance.now() - sliceStart >= STORE_SLICE_MS) {
-      nextTurn ??= setImmediate().then(() => {
+      // The global setImmediate, which tests on a fake clock fake along with the group commits' turns.
+      nextTurn ??= new Promise((turn) => setImmediate(turn)).then(() => {
         nextTurn = null;
         sliceStart = performance.now();
       });

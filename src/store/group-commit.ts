@@ -1,30 +1,32 @@
 import type { Executor, StoreDb } from './db';
 
 /**
- * Group commit: the items queued in one turn of the event loop are written in one transaction,
- * and each caller resolves (with its own result) only once that transaction is committed. On
- * SQLite a commit costs far more than a small statement, so a burst (200 answers recorded, 50
- * interactions checked against replays) pays a few commits instead of one each.
+ * The items asked for in one turn of the event loop, handled by one call of `handle` at the next
+ * turn; each caller resolves with its own result (or every caller rejects with the call's error).
  */
-export function groupCommit<I, O>(db: StoreDb, write: (tx: Executor, items: I[]) => Promise<O[]>) {
+export function perTurn<I, O>(handle: (items: I[]) => Promise<O[]>) {
   let pending: { item: I; resolve: (out: O) => void; reject: (err: unknown) => void }[] = [];
+  const running = new Set<Promise<void>>();
 
-  /** Writes what is queued now; the store's close() calls it so nothing queued is lost. */
-  async function flush(): Promise<void> {
-    const batch = pending;
-    if (batch.length === 0) return;
-    pending = [];
+  async function handleBatch(batch: typeof pending): Promise<void> {
     try {
-      const out = await db.write((tx) =>
-        write(
-          tx,
-          batch.map((b) => b.item),
-        ),
-      );
+      const out = await handle(batch.map((b) => b.item));
       for (const [i, b] of batch.entries()) b.resolve(out[i]!);
     } catch (err) {
       for (const b of batch) b.reject(err);
     }
+  }
+
+  /** Handles what is queued now, and waits for the batches already under way too (the store's close() needs both). */
+  async function flush(): Promise<void> {
+    const batch = pending;
+    pending = [];
+    if (batch.length > 0) {
+      const run = handleBatch(batch);
+      running.add(run);
+      void run.finally(() => running.delete(run));
+    }
+    await Promise.all(running);
   }
 
   function add(item: I): Promise<O> {
@@ -35,4 +37,15 @@ export function groupCommit<I, O>(db: StoreDb, write: (tx: Executor, items: I[])
   }
 
   return { add, flush };
+}
+
+/**
+ * Group commit: the items queued in one turn of the event loop are written in one transaction,
+ * and each caller resolves (with its own result) only once that transaction is committed. On
+ * SQLite a commit costs far more than a small statement, so a burst (200 answers recorded, 50
+ * interactions checked against replays) pays a few commits instead of one each. The store's
+ * close() calls flush, so nothing queued or being written is lost.
+ */
+export function groupCommit<I, O>(db: StoreDb, write: (tx: Executor, items: I[]) => Promise<O[]>) {
+  return perTurn((items: I[]) => db.write((tx) => write(tx, items)));
 }

@@ -49,12 +49,13 @@ export async function openStore(
 function composeStore(db: StoreDb): Store {
   const papers = paperRepository(db);
   const { posts, commitPending: commitPendingPosts } = postRepository(db);
+  const { deliveries, commitPending: commitPendingDeliveries } = deliveryRepository(db);
   return {
     dialect: db.dialect,
     papers,
     search: searchRepository(db, papers),
     subscriptions: subscriptionRepository(db),
-    deliveries: deliveryRepository(db),
+    deliveries,
     posts,
     bookmarks: bookmarkRepository(db),
     installations: installationRepository(db),
@@ -69,7 +70,8 @@ function composeStore(db: StoreDb): Store {
     },
     connectionsInUse: () => db.connectionsInUse(),
     async close() {
-      // Posts waiting for their group commit are written, not dropped.
+      // Claims, heartbeats and posts waiting for their group commit are written, not dropped.
+      await commitPendingDeliveries();
       await commitPendingPosts();
       await db.kysely.destroy();
     },

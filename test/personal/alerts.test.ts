@@ -40,7 +40,7 @@ describe('alerts', () => {
   const alertsTo = (user: string) => poster.inChannel(`dm:${user}`).map((m) => m.paperIds);
 
   it('one batched message per new list, at most one an hour, none in quiet hours: those wait for the morning', async () => {
-    vi.useFakeTimers({ now: new Date('2025-10-15T09:00:00Z'), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    vi.useFakeTimers({ now: new Date('2025-10-15T09:00:00Z'), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'Date'] });
     await typed('follow NVFP4 quantization');
     await typed('follow diffusion transformer');
     expect(await typed('me alerts on')).toContain('Alerts: on: one direct message when new papers match what you follow');

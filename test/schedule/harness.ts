@@ -29,6 +29,13 @@ export function subscription(channelId: string, over: Partial<SubscriptionInput>
   return { platform: 'console', workspaceId: null, channelId, ...DEFAULT_SETTINGS, top: 3, origin: 'command', createdBy: 'test', ...over };
 }
 
+/**
+ * Milliseconds from `iso` to `at`. On a fake clock that fakes setImmediate (as the scheduler tests'
+ * does), each event-loop turn a delivery waits for (a group commit, a store slice) is 1 ms, so a post
+ * made "at" its time shows a few ms after it.
+ */
+export const msAfter = (at: Date, iso: string) => at.getTime() - Date.parse(iso);
+
 export async function seed(store: Store, subs: SubscriptionInput[]): Promise<void> {
   await store.papers.upsert(realPapers, new Date('2025-10-14T08:00:00Z'));
   await Promise.all(subs.map((s) => store.subscriptions.upsert(s)));

@@ -28,7 +28,7 @@ describe('subscriptions take effect at once', () => {
   });
 
   async function startAt(iso: string) {
-    vi.useFakeTimers({ now: new Date(iso), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    vi.useFakeTimers({ now: new Date(iso), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'Date'] });
     scheduler = createScheduler({
       store,
       posters: [poster],

@@ -251,8 +251,18 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect(found).toEqual(burst);
     });
 
-    it('finishes recording posts still waiting for their commit when the store closes', async () => {
+    it('finishes recording claims and posts still waiting for their commit when the store closes', async () => {
       const { store: other, cleanup } = await openTestStore(kind);
+      const owner = { host: 'h1', pid: 100 };
+      const claimed = other.deliveries.claim({
+        subscriptionId: 's',
+        date: '2025-10-14',
+        owner,
+        now: seenAt,
+        staleAfterMs: 60_000,
+        ownerIsGone: () => false,
+        maxAttempts: 3,
+      });
       const recorded = other.posts.record({
         platform: 'slack',
         channelId: 'C1',
@@ -263,6 +273,7 @@ describe.each(storeKinds)('store on %s', (kind) => {
         postedAt: seenAt,
       });
       await other.close();
+      await expect(claimed).resolves.toMatchObject({ won: true, fresh: true });
       await expect(recorded).resolves.toBeUndefined();
       await cleanup();
     });
@@ -288,6 +299,15 @@ describe.each(storeKinds)('store on %s', (kind) => {
         deliveryId: 'discord:other@2025-10-14',
       });
       expect(await store.posts.paperIdsPostedInChannel('discord', 'c1', new Date('2025-10-01T00:00:00Z'))).toEqual(new Set([first.id]));
+      // Asked together (a fan-out planning its channels), each ask gets its own channel, platform and time.
+      const asked = await Promise.all([
+        store.posts.paperIdsPostedInChannel('discord', 'c1', new Date('2025-08-01T00:00:00Z')),
+        store.posts.paperIdsPostedInChannel('discord', 'c1', new Date('2025-10-01T00:00:00Z')),
+        store.posts.paperIdsPostedInChannel('discord', 'other', new Date('2025-10-01T00:00:00Z')),
+        store.posts.paperIdsPostedInChannel('slack', 'c1', new Date('2025-08-01T00:00:00Z')),
+        store.posts.paperIdsPostedInChannel('discord', 'c1', new Date('2025-10-14T07:00:01Z')),
+      ]);
+      expect(asked).toEqual([new Set([first.id, second.id]), new Set([first.id]), new Set([third.id]), new Set(), new Set([first.id])]);
       expect((await store.posts.forDelivery('discord:c1@2025-10-14')).map((p) => [p.messageId, p.paperIds])).toEqual([
         ['h', []],
         ['m1', [first.id]],
@@ -489,6 +509,22 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect(lost).toMatchObject({ won: false, fresh: false, delivery: { owner: alice, plan: [second.id, first.id], sending } });
       const taken = await claim(bob, later(61_000), { plan: { paperIds: [first.id], sending: null } });
       expect(taken).toMatchObject({ won: true, fresh: false, delivery: { owner: bob, plan: [second.id, first.id], sending } });
+    });
+
+    it('claims made together (one write) give each delivery to exactly one claimer, fresh, taken over or held', async () => {
+      const { delivery: stale } = await claim(alice, t0, { subscriptionId: 'stale' });
+      const many = Array.from({ length: 450 }, (_, i) => `s${i}`);
+      const [first, second, takenOver, ...rest] = await Promise.all([
+        claim(alice, later(61_000)),
+        claim(bob, later(61_000)),
+        claim(bob, later(61_000), { subscriptionId: 'stale' }),
+        ...many.map((subscriptionId) => claim(bob, later(61_000), { subscriptionId })),
+      ]);
+      expect(first).toMatchObject({ won: true, fresh: true, delivery: { owner: alice } });
+      expect(second).toMatchObject({ won: false, fresh: false, delivery: { owner: alice } });
+      expect(takenOver).toMatchObject({ won: true, fresh: false, delivery: { id: stale.id, owner: bob, attempts: 2 } });
+      expect(rest.every((r) => r.won && r.fresh)).toBe(true);
+      expect((await store.deliveries.getMany(many.map((s) => `${s}@2025-10-14`))).size).toBe(450);
     });
 
     it('keeps the plan, never re-claims a posted delivery, and retries a failed one while attempts remain', async () => {

@@ -1,10 +1,12 @@
 import type { WhereInterface } from 'kysely';
-import { chunks, type StoreDb } from '../db';
+import { chunks, INSERT_CHUNK, type Executor, type StoreDb } from '../db';
+import { groupCommit } from '../group-commit';
 import { deliveryFromRow } from '../rows';
 import type { Database } from '../tables';
-import type { ClaimOwner, ClaimRequest, Delivery, DeliveryRepository } from '../types';
+import type { ClaimOwner, ClaimRequest, ClaimResult, Delivery, DeliveryRepository } from '../types';
 
-export function deliveryRepository(db: StoreDb): DeliveryRepository {
+/** The deliveries repository, and how the store's close() writes the claims and heartbeats still waiting for their group commit. */
+export function deliveryRepository(db: StoreDb): { deliveries: DeliveryRepository; commitPending(): Promise<void> } {
   const { kysely } = db;
 
   async function get(id: string): Promise<Delivery | null> {
@@ -12,59 +14,31 @@ export function deliveryRepository(db: StoreDb): DeliveryRepository {
     return row ? deliveryFromRow(row) : null;
   }
 
-  return {
+  const claims = groupCommit(db, claimAll);
+
+  const heartbeats = groupCommit(db, async (tx, beats: { id: string; owner: ClaimOwner; now: Date; sending: string | undefined }[]) => {
+    const held: boolean[] = [];
+    for (const { id, owner, now, sending } of beats) {
+      const at = now.toISOString();
+      const set = { heartbeat_at: at, ...(sending === undefined ? {} : { sending_key: sending, sending_at: at }) };
+      const res = await ownedClaim(tx.updateTable('deliveries').set(set), id, owner).executeTakeFirst();
+      held.push(res.numUpdatedRows > 0n);
+    }
+    return held;
+  });
+
+  const deliveries: DeliveryRepository = {
     /**
      * Insert-or-nothing decides a fresh claim; a taken claim changes hands only by a compare-and-set
      * on the row as it was read (state, attempts, heartbeat), so of two claimers exactly one wins on
-     * either dialect, whatever the interleaving.
+     * either dialect, whatever the interleaving. Claims made in the same turn of the event loop (a
+     * fan-out's channels) share one transaction and one insert (group-commit.ts); each caller resolves
+     * once its claim is committed.
      */
-    async claim(req) {
-      const id = `${req.subscriptionId}@${req.date}`;
-      const now = req.now.toISOString();
-      const claim = { state: 'claimed', owner_host: req.owner.host, owner_pid: req.owner.pid, heartbeat_at: now, updated_at: now };
-      const inserted = await kysely
-        .insertInto('deliveries')
-        .values({
-          id,
-          subscription_id: req.subscriptionId,
-          date: req.date,
-          attempts: 1,
-          last_error: null,
-          plan: req.plan ? JSON.stringify(req.plan.paperIds) : null,
-          sending_key: req.plan?.sending?.key ?? null,
-          sending_at: req.plan?.sending?.at.toISOString() ?? null,
-          ...claim,
-        })
-        .onConflict((oc) => oc.doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (inserted) return { won: true, delivery: deliveryFromRow(inserted), fresh: true };
+    claim: claims.add,
 
-      const current = deliveryFromRow(await kysely.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
-      if (!mayTakeOver(current, req)) return { won: false, delivery: current, fresh: false };
-
-      const taken = await kysely
-        .updateTable('deliveries')
-        .set({ ...claim, attempts: current.attempts + 1 })
-        .where('id', '=', id)
-        .where('state', '=', current.state)
-        .where('attempts', '=', current.attempts)
-        .where('heartbeat_at', current.heartbeatAt ? '=' : 'is', current.heartbeatAt?.toISOString() ?? null)
-        .returningAll()
-        .executeTakeFirst();
-      if (taken) return { won: true, delivery: deliveryFromRow(taken), fresh: false };
-      return { won: false, delivery: (await get(id))!, fresh: false };
-    },
-
-    async heartbeat(id, owner, now, sending) {
-      const at = now.toISOString();
-      const res = await ownedClaim(
-        kysely.updateTable('deliveries').set({ heartbeat_at: at, ...(sending === undefined ? {} : { sending_key: sending, sending_at: at }) }),
-        id,
-        owner,
-      ).executeTakeFirst();
-      return res.numUpdatedRows > 0n;
-    },
+    /** Heartbeats of the same turn (a fan-out's next messages about to be sent) share one transaction. */
+    heartbeat: (id, owner, now, sending) => heartbeats.add({ id, owner, now, sending }),
 
     async holds(id, owner) {
       return (await ownedClaim(kysely.selectFrom('deliveries').select('id'), id, owner).executeTakeFirst()) !== undefined;
@@ -123,6 +97,7 @@ export function deliveryRepository(db: StoreDb): DeliveryRepository {
       });
     },
   };
+  return { deliveries, commitPending: async () => void (await Promise.all([claims.flush(), heartbeats.flush()])) };
 }
 
 /**
@@ -139,4 +114,64 @@ function mayTakeOver(d: Delivery, req: ClaimRequest): boolean {
   if (d.state === 'failed') return d.attempts < req.maxAttempts;
   const stale = d.heartbeatAt === null || req.now.getTime() - d.heartbeatAt.getTime() > req.staleAfterMs;
   return stale || (d.owner !== null && req.ownerIsGone(d.owner));
+}
+
+/** The claims of one group commit: fresh ones in one insert, the others each taken over if they may be. */
+async function claimAll(tx: Executor, reqs: ClaimRequest[]): Promise<ClaimResult[]> {
+  const idOf = (req: ClaimRequest) => `${req.subscriptionId}@${req.date}`;
+  // A delivery asked for twice in one batch is inserted once; the second asker then finds it held.
+  const firsts = new Map<string, ClaimRequest>();
+  for (const req of reqs) if (!firsts.has(idOf(req))) firsts.set(idOf(req), req);
+  const inserted = new Map<string, Delivery>();
+  for (const part of chunks([...firsts], INSERT_CHUNK)) {
+    const rows = await tx
+      .insertInto('deliveries')
+      .values(
+        part.map(([id, req]) => ({
+          id,
+          subscription_id: req.subscriptionId,
+          date: req.date,
+          attempts: 1,
+          last_error: null,
+          plan: req.plan ? JSON.stringify(req.plan.paperIds) : null,
+          sending_key: req.plan?.sending?.key ?? null,
+          sending_at: req.plan?.sending?.at.toISOString() ?? null,
+          ...claimColumns(req),
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .returningAll()
+      .execute();
+    for (const row of rows) inserted.set(row.id, deliveryFromRow(row));
+  }
+  const out: ClaimResult[] = [];
+  for (const req of reqs) {
+    const id = idOf(req);
+    const fresh = firsts.get(id) === req ? inserted.get(id) : undefined;
+    out.push(fresh ? { won: true, delivery: fresh, fresh: true } : await takeOver(tx, id, req));
+  }
+  return out;
+}
+
+function claimColumns(req: ClaimRequest) {
+  const now = req.now.toISOString();
+  return { state: 'claimed', owner_host: req.owner.host, owner_pid: req.owner.pid, heartbeat_at: now, updated_at: now };
+}
+
+/** A claim that exists already: taken over by a compare-and-set if it may be, else reported as it is. */
+async function takeOver(tx: Executor, id: string, req: ClaimRequest): Promise<ClaimResult> {
+  const read = () => tx.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const current = deliveryFromRow(await read());
+  if (!mayTakeOver(current, req)) return { won: false, delivery: current, fresh: false };
+  const taken = await tx
+    .updateTable('deliveries')
+    .set({ ...claimColumns(req), attempts: current.attempts + 1 })
+    .where('id', '=', id)
+    .where('state', '=', current.state)
+    .where('attempts', '=', current.attempts)
+    .where('heartbeat_at', current.heartbeatAt ? '=' : 'is', current.heartbeatAt?.toISOString() ?? null)
+    .returningAll()
+    .executeTakeFirst();
+  if (taken) return { won: true, delivery: deliveryFromRow(taken), fresh: false };
+  return { won: false, delivery: deliveryFromRow(await read()), fresh: false };
 }

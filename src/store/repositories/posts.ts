@@ -1,8 +1,14 @@
 import type { Platform } from '../../chat/command';
 import { chunks, INSERT_CHUNK, type Executor, type StoreDb } from '../db';
-import { groupCommit } from '../group-commit';
+import { groupCommit, perTurn } from '../group-commit';
 import type { PostsTable } from '../tables';
 import type { PostRecord, PostRepository } from '../types';
+
+interface PostedAsk {
+  platform: Platform;
+  channelId: string;
+  since: Date;
+}
 
 /** The posts repository, and how the store's close() writes the posts still waiting for their group commit. */
 export function postRepository(db: StoreDb): { posts: PostRepository; commitPending(): Promise<void> } {
@@ -10,6 +16,43 @@ export function postRepository(db: StoreDb): { posts: PostRepository; commitPend
   const recorded = groupCommit(db, async (tx, posts: PostRecord[]) => {
     await insertPosts(tx, posts);
     return posts.map(() => undefined);
+  });
+
+  /**
+   * The papers posted recently in each asked channel, in one query per platform and 500 channels:
+   * a fan-out's channels each ask before their first message, and building a query per channel was
+   * a large part of that start.
+   */
+  const postedReads = perTurn(async (asks: PostedAsk[]) => {
+    const found = new Map<string, { paperId: string; postedAt: string }[]>();
+    const keyOf = (platform: string, channelId: string) => `${platform} ${channelId}`;
+    for (const platform of new Set(asks.map((a) => a.platform))) {
+      const mine = asks.filter((a) => a.platform === platform);
+      const since = new Date(Math.min(...mine.map((a) => a.since.getTime()))).toISOString();
+      for (const part of chunks([...new Set(mine.map((a) => a.channelId))])) {
+        const rows = await kysely
+          .selectFrom('post_papers as pp')
+          .innerJoin('posts as p', (j) =>
+            j.onRef('p.platform', '=', 'pp.platform').onRef('p.channel_id', '=', 'pp.channel_id').onRef('p.message_id', '=', 'pp.message_id'),
+          )
+          .select(['p.channel_id', 'pp.paper_id', 'p.posted_at'])
+          .where('p.platform', '=', platform)
+          .where('p.channel_id', 'in', part)
+          .where('p.kind', '=', 'digest')
+          .where('p.posted_at', '>=', since)
+          .execute();
+        for (const r of rows) {
+          const key = keyOf(platform, r.channel_id);
+          const list = found.get(key) ?? [];
+          list.push({ paperId: r.paper_id, postedAt: r.posted_at });
+          found.set(key, list);
+        }
+      }
+    }
+    return asks.map((a) => {
+      const since = a.since.toISOString();
+      return new Set((found.get(keyOf(a.platform, a.channelId)) ?? []).filter((r) => r.postedAt >= since).map((r) => r.paperId));
+    });
   });
 
   async function withPaperIds(rows: PostsTable[]): Promise<PostRecord[]> {
@@ -52,21 +95,8 @@ export function postRepository(db: StoreDb): { posts: PostRepository; commitPend
       return (await withPaperIds([row]))[0]!;
     },
 
-    async paperIdsPostedInChannel(platform, channelId, since) {
-      const rows = await kysely
-        .selectFrom('post_papers as pp')
-        .innerJoin('posts as p', (j) =>
-          j.onRef('p.platform', '=', 'pp.platform').onRef('p.channel_id', '=', 'pp.channel_id').onRef('p.message_id', '=', 'pp.message_id'),
-        )
-        .select('pp.paper_id')
-        .distinct()
-        .where('p.platform', '=', platform)
-        .where('p.channel_id', '=', channelId)
-        .where('p.kind', '=', 'digest')
-        .where('p.posted_at', '>=', since.toISOString())
-        .execute();
-      return new Set(rows.map((r) => r.paper_id));
-    },
+    /** Asks of the same turn (a fan-out planning its channels) are read together (postedReads). */
+    paperIdsPostedInChannel: (platform, channelId, since) => postedReads.add({ platform, channelId, since }),
 
     async forDelivery(deliveryId) {
       const rows = await kysely.selectFrom('posts').selectAll().where('delivery_id', '=', deliveryId).orderBy('posted_at').orderBy('message_id').execute();
