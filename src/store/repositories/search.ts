@@ -66,16 +66,18 @@ export function searchRepository(db: StoreDb, papers: PaperRepository): SearchRe
         .slice(0, limit);
     },
     async documentFrequencies(words) {
-      const docFreq = new Map<string, number>();
-      for (const chunk of chunks([...new Set(words)])) {
-        const known = await termOf(chunk);
-        const terms = [...new Set(known.values())].filter((t) => t !== '');
-        const rows = terms.length === 0 ? [] : await db.kysely.selectFrom('paper_terms').select(['term', 'docs']).where('term', 'in', terms).execute();
-        const docs = new Map(rows.map((r) => [r.term, Number(r.docs)]));
-        for (const w of chunk) docFreq.set(w, docs.get(known.get(w)!) ?? 0);
-      }
-      const total = await db.kysely.selectFrom('paper_terms').select('docs').where('term', '=', '').executeTakeFirst();
-      return { docCount: Number(total?.docs ?? 0), docFreq };
+      // The chunks and the count of papers all at once: on PostgreSQL, round trips on pooled connections.
+      const [total, ...counted] = await Promise.all([
+        db.kysely.selectFrom('paper_terms').select('docs').where('term', '=', '').executeTakeFirst(),
+        ...chunks([...new Set(words)]).map(async (chunk) => {
+          const known = await termOf(chunk);
+          const terms = [...new Set(known.values())].filter((t) => t !== '');
+          const rows = terms.length === 0 ? [] : await db.kysely.selectFrom('paper_terms').select(['term', 'docs']).where('term', 'in', terms).execute();
+          const docs = new Map(rows.map((r) => [r.term, Number(r.docs)]));
+          return chunk.map((w): [string, number] => [w, docs.get(known.get(w)!) ?? 0]);
+        }),
+      ]);
+      return { docCount: Number(total?.docs ?? 0), docFreq: new Map(counted.flat()) };
     },
   };
 }
