@@ -56,7 +56,7 @@ export function searchRepository(db: StoreDb, papers: PaperRepository): SearchRe
       const scores = new Map<string, number>();
       const skip = new Set(except);
       const list = words.map((w) => w.word);
-      const holders = engine.holdersOfEach ? await engine.holdersOfEach(list, PER_WORD) : await sequentially(list, (w) => engine.holders(w, PER_WORD));
+      const holders = 'holdersOfEach' in engine ? await engine.holdersOfEach(list, PER_WORD) : await sequentially(list, (w) => engine.holders(w, PER_WORD));
       for (const [i, { weight }] of words.entries()) {
         for (const id of holders[i]!) if (!skip.has(id)) scores.set(id, (scores.get(id) ?? 0) + weight);
       }
@@ -109,16 +109,21 @@ function cachedTerms(engine: Engine): (words: string[]) => Promise<Map<string, s
   };
 }
 
-interface Engine {
+type Engine = {
   /** Ids of the papers matching a query, best first, ties by id. */
   match(query: SearchQuery, limit: number): Promise<string[]>;
-  /** Ids of up to `limit` papers holding this word (in any form), the most recent first where it can tell. */
-  holders(word: string, limit: number): Promise<string[]>;
-  /** `holders` of each word, in one round trip, where the engine has a way. */
-  holdersOfEach?(words: string[], limit: number): Promise<string[][]>;
   /** The engine's term for each word; words it does not index are left out. */
   terms(words: string[]): Promise<Map<string, string>>;
-}
+} & (
+  | {
+      /** Ids of up to `limit` papers holding this word (in any form), the most recent first where it can tell. */
+      holders(word: string, limit: number): Promise<string[]>;
+    }
+  | {
+      /** The same for each of several words, asked together. */
+      holdersOfEach(words: string[], limit: number): Promise<string[][]>;
+    }
+);
 
 /** BM25 (k1 1.2, b 0.75) of a title for the query's terms, against a typical title of 10 terms. */
 function titleScore(title: string, terms: string[]): number {
@@ -347,9 +352,6 @@ function postgresEngine(db: StoreDb): Engine {
         // A window that held too few is read again twice as wide, until it is every paper.
         if (window === null || Number(rows[0]?.found ?? 0) >= RANKED) return rows.map((r) => r.id);
       }
-    },
-    async holders(word, limit) {
-      return (await holdersOfEach([word], limit))[0]!;
     },
     holdersOfEach,
     async terms(list) {
