@@ -247,3 +247,31 @@ describe.each(storeKinds)('paper_terms on %s', (kind) => {
     }
   });
 });
+
+describe.each(storeKinds)('search among many matches on %s', (kind) => {
+  it('ranks the most recently stored matches of a common word, and still finds an old paper by its own words', { timeout: 120_000 }, async () => {
+    // Enough papers that PostgreSQL reads a common word's matches from its newest buckets only.
+    const [base] = fixturePapers();
+    const papers = Array.from({ length: 6_000 }, (_, n) => ({
+      ...base!,
+      id: `m${String(n).padStart(5, '0')}`,
+      title: n === 0 ? 'Quokka navigation in common gardens' : `Common paper ${n}`,
+      summary: 'A common study.',
+      keywords: [],
+    }));
+    const { store, cleanup } = await openTestStore(kind);
+    try {
+      // Stored in three calls, oldest first: the last 1,000 stored are the RANKED newest.
+      for (const part of [papers.slice(0, 2_000), papers.slice(2_000, 5_000), papers.slice(5_000)]) await store.papers.upsert(part, seenAt);
+      const found = await store.search.find('common', 10);
+      expect(found).toHaveLength(10);
+      for (const p of found) expect(p.id >= 'm05000').toBe(true);
+      expect((await store.search.find('quokka common', 10)).map((p) => p.id)).toEqual(['m00000']);
+      const near = await store.search.matchAny([{ word: 'common', weight: 1 }], 300, []);
+      expect(near).toHaveLength(200);
+      for (const h of near) expect(h.id >= 'm05800').toBe(true);
+    } finally {
+      await cleanup();
+    }
+  });
+});

@@ -14,6 +14,7 @@ import { personalFeeds } from './0009_c_personal_feeds';
 import { paperTermsByWriter } from './0019_a_paper_terms_by_writer';
 import { threadOwners } from './0021_a_thread_owners';
 import { dmChannels } from './0022_a_dm_channels';
+import { storedOrder } from './0023_a_stored_order';
 
 /**
  * The versioned schema, one list for both dialects, one file per migration. Names start with their
@@ -54,4 +55,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0021_a_thread_owners': threadOwners,
   // Each person's DM conversation, kept once opened.
   '0022_a_dm_channels': dmChannels,
+  // PostgreSQL numbers papers in stored order and indexes their buckets, so search reads the newest matches only.
+  '0023_a_stored_order': storedOrder,
 };

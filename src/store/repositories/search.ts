@@ -26,11 +26,10 @@ const TITLE_BONUS = sql.raw(`coalesce((ts_filter(p.search_vector, '{a}') @@ q.q)
  * query, and as many of the matches in titles, which come first. Below that many matches (nearly
  * every query of two or more specific words) the ranking is over all of them.
  * PostgreSQL reads every match's row to rank it (2 s at 1,000,000 papers for a common word), so it
- * ranks the RANKED most recently published matches: for common words its planner walks the
- * publication-date index back and stops at RANKED, for rare ones it takes every match from the GIN
- * index. It has no cheap title-only matches to add as SQLite does: restricting the lexemes to
- * weight A makes PostgreSQL recheck each row, which cost more than ranking them all
- * (bench/RESULTS.md).
+ * too ranks the RANKED most recently stored matches, read from the newest buckets of its index that
+ * should hold them (newestBuckets). It has no cheap title-only matches to add as SQLite does:
+ * restricting the lexemes to weight A makes PostgreSQL recheck each row, which cost more than
+ * ranking them all (bench/RESULTS.md).
  */
 const RANKED = 1_000;
 /** The most recent holders of each word that "more like this" considers. */
@@ -56,8 +55,10 @@ export function searchRepository(db: StoreDb, papers: PaperRepository): SearchRe
       // Each word's holders, then the summed weights of the words each paper holds, ties by id.
       const scores = new Map<string, number>();
       const skip = new Set(except);
-      for (const { word, weight } of words) {
-        for (const id of await engine.holders(word, PER_WORD)) if (!skip.has(id)) scores.set(id, (scores.get(id) ?? 0) + weight);
+      const list = words.map((w) => w.word);
+      const holders = 'holdersOfEach' in engine ? await engine.holdersOfEach(list, PER_WORD) : await sequentially(list, (w) => engine.holders(w, PER_WORD));
+      for (const [i, { weight }] of words.entries()) {
+        for (const id of holders[i]!) if (!skip.has(id)) scores.set(id, (scores.get(id) ?? 0) + weight);
       }
       return [...scores]
         .map(([id, score]) => ({ id, score }))
@@ -65,18 +66,26 @@ export function searchRepository(db: StoreDb, papers: PaperRepository): SearchRe
         .slice(0, limit);
     },
     async documentFrequencies(words) {
-      const docFreq = new Map<string, number>();
-      for (const chunk of chunks([...new Set(words)])) {
-        const known = await termOf(chunk);
-        const terms = [...new Set(known.values())].filter((t) => t !== '');
-        const rows = terms.length === 0 ? [] : await db.kysely.selectFrom('paper_terms').select(['term', 'docs']).where('term', 'in', terms).execute();
-        const docs = new Map(rows.map((r) => [r.term, Number(r.docs)]));
-        for (const w of chunk) docFreq.set(w, docs.get(known.get(w)!) ?? 0);
-      }
-      const total = await db.kysely.selectFrom('paper_terms').select('docs').where('term', '=', '').executeTakeFirst();
-      return { docCount: Number(total?.docs ?? 0), docFreq };
+      // The chunks and the count of papers all at once: on PostgreSQL, round trips on pooled connections.
+      const [total, ...counted] = await Promise.all([
+        db.kysely.selectFrom('paper_terms').select('docs').where('term', '=', '').executeTakeFirst(),
+        ...chunks([...new Set(words)]).map(async (chunk) => {
+          const known = await termOf(chunk);
+          const terms = [...new Set(known.values())].filter((t) => t !== '');
+          const rows = terms.length === 0 ? [] : await db.kysely.selectFrom('paper_terms').select(['term', 'docs']).where('term', 'in', terms).execute();
+          const docs = new Map(rows.map((r) => [r.term, Number(r.docs)]));
+          return chunk.map((w): [string, number] => [w, docs.get(known.get(w)!) ?? 0]);
+        }),
+      ]);
+      return { docCount: Number(total?.docs ?? 0), docFreq: new Map(counted.flat()) };
     },
   };
+}
+
+async function sequentially<T, R>(items: T[], call: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await call(item));
+  return out;
 }
 
 /** Words whose engine term this process remembers: a fixed function of the tokenizer, asked again and again. */
@@ -100,14 +109,21 @@ function cachedTerms(engine: Engine): (words: string[]) => Promise<Map<string, s
   };
 }
 
-interface Engine {
+type Engine = {
   /** Ids of the papers matching a query, best first, ties by id. */
   match(query: SearchQuery, limit: number): Promise<string[]>;
-  /** Ids of up to `limit` papers holding this word (in any form), the most recent first where it can tell. */
-  holders(word: string, limit: number): Promise<string[]>;
   /** The engine's term for each word; words it does not index are left out. */
   terms(words: string[]): Promise<Map<string, string>>;
-}
+} & (
+  | {
+      /** Ids of up to `limit` papers holding this word (in any form), the most recent first where it can tell. */
+      holders(word: string, limit: number): Promise<string[]>;
+    }
+  | {
+      /** The same for each of several words, asked together. */
+      holdersOfEach(words: string[], limit: number): Promise<string[][]>;
+    }
+);
 
 /** BM25 (k1 1.2, b 0.75) of a title for the query's terms, against a typical title of 10 terms. */
 function titleScore(title: string, terms: string[]): number {
@@ -250,33 +266,107 @@ function sqliteEngine(db: StoreDb): Engine {
   };
 }
 
+/**
+ * The expression PostgreSQL's GIN index holds (migration 0023): each paper's lexemes, and for each
+ * bucket size the lexeme of the bucket of consecutive `seq` numbers it falls in, e.g. '4096 244'.
+ * Written exactly as the index is, or the planner will not use it.
+ */
+const INDEXED = sql.raw(
+  `(p.search_vector || array_to_tsvector(array['4096 ' || (p.seq / 4096), '16384 ' || (p.seq / 16384), '65536 ' || (p.seq / 65536), '262144 ' || (p.seq / 262144)]))`,
+);
+/** The bucket sizes, largest first. */
+const BUCKETS = [262_144, 65_536, 16_384, 4_096];
+/**
+ * How many times the matches wanted a query expects from the newest buckets it reads: words are
+ * counted one by one, and together may be rarer than their counts multiplied say.
+ */
+const MARGIN = 1.2;
+
+/** What sizes a query's window: the newest `seq`, the papers stored, and how many hold each of its lexemes. */
+interface Counts {
+  newest: number;
+  total: number;
+  docs: number[];
+}
+
+/**
+ * A tsquery of the newest buckets, where `want` matches of words with these counts are expected
+ * (in `widen` times as many papers, after a window held too few); null for every paper.
+ * Down from the newest, each bucket is the largest that ends there and reaches at most an eighth
+ * of the window past its start: GIN checks each candidate against every bucket named, so they are
+ * few, and every paper they hold that matches is read, so they are not much more than the window.
+ * Past half the papers, reading every match costs no more.
+ */
+function newestBuckets(counts: Counts, want: number, widen: number): string | null {
+  const share = counts.docs.reduce((s, docs) => s * (docs / Math.max(counts.total, 1)), 1);
+  const papers = (want * MARGIN * widen) / share;
+  if (counts.docs.length === 0 || !(papers < counts.newest / 2)) return null;
+  const bottom = counts.newest - papers;
+  const buckets: string[] = [];
+  for (let top = counts.newest - (counts.newest % 4_096) + 4_096; top > bottom; ) {
+    const size = BUCKETS.find((b) => top % b === 0 && top - b >= bottom - papers / 8) ?? 4_096;
+    buckets.push(`'${size} ${top / size - 1}'`);
+    top -= size;
+  }
+  return buckets.join(' | ');
+}
+
 function postgresEngine(db: StoreDb): Engine {
   const { kysely } = db;
   const words = (w: string) => sql`plainto_tsquery('english', ${w})`;
   const phrase = (run: string[]) => sql`phraseto_tsquery('english', ${run.join(' ')})`;
+  /** Counts for each text's lexemes (as the engine stems its words), in one round trip. */
+  const counts = async (texts: string[]): Promise<Counts[]> => {
+    const { rows } = await sql<{ newest: string | null; total: string | null; docs: string[] }>`
+      select pg_sequence_last_value(pg_get_serial_sequence('papers', 'seq')) as newest, (select docs from paper_terms where term = '') as total,
+        array(select coalesce(t.docs, 0) from unnest(to_tsvector('english', w.text)) l left join paper_terms t on t.term = l.lexeme) as docs
+      from unnest(cast(${texts} as text[])) with ordinality as w(text, i) order by w.i`.execute(kysely);
+    return rows.map((r) => ({ newest: Number(r.newest ?? 0), total: Number(r.total ?? 0), docs: r.docs.map(Number) }));
+  };
+  /** Each word's `limit` most recently stored holders, the words read together, from the newest buckets expected to hold them. */
+  const holdersOfEach = async (list: string[], limit: number): Promise<string[][]> => {
+    const all = await counts(list);
+    const found = list.map((): string[] => []);
+    let pending = list.map((_, i) => i);
+    for (let widen = 1; pending.length > 0; widen *= 2) {
+      const windows = pending.map((i) => newestBuckets(all[i]!, limit, widen));
+      const parts = pending.map((i, j) => {
+        const tsquery = windows[j] === null ? words(list[i]!) : sql`${words(list[i]!)} && cast(${windows[j]} as tsquery)`;
+        return sql`(select cast(${i} as integer) as k, p.id from papers p where ${INDEXED} @@ (${tsquery}) order by p.seq desc limit ${limit})`;
+      });
+      // In two statements at once, on two pooled connections: the server works on both together.
+      const halves = [parts.slice(0, Math.ceil(parts.length / 2)), parts.slice(Math.ceil(parts.length / 2))].filter((h) => h.length > 0);
+      const results = await Promise.all(halves.map((h) => sql<{ k: number; id: string }>`${sql.join(h, sql` union all `)}`.execute(kysely)));
+      for (const i of pending) found[i] = [];
+      for (const r of results.flatMap((x) => x.rows)) found[r.k]!.push(r.id);
+      // A window that held too few is read again twice as wide, until it is every paper.
+      pending = pending.filter((i, j) => windows[j] !== null && found[i]!.length < limit);
+    }
+    return found;
+  };
   return {
     async match(query, limit) {
       const required = [...query.words.map(words), ...query.phrases.map(phrase)];
       const excluded = query.excluded.map((run) => sql`!! ${phrase(run)}`);
       const tsquery: RawBuilder<unknown> = sql.join([...required, ...excluded], sql` && `);
-      // The query is written out where it filters, not taken from the subquery, so the planner sees
-      // its words and chooses the date index or the GIN index by how common they are. Ties on the
-      // date go by id, so the same RANKED are ranked every time.
-      const { rows } = await sql<{ id: string }>`
-        select id from (
-          select p.id, ts_rank_cd(${TS_WEIGHTS}, p.search_vector, q.q, ${TS_NORMALIZATION}) + ${TITLE_BONUS} as score
-          from papers p, (select ${tsquery} as q) q
-          where p.search_vector @@ (${tsquery}) order by p.published_at desc, p.id desc limit ${RANKED}) ranked
-        order by score desc, id
-        limit ${limit}`.execute(kysely);
-      return rows.map((r) => r.id);
+      const [wanted] = await counts([[...query.words, ...query.phrases.flat()].join(' ')]);
+      for (let widen = 1; ; widen *= 2) {
+        const window = newestBuckets(wanted!, RANKED, widen);
+        const filter = window === null ? tsquery : sql`${tsquery} && cast(${window} as tsquery)`;
+        // The query is written out where it filters, not taken from the subquery, so the planner
+        // sees its words. `found` is how many matches the window held, up to RANKED.
+        const { rows } = await sql<{ id: string; found: string }>`
+          select id, found from (
+            select p.id, ts_rank_cd(${TS_WEIGHTS}, p.search_vector, q.q, ${TS_NORMALIZATION}) + ${TITLE_BONUS} as score, count(*) over () as found
+            from (select p.id, p.search_vector from papers p where ${INDEXED} @@ (${filter}) order by p.seq desc limit ${RANKED}) p, (select ${tsquery} as q) q
+          ) ranked
+          order by score desc, id
+          limit ${limit}`.execute(kysely);
+        // A window that held too few is read again twice as wide, until it is every paper.
+        if (window === null || Number(rows[0]?.found ?? 0) >= RANKED) return rows.map((r) => r.id);
+      }
     },
-    async holders(word, limit) {
-      // GIN hands matches over unordered; ordering them by recency would read every match.
-      const { rows } = await sql<{ id: string }>`
-        select id from papers where search_vector @@ plainto_tsquery('english', ${word}) limit ${limit}`.execute(kysely);
-      return rows.map((r) => r.id);
-    },
+    holdersOfEach,
     async terms(list) {
       const { rows } = await sql<{ word: string; term: string }>`
         select w.word, l.lexeme as term
