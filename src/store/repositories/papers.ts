@@ -74,9 +74,6 @@ export function paperRepository(db: StoreDb): PaperRepository {
             retexted.map((p) => stored.get(p.id)!),
             fresh.size,
           );
-        // PostgreSQL's GIN index queues new entries in a pending list (up to 4 MB) that every search
-        // then reads whole, most of a query's time at 1,000,000 papers: merged now, by the writer.
-        if (db.dialect === 'postgres' && fresh.size + changed.size > 0) await sql`select gin_clean_pending_list('papers_search_stored')`.execute(tx);
         // Counted in the same transaction, so a reader never sees new papers with an old revision.
         if (fresh.size + changed.size > 0) await bumpCounter(tx, PAPERS_REVISION_KEY);
         const sightings = new Map(papers.map((p) => [`${p.source} ${p.id}`, { paper_id: p.id, source: p.source, first_seen_at: seenAt.toISOString() }]));
