@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
-import { Migrator, type Kysely } from 'kysely';
+import { Migrator, sql, type Kysely } from 'kysely';
 import { PassThrough } from 'node:stream';
 import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -91,6 +91,28 @@ describe.each(storeKinds)('upgrading an old database on %s', (kind) => {
     await store.papers.upsert([{ ...paper, title: 'Forgetting Transformers', summary: 'Models that forget.' }], new Date('2025-10-15T08:00:00Z'));
     expect(await store.search.find('memorizing transformers', 5)).toEqual([]);
     expect((await store.search.find('forgetting', 5)).map((p) => p.id)).toEqual(['old']);
+  });
+
+  it.runIf(kind === 'sqlite')('indexes the titles of papers stored at 0023 for the title pass, and follows later writes (0024)', async () => {
+    const listed = parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers[0]!;
+    const paper = { ...listed, id: 'old', title: 'Memorizing Transformers', summary: 'Models that memorize at test time.' };
+    await databaseAt('0023_a_stored_order', (old) =>
+      old
+        .insertInto('papers')
+        .values(paperToRow(paper, new Date('2025-10-14T08:00:00Z')))
+        .execute(),
+    );
+    store = await openStore(db.url);
+    const conn = await connect(parseDatabaseUrl(db.url));
+    const titled = async (word: string) =>
+      (await sql<{ n: number }>`select count(*) as n from papers_title_fts where papers_title_fts match ${word}`.execute(conn.db)).rows[0]!.n;
+    try {
+      expect(await titled('memorizing')).toBe(1);
+      await store.papers.upsert([{ ...paper, title: 'Forgetting Transformers' }], new Date('2025-10-15T08:00:00Z'));
+      expect([await titled('memorizing'), await titled('forgetting')]).toEqual([0, 1]);
+    } finally {
+      await conn.db.destroy();
+    }
   });
 
   it('shows how far 0007 has got on a large store, in plain lines when papers migrate is not on a terminal', { timeout: 120_000 }, async () => {

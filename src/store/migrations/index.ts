@@ -15,6 +15,7 @@ import { paperTermsByWriter } from './0019_a_paper_terms_by_writer';
 import { threadOwners } from './0021_a_thread_owners';
 import { dmChannels } from './0022_a_dm_channels';
 import { storedOrder } from './0023_a_stored_order';
+import { titleIndex } from './0024_a_title_index';
 
 /**
  * The versioned schema, one list for both dialects, one file per migration. Names start with their
@@ -57,4 +58,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0022_a_dm_channels': dmChannels,
   // PostgreSQL numbers papers in stored order and indexes their buckets, so search reads the newest matches only.
   '0023_a_stored_order': storedOrder,
+  // SQLite indexes titles alone too, for search's title matches.
+  '0024_a_title_index': titleIndex,
 };

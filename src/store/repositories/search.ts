@@ -220,14 +220,14 @@ function sqliteEngine(db: StoreDb): Engine {
     return rows.map((r) => r.id);
   };
   /**
-   * The RANKED most recent matches of an FTS5 expression with their titles, newest first. No bm25:
-   * it first counts each word's matches over the whole index (15 ms for a word in 400,000 of
-   * 1,000,000 papers), and the title pass orders by its own title score.
+   * The RANKED most recent matches of an FTS5 expression in one of the indexes, with their titles,
+   * newest first. No bm25: it first counts each word's matches over the whole index (15 ms for a
+   * word in 400,000 of 1,000,000 papers), and the title pass orders by its own title score.
    */
-  const recent = async (expression: string) => {
+  const recent = async (index: 'papers_fts' | 'papers_title_fts', expression: string) => {
     const { rows } = await sql<{ id: string; title: string }>`
       select p.id, p.title from (
-        select rowid from papers_fts where papers_fts match ${expression} order by rowid desc limit ${RANKED}
+        select rowid from ${sql.table(index)} where ${sql.table(index)} match ${expression} order by rowid desc limit ${RANKED}
       ) m join papers p on p.rowid = m.rowid order by m.rowid desc`.execute(kysely);
     return rows;
   };
@@ -241,7 +241,9 @@ function sqliteEngine(db: StoreDb): Engine {
       // title that is exactly the query: title matches are ordered by BM25 over the title alone,
       // ties newest first.
       const terms = tokenize([...query.words, ...query.phrases.flat()].join(' '));
-      const inTitle = (await recent(without(`{title} : (${required})`)))
+      // The titles' own index, unless words are excluded: they must be in no field of the paper.
+      const titleMatches = query.excluded.length === 0 ? recent('papers_title_fts', required) : recent('papers_fts', without(`{title} : (${required})`));
+      const inTitle = (await titleMatches)
         .map((r, place) => ({ id: r.id, place, score: titleScore(r.title, terms) }))
         .sort((a, b) => b.score - a.score || a.place - b.place)
         .slice(0, limit);
