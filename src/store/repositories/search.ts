@@ -44,6 +44,10 @@ const PER_WORD = 200;
 export function searchRepository(db: StoreDb, papers: PaperRepository): SearchRepository {
   const engine = db.dialect === 'postgres' ? postgresEngine(db) : sqliteEngine(db);
   const termOf = cachedTerms(engine);
+  /** The engine's term of each word ('' for none), chunk by chunk. */
+  const termsOf = async (words: string[]) => new Map((await Promise.all(chunks(words).map(termOf))).flatMap((m) => [...m]));
+  /** paper_terms' counts (the term '' counts the papers) as read at a papers revision. */
+  let counts = { revision: -1, docs: new Map<string, number>() };
   return {
     async find(text, limit) {
       const query = parseQuery(text);
@@ -66,18 +70,20 @@ export function searchRepository(db: StoreDb, papers: PaperRepository): SearchRe
         .slice(0, limit);
     },
     async documentFrequencies(words) {
-      // The chunks and the count of papers all at once: on PostgreSQL, round trips on pooled connections.
-      const [total, ...counted] = await Promise.all([
-        db.kysely.selectFrom('paper_terms').select('docs').where('term', '=', '').executeTakeFirst(),
-        ...chunks([...new Set(words)]).map(async (chunk) => {
-          const known = await termOf(chunk);
-          const terms = [...new Set(known.values())].filter((t) => t !== '');
-          const rows = terms.length === 0 ? [] : await db.kysely.selectFrom('paper_terms').select(['term', 'docs']).where('term', 'in', terms).execute();
-          const docs = new Map(rows.map((r) => [r.term, Number(r.docs)]));
-          return chunk.map((w): [string, number] => [w, docs.get(known.get(w)!) ?? 0]);
-        }),
-      ]);
-      return { docCount: Number(total?.docs ?? 0), docFreq: new Map(counted.flat()) };
+      // Counts read at this papers revision; a paper write moves it (in the transaction that
+      // recounts paper_terms), so what is kept is never older than the store.
+      const revision = await papers.revision();
+      if (revision !== counts.revision) counts = { revision, docs: new Map() };
+      const { docs } = counts;
+      const known = await termsOf([...new Set(words)]);
+      const wanted = [...new Set(['', ...known.values()])].filter((t) => !docs.has(t));
+      // The chunks all at once: on PostgreSQL, round trips on pooled connections.
+      const rows = await Promise.all(
+        chunks(wanted).map((chunk) => db.kysely.selectFrom('paper_terms').select(['term', 'docs']).where('term', 'in', chunk).execute()),
+      );
+      for (const t of wanted) docs.set(t, 0);
+      for (const r of rows.flat()) docs.set(r.term, Number(r.docs));
+      return { docCount: docs.get('')!, docFreq: new Map(words.map((w) => [w, known.get(w) ? docs.get(known.get(w)!)! : 0])) };
     },
   };
 }
