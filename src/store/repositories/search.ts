@@ -47,7 +47,7 @@ export function searchRepository(db: StoreDb, papers: PaperRepository): SearchRe
   /** The engine's term of each word ('' for none), chunk by chunk. */
   const termsOf = async (words: string[]) => new Map((await Promise.all(chunks(words).map(termOf))).flatMap((m) => [...m]));
   /** paper_terms' counts (the term '' counts the papers) as read at a papers revision. */
-  let counts = { revision: -1, docs: new Map<string, number>() };
+  let kept = { revision: -1, docs: new Map<string, number>() };
   return {
     async find(text, limit) {
       const query = parseQuery(text);
@@ -59,8 +59,10 @@ export function searchRepository(db: StoreDb, papers: PaperRepository): SearchRe
       // Each word's holders, then the summed weights of the words each paper holds, ties by id.
       const scores = new Map<string, number>();
       const skip = new Set(except);
-      const list = words.map((w) => w.word);
-      const holders = 'holdersOfEach' in engine ? await engine.holdersOfEach(list, PER_WORD) : await sequentially(list, (w) => engine.holders(w, PER_WORD));
+      const holders = await engine.holdersOfEach(
+        words.map((w) => w.word),
+        PER_WORD,
+      );
       for (const [i, { weight }] of words.entries()) {
         for (const id of holders[i]!) if (!skip.has(id)) scores.set(id, (scores.get(id) ?? 0) + weight);
       }
@@ -73,8 +75,8 @@ export function searchRepository(db: StoreDb, papers: PaperRepository): SearchRe
       // Counts read at this papers revision; a paper write moves it (in the transaction that
       // recounts paper_terms), so what is kept is never older than the store.
       const revision = await papers.revision();
-      if (revision !== counts.revision) counts = { revision, docs: new Map() };
-      const { docs } = counts;
+      if (revision !== kept.revision) kept = { revision, docs: new Map() };
+      const { docs } = kept;
       const known = await termsOf([...new Set(words)]);
       const wanted = [...new Set(['', ...known.values()])].filter((t) => !docs.has(t));
       // The chunks all at once: on PostgreSQL, round trips on pooled connections.
@@ -86,12 +88,6 @@ export function searchRepository(db: StoreDb, papers: PaperRepository): SearchRe
       return { docCount: docs.get('')!, docFreq: new Map(words.map((w) => [w, known.get(w) ? docs.get(known.get(w)!)! : 0])) };
     },
   };
-}
-
-async function sequentially<T, R>(items: T[], call: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (const item of items) out.push(await call(item));
-  return out;
 }
 
 /** Words whose engine term this process remembers: a fixed function of the tokenizer, asked again and again. */
@@ -115,21 +111,14 @@ function cachedTerms(engine: Engine): (words: string[]) => Promise<Map<string, s
   };
 }
 
-type Engine = {
+interface Engine {
   /** Ids of the papers matching a query, best first, ties by id. */
   match(query: SearchQuery, limit: number): Promise<string[]>;
+  /** For each word, ids of up to `limit` papers holding it (in any form), the most recently stored first. */
+  holdersOfEach(words: string[], limit: number): Promise<string[][]>;
   /** The engine's term for each word; words it does not index are left out. */
   terms(words: string[]): Promise<Map<string, string>>;
-} & (
-  | {
-      /** Ids of up to `limit` papers holding this word (in any form), the most recent first where it can tell. */
-      holders(word: string, limit: number): Promise<string[]>;
-    }
-  | {
-      /** The same for each of several words, asked together. */
-      holdersOfEach(words: string[], limit: number): Promise<string[][]>;
-    }
-);
+}
 
 /** BM25 (k1 1.2, b 0.75) of a title for the query's terms, against a typical title of 10 terms. */
 function titleScore(title: string, terms: string[]): number {
@@ -257,11 +246,16 @@ function sqliteEngine(db: StoreDb): Engine {
       const anywhere = await ranked(without(required), limit);
       return [...new Set([...inTitle.map((r) => r.id), ...anywhere])].slice(0, limit);
     },
-    async holders(word, limit) {
-      const { rows } = await sql<{ id: string }>`
-        select p.id from (select rowid from papers_fts where papers_fts match ${phrase([word])} order by rowid desc limit ${limit}) m
-        join papers p on p.rowid = m.rowid`.execute(kysely);
-      return rows.map((r) => r.id);
+    async holdersOfEach(words, limit) {
+      // One word after another: SQLite has one connection, so asking together would gain nothing.
+      const found: string[][] = [];
+      for (const word of words) {
+        const { rows } = await sql<{ id: string }>`
+          select p.id from (select rowid from papers_fts where papers_fts match ${phrase([word])} order by rowid desc limit ${limit}) m
+          join papers p on p.rowid = m.rowid`.execute(kysely);
+        found.push(rows.map((r) => r.id));
+      }
+      return found;
     },
     terms(words) {
       return kysely.connection().execute((c) =>
