@@ -49,3 +49,14 @@ export function perTurn<I, O>(handle: (items: I[]) => Promise<O[]>) {
 export function groupCommit<I, O>(db: StoreDb, write: (tx: Executor, items: I[]) => Promise<O[]>) {
   return perTurn((items: I[]) => db.write((tx) => write(tx, items)));
 }
+
+/**
+ * The first item of each key in a batch: one statement may write a key once (PostgreSQL refuses to
+ * update a row twice in one), so the first asker's item is written and later askers of the same key
+ * find it there.
+ */
+export function firstOfEach<T>(items: T[], keyOf: (item: T) => string): Map<string, T> {
+  const first = new Map<string, T>();
+  for (const item of items) if (!first.has(keyOf(item))) first.set(keyOf(item), item);
+  return first;
+}

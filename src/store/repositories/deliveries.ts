@@ -1,6 +1,6 @@
 import type { WhereInterface } from 'kysely';
 import { chunks, INSERT_CHUNK, type Executor, type StoreDb } from '../db';
-import { groupCommit } from '../group-commit';
+import { firstOfEach, groupCommit } from '../group-commit';
 import { deliveryFromRow } from '../rows';
 import type { Database } from '../tables';
 import type { ClaimOwner, ClaimRequest, ClaimResult, Delivery, DeliveryRepository } from '../types';
@@ -120,8 +120,7 @@ function mayTakeOver(d: Delivery, req: ClaimRequest): boolean {
 async function claimAll(tx: Executor, reqs: ClaimRequest[]): Promise<ClaimResult[]> {
   const idOf = (req: ClaimRequest) => `${req.subscriptionId}@${req.date}`;
   // A delivery asked for twice in one batch is inserted once; the second asker then finds it held.
-  const firsts = new Map<string, ClaimRequest>();
-  for (const req of reqs) if (!firsts.has(idOf(req))) firsts.set(idOf(req), req);
+  const firsts = firstOfEach(reqs, idOf);
   const inserted = new Map<string, Delivery>();
   for (const part of chunks([...firsts], INSERT_CHUNK)) {
     const rows = await tx

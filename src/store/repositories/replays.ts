@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { StoreDb } from '../db';
-import { groupCommit } from '../group-commit';
+import { firstOfEach, groupCommit } from '../group-commit';
 import type { ReplayRepository } from '../types';
 
 /** Expired keys are deleted at most this often per process, by the call that notices. */
@@ -24,8 +24,7 @@ export function replayRepository(db: StoreDb): ReplayRepository {
       await tx.deleteFrom('replays').where('expires_at', '<=', now).execute();
     }
     // A key twice in one batch: its first copy is the statement's to decide, the second is a replay.
-    const first = new Map<string, Remembered>();
-    for (const item of items) if (!first.has(item.key)) first.set(item.key, item);
+    const first = firstOfEach(items, (i) => i.key);
     // A key still present but expired (not pruned yet) is taken as new: updated, and returned.
     const rows = await tx
       .insertInto('replays')
