@@ -334,13 +334,14 @@ function postgresEngine(db: StoreDb): Engine {
       const windows = pending.map((i) => newestBuckets(all[i]!, limit, widen));
       const parts = pending.map((i, j) => {
         const tsquery = windows[j] === null ? words(list[i]!) : sql`${words(list[i]!)} && cast(${windows[j]} as tsquery)`;
-        return sql`(select cast(${i} as integer) as k, p.id from papers p where ${INDEXED} @@ (${tsquery}) order by p.seq desc limit ${limit})`;
+        // One row per word, its ids in a JSON array: row by row, parsing 3,200 rows cost this
+        // process more CPU than its wait for the lookups (similar at 1,000,000 papers).
+        return sql`(select cast(${i} as integer) as k, (select coalesce(json_agg(h.id order by h.seq desc), '[]') from (select p.id, p.seq from papers p where ${INDEXED} @@ (${tsquery}) order by p.seq desc limit ${limit}) h) as ids)`;
       });
       // In two statements at once, on two pooled connections: the server works on both together.
       const halves = [parts.slice(0, Math.ceil(parts.length / 2)), parts.slice(Math.ceil(parts.length / 2))].filter((h) => h.length > 0);
-      const results = await Promise.all(halves.map((h) => sql<{ k: number; id: string }>`${sql.join(h, sql` union all `)}`.execute(kysely)));
-      for (const i of pending) found[i] = [];
-      for (const r of results.flatMap((x) => x.rows)) found[r.k]!.push(r.id);
+      const results = await Promise.all(halves.map((h) => sql<{ k: number; ids: string[] }>`${sql.join(h, sql` union all `)}`.execute(kysely)));
+      for (const r of results.flatMap((x) => x.rows)) found[r.k] = r.ids;
       // A window that held too few is read again twice as wide, until it is every paper.
       pending = pending.filter((i, j) => windows[j] !== null && found[i]!.length < limit);
     }
