@@ -51,12 +51,26 @@ export function groupCommit<I, O>(db: StoreDb, write: (tx: Executor, items: I[])
 }
 
 /**
- * The first item of each key in a batch: one statement may write a key once (PostgreSQL refuses to
- * update a row twice in one), so the first asker's item is written and later askers of the same key
- * find it there.
+ * A batch's items in the order of their keys (askers of one key in the order they asked). Batches
+ * of several processes write shared rows in this one order, so none of them holds a row another
+ * waits for while waiting for one that other holds: PostgreSQL ends such a deadlock by failing a
+ * whole batch, every caller in it. (Two posting processes' batches of claims, their channels
+ * shuffled, deadlocked so.)
+ */
+export function inKeyOrder<T>(items: T[], keyOf: (item: T) => string): T[] {
+  return [...items].sort((a, b) => {
+    const [x, y] = [keyOf(a), keyOf(b)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
+/**
+ * The first item of each key in a batch, in key order (inKeyOrder): one statement may write a key
+ * once (PostgreSQL refuses to update a row twice in one), so the first asker's item is written and
+ * later askers of the same key find it there.
  */
 export function firstOfEach<T>(items: T[], keyOf: (item: T) => string): Map<string, T> {
   const first = new Map<string, T>();
-  for (const item of items) if (!first.has(keyOf(item))) first.set(keyOf(item), item);
+  for (const item of inKeyOrder(items, keyOf)) if (!first.has(keyOf(item))) first.set(keyOf(item), item);
   return first;
 }

@@ -138,6 +138,37 @@ describe.each(storeKinds)('store on %s across processes', (kind) => {
     }
   });
 
+  it('claims deliveries two connections ask for in opposite orders without a deadlock', async () => {
+    // Two posting processes shuffle their channels, so one's batch of claims (one transaction)
+    // meets the other's in the opposite order: PostgreSQL would find them waiting on each other's
+    // rows (fresh inserts and takeovers alike) and abort one batch, failing every claim in it.
+    const t0 = new Date('2025-10-14T07:00:00Z');
+    const dates = Array.from({ length: 300 }, (_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10));
+    const request = (owner: { host: string; pid: number }, date: string, now: Date) => ({
+      subscriptionId: 'discord:c1',
+      date,
+      owner,
+      now,
+      staleAfterMs: 60_000,
+      ownerIsGone: () => false,
+      maxAttempts: 3,
+    });
+    const stale = dates.filter((_, i) => i % 3 === 0);
+    await Promise.all(stale.map((date) => store.deliveries.claim(request({ host: 'crashed', pid: 1 }, date, t0))));
+    const other = await openStore(url, { migrate: false });
+    try {
+      const later = new Date(t0.getTime() + 10 * 60_000);
+      const [byA, byB] = await Promise.all([
+        Promise.all(dates.map((d) => store.deliveries.claim(request({ host: 'A', pid: 1 }, d, later)))),
+        Promise.all([...dates].reverse().map((d) => other.deliveries.claim(request({ host: 'B', pid: 2 }, d, later)))),
+      ]);
+      byB.reverse();
+      expect(dates.filter((_, i) => Number(byA[i]!.won) + Number(byB[i]!.won) !== 1)).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('gives each abandoned discussion thread to exactly one of two connections whose claims interleave at every query', async () => {
     const t0 = new Date('2025-10-14T07:00:00Z');
     const messages = Array.from({ length: 20 }, (_, i) => `m${i}`);

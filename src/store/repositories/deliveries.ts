@@ -1,6 +1,6 @@
 import type { WhereInterface } from 'kysely';
 import { chunks, INSERT_CHUNK, type Executor, type StoreDb } from '../db';
-import { firstOfEach, groupCommit } from '../group-commit';
+import { firstOfEach, groupCommit, inKeyOrder } from '../group-commit';
 import { deliveryFromRow } from '../rows';
 import type { Database } from '../tables';
 import type { ClaimOwner, ClaimRequest, ClaimResult, Delivery, DeliveryRepository } from '../types';
@@ -17,14 +17,14 @@ export function deliveryRepository(db: StoreDb): { deliveries: DeliveryRepositor
   const claims = groupCommit(db, claimAll);
 
   const heartbeats = groupCommit(db, async (tx, beats: { id: string; owner: ClaimOwner; now: Date; sending: string | undefined }[]) => {
-    const held: boolean[] = [];
-    for (const { id, owner, now, sending } of beats) {
-      const at = now.toISOString();
-      const set = { heartbeat_at: at, ...(sending === undefined ? {} : { sending_key: sending, sending_at: at }) };
-      const res = await ownedClaim(tx.updateTable('deliveries').set(set), id, owner).executeTakeFirst();
-      held.push(res.numUpdatedRows > 0n);
+    const held = new Map<(typeof beats)[number], boolean>();
+    for (const beat of inKeyOrder(beats, (b) => b.id)) {
+      const at = beat.now.toISOString();
+      const set = { heartbeat_at: at, ...(beat.sending === undefined ? {} : { sending_key: beat.sending, sending_at: at }) };
+      const res = await ownedClaim(tx.updateTable('deliveries').set(set), beat.id, beat.owner).executeTakeFirst();
+      held.set(beat, res.numUpdatedRows > 0n);
     }
-    return held;
+    return beats.map((beat) => held.get(beat)!);
   });
 
   const deliveries: DeliveryRepository = {
@@ -116,7 +116,10 @@ function mayTakeOver(d: Delivery, req: ClaimRequest): boolean {
   return stale || (d.owner !== null && req.ownerIsGone(d.owner));
 }
 
-/** The claims of one group commit: fresh ones in one insert, the others each taken over if they may be. */
+/**
+ * The claims of one group commit: fresh ones in one insert, the others each taken over if they may
+ * be; rows written in the order of their ids (inKeyOrder), as another process's batch writes them.
+ */
 async function claimAll(tx: Executor, reqs: ClaimRequest[]): Promise<ClaimResult[]> {
   const idOf = (req: ClaimRequest) => `${req.subscriptionId}@${req.date}`;
   // A delivery asked for twice in one batch is inserted once; the second asker then finds it held.
@@ -143,13 +146,13 @@ async function claimAll(tx: Executor, reqs: ClaimRequest[]): Promise<ClaimResult
       .execute();
     for (const row of rows) inserted.set(row.id, deliveryFromRow(row));
   }
-  const out: ClaimResult[] = [];
-  for (const req of reqs) {
+  const results = new Map<ClaimRequest, ClaimResult>();
+  for (const req of inKeyOrder(reqs, idOf)) {
     const id = idOf(req);
     const fresh = firsts.get(id) === req ? inserted.get(id) : undefined;
-    out.push(fresh ? { won: true, delivery: fresh, fresh: true } : await takeOver(tx, id, req));
+    results.set(req, fresh ? { won: true, delivery: fresh, fresh: true } : await takeOver(tx, id, req));
   }
-  return out;
+  return reqs.map((req) => results.get(req)!);
 }
 
 function claimColumns(req: ClaimRequest) {
