@@ -3,7 +3,8 @@ import { populateErrorResponse, populateSuccessfulResponse } from '@discordjs/pr
 // From @discordjs/rest itself, as the proxy imports it: discord.js's REST is the CommonJS build,
 // whose RateLimitError the proxy's (ES module) checks would not recognize, and every limit hit
 // would then be answered as an empty 200.
-import { REST, type RequestMethod, type RouteLike } from '@discordjs/rest';
+import { DefaultRestOptions, REST, type RequestMethod, type RESTOptions, type RouteLike } from '@discordjs/rest';
+import pThrottle from 'p-throttle';
 import { startHttpServer, type HttpServer } from '../../src/http/server';
 import type { Logger } from '../../src/log';
 import { RATE_LIMIT_OFFSET_MS } from './rest';
@@ -20,6 +21,9 @@ import type { DiscordSettings } from './settings';
  * (`rejectAtOnce`), and the callers wait and send again; measured on a quiet machine (bench/
  * RESULTS.md, `npm run bench -- proxy`), those retries arrive late or bunched and the fan-out took
  * 1.12× the least time with 30 global 429s, where holding took 1.09× with none.
+ *
+ * Holding, the proxy keeps Discord's global limit over every second (heldToGlobalLimit), not over
+ * the fixed windows discord.js counts.
  */
 export async function startRestProxy(
   discord: Pick<DiscordSettings, 'apiUrl'>,
@@ -30,7 +34,7 @@ export async function startRestProxy(
     offset: RATE_LIMIT_OFFSET_MS,
     // The callers retry a failed request themselves: retrying here too would multiply the attempts.
     retries: 0,
-    ...(opts.rejectAtOnce ? { rejectOnRateLimit: () => true } : {}),
+    ...(opts.rejectAtOnce ? { rejectOnRateLimit: () => true } : heldToGlobalLimit()),
   });
   return startHttpServer({
     host: opts.host,
@@ -39,6 +43,36 @@ export async function startRestProxy(
     routes: [{ method: 'GET', path: '/healthz', handle: (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok') }],
     fallback: (req, res) => forward(rest, req, res),
   });
+}
+
+/** Discord's global limit: requests a second for the bot, whatever the routes. */
+const GLOBAL_LIMIT = 50;
+/**
+ * The second it is kept over, and 50 ms more: a request that reaches Discord later than the next
+ * one would otherwise count in the same second. In the three-process bench, 1 % of requests
+ * reached the fake Discord 50-110 ms after they left (2 cores for everything).
+ */
+const GLOBAL_INTERVAL_MS = 1_050;
+/**
+ * At most GLOBAL_LIMIT requests leave in any GLOBAL_INTERVAL_MS (p-throttle's strict mode).
+ * discord.js's own global limiter counts fixed windows, each opened by its first request: a
+ * window's last requests and the next window's first went out together, up to 99 within one
+ * second (bench/proxy-fanout.ts), and Discord answered with global 429s. Interaction callbacks
+ * are not under the global limit. A request waits for its slot inside discord.js's timeout, one
+ * per route at a time (each route's requests go one after another): a minute lets some 2,800
+ * routes (channels) wait at once.
+ */
+function heldToGlobalLimit(): Partial<RESTOptions> {
+  const slot = pThrottle({ limit: GLOBAL_LIMIT, interval: GLOBAL_INTERVAL_MS, strict: true })(() => {});
+  return {
+    // discord.js's fixed windows off; it still waits out a global 429 if Discord sends one.
+    globalRequestsPerSecond: Number.POSITIVE_INFINITY,
+    timeout: 60_000,
+    makeRequest: async (url, init) => {
+      if (!new URL(url).pathname.includes('/interactions/')) await slot();
+      return DefaultRestOptions.makeRequest(url, init);
+    },
+  };
 }
 
 /** Headers of the caller's request that Discord needs: the bot's own token travels with each. */

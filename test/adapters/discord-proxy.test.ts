@@ -104,3 +104,31 @@ it('papers rest-proxy serves until SIGTERM, and refuses to start without DISCORD
   expect(await refused.exited).toBe(1);
   expect(refused.stderr()).toBe('papers rest-proxy: papers rest-proxy needs DISCORD_TOKEN: one proxy serves one bot\n');
 });
+
+it('keeps the global limit over every second, not over fixed windows: at most 50 requests reach Discord in any one second', async () => {
+  const fake = await startFakeDiscord();
+  cleanups.push(() => fake.close());
+  const proxy = await startRestProxy({ apiUrl: fake.apiUrl }, { host: '127.0.0.1', port: 0, log: silent });
+  cleanups.push(() => proxy.close());
+  // Requests for different channels, which go out side by side (a route's go one after another).
+  let channel = 0;
+  const send = (n: number) =>
+    Promise.all(
+      Array.from({ length: n }, () =>
+        fetch(`http://127.0.0.1:${proxy.address.port}/api/v10/channels/${900_000 + channel++}/messages`, { headers: { authorization: 'Bot proxied-token' } }),
+      ),
+    );
+  // One request opens a window of discord.js's own limiter; 48 come near its end and 50 just
+  // after it, when discord.js would open a new window and send all 50 at once.
+  const all = [send(1)];
+  await new Promise((resolve) => setTimeout(resolve, 950));
+  all.push(send(48));
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  all.push(send(50));
+  await Promise.all(all);
+
+  const arrivals = fake.requests.map((r) => r.receivedAt).sort((a, b) => a - b);
+  expect(arrivals).toHaveLength(99);
+  const mostInOneSecond = Math.max(...arrivals.map((t) => arrivals.filter((u) => u >= t && u < t + 1000).length));
+  expect(mostInOneSecond).toBe(50);
+});
