@@ -173,13 +173,6 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect(await store.subscriptions.get('discord:c1')).toEqual(changed);
     });
 
-    it('gives each of the subscriptions asked for at once (as a burst of commands asks) its own, or null', async () => {
-      await store.subscriptions.upsert(subscription);
-      await store.subscriptions.upsert({ ...subscription, platform: 'slack', workspaceId: 'T1', channelId: 'C9', top: 7 });
-      const found = await Promise.all(['slack:C9', 'discord:c2', 'discord:c1', 'slack:C9'].map((id) => store.subscriptions.get(id)));
-      expect(found.map((s) => s && [s.id, s.top])).toEqual([['slack:C9', 7], null, ['discord:c1', subscription.top], ['slack:C9', 7]]);
-    });
-
     it('disables after repeated failures, re-enabled by a person but not by the same config at start', async () => {
       await store.subscriptions.upsert({ ...subscription, origin: 'config' });
       await store.subscriptions.recordFailure('discord:c1', 'Missing Access', 2);

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Paper } from '../../model/paper';
 import { chunks, INSERT_CHUNK, type StoreDb } from '../db';
-import { perTurn } from '../group-commit';
 import { mergeSeenPaper, paperColumns, paperFromRow, paperToRow } from '../rows';
 import type { PaperRepository, PaperUpsertResult } from '../types';
 import { bumpCounter, readCounter } from './meta';
@@ -12,11 +11,6 @@ const PAPERS_REVISION_KEY = 'papers_revision';
 
 export function paperRepository(db: StoreDb): PaperRepository {
   const { kysely } = db;
-  /** Asked once per turn of the event loop, for everyone who asks in it (a burst of commands each checks it). */
-  const revisions = perTurn(async (asks: undefined[]) => {
-    const revision = await readCounter(kysely, PAPERS_REVISION_KEY);
-    return asks.map(() => revision);
-  });
   return {
     /**
      * Folds the batch in memory as if each paper were written in turn, then writes in bulk: one
@@ -164,7 +158,7 @@ export function paperRepository(db: StoreDb): PaperRepository {
       return Number(row.n);
     },
 
-    revision: () => revisions.add(undefined),
+    revision: () => readCounter(kysely, PAPERS_REVISION_KEY),
   };
 }
 

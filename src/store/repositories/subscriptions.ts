@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
-import { chunks, type StoreDb } from '../db';
-import { perTurn } from '../group-commit';
+import type { StoreDb } from '../db';
 import { subscriptionFromRow } from '../rows';
-import type { Subscription, SubscriptionRepository } from '../types';
+import type { SubscriptionRepository } from '../types';
 import { bumpCounter, readCounter } from './meta';
 
 /** The meta counter of subscription writes (SubscriptionRepository.changeStamp). */
@@ -16,14 +15,6 @@ export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
    * subscription writes queue on it. A crash in between is caught up by the scheduler's sweep.
    */
   const bumpRevision = () => bumpCounter(kysely, REVISION_KEY);
-  /** The subscriptions asked for in one turn, read in one query: a burst of commands each reads its channel's. */
-  const reads = perTurn(async (ids: string[]) => {
-    const found = new Map<string, Subscription>();
-    for (const part of chunks([...new Set(ids)])) {
-      for (const row of await kysely.selectFrom('subscriptions').selectAll().where('id', 'in', part).execute()) found.set(row.id, subscriptionFromRow(row));
-    }
-    return ids.map((id) => found.get(id) ?? null);
-  });
   return {
     /**
      * A person subscribing again re-enables a channel the scheduler disabled; a config file declaring
@@ -81,7 +72,10 @@ export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
       return saved;
     },
 
-    get: (id) => reads.add(id),
+    async get(id) {
+      const row = await kysely.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? subscriptionFromRow(row) : null;
+    },
 
     async list(filter = {}) {
       let q = kysely.selectFrom('subscriptions').selectAll().orderBy('id');
