@@ -32,6 +32,16 @@ function child(script: string, args: string[]): { proc: ChildProcess; nextLine: 
 const withChildren = it.skipIf(process.env.PAPERS_MUTATE === '1');
 /** Thread claims made by a live process on another host: only their age frees them. */
 const elsewhere = { owner: { host: 'another-host', pid: 1 }, ownerIsGone: () => false };
+/** A fan-out's claim of channel c1's digest of `date`, by `owner` at `now`. */
+const claimRequest = (owner: { host: string; pid: number }, date: string, now: Date) => ({
+  subscriptionId: 'discord:c1',
+  date,
+  owner,
+  now,
+  staleAfterMs: 60_000,
+  ownerIsGone: () => false,
+  maxAttempts: 3,
+});
 
 describe.each(storeKinds)('store on %s across processes', (kind) => {
   let url: string;
@@ -108,22 +118,13 @@ describe.each(storeKinds)('store on %s across processes', (kind) => {
     // between them. Only the compare-and-set keeps the second takeover from winning too.
     const t0 = new Date('2025-10-14T07:00:00Z');
     const dates = Array.from({ length: 20 }, (_, i) => `2025-02-${String(1 + i).padStart(2, '0')}`);
-    const request = (owner: { host: string; pid: number }, date: string, now: Date) => ({
-      subscriptionId: 'discord:c1',
-      date,
-      owner,
-      now,
-      staleAfterMs: 60_000,
-      ownerIsGone: () => false,
-      maxAttempts: 3,
-    });
-    for (const date of dates) await store.deliveries.claim(request({ host: 'crashed', pid: 1 }, date, t0));
+    for (const date of dates) await store.deliveries.claim(claimRequest({ host: 'crashed', pid: 1 }, date, t0));
     const other = await openStore(url, { migrate: false });
     try {
       const later = new Date(t0.getTime() + 10 * 60_000);
       const [byA, byB] = await Promise.all([
-        Promise.all(dates.map((d) => store.deliveries.claim(request({ host: 'A', pid: 1 }, d, later)))),
-        Promise.all(dates.map((d) => other.deliveries.claim(request({ host: 'B', pid: 2 }, d, later)))),
+        Promise.all(dates.map((d) => store.deliveries.claim(claimRequest({ host: 'A', pid: 1 }, d, later)))),
+        Promise.all(dates.map((d) => other.deliveries.claim(claimRequest({ host: 'B', pid: 2 }, d, later)))),
       ]);
       const winners = dates.map((_, i) => [byA[i]!.won, byB[i]!.won].filter(Boolean).length);
       expect(winners).toEqual(dates.map(() => 1));
@@ -144,23 +145,14 @@ describe.each(storeKinds)('store on %s across processes', (kind) => {
     // rows (fresh inserts and takeovers alike) and abort one batch, failing every claim in it.
     const t0 = new Date('2025-10-14T07:00:00Z');
     const dates = Array.from({ length: 300 }, (_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10));
-    const request = (owner: { host: string; pid: number }, date: string, now: Date) => ({
-      subscriptionId: 'discord:c1',
-      date,
-      owner,
-      now,
-      staleAfterMs: 60_000,
-      ownerIsGone: () => false,
-      maxAttempts: 3,
-    });
     const stale = dates.filter((_, i) => i % 3 === 0);
-    await Promise.all(stale.map((date) => store.deliveries.claim(request({ host: 'crashed', pid: 1 }, date, t0))));
+    await Promise.all(stale.map((date) => store.deliveries.claim(claimRequest({ host: 'crashed', pid: 1 }, date, t0))));
     const other = await openStore(url, { migrate: false });
     try {
       const later = new Date(t0.getTime() + 10 * 60_000);
       const [byA, byB] = await Promise.all([
-        Promise.all(dates.map((d) => store.deliveries.claim(request({ host: 'A', pid: 1 }, d, later)))),
-        Promise.all([...dates].reverse().map((d) => other.deliveries.claim(request({ host: 'B', pid: 2 }, d, later)))),
+        Promise.all(dates.map((d) => store.deliveries.claim(claimRequest({ host: 'A', pid: 1 }, d, later)))),
+        Promise.all([...dates].reverse().map((d) => other.deliveries.claim(claimRequest({ host: 'B', pid: 2 }, d, later)))),
       ]);
       byB.reverse();
       expect(dates.filter((_, i) => Number(byA[i]!.won) + Number(byB[i]!.won) !== 1)).toEqual([]);
