@@ -1,6 +1,6 @@
 import type { Platform } from '../../chat/command';
 import { chunks, INSERT_CHUNK, type Executor, type StoreDb } from '../db';
-import { groupCommit, perTurn } from '../group-commit';
+import { firstOfEach, groupCommit, perTurn } from '../group-commit';
 import type { PostsTable } from '../tables';
 import type { PostRecord, PostRepository } from '../types';
 
@@ -106,22 +106,32 @@ export function postRepository(db: StoreDb): { posts: PostRepository; commitPend
   return { posts, commitPending: recorded.flush };
 }
 
-/** Inserts posts not recorded yet (a re-recorded message keeps its first record) and their papers. */
+/**
+ * Inserts posts not recorded yet (a re-recorded message keeps its first record) and their papers,
+ * in key order (firstOfEach), as another replica recording the same answers takes their rows.
+ */
 async function insertPosts(tx: Executor, posts: PostRecord[]): Promise<void> {
-  const keyOf = (p: { platform: string; channel_id: string; message_id: string }) => `${p.platform} ${p.channel_id} ${p.message_id}`;
-  const rows = new Map<string, { row: { platform: Platform; channel_id: string; message_id: string }; post: PostRecord }>();
-  for (const post of posts) {
-    const row = { platform: post.platform, channel_id: post.channelId, message_id: post.messageId };
-    if (!rows.has(keyOf(row))) rows.set(keyOf(row), { row, post });
-  }
-  for (const batch of chunks([...rows.values()], INSERT_CHUNK)) {
+  const keyOf = (platform: string, channelId: string, messageId: string) => `${platform} ${channelId} ${messageId}`;
+  const firsts = firstOfEach(posts, (p) => keyOf(p.platform, p.channelId, p.messageId));
+  for (const batch of chunks([...firsts.values()], INSERT_CHUNK)) {
     const added = await tx
       .insertInto('posts')
-      .values(batch.map(({ row, post }) => ({ ...row, kind: post.kind, delivery_id: post.deliveryId, posted_at: post.postedAt.toISOString() })))
+      .values(
+        batch.map((post) => ({
+          platform: post.platform,
+          channel_id: post.channelId,
+          message_id: post.messageId,
+          kind: post.kind,
+          delivery_id: post.deliveryId,
+          posted_at: post.postedAt.toISOString(),
+        })),
+      )
       .onConflict((oc) => oc.columns(['platform', 'channel_id', 'message_id']).doNothing())
       .returning(['platform', 'channel_id', 'message_id'])
       .execute();
-    const papers = added.flatMap((key) => rows.get(keyOf(key))!.post.paperIds.map((paper_id, i) => ({ ...key, position: i + 1, paper_id })));
+    const papers = added.flatMap((key) =>
+      firsts.get(keyOf(key.platform, key.channel_id, key.message_id))!.paperIds.map((paper_id, i) => ({ ...key, position: i + 1, paper_id })),
+    );
     for (const part of chunks(papers, INSERT_CHUNK)) await tx.insertInto('post_papers').values(part).execute();
   }
 }
