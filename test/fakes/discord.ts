@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { readFixture } from '../helpers/fixtures';
+import { take, type LimitWindow } from './limit-window';
 
 /**
  * A loopback Discord for end-to-end tests: REST under /api/v10 and a gateway websocket speaking the
@@ -105,19 +106,6 @@ export interface FakeDiscordOptions {
 
 /** The short end of Discord's "few minutes" of nonce memory. */
 export const DEFAULT_NONCE_TTL_MS = 120_000;
-
-/** A fixed rate-limit window: `limit` requests, then 429 until `windowMs` after the window opened. */
-interface LimitWindow {
-  count: number;
-  endsAt: number;
-}
-
-function take(w: LimitWindow, limit: number, windowMs: number, now: number): { ok: boolean; remaining: number; resetAfterMs: number } {
-  if (now >= w.endsAt) Object.assign(w, { count: 0, endsAt: now + windowMs });
-  if (w.count >= limit) return { ok: false, remaining: 0, resetAfterMs: w.endsAt - now };
-  w.count += 1;
-  return { ok: true, remaining: limit - w.count, resetAfterMs: w.endsAt - now };
-}
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { take, type LimitWindow } from './limit-window';
 
 /**
  * A loopback stand-in for Slack: the Web API methods the bot calls (point SLACK_API_URL at `apiUrl`)
@@ -93,16 +94,14 @@ export interface FakeSlackOptions {
   };
 }
 
-/** Fixed windows opened by the first call after the last one closed; the wait in ms when over the limit, else 0 (and counted). */
+/** Fixed windows by key (limit-window.ts); the wait in ms when over the limit, else 0 (and counted). */
 function fixedWindows(limit: number, windowMs: number) {
-  const windows = new Map<string, { count: number; endsAt: number }>();
+  const windows = new Map<string, LimitWindow>();
   return (key: string): number => {
-    const now = Date.now();
     let w = windows.get(key);
-    if (!w || now >= w.endsAt) windows.set(key, (w = { count: 0, endsAt: now + windowMs }));
-    if (w.count >= limit) return w.endsAt - now;
-    w.count += 1;
-    return 0;
+    if (!w) windows.set(key, (w = { count: 0, endsAt: 0 }));
+    const counted = take(w, limit, windowMs, Date.now());
+    return counted.ok ? 0 : counted.resetAfterMs;
   };
 }
 
