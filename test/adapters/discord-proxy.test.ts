@@ -132,3 +132,23 @@ it('keeps the global limit over every second, not over fixed windows: at most 50
   const mostInOneSecond = Math.max(...arrivals.map((t) => arrivals.filter((u) => u >= t && u < t + 1000).length));
   expect(mostInOneSecond).toBe(50);
 });
+
+it('keeps interaction callbacks out of the global limit, as Discord does: 60 at once all go at once', async () => {
+  const fake = await startFakeDiscord();
+  cleanups.push(() => fake.close());
+  const proxy = await startRestProxy({ apiUrl: fake.apiUrl }, { host: '127.0.0.1', port: 0, log: silent });
+  cleanups.push(() => proxy.close());
+  await Promise.all(
+    Array.from({ length: 60 }, (_, i) =>
+      fetch(`http://127.0.0.1:${proxy.address.port}/api/v10/interactions/${800_000 + i}/token-${i}/callback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 4, data: { content: 'answer' } }),
+      }),
+    ),
+  );
+  const arrivals = fake.requests.map((r) => r.receivedAt);
+  expect(arrivals).toHaveLength(60);
+  // Held to 50 in any 1,050 ms, the last 10 would arrive a second after the first.
+  expect(Math.max(...arrivals) - Math.min(...arrivals)).toBeLessThan(1000);
+});
