@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { backgroundCheckpoints } from '../../src/store/checkpointer';
 import { parseDatabaseUrl } from '../../src/store/database-url';
 import { openStore } from '../../src/store/open';
 import type { Store } from '../../src/store/types';
@@ -63,5 +64,12 @@ describe('SQLite checkpoints on a worker thread', () => {
     await fillWal(store);
     await store.close();
     expect(existsSync(`${file}-wal`)).toBe(false);
+  });
+
+  it('leaves checkpoints to SQLite when its worker cannot open the file, and still stops', async () => {
+    // The worker's error (no such directory) must not reach the process as an unhandled one.
+    const checkpoints = backgroundCheckpoints('/nonexistent-papers-dir/papers.db');
+    await sleep(200);
+    await checkpoints.stop();
   });
 });
