@@ -27,6 +27,8 @@ export type PlatformCall =
 export interface SlackRateLimited {
   postMessage: number;
   conversationsOpen: number;
+  /** Of postMessage's, those over a modelled workspace limit, by its window (0: the first). */
+  workspace: number[];
 }
 
 /** What a fan-out left at the fake: 429s answered because of its rate limits, and messages created. */
@@ -137,7 +139,11 @@ async function answer(call: PlatformCall): Promise<unknown> {
       } satisfies Counts<FakeDiscord['rateLimited']>;
     case 'slackCounts':
       return {
-        rateLimited: { postMessage: slack!.rateLimited, conversationsOpen: slack!.openRateLimited },
+        rateLimited: {
+          postMessage: slack!.rateLimited,
+          conversationsOpen: slack!.openRateLimited,
+          workspace: Array.from(slack!.workspaceLimited, (n) => n ?? 0),
+        },
         created: [...slack!.messages.values()].reduce((n, list) => n + list.length, 0),
         dmOpened: slack!.callsTo('conversations.open').length,
       } satisfies Counts<SlackRateLimited>;

@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 import type { SlackMessage } from './render';
+import { createWorkspaceGate } from './workspace-gate';
 
 /**
  * chat.postMessage as one JSON request on keep-alive connections, for the hot paths: digest
@@ -56,34 +56,6 @@ const IN_FLIGHT = 32;
 /** `channel`: where the message went; a message to a user id lands in their IM channel, whose id differs. */
 export type PostMessage = (token: string, args: PostMessageArgs) => Promise<{ ts: string; channel: string }>;
 
-/**
- * Above each channel's one message a second, Slack limits an app's messages to a workspace ("several
- * hundred messages per minute", no number published), and its 429 does not say which limit it is.
- * The posters keep each channel to its pace, so a 429 in a second channel while the first one's
- * Retry-After runs is the workspace's: from then every message to that workspace (one token) waits
- * until the later Retry-After ends, instead of each channel sending into the limit again.
- */
-function createWorkspaceGate() {
-  const lastLimited = new Map<string, { channel: string; until: number }>();
-  const pausedUntil = new Map<string, number>();
-  return {
-    /** Resolves once messages to the token's workspace may go. */
-    async open(token: string): Promise<void> {
-      for (let wait = (pausedUntil.get(token) ?? 0) - Date.now(); wait > 0; wait = (pausedUntil.get(token) ?? 0) - Date.now()) await sleep(wait);
-    },
-    /** Takes note of a 429; true when it shows the workspace's limit. */
-    limited(token: string, channel: string, retryAfterSec: number): boolean {
-      const now = Date.now();
-      const until = now + retryAfterSec * 1000;
-      const last = lastLimited.get(token);
-      lastLimited.set(token, { channel, until: Math.max(until, last?.until ?? 0) });
-      const workspace = (pausedUntil.get(token) ?? 0) > now || (last !== undefined && last.until > now && last.channel !== channel);
-      if (workspace) pausedUntil.set(token, Math.max(until, last?.until ?? 0, pausedUntil.get(token) ?? 0));
-      return workspace;
-    },
-  };
-}
-
 /** onRateLimited: told of each 429 (GET /metrics counts them). */
 export function createPostMessage(opts: { apiUrl: string; timeoutMs: number; onRateLimited?: () => void }): PostMessage {
   const url = new URL('chat.postMessage', opts.apiUrl);
@@ -117,6 +89,7 @@ export function createPostMessage(opts: { apiUrl: string; timeoutMs: number; onR
       if (!parsed.success) throw new Error('chat.postMessage answered something other than a Web API response');
       if (!parsed.data.ok) throw new SlackApiError(parsed.data.error ?? 'unknown_error');
       if (!parsed.data.ts) throw new Error('Slack accepted the message but returned no ts');
+      gate.took(token);
       return { ts: parsed.data.ts, channel: parsed.data.channel ?? args.channel };
     });
 }

@@ -66,6 +66,8 @@ export interface FakeSlack {
   sendEnvelope(type: 'slash_commands' | 'events_api', payload: object): Promise<Record<string, unknown>>;
   /** chat.postMessage calls answered 429 because of rateLimits. */
   readonly rateLimited: number;
+  /** Of those, the ones over `workspaceMessages`, by the window they fell in (0: the first; a window with none is empty). */
+  readonly workspaceLimited: readonly number[];
   /** conversations.open calls answered 429 because of rateLimits. */
   readonly openRateLimited: number;
   /**
@@ -94,14 +96,19 @@ export interface FakeSlackOptions {
   };
 }
 
-/** Fixed windows by key (limit-window.ts); the wait in ms when over the limit, else 0 (and counted). */
+/**
+ * Fixed windows by key (limit-window.ts): the wait in ms when over the limit, else 0 (and counted),
+ * and the window it fell in (0 for the key's first).
+ */
 function fixedWindows(limit: number, windowMs: number) {
-  const windows = new Map<string, LimitWindow>();
-  return (key: string): number => {
+  const windows = new Map<string, LimitWindow & { index: number }>();
+  return (key: string): { wait: number; window: number } => {
     let w = windows.get(key);
-    if (!w) windows.set(key, (w = { count: 0, endsAt: 0 }));
-    const counted = take(w, limit, windowMs, Date.now());
-    return counted.ok ? 0 : counted.resetAfterMs;
+    if (!w) windows.set(key, (w = { count: 0, endsAt: 0, index: -1 }));
+    const now = Date.now();
+    if (now >= w.endsAt) w.index += 1;
+    const counted = take(w, limit, windowMs, now);
+    return { wait: counted.ok ? 0 : counted.resetAfterMs, window: w.index };
   };
 }
 
@@ -123,6 +130,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const lastPostAt = new Map<string, number>();
   let rateLimited = 0;
   let openRateLimited = 0;
+  const workspaceLimited: number[] = [];
   const perMinute = opts.rateLimits?.conversationsOpenPerMinute;
   const openWindows = perMinute ? fixedWindows(perMinute, 60_000) : null;
   const workspace = opts.rateLimits?.workspaceMessages;
@@ -279,7 +287,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         settleCallWaiters();
       };
       if (method === 'conversations.open' && openWindows) {
-        const wait = openWindows('');
+        const { wait } = openWindows('');
         if (wait > 0) {
           openRateLimited += 1;
           return limited(wait);
@@ -289,9 +297,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         const channel = conversationOf(String(body.channel ?? ''));
         const channelWait = (lastPostAt.get(channel) ?? -Infinity) + opts.rateLimits.postMessageIntervalMs - Date.now();
         // The workspace's window counts only messages the channel's limit lets through.
-        const wait = channelWait > 0 ? channelWait : (workspaceWindows?.(token ?? '') ?? 0);
+        const inWorkspace = channelWait > 0 ? null : workspaceWindows?.(token ?? '');
+        const wait = channelWait > 0 ? channelWait : (inWorkspace?.wait ?? 0);
         if (wait > 0) {
           rateLimited += 1;
+          if (inWorkspace) workspaceLimited[inWorkspace.window] = (workspaceLimited[inWorkspace.window] ?? 0) + 1;
           return limited(wait);
         }
         lastPostAt.set(channel, Date.now());
@@ -351,6 +361,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     get openRateLimited() {
       return openRateLimited;
     },
+    workspaceLimited,
     failNext(method, error, times = 1) {
       failures.set(method, [...(failures.get(method) ?? []), ...Array<string | number>(times).fill(error)]);
     },
