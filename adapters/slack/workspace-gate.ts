@@ -24,8 +24,11 @@ interface Workspace {
   since?: number;
   /** When Slack took each message since `since` (pruned to the pace's window once there is one). */
   taken: number[];
-  /** The limit as learned: at most `allowance` messages sent in any `windowMs`; `sent` their times. */
-  pace?: { allowance: number; windowMs: number; sent: number[] };
+  /**
+   * The limit as learned: at most `allowance` messages sent in any `windowMs`; `sent` their times,
+   * `lastAt` the last one's (or when it was learned).
+   */
+  pace?: { allowance: number; windowMs: number; sent: number[]; lastAt: number };
 }
 
 /**
@@ -39,7 +42,8 @@ interface Workspace {
  * from then to the pause's end. From then on at most that many go in any such span, so the windows
  * after the first meet no 429 (only messages already in flight when the first window filled do). A
  * 429 in spite of it (a lower limit, another process posting there) is learned again the same way:
- * the allowance becomes what Slack took in the window before it.
+ * the allowance becomes what Slack took in the window before it. The pace lasts while messages keep
+ * coming: after a whole window with none, the workspace is unknown again.
  */
 export function createWorkspaceGate(clock: GateClock = realClock) {
   const workspaces = new Map<string, Workspace>();
@@ -53,7 +57,7 @@ export function createWorkspaceGate(clock: GateClock = realClock) {
   function learn(ws: Workspace, limitedAt: number): void {
     const windowMs = ws.pace?.windowMs ?? Math.min(ws.pausedUntil - (ws.since ?? limitedAt), LEARN_SPAN_MS);
     const allowance = Math.max(1, ws.taken.filter((t) => t > limitedAt - windowMs).length);
-    ws.pace = { allowance, windowMs, sent: [] };
+    ws.pace = { allowance, windowMs, sent: [], lastAt: clock.now() };
     ws.taken = [];
     ws.since = undefined;
   }
@@ -72,6 +76,9 @@ export function createWorkspaceGate(clock: GateClock = realClock) {
           learn(ws, ws.limitedAt);
           ws.limitedAt = undefined;
         }
+        // A workspace quiet for a whole window starts afresh: the pace was what this burst met (another
+        // process posting there then, say), and the next burst learns its own from its first window.
+        if (ws.pace && now - ws.pace.lastAt > ws.pace.windowMs) Object.assign(ws, { pace: undefined, since: undefined, taken: [] });
         const pace = ws.pace;
         if (pace) {
           while (pace.sent.length > 0 && pace.sent[0]! <= now - pace.windowMs) pace.sent.shift();
@@ -80,6 +87,7 @@ export function createWorkspaceGate(clock: GateClock = realClock) {
             continue;
           }
           pace.sent.push(now);
+          pace.lastAt = now;
         }
         ws.since ??= now;
         return;

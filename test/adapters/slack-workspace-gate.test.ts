@@ -73,6 +73,22 @@ describe('the Slack workspace gate', () => {
     expect(next[120]).toBe(paused + 60_400);
   });
 
+  it('forgets the pace after a whole window with no message: the next burst learns its own', async () => {
+    const time = clocked();
+    const gate = createWorkspaceGate(time.clock);
+    await send(gate, time, 100);
+    time.at(200);
+    gate.limited(TOKEN, 'D1', 10);
+    gate.limited(TOKEN, 'D2', 10);
+    // Paced at 100 per 10.2 s while the burst lasts...
+    const paced = await send(gate, time, 101);
+    expect(paced[100]! - paced[0]!).toBe(10_200);
+    // ...and after more than a window of quiet, 300 go at once.
+    time.at(time.now() + 10_201);
+    const start = time.now();
+    expect((await send(gate, time, 300)).at(-1)).toBe(start + 299);
+  });
+
   it('a process that posted steadily for an hour looks back two minutes, not to its first message', async () => {
     const time = clocked();
     const gate = createWorkspaceGate(time.clock);
