@@ -32,6 +32,17 @@ async function send(gate: ReturnType<typeof createWorkspaceGate>, time: ReturnTy
   return went;
 }
 
+/** A gate that took n messages from t=0, then met the workspace's limit (429s in two channels) at `at`. */
+async function limitedAfter(n: number, at: number, retryAfterSec: number) {
+  const time = clocked();
+  const gate = createWorkspaceGate(time.clock);
+  await send(gate, time, n);
+  time.at(at);
+  gate.limited(TOKEN, 'D1', retryAfterSec);
+  gate.limited(TOKEN, 'D2', retryAfterSec);
+  return { time, gate };
+}
+
 describe('the Slack workspace gate', () => {
   it("takes a 429 in one channel for the channel's, and holds nothing back", async () => {
     const time = clocked();
@@ -57,12 +68,7 @@ describe('the Slack workspace gate', () => {
   });
 
   it('learns again, lower, when the workspace is met in spite of the pace (another process posts there too)', async () => {
-    const time = clocked();
-    const gate = createWorkspaceGate(time.clock);
-    await send(gate, time, 300);
-    time.at(400);
-    gate.limited(TOKEN, 'D1', 60);
-    gate.limited(TOKEN, 'D2', 60);
+    const { time, gate } = await limitedAfter(300, 400, 60);
     await send(gate, time, 120); // from 60,400: taken, then the limit again
     gate.limited(TOKEN, 'D3', 30);
     gate.limited(TOKEN, 'D4', 30);
@@ -74,12 +80,7 @@ describe('the Slack workspace gate', () => {
   });
 
   it('forgets the pace after a whole window with no message: the next burst learns its own', async () => {
-    const time = clocked();
-    const gate = createWorkspaceGate(time.clock);
-    await send(gate, time, 100);
-    time.at(200);
-    gate.limited(TOKEN, 'D1', 10);
-    gate.limited(TOKEN, 'D2', 10);
+    const { time, gate } = await limitedAfter(100, 200, 10);
     // Paced at 100 per 10.2 s while the burst lasts...
     const paced = await send(gate, time, 101);
     expect(paced[100]! - paced[0]!).toBe(10_200);
