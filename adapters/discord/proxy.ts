@@ -4,7 +4,8 @@ import { populateErrorResponse, populateSuccessfulResponse } from '@discordjs/pr
 // whose RateLimitError the proxy's (ES module) checks would not recognize, and every limit hit
 // would then be answered as an empty 200.
 import { DefaultRestOptions, REST, type RequestMethod, type RESTOptions, type RouteLike } from '@discordjs/rest';
-import pThrottle from 'p-throttle';
+import pLimit from 'p-limit';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startHttpServer, type HttpServer } from '../../src/http/server';
 import type { Logger } from '../../src/log';
 import { RATE_LIMIT_OFFSET_MS } from './rest';
@@ -22,8 +23,8 @@ import type { DiscordSettings } from './settings';
  * RESULTS.md, `npm run bench -- proxy`), those retries arrive late or bunched and the fan-out took
  * 1.12× the least time with 30 global 429s, where holding took 1.09× with none.
  *
- * Holding, the proxy keeps Discord's global limit over every second (heldToGlobalLimit), not over
- * the fixed windows discord.js counts.
+ * Holding, the proxy keeps Discord's global limit over every second as Discord counts it
+ * (heldToGlobalLimit), not over the fixed windows discord.js counts.
  */
 export async function startRestProxy(
   discord: Pick<DiscordSettings, 'apiUrl'>,
@@ -47,30 +48,38 @@ export async function startRestProxy(
 
 /** Discord's global limit: requests a second for the bot, whatever the routes. */
 const GLOBAL_LIMIT = 50;
+const SECOND_MS = 1_000;
+
 /**
- * The second it is kept over, and 50 ms more: a request that reaches Discord later than the next
- * one would otherwise count in the same second. In the three-process bench, 1 % of requests
- * reached the fake Discord 50-110 ms after they left (2 cores for everything).
- */
-const GLOBAL_INTERVAL_MS = 1_050;
-/**
- * At most GLOBAL_LIMIT requests leave in any GLOBAL_INTERVAL_MS (p-throttle's strict mode).
- * discord.js's own global limiter counts fixed windows, each opened by its first request: a
- * window's last requests and the next window's first went out together, up to 99 within one
- * second (bench/proxy-fanout.ts), and Discord answered with global 429s. Interaction callbacks
- * are not under the global limit. A request waits for its slot inside discord.js's timeout, one
- * per route at a time (each route's requests go one after another): a minute lets some 2,800
- * routes (channels) wait at once.
+ * At most GLOBAL_LIMIT requests in any second as Discord counts them, on arrival, which the proxy
+ * does not see: a request holds one of GLOBAL_LIMIT slots from when it leaves until a second after
+ * its answer is back. It reached Discord between those two moments, so whichever second Discord
+ * counted it in, the requests counted with it still held their slots when the last of them left.
+ * A request that reaches Discord late (1 % of them 50-110 ms late in the three-process bench, on 2
+ * cores) is answered late too and keeps its slot longer; a slot freed a fixed 1,050 ms after the
+ * request left let those through (0-7 global 429s a run). discord.js's own global limiter counts
+ * fixed windows, each opened by its first request: a window's last requests and the next window's
+ * first went out together, up to 99 within one second (bench/proxy-fanout.ts). Interaction
+ * callbacks are not under the global limit. A request waits for its slot inside discord.js's
+ * timeout, one per route at a time (each route's requests go one after another): a minute lets
+ * some 2,800 routes (channels) wait at once.
  */
 function heldToGlobalLimit(): Partial<RESTOptions> {
-  const slot = pThrottle({ limit: GLOBAL_LIMIT, interval: GLOBAL_INTERVAL_MS, strict: true })(() => {});
+  const slots = pLimit(GLOBAL_LIMIT);
   return {
     // discord.js's fixed windows off; it still waits out a global 429 if Discord sends one.
     globalRequestsPerSecond: Number.POSITIVE_INFINITY,
     timeout: 60_000,
-    makeRequest: async (url, init) => {
-      if (!new URL(url).pathname.includes('/interactions/')) await slot();
-      return DefaultRestOptions.makeRequest(url, init);
+    makeRequest: (url, init) => {
+      if (new URL(url).pathname.includes('/interactions/')) return DefaultRestOptions.makeRequest(url, init);
+      return new Promise((resolve, reject) => {
+        void slots(async () => {
+          // Timed out while waiting for its slot: it never leaves, and takes none.
+          if (init.signal?.aborted) return reject(init.signal.reason);
+          await DefaultRestOptions.makeRequest(url, init).then(resolve, reject);
+          await sleep(SECOND_MS);
+        });
+      });
     },
   };
 }

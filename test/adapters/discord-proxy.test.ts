@@ -105,12 +105,12 @@ it('papers rest-proxy serves until SIGTERM, and refuses to start without DISCORD
   expect(refused.stderr()).toBe('papers rest-proxy: papers rest-proxy needs DISCORD_TOKEN: one proxy serves one bot\n');
 });
 
-it('keeps the global limit over every second, not over fixed windows: at most 50 requests reach Discord in any one second', async () => {
+/** A proxy before a fake Discord, and `send(n)`: n requests for different channels at once (a route's go one after another). */
+async function proxied() {
   const fake = await startFakeDiscord();
   cleanups.push(() => fake.close());
   const proxy = await startRestProxy({ apiUrl: fake.apiUrl }, { host: '127.0.0.1', port: 0, log: silent });
   cleanups.push(() => proxy.close());
-  // Requests for different channels, which go out side by side (a route's go one after another).
   let channel = 0;
   const send = (n: number) =>
     Promise.all(
@@ -118,6 +118,11 @@ it('keeps the global limit over every second, not over fixed windows: at most 50
         fetch(`http://127.0.0.1:${proxy.address.port}/api/v10/channels/${900_000 + channel++}/messages`, { headers: { authorization: 'Bot proxied-token' } }),
       ),
     );
+  return { fake, send };
+}
+
+it('keeps the global limit over every second, not over fixed windows: at most 50 requests reach Discord in any one second', async () => {
+  const { fake, send } = await proxied();
   // One request opens a window of discord.js's own limiter; 48 come near its end and 50 just
   // after it, when discord.js would open a new window and send all 50 at once.
   const all = [send(1)];
@@ -131,6 +136,18 @@ it('keeps the global limit over every second, not over fixed windows: at most 50
   expect(arrivals).toHaveLength(99);
   const mostInOneSecond = Math.max(...arrivals.map((t) => arrivals.filter((u) => u >= t && u < t + 1000).length));
   expect(mostInOneSecond).toBe(50);
+});
+
+it('counts a request in the global limit until a second after its answer: one that reached Discord late still counts', async () => {
+  const { fake, send } = await proxied();
+  // Answered 300 ms after they arrive: each may have reached Discord as late as its answer came.
+  fake.slowAnswers(300);
+  await Promise.all([send(50), send(10)]);
+  const arrivals = fake.requests.map((r) => r.receivedAt).sort((a, b) => a - b);
+  expect(arrivals).toHaveLength(60);
+  // The 10 wait for a second after the 50's answers (the first came 300 ms after it arrived), not
+  // after they left (a fixed 1,050 ms would have let them arrive ~1,050 ms after the first).
+  expect(arrivals[50]! - arrivals[0]!).toBeGreaterThanOrEqual(1_300 - 2);
 });
 
 it('keeps interaction callbacks out of the global limit, as Discord does: 60 at once all go at once', async () => {

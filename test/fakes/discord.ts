@@ -332,6 +332,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     else broadcast('INTERACTION_CREATE', d);
   }
 
+  let answerDelayMs = 0;
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const { body, files } = await readBody(req);
@@ -339,6 +341,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     const path = decodeURIComponent(url.pathname).replace(/^\/api\/v10/, ''); // discord.js sends @original as %40original
     const record: RecordedRequest = { method, path, query: url.searchParams, headers: req.headers, body, files, status: 0, receivedAt: performance.now() };
     requests.push(record);
+    if (answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, answerDelayMs));
     /** The channel bucket's headers, sent with a message create that passed the limits. */
     let limitHeaders: Record<string, string> = {};
     const reply = (status: number, payload: unknown, headers?: Record<string, string>) => {
@@ -738,6 +741,11 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     /** Moves the fake's clock on (for nonce expiry), as if that much time had passed. */
     elapse(ms: number) {
       elapsed += ms;
+    },
+
+    /** Answers every REST request `ms` after it arrived (a slow Discord, or a slow way back). */
+    slowAnswers(ms: number) {
+      answerDelayMs = ms;
     },
 
     /** The next matching request gets `status` with `body` (a 400 Invalid Form Body, a 500...). */
