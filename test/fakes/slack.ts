@@ -101,14 +101,12 @@ export interface FakeSlackOptions {
  * and the window it fell in (0 for the key's first).
  */
 function fixedWindows(limit: number, windowMs: number) {
-  const windows = new Map<string, LimitWindow & { index: number }>();
+  const windows = new Map<string, LimitWindow>();
   return (key: string): { wait: number; window: number } => {
     let w = windows.get(key);
-    if (!w) windows.set(key, (w = { count: 0, endsAt: 0, index: -1 }));
-    const now = Date.now();
-    if (now >= w.endsAt) w.index += 1;
-    const counted = take(w, limit, windowMs, now);
-    return { wait: counted.ok ? 0 : counted.resetAfterMs, window: w.index };
+    if (!w) windows.set(key, (w = { count: 0, endsAt: 0 }));
+    const counted = take(w, limit, windowMs, Date.now());
+    return { wait: counted.ok ? 0 : counted.resetAfterMs, window: w.opened! - 1 };
   };
 }
 
