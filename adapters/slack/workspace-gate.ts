@@ -53,13 +53,11 @@ export function createWorkspaceGate(clock: GateClock = realClock) {
     return ws;
   };
 
-  /** The pause just ended: what Slack took in the window it closed is the allowance from now on. */
-  function learn(ws: Workspace, limitedAt: number): void {
+  /** The pause that began at `limitedAt` has ended: what Slack took in the window it closed is the allowance from now on. */
+  function learn(ws: Workspace, limitedAt: number, now: number): void {
     const windowMs = ws.pace?.windowMs ?? Math.min(ws.pausedUntil - (ws.since ?? limitedAt), LEARN_SPAN_MS);
     const allowance = Math.max(1, ws.taken.filter((t) => t > limitedAt - windowMs).length);
-    ws.pace = { allowance, windowMs, sent: [], lastAt: clock.now() };
-    ws.taken = [];
-    ws.since = undefined;
+    Object.assign(ws, { pace: { allowance, windowMs, sent: [], lastAt: now }, taken: [], since: undefined, limitedAt: undefined });
   }
 
   return {
@@ -72,10 +70,7 @@ export function createWorkspaceGate(clock: GateClock = realClock) {
           await clock.sleep(ws.pausedUntil - now);
           continue;
         }
-        if (ws.limitedAt !== undefined) {
-          learn(ws, ws.limitedAt);
-          ws.limitedAt = undefined;
-        }
+        if (ws.limitedAt !== undefined) learn(ws, ws.limitedAt, now);
         // A workspace quiet for a whole window starts afresh: the pace was what this burst met (another
         // process posting there then, say), and the next burst learns its own from its first window.
         if (ws.pace && now - ws.pace.lastAt > ws.pace.windowMs) Object.assign(ws, { pace: undefined, since: undefined, taken: [] });
