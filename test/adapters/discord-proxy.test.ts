@@ -166,6 +166,6 @@ it('keeps interaction callbacks out of the global limit, as Discord does: 60 at 
   );
   const arrivals = fake.requests.map((r) => r.receivedAt);
   expect(arrivals).toHaveLength(60);
-  // Held to 50 in any 1,050 ms, the last 10 would arrive a second after the first.
+  // Held to the 50 global slots, the last 10 would arrive a second after the first answers.
   expect(Math.max(...arrivals) - Math.min(...arrivals)).toBeLessThan(1000);
 });
