@@ -64,7 +64,7 @@ const SECOND_MS = 1_000;
  * timeout, one per route at a time (each route's requests go one after another): a minute lets
  * some 2,800 routes (channels) wait at once.
  */
-function heldToGlobalLimit(): Partial<RESTOptions> {
+export function heldToGlobalLimit(): Partial<RESTOptions> {
   const slots = pLimit(GLOBAL_LIMIT);
   return {
     // discord.js's fixed windows off; it still waits out a global 429 if Discord sends one.

@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { createDiscordPoster } from '../../adapters/discord/poster';
-import { startRestProxy } from '../../adapters/discord/proxy';
+import { heldToGlobalLimit, startRestProxy } from '../../adapters/discord/proxy';
 import { createRest } from '../../adapters/discord/rest';
 import { discordAdapter } from '../../adapters/discord/index';
 import { loadBotConfig } from '../../adapters/index';
@@ -148,6 +148,28 @@ it('counts a request in the global limit until a second after its answer: one th
   // The 10 wait for a second after the 50's answers (the first came 300 ms after it arrived), not
   // after they left (a fixed 1,050 ms would have let them arrive ~1,050 ms after the first).
   expect(arrivals[50]! - arrivals[0]!).toBeGreaterThanOrEqual(1_300 - 2);
+});
+
+it('gives no global slot to a request whose caller gave up while it waited: it never leaves, and the 50 after it go at once', async () => {
+  const fake = await startFakeDiscord();
+  cleanups.push(() => fake.close());
+  fake.slowAnswers(300);
+  const { makeRequest } = heldToGlobalLimit();
+  const message = (i: number, signal?: AbortSignal) => makeRequest!(`${fake.apiUrl}/v10/channels/${700_000 + i}/messages`, { method: 'POST', signal });
+  const first = Array.from({ length: 50 }, (_, i) => message(i));
+  // The 51st waits for a slot; its caller's timeout fires meanwhile.
+  const gaveUp = new AbortController();
+  const waiting = message(50, gaveUp.signal);
+  gaveUp.abort(new Error('timed out'));
+  const after = Array.from({ length: 50 }, (_, i) => message(51 + i));
+  await expect(waiting).rejects.toThrow('timed out');
+  await Promise.all([...first, ...after]);
+  expect(fake.requests.map((r) => r.path)).not.toContain('/channels/700050/messages');
+  // The 50 after it share the slots the first 50 free together; one held a second for the
+  // request that never left would push the last of them a second later.
+  const arrivals = fake.requests.map((r) => r.receivedAt).sort((a, b) => a - b);
+  expect(arrivals).toHaveLength(100);
+  expect(arrivals[99]! - arrivals[50]!).toBeLessThan(500);
 });
 
 it('keeps interaction callbacks out of the global limit, as Discord does: 60 at once all go at once', async () => {
