@@ -66,6 +66,18 @@ export interface ClickInput {
   appPermissions?: string;
 }
 
+/** A command's options by name; a channel option comes with the invoking member's permissions there. */
+export type CommandOptions = Record<string, string | number | boolean | { channel: string; permissions: bigint }>;
+
+/** Who sends a command, and from where (by default the fixture's member, in the first channel). */
+export interface CommandCaller {
+  userId?: string;
+  username?: string;
+  permissions?: bigint;
+  channelId?: string;
+  dm?: boolean;
+}
+
 export interface FakeForum {
   id: string;
   /** The forum's available tags. */
@@ -666,6 +678,66 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
 
   let interactionCount = 0;
 
+  /** INTERACTION_CREATE's payload for `/papers <subcommand> [options]`, registered so its answers are recorded. */
+  function commandPayload(subcommand: string, options: CommandOptions = {}, who: CommandCaller = {}): Json {
+    const base = fixture('discord-interaction-create-subcommand-constructed.json');
+    interactionCount += 1;
+    const id = snowflake();
+    const token = `token-${interactionCount}-${id}`;
+    const d = base.d as Json;
+    const channelId = who.channelId ?? channelIds[0]!;
+    const optionType = (v: unknown) => (typeof v === 'object' ? 7 : typeof v === 'number' ? 4 : typeof v === 'boolean' ? 5 : 3);
+    const channels = Object.values(options).flatMap((v) => (typeof v === 'object' ? [v] : []));
+    const resolved = channels.length
+      ? {
+          resolved: {
+            channels: Object.fromEntries(channels.map((c) => [c.channel, { ...channelObject(c.channel), permissions: String(c.permissions) }])),
+          },
+        }
+      : {};
+    Object.assign(d, {
+      id,
+      token,
+      application_id: applicationId,
+      guild_id: guildId,
+      channel_id: channelId,
+      // Discord sends the partial channel too, and discord.js reads the channel id from it.
+      channel: { id: channelId, type: 0, guild_id: guildId, name: 'papers', permissions: d.member.permissions, nsfw: false, parent_id: null, flags: 0 },
+      member: {
+        ...d.member,
+        user: { ...d.member.user, id: who.userId ?? d.member.user.id, username: who.username ?? d.member.user.username },
+        permissions: String(who.permissions ?? BigInt(d.member.permissions)),
+      },
+      data: {
+        ...d.data,
+        options: [
+          {
+            type: 1,
+            name: subcommand,
+            options: Object.entries(options).map(([name, value]) => ({
+              type: optionType(value),
+              name,
+              value: typeof value === 'object' ? value.channel : value,
+            })),
+          },
+        ],
+        ...resolved,
+      },
+      authorizing_integration_owners: { '0': guildId },
+    });
+    if (who.dm) {
+      // From a DM, Discord sends no guild and no member, only the user and a DM channel.
+      const user = d.member.user;
+      delete d.guild_id;
+      delete d.member;
+      Object.assign(d, { user, channel: { id: channelId, type: 1, flags: 0 }, context: 1, authorizing_integration_owners: { '1': user.id } });
+      dmChannels.set(channelId, user.id);
+      dmOf.set(user.id, channelId);
+    }
+    interactions.set(id, { channelId, user: d.member?.user ?? d.user, type: 2 });
+    return d;
+  }
+
   /** INTERACTION_CREATE's payload for a click on a message's control, registered so its answers are recorded. */
   function clickPayload(c: ClickInput): Json {
     const base = fixture('discord-interaction-create-component-constructed.json').d as Json;
@@ -763,68 +835,10 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
      * id and token. A channel option (`{ channel }`) comes with its resolved channel, whose
      * `permissions` are the invoking member's in that channel, as Discord computes them.
      */
-    sendCommand(
-      subcommand: string,
-      options: Record<string, string | number | boolean | { channel: string; permissions: bigint }> = {},
-      who: { userId?: string; username?: string; permissions?: bigint; channelId?: string; dm?: boolean } = {},
-    ) {
-      const base = fixture('discord-interaction-create-subcommand-constructed.json');
-      interactionCount += 1;
-      const id = snowflake();
-      const token = `token-${interactionCount}-${id}`;
-      const d = base.d as Json;
-      const channelId = who.channelId ?? channelIds[0]!;
-      const optionType = (v: unknown) => (typeof v === 'object' ? 7 : typeof v === 'number' ? 4 : typeof v === 'boolean' ? 5 : 3);
-      const channels = Object.values(options).flatMap((v) => (typeof v === 'object' ? [v] : []));
-      const resolved = channels.length
-        ? {
-            resolved: {
-              channels: Object.fromEntries(channels.map((c) => [c.channel, { ...channelObject(c.channel), permissions: String(c.permissions) }])),
-            },
-          }
-        : {};
-      Object.assign(d, {
-        id,
-        token,
-        application_id: applicationId,
-        guild_id: guildId,
-        channel_id: channelId,
-        // Discord sends the partial channel too, and discord.js reads the channel id from it.
-        channel: { id: channelId, type: 0, guild_id: guildId, name: 'papers', permissions: d.member.permissions, nsfw: false, parent_id: null, flags: 0 },
-        member: {
-          ...d.member,
-          user: { ...d.member.user, id: who.userId ?? d.member.user.id, username: who.username ?? d.member.user.username },
-          permissions: String(who.permissions ?? BigInt(d.member.permissions)),
-        },
-        data: {
-          ...d.data,
-          options: [
-            {
-              type: 1,
-              name: subcommand,
-              options: Object.entries(options).map(([name, value]) => ({
-                type: optionType(value),
-                name,
-                value: typeof value === 'object' ? value.channel : value,
-              })),
-            },
-          ],
-          ...resolved,
-        },
-        authorizing_integration_owners: { '0': guildId },
-      });
-      if (who.dm) {
-        // From a DM, Discord sends no guild and no member, only the user and a DM channel.
-        const user = d.member.user;
-        delete d.guild_id;
-        delete d.member;
-        Object.assign(d, { user, channel: { id: channelId, type: 1, flags: 0 }, context: 1, authorizing_integration_owners: { '1': user.id } });
-        dmChannels.set(channelId, user.id);
-        dmOf.set(user.id, channelId);
-      }
-      interactions.set(id, { channelId, user: d.member?.user ?? d.user, type: 2 });
+    sendCommand(subcommand: string, options: CommandOptions = {}, who: CommandCaller = {}) {
+      const d = commandPayload(subcommand, options, who);
       sendInteraction(d);
-      return { id, token };
+      return { id: d.id as string, token: d.token as string };
     },
 
     /**
@@ -844,6 +858,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
      * with the bot's response to recordHttpAnswer.
      */
     clickPayload: (c: ClickInput) => clickPayload(c),
+    /** A command as Discord would POST it to the Interactions Endpoint URL, for a test (or bench) that carries it itself. */
+    commandPayload,
     recordHttpAnswer,
 
     /** MESSAGE_REACTION_ADD / REMOVE as Discord sends them; a removal carries no member. Returns to how many gateway connections it went. */
