@@ -173,6 +173,16 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect(await store.subscriptions.get('discord:c1')).toEqual(changed);
     });
 
+    it('answers reads asked together (a burst of commands) each with its own channel, or null', async () => {
+      await store.subscriptions.upsert(subscription);
+      await store.subscriptions.upsert({ ...subscription, platform: 'slack', workspaceId: 'T1', channelId: 'C9', top: 7 });
+      const [c1, c9, none, again] = await Promise.all(['discord:c1', 'slack:C9', 'slack:C404', 'discord:c1'].map((id) => store.subscriptions.get(id)));
+      expect([c1?.id, c1?.top, c9?.id, c9?.top, none]).toEqual(['discord:c1', subscription.top, 'slack:C9', 7, null]);
+      // Each asker gets an object of its own: one command changing what it read changes no other's.
+      expect(again).toEqual(c1);
+      expect(again).not.toBe(c1);
+    });
+
     it('disables after repeated failures, re-enabled by a person but not by the same config at start', async () => {
       await store.subscriptions.upsert({ ...subscription, origin: 'config' });
       await store.subscriptions.recordFailure('discord:c1', 'Missing Access', 2);

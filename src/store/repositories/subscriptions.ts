@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
-import type { StoreDb } from '../db';
+import { chunks, type StoreDb } from '../db';
+import { perTurn } from '../group-commit';
 import { subscriptionFromRow } from '../rows';
+import type { SubscriptionsTable } from '../tables';
 import type { SubscriptionRepository } from '../types';
 import { bumpCounter, readCounter } from './meta';
 
@@ -15,6 +17,17 @@ export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
    * subscription writes queue on it. A crash in between is caught up by the scheduler's sweep.
    */
   const bumpRevision = () => bumpCounter(kysely, REVISION_KEY);
+  // Every command reads its channel's settings: a burst's reads of one turn share one query.
+  const reads = perTurn(async (ids: string[]) => {
+    const rows = new Map<string, SubscriptionsTable>();
+    for (const part of chunks([...new Set(ids)])) {
+      for (const row of await kysely.selectFrom('subscriptions').selectAll().where('id', 'in', part).execute()) rows.set(row.id, row);
+    }
+    return ids.map((id) => {
+      const row = rows.get(id);
+      return row ? subscriptionFromRow(row) : null;
+    });
+  });
   return {
     /**
      * A person subscribing again re-enables a channel the scheduler disabled; a config file declaring
@@ -72,10 +85,7 @@ export function subscriptionRepository(db: StoreDb): SubscriptionRepository {
       return saved;
     },
 
-    async get(id) {
-      const row = await kysely.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
-      return row ? subscriptionFromRow(row) : null;
-    },
+    get: (id) => reads.add(id),
 
     async list(filter = {}) {
       let q = kysely.selectFrom('subscriptions').selectAll().orderBy('id');
