@@ -60,7 +60,7 @@ const SECOND_MS = 1_000;
  * request left let those through (0-7 global 429s a run). discord.js's own global limiter counts
  * fixed windows, each opened by its first request: a window's last requests and the next window's
  * first went out together, up to 99 within one second (bench/proxy-fanout.ts). Interaction
- * callbacks are not under the global limit. A request waits for its slot inside discord.js's
+ * endpoints are not under the global limit (inBotGlobalLimit). A request waits for its slot inside discord.js's
  * timeout, one per route at a time (each route's requests go one after another): a minute lets
  * some 2,800 routes (channels) wait at once.
  */
@@ -71,7 +71,7 @@ export function heldToGlobalLimit(): Partial<RESTOptions> {
     globalRequestsPerSecond: Number.POSITIVE_INFINITY,
     timeout: 60_000,
     makeRequest: (url, init) => {
-      if (new URL(url).pathname.includes('/interactions/')) return DefaultRestOptions.makeRequest(url, init);
+      if (!inBotGlobalLimit(new URL(url).pathname, init.headers)) return DefaultRestOptions.makeRequest(url, init);
       return new Promise((resolve, reject) => {
         void slots(async () => {
           // Timed out while waiting for its slot: it never leaves, and takes none.
@@ -82,6 +82,19 @@ export function heldToGlobalLimit(): Partial<RESTOptions> {
       });
     },
   };
+}
+
+/**
+ * Whether Discord counts a request in the bot's global limit. Not the interaction endpoints
+ * ("not bound to the bot's Global Rate Limit", Discord's rate-limit docs): the callback, and the
+ * webhook an interaction's token opens, through which a deferred answer is edited in and
+ * follow-ups are sent. Those webhook requests carry no Authorization (a request without one is
+ * counted against the sender's address, never the bot); the bot executes no other webhook. Held
+ * with the fan-out's messages, a command's answer would wait behind a daily post's minute of them.
+ */
+export function inBotGlobalLimit(path: string, headers: RequestInit['headers']): boolean {
+  if (/\/interactions\/[^/]+\/[^/]+\/callback$/.test(path)) return false;
+  return !/\/webhooks\/[^/]+\/[^/]+/.test(path) || new Headers(headers).has('authorization');
 }
 
 /** Headers of the caller's request that Discord needs: the bot's own token travels with each. */

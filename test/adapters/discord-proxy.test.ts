@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { createDiscordPoster } from '../../adapters/discord/poster';
-import { heldToGlobalLimit, startRestProxy } from '../../adapters/discord/proxy';
+import { heldToGlobalLimit, inBotGlobalLimit, startRestProxy } from '../../adapters/discord/proxy';
 import { createRest } from '../../adapters/discord/rest';
 import { discordAdapter } from '../../adapters/discord/index';
 import { loadBotConfig } from '../../adapters/index';
@@ -172,22 +172,37 @@ it('gives no global slot to a request whose caller gave up while it waited: it n
   expect(arrivals[99]! - arrivals[50]!).toBeLessThan(500);
 });
 
-it('keeps interaction callbacks out of the global limit, as Discord does: 60 at once all go at once', async () => {
+it('keeps interaction endpoints out of the global limit, as Discord does: 90 callbacks, answer edits and follow-ups at once all go at once', async () => {
   const fake = await startFakeDiscord();
   cleanups.push(() => fake.close());
   const proxy = await startRestProxy({ apiUrl: fake.apiUrl }, { host: '127.0.0.1', port: 0, log: silent });
   cleanups.push(() => proxy.close());
+  const api = `http://127.0.0.1:${proxy.address.port}/api/v10`;
+  // What discord.js sends for an interaction: the callback, then through the webhook its token
+  // opens (no Authorization) the deferred answer's edit and a private follow-up.
+  const interactionRequests = (i: number): [string, string][] => [
+    ['POST', `/interactions/${800_000 + i}/token-${i}/callback`],
+    ['PATCH', `/webhooks/${fake.applicationId}/token-${i}/messages/@original`],
+    ['POST', `/webhooks/${fake.applicationId}/token-${i}`],
+  ];
   await Promise.all(
-    Array.from({ length: 60 }, (_, i) =>
-      fetch(`http://127.0.0.1:${proxy.address.port}/api/v10/interactions/${800_000 + i}/token-${i}/callback`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 4, data: { content: 'answer' } }),
-      }),
-    ),
+    Array.from({ length: 30 }, (_, i) => interactionRequests(i))
+      .flat()
+      .map(([method, path]) =>
+        fetch(`${api}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 4, data: { content: 'answer' } }) }),
+      ),
   );
   const arrivals = fake.requests.map((r) => r.receivedAt);
-  expect(arrivals).toHaveLength(60);
-  // Held to the 50 global slots, the last 10 would arrive a second after the first answers.
+  expect(arrivals).toHaveLength(90);
+  // Held to the 50 global slots, the 60 webhook requests' last 10 would arrive a second after the first answers.
   expect(Math.max(...arrivals) - Math.min(...arrivals)).toBeLessThan(1000);
+});
+
+it('counts every request made with the bot token in the global limit, webhook routes included', () => {
+  const bot = { authorization: 'Bot token' };
+  expect(inBotGlobalLimit('/api/v10/channels/1/messages', bot)).toBe(true);
+  expect(inBotGlobalLimit('/api/v10/webhooks/1/token-1', bot)).toBe(true);
+  expect(inBotGlobalLimit('/api/v10/channels/1/webhooks', bot)).toBe(true);
+  expect(inBotGlobalLimit('/api/v10/webhooks/1/token-1/messages/@original', {})).toBe(false);
+  expect(inBotGlobalLimit('/api/v10/interactions/1/token-1/callback', bot)).toBe(false);
 });
