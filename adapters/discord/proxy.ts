@@ -114,8 +114,16 @@ async function forward(rest: REST, req: IncomingMessage, res: ServerResponse): P
     const value = req.headers[name];
     if (typeof value === 'string') headers[name] = value;
   }
+  // A caller that gave up (its own timeout) has closed the connection: a request still held for a
+  // limit then never leaves, so the retry the caller sends is not joined later by this copy, and
+  // the copy takes no place in the limits.
+  const gaveUp = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) gaveUp.abort(new Error('the caller closed the connection'));
+  });
   try {
     const answer = await rest.queueRequest({
+      signal: gaveUp.signal,
       fullRoute: url.pathname.replace(/^\/api(\/v\d+)?/, '') as RouteLike,
       // Unchecked: Discord answers an unknown method itself.
       method: req.method as RequestMethod,
@@ -126,6 +134,7 @@ async function forward(rest: REST, req: IncomingMessage, res: ServerResponse): P
     });
     await populateSuccessfulResponse(res, answer);
   } catch (error) {
+    if (gaveUp.signal.aborted) return;
     // One discord.js does not know (Discord unreachable, a dropped connection) is thrown to the
     // HTTP server, which answers 500: ending the response here would send the caller an empty 200.
     if (!populateErrorResponse(res, error)) throw error;

@@ -112,13 +112,10 @@ async function proxied() {
   const proxy = await startRestProxy({ apiUrl: fake.apiUrl }, { host: '127.0.0.1', port: 0, log: silent });
   cleanups.push(() => proxy.close());
   let channel = 0;
+  const url = (channelId: number) => `http://127.0.0.1:${proxy.address.port}/api/v10/channels/${channelId}/messages`;
   const send = (n: number) =>
-    Promise.all(
-      Array.from({ length: n }, () =>
-        fetch(`http://127.0.0.1:${proxy.address.port}/api/v10/channels/${900_000 + channel++}/messages`, { headers: { authorization: 'Bot proxied-token' } }),
-      ),
-    );
-  return { fake, send };
+    Promise.all(Array.from({ length: n }, () => fetch(url(900_000 + channel++), { headers: { authorization: 'Bot proxied-token' } })));
+  return { fake, send, url };
 }
 
 it('keeps the global limit over every second, not over fixed windows: at most 50 requests reach Discord in any one second', async () => {
@@ -205,4 +202,21 @@ it('counts every request made with the bot token in the global limit, webhook ro
   expect(inBotGlobalLimit('/api/v10/channels/1/webhooks', bot)).toBe(true);
   expect(inBotGlobalLimit('/api/v10/webhooks/1/token-1/messages/@original', {})).toBe(false);
   expect(inBotGlobalLimit('/api/v10/interactions/1/token-1/callback', bot)).toBe(false);
+});
+
+it('drops a held request whose caller gave up and closed the connection: it never reaches Discord', async () => {
+  const { fake, send, url } = await proxied();
+  // Answered 300 ms late: the 50 slots stay taken for 1.3 s.
+  fake.slowAnswers(300);
+  const first = send(50);
+  const gaveUp = new AbortController();
+  const held = fetch(url(999_999), { method: 'POST', headers: { authorization: 'Bot proxied-token' }, signal: gaveUp.signal });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  gaveUp.abort();
+  await expect(held).rejects.toThrow();
+  await first;
+  // Its slot would have come 1.3 s after the first 50 left.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  expect(fake.requests).toHaveLength(50);
+  expect(fake.requests.map((r) => r.path)).not.toContain('/channels/999999/messages');
 });
