@@ -8,7 +8,7 @@ import pLimit from 'p-limit';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startHttpServer, type HttpServer } from '../../src/http/server';
 import type { Logger } from '../../src/log';
-import { RATE_LIMIT_OFFSET_MS } from './rest';
+import { PROXY_BUSY_HEADER, RATE_LIMIT_OFFSET_MS } from './rest';
 import type { DiscordSettings } from './settings';
 
 /**
@@ -17,7 +17,8 @@ import type { DiscordSettings } from './settings';
  * together they keep to the global 50 requests/s and each route's bucket, which a process alone
  * counts only for itself. It forwards each caller's Authorization header.
  *
- * When a request would have to wait for a limit, the proxy holds it until the limit allows it. The
+ * When a request would have to wait for a limit, the proxy holds it until the limit allows it (for
+ * the global limit, up to MAX_HOLD_MS; past that it answers 429 and the caller waits). The
  * discord.js project's proxy container answers 429 with Retry-After at once instead
  * (`rejectAtOnce`), and the callers wait and send again; measured on a quiet machine (bench/
  * RESULTS.md, `npm run bench -- proxy`), those retries arrive late or bunched and the fan-out took
@@ -28,23 +29,35 @@ import type { DiscordSettings } from './settings';
  */
 export async function startRestProxy(
   discord: Pick<DiscordSettings, 'apiUrl'>,
-  opts: { host: string; port: number; log: Logger; rejectAtOnce?: boolean },
+  opts: { host: string; port: number; log: Logger; rejectAtOnce?: boolean; maxHoldMs?: number },
 ): Promise<HttpServer> {
+  const held = opts.rejectAtOnce ? null : heldToGlobalLimit();
   const rest = new REST({
     ...(discord.apiUrl ? { api: discord.apiUrl } : {}),
     offset: RATE_LIMIT_OFFSET_MS,
     // The callers retry a failed request themselves: retrying here too would multiply the attempts.
     retries: 0,
-    ...(opts.rejectAtOnce ? { rejectOnRateLimit: () => true } : heldToGlobalLimit()),
+    ...(held ? held.options : { rejectOnRateLimit: () => true }),
   });
+  const maxHoldMs = opts.maxHoldMs ?? MAX_HOLD_MS;
   return startHttpServer({
     host: opts.host,
     port: opts.port,
     log: opts.log,
     routes: [{ method: 'GET', path: '/healthz', handle: (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok') }],
-    fallback: (req, res) => forward(rest, req, res),
+    fallback: (req, res) => forward(rest, req, res, () => (held && held.waitMs() > maxHoldMs ? held.waitMs() : null)),
   });
 }
+
+/**
+ * The longest the proxy holds a request for the global limit; past it the request is answered 429
+ * with the wait as Retry-After, and the caller's discord.js sends it again then. The callers give
+ * up on a request after 15 s (discord.js's timeout) and send it again: several posting processes
+ * each sending its 50 a second to a proxy that sends 50 made the wait grow past that (1,500
+ * channels from three processes: 6,512 of 15,512 requests timed out at the callers). Refused, a
+ * request waits at its caller, on its route only, which no timeout counts.
+ */
+const MAX_HOLD_MS = 5_000;
 
 /** Discord's global limit: requests a second for the bot, whatever the routes. */
 const GLOBAL_LIMIT = 50;
@@ -64,9 +77,9 @@ const SECOND_MS = 1_000;
  * timeout, one per route at a time (each route's requests go one after another): a minute lets
  * some 2,800 routes (channels) wait at once.
  */
-export function heldToGlobalLimit(): Partial<RESTOptions> {
+export function heldToGlobalLimit(): { options: Partial<RESTOptions>; waitMs(): number } {
   const slots = pLimit(GLOBAL_LIMIT);
-  return {
+  const options: Partial<RESTOptions> = {
     // discord.js's fixed windows off; it still waits out a global 429 if Discord sends one.
     globalRequestsPerSecond: Number.POSITIVE_INFINITY,
     timeout: 60_000,
@@ -82,6 +95,9 @@ export function heldToGlobalLimit(): Partial<RESTOptions> {
       });
     },
   };
+  // Each slot frees a second after its answer at the soonest, so a request arriving now waits at
+  // least this long for one.
+  return { options, waitMs: () => Math.floor(slots.pendingCount / GLOBAL_LIMIT) * SECOND_MS };
 }
 
 /**
@@ -105,7 +121,7 @@ const FORWARDED_HEADERS = ['content-type', 'authorization', 'x-audit-log-reason'
  * request stream itself, which a re-send after Discord's 429 finds consumed, so the message went
  * to Discord empty. A buffer can be sent again.
  */
-async function forward(rest: REST, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function forward(rest: REST, req: IncomingMessage, res: ServerResponse, holdTooLong: () => number | null): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://proxy');
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -113,6 +129,19 @@ async function forward(rest: REST, req: IncomingMessage, res: ServerResponse): P
   for (const name of FORWARDED_HEADERS) {
     const value = req.headers[name];
     if (typeof value === 'string') headers[name] = value;
+  }
+  const wait = inBotGlobalLimit(url.pathname, headers) ? holdTooLong() : null;
+  if (wait !== null) {
+    const retryAfter = (wait / 1000).toFixed(3);
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': retryAfter, [PROXY_BUSY_HEADER]: 'true' });
+    res.end(
+      JSON.stringify({
+        message: 'papers rest-proxy: the global limit is taken for longer than a caller waits',
+        retry_after: Number(retryAfter),
+        global: false,
+      }),
+    );
+    return;
   }
   // A caller that gave up (its own timeout) has closed the connection: a request still held for a
   // limit then never leaves, so the retry the caller sends is not joined later by this copy, and

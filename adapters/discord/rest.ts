@@ -12,6 +12,12 @@ import type { DiscordSettings } from './settings';
 export const RATE_LIMIT_OFFSET_MS = 75;
 
 /**
+ * On a 429 of `papers rest-proxy`'s own (a request it would hold for the global limit longer than
+ * callers wait): not one of Discord's, so not counted among the 429s received.
+ */
+export const PROXY_BUSY_HEADER = 'x-papers-proxy-busy';
+
+/**
  * Options of the bot's REST clients. DISCORD_API_URL (a REST proxy, or the loopback fake in tests)
  * replaces https://discord.com/api; the gateway address is then asked of that API too. With
  * metrics, every response 429 is counted (discord.js waits them out and retries on its own).
@@ -24,7 +30,7 @@ export function restOptions(config: DiscordSettings, metrics?: Metrics): Partial
       ? {
           makeRequest: async (url, init) => {
             const res = await DefaultRestOptions.makeRequest(url, init);
-            if (res.status === 429) metrics.rateLimited('discord', res.headers.has('x-ratelimit-global'));
+            if (res.status === 429 && !res.headers.has(PROXY_BUSY_HEADER)) metrics.rateLimited('discord', res.headers.has('x-ratelimit-global'));
             return res;
           },
         }

@@ -1,7 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { createDiscordPoster } from '../../adapters/discord/poster';
 import { heldToGlobalLimit, inBotGlobalLimit, startRestProxy } from '../../adapters/discord/proxy';
-import { createRest } from '../../adapters/discord/rest';
+import { createRest, PROXY_BUSY_HEADER } from '../../adapters/discord/rest';
 import { discordAdapter } from '../../adapters/discord/index';
 import { loadBotConfig } from '../../adapters/index';
 import { textReply } from '../../src/chat/reply';
@@ -106,10 +108,10 @@ it('papers rest-proxy serves until SIGTERM, and refuses to start without DISCORD
 });
 
 /** A proxy before a fake Discord, and `send(n)`: n requests for different channels at once (a route's go one after another). */
-async function proxied() {
+async function proxied(maxHoldMs?: number) {
   const fake = await startFakeDiscord();
   cleanups.push(() => fake.close());
-  const proxy = await startRestProxy({ apiUrl: fake.apiUrl }, { host: '127.0.0.1', port: 0, log: silent });
+  const proxy = await startRestProxy({ apiUrl: fake.apiUrl }, { host: '127.0.0.1', port: 0, log: silent, maxHoldMs });
   cleanups.push(() => proxy.close());
   let channel = 0;
   const url = (channelId: number) => `http://127.0.0.1:${proxy.address.port}/api/v10/channels/${channelId}/messages`;
@@ -151,7 +153,7 @@ it('gives no global slot to a request whose caller gave up while it waited: it n
   const fake = await startFakeDiscord();
   cleanups.push(() => fake.close());
   fake.slowAnswers(300);
-  const { makeRequest } = heldToGlobalLimit();
+  const { makeRequest } = heldToGlobalLimit().options;
   const message = (i: number, signal?: AbortSignal) => makeRequest!(`${fake.apiUrl}/v10/channels/${700_000 + i}/messages`, { method: 'POST', signal });
   const first = Array.from({ length: 50 }, (_, i) => message(i));
   // The 51st waits for a slot; its caller's timeout fires meanwhile.
@@ -219,4 +221,43 @@ it('drops a held request whose caller gave up and closed the connection: it neve
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   expect(fake.requests).toHaveLength(50);
   expect(fake.requests.map((r) => r.path)).not.toContain('/channels/999999/messages');
+});
+
+it('answers 429 with the wait as Retry-After instead of holding a request longer than callers wait, and sends it nowhere', async () => {
+  const { fake, send, url } = await proxied(1_000);
+  fake.slowAnswers(300);
+  // 50 take the slots and 100 wait for them: two seconds of waiting, over the 1 s allowed here.
+  const held = send(150);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const refused = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => fetch(url(990_000 + i), { method: 'POST', headers: { authorization: 'Bot proxied-token' } })),
+  );
+  expect(refused.map((r) => r.status)).toEqual(Array(10).fill(429));
+  expect(refused.map((r) => [r.headers.get('retry-after'), r.headers.get(PROXY_BUSY_HEADER)])).toEqual(Array(10).fill(['2.000', 'true']));
+  expect(await refused[0]!.json()).toMatchObject({ retry_after: 2, global: false });
+  // What was held is sent, and answered (Discord's answer: these channels do not exist); the refused went nowhere.
+  expect(new Set((await held).map((r) => r.status))).toEqual(new Set([404]));
+  expect(fake.requests).toHaveLength(150);
+  expect(fake.requests.filter((r) => r.path.startsWith('/channels/99000'))).toEqual([]);
+});
+
+it('does not count the proxy’s own 429s among the 429s received from Discord, and sends the request again after its Retry-After', async () => {
+  let answered = 0;
+  const busyOnce = createServer((_req, res) => {
+    answered += 1;
+    if (answered === 1) return void res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '0.2', [PROXY_BUSY_HEADER]: 'true' }).end('{}');
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"1"}');
+  });
+  await new Promise<void>((resolve) => busyOnce.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => busyOnce.close(() => resolve())));
+  const settings = discordAdapter.settingsOf(
+    loadBotConfig({ DISCORD_TOKEN: 'proxied-token', DISCORD_API_URL: `http://127.0.0.1:${(busyOnce.address() as AddressInfo).port}/api` }, '/nonexistent'),
+  )!;
+  const limited: boolean[] = [];
+  const metrics = { rateLimited: (_platform: string, global: boolean) => limited.push(global) } as unknown as Metrics;
+  const started = Date.now();
+  expect(await createRest(settings, metrics).get('/users/@me')).toEqual({ id: '1' });
+  expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+  expect(answered).toBe(2);
+  expect(limited).toEqual([]);
 });
