@@ -5,7 +5,7 @@
  * argv: DATABASE_URL, DISCORD_API_URL (the proxy), `on` | `off` (discord.js's own global limiter).
  */
 import { once } from 'node:events';
-import { REST } from 'discord.js';
+import { DefaultRestOptions, REST } from 'discord.js';
 import { discordAdapter } from '../adapters/discord/index';
 import { createDiscordPoster } from '../adapters/discord/poster';
 import { restOptions } from '../adapters/discord/rest';
@@ -18,8 +18,19 @@ import { LIST_DATE, NOW, log } from './platforms';
 const [url, apiUrl, limiter] = process.argv.slice(2) as [string, string, 'on' | 'off'];
 const config = loadBotConfig({ DISCORD_TOKEN: 'bench-bot-token', DISCORD_API_URL: apiUrl, FANOUT_CONCURRENCY: '256', LOG_LEVEL: 'silent' }, '/nonexistent');
 const settings = discordAdapter.settingsOf(config)!;
-// Off: a global budget no process reaches, so only the proxy's counts.
-const rest = new REST({ ...restOptions(settings), ...(limiter === 'off' ? { globalRequestsPerSecond: 1_000_000 } : {}) }).setToken(settings.token);
+const options = restOptions(settings);
+// Requests that ran out of discord.js's timeout here (held too long at the proxy): each is sent again.
+let timedOut = 0;
+const rest = new REST({
+  ...options,
+  // Off: a global budget no process reaches, so only the proxy's counts.
+  ...(limiter === 'off' ? { globalRequestsPerSecond: 1_000_000 } : {}),
+  makeRequest: (url, init) =>
+    DefaultRestOptions.makeRequest(url, init).catch((err: unknown) => {
+      if ((err as Error).name === 'AbortError') timedOut += 1;
+      throw err;
+    }),
+}).setToken(settings.token);
 const store = await openStore(url, { migrate: false });
 const poster = createDiscordPoster(rest, log);
 process.stdout.write('ready\n');
@@ -27,5 +38,5 @@ await once(process.stdin, 'data');
 const report = await postDaily({ store, posters: [poster], config, log, now: () => NOW, owner: currentOwner(), date: LIST_DATE });
 const outcomes: Record<string, number> = {};
 for (const c of report.channels) outcomes[c.outcome] = (outcomes[c.outcome] ?? 0) + 1;
-process.stdout.write(`${JSON.stringify(outcomes)}\n`);
+process.stdout.write(`${JSON.stringify({ ...outcomes, timedOut })}\n`);
 await store.close();

@@ -7,7 +7,9 @@
  * and the fake counts the 429s Discord would have sent.
  * Variants: the proxy answering 429 at once when a limit is reached (as the discord.js project's
  * proxy container does; the callers wait and retry) or holding the request until the limit allows
- * it; the callers' discord.js global limiter on (default) or off.
+ * it; the callers' discord.js global limiter on (default) or off. Then the holding proxy alone with
+ * 1,500 channels, more than it can send within a caller's timeout, counting the requests that
+ * timed out at their process.
  */
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +24,11 @@ import { NOW, log, realPapers } from './platforms';
 import { knob, verdict } from './stats';
 
 const CHANNELS = knob(process.env.BENCH_PROXY_CHANNELS, 300);
+/**
+ * Also run with this many: three processes each sending its 50 a second then keep the proxy busy
+ * longer than a caller's 15 s timeout would allow it to hold their requests.
+ */
+const MANY_CHANNELS = knob(process.env.BENCH_PROXY_MANY_CHANNELS, 1_500);
 const PROCESSES = 3;
 const CHILD = fileURLToPath(new URL('./fanout-child.ts', import.meta.url));
 
@@ -82,12 +89,14 @@ async function proxyRun(channels: number, variant: Variant): Promise<string> {
     const reports = await Promise.all(children.map((c) => c.done));
     const ms = performance.now() - start;
     const posted = reports.reduce((n, r) => n + (r.posted ?? 0), 0);
+    const timedOut = reports.reduce((n, r) => n + (r.timedOut ?? 0), 0);
     const floor = discordFloorMs(channels * PER_CHANNEL, PER_CHANNEL);
     const { rateLimited, created } = await platform.call<Counts<{ global: number; channel: number }>>({ op: 'discordCounts' });
     return (
       `${variant.name}: ${againstFloor(ms, floor)}; ` +
       `Discord's 429s: ${rateLimited.global} global (target 0: ${verdict(rateLimited.global === 0)}) + ${rateLimited.channel} per-channel; ` +
-      `${posted}/${channels} channels posted (by the ${PROCESSES} processes: ${reports.map((x) => x.posted ?? 0).join(' + ')}), ${created} messages created (${channels * PER_CHANNEL} due)`
+      `${posted}/${channels} channels posted (by the ${PROCESSES} processes: ${reports.map((x) => x.posted ?? 0).join(' + ')}), ${created} messages created (${channels * PER_CHANNEL} due); ` +
+      `requests that timed out at their process and went again: ${timedOut}`
     );
   } finally {
     await proxy.close();
@@ -101,5 +110,7 @@ export async function run(): Promise<string[]> {
     `${PROCESSES} posting processes, one store, ${CHANNELS} channels × ${PER_CHANNEL} messages, through one REST proxy; floor max((⌈messages / 50⌉ − 1) s, (⌈${PER_CHANNEL} / 5⌉ − 1) × 5 s)`,
   ];
   for (const variant of VARIANTS) lines.push(await proxyRun(CHANNELS, variant));
+  // More channels than the proxy can send in a caller's timeout: what `papers rest-proxy` runs, only.
+  lines.push(`${MANY_CHANNELS} channels × ${PER_CHANNEL} messages:`, await proxyRun(MANY_CHANNELS, VARIANTS[0]!));
   return lines;
 }
