@@ -66,8 +66,9 @@ describe('SQLite checkpoints on a worker thread', () => {
     expect(existsSync(`${file}-wal`)).toBe(false);
   });
 
-  it('leaves checkpoints to SQLite when its worker cannot open the file, and still stops', async () => {
-    // The worker's error (no such directory) must not reach the process as an unhandled one.
+  it('fails quietly when its worker cannot open the file (SQLite’s own checkpoint is then all there is), and still stops', async () => {
+    // The worker's error (no such directory) must not reach the process as an unhandled one, and
+    // stop() must not wait for a worker that is already gone.
     const checkpoints = backgroundCheckpoints('/nonexistent-papers-dir/papers.db');
     await sleep(200);
     await checkpoints.stop();
