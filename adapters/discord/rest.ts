@@ -1,5 +1,5 @@
 import { DefaultRestOptions, DiscordAPIError, REST, type RESTOptions } from 'discord.js';
-import type { Metrics } from '../../src/metrics/metrics';
+import type { Metrics, RateLimitScope } from '../../src/metrics/metrics';
 import type { DiscordSettings } from './settings';
 
 /**
@@ -13,9 +13,14 @@ export const RATE_LIMIT_OFFSET_MS = 75;
 
 /**
  * On a 429 of `papers rest-proxy`'s own (a request it would hold for the global limit longer than
- * callers wait): not one of Discord's, so not counted among the 429s received.
+ * callers wait): not one of Discord's, so counted apart from them.
  */
 export const PROXY_BUSY_HEADER = 'x-papers-proxy-busy';
+
+function rateLimitScope(headers: Headers): RateLimitScope {
+  if (headers.has(PROXY_BUSY_HEADER)) return 'proxy';
+  return headers.has('x-ratelimit-global') ? 'global' : 'route';
+}
 
 /**
  * Options of the bot's REST clients. DISCORD_API_URL (a REST proxy, or the loopback fake in tests)
@@ -30,7 +35,7 @@ export function restOptions(config: DiscordSettings, metrics?: Metrics): Partial
       ? {
           makeRequest: async (url, init) => {
             const res = await DefaultRestOptions.makeRequest(url, init);
-            if (res.status === 429 && !res.headers.has(PROXY_BUSY_HEADER)) metrics.rateLimited('discord', res.headers.has('x-ratelimit-global'));
+            if (res.status === 429) metrics.rateLimited('discord', rateLimitScope(res.headers));
             return res;
           },
         }

@@ -39,5 +39,5 @@ export function createWebClient(slack: SlackSettings, log: Logger, retryConfig?:
 /** Counts a 429 from Slack where metrics are on. */
 export function rateLimited(services: Pick<Services, 'metrics'>): (() => void) | undefined {
   const { metrics } = services;
-  return metrics ? () => metrics.rateLimited('slack', false) : undefined;
+  return metrics ? () => metrics.rateLimited('slack', 'route') : undefined;
 }

@@ -5,6 +5,8 @@ import type { Platform } from '../chat/command';
  * the REST clients report, and the gauges read at scrape time from the parts that know them. The
  * core sees only this interface; prometheus.ts implements it with prom-client, loaded only when on.
  */
+export type RateLimitScope = 'route' | 'global' | 'proxy';
+
 export interface Metrics {
   /** A command answered (or not: the platform refused the answer), and how long it took from the event. */
   command(platform: Platform, command: string, seconds: number, answered: boolean): void;
@@ -13,8 +15,8 @@ export interface Metrics {
   /** A digest message posted, or a post that failed. */
   posted(platform: Platform): void;
   postFailed(platform: Platform, permanent: boolean): void;
-  /** The platform answered 429; `global`: Discord's global limit rather than a route's. */
-  rateLimited(platform: Platform, global: boolean): void;
+  /** A 429: by a route's limit, by Discord's global limit, or by `papers rest-proxy` (its hold past its bound). */
+  rateLimited(platform: Platform, scope: RateLimitScope): void;
   /** Registers what the gauges read at scrape time; a later call replaces the earlier reader. */
   watch(readers: Partial<MetricReaders>): void;
   /** The Prometheus text exposition of everything. */

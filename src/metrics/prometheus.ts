@@ -102,7 +102,7 @@ export function createPrometheusMetrics(now: () => Date = () => new Date()): Met
     },
     posted: (platform) => posted.inc({ platform }),
     postFailed: (platform, permanent) => failed.inc({ platform, permanent: String(permanent) }),
-    rateLimited: (platform, global) => limited.inc({ platform, scope: global ? 'global' : 'route' }),
+    rateLimited: (platform, scope) => limited.inc({ platform, scope }),
     watch(more) {
       readers = { ...readers, ...more };
     },

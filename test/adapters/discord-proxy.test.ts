@@ -32,8 +32,8 @@ async function sixMessagesThroughProxy(rejectAtOnce: boolean) {
   )!;
   // Each REST client alone counts only its own requests. The 429s they receive are counted as
   // GET /metrics would.
-  const limited: boolean[] = [];
-  const metrics = { rateLimited: (_platform: string, global: boolean) => limited.push(global) } as unknown as Metrics;
+  const limited: string[] = [];
+  const metrics = { rateLimited: (_platform: string, scope: string) => limited.push(scope) } as unknown as Metrics;
   const posters = [createDiscordPoster(createRest(settings, metrics), silent), createDiscordPoster(createRest(settings, metrics), silent)];
   const target = { platform: 'discord', workspaceId: fake.guildId, channelId: fake.channelIds[0]! };
   const sent = await Promise.all(
@@ -241,7 +241,7 @@ it('answers 429 with the wait as Retry-After instead of holding a request longer
   expect(fake.requests.filter((r) => r.path.startsWith('/channels/99000'))).toEqual([]);
 });
 
-it('does not count the proxy’s own 429s among the 429s received from Discord, and sends the request again after its Retry-After', async () => {
+it('counts the proxy’s own 429s apart from Discord’s, and sends the request again after their Retry-After', async () => {
   let answered = 0;
   const busyOnce = createServer((_req, res) => {
     answered += 1;
@@ -253,11 +253,11 @@ it('does not count the proxy’s own 429s among the 429s received from Discord, 
   const settings = discordAdapter.settingsOf(
     loadBotConfig({ DISCORD_TOKEN: 'proxied-token', DISCORD_API_URL: `http://127.0.0.1:${(busyOnce.address() as AddressInfo).port}/api` }, '/nonexistent'),
   )!;
-  const limited: boolean[] = [];
-  const metrics = { rateLimited: (_platform: string, global: boolean) => limited.push(global) } as unknown as Metrics;
+  const limited: string[] = [];
+  const metrics = { rateLimited: (_platform: string, scope: string) => limited.push(scope) } as unknown as Metrics;
   const started = Date.now();
   expect(await createRest(settings, metrics).get('/users/@me')).toEqual({ id: '1' });
   expect(Date.now() - started).toBeGreaterThanOrEqual(200);
   expect(answered).toBe(2);
-  expect(limited).toEqual([]);
+  expect(limited).toEqual(['proxy']);
 });
