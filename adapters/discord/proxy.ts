@@ -45,7 +45,11 @@ export async function startRestProxy(
     port: opts.port,
     log: opts.log,
     routes: [{ method: 'GET', path: '/healthz', handle: (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok') }],
-    fallback: (req, res) => forward(rest, req, res, () => (held && held.waitMs() > maxHoldMs ? held.waitMs() : null)),
+    fallback: (req, res) =>
+      forward(rest, req, res, () => {
+        const wait = held?.waitMs() ?? 0;
+        return wait > maxHoldMs ? wait : null;
+      }),
   });
 }
 
@@ -73,9 +77,9 @@ const SECOND_MS = 1_000;
  * request left let those through (0-7 global 429s a run). discord.js's own global limiter counts
  * fixed windows, each opened by its first request: a window's last requests and the next window's
  * first went out together, up to 99 within one second (bench/proxy-fanout.ts). Interaction
- * endpoints are not under the global limit (inBotGlobalLimit). A request waits for its slot inside discord.js's
- * timeout, one per route at a time (each route's requests go one after another): a minute lets
- * some 2,800 routes (channels) wait at once.
+ * endpoints are not under the global limit (inBotGlobalLimit). A request waits for its slot inside
+ * discord.js's timeout (a minute), one per route at a time; the proxy refuses what would wait past
+ * MAX_HOLD_MS, well within it.
  */
 export function heldToGlobalLimit(): { options: Partial<RESTOptions>; waitMs(): number } {
   const slots = pLimit(GLOBAL_LIMIT);
