@@ -9,6 +9,7 @@ import { ConfigError } from '../../src/errors';
 import type { Paper } from '../../src/model/paper';
 import type { ClaimRequest, Store, SubscriptionInput } from '../../src/store/types';
 import { readFixture } from '../helpers/fixtures';
+import { syntheticPapers } from '../helpers/synthetic-papers';
 import { openTestStore, storeKinds, type StoreKind } from '../helpers/stores';
 
 const hfList = parseListing(readFixture('hf-api/daily_papers-2025-10-14.json')).papers;
@@ -102,6 +103,24 @@ describe.each(storeKinds)('store on %s', (kind) => {
       expect(await store.papers.upsert([moreVotes], new Date('2025-10-14T12:00:00Z'))).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
       expect((await store.papers.get(first.id))?.upvotes).toBe(first.upvotes + 40);
       expect(await store.papers.count()).toBe(hfList.length);
+    });
+
+    it('stores a large batch searchable at once, leaving PostgreSQL’s search index as between writes', async () => {
+      const many = syntheticPapers(hfList, { from: 0, count: 1_200, summaryWords: [20, 40] });
+      expect(await store.papers.upsert([...hfList, ...many], seenAt)).toMatchObject({ inserted: hfList.length + many.length });
+      expect((await store.search.find(first.title, 5)).map((p) => p.id)).toContain(first.id);
+      if (kind !== 'postgres') return;
+      await rawSql(kind, url, async (db) => {
+        // The pending list the batch filled is merged already: nothing is left for a search to read
+        // whole. Its limit is the writing transaction's, not a storage parameter that would override it.
+        const { rows } = await sql<{ pages: string }>`select gin_clean_pending_list(cast('papers_search_stored' as regclass)) as pages`.execute(db);
+        expect(Number(rows[0]!.pages)).toBe(0);
+        const index = await sql<{ options: string[] | null }>`
+          select reloptions as options from pg_class where relname = 'papers_search_stored' and relnamespace = cast(current_schema() as regnamespace)`.execute(
+          db,
+        );
+        expect(index.rows).toEqual([{ options: null }]);
+      });
     });
 
     it('keeps what it knew when a poorer listing shows the paper again', async () => {

@@ -16,6 +16,7 @@ import { threadOwners } from './0021_a_thread_owners';
 import { dmChannels } from './0022_a_dm_channels';
 import { storedOrder } from './0023_a_stored_order';
 import { titleIndex } from './0024_a_title_index';
+import { sessionPendingList } from './0025_a_session_pending_list';
 
 /**
  * The versioned schema, one list for both dialects, one file per migration. Names start with their
@@ -60,4 +61,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0023_a_stored_order': storedOrder,
   // SQLite indexes titles alone too, for search's title matches.
   '0024_a_title_index': titleIndex,
+  // PostgreSQL's search index takes its pending-list limit from the writing transaction, so a large import fills it in bulk.
+  '0025_a_session_pending_list': sessionPendingList,
 };
