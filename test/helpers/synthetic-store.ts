@@ -67,9 +67,13 @@ export async function addGeneratedPapers(url: string, count: number): Promise<vo
     await client.query('insert into runs select i - 1, r from unnest($1::text[]) with ordinality as t(r, i)', [runs]);
     const { title, summary } = text('n::bigint');
     const day = `(date '2016-01-01' + (n % 3650))::text`;
+    // As papers-bot writes a large import (src/store/repositories/papers.ts): the search index's
+    // new entries gathered in bulk, then merged, so no search reads a pending list left behind.
+    await client.query("set gin_pending_list_limit = '64MB'");
     await client.query(`insert into papers (${columns})
       select 'g' || lpad(n::text, 7, '0'), ${title}, ${summary}, '["A. Author"]', ${day}, ${day}, n % 300, '[]', 'hf-api', ${at}, ${at}
       from generate_series(0, ${count - 1}) as n`);
+    await client.query("select gin_clean_pending_list(cast('papers_search_stored' as regclass))");
     await client.query(`delete from paper_terms;
       insert into paper_terms (term, docs) select t.lexeme, count(*) from papers, unnest(papers.search_vector) t group by t.lexeme
       union all select '', count(*) from papers`);
