@@ -123,6 +123,29 @@ describe.each(storeKinds)('store on %s', (kind) => {
       });
     });
 
+    it.runIf(kind === 'postgres')('stores a large batch as a role that does not own the search index, which cannot merge it', async () => {
+      const role = `papers_writer_${Date.now().toString(36)}`;
+      const schema = new URL(url).searchParams.get('schema')!;
+      await rawSql(kind, url, (db) =>
+        // What openStore asks of its role (it creates the schema when missing), and what writing papers needs.
+        sql`create role ${sql.id(role)} login; grant create on database ${sql.id(new URL(url).pathname.slice(1))} to ${sql.id(role)};
+          grant usage on schema ${sql.id(schema)} to ${sql.id(role)};
+          grant select, insert, update, delete on all tables in schema ${sql.id(schema)} to ${sql.id(role)};
+          grant usage on all sequences in schema ${sql.id(schema)} to ${sql.id(role)}`.execute(db),
+      );
+      const asWriter = new URL(url);
+      asWriter.username = role;
+      const writer = await openStore(asWriter.toString(), { migrate: false });
+      try {
+        const many = syntheticPapers(hfList, { from: 0, count: 1_200, summaryWords: [20, 40] });
+        expect(await writer.papers.upsert([...hfList, ...many], seenAt)).toMatchObject({ inserted: hfList.length + many.length });
+        expect((await writer.search.find(first.title, 5)).map((p) => p.id)).toContain(first.id);
+      } finally {
+        await writer.close();
+        await rawSql(kind, url, (db) => sql`drop owned by ${sql.id(role)}; drop role ${sql.id(role)}`.execute(db));
+      }
+    });
+
     it('keeps what it knew when a poorer listing shows the paper again', async () => {
       await store.papers.upsert([first], seenAt);
       const fromArxiv: Paper = { ...first, source: 'arxiv', upvotes: 0, aiSummary: null, keywords: [], listedOn: null, githubUrl: null };
