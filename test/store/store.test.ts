@@ -123,7 +123,7 @@ describe.each(storeKinds)('store on %s', (kind) => {
       });
     });
 
-    it.runIf(kind === 'postgres')('stores a large batch as a role that does not own the search index, which cannot merge it', async () => {
+    it.runIf(kind === 'postgres')('stores a large batch as a role that may not merge the search index’s pending list, with the day’s limit', async () => {
       const role = `papers_writer_${Date.now().toString(36)}`;
       const schema = new URL(url).searchParams.get('schema')!;
       await rawSql(kind, url, (db) =>
@@ -140,6 +140,12 @@ describe.each(storeKinds)('store on %s', (kind) => {
         const many = syntheticPapers(hfList, { from: 0, count: 1_200, summaryWords: [20, 40] });
         expect(await writer.papers.upsert([...hfList, ...many], seenAt)).toMatchObject({ inserted: hfList.length + many.length });
         expect((await writer.search.find(first.title, 5)).map((p) => p.id)).toContain(first.id);
+        // Written with the day's limit instead: at most 256 kB (32 pages) left for searches to read,
+        // not the whole batch (142 pages) waiting for autovacuum.
+        await rawSql(kind, url, async (db) => {
+          const { rows } = await sql<{ pages: string }>`select gin_clean_pending_list(cast('papers_search_stored' as regclass)) as pages`.execute(db);
+          expect(Number(rows[0]!.pages)).toBeLessThanOrEqual(32);
+        });
       } finally {
         await writer.close();
         await rawSql(kind, url, (db) => sql`drop owned by ${sql.id(role)}; drop role ${sql.id(role)}`.execute(db));
