@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { parseDatabaseUrl } from '../../src/store/database-url';
+import { BULK_PENDING_KB, SEARCH_INDEX } from '../../src/store/repositories/papers';
 import { allFixturePapers } from './fixture-papers';
 import { seeded } from './synthetic-papers';
 
@@ -69,11 +70,11 @@ export async function addGeneratedPapers(url: string, count: number): Promise<vo
     const day = `(date '2016-01-01' + (n % 3650))::text`;
     // As papers-bot writes a large import (src/store/repositories/papers.ts): the search index's
     // new entries gathered in bulk, then merged, so no search reads a pending list left behind.
-    await client.query("set gin_pending_list_limit = '64MB'");
+    await client.query(`set gin_pending_list_limit = ${BULK_PENDING_KB}`);
     await client.query(`insert into papers (${columns})
       select 'g' || lpad(n::text, 7, '0'), ${title}, ${summary}, '["A. Author"]', ${day}, ${day}, n % 300, '[]', 'hf-api', ${at}, ${at}
       from generate_series(0, ${count - 1}) as n`);
-    await client.query("select gin_clean_pending_list(cast('papers_search_stored' as regclass))");
+    await client.query(`select gin_clean_pending_list(cast('${SEARCH_INDEX}' as regclass))`);
     await client.query(`delete from paper_terms;
       insert into paper_terms (term, docs) select t.lexeme, count(*) from papers, unnest(papers.search_vector) t group by t.lexeme
       union all select '', count(*) from papers`);

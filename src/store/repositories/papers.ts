@@ -18,17 +18,27 @@ const PAPERS_REVISION_KEY = 'papers_revision';
  */
 const BULK_INDEX_PAPERS = 1_000;
 const PENDING_KB = '256';
-const BULK_PENDING_KB = '65536';
+export const BULK_PENDING_KB = '65536';
+export const SEARCH_INDEX = 'papers_search_stored';
 
 /**
- * Whether this role may merge the search index's pending list (PostgreSQL lets only the index's
- * owner): another role writes a large import with the usual limit, so it leaves no large list
- * behind for searches to read until autovacuum merges it.
+ * Sets this write's pending-list limit; `merge` then merges what a bulk write gathered, before
+ * commit, so no search reads it. Only the index's owner may merge (PostgreSQL): another role writes
+ * a large import with the day's limit, so it leaves no large list behind until autovacuum.
  */
-async function mayMergePendingList(tx: Executor): Promise<boolean> {
-  const { rows } = await sql<{ owns: boolean }>`
-    select pg_has_role(relowner, 'MEMBER') as owns from pg_class where oid = cast('papers_search_stored' as regclass)`.execute(tx);
-  return rows[0]?.owns === true;
+async function pendingList(tx: Executor, newTexts: number): Promise<{ merge(): Promise<void> }> {
+  const mayMerge = async () => {
+    const { rows } = await sql<{ owns: boolean }>`
+      select pg_has_role(relowner, 'MEMBER') as owns from pg_class where oid = cast(${SEARCH_INDEX} as regclass)`.execute(tx);
+    return rows[0]?.owns === true;
+  };
+  const bulk = newTexts >= BULK_INDEX_PAPERS && (await mayMerge());
+  await sql`select set_config('gin_pending_list_limit', ${bulk ? BULK_PENDING_KB : PENDING_KB}, true)`.execute(tx);
+  return {
+    async merge() {
+      if (bulk) await sql`select gin_clean_pending_list(cast(${SEARCH_INDEX} as regclass))`.execute(tx);
+    },
+  };
 }
 
 export function paperRepository(db: StoreDb): PaperRepository {
@@ -76,8 +86,7 @@ export function paperRepository(db: StoreDb): PaperRepository {
             -1,
             0,
           );
-        const bulk = db.dialect === 'postgres' && fresh.size + retexted.length >= BULK_INDEX_PAPERS && (await mayMergePendingList(tx));
-        if (db.dialect === 'postgres') await sql`select set_config('gin_pending_list_limit', ${bulk ? BULK_PENDING_KB : PENDING_KB}, true)`.execute(tx);
+        const searchIndex = db.dialect === 'postgres' ? await pendingList(tx, fresh.size + retexted.length) : null;
         for (const batch of chunks([...fresh.values()], INSERT_CHUNK)) {
           await tx
             .insertInto('papers')
@@ -88,8 +97,7 @@ export function paperRepository(db: StoreDb): PaperRepository {
           const { first_seen_at: _keep, ...row } = paperToRow(paper, seenAt);
           await tx.updateTable('papers').set(row).where('id', '=', paper.id).execute();
         }
-        // Merged before commit, so no search reads the list this write filled.
-        if (bulk) await sql`select gin_clean_pending_list(cast('papers_search_stored' as regclass))`.execute(tx);
+        await searchIndex?.merge();
         // paper_terms follows the text written: the papers added count their terms, those re-texted
         // count their new terms and, above, no longer their old ones.
         if (db.dialect === 'postgres') await countPostgresTerms(tx, [...fresh.keys(), ...retexted.map((p) => p.id)], 1, fresh.size);
