@@ -18,11 +18,10 @@ import { LIST_DATE, NOW, log } from './platforms';
 const [url, apiUrl, limiter] = process.argv.slice(2) as [string, string, 'on' | 'off'];
 const config = loadBotConfig({ DISCORD_TOKEN: 'bench-bot-token', DISCORD_API_URL: apiUrl, FANOUT_CONCURRENCY: '256', LOG_LEVEL: 'silent' }, '/nonexistent');
 const settings = discordAdapter.settingsOf(config)!;
-const options = restOptions(settings);
 // Requests that ran out of discord.js's timeout here (held too long at the proxy): each is sent again.
 let timedOut = 0;
 const rest = new REST({
-  ...options,
+  ...restOptions(settings),
   // Off: a global budget no process reaches, so only the proxy's counts.
   ...(limiter === 'off' ? { globalRequestsPerSecond: 1_000_000 } : {}),
   makeRequest: (url, init) =>

@@ -53,8 +53,6 @@ const slashCommand = Object.fromEntries(new URLSearchParams(readFixture('platfor
 let slack: FakeSlack | undefined;
 let discord: FakeDiscord | undefined;
 let burst = 0;
-/** The bot's (or floor's) interactions endpoint, once set: Discord bursts then go there over HTTP. */
-let interactionsUrl: string | undefined;
 
 /** Keep-alive sockets, as Slack's own senders keep them: the burst measures the bot, not TCP handshakes. */
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
@@ -153,7 +151,6 @@ async function answer(call: PlatformCall): Promise<unknown> {
       return { apiUrl: discord.apiUrl, applicationId: discord.applicationId, guildId: discord.guildId, publicKeyHex: discord.publicKeyHex };
     case 'discordEndpoint':
       discord!.useInteractionsEndpoint(call.url);
-      interactionsUrl = call.url;
       return null;
     case 'discordCounts':
       return {
@@ -174,10 +171,10 @@ async function answer(call: PlatformCall): Promise<unknown> {
     case 'slackBurst':
       return slackBurst(call.url, call.count);
     case 'discordBurst':
-      return interactionsUrl ? discordHttpBurst(interactionsUrl, call.count) : discordBurst(call.count);
+      return discord!.interactionsEndpoint ? discordHttpBurst(discord!.interactionsEndpoint, call.count) : discordBurst(call.count);
     case 'close':
       await Promise.all([slack?.close(), discord?.close()]);
-      slack = discord = interactionsUrl = undefined;
+      slack = discord = undefined;
       return null;
   }
 }

@@ -117,6 +117,19 @@ export function inBotGlobalLimit(path: string, headers: RequestInit['headers']):
   return !/\/webhooks\/[^/]+\/[^/]+/.test(path) || new Headers(headers).has('authorization');
 }
 
+/** A 429 of the proxy's own: the caller's discord.js waits `waitMs` on this route, then sends again. */
+function refuseForNow(res: ServerResponse, waitMs: number): void {
+  const retryAfter = (waitMs / 1000).toFixed(3);
+  res.writeHead(429, { 'content-type': 'application/json', 'retry-after': retryAfter, [PROXY_BUSY_HEADER]: 'true' });
+  res.end(
+    JSON.stringify({
+      message: 'papers rest-proxy: the global limit is taken for longer than a caller waits',
+      retry_after: Number(retryAfter),
+      global: false,
+    }),
+  );
+}
+
 /** Headers of the caller's request that Discord needs: the bot's own token travels with each. */
 const FORWARDED_HEADERS = ['content-type', 'authorization', 'x-audit-log-reason'];
 
@@ -135,18 +148,7 @@ async function forward(rest: REST, req: IncomingMessage, res: ServerResponse, ho
     if (typeof value === 'string') headers[name] = value;
   }
   const wait = inBotGlobalLimit(url.pathname, headers) ? holdTooLong() : null;
-  if (wait !== null) {
-    const retryAfter = (wait / 1000).toFixed(3);
-    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': retryAfter, [PROXY_BUSY_HEADER]: 'true' });
-    res.end(
-      JSON.stringify({
-        message: 'papers rest-proxy: the global limit is taken for longer than a caller waits',
-        retry_after: Number(retryAfter),
-        global: false,
-      }),
-    );
-    return;
-  }
+  if (wait !== null) return refuseForNow(res, wait);
   // A caller that gave up (its own timeout) has closed the connection: a request still held for a
   // limit then never leaves, so the retry the caller sends is not joined later by this copy, and
   // the copy takes no place in the limits.

@@ -53,11 +53,16 @@ export function createWorkspaceGate(clock: GateClock = realClock) {
     return ws;
   };
 
+  /** Counting starts over (no window open, nothing taken in it) under this pace, or none. */
+  function startOver(ws: Workspace, pace: Workspace['pace']): void {
+    Object.assign(ws, { pace, taken: [], since: undefined, limitedAt: undefined });
+  }
+
   /** The pause that began at `limitedAt` has ended: what Slack took in the window it closed is the allowance from now on. */
   function learn(ws: Workspace, limitedAt: number, now: number): void {
     const windowMs = ws.pace?.windowMs ?? Math.min(ws.pausedUntil - (ws.since ?? limitedAt), LEARN_SPAN_MS);
     const allowance = Math.max(1, ws.taken.filter((t) => t > limitedAt - windowMs).length);
-    Object.assign(ws, { pace: { allowance, windowMs, sent: [], lastAt: now }, taken: [], since: undefined, limitedAt: undefined });
+    startOver(ws, { allowance, windowMs, sent: [], lastAt: now });
   }
 
   return {
@@ -73,7 +78,7 @@ export function createWorkspaceGate(clock: GateClock = realClock) {
         if (ws.limitedAt !== undefined) learn(ws, ws.limitedAt, now);
         // A workspace quiet for a whole window starts afresh: the pace was what this burst met (another
         // process posting there then, say), and the next burst learns its own from its first window.
-        if (ws.pace && now - ws.pace.lastAt > ws.pace.windowMs) Object.assign(ws, { pace: undefined, since: undefined, taken: [] });
+        if (ws.pace && now - ws.pace.lastAt > ws.pace.windowMs) startOver(ws, undefined);
         const pace = ws.pace;
         if (pace) {
           while (pace.sent.length > 0 && pace.sent[0]! <= now - pace.windowMs) pace.sent.shift();
