@@ -80,15 +80,8 @@ export interface PostsTable {
   kind: string;
   delivery_id: string | null;
   posted_at: string;
-}
-
-/** The papers a message carries, in display order (position 1 = keycap 1). */
-export interface PostPapersTable {
-  platform: string;
-  channel_id: string;
-  message_id: string;
-  position: number;
-  paper_id: string;
+  /** The papers the message carries, as a JSON array in display order (the first is keycap 1). */
+  paper_ids: string;
 }
 
 export interface BookmarksTable {
@@ -211,7 +204,6 @@ export interface Database {
   paper_sightings: PaperSightingsTable;
   subscriptions: SubscriptionsTable;
   posts: PostsTable;
-  post_papers: PostPapersTable;
   bookmarks: BookmarksTable;
   deliveries: DeliveriesTable;
   meta: MetaTable;

@@ -278,4 +278,37 @@ describe.each(storeKinds)('upgrading an old database on %s', (kind) => {
     store = await openStore(db.url);
     expect(await store.subscriptions.get('slack:C1')).toMatchObject({ channelId: 'C1', threads: true, every: 'day', weekDay: 'mon' });
   });
+
+  it('keeps the papers of every post in display order, one list per post, and digests still count as posted (0026 a)', async () => {
+    const at = '2025-10-14T09:00:00.000Z';
+    const post = (message_id: string, kind: string) => ({
+      platform: 'discord',
+      channel_id: 'C1',
+      message_id,
+      kind,
+      delivery_id: kind === 'digest' ? 'd1' : null,
+      posted_at: at,
+    });
+    await databaseAt('0025_a_session_pending_list', async (old) => {
+      await old
+        .insertInto('posts')
+        .values([post('header', 'digest'), post('m1', 'digest'), post('m2', 'answer')])
+        .execute();
+      // Positions inserted out of order: the list follows position, not insertion.
+      const papers = (message_id: string, ids: string[]) =>
+        ids.map((paper_id, i) => ({ platform: 'discord', channel_id: 'C1', message_id, position: i + 1, paper_id }));
+      await old
+        .insertInto('post_papers')
+        .values([...papers('m1', ['a', 'b', 'c']).reverse(), ...papers('m2', ['z', 'y'])])
+        .execute();
+    });
+    store = await openStore(db.url);
+    expect((await store.posts.find('discord', 'C1', 'm1'))?.paperIds).toEqual(['a', 'b', 'c']);
+    expect((await store.posts.find('discord', 'C1', 'm2'))?.paperIds).toEqual(['z', 'y']);
+    expect((await store.posts.forDelivery('d1')).map((p) => [p.messageId, p.paperIds])).toEqual([
+      ['header', []],
+      ['m1', ['a', 'b', 'c']],
+    ]);
+    expect([...(await store.posts.paperIdsPostedInChannel('discord', 'C1', new Date('2025-10-14T00:00:00Z')))].sort()).toEqual(['a', 'b', 'c']);
+  });
 });

@@ -17,6 +17,7 @@ import { dmChannels } from './0022_a_dm_channels';
 import { storedOrder } from './0023_a_stored_order';
 import { titleIndex } from './0024_a_title_index';
 import { sessionPendingList } from './0025_a_session_pending_list';
+import { paperLists } from './0026_a_paper_lists';
 
 /**
  * The versioned schema, one list for both dialects, one file per migration. Names start with their
@@ -63,4 +64,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0024_a_title_index': titleIndex,
   // PostgreSQL's search index takes its pending-list limit from the writing transaction, so a large import fills it in bulk.
   '0025_a_session_pending_list': sessionPendingList,
+  // Each post lists its papers in its own row: recording an answer writes one row, not six.
+  '0026_a_paper_lists': paperLists,
 };

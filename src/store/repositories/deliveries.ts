@@ -76,20 +76,6 @@ export function deliveryRepository(db: StoreDb): { deliveries: DeliveryRepositor
       return db.write(async (tx) => {
         const ids = (await tx.selectFrom('deliveries').select('id').where('subscription_id', 'in', subscriptionIds).execute()).map((r) => r.id);
         for (const part of chunks(ids)) {
-          // The papers of every message of these deliveries, in one statement (both engines take row values).
-          await tx
-            .deleteFrom('post_papers')
-            .where(({ eb, refTuple, selectFrom }) =>
-              eb(
-                refTuple('platform', 'channel_id', 'message_id'),
-                'in',
-                selectFrom('posts')
-                  .select(['platform', 'channel_id', 'message_id'])
-                  .where('delivery_id', 'in', part)
-                  .$asTuple('platform', 'channel_id', 'message_id'),
-              ),
-            )
-            .execute();
           await tx.deleteFrom('posts').where('delivery_id', 'in', part).execute();
           await tx.deleteFrom('deliveries').where('id', 'in', part).execute();
         }

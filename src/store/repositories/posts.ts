@@ -31,20 +31,17 @@ export function postRepository(db: StoreDb): { posts: PostRepository; commitPend
       const since = new Date(Math.min(...mine.map((a) => a.since.getTime()))).toISOString();
       for (const part of chunks([...new Set(mine.map((a) => a.channelId))])) {
         const rows = await kysely
-          .selectFrom('post_papers as pp')
-          .innerJoin('posts as p', (j) =>
-            j.onRef('p.platform', '=', 'pp.platform').onRef('p.channel_id', '=', 'pp.channel_id').onRef('p.message_id', '=', 'pp.message_id'),
-          )
-          .select(['p.channel_id', 'pp.paper_id', 'p.posted_at'])
-          .where('p.platform', '=', platform)
-          .where('p.channel_id', 'in', part)
-          .where('p.kind', '=', 'digest')
-          .where('p.posted_at', '>=', since)
+          .selectFrom('posts')
+          .select(['channel_id', 'paper_ids', 'posted_at'])
+          .where('platform', '=', platform)
+          .where('channel_id', 'in', part)
+          .where('kind', '=', 'digest')
+          .where('posted_at', '>=', since)
           .execute();
         for (const r of rows) {
           const key = keyOf(platform, r.channel_id);
           const list = found.get(key) ?? [];
-          list.push({ paperId: r.paper_id, postedAt: r.posted_at });
+          for (const paperId of paperIdsOf(r)) list.push({ paperId, postedAt: r.posted_at });
           found.set(key, list);
         }
       }
@@ -54,26 +51,6 @@ export function postRepository(db: StoreDb): { posts: PostRepository; commitPend
       return new Set((found.get(keyOf(a.platform, a.channelId)) ?? []).filter((r) => r.postedAt >= since).map((r) => r.paperId));
     });
   });
-
-  async function withPaperIds(rows: PostsTable[]): Promise<PostRecord[]> {
-    if (rows.length === 0) return [];
-    const papers = await kysely
-      .selectFrom('post_papers')
-      .select(['channel_id', 'message_id', 'paper_id'])
-      .where('platform', '=', rows[0]!.platform)
-      .where((eb) => eb.or(rows.map((r) => eb.and([eb('channel_id', '=', r.channel_id), eb('message_id', '=', r.message_id)]))))
-      .orderBy('position')
-      .execute();
-    return rows.map((r) => ({
-      platform: r.platform as Platform,
-      channelId: r.channel_id,
-      messageId: r.message_id,
-      paperIds: papers.filter((p) => p.channel_id === r.channel_id && p.message_id === r.message_id).map((p) => p.paper_id),
-      kind: r.kind as PostRecord['kind'],
-      deliveryId: r.delivery_id,
-      postedAt: new Date(r.posted_at),
-    }));
-  }
 
   const posts: PostRepository = {
     /**
@@ -91,8 +68,7 @@ export function postRepository(db: StoreDb): { posts: PostRepository; commitPend
         .where('channel_id', '=', channelId)
         .where('message_id', '=', messageId)
         .executeTakeFirst();
-      if (!row) return null;
-      return (await withPaperIds([row]))[0]!;
+      return row ? postFromRow(row) : null;
     },
 
     /** Asks of the same turn (a fan-out planning its channels) are read together (postedReads). */
@@ -100,21 +76,37 @@ export function postRepository(db: StoreDb): { posts: PostRepository; commitPend
 
     async forDelivery(deliveryId) {
       const rows = await kysely.selectFrom('posts').selectAll().where('delivery_id', '=', deliveryId).orderBy('posted_at').orderBy('message_id').execute();
-      return withPaperIds(rows);
+      return rows.map(postFromRow);
     },
   };
   return { posts, commitPending: recorded.flush };
 }
 
+/** A post's papers, stored as a JSON array of ids (written only by insertPosts). */
+function paperIdsOf(row: Pick<PostsTable, 'paper_ids'>): string[] {
+  return JSON.parse(row.paper_ids) as string[];
+}
+
+function postFromRow(row: PostsTable): PostRecord {
+  return {
+    platform: row.platform as Platform,
+    channelId: row.channel_id,
+    messageId: row.message_id,
+    paperIds: paperIdsOf(row),
+    kind: row.kind as PostRecord['kind'],
+    deliveryId: row.delivery_id,
+    postedAt: new Date(row.posted_at),
+  };
+}
+
 /**
- * Inserts posts not recorded yet (a re-recorded message keeps its first record) and their papers,
- * in key order (firstOfEach), as another replica recording the same answers takes their rows.
+ * Inserts posts not recorded yet (a re-recorded message keeps its first record), in key order
+ * (firstOfEach), as another replica recording the same answers takes their rows.
  */
 async function insertPosts(tx: Executor, posts: PostRecord[]): Promise<void> {
-  const keyOf = (platform: string, channelId: string, messageId: string) => `${platform} ${channelId} ${messageId}`;
-  const firsts = firstOfEach(posts, (p) => keyOf(p.platform, p.channelId, p.messageId));
+  const firsts = firstOfEach(posts, (p) => `${p.platform} ${p.channelId} ${p.messageId}`);
   for (const batch of chunks([...firsts.values()], INSERT_CHUNK)) {
-    const added = await tx
+    await tx
       .insertInto('posts')
       .values(
         batch.map((post) => ({
@@ -124,14 +116,10 @@ async function insertPosts(tx: Executor, posts: PostRecord[]): Promise<void> {
           kind: post.kind,
           delivery_id: post.deliveryId,
           posted_at: post.postedAt.toISOString(),
+          paper_ids: JSON.stringify(post.paperIds),
         })),
       )
       .onConflict((oc) => oc.columns(['platform', 'channel_id', 'message_id']).doNothing())
-      .returning(['platform', 'channel_id', 'message_id'])
       .execute();
-    const papers = added.flatMap((key) =>
-      firsts.get(keyOf(key.platform, key.channel_id, key.message_id))!.paperIds.map((paper_id, i) => ({ ...key, position: i + 1, paper_id })),
-    );
-    for (const part of chunks(papers, INSERT_CHUNK)) await tx.insertInto('post_papers').values(part).execute();
   }
 }
