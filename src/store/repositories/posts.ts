@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Platform } from '../../chat/command';
 import { chunks, INSERT_CHUNK, type Executor, type StoreDb } from '../db';
 import { firstOfEach, groupCommit, perTurn } from '../group-commit';
@@ -35,7 +36,8 @@ export function postRepository(db: StoreDb): { posts: PostRepository; commitPend
           .select(['channel_id', 'paper_ids', 'posted_at'])
           .where('platform', '=', platform)
           .where('channel_id', 'in', part)
-          .where('kind', '=', 'digest')
+          // A literal, so both engines see at planning time that the digest posts' index applies.
+          .where('kind', '=', sql.lit('digest'))
           .where('posted_at', '>=', since)
           .execute();
         for (const r of rows) {
