@@ -58,10 +58,12 @@ export function groupCommit<I, O>(db: StoreDb, write: (tx: Executor, items: I[])
  * shuffled, deadlocked so.)
  */
 export function inKeyOrder<T>(items: T[], keyOf: (item: T) => string): T[] {
-  return [...items].sort((a, b) => {
-    const [x, y] = [keyOf(a), keyOf(b)];
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+  return keyedInOrder(items, keyOf).map((k) => k.item);
+}
+
+/** Items with their keys, in key order (a stable sort); each key is made once, not twice per comparison. */
+function keyedInOrder<T>(items: T[], keyOf: (item: T) => string): { item: T; key: string }[] {
+  return items.map((item) => ({ item, key: keyOf(item) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /**
@@ -71,6 +73,6 @@ export function inKeyOrder<T>(items: T[], keyOf: (item: T) => string): T[] {
  */
 export function firstOfEach<T>(items: T[], keyOf: (item: T) => string): Map<string, T> {
   const first = new Map<string, T>();
-  for (const item of inKeyOrder(items, keyOf)) if (!first.has(keyOf(item))) first.set(keyOf(item), item);
+  for (const { item, key } of keyedInOrder(items, keyOf)) if (!first.has(key)) first.set(key, item);
   return first;
 }
