@@ -3,30 +3,23 @@
  * (signed HTTP requests, until the ack's response), the real Discord adapter on the gateway
  * (INTERACTION_CREATE on the fake gateway, until the interaction callback reaches the fake) and the
  * real Discord adapter over HTTP interactions (signed POSTs, until the response), each next to the
- * same load on a floor that makes the same platform calls with a constant message: a bare Bolt app
- * that acks empty and sends one chat.postMessage of a constant five-paper Block Kit message, a bare
- * discord.js client that answers with one interaction callback of a constant five-embed message,
- * and a bare HTTP handler that checks the Ed25519 signature and answers a constant. The constants
- * are the bot's own rendering of the day's list, made once. The fakes and the load run on a thread
- * of their own (platform-thread.ts), as the platforms run on machines of their own; the bot and its
- * floor share this thread, taking turns.
- * The bench, like the adapters, imports the platform libraries: the floor is those libraries alone.
+ * same load on a floor that makes the same platform calls with a constant message
+ * (latency-targets.ts). The constants are the bot's own rendering of the day's list, made once.
+ * The fakes and the load run on a thread of their own (platform-thread.ts), as the platforms run on
+ * machines of their own; the bot and its floor each run on a thread of their own too
+ * (target-thread.ts), taking turns, so neither's garbage collection lands in the other's time.
  */
-import { createPublicKey, verify } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { App } from '@slack/bolt';
-import { Client, Events, GatewayIntentBits } from 'discord.js';
-import { renderReply as renderDiscord, toMessageOptions } from '../adapters/discord/render';
-import { renderReply as renderSlack } from '../adapters/slack/render';
 import { chatHandlers } from '../commands/kit/handlers';
 import type { Reply } from '../src/chat/reply';
-import { platformThread, type PlatformThread } from './platform-client';
+import type { TargetPlatform, TargetRole } from './latency-targets';
+import { benchThread } from './platform-client';
 import type { Sample } from './platform-thread';
-import { SIGNING_SECRET, benchServices, benchStore, startBenchDiscord, startBenchSlack } from './platforms';
+import { benchServices, benchStore } from './platforms';
 import { knob, median, ms, percentile, ratio, verdict } from './stats';
+import type { TargetCall } from './target-thread';
+
+const TARGET_THREAD = new URL('./target-thread.ts', import.meta.url).href;
 
 /** Commands in flight at once in a burst: each level is measured on its own. */
 const IN_FLIGHT = (process.env.BENCH_LATENCY_REQUESTS ?? '50,200').split(',').map((n) => knob(n, 200));
@@ -48,13 +41,21 @@ const TARGET_RATIO = 1.1;
 /** Commands sent one after another, each after the previous was answered: latency without a queue. */
 const ONE_AT_A_TIME = 200;
 
-/** The bot or the bare framework, listening, with its fake: `send(n)` sends n commands at once and times each. */
-interface Target {
-  send(count: number): Promise<Sample>;
-  stop(): Promise<unknown>;
+/** The bot or the bare framework on its own thread: `send(n)` sends n commands at once and times each. */
+type Target = Awaited<ReturnType<typeof targetThread>>;
+
+/** A target started on a thread of its own; `utilization` is that thread's event-loop utilisation. */
+async function targetThread(platform: TargetPlatform, role: TargetRole, reply: Reply) {
+  const thread = benchThread<TargetCall>(TARGET_THREAD);
+  await thread.call({ op: 'start', platform, role, reply });
+  return {
+    send: (count: number) => thread.call<Sample>({ op: 'send', count }),
+    utilization: thread.utilization,
+    stop: thread.close,
+  };
 }
 
-/** A target's pooled bursts, how long this thread was busy per command in them, and single commands. */
+/** A target's pooled bursts, how long its thread was busy per command in them, and single commands. */
 interface Measured extends Sample {
   /** Each burst's p99, in the order measured: burst i of the bot ran beside burst i of the floor. */
   burstP99s: number[];
@@ -86,10 +87,10 @@ async function measurePair(bot: Target, floor: Target, concurrent: number): Prom
     // Swapping who goes first each round gave each target gaps of 1.2 s and 3.6 s alternately,
     // and a burst after the longer gap ran up to 2.5x slower (a cold process), for either target.
     for (const t of [0, 1]) {
-      const before = performance.eventLoopUtilization();
+      const before = targets[t]!.utilization();
       bursts[t]!.push(await targets[t]!.send(concurrent));
       await sleep(QUIET_AFTER_BURST_MS);
-      busyMs[t]!.push(performance.eventLoopUtilization(before).active);
+      busyMs[t]!.push(targets[t]!.utilization(before).active);
     }
   }
   for (let i = 0; i < ONE_AT_A_TIME; i++) for (const t of [0, 1]) single[t]!.push(...(await targets[t]!.send(1)).latencies);
@@ -130,111 +131,6 @@ async function todayReply(): Promise<Reply> {
   }
 }
 
-// --- Slack ----------------------------------------------------------------------------------
-
-const slackSend = (platform: PlatformThread, port: number) => (count: number) =>
-  platform.call<Sample>({ op: 'slackBurst', url: `http://127.0.0.1:${port}/slack/events`, count });
-
-async function slackBot(): Promise<Target> {
-  return onPlatformThread(async (platform) => {
-    const { apiUrl } = await platform.call<{ apiUrl: string }>({ op: 'startSlack' });
-    const { store, cleanup } = await benchStore();
-    const slack = await startBenchSlack(store, apiUrl);
-    return { send: slackSend(platform, slack.host.address!.port), stop: () => slack.stop().then(cleanup) };
-  });
-}
-
-/** A bare Bolt app making the bot's calls: an empty ack, then one chat.postMessage of the constant message. */
-async function slackFloor(reply: Reply): Promise<Target> {
-  const message = renderSlack(reply);
-  return onPlatformThread(async (platform) => {
-    const { apiUrl } = await platform.call<{ apiUrl: string }>({ op: 'startSlack' });
-    const app = new App({ token: 'xoxb-bare', signingSecret: SIGNING_SECRET, clientOptions: { slackApiUrl: apiUrl } });
-    app.command('/papers', async ({ ack, command, client }) => {
-      await ack();
-      await client.chat.postMessage({ channel: command.channel_id, ...message });
-    });
-    const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
-    return { send: slackSend(platform, (server.address() as AddressInfo).port), stop: () => app.stop() };
-  });
-}
-
-// --- Discord --------------------------------------------------------------------------------
-
-const discordSend = (platform: PlatformThread) => (count: number) => platform.call<Sample>({ op: 'discordBurst', count });
-
-interface FakeDiscordInfo {
-  apiUrl: string;
-  applicationId: string;
-  publicKeyHex: string;
-}
-
-async function discordBot(over: 'gateway' | 'http'): Promise<Target> {
-  return onPlatformThread(async (platform) => {
-    const fake = await platform.call<FakeDiscordInfo>({ op: 'startDiscord' });
-    const { store, cleanup } = await benchStore();
-    const adapter = await startBenchDiscord(store, over === 'http' ? fake : { apiUrl: fake.apiUrl, applicationId: fake.applicationId });
-    if (over === 'http') await platform.call({ op: 'discordEndpoint', url: adapter.url('/discord/interactions') });
-    return { send: discordSend(platform), stop: () => adapter.stop().then(cleanup) };
-  });
-}
-
-/** A bare discord.js client making the bot's call: one interaction callback with the constant five-embed message. */
-async function discordFloor(reply: Reply): Promise<Target> {
-  const message = toMessageOptions(renderDiscord(reply));
-  return onPlatformThread(async (platform) => {
-    const fake = await platform.call<FakeDiscordInfo>({ op: 'startDiscord' });
-    const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiUrl } });
-    client.on(Events.InteractionCreate, (interaction) => {
-      if (interaction.isChatInputCommand()) void interaction.reply(message);
-    });
-    const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
-    await client.login('bare-bot-token');
-    await ready;
-    return { send: discordSend(platform), stop: () => client.destroy() };
-  });
-}
-
-/** A bare HTTP handler for Discord's interactions: reads the body, checks its Ed25519 signature, answers the constant message. */
-async function discordHttpFloor(reply: Reply): Promise<Target> {
-  const msg = renderDiscord(reply);
-  const body = JSON.stringify({ type: 4, data: { content: msg.content, embeds: msg.embeds, components: msg.components, allowed_mentions: { parse: [] } } });
-  return onPlatformThread(async (platform) => {
-    const fake = await platform.call<FakeDiscordInfo>({ op: 'startDiscord' });
-    const key = createPublicKey({
-      key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(fake.publicKeyHex, 'hex')]),
-      format: 'der',
-      type: 'spki',
-    });
-    const server = createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const raw = Buffer.concat(chunks);
-      const timestamp = String(req.headers['x-signature-timestamp']);
-      const signature = Buffer.from(String(req.headers['x-signature-ed25519']), 'hex');
-      if (!verify(null, Buffer.concat([Buffer.from(timestamp), raw]), key, signature)) return void res.writeHead(401).end();
-      JSON.parse(raw.toString('utf8'));
-      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    await platform.call({ op: 'discordEndpoint', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` });
-    return { send: discordSend(platform), stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-  });
-}
-
-/** A target with a platform thread of its own (its fake and load), closed after the target stops. */
-async function onPlatformThread(start: (platform: PlatformThread) => Promise<Target>): Promise<Target> {
-  const platform = platformThread();
-  const target = await start(platform);
-  return {
-    send: target.send,
-    async stop() {
-      await target.stop();
-      await platform.close();
-    },
-  };
-}
-
 function compare(platform: string, what: string, bot: Measured, floor: Measured, concurrent: number): string[] {
   const p = (samples: number[], q: number) => percentile(samples, q);
   const botP99 = p(bot.latencies, 99);
@@ -242,11 +138,10 @@ function compare(platform: string, what: string, bot: Measured, floor: Measured,
   const singleP99 = p(bot.oneAtATime, 99);
   const total = MEASURED_BURSTS * concurrent;
   const within = bot.latencies.filter((l) => l <= DEADLINE_MS).length;
-  // One slow burst (a GC pause, another process) can decide a pooled p99, and one collection can
-  // add a fifth to a target's busy time: bot and floor share this thread's heap, so a major GC
-  // that either's allocations bring on lands in whichever's burst or quiet second is running
-  // (50–85 ms, measured, against 20–30 ms for a burst of 50). The median of the side-by-side
-  // bursts' ratios is the target for both; the pooled figures are printed beside them.
+  // One slow burst (a GC pause, another process) can decide a pooled figure: a major collection
+  // (50–85 ms, measured, against 20–30 ms for a burst of 50) adds a fifth to a target's busy time.
+  // The median of the side-by-side bursts' ratios is the target for both; the pooled figures are
+  // printed beside them.
   const sideBySide = (bots: number[], floors: number[]) => bots.map((b, i) => b / floors[i]!);
   const busyPerBurst = sideBySide(bot.burstBusyMs, floor.burstBusyMs);
   const busy = median(busyPerBurst);
@@ -268,18 +163,10 @@ function compare(platform: string, what: string, bot: Measured, floor: Measured,
 }
 
 /** Each platform's bot and its floor, and what one request of it is. */
-const PAIRS = {
-  slack: { name: 'Slack', what: 'signed HTTP request → its ack', start: (reply: Reply) => Promise.all([slackBot(), slackFloor(reply)]) },
-  discord: {
-    name: 'Discord',
-    what: 'INTERACTION_CREATE sent → interaction callback received',
-    start: (reply: Reply) => Promise.all([discordBot('gateway'), discordFloor(reply)]),
-  },
-  'discord-http': {
-    name: 'Discord HTTP',
-    what: 'signed interaction POSTed → its response',
-    start: (reply: Reply) => Promise.all([discordBot('http'), discordHttpFloor(reply)]),
-  },
+const PAIRS: Record<TargetPlatform, { name: string; what: string }> = {
+  slack: { name: 'Slack', what: 'signed HTTP request → its ack' },
+  discord: { name: 'Discord', what: 'INTERACTION_CREATE sent → interaction callback received' },
+  'discord-http': { name: 'Discord HTTP', what: 'signed interaction POSTed → its response' },
 };
 /** `BENCH_LATENCY_PLATFORMS=discord-http` (comma-separated) measures only those; the default is all three. */
 const PLATFORMS = (process.env.BENCH_LATENCY_PLATFORMS?.split(',') ?? Object.keys(PAIRS)) as (keyof typeof PAIRS)[];
@@ -291,7 +178,7 @@ export async function run(): Promise<string[]> {
     for (const key of PLATFORMS) {
       const pair = PAIRS[key];
       if (!pair) throw new Error(`BENCH_LATENCY_PLATFORMS: no platform ${key} (${Object.keys(PAIRS).join(', ')})`);
-      const measured = await measureBoth(() => pair.start(reply), concurrent);
+      const measured = await measureBoth(() => Promise.all([targetThread(key, 'bot', reply), targetThread(key, 'floor', reply)]), concurrent);
       lines.push(...compare(pair.name, pair.what, measured.bot, measured.floor, concurrent));
     }
   }

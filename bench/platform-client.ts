@@ -1,6 +1,7 @@
 /**
- * Starts the platform thread (platform-thread.ts: the fakes, and the latency bench's load) and
- * calls it one request at a time. Shared by the latency and fan-out benches.
+ * Starts a bench thread and calls it one request at a time: the platform thread (platform-thread.ts:
+ * the fakes, and the latency bench's load), shared by the latency and fan-out benches, and the
+ * latency bench's target threads (target-thread.ts: the bot or its floor).
  */
 import { Worker } from 'node:worker_threads';
 import type { PlatformCall } from './platform-thread';
@@ -10,8 +11,13 @@ const PLATFORM_THREAD = new URL('./platform-thread.ts', import.meta.url).href;
 export type PlatformThread = ReturnType<typeof platformThread>;
 
 export function platformThread() {
+  return benchThread<PlatformCall>(PLATFORM_THREAD);
+}
+
+/** A thread running the TypeScript module at `moduleUrl`, which answers each message with `{ result }` or `{ error }`. */
+export function benchThread<Call extends { op: string }>(moduleUrl: string) {
   // Workers do not inherit tsx's loader, so the thread loads its TypeScript through tsx's API.
-  const worker = new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(PLATFORM_THREAD)}, ${JSON.stringify(import.meta.url)}))`, {
+  const worker = new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(moduleUrl)}, ${JSON.stringify(import.meta.url)}))`, {
     eval: true,
   });
   // A thread that fails to load or dies would otherwise leave the bench waiting for an answer forever.
@@ -22,8 +28,8 @@ export function platformThread() {
     for (const reject of fail) reject(err);
   };
   worker.on('error', die);
-  worker.on('exit', (code) => die(new Error(`platform thread exited (code ${code})`)));
-  const call = <T>(message: PlatformCall) =>
+  worker.on('exit', (code) => die(new Error(`bench thread exited (code ${code})`)));
+  const call = <T>(message: Call) =>
     new Promise<T>((resolve, reject) => {
       if (died) return reject(died);
       fail.add(reject);
@@ -36,8 +42,10 @@ export function platformThread() {
     });
   return {
     call,
+    /** The thread's event-loop utilisation, as performance.eventLoopUtilization() gives a thread's own. */
+    utilization: worker.performance.eventLoopUtilization.bind(worker.performance),
     async close() {
-      await call({ op: 'close' });
+      await call({ op: 'close' } as Call);
       await worker.terminate();
     },
   };
