@@ -19,12 +19,10 @@ export const paperLists: Migration = {
       db.getExecutor().adapter instanceof PostgresAdapter
         ? sql`json_agg(pp.paper_id order by pp.position)::text`
         : sql`json_group_array(pp.paper_id order by pp.position)`;
-    await sql`update posts set paper_ids = (
+    // A post without papers (a digest header) finds none: '[]' on SQLite, null on PostgreSQL.
+    await sql`update posts set paper_ids = coalesce((
         select ${list} from post_papers pp
-        where pp.platform = posts.platform and pp.channel_id = posts.channel_id and pp.message_id = posts.message_id)
-      where exists (
-        select 1 from post_papers pp
-        where pp.platform = posts.platform and pp.channel_id = posts.channel_id and pp.message_id = posts.message_id)`.execute(db);
+        where pp.platform = posts.platform and pp.channel_id = posts.channel_id and pp.message_id = posts.message_id), '[]')`.execute(db);
     await db.schema.dropTable('post_papers').execute();
     // Only digest posts are looked up by delivery or by channel and time: answers need neither index.
     await db.schema.dropIndex('posts_delivery').execute();
