@@ -786,11 +786,11 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}) {
     rateLimited,
     /** The application's public key as the developer portal shows it (DISCORD_PUBLIC_KEY). */
     publicKeyHex: (keys.publicKey.export({ format: 'der', type: 'spki' }) as Buffer).subarray(-32).toString('hex'),
-    /** From now on, commands and clicks are POSTed to this URL, signed, instead of sent over the gateway. */
     /** The bot's Interactions Endpoint URL once set: interactions are then POSTed there, not sent on the gateway. */
     get interactionsEndpoint() {
       return interactionsEndpoint;
     },
+    /** From now on, commands and clicks are POSTed to this URL, signed, instead of sent over the gateway. */
     useInteractionsEndpoint(url: string) {
       interactionsEndpoint = url;
     },
