@@ -42,7 +42,7 @@ const TARGET_RATIO = 1.1;
 const ONE_AT_A_TIME = 200;
 
 /** The bot or the bare framework on its own thread: `send(n)` sends n commands at once and times each. */
-type Target = Awaited<ReturnType<typeof targetThread>>;
+type TargetThread = Awaited<ReturnType<typeof targetThread>>;
 
 /** A target started on a thread of its own; `utilization` is that thread's event-loop utilisation. */
 async function targetThread(platform: TargetPlatform, role: TargetRole, reply: Reply) {
@@ -70,7 +70,7 @@ interface Measured extends Sample {
  * running all along: on a shared machine, noise (another process, a slower minute) then falls on
  * both alike instead of on whichever ran second. Each target gets warm-up bursts first.
  */
-async function measurePair(bot: Target, floor: Target, concurrent: number): Promise<{ bot: Measured; floor: Measured }> {
+async function measurePair(bot: TargetThread, floor: TargetThread, concurrent: number): Promise<{ bot: Measured; floor: Measured }> {
   const targets = [bot, floor];
   const bursts = targets.map((): Sample[] => []);
   const busyMs = targets.map((): number[] => []);
@@ -109,8 +109,9 @@ async function measurePair(bot: Target, floor: Target, concurrent: number): Prom
   return { bot: botFigures!, floor: floorFigures! };
 }
 
-async function measureBoth(start: () => Promise<[Target, Target]>, concurrent: number): Promise<{ bot: Measured; floor: Measured }> {
-  const [bot, floor] = await start();
+/** Starts the platform's bot and floor, each on its thread, measures them in turn, and stops them. */
+async function measureBoth(platform: TargetPlatform, reply: Reply, concurrent: number): Promise<{ bot: Measured; floor: Measured }> {
+  const [bot, floor] = await Promise.all([targetThread(platform, 'bot', reply), targetThread(platform, 'floor', reply)]);
   try {
     return await measurePair(bot, floor, concurrent);
   } finally {
@@ -178,7 +179,7 @@ export async function run(): Promise<string[]> {
     for (const key of PLATFORMS) {
       const pair = PAIRS[key];
       if (!pair) throw new Error(`BENCH_LATENCY_PLATFORMS: no platform ${key} (${Object.keys(PAIRS).join(', ')})`);
-      const measured = await measureBoth(() => Promise.all([targetThread(key, 'bot', reply), targetThread(key, 'floor', reply)]), concurrent);
+      const measured = await measureBoth(key, reply, concurrent);
       lines.push(...compare(pair.name, pair.what, measured.bot, measured.floor, concurrent));
     }
   }

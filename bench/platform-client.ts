@@ -1,9 +1,10 @@
 /**
- * Starts a bench thread and calls it one request at a time: the platform thread (platform-thread.ts:
- * the fakes, and the latency bench's load), shared by the latency and fan-out benches, and the
- * latency bench's target threads (target-thread.ts: the bot or its floor).
+ * Starts a bench thread and calls it one request at a time (benchThread), and the thread's side of
+ * it (answerCalls): the platform thread (platform-thread.ts: the fakes, and the latency bench's
+ * load), shared by the latency and fan-out benches, and the latency bench's target threads
+ * (target-thread.ts: the bot or its floor).
  */
-import { Worker } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
 import type { PlatformCall } from './platform-thread';
 
 const PLATFORM_THREAD = new URL('./platform-thread.ts', import.meta.url).href;
@@ -29,7 +30,7 @@ export function benchThread<Call extends { op: string }>(moduleUrl: string) {
   };
   worker.on('error', die);
   worker.on('exit', (code) => die(new Error(`bench thread exited (code ${code})`)));
-  const call = <T>(message: Call) =>
+  const call = <T>(message: Call | { op: 'close' }) =>
     new Promise<T>((resolve, reject) => {
       if (died) return reject(died);
       fail.add(reject);
@@ -45,8 +46,18 @@ export function benchThread<Call extends { op: string }>(moduleUrl: string) {
     /** The thread's event-loop utilisation, as performance.eventLoopUtilization() gives a thread's own. */
     utilization: worker.performance.eventLoopUtilization.bind(worker.performance),
     async close() {
-      await call({ op: 'close' } as Call);
+      await call({ op: 'close' });
       await worker.terminate();
     },
   };
+}
+
+/** The thread's side: each message is answered with `{ result }`, or `{ error }` when `answer` throws. */
+export function answerCalls<Call>(answer: (call: Call) => Promise<unknown>): void {
+  parentPort!.on('message', (call: Call) => {
+    answer(call).then(
+      (result) => parentPort!.postMessage({ result }),
+      (err: unknown) => parentPort!.postMessage({ error: String(err) }),
+    );
+  });
 }

@@ -5,12 +5,12 @@
  * floor). The bench talks to this thread with small request/answer messages (see `PlatformCall`).
  */
 import { Agent, request } from 'node:http';
-import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readFixture } from '../test/helpers/fixtures';
 import { signedHeaders, startFakeSlack, type FakeSlack, type FakeSlackOptions } from '../test/fakes/slack';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../test/fakes/discord';
+import { answerCalls } from './platform-client';
 import { SIGNING_SECRET } from './platforms';
 
 export type PlatformCall =
@@ -179,9 +179,4 @@ async function answer(call: PlatformCall): Promise<unknown> {
   }
 }
 
-parentPort!.on('message', (call: PlatformCall) => {
-  answer(call).then(
-    (result) => parentPort!.postMessage({ result }),
-    (err: unknown) => parentPort!.postMessage({ error: String(err) }),
-  );
-});
+answerCalls(answer);

@@ -2,8 +2,8 @@
  * One latency-bench target on a thread of its own (latency.ts): its event loop and heap are its
  * own, so its busy time and its garbage collection are measured apart from the other target's.
  */
-import { parentPort } from 'node:worker_threads';
 import type { Reply } from '../src/chat/reply';
+import { answerCalls } from './platform-client';
 import { startTarget, type Target, type TargetPlatform, type TargetRole } from './latency-targets';
 
 export type TargetCall = { op: 'start'; platform: TargetPlatform; role: TargetRole; reply: Reply } | { op: 'send'; count: number } | { op: 'close' };
@@ -24,9 +24,4 @@ async function answer(call: TargetCall): Promise<unknown> {
   }
 }
 
-parentPort!.on('message', (call: TargetCall) => {
-  answer(call).then(
-    (result) => parentPort!.postMessage({ result }),
-    (err: unknown) => parentPort!.postMessage({ error: String(err) }),
-  );
-});
+answerCalls(answer);
