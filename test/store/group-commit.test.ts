@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { StoreDb } from '../../src/store/db';
-import { groupCommit } from '../../src/store/group-commit';
+import { firstOfEach, groupCommit, inKeyOrder } from '../../src/store/group-commit';
 
 /** A StoreDb whose write runs fn at once and counts the transactions; only write is used. */
 function countingDb() {
@@ -47,4 +47,25 @@ it('flush writes what is queued at once, as the store does on close', async () =
   await written.flush();
   expect(db.transactions).toBe(1);
   expect(await queued).toBe('last');
+});
+
+it('puts a batch in key order, askers of one key in the order they asked, and keeps the first asker of each key', () => {
+  const asks = [
+    { key: 'c', asker: 1 },
+    { key: 'a', asker: 2 },
+    { key: 'c', asker: 3 },
+    { key: 'b', asker: 4 },
+    { key: 'a', asker: 5 },
+  ];
+  let keysMade = 0;
+  const keyOf = (ask: { key: string }) => (keysMade++, ask.key);
+  expect(inKeyOrder(asks, keyOf).map((a) => a.asker)).toEqual([2, 5, 4, 1, 3]);
+  // Each item's key is made once, however many comparisons the sort makes.
+  expect(keysMade).toBe(asks.length);
+  const first = firstOfEach(asks, (a) => a.key);
+  expect([...first].map(([key, a]) => [key, a.asker])).toEqual([
+    ['a', 2],
+    ['b', 4],
+    ['c', 1],
+  ]);
 });
