@@ -10,7 +10,7 @@ import {
 } from 'discord.js';
 import type { HttpRoute } from '../../src/chat/adapter';
 import type { ChatRuntime } from '../../src/chat/runtime';
-import { createReplayGuard } from '../../src/chat/replay-guard';
+import { createReplayGuard, replayKey } from '../../src/chat/replay-guard';
 import type { Logger } from '../../src/log';
 import type { ReplayRepository, Store } from '../../src/store/types';
 import type { InteractionRef } from './callback';
@@ -111,7 +111,7 @@ export function interactionsRoute(deps: InteractionDeps & { publicKey: KeyObject
       // A signed copy replayed within the window, to this replica or any other: Discord's
       // signature has a timestamp but no nonce, so the signature itself is remembered until then.
       const expiresAt = new Date((Number(timestamp) + TIMESTAMP_WINDOW_S) * 1000);
-      if (!(await guard.firstTime(`discord:${header(req, 'x-signature-ed25519')!.toLowerCase()}`, expiresAt))) {
+      if (!(await guard.firstTime(replayKey('discord', Number(timestamp), header(req, 'x-signature-ed25519')!), expiresAt))) {
         deps.log.warn({ event: 'discord_replay_refused', timestamp }, 'a replayed Discord interaction was refused');
         res.writeHead(401, { 'content-type': 'text/plain' }).end('request already seen');
         return;

@@ -12,7 +12,7 @@ import {
 import type { ReactionAddedEvent, ReactionRemovedEvent } from '@slack/types';
 import type { AdapterContext, ConnectedAdapter, HttpRoute } from '../../src/chat/adapter';
 import type { Logger } from '../../src/log';
-import { createReplayGuard } from '../../src/chat/replay-guard';
+import { createReplayGuard, replayKey } from '../../src/chat/replay-guard';
 import type { ReplayRepository } from '../../src/store/types';
 import { ConfigError, errorMessage } from '../../src/errors';
 import { boltLogger } from './logger';
@@ -267,11 +267,12 @@ function httpRoutes(
     path: EVENTS_PATH,
     async handle(req, res) {
       const signature = req.headers['x-slack-signature'];
-      let verified = false;
+      /** The signature, once Bolt has verified it. */
+      let verified: string | null = null;
       try {
         // Buffers the body (Bolt reuses it) and throws for a bad signature, which Bolt then answers.
         await HTTPModuleFunctions.parseAndVerifyHTTPRequest({ signingSecret: deps.signingSecret, bodyLimit: HTTPModuleFunctions.defaultBodyLimit }, req);
-        verified = typeof signature === 'string';
+        verified = typeof signature === 'string' ? signature : null;
       } catch (err) {
         // A body that could not be read cannot be read again by Bolt: answered here, as Bolt would.
         if (HTTPModuleFunctions.isRawBodyError(err)) {
@@ -279,10 +280,11 @@ function httpRoutes(
           return;
         }
       }
-      if (verified) {
+      if (verified !== null) {
         const sentAt = Number(req.headers['x-slack-request-timestamp']) * 1000;
         const expiresAt = new Date(Math.max(sentAt, Date.now()) + REPLAY_WINDOW_MS);
-        if (!(await guard.firstTime(`slack:${signature}`, expiresAt))) {
+        // Slack's signature is `v0=` and the HMAC's hex digits.
+        if (!(await guard.firstTime(replayKey('slack', sentAt / 1000, verified.replace(/^v\d+=/, '')), expiresAt))) {
           deps.log.warn({ event: 'slack_replay_refused', timestamp: req.headers['x-slack-request-timestamp'] }, 'a replayed Slack request was refused');
           res.writeHead(401).end();
           return;

