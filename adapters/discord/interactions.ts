@@ -104,14 +104,17 @@ export function interactionsRoute(deps: InteractionDeps & { publicKey: KeyObject
         res.writeHead(401, { 'content-type': 'text/plain' }).end('invalid request signature');
         return;
       }
-      if (Math.abs(now() / 1000 - Number(timestamp)) > TIMESTAMP_WINDOW_S) {
+      // Not a number is no time at all: no window holds it (a NaN compares false with everything).
+      const signedAt = Number(timestamp);
+      if (!Number.isFinite(signedAt) || Math.abs(now() / 1000 - signedAt) > TIMESTAMP_WINDOW_S) {
         res.writeHead(401, { 'content-type': 'text/plain' }).end('request too old');
         return;
       }
       // A signed copy replayed within the window, to this replica or any other: Discord's
-      // signature has a timestamp but no nonce, so the signature itself is remembered until then.
-      const expiresAt = new Date((Number(timestamp) + TIMESTAMP_WINDOW_S) * 1000);
-      if (!(await guard.firstTime(replayKey('discord', Number(timestamp), header(req, 'x-signature-ed25519')!), expiresAt))) {
+      // signature has a timestamp but no nonce, so the request is remembered by its signature
+      // (replayKey) until then.
+      const expiresAt = new Date((signedAt + TIMESTAMP_WINDOW_S) * 1000);
+      if (!(await guard.firstTime(replayKey('discord', signedAt, header(req, 'x-signature-ed25519')!), expiresAt))) {
         deps.log.warn({ event: 'discord_replay_refused', timestamp }, 'a replayed Discord interaction was refused');
         res.writeHead(401, { 'content-type': 'text/plain' }).end('request already seen');
         return;

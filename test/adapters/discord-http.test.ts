@@ -109,7 +109,7 @@ describe('POST /discord/interactions', () => {
     expect(await res.json()).toEqual({ type: 1 });
   });
 
-  it('refuses with 401 a tampered body, another key, a missing header and an old timestamp, and answers none of them', async () => {
+  it('refuses with 401 a tampered body, another key, a missing header and an old or non-numeric timestamp, and answers none of them', async () => {
     const { fake, db } = await setup();
     const bot = await replica(fake, db.store);
     const url = bot.url('/discord/interactions');
@@ -131,6 +131,8 @@ describe('POST /discord/interactions', () => {
 
     const anHourAgo = String(Math.floor(Date.now() / 1000) - 3600);
     expect((await post(url, body, fake.signedHeaders(body, anHourAgo))).status).toBe(401);
+    // Signed, but with no time to hold it to (nor to remember it by until then).
+    expect((await post(url, body, fake.signedHeaders(body, 'soon'))).status).toBe(401);
 
     // A PING is not answered without a signature either: Discord checks exactly that.
     const ping = JSON.stringify({ type: 1 });
