@@ -281,10 +281,10 @@ function httpRoutes(
         }
       }
       if (verified !== null) {
-        const sentAt = Number(req.headers['x-slack-request-timestamp']) * 1000;
-        const expiresAt = new Date(Math.max(sentAt, Date.now()) + REPLAY_WINDOW_MS);
+        const signedAt = Number(req.headers['x-slack-request-timestamp']);
+        const expiresAt = new Date(Math.max(signedAt * 1000, Date.now()) + REPLAY_WINDOW_MS);
         // Slack's signature is `v0=` and the HMAC's hex digits.
-        if (!(await guard.firstTime(replayKey('slack', sentAt / 1000, verified.replace(/^v\d+=/, '')), expiresAt))) {
+        if (!(await guard.firstTime(replayKey('slack', signedAt, verified.replace(/^v\d+=/, '')), expiresAt))) {
           deps.log.warn({ event: 'slack_replay_refused', timestamp: req.headers['x-slack-request-timestamp'] }, 'a replayed Slack request was refused');
           res.writeHead(401).end();
           return;

@@ -74,6 +74,15 @@ describe.each(storeKinds)('replays on %s', (kind) => {
     );
   });
 
+  // Bolt's check refuses it before the replay guard, which then never remembers a key with no time (Discord's route checks this itself).
+  it('refuses a request signed with a time that is not a number, which no window holds', async () => {
+    const body = new URLSearchParams({ ...command, command: '/papers', text: 'help' }).toString();
+    const res = await fetch(replicas[0]!.url('/slack/events'), { method: 'POST', headers: signedHeaders(SECRET, body, { timestamp: Number.NaN }), body });
+    // Answered, it would be 200 with the help text in the ack.
+    expect(res.status).toBe(401);
+    expect(await res.text()).not.toContain('/papers');
+  });
+
   it('remembers a key until it expires, once, whichever connection asks', async () => {
     const [one, two] = stores as [Store, Store];
     const t = new Date('2026-01-01T00:00:00Z');
