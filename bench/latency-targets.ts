@@ -7,11 +7,12 @@
  * constant. Each target has a platform thread of its own too (its fake and its load).
  * The bench, like the adapters, imports the platform libraries: the floor is those libraries alone.
  */
-import { createPublicKey, verify } from 'node:crypto';
+import { verify } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App } from '@slack/bolt';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { discordPublicKey } from '../adapters/discord/interactions';
 import { renderReply as renderDiscord, toMessageOptions } from '../adapters/discord/render';
 import { renderReply as renderSlack } from '../adapters/slack/render';
 import type { Reply } from '../src/chat/reply';
@@ -111,11 +112,7 @@ async function discordHttpFloor(reply: Reply): Promise<Target> {
   const body = JSON.stringify({ type: 4, data: { content: msg.content, embeds: msg.embeds, components: msg.components, allowed_mentions: { parse: [] } } });
   return onPlatformThread(async (platform) => {
     const fake = await platform.call<FakeDiscordInfo>({ op: 'startDiscord' });
-    const key = createPublicKey({
-      key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(fake.publicKeyHex, 'hex')]),
-      format: 'der',
-      type: 'spki',
-    });
+    const key = discordPublicKey(fake.publicKeyHex);
     const server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
