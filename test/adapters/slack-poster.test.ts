@@ -136,6 +136,23 @@ describe('Slack digest poster', () => {
     expect(fake.messages.get('C5XX')!.map((m) => m.ts)).toEqual([messageId]);
   });
 
+  it('a message Slack keeps answering 429 in its channel is sent three times, each after the Retry-After, then fails transiently with nothing posted; the next send lands it once', async () => {
+    const slack = poster();
+    // No Retry-After header: the poster waits Slack's least, 1 s, before each re-send.
+    fake.failNext('chat.postMessage', 429, 3);
+    const started = performance.now();
+    const err = await slack.post(to('C429'), textReply('held back', 'public'), 'k429', { maybeSentBefore: false }).catch((e: unknown) => e);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(2 * 1000 - 50);
+    expect(err).toBeInstanceOf(PostError);
+    expect(err).toMatchObject({ permanent: false, message: expect.stringContaining('kept rate limiting') });
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(3);
+    expect(fake.messages.get('C429')).toBeUndefined();
+
+    // A 429 is a message Slack did not take: the delivery's next try posts it, once.
+    await slack.post(to('C429'), textReply('held back', 'public'), 'k429');
+    expect(keysIn('C429')).toEqual(['k429']);
+  });
+
   it('paces each channel to its limit on its own: no 429, and channels go side by side', async () => {
     fake = await restartFake({ rateLimits: { postMessageIntervalMs: 100 } });
     const slack = poster({ postIntervalMs: 100 });
