@@ -46,6 +46,18 @@ export const GROUPS = [
     // arxiv/subscribe: the note on minimum upvotes in a channel with arXiv categories.
     tests: ['test/commands/{bookmarks,subscribe,reactions,text-dispatch}.test.ts', 'test/subscriptions/*.test.ts', 'test/arxiv/subscribe.test.ts'],
   },
+  {
+    name: 'replays',
+    // What refuses a signed request twice, on this replica and on any other: the HTTP routes' guard,
+    // its store table, the batches both go through, and Discord's signature and time checks.
+    mutate: ['src/chat/replay-guard.ts', 'src/store/repositories/replays.ts', 'src/store/group-commit.ts', 'adapters/discord/interactions.ts'],
+    tests: [
+      'test/unit/{replay-key,replay-guard}.test.ts',
+      'test/store/group-commit.test.ts',
+      'test/adapters/discord-http.test.ts',
+      'test/drills/replays.test.ts',
+    ],
+  },
 ];
 
 /** The group `npm run mutate` is running (scripts/mutate.mjs sets PAPERS_MUTATE_GROUP), or null for a plain `stryker run`. */

@@ -77,6 +77,7 @@ describe('POST /discord/interactions', () => {
     const body = JSON.stringify(paperCommand(fake));
     const res = await post(bot.url('/discord/interactions'), body, fake.signedHeaders(body));
     expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
     const answer = (await res.json()) as { type: number; data: { embeds: { title: string }[]; allowed_mentions: unknown } };
     expect(answer.type).toBe(4);
     expect(answer.data.embeds[0]?.title).toContain('QeRL');
@@ -106,7 +107,33 @@ describe('POST /discord/interactions', () => {
     const body = JSON.stringify({ type: 1, id: '1', application_id: fake.applicationId, token: 't' });
     const res = await post(bot.url('/discord/interactions'), body, fake.signedHeaders(body));
     expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
     expect(await res.json()).toEqual({ type: 1 });
+  });
+
+  it('reads a body of up to 1 MiB, and refuses a larger one with 413 before checking it', async () => {
+    const { fake, db } = await setup();
+    const bot = await replica(fake, db.store);
+    const url = bot.url('/discord/interactions');
+    // A signed PING padded to exactly the limit is still read, checked and answered.
+    const ping = JSON.stringify({ type: 1, id: '1', application_id: fake.applicationId, token: 't' });
+    const atLimit = ping.padEnd(1 << 20, ' ');
+    const answered = await post(url, atLimit, fake.signedHeaders(atLimit));
+    expect(answered.status).toBe(200);
+    expect(await answered.json()).toEqual({ type: 1 });
+
+    const over = `${atLimit} `;
+    expect((await post(url, over, fake.signedHeaders(over))).status).toBe(413);
+  });
+
+  it('leaves a signed command of another name unanswered (400), and passes nothing on', async () => {
+    const { fake, db } = await setup();
+    const bot = await replica(fake, db.store);
+    const command = paperCommand(fake);
+    const body = JSON.stringify({ ...command, data: { ...command.data, name: 'weather' } });
+    const res = await post(bot.url('/discord/interactions'), body, fake.signedHeaders(body));
+    expect(res.status).toBe(400);
+    expect(fake.requests.filter((r) => r.path.includes('/interactions/') || r.path.startsWith('/webhooks'))).toEqual([]);
   });
 
   it('refuses with 401 a tampered body, another key, a missing header and an old or non-numeric timestamp, and answers none of them', async () => {

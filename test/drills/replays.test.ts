@@ -3,6 +3,8 @@ import { loadBotConfig } from '../../adapters/index';
 import { slackAdapter } from '../../adapters/slack/index';
 import type { Services } from '../../src/chat/command';
 import { createLogger } from '../../src/log';
+import { connect } from '../../src/store/connect';
+import { parseDatabaseUrl } from '../../src/store/database-url';
 import { openStore } from '../../src/store/open';
 import type { Store } from '../../src/store/types';
 import { signedHeaders, startFakeSlack, type FakeSlack } from '../fakes/slack';
@@ -93,6 +95,23 @@ describe.each(storeKinds)('replays on %s', (kind) => {
     // Past its expiry the key counts as new (its row is pruned, or taken over if not yet).
     expect(await two.replays.remember('k', new Date(t.getTime() + 200_000), new Date(t.getTime() + 61_000))).toBe(true);
     expect(await one.replays.remember('k', new Date(t.getTime() + 200_000), new Date(t.getTime() + 62_000))).toBe(false);
+  });
+
+  it('deletes expired keys when a minute has passed since it last did, so the table holds about five minutes of requests', async () => {
+    const [one] = stores as [Store, Store];
+    const t = Date.parse('2026-01-03T00:00:00Z');
+    const at = (s: number) => new Date(t + s * 1000);
+    // The first call of a process prunes (nothing yet); then at most once a minute.
+    await one.replays.remember('old', at(1), at(0));
+    await one.replays.remember('fresh', at(600), at(30));
+    await one.replays.remember('later', at(600), at(61));
+    const conn = await connect(parseDatabaseUrl(db.url));
+    try {
+      const rows = await conn.db.selectFrom('replays').select('key').orderBy('key').execute();
+      expect(rows.map((r) => r.key)).toEqual(['fresh', 'later']);
+    } finally {
+      await conn.db.destroy();
+    }
   });
 
   it('counts a key asked twice at once on one connection as new once, beside other keys', async () => {
