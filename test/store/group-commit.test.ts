@@ -58,7 +58,10 @@ it('puts a batch in key order, askers of one key in the order they asked, and ke
     { key: 'a', asker: 5 },
   ];
   let keysMade = 0;
-  const keyOf = (ask: { key: string }) => (keysMade++, ask.key);
+  const keyOf = (ask: { key: string }) => {
+    keysMade++;
+    return ask.key;
+  };
   expect(inKeyOrder(asks, keyOf).map((a) => a.asker)).toEqual([2, 5, 4, 1, 3]);
   // Each item's key is made once, however many comparisons the sort makes.
   expect(keysMade).toBe(asks.length);
