@@ -10,7 +10,7 @@ import {
 } from 'discord.js';
 import type { HttpRoute } from '../../src/chat/adapter';
 import type { ChatRuntime } from '../../src/chat/runtime';
-import { createReplayGuard, replayKey } from '../../src/chat/replay-guard';
+import { createReplayGuard } from '../../src/chat/replay-guard';
 import type { Logger } from '../../src/log';
 import type { ReplayRepository, Store } from '../../src/store/types';
 import type { InteractionRef } from './callback';
@@ -86,7 +86,7 @@ const JSON_TYPE = { 'content-type': 'application/json' };
  */
 export function interactionsRoute(deps: InteractionDeps & { publicKey: KeyObject; replays: ReplayRepository; log: Logger; now?: () => number }): HttpRoute {
   const now = deps.now ?? Date.now;
-  const guard = createReplayGuard(deps);
+  const guard = createReplayGuard({ ...deps, platform: 'discord' });
   return {
     method: 'POST',
     path: INTERACTIONS_PATH,
@@ -111,10 +111,9 @@ export function interactionsRoute(deps: InteractionDeps & { publicKey: KeyObject
         return;
       }
       // A signed copy replayed within the window, to this replica or any other: Discord's
-      // signature has a timestamp but no nonce, so the request is remembered by its signature
-      // (replayKey) until then.
+      // signature has a timestamp but no nonce, so the request is remembered by its signature until then.
       const expiresAt = new Date((signedAt + TIMESTAMP_WINDOW_S) * 1000);
-      if (!(await guard.firstTime(replayKey('discord', signedAt, header(req, 'x-signature-ed25519')!), expiresAt))) {
+      if (!(await guard.firstTime({ signedAt, signature: header(req, 'x-signature-ed25519')! }, expiresAt))) {
         deps.log.warn({ event: 'discord_replay_refused', timestamp }, 'a replayed Discord interaction was refused');
         res.writeHead(401, { 'content-type': 'text/plain' }).end('request already seen');
         return;

@@ -12,7 +12,7 @@ import {
 import type { ReactionAddedEvent, ReactionRemovedEvent } from '@slack/types';
 import type { AdapterContext, ConnectedAdapter, HttpRoute } from '../../src/chat/adapter';
 import type { Logger } from '../../src/log';
-import { createReplayGuard, replayKey } from '../../src/chat/replay-guard';
+import { createReplayGuard } from '../../src/chat/replay-guard';
 import type { ReplayRepository } from '../../src/store/types';
 import { ConfigError, errorMessage } from '../../src/errors';
 import { boltLogger } from './logger';
@@ -254,7 +254,7 @@ function httpRoutes(
   deps: { logger: BoltLogger; log: Logger; signingSecret: string; replays: ReplayRepository },
 ): HttpRoute[] {
   const { logger } = deps;
-  const guard = createReplayGuard(deps);
+  const guard = createReplayGuard({ ...deps, platform: 'slack' });
   const pass = (req: IncomingMessage, res: ServerResponse) => {
     try {
       receiver.requestListener(req, res);
@@ -284,7 +284,7 @@ function httpRoutes(
         const signedAt = Number(req.headers['x-slack-request-timestamp']);
         const expiresAt = new Date(Math.max(signedAt * 1000, Date.now()) + REPLAY_WINDOW_MS);
         // Slack's signature is `v0=` and the HMAC's hex digits.
-        if (!(await guard.firstTime(replayKey('slack', signedAt, verified.replace(/^v\d+=/, '')), expiresAt))) {
+        if (!(await guard.firstTime({ signedAt, signature: verified.replace(/^v\d+=/, '') }, expiresAt))) {
           deps.log.warn({ event: 'slack_replay_refused', timestamp: req.headers['x-slack-request-timestamp'] }, 'a replayed Slack request was refused');
           res.writeHead(401).end();
           return;

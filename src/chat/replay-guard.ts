@@ -21,13 +21,20 @@ export function replayKey(platform: string, timestamp: number, signature: string
   return `${platform}:${String(Math.trunc(timestamp)).padStart(12, '0')}:${signature.slice(0, 32).toLowerCase()}`;
 }
 
+/** What a signed request is known by: the time it was signed with (seconds) and its signature's hex digits. */
+export interface SignedRequest {
+  signedAt: number;
+  signature: string;
+}
+
 /**
- * Says whether a signed request is seen for the first time: by this process (kept in memory) and by
- * any replica (kept in the store, store.replays). When the store is slow to answer (locked) or
- * failing, this process's own memory decides, the store's answer is logged when it comes, and
- * replicas may disagree until then; a request is never held past STORE_WAIT_MS for it.
+ * Says whether a signed request to `platform`'s route is seen for the first time: by this process
+ * (kept in memory) and by any replica (kept in the store, store.replays, under replayKey). When the
+ * store is slow to answer (locked) or failing, this process's own memory decides, the store's
+ * answer is logged when it comes, and replicas may disagree until then; a request is never held
+ * past STORE_WAIT_MS for it.
  */
-export function createReplayGuard(deps: { replays: ReplayRepository; log: Logger; storeWaitMs?: number }) {
+export function createReplayGuard(deps: { platform: string; replays: ReplayRepository; log: Logger; storeWaitMs?: number }) {
   const local = new Map<string, number>();
   let sweptAt = Date.now();
   const waitMs = deps.storeWaitMs ?? STORE_WAIT_MS;
@@ -39,7 +46,8 @@ export function createReplayGuard(deps: { replays: ReplayRepository; log: Logger
   }
 
   return {
-    async firstTime(key: string, expiresAt: Date): Promise<boolean> {
+    async firstTime(request: SignedRequest, expiresAt: Date): Promise<boolean> {
+      const key = replayKey(deps.platform, request.signedAt, request.signature);
       const now = Date.now();
       sweep(now);
       if ((local.get(key) ?? 0) > now) return false;

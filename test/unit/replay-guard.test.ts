@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createReplayGuard } from '../../src/chat/replay-guard';
+import { createReplayGuard, replayKey } from '../../src/chat/replay-guard';
 import { createLogger } from '../../src/log';
 import type { ReplayRepository } from '../../src/store/types';
 
@@ -11,6 +11,8 @@ import type { ReplayRepository } from '../../src/store/types';
 
 const WAIT_MS = 20;
 const expiresAt = () => new Date(Date.now() + 60_000);
+/** A request signed at second `signedAt` with a signature of `hex` repeated. */
+const request = (signedAt: number, hex: string) => ({ signedAt, signature: hex.repeat(64 / hex.length) });
 
 /** A store whose answers the test gives (or never gives), and the keys it was asked. */
 function controlledStore() {
@@ -37,14 +39,14 @@ describe('the replay guard', () => {
   it('accepts a request the store is slow to check once the wait is over, and refuses its copy from memory meanwhile', async () => {
     const store = controlledStore();
     const { log, events } = recordingLog();
-    const guard = createReplayGuard({ replays: store.replays, log, storeWaitMs: WAIT_MS });
+    const guard = createReplayGuard({ platform: 'discord', replays: store.replays, log, storeWaitMs: WAIT_MS });
 
-    expect(await guard.firstTime('discord:1:aa', expiresAt())).toBe(true);
+    expect(await guard.firstTime(request(1, 'aa'), expiresAt())).toBe(true);
     // The copy is refused at once, without asking the store (which has not answered the first).
-    expect(await guard.firstTime('discord:1:aa', expiresAt())).toBe(false);
-    expect(store.asked).toEqual(['discord:1:aa']);
+    expect(await guard.firstTime(request(1, 'aa'), expiresAt())).toBe(false);
+    expect(store.asked).toEqual([replayKey('discord', 1, 'aa'.repeat(32))]);
     // Another request is not held back by it.
-    expect(await guard.firstTime('discord:1:bb', expiresAt())).toBe(true);
+    expect(await guard.firstTime(request(1, 'bb'), expiresAt())).toBe(true);
     // The store's late answer agrees (first seen here): nothing to tell.
     store.pending[0]!.resolve(true);
     await new Promise((resolve) => setImmediate(resolve));
@@ -54,9 +56,9 @@ describe('the replay guard', () => {
   it('logs a request the store says it had seen, when that answer came after the wait', async () => {
     const store = controlledStore();
     const { log, events } = recordingLog();
-    const guard = createReplayGuard({ replays: store.replays, log, storeWaitMs: WAIT_MS });
+    const guard = createReplayGuard({ platform: 'discord', replays: store.replays, log, storeWaitMs: WAIT_MS });
 
-    expect(await guard.firstTime('slack:1:cc', expiresAt())).toBe(true);
+    expect(await guard.firstTime(request(1, 'cc'), expiresAt())).toBe(true);
     expect(events()).toEqual([]);
     // Another replica had recorded it: this one answered a copy while the store was locked.
     store.pending[0]!.resolve(false);
@@ -67,9 +69,9 @@ describe('the replay guard', () => {
   it('takes the store answer that comes within the wait: a key seen by another replica is refused', async () => {
     const store = controlledStore();
     const { log, events } = recordingLog();
-    const guard = createReplayGuard({ replays: store.replays, log, storeWaitMs: 1_000 });
+    const guard = createReplayGuard({ platform: 'discord', replays: store.replays, log, storeWaitMs: 1_000 });
 
-    const first = guard.firstTime('discord:2:dd', expiresAt());
+    const first = guard.firstTime(request(2, 'dd'), expiresAt());
     store.pending[0]!.resolve(false);
     expect(await first).toBe(false);
     expect(events()).toEqual([]);
@@ -78,21 +80,21 @@ describe('the replay guard', () => {
   it('accepts a request when the store fails, and logs it; the copy is still refused from memory', async () => {
     const store = controlledStore();
     const { log, events } = recordingLog();
-    const guard = createReplayGuard({ replays: store.replays, log, storeWaitMs: 1_000 });
+    const guard = createReplayGuard({ platform: 'discord', replays: store.replays, log, storeWaitMs: 1_000 });
 
-    const first = guard.firstTime('discord:3:ee', expiresAt());
+    const first = guard.firstTime(request(3, 'ee'), expiresAt());
     store.pending[0]!.reject(new Error('database is locked'));
     expect(await first).toBe(true);
     expect(events()).toEqual(['replay_check_failed']);
-    expect(await guard.firstTime('discord:3:ee', expiresAt())).toBe(false);
+    expect(await guard.firstTime(request(3, 'ee'), expiresAt())).toBe(false);
   });
 
   it('logs a store that fails after the wait', async () => {
     const store = controlledStore();
     const { log, events } = recordingLog();
-    const guard = createReplayGuard({ replays: store.replays, log, storeWaitMs: WAIT_MS });
+    const guard = createReplayGuard({ platform: 'discord', replays: store.replays, log, storeWaitMs: WAIT_MS });
 
-    expect(await guard.firstTime('discord:4:ff', expiresAt())).toBe(true);
+    expect(await guard.firstTime(request(4, 'ff'), expiresAt())).toBe(true);
     store.pending[0]!.reject(new Error('connection lost'));
     await new Promise((resolve) => setImmediate(resolve));
     expect(events()).toEqual(['replay_check_failed']);
@@ -101,13 +103,13 @@ describe('the replay guard', () => {
   it('forgets a key in memory once it expires: the store decides again', async () => {
     const store = controlledStore();
     const { log } = recordingLog();
-    const guard = createReplayGuard({ replays: store.replays, log, storeWaitMs: WAIT_MS });
+    const guard = createReplayGuard({ platform: 'discord', replays: store.replays, log, storeWaitMs: WAIT_MS });
 
-    expect(await guard.firstTime('discord:5:aa', new Date(Date.now() + 5))).toBe(true);
+    expect(await guard.firstTime(request(5, 'aa'), new Date(Date.now() + 5))).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 10));
-    const again = guard.firstTime('discord:5:aa', expiresAt());
+    const again = guard.firstTime(request(5, 'aa'), expiresAt());
     store.pending[1]!.resolve(true);
     expect(await again).toBe(true);
-    expect(store.asked).toEqual(['discord:5:aa', 'discord:5:aa']);
+    expect(store.asked).toEqual([replayKey('discord', 5, 'aa'.repeat(32)), replayKey('discord', 5, 'aa'.repeat(32))]);
   });
 });
