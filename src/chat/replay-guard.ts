@@ -39,6 +39,12 @@ export function createReplayGuard(deps: { platform: string; replays: ReplayRepos
   let sweptAt = Date.now();
   const waitMs = deps.storeWaitMs ?? STORE_WAIT_MS;
 
+  /** A store that could not answer: the request is accepted (this process's memory still holds it). */
+  const storeFailed = (err: unknown) => {
+    deps.log.warn({ event: 'replay_check_failed', err: errorMessage(err) }, 'could not check a request against the ones seen; accepted');
+    return true;
+  };
+
   function sweep(now: number) {
     if (now - sweptAt < 60_000) return;
     sweptAt = now;
@@ -55,18 +61,12 @@ export function createReplayGuard(deps: { platform: string; replays: ReplayRepos
       const stored = deps.replays.remember(key, expiresAt);
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), waitMs)));
-      const answer = await Promise.race([stored, late]).catch((err: unknown) => {
-        deps.log.warn({ event: 'replay_check_failed', err: errorMessage(err) }, 'could not check a request against the ones seen; accepted');
-        return true;
-      });
+      const answer = await Promise.race([stored, late]).catch(storeFailed);
       clearTimeout(timer);
       if (answer !== 'late') return answer;
-      stored.then(
-        (first) => {
-          if (!first) deps.log.warn({ event: 'replay_accepted_late' }, 'a replayed request was accepted while the store was locked');
-        },
-        (err: unknown) => deps.log.warn({ event: 'replay_check_failed', err: errorMessage(err) }, 'could not check a request against the ones seen; accepted'),
-      );
+      stored.then((first) => {
+        if (!first) deps.log.warn({ event: 'replay_accepted_late' }, 'a replayed request was accepted while the store was locked');
+      }, storeFailed);
       return true;
     },
   };
