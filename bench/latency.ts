@@ -16,7 +16,7 @@ import type { TargetPlatform, TargetRole } from './latency-targets';
 import { benchThread } from './platform-client';
 import type { Sample } from './platform-thread';
 import { benchServices, benchStore } from './platforms';
-import { knob, median, medianInterval, ms, percentile, ratio, verdict } from './stats';
+import { knob, mean, median, medianInterval, ms, percentile, ratio, verdict } from './stats';
 import type { TargetCall } from './target-thread';
 
 const TARGET_THREAD = new URL('./target-thread.ts', import.meta.url).href;
@@ -151,9 +151,8 @@ function compare(platform: string, what: string, bot: Measured, floor: Measured,
   const busy = median(busyPerBurst);
   const perBurst = sideBySide(bot.burstP99s, floor.burstP99s);
   const burst = median(perBurst);
-  // Pooled: every burst's busy time over every burst's commands, the bursts being of one size.
-  const pooled = (perBurst: number[]) => perBurst.reduce((a, b) => a + b, 0) / perBurst.length;
-  const [botBusy, floorBusy] = [pooled(bot.burstBusyMs), pooled(floor.burstBusyMs)];
+  // Pooled: every burst's busy time over every burst's commands, which is the mean per burst, the bursts being of one size.
+  const [botBusy, floorBusy] = [mean(bot.burstBusyMs), mean(floor.burstBusyMs)];
   const list = (ratios: number[]) => ratios.map((r) => r.toFixed(2)).join(', ');
   const interval = (ratios: number[]) => {
     const { low, high, holds } = medianInterval(ratios);

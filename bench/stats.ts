@@ -6,6 +6,9 @@ export function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
+/** The arithmetic mean. */
+export const mean = (samples: number[]) => samples.reduce((a, b) => a + b, 0) / samples.length;
+
 /** The median (nearest rank, the lower middle of an even count). */
 export const median = (samples: number[]) => percentile(samples, 50);
 
