@@ -11,6 +11,8 @@ import type { ReplayRepository } from '../../src/store/types';
 
 const WAIT_MS = 20;
 const expiresAt = () => new Date(Date.now() + 60_000);
+/** The next turn of the event loop, where an answer that came late has been handled. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 /** A request signed at second `signedAt` with a signature of `hex` repeated. */
 const request = (signedAt: number, hex: string) => ({ signedAt, signature: hex.repeat(64 / hex.length) });
 
@@ -49,7 +51,7 @@ describe('the replay guard', () => {
     expect(await guard.firstTime(request(1, 'bb'), expiresAt())).toBe(true);
     // The store's late answer agrees (first seen here): nothing to tell.
     store.pending[0]!.resolve(true);
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     expect(events()).toEqual([]);
   });
 
@@ -62,7 +64,7 @@ describe('the replay guard', () => {
     expect(events()).toEqual([]);
     // Another replica had recorded it: this one answered a copy while the store was locked.
     store.pending[0]!.resolve(false);
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     expect(events()).toEqual(['replay_accepted_late']);
   });
 
@@ -96,7 +98,7 @@ describe('the replay guard', () => {
 
     expect(await guard.firstTime(request(4, 'ff'), expiresAt())).toBe(true);
     store.pending[0]!.reject(new Error('connection lost'));
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     expect(events()).toEqual(['replay_check_failed']);
   });
 
