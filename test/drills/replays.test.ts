@@ -3,14 +3,12 @@ import { loadBotConfig } from '../../adapters/index';
 import { slackAdapter } from '../../adapters/slack/index';
 import type { Services } from '../../src/chat/command';
 import { createLogger } from '../../src/log';
-import { connect } from '../../src/store/connect';
-import { parseDatabaseUrl } from '../../src/store/database-url';
 import { openStore } from '../../src/store/open';
 import type { Store } from '../../src/store/types';
 import { signedHeaders, startFakeSlack, type FakeSlack } from '../fakes/slack';
 import { readFixture } from '../helpers/fixtures';
 import { hostAdapter, type HostedAdapter } from '../helpers/host';
-import { storeKinds, testDatabase } from '../helpers/stores';
+import { storeKinds, testDatabase, withConnection } from '../helpers/stores';
 import { drillLine } from './report';
 
 /**
@@ -101,17 +99,12 @@ describe.each(storeKinds)('replays on %s', (kind) => {
     const [one] = stores as [Store, Store];
     const t = Date.parse('2026-01-03T00:00:00Z');
     const at = (s: number) => new Date(t + s * 1000);
+    const keys = () => withConnection(db.url, async (conn) => (await conn.db.selectFrom('replays').select('key').orderBy('key').execute()).map((r) => r.key));
     // The first call of a process prunes (nothing yet); then at most once a minute.
     await one.replays.remember('old', at(1), at(0));
     await one.replays.remember('fresh', at(600), at(30));
     await one.replays.remember('later', at(600), at(61));
-    const conn = await connect(parseDatabaseUrl(db.url));
-    try {
-      const rows = await conn.db.selectFrom('replays').select('key').orderBy('key').execute();
-      expect(rows.map((r) => r.key)).toEqual(['fresh', 'later']);
-    } finally {
-      await conn.db.destroy();
-    }
+    expect(await keys()).toEqual(['fresh', 'later']);
   });
 
   it('counts a key asked twice at once on one connection as new once, beside other keys', async () => {

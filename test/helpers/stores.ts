@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { connect, type Connection } from '../../src/store/connect';
+import { parseDatabaseUrl } from '../../src/store/database-url';
 import { openStore } from '../../src/store/open';
 import type { Store } from '../../src/store/types';
 
@@ -80,6 +82,19 @@ export async function openTestStore(kind: StoreKind): Promise<{ store: Store; ur
       await db.cleanup();
     },
   };
+}
+
+/**
+ * A raw connection to a test database beside its store (no migrations run), for reading or
+ * changing tables the store does not expose; closed when `use` settles.
+ */
+export async function withConnection<T>(url: string, use: (conn: Connection) => Promise<T>): Promise<T> {
+  const conn = await connect(parseDatabaseUrl(url));
+  try {
+    return await use(conn);
+  } finally {
+    await conn.db.destroy();
+  }
 }
 
 /** A PAPERS_SECRET_KEY for tests (32 bytes, base64); never a real one. */

@@ -3,14 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseListing } from '../../src/parse/index';
 import { formatQuery, parseQuery } from '../../src/search/query';
 import { similarPapers } from '../../src/search/similar';
-import { connect } from '../../src/store/connect';
-import { parseDatabaseUrl } from '../../src/store/database-url';
 import { openStore } from '../../src/store/open';
 import type { Paper } from '../../src/model/paper';
 import type { Store } from '../../src/store/types';
 import { readFixture } from '../helpers/fixtures';
 import { allFixturePapers } from '../helpers/fixture-papers';
-import { openTestStore, storeKinds, type StoreKind } from '../helpers/stores';
+import { openTestStore, storeKinds, withConnection, type StoreKind } from '../helpers/stores';
 
 const seenAt = new Date('2026-04-21T12:00:00Z');
 
@@ -194,9 +192,8 @@ describe.each(storeKinds)('search with two replicas on one %s database', (kind) 
 });
 
 /** Each term's paper count as the engine's own index holds it now, and '' the number of papers. */
-async function recountedTerms(url: string): Promise<Map<string, number>> {
-  const conn = await connect(parseDatabaseUrl(url));
-  try {
+function recountedTerms(url: string): Promise<Map<string, number>> {
+  return withConnection(url, async (conn) => {
     const { rows } =
       conn.dialect === 'postgres'
         ? await sql<{ term: string; docs: number }>`select t.lexeme as term, count(*) as docs from papers, unnest(papers.search_vector) t group by t.lexeme
@@ -206,19 +203,14 @@ async function recountedTerms(url: string): Promise<Map<string, number>> {
             return sql<{ term: string; docs: number }>`select term, doc as docs from temp.recount union all select '', count(*) from papers`.execute(c);
           });
     return new Map(rows.map((r) => [r.term, Number(r.docs)]));
-  } finally {
-    await conn.db.destroy();
-  }
+  });
 }
 
-async function storedTerms(url: string): Promise<Map<string, number>> {
-  const conn = await connect(parseDatabaseUrl(url));
-  try {
+function storedTerms(url: string): Promise<Map<string, number>> {
+  return withConnection(url, async (conn) => {
     const rows = await conn.db.selectFrom('paper_terms').select(['term', 'docs']).where('docs', '<>', 0).execute();
     return new Map(rows.map((r) => [r.term, Number(r.docs)]));
-  } finally {
-    await conn.db.destroy();
-  }
+  });
 }
 
 describe.each(storeKinds)('paper_terms on %s', (kind) => {

@@ -6,15 +6,13 @@ import { PassThrough } from 'node:stream';
 import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main';
-import { connect } from '../../src/store/connect';
-import { parseDatabaseUrl } from '../../src/store/database-url';
 import { MIGRATIONS } from '../../src/store/migrations/index';
 import { openStore } from '../../src/store/open';
 import { paperToRow } from '../../src/store/rows';
 import { parseListing } from '../../src/parse/index';
 import type { Store } from '../../src/store/types';
 import { readFixture, repoRoot } from '../helpers/fixtures';
-import { storeKinds, testDatabase } from '../helpers/stores';
+import { storeKinds, testDatabase, withConnection } from '../helpers/stores';
 
 const folder = path.join(repoRoot, 'src/store/migrations');
 const migrationFiles = readdirSync(folder).filter((f) => /^\d{4}_\w+\.ts$/.test(f));
@@ -56,9 +54,8 @@ describe.each(storeKinds)('upgrading an old database on %s', (kind) => {
   });
 
   /** Brings the test database to the schema of migration `last`, as released, then lets `seed` write to it. */
-  async function databaseAt(last: string, seed: (db: Kysely<any>) => Promise<unknown>): Promise<void> {
-    const conn = await connect(parseDatabaseUrl(db.url));
-    try {
+  function databaseAt(last: string, seed: (db: Kysely<any>) => Promise<unknown>): Promise<void> {
+    return withConnection(db.url, async (conn) => {
       const upToLast = Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name <= last));
       const migrator = new Migrator({
         db: conn.db,
@@ -68,9 +65,7 @@ describe.each(storeKinds)('upgrading an old database on %s', (kind) => {
       const { error } = await migrator.migrateToLatest();
       if (error) throw error;
       await seed(conn.db as Kysely<any>);
-    } finally {
-      await conn.db.destroy();
-    }
+    });
   }
 
   it.each(['0002_full_text', '0006_threads'])('makes papers stored at %s searchable on the engine, with no step after migrate (0007)', async (last) => {
@@ -102,17 +97,14 @@ describe.each(storeKinds)('upgrading an old database on %s', (kind) => {
         .values(paperToRow(paper, new Date('2025-10-14T08:00:00Z')))
         .execute(),
     );
-    store = await openStore(db.url);
-    const conn = await connect(parseDatabaseUrl(db.url));
-    const titled = async (word: string) =>
-      (await sql<{ n: number }>`select count(*) as n from papers_title_fts where papers_title_fts match ${word}`.execute(conn.db)).rows[0]!.n;
-    try {
+    const opened = (store = await openStore(db.url));
+    await withConnection(db.url, async (conn) => {
+      const titled = async (word: string) =>
+        (await sql<{ n: number }>`select count(*) as n from papers_title_fts where papers_title_fts match ${word}`.execute(conn.db)).rows[0]!.n;
       expect(await titled('memorizing')).toBe(1);
-      await store.papers.upsert([{ ...paper, title: 'Forgetting Transformers' }], new Date('2025-10-15T08:00:00Z'));
+      await opened.papers.upsert([{ ...paper, title: 'Forgetting Transformers' }], new Date('2025-10-15T08:00:00Z'));
       expect([await titled('memorizing'), await titled('forgetting')]).toEqual([0, 1]);
-    } finally {
-      await conn.db.destroy();
-    }
+    });
   });
 
   it('shows how far 0007 has got on a large store, in plain lines when papers migrate is not on a terminal', { timeout: 120_000 }, async () => {
@@ -180,12 +172,7 @@ describe.each(storeKinds)('upgrading an old database on %s', (kind) => {
     ]);
     expect(failed.lines[1]).not.toContain('unexpected');
 
-    const conn = await connect(parseDatabaseUrl(db.url));
-    try {
-      await conn.db.schema.alterTable('threads').dropColumn('owner_host').execute();
-    } finally {
-      await conn.db.destroy();
-    }
+    await withConnection(db.url, (conn) => conn.db.schema.alterTable('threads').dropColumn('owner_host').execute());
     const fixed = await run();
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toMatch(/^migrated database from version 19 to \d+\n$/);
