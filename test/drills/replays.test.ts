@@ -103,6 +103,8 @@ describe.each(storeKinds)('replays on %s', (kind) => {
     // The first call of a process prunes (nothing yet); then at most once a minute.
     await one.replays.remember('old', at(1), at(0));
     await one.replays.remember('fresh', at(600), at(30));
+    // 'old' expired at 1 s, but 30 s is within the minute: it is still there.
+    expect(await keys()).toEqual(['fresh', 'old']);
     await one.replays.remember('later', at(600), at(61));
     expect(await keys()).toEqual(['fresh', 'later']);
   });
